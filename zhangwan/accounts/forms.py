@@ -1,0 +1,48 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from zhangwan.registry.forms import IdNumberField, MobileField
+
+from .models import User
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.CharField(label=_("Username or mobile number"), max_length=150,
+                               widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}))
+
+
+class ClaimForm(forms.Form):
+    """Who the worker says they are; all three must match the roster."""
+
+    id_number = IdNumberField()
+    name = forms.CharField(label=_("Name"), max_length=50)
+    mobile = MobileField(help_text=_("The mobile number your organization registered."))
+
+
+class SetAccountForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150,
+                               help_text=_("You will log in with this; your mobile number is a good choice."))
+    password1 = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput,
+                                help_text=password_validation.password_validators_help_text_html())
+    password2 = forms.CharField(label=_("Password again"), strip=False, widget=forms.PasswordInput)
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        User.username_validator(username)
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("This username is taken; choose another."))
+        return username
+
+    def clean(self):
+        data = super().clean()
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("The two passwords differ."))
+        elif p1:
+            try:
+                password_validation.validate_password(p1, User(username=data.get("username", "")))
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data

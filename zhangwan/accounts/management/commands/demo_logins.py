@@ -1,0 +1,22 @@
+from django.core.management.base import BaseCommand
+from django.utils import translation
+
+from zhangwan.accounts.demo import DEMO_PASSWORD, DEMO_USERS
+from zhangwan.accounts.models import User
+
+
+class Command(BaseCommand):
+    help = "Print the demo login of each role."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--url", default="http://127.0.0.1:8000")
+
+    def handle(self, *args, url, **options):
+        translation.activate("en")
+        existing = set(User.objects.filter(username__in=[*DEMO_USERS, "admin"]).values_list("username", flat=True))
+        self.stdout.write(f"\nOpen {url}  —  demo logins (password for all: {DEMO_PASSWORD})")
+        for username, (role, _name) in DEMO_USERS.items():
+            if username in existing:
+                self.stdout.write(f"  {role.label:<24} {username}")
+        if "admin" in existing:
+            self.stdout.write(f"  {'Superuser (admin site)':<24} admin")

@@ -1,0 +1,32 @@
+import factory
+from django.contrib.auth.models import Group
+
+from zhangwan.accounts.models import User
+from zhangwan.accounts.roles import STAFF_ROLES
+
+PASSWORD = "Str0ng-test-pass"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A user; ``role=Role.X`` puts them in that role's group (and makes staff roles staff)."""
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    full_name = factory.Sequence(lambda n: f"用户{n}")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @classmethod
+    def _create(cls, model_class, *args, role=None, **kwargs):
+        kwargs.setdefault("is_staff", role in STAFF_ROLES)
+        user = super()._create(model_class, *args, **kwargs)
+        if role:
+            user.groups.add(Group.objects.get(name=role))
+        return user
+
+    @factory.post_generation
+    def _save(self, create, extracted, **kwargs):
+        if create:
+            self.save()

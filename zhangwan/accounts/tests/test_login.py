@@ -1,0 +1,52 @@
+import pytest
+from django.urls import reverse
+
+from zhangwan.accounts.tests.factories import PASSWORD, UserFactory
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory(username="zhang")
+
+
+def login(client, username, password, ip="10.0.0.1"):
+    return client.post(reverse("accounts:login"), {"username": username, "password": password}, REMOTE_ADDR=ip)
+
+
+def test_it_logs_in_with_the_right_password(client, user):
+    assert login(client, "zhang", PASSWORD).status_code == 302
+
+
+def test_passwords_are_hashed_with_argon2(db, settings):
+    from django.contrib.auth.hashers import get_hasher
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+    user = UserFactory(username="hashcheck")
+    assert user.password.startswith("argon2$")
+    assert get_hasher("argon2").algorithm == "argon2"
+
+
+def test_repeated_failures_lock_the_username_from_that_address(client, user):
+    for _ in range(5):
+        login(client, "zhang", "wrong")
+    response = login(client, "zhang", PASSWORD)
+    assert response.status_code == 429
+    assert "15" in response.content.decode()
+
+
+def test_the_lockout_does_not_stop_colleagues_behind_the_same_address(client, user):
+    UserFactory(username="li")
+    for _ in range(5):
+        login(client, "zhang", "wrong")
+    assert login(client, "li", PASSWORD).status_code == 302
+
+
+def test_the_locked_user_can_still_log_in_from_another_address(client, user):
+    for _ in range(5):
+        login(client, "zhang", "wrong")
+    assert login(client, "zhang", PASSWORD, ip="10.0.0.2").status_code == 302
+
+
+def test_login_page_switches_to_english(client, db):
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert "Log in" in client.get(reverse("accounts:login")).content.decode()

@@ -1,0 +1,114 @@
+"""Excel in and out, shared by every list and import of the project.
+
+Reading refuses anything that is not a readable .xlsx with a message for the user; writing
+streams rows through openpyxl's write-only mode so memory stays flat, with a frozen, filtered
+header row and sensible widths.
+"""
+
+import datetime
+import io
+import zipfile
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def open_upload(upload, *, max_bytes: int):
+    """The first worksheet of an uploaded workbook, or ValidationError saying what is wrong."""
+    if upload is None:
+        raise ValidationError(_("Choose an Excel file (.xlsx) to upload."))
+    if upload.size > max_bytes:
+        raise ValidationError(
+            _("The file is %(size).1f MB; the limit is %(limit).0f MB.")
+            % {"size": upload.size / 1024 / 1024, "limit": max_bytes / 1024 / 1024}
+        )
+    if not upload.name.lower().endswith(".xlsx"):
+        raise ValidationError(_("Only Excel workbooks (.xlsx) can be imported."))
+    try:
+        workbook = load_workbook(upload, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError, TypeError) as error:
+        raise ValidationError(
+            _("This file is not a valid Excel workbook (.xlsx). Save it from Excel and try again.")
+        ) from error
+    if not workbook.worksheets:
+        raise ValidationError(_("The workbook has no worksheet."))
+    return workbook.worksheets[0]
+
+
+def cell_text(value) -> str:
+    """A cell as text: whole numbers without '.0', dates as ISO, None as ''."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+class SheetWriter:
+    """One worksheet in a write-only workbook: header row, then rows appended one by one."""
+
+    def __init__(self, workbook, title: str, headers: list[str], widths: list[int] | None = None):
+        self.sheet = workbook.create_sheet(title=title[:31])
+        self.columns = len(headers)
+        for index, header in enumerate(headers, start=1):
+            width = widths[index - 1] if widths else max(12, min(40, len(header) * 2 + 4))
+            self.sheet.column_dimensions[get_column_letter(index)].width = width
+        self.sheet.freeze_panes = "A2"
+        self.rows = 1
+        bold = Font(bold=True)
+        header_cells = []
+        for header in headers:
+            cell = WriteOnlyCell(self.sheet, value=header)
+            cell.font = bold
+            header_cells.append(cell)
+        self.sheet.append(header_cells)
+
+    def append(self, values):
+        cells = []
+        for value in values:
+            cell = WriteOnlyCell(self.sheet, value=value)
+            if isinstance(value, Decimal):
+                cell.number_format = "#,##0.00"
+            elif isinstance(value, datetime.datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm"
+            elif isinstance(value, datetime.date):
+                cell.number_format = "yyyy-mm-dd"
+            cells.append(cell)
+        self.sheet.append(cells)
+        self.rows += 1
+
+    def finish(self):
+        self.sheet.auto_filter.ref = f"A1:{get_column_letter(self.columns)}{max(self.rows, 1)}"
+
+
+def workbook_bytes(sheets) -> bytes:
+    """sheets: iterable of (title, headers, rows[, widths]). Returns the .xlsx file's bytes."""
+    workbook = Workbook(write_only=True)
+    for sheet in sheets:
+        title, headers, rows = sheet[:3]
+        writer = SheetWriter(workbook, title, headers, sheet[3] if len(sheet) > 3 else None)
+        for row in rows:
+            writer.append(row)
+        writer.finish()
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def xlsx_response(filename: str, sheets) -> HttpResponse:
+    response = HttpResponse(workbook_bytes(sheets), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,105 @@
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from zhangwan.accounts.scope import organizations_for, workers_for
+
+from .models import Employment, Organization, Trade, Worker, WorkerTrade
+
+FULL_ID = "registry.view_full_id_number"
+
+
+class EmploymentInline(admin.TabularInline):
+    model = Employment
+    extra = 0
+    autocomplete_fields = ["organization"]
+
+
+class WorkerTradeInline(admin.TabularInline):
+    model = WorkerTrade
+    extra = 0
+
+
+@admin.register(Organization)
+class OrganizationAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "credit_code", "kind", "parent", "industry", "street", "contact_name"]
+    list_filter = ["kind", "industry", "street"]
+    search_fields = ["name", "credit_code", "contact_name"]
+    autocomplete_fields = ["parent"]
+    list_select_related = ["parent"]
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        return organizations_for(request.user)
+
+
+@admin.register(Trade)
+class TradeAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name_zh", "name_en"]
+    search_fields = ["code", "name_zh", "name_en"]
+
+
+@admin.register(Worker)
+class WorkerAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "shown_id_number", "gender", "birth_date", "mobile", "employer", "education",
+                    "poverty_registered"]
+    list_filter = ["gender", "education", "poverty_registered", "employer__kind", "employer"]
+    list_select_related = ["employer"]
+    autocomplete_fields = ["employer", "user"]
+    date_hierarchy = "created_at"
+    inlines = [EmploymentInline, WorkerTradeInline]
+    readonly_fields = ["birth_date", "gender", "shown_id_number"]
+    search_fields = ["name", "mobile", "id_number__endswith"]
+
+    def get_queryset(self, request):
+        return workers_for(request.user)
+
+    @admin.display(description=_("resident identity number"), ordering="id_number")
+    def shown_id_number(self, obj):
+        return obj.masked_id_number
+
+    def get_list_display(self, request):
+        if request.user.has_perm(FULL_ID):
+            return ["name", "id_number", *self.list_display[2:]]
+        return self.list_display
+
+    def get_search_fields(self, request):
+        if request.user.has_perm(FULL_ID):
+            return [*self.search_fields, "=id_number"]
+        return self.search_fields
+
+    def get_fields(self, request, obj=None):
+        base = ["name", "mobile", "employer", "education", "insured_since", "poverty_registered", "user",
+                "birth_date", "gender"]
+        id_field = "id_number" if request.user.has_perm(FULL_ID) else "shown_id_number"
+        return [base[0], id_field, *base[1:]]
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not request.user.has_perm(FULL_ID):
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if not request.user.has_perm(FULL_ID):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+@admin.register(Employment)
+class EmploymentAdmin(SimpleHistoryAdmin):
+    list_display = ["worker", "organization", "position", "started_on", "ended_on"]
+    list_filter = ["organization__kind", "organization"]
+    search_fields = ["worker__name", "organization__name"]
+    autocomplete_fields = ["worker", "organization"]
+    list_select_related = ["worker", "organization"]
+    date_hierarchy = "started_on"
+
+
+@admin.register(WorkerTrade)
+class WorkerTradeAdmin(SimpleHistoryAdmin):
+    list_display = ["worker", "trade", "started_year"]
+    list_filter = ["trade"]
+    search_fields = ["worker__name", "trade__name_zh", "trade__code"]
+    autocomplete_fields = ["worker"]
+    list_select_related = ["worker", "trade"]
