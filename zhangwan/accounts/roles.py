@@ -75,13 +75,11 @@ def is_district_staff(user) -> bool:
 def sync_role_permissions(sender=None, **kwargs):
     from django.contrib.auth.models import Group, Permission
 
-    groups = {g.name: g for g in Group.objects.filter(name__in=Role.values)}
+    groups = {name: Group.objects.get_or_create(name=name)[0] for name in Role.values}
     all_perms = {f"{p.content_type.app_label}.{p.codename}": p
                  for p in Permission.objects.select_related("content_type")}
     for role, names in ROLE_PERMISSIONS.items():
-        group = groups.get(role)
-        if group is None:
-            continue
+        group = groups[role]
         wanted = {all_perms[n] for n in names if n in all_perms}
         if role == Role.AUDITOR:
             wanted |= {p for key, p in all_perms.items() if key.split(".")[1].startswith("view_")}

@@ -1,8 +1,20 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _ensure_trades(sender, **kwargs):
+    from .models import Trade
+    from .seed import ensure_trades
+
+    ensure_trades(Trade)
 
 
 class RegistryConfig(AppConfig):
     name = "zhangwan.registry"
     label = "registry"
     verbose_name = _("Registry")
+
+    def ready(self):
+        # Also after a flush (transactional tests), which empties tables filled by migrations.
+        post_migrate.connect(_ensure_trades, sender=self, dispatch_uid="registry.ensure_trades")

@@ -34,6 +34,7 @@ ROSTER = STAFF | {Role.LIAISON.value}
 EXPECTED = {
     "home": (None, everyone()),
     "healthz": (None, everyone()),
+    "favicon": (None, everyone(301)),
     "set_language": (None, everyone(302)),
     "accounts:login": (None, {**logged_in(302), ANON: 200}),
     "accounts:logout": (None, everyone(405)),

@@ -1,0 +1,57 @@
+# Developer entry points. PostgreSQL and Redis come from zhangwan/devservices.py: the
+# servers named by $DATABASE_URL / $REDIS_URL, else local ones on the default ports,
+# else embedded ones under .run/ (so a machine with neither still works).
+
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+SERVICES := $(PY) zhangwan/devservices.py
+PYTEST := $(VENV)/bin/pytest
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+STAMP := $(VENV)/.requirements.stamp
+# .venv and .run hold locale dirs of their own (Django's, PostgreSQL's): not ours to compile.
+COMPILEMESSAGES := if [ -d locale ]; then $(MANAGE) compilemessages --ignore=.venv --ignore=.run; fi
+ARGS ?=
+
+# $(call with_services,CMD): run CMD with DATABASE_URL/REDIS_URL exported. `down` runs
+# from the EXIT trap, so services stop even when CMD fails, and CMD's status is kept.
+with_services = trap '$(SERVICES) down' EXIT; $(SERVICES) up && . ./.run/services.env && $(1)
+
+.PHONY: venv run test sysdeps lint check clean-run
+
+venv: $(STAMP)
+
+# Reinstall only when requirements.txt is newer than the stamp.
+$(STAMP): requirements.txt
+	[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -r requirements.txt
+	touch $@
+
+run: venv
+	bash bin/run
+
+# Browser tests use the distribution's chromium and a CJK font; compilemessages needs
+# gettext. Never `playwright install` (downloads browsers).
+sysdeps:
+	@if [ ! -x /usr/bin/chromium ] || ! command -v msgfmt >/dev/null \
+	    || ! dpkg -s fonts-wqy-microhei >/dev/null 2>&1; then \
+	  echo "installing chromium, fonts-wqy-microhei, gettext" >&2; \
+	  $(SUDO) apt-get update && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-wqy-microhei gettext; \
+	fi
+
+test: venv sysdeps
+	@$(call with_services,{ $(COMPILEMESSAGES); } && $(PYTEST) $(ARGS))
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+check: venv
+	@$(call with_services,$(MANAGE) makemigrations --check --dry-run \
+	  && DJANGO_SETTINGS_MODULE=zhangwan.settings_production $(MANAGE) check --deploy)
+
+clean-run:
+	[ ! -x $(PY) ] || $(SERVICES) down --force
+	rm -rf .run

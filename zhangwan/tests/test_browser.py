@@ -1,0 +1,142 @@
+"""Each role's main path in headless Chromium, against the live server.
+
+Phone-width screenshots of every page visited are written to test-output/screenshots/.
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from zhangwan.accounts.tests.factories import PASSWORD
+from zhangwan.registry.models import Worker
+from zhangwan.registry.tests.factories import WorkerFactory, make_id_number
+from zhangwan.registry.tests.xlsx import roster_rows, workbook_file
+
+SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def phone(browser):
+    """A phone-sized page that fails the test on any console error (CSP violations included)."""
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", device_scale_factor=1)
+    page = context.new_page()
+    errors = []
+    # Pages answered 403/404 on purpose log a console error; only assets that fail count.
+    page.on("console", lambda m: errors.append(m.text)
+            if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
+            if r.status >= 400 and r.request.resource_type != "document" else None)
+    yield page
+    context.close()
+    assert errors == []
+
+
+def shot(page, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
+
+
+def log_in(page, live_server, username, password=PASSWORD):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("main button[type=submit]")
+
+
+def test_liaison_imports_a_roster_and_finds_a_worker(phone, live_server, liaison, tmp_path):
+    page = phone
+    page.goto(live_server.url)
+    shot(page, "home-anonymous")
+    log_in(page, live_server, "liaison")
+    expect(page.locator("h1")).to_contain_text("欢迎")
+    shot(page, "home-liaison")
+
+    page.goto(f"{live_server.url}/roster/import/")
+    bad = roster_rows(3)
+    bad[1][2] = "123"
+    path = tmp_path / "bad.xlsx"
+    path.write_bytes(workbook_file(bad).read())
+    page.set_input_files("#id_file", str(path))
+    page.click("main form button[type=submit]")
+    expect(page.locator("#import-errors")).to_contain_text("手机")
+    expect(page.locator("#import-errors")).to_contain_text("3")
+    shot(page, "roster-import-errors")
+    assert not Worker.objects.filter(name__startswith="工人").exists()
+
+    path = tmp_path / "good.xlsx"
+    path.write_bytes(workbook_file(roster_rows(25)).read())
+    page.set_input_files("#id_file", str(path))
+    page.click("main form button[type=submit]")
+    expect(page.locator(".alert-success")).to_contain_text("25")
+    shot(page, "roster-list")
+
+    page.fill("#id_q", "工人17")
+    page.click("main form[role=search] button[type=submit]")
+    expect(page.locator("tbody tr")).to_have_count(1)
+    page.click("tbody tr a")
+    expect(page.locator("h1")).to_have_text("工人17")
+    expect(page.locator("main")).to_contain_text(make_id_number(17)[:6] + "********")
+    shot(page, "worker-detail")
+
+
+def test_worker_claims_their_record_logs_in_and_switches_to_english(phone, live_server, organization):
+    worker = WorkerFactory(employer=organization, name="刘红", mobile="13911112222")
+    page = phone
+    page.goto(f"{live_server.url}/accounts/claim/")
+    page.fill("#id_id_number", worker.id_number)
+    page.fill("#id_name", "刘红")
+    page.fill("#id_mobile", "13900000000")
+    page.click("main button[type=submit]")
+    expect(page.locator(".alert-danger, .alert-block, .invalid-feedback, .non-field-errors").first).to_be_visible()
+    shot(page, "claim-mismatch")
+    page.fill("#id_mobile", "13911112222")
+    page.click("main button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/accounts/claim/password/$"))
+    shot(page, "claim-password")
+    page.fill("#id_password1", "Hong#Shiyan2026")
+    page.fill("#id_password2", "Hong#Shiyan2026")
+    page.click("main button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/accounts/me/$"))
+    expect(page.locator("main")).to_contain_text("刘红")
+    shot(page, "profile")
+
+    page.click(".navbar-toggler")
+    page.click("#user-menu")
+    page.click("#logout")
+    log_in(page, live_server, "13911112222", "Hong#Shiyan2026")
+    page.goto(f"{live_server.url}/accounts/me/")
+    expect(page.locator("h1")).to_have_text("我的档案")
+
+    page.click(".navbar-toggler")
+    page.click("#language-menu")
+    page.click("button[value=en]")
+    expect(page.locator("h1")).to_have_text("My record")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    shot(page, "profile-english")
+    page.goto(f"{live_server.url}/accounts/me/edit/")
+    page.fill("#id_mobile", "12")
+    page.click("main button[type=submit]")
+    expect(page.locator("main")).to_contain_text("mainland mobile number")
+    shot(page, "profile-edit-error")
+
+
+def test_pages_of_every_role_render_on_a_phone(phone, live_server, role_users):
+    page = phone
+    for name, path in [("login", "/accounts/login/"), ("claim", "/accounts/claim/"), ("not-found", "/nowhere/")]:
+        page.goto(live_server.url + path)
+        shot(page, name)
+    log_in(page, live_server, "training_officer")
+    page.goto(f"{live_server.url}/roster/")
+    shot(page, "roster-officer")
+    page.goto(f"{live_server.url}/admin/")
+    expect(page.locator("#site-name")).to_contain_text("张湾区技能人才服务平台")
+    shot(page, "admin-index")
+    page.goto(f"{live_server.url}/accounts/me/")
+    expect(page.locator("h1")).to_have_text("您无权打开此页面")
+    shot(page, "forbidden")
