@@ -46,10 +46,11 @@ class WorkerAdmin(SimpleHistoryAdmin):
                     "poverty_registered"]
     list_filter = ["gender", "education", "poverty_registered", "employer__kind", "employer"]
     list_select_related = ["employer"]
-    autocomplete_fields = ["employer", "user"]
+    autocomplete_fields = ["employer"]
     date_hierarchy = "created_at"
     inlines = [EmploymentInline, WorkerTradeInline]
-    readonly_fields = ["birth_date", "gender", "shown_id_number"]
+    # The account link is made by the worker's own claim, never typed in by staff.
+    readonly_fields = ["birth_date", "gender", "shown_id_number", "user"]
     search_fields = ["name", "mobile", "id_number__endswith"]
 
     def get_queryset(self, request):
