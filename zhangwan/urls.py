@@ -16,5 +16,6 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("zhangwan.accounts.urls")),
     path("roster/", include("zhangwan.registry.urls")),
+    path("training/", include("training.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -3,21 +3,30 @@ from django.utils.translation import gettext_lazy as _
 
 from .roles import ROSTER_ROLES, Role, has_role, user_roles
 
-# (label, url name, icon, roles that see it). Later apps add their entries here.
+# (label, url name, icon, roles that see it — None for everyone). Later apps add theirs with
+# register() from their AppConfig.ready().
 NAVIGATION = [
     (_("Roster"), "registry:roster", "people", ROSTER_ROLES),
     (_("My record"), "accounts:profile", "person-badge", (Role.WORKER,)),
 ]
 
 
+def register(*items):
+    NAVIGATION.extend(items)
+
+
 def navigation(request):
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {"nav_items": [], "user_role_labels": []}
+    authenticated = user is not None and user.is_authenticated
     items = [
         {"label": label, "url": reverse(name), "icon": icon, "active": request.path.startswith(reverse(name))}
         for label, name, icon, roles in NAVIGATION
-        if has_role(user, *roles)
+        if roles is None or (authenticated and has_role(user, *roles))
     ]
+    if not authenticated:
+        return {"nav_items": items, "user_role_labels": []}
     labels = [Role(r).label for r in sorted(user_roles(user)) if r in Role.values]
-    return {"nav_items": items, "user_role_labels": labels, "show_admin_link": user.is_staff}
+    return {
+        "nav_items": items, "user_role_labels": labels, "show_admin_link": user.is_staff,
+        "unread_notifications": user.notifications.unread().count(),
+    }

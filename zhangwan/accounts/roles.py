@@ -55,6 +55,16 @@ ROLE_PERMISSIONS = {
 }
 
 
+def grant(permissions_by_role: dict) -> None:
+    """Called by a later app's AppConfig.ready() to give roles its models' permissions."""
+    for role, names in permissions_by_role.items():
+        ROLE_PERMISSIONS[role] = [*ROLE_PERMISSIONS[role], *names]
+
+
+def model_permissions(app_label: str, models: list[str], actions=("add", "change", "delete", "view")) -> list[str]:
+    return [f"{app_label}.{action}_{model}" for model in models for action in actions]
+
+
 def user_roles(user) -> set[str]:
     if not user.is_authenticated:
         return set()

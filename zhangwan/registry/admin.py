@@ -44,7 +44,7 @@ class TradeAdmin(SimpleHistoryAdmin):
 class WorkerAdmin(SimpleHistoryAdmin):
     list_display = ["name", "shown_id_number", "gender", "birth_date", "mobile", "employer", "education",
                     "poverty_registered"]
-    list_filter = ["gender", "education", "poverty_registered", "employer__kind", "employer"]
+    list_filter = ["gender", "education", "poverty_registered", "team_leader", "employer__kind", "employer"]
     list_select_related = ["employer"]
     autocomplete_fields = ["employer"]
     date_hierarchy = "created_at"
@@ -71,7 +71,7 @@ class WorkerAdmin(SimpleHistoryAdmin):
         return self.search_fields
 
     def get_fields(self, request, obj=None):
-        base = ["name", "mobile", "employer", "education", "insured_since", "poverty_registered", "user",
+        base = ["name", "mobile", "employer", "education", "insured_since", "poverty_registered", "team_leader", "user",
                 "birth_date", "gender"]
         id_field = "id_number" if request.user.has_perm(FULL_ID) else "shown_id_number"
         return [base[0], id_field, *base[1:]]

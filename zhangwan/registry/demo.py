@@ -109,6 +109,7 @@ def load_workers(rng: random.Random, organizations: dict[str, Organization], out
             insured_since=insured if rng.random() < 0.85 else None,
             poverty_registered=rng.random() < 0.08,
         )
+        worker.team_leader = rng.random() < 0.1
         trade = rng.choice(trades) if rng.random() < 0.7 else None
         started = rng.randint(min(max(worker_birth_year(id_number) + 18, 1985), 2022), 2022)
         if id_number in existing:

@@ -17,6 +17,10 @@ class WorkerFilter(django_filters.FilterSet):
         label=_("Poverty-alleviation labourer"),
         widget=forms.Select(choices=[("", "---------"), ("true", _("Yes")), ("false", _("No"))]),
     )
+    team_leader = django_filters.BooleanFilter(
+        label=_("Team leader"),
+        widget=forms.Select(choices=[("", "---------"), ("true", _("Yes")), ("false", _("No"))]),
+    )
     has_account = django_filters.BooleanFilter(
         label=_("Has claimed an account"), field_name="user", lookup_expr="isnull", exclude=True,
         widget=forms.Select(choices=[("", "---------"), ("true", _("Yes")), ("false", _("No"))]),

@@ -40,6 +40,7 @@ class RosterRowForm(forms.Form):
     education = forms.CharField(label=_("Education"), required=False)
     insured_since = forms.DateField(label=_("Unemployment insurance since"), required=False)
     poverty_registered = forms.CharField(label=_("Poverty-alleviation labourer"), required=False)
+    team_leader = forms.CharField(label=_("Team leader"), required=False)
     trade_code = forms.CharField(label=_("Trade code"), required=False)
     trade_since = forms.IntegerField(label=_("In the trade since (year)"), required=False,
                                      min_value=1950, max_value=2100)
@@ -58,13 +59,19 @@ class RosterRowForm(forms.Form):
             raise forms.ValidationError(_("Unknown education; use one of the values on the instructions sheet."))
         return self.education_lookup[value]
 
-    def clean_poverty_registered(self):
-        value = self.cleaned_data["poverty_registered"].strip().lower()
+    def _yes_no(self, name):
+        value = self.cleaned_data[name].strip().lower()
         if value in YES:
             return True
         if value in NO:
             return False
         raise forms.ValidationError(_("Write 是 (yes) or 否 (no)."))
+
+    def clean_poverty_registered(self):
+        return self._yes_no("poverty_registered")
+
+    def clean_team_leader(self):
+        return self._yes_no("team_leader")
 
     def clean_trade_code(self):
         code = self.cleaned_data["trade_code"].strip()

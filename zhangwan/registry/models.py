@@ -130,6 +130,7 @@ class Worker(models.Model):
         help_text=_("Date the worker started paying unemployment insurance."),
     )
     poverty_registered = models.BooleanField(_("registered poverty-alleviation labourer"), default=False)
+    team_leader = models.BooleanField(_("team leader"), default=False)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, verbose_name=_("user account"), on_delete=models.SET_NULL,
         null=True, blank=True, related_name="worker",
@@ -234,3 +235,16 @@ class WorkerTrade(models.Model):
 
     def __str__(self):
         return f"{self.trade} ({self.started_year})"
+
+
+class SkillLevel(models.IntegerChoices):
+    """The vocational skill levels; a smaller number is a higher level (the eight-level system
+    adds special-grade technician and chief technician above level 1)."""
+
+    JUNIOR = 5, _("Level 5 · Junior")
+    INTERMEDIATE = 4, _("Level 4 · Intermediate")
+    SENIOR = 3, _("Level 3 · Senior")
+    TECHNICIAN = 2, _("Level 2 · Technician")
+    SENIOR_TECHNICIAN = 1, _("Level 1 · Senior technician")
+    SPECIAL_GRADE = 0, _("Special-grade technician")
+    CHIEF = -1, _("Chief technician")

@@ -30,8 +30,9 @@ COLUMNS = [
     ("trade_code", gettext_lazy("Trade code"), False),
     ("trade_since", gettext_lazy("In the trade since (year)"), False),
     ("employed_since", gettext_lazy("Employed since"), False),
+    ("team_leader", gettext_lazy("Team leader"), False),
 ]
-UPDATABLE_FIELDS = ["name", "mobile", "education", "insured_since", "poverty_registered"]
+UPDATABLE_FIELDS = ["name", "mobile", "education", "insured_since", "poverty_registered", "team_leader"]
 MAX_LISTED_ERRORS = 200
 MAX_ROWS = 50_000
 
@@ -222,10 +223,11 @@ def template_sheets():
         [_("Mobile"), _("11 digits starting with 13 to 19.")],
         [_("Dates"), _("An Excel date or text such as 2022-03-01.")],
         [_("Poverty-alleviation labourer"), _("是 (yes) or 否 (no); empty means no.")],
+        [_("Team leader"), _("是 (yes) or 否 (no); empty means no.")],
         [_("Education"), " / ".join(education)],
     ] + [[_("Trade code"), f"{code} {name}"] for code, name in trades]
     return [
-        (_("Roster"), column_labels(), [], [14, 22, 14, 16, 16, 12, 14, 12, 14]),
+        (_("Roster"), column_labels(), [], [14, 22, 14, 16, 16, 12, 14, 12, 14, 10]),
         (_("Instructions"), [_("Column"), _("What to write")], instructions, [24, 80]),
     ]
 

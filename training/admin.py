@@ -1,0 +1,127 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Attendance,
+    ClassSession,
+    Course,
+    Enrollment,
+    Mentorship,
+    NeedsResponse,
+    NeedsSurvey,
+    PlanLine,
+    TrainingBase,
+    TrainingClass,
+    TrainingPlan,
+)
+
+
+@admin.register(TrainingBase)
+class TrainingBaseAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind", "host", "designated_on", "funding"]
+    list_filter = ["kind", "designated_on"]
+    search_fields = ["name", "host__name"]
+    autocomplete_fields = ["host"]
+    list_select_related = ["host"]
+    date_hierarchy = "designated_on"
+
+
+class NeedsResponseInline(admin.TabularInline):
+    model = NeedsResponse
+    extra = 0
+    autocomplete_fields = ["worker", "organization"]
+
+
+@admin.register(NeedsSurvey)
+class NeedsSurveyAdmin(admin.ModelAdmin):
+    list_display = ["title", "year", "starts_on", "ends_on"]
+    list_filter = ["year"]
+    search_fields = ["title"]
+    inlines = [NeedsResponseInline]
+
+
+@admin.register(NeedsResponse)
+class NeedsResponseAdmin(admin.ModelAdmin):
+    list_display = ["survey", "trade", "level", "format", "head_count", "worker", "organization"]
+    list_filter = ["survey", "trade", "level", "format"]
+    search_fields = ["worker__name", "organization__name", "remark"]
+    autocomplete_fields = ["worker", "organization"]
+    list_select_related = ["survey", "trade", "worker", "organization"]
+
+
+class PlanLineInline(admin.TabularInline):
+    model = PlanLine
+    extra = 0
+
+
+@admin.register(TrainingPlan)
+class TrainingPlanAdmin(SimpleHistoryAdmin):
+    list_display = ["year", "title"]
+    search_fields = ["title"]
+    inlines = [PlanLineInline]
+
+
+@admin.register(Course)
+class CourseAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "trade", "level", "hours"]
+    list_filter = ["trade", "level"]
+    search_fields = ["title", "syllabus"]
+    list_select_related = ["trade"]
+
+
+class ClassSessionInline(admin.TabularInline):
+    model = ClassSession
+    extra = 0
+
+
+@admin.register(TrainingClass)
+class TrainingClassAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "course", "provider", "union_class", "starts_on", "capacity", "confirmed_count",
+                    "status", "audience"]
+    list_filter = ["status", "union_class", "audience", "course__trade", "base", "starts_on"]
+    search_fields = ["title", "venue", "provider__name", "course__title"]
+    autocomplete_fields = ["course", "provider", "base"]
+    list_select_related = ["course", "provider"]
+    date_hierarchy = "starts_on"
+    readonly_fields = ["status", "confirmed_count"]
+    inlines = [ClassSessionInline]
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(SimpleHistoryAdmin):
+    list_display = ["worker", "training_class", "status", "queue_number", "channel", "created_at", "exam_passed"]
+    list_filter = ["status", "channel", "exam_passed", "training_class__union_class"]
+    search_fields = ["worker__name", "training_class__title"]
+    list_select_related = ["worker", "training_class"]
+    date_hierarchy = "created_at"
+    # Seats are counted by the services: enrollments change only through the pages.
+    readonly_fields = ["worker", "training_class", "status", "queue_number", "channel", "registered_by",
+                       "created_at", "confirmed_at", "cancelled_at", "attended_hours", "required_hours"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(SimpleHistoryAdmin):
+    list_display = ["enrollment", "session", "status", "remark", "marked_by", "marked_at"]
+    list_filter = ["status", "session__training_class__union_class"]
+    search_fields = ["enrollment__worker__name", "session__training_class__title"]
+    list_select_related = ["enrollment__worker", "session", "marked_by"]
+    readonly_fields = ["enrollment", "session", "marked_by", "marked_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Mentorship)
+class MentorshipAdmin(SimpleHistoryAdmin):
+    list_display = ["mentor", "apprentice", "trade", "started_on", "ended_on", "outcome"]
+    list_filter = ["trade", "outcome"]
+    search_fields = ["mentor__name", "apprentice__name"]
+    autocomplete_fields = ["mentor", "apprentice"]
+    list_select_related = ["mentor", "apprentice", "trade"]
+    date_hierarchy = "started_on"

@@ -1,0 +1,82 @@
+"""Reads that are more than a filter: attendance rates, positions, plan against actual."""
+
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from zhangwan.registry.models import Trade
+
+from .models import Attendance, ClassSession, Enrollment, NeedsSurvey, TrainingClass, TrainingPlan
+
+
+def catalogue():
+    return (TrainingClass.objects.public().select_related("course__trade", "base", "provider")
+            .order_by("-starts_on", "pk"))
+
+
+def staff_classes():
+    return TrainingClass.objects.select_related("course__trade", "provider").order_by("-starts_on", "pk")
+
+
+def attendance_summary(enrollments) -> dict[int, dict]:
+    """enrollment id → {'held': hours held since the seat was confirmed, 'attended': hours present or
+    late, 'rate': percent or None}. Two queries whatever the number of enrollments."""
+    enrollments = list(enrollments)
+    class_ids = {e.training_class_id for e in enrollments}
+    now = timezone.now()
+    held_sessions = {}
+    for session in ClassSession.objects.filter(training_class__in=class_ids, starts_at__lte=now):
+        held_sessions.setdefault(session.training_class_id, []).append(session)
+    attended = dict(Attendance.objects.filter(enrollment__in=enrollments, status__in=Attendance.COUNTED)
+                    .values("enrollment").annotate(hours=Sum("session__hours"))
+                    .values_list("enrollment", "hours"))
+    summary = {}
+    for e in enrollments:
+        since = timezone.localdate(e.confirmed_at) if e.confirmed_at else None
+        held = sum((s.hours for s in held_sessions.get(e.training_class_id, [])
+                    if since is None or timezone.localdate(s.starts_at) >= since), Decimal("0"))
+        hours = attended.get(e.pk, Decimal("0"))
+        summary[e.pk] = {"held": held, "attended": hours,
+                         "rate": round(hours * 100 / held) if held else None}
+    return summary
+
+
+def needs_by_trade(survey: NeedsSurvey):
+    """Head count and responses per trade and level, most wanted first."""
+    return (survey.responses.values("trade__code", "trade__name_zh", "trade__name_en", "level")
+            .annotate(head_count=Sum("head_count"), responses=Count("id"))
+            .order_by("-head_count", "trade__code"))
+
+
+def plan_against_actual(plan: TrainingPlan) -> list[dict]:
+    """Per trade of the plan (and any trade trained without a plan line): targets and actuals."""
+    classes = (TrainingClass.objects.in_year(plan.year).exclude(status=TrainingClass.Status.CANCELLED)
+               .values("course__trade").annotate(n=Count("id")))
+    trainees = (Enrollment.objects.filter(training_class__starts_on__year=plan.year)
+                .exclude(status__in=[Enrollment.Status.CANCELLED, Enrollment.Status.WAITLISTED])
+                .values("training_class__course__trade").annotate(n=Count("worker", distinct=True)))
+    actual_classes = {r["course__trade"]: r["n"] for r in classes}
+    actual_trainees = {r["training_class__course__trade"]: r["n"] for r in trainees}
+    lines = {line.trade_id: line for line in plan.lines.all()}
+    trades = Trade.objects.filter(Q(pk__in=lines) | Q(pk__in=actual_classes)).order_by("code")
+    return [{
+        "trade": trade,
+        "target_classes": lines[trade.pk].target_classes if trade.pk in lines else None,
+        "target_trainees": lines[trade.pk].target_trainees if trade.pk in lines else None,
+        "budget": lines[trade.pk].budget if trade.pk in lines else None,
+        "classes": actual_classes.get(trade.pk, 0),
+        "trainees": actual_trainees.get(trade.pk, 0),
+    } for trade in trades]
+
+
+def year_totals(year: int) -> dict:
+    """The headline figures of a year's training."""
+    trained = (Enrollment.objects.filter(training_class__starts_on__year=year)
+               .exclude(status__in=[Enrollment.Status.CANCELLED, Enrollment.Status.WAITLISTED]))
+    classes = TrainingClass.objects.in_year(year).exclude(status=TrainingClass.Status.CANCELLED)
+    return {
+        "trainees": trained.values("worker").distinct().count(),
+        "classes": classes.count(),
+        "union_classes": classes.filter(union_class=True).count(),
+    }

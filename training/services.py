@@ -1,0 +1,345 @@
+"""Every write of the training dimension that does more than save one form.
+
+Registration, cancellation, capacity changes and promotions take the class's row lock
+(``SELECT … FOR UPDATE``) first, so however many requests arrive at once, seats are counted
+one transaction at a time; the class's ``class_never_overbooked`` check constraint backs this
+up in the database itself.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Max, Sum
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from zhangwan.accounts.notifications import notify
+
+from .models import Attendance, ClassSession, Enrollment, TrainingClass
+
+Status = TrainingClass.Status
+TRANSITIONS = {
+    Status.DRAFT: {Status.OPEN, Status.CANCELLED},
+    Status.OPEN: {Status.CLOSED, Status.CANCELLED},
+    Status.CLOSED: {Status.OPEN, Status.RUNNING, Status.CANCELLED},
+    Status.RUNNING: {Status.FINISHED},
+    Status.FINISHED: set(),
+    Status.CANCELLED: set(),
+}
+ACTIVE = (Enrollment.Status.CONFIRMED, Enrollment.Status.WAITLISTED)
+
+
+class TrainingError(Exception):
+    """A rule said no; the message is for the user."""
+
+
+def _locked(training_class: TrainingClass) -> TrainingClass:
+    return TrainingClass.objects.select_for_update().get(pk=training_class.pk)
+
+
+def _tell(enrollments, title, body):
+    """Notify the workers of these enrollments, in the platform's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        for enrollment in enrollments:
+            user = enrollment.worker.user
+            if user is not None:
+                notify([user], title=str(title(enrollment)), body=str(body(enrollment)),
+                       url=reverse("training:my_classes"))
+
+
+# Class status -------------------------------------------------------------------------------
+
+@transaction.atomic
+def class_transition(*, training_class: TrainingClass, to: str, user) -> TrainingClass:
+    cls = _locked(training_class)
+    if to not in TRANSITIONS[cls.status]:
+        raise TrainingError(_("A class that is “%(current)s” cannot become “%(target)s”.")
+                            % {"current": cls.get_status_display(), "target": Status(to).label})
+    if to == Status.OPEN and not cls.sessions.exists():
+        raise TrainingError(_("Add the class's sessions before opening registration."))
+    cls.status = to
+    cls._change_reason = f"status → {to}"
+    cls._history_user = user
+    cls.save(update_fields=["status"])
+    affected = list(cls.enrollments.filter(status__in=ACTIVE).select_related("worker__user"))
+    if to == Status.CANCELLED:
+        _cancel_all(cls, affected, user)
+    else:
+        _tell(affected, lambda e: _("%(title)s: %(status)s") % {"title": cls.title, "status": cls.get_status_display()},
+              lambda e: _("The class “%(title)s” is now: %(status)s.") % {"title": cls.title,
+                                                                          "status": cls.get_status_display()})
+    if to == Status.FINISHED:
+        from .tasks import complete_class
+
+        complete_class.delay_on_commit(cls.pk)
+    return cls
+
+
+def _cancel_all(cls, enrollments, user):
+    now = timezone.now()
+    for enrollment in enrollments:
+        enrollment.status = Enrollment.Status.CANCELLED
+        enrollment.cancelled_at = now
+    bulk_update_with_history(enrollments, Enrollment, ["status", "cancelled_at"], default_user=user,
+                             default_change_reason="class cancelled")
+    TrainingClass.objects.filter(pk=cls.pk).update(confirmed_count=0)
+    _tell(enrollments, lambda e: _("Class cancelled: %(title)s") % {"title": cls.title},
+          lambda e: _("The class “%(title)s” has been cancelled; your registration is withdrawn.")
+          % {"title": cls.title})
+
+
+# Registration -------------------------------------------------------------------------------
+
+def _check_can_register(cls: TrainingClass, worker, now) -> None:
+    if cls.status != Status.OPEN:
+        raise TrainingError(_("This class is not open for registration (it is “%(status)s”).")
+                            % {"status": cls.get_status_display()})
+    if now < cls.registration_opens:
+        raise TrainingError(_("Registration opens on %(date)s.")
+                            % {"date": timezone.localtime(cls.registration_opens).strftime("%Y-%m-%d %H:%M")})
+    if now >= cls.registration_closes:
+        raise TrainingError(_("Registration closed on %(date)s.")
+                            % {"date": timezone.localtime(cls.registration_closes).strftime("%Y-%m-%d %H:%M")})
+    audience = cls.audience
+    if audience == TrainingClass.Audience.TEAM_LEADERS and not worker.team_leader:
+        raise TrainingError(_("%(name)s is not a team leader; this class is for team leaders.") % {"name": worker.name})
+    if audience == TrainingClass.Audience.POVERTY and not worker.poverty_registered:
+        raise TrainingError(_("This class is for registered poverty-alleviation labourers; %(name)s is not "
+                              "registered as one.") % {"name": worker.name})
+    if audience == TrainingClass.Audience.OWN_STAFF and worker.employer_id != cls.provider_id:
+        raise TrainingError(_("This class is only for employees of %(provider)s.") % {"provider": cls.provider})
+
+
+@dataclass
+class Outcome:
+    worker: object
+    enrollment: Enrollment | None = None
+    error: str = ""
+
+
+@transaction.atomic
+def enrollments_register(*, workers, training_class: TrainingClass, user, channel: str) -> list[Outcome]:
+    """Register several workers at once: each gets a seat while there are seats, then a place on
+    the waiting list. One lock, one bulk insert, one counter update."""
+    cls = _locked(training_class)
+    now = timezone.now()
+    already = set(cls.enrollments.active().filter(worker__in=workers).values_list("worker_id", flat=True))
+    free = cls.capacity - cls.confirmed_count
+    next_queue = (cls.enrollments.aggregate(m=Max("queue_number"))["m"] or 0) + 1
+    outcomes, new = [], []
+    for worker in workers:
+        try:
+            _check_can_register(cls, worker, now)
+            if worker.pk in already:
+                raise TrainingError(_("%(name)s is already registered for this class.") % {"name": worker.name})
+        except TrainingError as error:
+            outcomes.append(Outcome(worker, error=str(error)))
+            continue
+        already.add(worker.pk)
+        enrollment = Enrollment(worker=worker, training_class=cls, channel=channel, registered_by=user, created_at=now)
+        if free > 0:
+            enrollment.status, enrollment.confirmed_at = Enrollment.Status.CONFIRMED, now
+            free -= 1
+        else:
+            enrollment.status, enrollment.queue_number = Enrollment.Status.WAITLISTED, next_queue
+            next_queue += 1
+        new.append(enrollment)
+        outcomes.append(Outcome(worker, enrollment))
+    if new:
+        bulk_create_with_history(new, Enrollment, default_user=user, default_change_reason=f"registered ({channel})")
+        confirmed = sum(e.status == Enrollment.Status.CONFIRMED for e in new)
+        TrainingClass.objects.filter(pk=cls.pk).update(confirmed_count=F("confirmed_count") + confirmed)
+        _tell_registered(cls, new)
+    return outcomes
+
+
+def enrollment_register(*, worker, training_class: TrainingClass, user, channel: str) -> Enrollment:
+    outcome = enrollments_register(workers=[worker], training_class=training_class, user=user, channel=channel)[0]
+    if outcome.error:
+        raise TrainingError(outcome.error)
+    return outcome.enrollment
+
+
+def _tell_registered(cls, enrollments):
+    positions = waiting_positions(cls)
+    _tell(
+        [e for e in enrollments if e.worker.user_id],
+        lambda e: (_("Registered: %(title)s") if e.status == Enrollment.Status.CONFIRMED
+                   else _("On the waiting list: %(title)s")) % {"title": cls.title},
+        lambda e: (_("Your seat in “%(title)s” is confirmed. The class starts on %(date)s.")
+                   % {"title": cls.title, "date": cls.starts_on}
+                   if e.status == Enrollment.Status.CONFIRMED else
+                   _("“%(title)s” is full; you are number %(position)d on the waiting list. We will tell you "
+                     "when a seat frees up.") % {"title": cls.title, "position": positions.get(e.pk, 0)}),
+    )
+
+
+def waiting_positions(cls: TrainingClass) -> dict[int, int]:
+    """enrollment id → position on the class's waiting list (1, 2, 3 …)."""
+    return dict(Enrollment.objects.filter(training_class=cls).with_position().values_list("pk", "position"))
+
+
+# Cancellation, capacity and promotion -------------------------------------------------------
+
+@transaction.atomic
+def enrollment_cancel(*, enrollment: Enrollment, user) -> Enrollment:
+    cls = _locked(enrollment.training_class)
+    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    if enrollment.status not in ACTIVE:
+        raise TrainingError(_("This registration is already “%(status)s”.")
+                            % {"status": enrollment.get_status_display()})
+    if cls.starts_on <= timezone.localdate():
+        raise TrainingError(_("The class has started; ask the training officer to withdraw you."))
+    was_confirmed = enrollment.status == Enrollment.Status.CONFIRMED
+    enrollment.status, enrollment.cancelled_at = Enrollment.Status.CANCELLED, timezone.now()
+    enrollment._history_user = user
+    enrollment._change_reason = "cancelled"
+    enrollment.save(update_fields=["status", "cancelled_at"])
+    if was_confirmed:
+        TrainingClass.objects.filter(pk=cls.pk).update(confirmed_count=F("confirmed_count") - 1)
+        cls.refresh_from_db(fields=["confirmed_count"])
+        _promote(cls, user)
+    return enrollment
+
+
+@transaction.atomic
+def class_set_capacity(*, training_class: TrainingClass, capacity: int, user) -> TrainingClass:
+    cls = _locked(training_class)
+    if capacity < cls.confirmed_count:
+        raise TrainingError(_("%(count)d people are already confirmed; the capacity cannot go below that.")
+                            % {"count": cls.confirmed_count})
+    if cls.status in (Status.FINISHED, Status.CANCELLED):
+        raise TrainingError(_("The class is over; its capacity no longer matters."))
+    cls.capacity = capacity
+    cls._history_user, cls._change_reason = user, "capacity changed"
+    cls.save(update_fields=["capacity"])
+    _promote(cls, user)
+    return cls
+
+
+def _promote(cls: TrainingClass, user) -> list[Enrollment]:
+    """Move the first waiting people into free seats, in queue order. Caller holds the lock."""
+    free = cls.capacity - cls.confirmed_count
+    if free <= 0 or cls.status not in (Status.OPEN, Status.CLOSED):
+        return []
+    promoted = list(cls.enrollments.waiting().select_related("worker__user")[:free])
+    if not promoted:
+        return []
+    now = timezone.now()
+    for enrollment in promoted:
+        enrollment.status, enrollment.confirmed_at = Enrollment.Status.CONFIRMED, now
+    bulk_update_with_history(promoted, Enrollment, ["status", "confirmed_at"], default_user=user,
+                             default_change_reason="promoted from the waiting list")
+    TrainingClass.objects.filter(pk=cls.pk).update(confirmed_count=F("confirmed_count") + len(promoted))
+    cls.confirmed_count += len(promoted)
+    _tell(promoted, lambda e: _("A seat for you: %(title)s") % {"title": cls.title},
+          lambda e: _("A seat has freed up in “%(title)s” and it is yours: your registration is confirmed. "
+                      "The class starts on %(date)s.") % {"title": cls.title, "date": cls.starts_on})
+    return promoted
+
+
+# Attendance and completion ------------------------------------------------------------------
+
+def _check_session_enrollment(session: ClassSession, enrollment: Enrollment):
+    if enrollment.training_class_id != session.training_class_id:
+        raise TrainingError(_("%(name)s is not in the class of this session.") % {"name": enrollment.worker.name})
+    if enrollment.status in (Enrollment.Status.CANCELLED, Enrollment.Status.WAITLISTED):
+        raise TrainingError(_("%(name)s has no seat in this class.") % {"name": enrollment.worker.name})
+
+
+@transaction.atomic
+def attendance_mark(*, session: ClassSession, enrollment: Enrollment, status: str, user, remark: str = ""):
+    _check_session_enrollment(session, enrollment)
+    if status not in Attendance.Status.values:
+        raise TrainingError(_("Unknown attendance mark."))
+    attendance = Attendance.objects.select_for_update().filter(session=session, enrollment=enrollment).first()
+    if attendance is None:
+        attendance = Attendance(session=session, enrollment=enrollment)
+    attendance.status, attendance.remark = status, remark
+    attendance.marked_by, attendance.marked_at = user, timezone.now()
+    attendance._history_user = user
+    attendance.save()
+    return attendance
+
+
+@transaction.atomic
+def attendance_save_many(*, training_class: TrainingClass, marks: dict, exams: dict, user) -> int:
+    """marks: (enrollment id, session id) → status; exams: enrollment id → bool. All or nothing."""
+    existing = {(a.enrollment_id, a.session_id): a
+                for a in Attendance.objects.filter(session__training_class=training_class).select_for_update()}
+    now = timezone.now()
+    new, changed = [], []
+    for (enrollment_id, session_id), status in marks.items():
+        attendance = existing.get((enrollment_id, session_id))
+        if attendance is None:
+            new.append(Attendance(enrollment_id=enrollment_id, session_id=session_id, status=status,
+                                  marked_by=user, marked_at=now))
+        elif attendance.status != status:
+            attendance.status, attendance.marked_by, attendance.marked_at = status, user, now
+            changed.append(attendance)
+    history = {"default_user": user, "default_change_reason": "attendance import"}
+    bulk_create_with_history(new, Attendance, **history)
+    bulk_update_with_history(changed, Attendance, ["status", "marked_by", "marked_at"], **history)
+    enrollments = list(Enrollment.objects.filter(pk__in=exams))
+    exam_changed = [e for e in enrollments if e.exam_passed != exams[e.pk]]
+    for enrollment in exam_changed:
+        enrollment.exam_passed = exams[enrollment.pk]
+    bulk_update_with_history(exam_changed, Enrollment, ["exam_passed"], **history)
+    return len(new) + len(changed) + len(exam_changed)
+
+
+@transaction.atomic
+def enrollment_set_exam(*, enrollment: Enrollment, passed: bool | None, user) -> Enrollment:
+    if enrollment.status in (Enrollment.Status.CANCELLED, Enrollment.Status.WAITLISTED):
+        raise TrainingError(_("%(name)s has no seat in this class.") % {"name": enrollment.worker.name})
+    enrollment.exam_passed = passed
+    enrollment._history_user, enrollment._change_reason = user, "exam result"
+    enrollment.save(update_fields=["exam_passed"])
+    return enrollment
+
+
+COMPLETION_SHARE = Decimal("0.8")  # of the hours held while the worker had a seat
+
+
+def _required_hours(sessions, enrollment) -> Decimal:
+    since = timezone.localdate(enrollment.confirmed_at) if enrollment.confirmed_at else None
+    return sum((s.hours for s in sessions if since is None or timezone.localdate(s.starts_at) >= since),
+               Decimal("0"))
+
+
+@transaction.atomic
+def class_complete(*, class_id: int) -> int:
+    """Decide completed / failed / no-show for every confirmed enrollment of a finished class.
+
+    Safe to run again: only enrollments still 'confirmed' are decided, so a rerun (or a worker
+    killed half-way, whose transaction rolled back) ends with the same result as one clean run.
+    """
+    cls = TrainingClass.objects.select_for_update().get(pk=class_id)
+    if cls.status != Status.FINISHED:
+        return 0
+    enrollments = list(cls.enrollments.confirmed().select_for_update(of=("self",)).select_related("worker__user"))
+    sessions = list(cls.sessions.all())
+    attended = dict(Attendance.objects.filter(session__training_class=cls, status__in=Attendance.COUNTED)
+                    .values("enrollment").annotate(hours=Sum("session__hours")).values_list("enrollment", "hours"))
+    marked = set(Attendance.objects.filter(session__training_class=cls).values_list("enrollment", flat=True))
+    for e in enrollments:
+        e.attended_hours = attended.get(e.pk, Decimal("0"))
+        e.required_hours = _required_hours(sessions, e)
+        enough = e.required_hours > 0 and e.attended_hours >= e.required_hours * COMPLETION_SHARE
+        if e.pk not in marked or (e.attended_hours == 0 and not enough):
+            e.status = Enrollment.Status.NO_SHOW
+        elif enough and (not cls.has_exam or e.exam_passed):
+            e.status = Enrollment.Status.COMPLETED
+        else:
+            e.status = Enrollment.Status.FAILED
+    bulk_update_with_history(enrollments, Enrollment, ["status", "attended_hours", "required_hours"],
+                             default_change_reason="class finished")
+    _tell(enrollments, lambda e: _("%(title)s: %(status)s") % {"title": cls.title, "status": e.get_status_display()},
+          lambda e: _("You attended %(attended)s of %(required)s hours of “%(title)s”. Result: %(status)s.")
+          % {"attended": e.attended_hours, "required": e.required_hours, "title": cls.title,
+             "status": e.get_status_display()})
+    return len(enrollments)

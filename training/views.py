@@ -1,0 +1,388 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zhangwan.accounts.access import role_required
+from zhangwan.accounts.roles import Role, has_role
+from zhangwan.accounts.scope import get_worker_or_404, workers_for
+from zhangwan.excel import xlsx_response
+
+from . import importing, selectors, services
+from .filters import ClassFilter, EnrollmentFilter, StaffClassFilter
+from .forms import AttendanceMarkForm, CapacityForm, ExamForm, LiaisonRegisterForm, TransitionForm, UploadForm
+from .models import Attendance, ClassSession, Enrollment, Mentorship, NeedsSurvey, TrainingClass, TrainingPlan
+
+OFFICER = (Role.TRAINING_OFFICER,)
+READERS = (Role.TRAINING_OFFICER, Role.AUDITOR)
+PAGE = 50
+
+
+def _page(request, queryset, size=PAGE):
+    page = Paginator(queryset, size).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page, query.urlencode()
+
+
+def _crumbs(*items):
+    return [(label, url) for label, url in items]
+
+
+# Public catalogue ---------------------------------------------------------------------------
+
+def catalogue(request):
+    filterset = ClassFilter(request.GET, queryset=selectors.catalogue())
+    page, query = _page(request, filterset.qs, 20)
+    return render(request, "training/catalogue.html", {
+        "filter": filterset, "page": page, "query": query, "crumbs": _crumbs((_("Class catalogue"), None)),
+    })
+
+
+def class_detail(request, pk):
+    cls = get_object_or_404(selectors.catalogue().prefetch_related("sessions"), pk=pk)
+    mine = None
+    if has_role(request.user, Role.WORKER):
+        mine = (Enrollment.objects.active().filter(training_class=cls, worker__user=request.user)
+                .annotate_position().first())
+    return render(request, "training/class_detail.html", {
+        "cls": cls, "mine": mine, "can_register_self": has_role(request.user, Role.WORKER),
+        "can_register_others": has_role(request.user, Role.LIAISON), "open_now": cls.registration_is_open(),
+        "crumbs": _crumbs((_("Class catalogue"), reverse("training:catalogue")), (cls.title, None)),
+    })
+
+
+# Worker -------------------------------------------------------------------------------------
+
+@require_POST
+@role_required(Role.WORKER)
+def register_self(request, pk):
+    cls = get_object_or_404(TrainingClass.objects.public(), pk=pk)
+    worker = get_worker_or_404(request.user, user=request.user)
+    try:
+        enrollment = services.enrollment_register(worker=worker, training_class=cls, user=request.user,
+                                                  channel=Enrollment.Channel.SELF)
+    except services.TrainingError as error:
+        messages.error(request, str(error))
+    else:
+        if enrollment.status == Enrollment.Status.CONFIRMED:
+            messages.success(request, _("You are registered. Your seat is confirmed."))
+        else:
+            position = services.waiting_positions(cls).get(enrollment.pk)
+            messages.warning(request, _("The class is full: you are number %(position)d on the waiting list.")
+                             % {"position": position})
+    return redirect("training:class_detail", pk=cls.pk)
+
+
+@role_required(Role.WORKER)
+def my_classes(request):
+    worker = get_worker_or_404(request.user, user=request.user)
+    enrollments = list(worker.enrollments.select_related("training_class__course__trade").annotate_position()
+                       .order_by("-training_class__starts_on", "-pk"))
+    return render(request, "training/my_classes.html", {
+        "worker": worker, "enrollments": enrollments,
+        "attendance": selectors.attendance_summary(enrollments), **_mentorships(worker),
+        "crumbs": _crumbs((_("My classes"), None)),
+    })
+
+
+def _mentorships(worker):
+    related = Mentorship.objects.select_related("mentor", "apprentice", "trade")
+    return {"as_mentor": related.filter(mentor=worker), "as_apprentice": related.filter(apprentice=worker)}
+
+
+def _enrollment_for(request, pk):
+    """The enrollment if this user may act on it: their own, their organization's, or any for the
+    training officer. Otherwise 404."""
+    enrollments = Enrollment.objects.select_related("training_class", "worker")
+    if has_role(request.user, Role.TRAINING_OFFICER):
+        return get_object_or_404(enrollments, pk=pk)
+    return get_object_or_404(enrollments.filter(worker__in=workers_for(request.user)), pk=pk)
+
+
+@require_POST
+@role_required(Role.WORKER, Role.LIAISON, Role.TRAINING_OFFICER)
+def enrollment_cancel(request, pk):
+    enrollment = _enrollment_for(request, pk)
+    try:
+        services.enrollment_cancel(enrollment=enrollment, user=request.user)
+    except services.TrainingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The registration of %(name)s for “%(title)s” is cancelled.")
+                         % {"name": enrollment.worker.name, "title": enrollment.training_class.title})
+    fallback = reverse("training:my_classes") if has_role(request.user, Role.WORKER) else reverse("home")
+    return redirect(request.POST.get("next") if _safe_next(request) else fallback)
+
+
+def _safe_next(request):
+    return url_has_allowed_host_and_scheme(request.POST.get("next"), allowed_hosts={request.get_host()})
+
+
+# Liaison ------------------------------------------------------------------------------------
+
+@role_required(Role.LIAISON)
+def liaison_register(request, pk):
+    cls = get_object_or_404(TrainingClass.objects.public(), pk=pk)
+    roster = workers_for(request.user)
+    form = LiaisonRegisterForm(request.POST or None, request.FILES or None, roster=roster)
+    outcomes, errors = [], []
+    if request.method == "POST" and form.is_valid():
+        workers = list(form.cleaned_data["workers"])
+        if form.cleaned_data["file"]:
+            listed, errors = importing.read_id_list(form.cleaned_data["file"], roster=roster)
+            workers += [w for w in listed if w not in workers]
+        if not errors:
+            outcomes = services.enrollments_register(workers=workers, training_class=cls, user=request.user,
+                                                     channel=Enrollment.Channel.LIAISON)
+            done = sum(1 for o in outcomes if o.enrollment)
+            messages.info(request, _("%(done)d of %(total)d registered.") % {"done": done, "total": len(outcomes)})
+    q = request.GET.get("q", "").strip()
+    candidates = roster.search(q, full_id_allowed=False).order_by("name")[:100]
+    return render(request, "training/liaison_register.html", {
+        "cls": cls, "form": form, "candidates": candidates, "q": q, "outcomes": outcomes, "errors": errors,
+        "crumbs": _crumbs((_("Class catalogue"), reverse("training:catalogue")),
+                          (cls.title, reverse("training:class_detail", args=[cls.pk])), (_("Register workers"), None)),
+    })
+
+
+@role_required(Role.LIAISON)
+def liaison_enrollments(request):
+    enrollments = (Enrollment.objects.filter(worker__in=workers_for(request.user))
+                   .select_related("worker", "training_class").annotate_position().order_by("-created_at", "-pk"))
+    filterset = EnrollmentFilter(request.GET, queryset=enrollments)
+    if request.GET.get("format") == "xlsx":
+        return _enrollments_xlsx(filterset.qs)
+    page, query = _page(request, filterset.qs)
+    return render(request, "training/liaison_enrollments.html", {
+        "filter": filterset, "page": page, "query": query, "crumbs": _crumbs((_("Our enrollments"), None)),
+    })
+
+
+def _enrollments_xlsx(enrollments):
+    headers = [_("Worker"), _("Identity number"), _("Class"), _("Starts on"), _("Status"), _("Registered at")]
+    rows = ([e.worker.name, e.worker.masked_id_number, e.training_class.title, e.training_class.starts_on,
+             e.get_status_display(), timezone.localtime(e.created_at).replace(tzinfo=None)]
+            for e in enrollments.iterator(chunk_size=2000))
+    return xlsx_response(f"enrollments-{timezone.localdate():%Y%m%d}.xlsx", [(_("Enrollments"), headers, rows)])
+
+
+# Training officer ---------------------------------------------------------------------------
+
+@role_required(*READERS)
+def class_list(request):
+    filterset = StaffClassFilter(request.GET, queryset=selectors.staff_classes())
+    if request.GET.get("format") == "xlsx":
+        headers = [_("Class"), _("Trade"), _("Provider"), _("Starts on"), _("Ends on"), _("Capacity"),
+                   _("Confirmed"), _("Status"), _("Held by the union")]
+        rows = ([c.title, c.course.trade.name, c.provider.name, c.starts_on, c.ends_on, c.capacity,
+                 c.confirmed_count, c.get_status_display(), _("Yes") if c.union_class else _("No")]
+                for c in filterset.qs.iterator(chunk_size=2000))
+        return xlsx_response(f"classes-{timezone.localdate():%Y%m%d}.xlsx", [(_("Classes"), headers, rows)])
+    page, query = _page(request, filterset.qs)
+    return render(request, "training/class_list.html", {
+        "filter": filterset, "page": page, "query": query, "crumbs": _crumbs((_("Manage classes"), None)),
+    })
+
+
+def _manage_crumbs(cls, *more):
+    return _crumbs((_("Manage classes"), reverse("training:class_list")),
+                   (cls.title, reverse("training:class_manage", args=[cls.pk])) if more else (cls.title, None), *more)
+
+
+@role_required(*READERS)
+def class_manage(request, pk):
+    cls = get_object_or_404(TrainingClass.objects.select_related("course__trade", "provider", "base"), pk=pk)
+    enrollments = list(cls.enrollments.select_related("worker").order_by("status", "queue_number", "created_at"))
+    positions = services.waiting_positions(cls)
+    return render(request, "training/class_manage.html", {
+        "cls": cls, "enrollments": enrollments, "positions": positions,
+        "attendance": selectors.attendance_summary(enrollments),
+        "sessions": cls.sessions.all(), "transitions": sorted(services.TRANSITIONS[cls.status]),
+        "capacity_form": CapacityForm(initial={"capacity": cls.capacity}),
+        "can_edit": has_role(request.user, Role.TRAINING_OFFICER),
+        "crumbs": _manage_crumbs(cls),
+    })
+
+
+@require_POST
+@role_required(*OFFICER)
+def class_transition(request, pk):
+    cls = get_object_or_404(TrainingClass, pk=pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Unknown status."))
+    else:
+        try:
+            services.class_transition(training_class=cls, to=form.cleaned_data["to"], user=request.user)
+        except services.TrainingError as error:
+            messages.error(request, str(error))
+        else:
+            cls.refresh_from_db()
+            messages.success(request, _("The class is now: %(status)s.") % {"status": cls.get_status_display()})
+    return redirect("training:class_manage", pk=pk)
+
+
+@require_POST
+@role_required(*OFFICER)
+def class_capacity(request, pk):
+    cls = get_object_or_404(TrainingClass, pk=pk)
+    form = CapacityForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["capacity"]))
+    else:
+        try:
+            services.class_set_capacity(training_class=cls, capacity=form.cleaned_data["capacity"],
+                                        user=request.user)
+        except services.TrainingError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Capacity is now %(capacity)d.") % {"capacity": form.cleaned_data["capacity"]})
+    return redirect("training:class_manage", pk=pk)
+
+
+def _sheet_parts(cls):
+    enrollments = list(cls.enrollments.exclude(status__in=[Enrollment.Status.CANCELLED, Enrollment.Status.WAITLISTED])
+                       .select_related("worker").order_by("worker__name", "pk"))
+    sessions = list(cls.sessions.all())
+    existing = {(a.enrollment_id, a.session_id): a for a in Attendance.objects.filter(session__training_class=cls)}
+    return enrollments, sessions, existing
+
+
+@role_required(*READERS)
+def class_export(request, pk):
+    cls = get_object_or_404(TrainingClass, pk=pk)
+    enrollments, sessions, existing = _sheet_parts(cls)
+    headers, rows = importing.attendance_sheet(cls, enrollments, sessions, existing,
+                                               full_ids=request.user.has_perm("registry.view_full_id_number"))
+    waiting = cls.enrollments.with_position().select_related("worker")
+    return xlsx_response(f"class-{cls.pk}-attendance.xlsx", [
+        (_("Attendance"), headers, rows),
+        (_("Waiting list"), [_("Position"), _("Name"), _("Registered at")],
+         ([w.position, w.worker.name, timezone.localtime(w.created_at).replace(tzinfo=None)] for w in waiting)),
+    ])
+
+
+@role_required(*OFFICER)
+def attendance_import(request, pk):
+    cls = get_object_or_404(TrainingClass, pk=pk)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        marks, exams, errors = importing.read_attendance(form.cleaned_data["file"], training_class=cls,
+                                                         sessions=list(cls.sessions.all()))
+        if not errors:
+            changed = services.attendance_save_many(training_class=cls, marks=marks, exams=exams, user=request.user)
+            messages.success(request, _("Attendance imported: %(count)d changes.") % {"count": changed})
+            return redirect("training:class_manage", pk=pk)
+    return render(request, "training/attendance_import.html", {
+        "cls": cls, "form": form, "errors": errors, "crumbs": _manage_crumbs(cls, (_("Import attendance"), None)),
+    })
+
+
+def _session_for(request, pk):
+    return get_object_or_404(ClassSession.objects.select_related("training_class"), pk=pk)
+
+
+@role_required(*READERS)
+def attendance_sheet(request, pk):
+    session = _session_for(request, pk)
+    cls = session.training_class
+    enrollments = (cls.enrollments.exclude(status__in=[Enrollment.Status.CANCELLED, Enrollment.Status.WAITLISTED])
+                   .select_related("worker").order_by("worker__name", "pk")
+                   .prefetch_related(Prefetch("attendances", Attendance.objects.filter(session=session),
+                                              to_attr="marks")))
+    template = "training/sign_in_sheet.html" if request.GET.get("print") else "training/attendance_sheet.html"
+    return render(request, template, {
+        "session": session, "cls": cls, "enrollments": enrollments, "statuses": Attendance.Status.choices,
+        "can_edit": has_role(request.user, Role.TRAINING_OFFICER),
+        "crumbs": _manage_crumbs(cls, (str(session), None)),
+    })
+
+
+@require_POST
+@role_required(*OFFICER)
+def attendance_mark(request, pk, enrollment_pk):
+    session = _session_for(request, pk)
+    enrollment = get_object_or_404(Enrollment.objects.select_related("worker"), pk=enrollment_pk,
+                                   training_class=session.training_class)
+    form = AttendanceMarkForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            services.attendance_mark(session=session, enrollment=enrollment, status=form.cleaned_data["status"],
+                                     remark=form.cleaned_data["remark"], user=request.user)
+        except services.TrainingError as exc:
+            error = str(exc)
+    else:
+        error = _("Unknown attendance mark.")
+    enrollment.marks = list(enrollment.attendances.filter(session=session))
+    if request.htmx:
+        return render(request, "training/_attendance_row.html", {
+            "e": enrollment, "session": session, "statuses": Attendance.Status.choices, "can_edit": True,
+            "error": error,
+        }, status=200 if not error else 422)
+    if error:
+        messages.error(request, error)
+    return redirect("training:attendance_sheet", pk=pk)
+
+
+@require_POST
+@role_required(*OFFICER)
+def exam_mark(request, pk):
+    enrollment = get_object_or_404(Enrollment.objects.select_related("worker", "training_class"), pk=pk)
+    form = ExamForm(request.POST)
+    if form.is_valid():
+        try:
+            services.enrollment_set_exam(enrollment=enrollment, passed=form.cleaned_data["passed"], user=request.user)
+        except services.TrainingError as error:
+            messages.error(request, str(error))
+    else:
+        messages.error(request, _("Unknown exam result."))
+    return redirect("training:class_manage", pk=enrollment.training_class_id)
+
+
+@role_required(*READERS)
+def survey_list(request):
+    return render(request, "training/survey_list.html", {
+        "surveys": NeedsSurvey.objects.all(), "plans": TrainingPlan.objects.all(),
+        "crumbs": _crumbs((_("Needs and plans"), None)),
+    })
+
+
+@role_required(*READERS)
+def survey_detail(request, pk):
+    survey = get_object_or_404(NeedsSurvey, pk=pk)
+    return render(request, "training/survey_detail.html", {
+        "survey": survey, "rows": selectors.needs_by_trade(survey),
+        "crumbs": _crumbs((_("Needs and plans"), reverse("training:survey_list")), (survey.title, None)),
+    })
+
+
+@role_required(*READERS)
+def plan_detail(request, year):
+    plan = get_object_or_404(TrainingPlan, year=year)
+    return render(request, "training/plan_detail.html", {
+        "plan": plan, "rows": selectors.plan_against_actual(plan), "totals": selectors.year_totals(year),
+        "crumbs": _crumbs((_("Needs and plans"), reverse("training:survey_list")), (plan.title, None)),
+    })
+
+
+@role_required(Role.LIAISON, *READERS)
+def worker_training(request, pk):
+    """A worker's classes and mentorships, for staff and for the worker's own liaison."""
+    worker = get_worker_or_404(request.user, pk=pk)
+    enrollments = list(worker.enrollments.select_related("training_class__course__trade").annotate_position()
+                       .order_by("-training_class__starts_on", "-pk"))
+    return render(request, "training/worker_training.html", {
+        "worker": worker, "enrollments": enrollments, "attendance": selectors.attendance_summary(enrollments),
+        **_mentorships(worker),
+        "crumbs": _crumbs((_("Roster"), reverse("registry:roster")),
+                          (worker.name, reverse("registry:worker_detail", args=[worker.pk])), (_("Training"), None)),
+    })
+
