@@ -12,6 +12,7 @@ from django.db.models import Case, Count, F, OuterRef, Q, Subquery, When, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from zhangwan.registry.models import Organization, SkillLevel, Trade, Worker
@@ -380,7 +381,7 @@ class Mentorship(models.Model):
 
     class Outcome(models.TextChoices):
         ONGOING = "ongoing", _("Ongoing")
-        COMPLETED = "completed", _("Completed")
+        COMPLETED = "completed", pgettext_lazy("mentorship", "Completed")
         DISCONTINUED = "discontinued", _("Discontinued")
 
     mentor = models.ForeignKey(Worker, verbose_name=_("mentor"), on_delete=models.PROTECT,

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from zhangwan.accounts.access import role_required
 from zhangwan.accounts.roles import Role, has_role
-from zhangwan.accounts.scope import get_worker_or_404, workers_for
+from zhangwan.accounts.scope import get_worker_or_404, own_worker_or_404, workers_for
 from zhangwan.excel import xlsx_response
 
 from . import importing, selectors, services
@@ -63,7 +63,7 @@ def class_detail(request, pk):
 @role_required(Role.WORKER)
 def register_self(request, pk):
     cls = get_object_or_404(TrainingClass.objects.public(), pk=pk)
-    worker = get_worker_or_404(request.user, user=request.user)
+    worker = own_worker_or_404(request.user)
     try:
         enrollment = services.enrollment_register(worker=worker, training_class=cls, user=request.user,
                                                   channel=Enrollment.Channel.SELF)
@@ -81,7 +81,7 @@ def register_self(request, pk):
 
 @role_required(Role.WORKER)
 def my_classes(request):
-    worker = get_worker_or_404(request.user, user=request.user)
+    worker = own_worker_or_404(request.user)
     enrollments = list(worker.enrollments.select_related("training_class__course__trade").annotate_position()
                        .order_by("-training_class__starts_on", "-pk"))
     return render(request, "training/my_classes.html", {
@@ -326,7 +326,7 @@ def attendance_mark(request, pk, enrollment_pk):
         return render(request, "training/_attendance_row.html", {
             "e": enrollment, "session": session, "statuses": Attendance.Status.choices, "can_edit": True,
             "error": error,
-        }, status=200 if not error else 422)
+        })  # htmx swaps only 2xx answers; the row carries the error message
     if error:
         messages.error(request, error)
     return redirect("training:attendance_sheet", pk=pk)

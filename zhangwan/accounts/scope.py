@@ -31,3 +31,8 @@ def workers_for(user):
 
 def get_worker_or_404(user, **lookup):
     return get_object_or_404(workers_for(user), **lookup)
+
+
+def own_worker_or_404(user):
+    """The worker record linked to this login."""
+    return get_object_or_404(Worker.objects.select_related("employer"), user=user)

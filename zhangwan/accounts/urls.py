@@ -17,4 +17,6 @@ urlpatterns = [
     path("claim/password/", views.claim_password, name="claim_password"),
     path("me/", views.profile, name="profile"),
     path("me/edit/", views.profile_edit, name="profile_edit"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/read/", views.notifications_read, name="notifications_read"),
 ]

@@ -1,10 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from zhangwan.registry.forms import WorkerContactForm
 from zhangwan.registry.models import Worker
@@ -100,3 +103,18 @@ def profile_edit(request):
     return render(request, "accounts/profile_edit.html", {
         "form": form, "crumbs": [(_("My record"), reverse("accounts:profile")), (_("Edit contact details"), None)],
     })
+
+
+@role_required()
+def notifications(request):
+    page = Paginator(request.user.notifications.all(), 30).get_page(request.GET.get("page"))
+    return render(request, "accounts/notifications.html", {
+        "page": page, "crumbs": [(_("Notifications"), None)],
+    })
+
+
+@require_POST
+@role_required()
+def notifications_read(request):
+    request.user.notifications.unread().update(read_at=timezone.now())
+    return redirect("accounts:notifications")

@@ -30,6 +30,7 @@ def logged_in(status=200, anon=302):
 
 
 ROSTER = STAFF | {Role.LIAISON.value}
+TRAINING_READERS = {Role.TRAINING_OFFICER.value, Role.AUDITOR.value}
 # url name → (kwargs builder, {role: status}); a builder gets the test's objects.
 EXPECTED = {
     "home": (None, everyone()),
@@ -51,6 +52,33 @@ EXPECTED = {
     "registry:worker_detail": (lambda o: {"pk": o["own_worker"].pk}, only(ROSTER)),
     "registry:worker_detail#other": (lambda o: {"pk": o["other_worker"].pk},
                                       {**only(ROSTER), Role.LIAISON.value: 404}),
+    "accounts:notifications": (None, logged_in()),
+    "accounts:notifications_read": (None, everyone(405)),
+    # Training
+    "training:catalogue": (None, everyone()),
+    "training:class_detail": (lambda o: {"pk": o["class"].pk}, everyone()),
+    "training:class_detail#draft": (lambda o: {"pk": o["draft_class"].pk}, everyone(404)),
+    "training:register_self": (lambda o: {"pk": o["class"].pk}, everyone(405)),
+    "training:liaison_register": (lambda o: {"pk": o["class"].pk}, only({Role.LIAISON.value})),
+    "training:my_classes": (None, only({Role.WORKER.value})),
+    "training:liaison_enrollments": (None, only({Role.LIAISON.value})),
+    "training:enrollment_cancel": (lambda o: {"pk": o["enrollment"].pk}, everyone(405)),
+    "training:worker_training": (lambda o: {"pk": o["own_worker"].pk}, only(TRAINING_READERS | {Role.LIAISON.value})),
+    "training:worker_training#other": (lambda o: {"pk": o["other_worker"].pk},
+                                        {**only(TRAINING_READERS | {Role.LIAISON.value}), Role.LIAISON.value: 404}),
+    "training:class_list": (None, only(TRAINING_READERS)),
+    "training:class_manage": (lambda o: {"pk": o["class"].pk}, only(TRAINING_READERS)),
+    "training:class_transition": (lambda o: {"pk": o["class"].pk}, everyone(405)),
+    "training:class_capacity": (lambda o: {"pk": o["class"].pk}, everyone(405)),
+    "training:class_export": (lambda o: {"pk": o["class"].pk}, only(TRAINING_READERS)),
+    "training:attendance_import": (lambda o: {"pk": o["class"].pk}, only({Role.TRAINING_OFFICER.value})),
+    "training:attendance_sheet": (lambda o: {"pk": o["session"].pk}, only(TRAINING_READERS)),
+    "training:attendance_mark": (lambda o: {"pk": o["session"].pk, "enrollment_pk": o["enrollment"].pk},
+                                 everyone(405)),
+    "training:exam_mark": (lambda o: {"pk": o["enrollment"].pk}, everyone(405)),
+    "training:survey_list": (None, only(TRAINING_READERS)),
+    "training:survey_detail": (lambda o: {"pk": o["survey"].pk}, only(TRAINING_READERS)),
+    "training:plan_detail": (lambda o: {"year": o["plan"].year}, only(TRAINING_READERS)),
 }
 
 
@@ -80,7 +108,27 @@ def objects(role_users, organization, other_organization):
     WorkerTrade.objects.create(worker=own, trade=trade(), started_year=2015)
     from django.contrib.contenttypes.models import ContentType
 
-    return {"own_worker": own, "other_worker": WorkerFactory(employer=other_organization),
+    from training.models import Mentorship, NeedsResponse, NeedsSurvey, PlanLine, TrainingBase, TrainingPlan
+    from training.services import enrollment_register
+    from training.tests.factories import open_class
+
+    other = WorkerFactory(employer=other_organization)
+    cls = open_class(provider=organization)
+    enrollment = enrollment_register(worker=own, training_class=cls, user=None, channel="staff")
+    survey = NeedsSurvey.objects.create(title="2026需求调研", year=2026, starts_on="2026-03-01", ends_on="2026-04-01")
+    NeedsResponse.objects.create(survey=survey, organization=organization, trade=trade(), head_count=12)
+    plan = TrainingPlan.objects.create(year=2026, title="2026年培训计划")
+    PlanLine.objects.create(plan=plan, trade=trade(), target_classes=2, target_trainees=60)
+    TrainingBase.objects.create(name="产业工人培训基地", kind="worker_base", host=organization, designated_on="2022-05-01")
+    Mentorship.objects.create(mentor=own, apprentice=WorkerFactory(employer=organization), trade=trade(),
+                              started_on="2022-01-01")
+    session = cls.sessions.first()
+    from training.services import attendance_mark
+
+    attendance_mark(session=session, enrollment=enrollment, status="present", user=None)
+    return {"own_worker": own, "other_worker": other, "class": cls, "enrollment": enrollment,
+            "draft_class": open_class(status="draft", provider=organization), "session": session,
+            "survey": survey, "plan": plan,
             "worker_type": ContentType.objects.get_for_model(own).pk, "a_user": role_users["worker"].pk}
 
 
@@ -104,6 +152,12 @@ ADMIN_MODELS = {
     "registry_workertrade": {"view": STAFF, "add": EDITORS, "delete": EDITORS},
     "registry_trade": {"view": STAFF, "add": set(), "delete": set()},
     "accounts_user": {"view": {Role.AUDITOR.value}, "add": set(), "delete": set()},
+    **{f"training_{m}": {"view": STAFF, "add": {Role.TRAINING_OFFICER.value}, "delete": {Role.TRAINING_OFFICER.value}}
+       for m in ["trainingbase", "needssurvey", "needsresponse", "trainingplan", "course", "trainingclass",
+                 "mentorship"]},
+    # Seats and marks change only through the pages' services: no adding or deleting here.
+    "training_enrollment": {"view": STAFF, "add": set(), "delete": set()},
+    "training_attendance": {"view": STAFF, "add": set(), "delete": set()},
 }
 ADMIN_ACTIONS = ["changelist", "add", "change", "history", "delete", "simple_history"]
 NOT_STAFF = {r: 302 for r in ROLES if r not in STAFF}
@@ -169,7 +223,7 @@ def test_admin_site_pages_answer_each_role_as_expected(client, role_users, objec
     assert statuses(client, role_users, url) == expected
 
 
-NO_HISTORY_PAGES = {"accounts_user"}
+NO_HISTORY_PAGES = {"accounts_user", "training_needssurvey", "training_needsresponse"}
 ADMIN_PAGES = [(m, a) for m in sorted(ADMIN_MODELS) for a in ADMIN_ACTIONS
                if not (a == "simple_history" and m in NO_HISTORY_PAGES)]
 

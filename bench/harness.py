@@ -1,0 +1,341 @@
+"""What the HTTP benchmarks share: a throw-away database, gunicorn on loopback, logged-in cookies,
+a bounded HTTP client and percentiles.
+
+The benchmark scripts call ``setup(db_name)`` before importing any model, then run their body inside
+``serving(...)``, which creates and migrates the database, starts gunicorn, and on the way out (also
+on an exception, Ctrl-C or SIGTERM) stops gunicorn and drops the database.
+"""
+
+import argparse
+import contextlib
+import http.client
+import math
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+SETTINGS = "bench.settings"
+HOST = "127.0.0.1"
+WORKERS = 4
+# Measured on the 2-core machine, see docs/performance.md: sync workers did as well as gthread.
+DEFAULT_WORKER_CLASS = "sync"
+DEFAULT_THREADS = 4  # per worker, only for gthread
+
+
+def say(msg):
+    print(msg, flush=True)
+
+
+def setup(db_name: str):
+    """Point this process at the bench database and set Django up (no connection is opened yet)."""
+    sys.path.insert(0, str(ROOT))
+    os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
+    os.environ["DATABASE_NAME"] = db_name  # overrides any inherited value: bench.settings checks the prefix
+    import django
+
+    django.setup()
+
+
+def server_options(parser: argparse.ArgumentParser):
+    parser.add_argument("--worker-class", choices=["sync", "gthread"], default=DEFAULT_WORKER_CLASS,
+                        help=f"gunicorn worker class (default {DEFAULT_WORKER_CLASS})")
+    parser.add_argument("--threads", type=int, default=DEFAULT_THREADS,
+                        help=f"threads per gthread worker (default {DEFAULT_THREADS})")
+    parser.add_argument("--keep-db", action="store_true", help="do not drop the bench database at the end")
+    parser.add_argument("--patch-worker-lookup", action="store_true",
+                        help="work around the get_worker_or_404(user=…) TypeError in training.views while it is "
+                             "open (see bench/urls.py); the figures are then marked as patched")
+
+
+def worker_lookup_bug() -> bool:
+    """Does training.views still call get_worker_or_404(request.user, user=…), a TypeError?"""
+    import inspect
+
+    from training import views
+
+    source = inspect.getsource(views)
+    try:
+        inspect.signature(views.get_worker_or_404).bind(None, user=None)
+    except TypeError:
+        return "get_worker_or_404(request.user, user=request.user)" in source
+    return False
+
+
+# --- database ---------------------------------------------------------------------------------
+
+def _admin_connection():
+    """psycopg2 connection to the 'postgres' database of the server in the settings (DATABASE_URL)."""
+    import psycopg2
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    params = {"dbname": "postgres", "host": db.get("HOST") or None, "port": db.get("PORT") or None,
+              "user": db.get("USER") or None, "password": db.get("PASSWORD") or None, "connect_timeout": 10}
+    conn = psycopg2.connect(**{k: v for k, v in params.items() if v is not None})
+    conn.autocommit = True  # CREATE / DROP DATABASE cannot run in a transaction
+    return conn
+
+
+def _check_name(name):
+    from bench.settings import BENCH_DATABASE_PREFIX
+
+    if not name.startswith(BENCH_DATABASE_PREFIX):
+        raise ValueError(f"refusing to touch database {name!r}: not a bench database")
+
+
+def drop_database(name):
+    from django.db import connections
+    from psycopg2 import sql
+
+    _check_name(name)
+    connections.close_all()
+    with contextlib.closing(_admin_connection()) as conn, conn.cursor() as cur:
+        # FORCE: gunicorn workers keep their connections open (CONN_MAX_AGE) until they exit.
+        cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def create_database(name):
+    from psycopg2 import sql
+
+    _check_name(name)
+    with contextlib.closing(_admin_connection()) as conn, conn.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cur.fetchone():
+            say(f"database {name} left over from an earlier run: dropping it")
+            cur.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+        cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def migrate(name):
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT,
+                            env={**os.environ, "DJANGO_SETTINGS_MODULE": SETTINGS, "DATABASE_NAME": name},
+                            capture_output=True, text=True, timeout=600)
+    if result.returncode:
+        sys.stderr.write(result.stdout + result.stderr)
+        raise RuntimeError(f"manage.py migrate failed on {name}")
+    say(f"migrated {name} in {time.perf_counter() - started:.1f} s")
+
+
+class LockWatcher:
+    """Samples pg_stat_activity while a burst runs: the most backends of the bench database seen
+    waiting on a heavyweight lock at once, and the deadlocks PostgreSQL counted meanwhile."""
+
+    def __init__(self, name, interval=0.02):
+        self.name, self.interval = name, interval
+        self.max_waiting = 0
+        self.samples = self.waiting_samples = 0
+        self.deadlocks = 0
+        self._stop = threading.Event()
+
+    def _deadlocks(self, cur):
+        cur.execute("SELECT deadlocks FROM pg_stat_database WHERE datname = %s", [self.name])
+        return cur.fetchone()[0]
+
+    def _run(self, conn):
+        with conn.cursor() as cur:
+            while not self._stop.is_set():
+                cur.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock'",
+                            [self.name])
+                waiting = cur.fetchone()[0]
+                self.samples += 1
+                self.waiting_samples += waiting > 0
+                self.max_waiting = max(self.max_waiting, waiting)
+                self._stop.wait(self.interval)
+
+    def __enter__(self):
+        self._conn = _admin_connection()
+        with self._conn.cursor() as cur:
+            self._deadlocks_before = self._deadlocks(cur)
+        self._thread = threading.Thread(target=self._run, args=(self._conn,), daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join(timeout=5)
+        # Backends flush their counters to pg_stat_database within a second or so; a deadlock
+        # would also show up as a 500 in the burst, so this is only a cross-check.
+        with self._conn.cursor() as cur:
+            self.deadlocks = self._deadlocks(cur) - self._deadlocks_before
+        self._conn.close()
+        return False
+
+
+# --- gunicorn ---------------------------------------------------------------------------------
+
+def free_port():
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+class Gunicorn:
+    def __init__(self, db_name, worker_class, threads, workers=WORKERS, patch_worker_lookup=False):
+        self.db_name, self.worker_class, self.workers = db_name, worker_class, workers
+        self.patched = patch_worker_lookup and worker_lookup_bug()
+        self.threads = threads if worker_class == "gthread" else 1
+        self.port = free_port()
+        self.proc = None
+        self.logdir = Path(tempfile.mkdtemp(prefix="zhangwan-bench-"))
+        self.log = self.logdir / "gunicorn.log"
+
+    @property
+    def description(self):
+        threads = f" × {self.threads} threads" if self.worker_class == "gthread" else ""
+        patched = " [PATCHED: get_worker_or_404 stand-in]" if self.patched else ""
+        return f"gunicorn {self.workers} {self.worker_class} workers{threads} on {HOST}:{self.port}{patched}"
+
+    def start(self, timeout=60):
+        cmd = [str(BIN / "gunicorn"), "zhangwan.wsgi:application", "--chdir", str(ROOT),
+               "--bind", f"{HOST}:{self.port}", "--workers", str(self.workers),
+               "--worker-class", self.worker_class, "--threads", str(self.threads),
+               "--timeout", "120", "--graceful-timeout", "10", "--log-level", "warning"]
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": SETTINGS, "DATABASE_NAME": self.db_name,
+               "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "WARNING",
+               "BENCH_PATCH_WORKER_LOOKUP": "1" if self.patched else "0"}
+        with open(self.log, "wb") as log:
+            # Its own session, so a Ctrl-C in the terminal reaches only this script, which stops it.
+            self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log,
+                                         stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.proc.returncode}:\n{self.log_text()}")
+            with contextlib.suppress(OSError):
+                if request(self.port, "GET", "/bench/bare/", timeout=2)[0] == 200:
+                    say(f"started {self.description}")
+                    return self
+            time.sleep(0.2)
+        raise RuntimeError(f"gunicorn did not answer within {timeout} s:\n{self.log_text()}")
+
+    def stop(self):
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.terminate()  # the master: stops its workers gracefully
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)  # the group this script created for it
+            self.proc.wait(timeout=10)
+
+    def log_text(self, tail=4000):
+        try:
+            return self.log.read_text(errors="replace")[-tail:]
+        except OSError:
+            return ""
+
+    def errors(self):
+        """(number of error lines, the first traceback or error line) from the gunicorn log."""
+        lines = self.log_text(tail=10**8).splitlines()
+        hits = [i for i, line in enumerate(lines)
+                if line.startswith("Traceback") or "ERROR" in line or "CRITICAL" in line or "WORKER TIMEOUT" in line]
+        if not hits:
+            return 0, ""
+        first = hits[0]
+        end = first + 1
+        while end < len(lines) and (lines[end].startswith(" ") or lines[end].startswith("Traceback")):
+            end += 1
+        return len(hits), "\n".join(lines[max(0, first - 1):end + 1])
+
+    def cleanup(self):
+        shutil.rmtree(self.logdir, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def serving(db_name, args):
+    """Create and migrate the database, start gunicorn; always stop it and drop the database."""
+
+    def on_term(signum, frame):
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, on_term)
+    server = None
+    try:
+        create_database(db_name)
+        say(f"created database {db_name}")
+        migrate(db_name)
+        server = Gunicorn(db_name, args.worker_class, args.threads, patch_worker_lookup=args.patch_worker_lookup)
+        if args.patch_worker_lookup and not server.patched:
+            say("--patch-worker-lookup: training.views no longer has the bug; running unpatched")
+        server.start()
+        yield server
+    except BaseException:
+        if server is not None and server.log_text():
+            sys.stderr.write(f"--- end of the gunicorn log ({server.log}) ---\n{server.log_text()}\n")
+        raise
+    finally:
+        if server is not None:
+            server.stop()
+            count, first = server.errors()
+            if count:
+                say(f"gunicorn log: {count} errors/tracebacks; the first:\n{first}\n(whole log: {server.log})")
+            else:
+                server.cleanup()
+        if args.keep_db:
+            say(f"kept database {db_name}")
+        else:
+            drop_database(db_name)
+            say(f"dropped database {db_name}")
+        signal.signal(signal.SIGTERM, previous)
+
+
+# --- client -----------------------------------------------------------------------------------
+
+def request(port, method, path, headers=None, body=b"", timeout=60):
+    """One request on a fresh connection: (status, seconds, headers, body)."""
+    started = time.perf_counter()
+    conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        data = response.read()
+        return response.status, time.perf_counter() - started, dict(response.getheaders()), data
+    finally:
+        conn.close()
+
+
+def login(user) -> str:
+    """A session for the user, as if they had logged in: returns the session key."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
+
+
+def new_csrf_token() -> str:
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
+    from django.utils.crypto import get_random_string
+
+    return get_random_string(CSRF_SECRET_LENGTH, CSRF_ALLOWED_CHARS)  # 32 characters, unmasked
+
+
+def post_headers(port, session_key, csrf_token):
+    origin = f"http://{HOST}:{port}"
+    return {"Cookie": f"sessionid={session_key}; csrftoken={csrf_token}", "X-CSRFToken": csrf_token,
+            "Origin": origin, "Referer": origin + "/", "Content-Type": "application/x-www-form-urlencoded",
+            "Content-Length": "0"}
+
+
+def percentile(values, p):
+    """Nearest-rank percentile (p in 0..100) of a non-empty list."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def ms(seconds):
+    return f"{seconds * 1000:.0f} ms"

@@ -1,0 +1,198 @@
+"""List pages: requests per second of the class catalogue and the officer's class list, beside a bare view.
+
+    .venv/bin/python bench/list_pages.py [--classes 300] [--clients 8] [--seconds 10]
+                                         [--worker-class sync|gthread] [--threads 4] [--keep-db]
+
+Needs PostgreSQL (the server in $DATABASE_URL, as `make bench` sets it). Creates its own database
+``zhangwan_bench_lists``, migrates it, starts gunicorn (4 workers, ``bench.settings``) on a free port
+of 127.0.0.1, and drops the database at the end, also on failure.
+
+Seeds CLASSES public classes (open, closed, running, finished; with courses across trades, providers,
+training bases and two sessions each) plus some drafts, and a training officer with a session made
+directly in the database. Then, one after the other, CLIENTS threads request the same URL for
+SECONDS (after a short warm-up), a fresh connection per request, each thread bounded in time and
+count:
+
+    GET /bench/bare/               the floor: every middleware, no view work (anonymous)
+    GET /training/classes/         public catalogue, 20 per page (anonymous)
+    GET /training/manage/classes/  the officer's list, 50 per page (training officer's session)
+
+Prints requests per second, latency and the ratio of each page to the bare view (target ≥ 25 %).
+Exit status 1 if a page did not answer 200 or a ratio missed the target.
+"""
+
+import argparse
+import datetime
+import re
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import harness  # noqa: E402
+
+DB_NAME = "zhangwan_bench_lists"
+RATIO_TARGET = 0.25
+MAX_REQUESTS_PER_CLIENT = 100_000  # a bound besides the time: no loop can run away
+
+
+def seed(classes: int):
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+
+    from training.models import ClassSession, Course, TrainingBase, TrainingClass
+    from zhangwan.accounts.models import User
+    from zhangwan.accounts.roles import Role
+    from zhangwan.registry.models import Organization, SkillLevel, Trade
+    from zhangwan.registry.validators import credit_code_check_char
+
+    providers = []
+    for n in range(6):
+        code = f"91420303BENCH{n:04d}"
+        providers.append(Organization.objects.create(name=f"压测培训机构{n}", credit_code=code + credit_code_check_char(code),
+                                                     kind=Organization.Kind.SCHOOL))
+    bases = [TrainingBase.objects.create(name=f"压测实训基地{n}", kind=TrainingBase.Kind.WORKER_BASE, host=providers[n],
+                                         designated_on=datetime.date(2020, 1, 1)) for n in range(3)]
+    trades = list(Trade.objects.order_by("code")[:12])
+    levels = [None, *SkillLevel.values]
+    courses = [Course.objects.create(title=f"压测课程{n}", trade=trades[n % len(trades)], level=levels[n % len(levels)],
+                                     hours=24) for n in range(30)]
+    statuses = [TrainingClass.Status.OPEN, TrainingClass.Status.OPEN, TrainingClass.Status.CLOSED,
+                TrainingClass.Status.RUNNING, TrainingClass.Status.FINISHED]
+    now = timezone.now()
+    today = timezone.localdate()
+    rows = []
+    # The public classes, then a few drafts and cancelled ones the catalogue must leave out.
+    for n in range(classes + classes // 10):
+        status = statuses[n % len(statuses)] if n < classes else (
+            TrainingClass.Status.DRAFT if n % 2 else TrainingClass.Status.CANCELLED)
+        starts = today + datetime.timedelta(days=(n * 7) % 360 - 180)
+        capacity = 20 + n % 4 * 10
+        rows.append(TrainingClass(
+            course=courses[n % len(courses)], title=f"压测班{n:04d}", provider=providers[n % len(providers)],
+            union_class=n % 3 == 0, base=bases[n % len(bases)] if n % 2 else None, venue=f"压测教室{n % 9}",
+            capacity=capacity, confirmed_count=n * 7 % (capacity + 1),
+            registration_opens=now - datetime.timedelta(days=30), registration_closes=now + datetime.timedelta(days=30),
+            starts_on=starts, ends_on=starts + datetime.timedelta(days=2), status=status,
+            description="压测用的培训班。" * 5))
+    created = TrainingClass.objects.bulk_create(rows)
+    sessions = []
+    for cls in created:
+        for day in range(2):
+            start = timezone.make_aware(datetime.datetime.combine(cls.starts_on + datetime.timedelta(days=day),
+                                                                  datetime.time(9)))
+            sessions.append(ClassSession(training_class=cls, starts_at=start, ends_at=start + datetime.timedelta(hours=4),
+                                         hours=4, topic=f"第{day + 1}次课"))
+    ClassSession.objects.bulk_create(sessions)
+    officer = User(username="bench-officer", full_name="压测培训专员", is_staff=True)
+    officer.set_unusable_password()
+    officer.save()
+    officer.groups.add(Group.objects.get(name=Role.TRAINING_OFFICER))
+    return officer, len(created), len(sessions)
+
+
+def hammer(port, path, headers, clients, seconds):
+    """CLIENTS threads requesting PATH until SECONDS have passed. Returns (latencies, statuses, wall, client CPU)."""
+    latencies = [[] for _ in range(clients)]
+    statuses = [Counter() for _ in range(clients)]
+    barrier = threading.Barrier(clients + 1)
+    deadline = [0.0]
+
+    def client(i):
+        barrier.wait(timeout=30)
+        for _ in range(MAX_REQUESTS_PER_CLIENT):
+            if time.perf_counter() >= deadline[0]:
+                break
+            try:
+                status, seconds_taken, _headers, _body = harness.request(port, "GET", path, headers, timeout=30)
+            except OSError as error:
+                statuses[i][type(error).__name__] += 1
+                continue
+            statuses[i][status] += 1
+            latencies[i].append(seconds_taken)
+
+    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    cpu = time.process_time()
+    deadline[0] = time.perf_counter() + seconds
+    started = time.perf_counter()
+    barrier.wait(timeout=30)
+    for thread in threads:
+        thread.join(timeout=seconds + 60)
+    wall = time.perf_counter() - started
+    return ([x for part in latencies for x in part], sum(statuses, Counter()), wall,
+            (time.process_time() - cpu) / wall)
+
+
+def probe(port, path, headers, link):
+    """One request: (status, size, how many distinct class links the page holds)."""
+    status, _seconds, _headers, body = harness.request(port, "GET", path, headers)
+    rows = len(set(re.findall(link, body.decode("utf-8", "replace")))) if link else None
+    return status, len(body), rows
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--classes", type=int, default=300)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--warmup", type=float, default=2.0)
+    harness.server_options(parser)
+    args = parser.parse_args()
+    harness.setup(DB_NAME)
+
+    failures, results = [], {}
+    with harness.serving(DB_NAME, args) as server:
+        port = server.port
+        officer, classes, sessions = seed(args.classes)
+        officer_headers = {"Cookie": f"sessionid={harness.login(officer)}"}
+        harness.say(f"seeded {classes} classes ({args.classes} public) with {sessions} sessions; "
+                    f"{args.clients} clients × {args.seconds:.0f} s per page\n")
+        pages = [
+            ("bare", "/bench/bare/", {}, None),
+            ("catalogue", "/training/classes/", {}, r'href="/training/classes/(\d+)/"'),
+            ("manage list", "/training/manage/classes/", officer_headers, r'href="/training/manage/classes/(\d+)/"'),
+        ]
+        harness.say(f"{'page':<12} {'status':>6} {'bytes':>7} {'rows':>4}  {'req/s':>7} {'p50':>7} {'p95':>7} "
+                    f"{'max':>7}  {'vs bare':>7}  {'client CPU':>10}  answers")
+        for name, path, headers, link in pages:
+            status, size, rows = probe(port, path, headers, link)
+            if status != 200:
+                harness.say(f"{name:<12} {status:>6} {size:>7}          not measured: {path} answered {status}")
+                failures.append(f"{path} answered {status}")
+                continue
+            hammer(port, path, headers, args.clients, args.warmup)  # every worker warm: connection, templates
+            latencies, answers, wall, cpu = hammer(port, path, headers, args.clients, args.seconds)
+            ok = answers[200]
+            rps = ok / wall
+            results[name] = rps
+            ratio = rps / results["bare"] if "bare" in results else None
+            p50, p95, top = (harness.percentile(latencies, p) for p in (50, 95, 100))
+            harness.say(f"{name:<12} {status:>6} {size:>7} {'' if rows is None else rows:>4}  {rps:>7.1f} {harness.ms(p50):>7} "
+                        f"{harness.ms(p95):>7} {harness.ms(top):>7}  {f'{ratio:.0%}' if ratio else '':>7}  "
+                        f"{cpu:>10.0%}  " + ", ".join(f"{s}×{c}" for s, c in sorted(answers.items(), key=str)))
+            if set(answers) != {200}:
+                failures.append(f"{path}: answers {dict(answers)}")
+            if ratio is not None and ratio < RATIO_TARGET and name != "bare":
+                failures.append(f"{path}: {ratio:.0%} of bare < {RATIO_TARGET:.0%}")
+
+    harness.say(f"\n{server.description}, {datetime.datetime.now():%Y-%m-%d %H:%M}; "
+                f"{args.clients} client threads in this process (their CPU share above is of one core)")
+    for name in ("catalogue", "manage list"):
+        if name in results and "bare" in results:
+            ratio = results[name] / results["bare"]
+            harness.say(f"{name}: {results[name]:.1f} req/s = {ratio:.0%} of bare ({results['bare']:.1f} req/s); "
+                        f"target ≥ {RATIO_TARGET:.0%}: {'met' if ratio >= RATIO_TARGET else 'MISSED'}")
+    if failures:
+        harness.say("\nFAILED:\n  " + "\n  ".join(failures))
+        return 1
+    harness.say("all checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,283 @@
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from training import services
+from training.models import Attendance, Enrollment, TrainingClass
+from training.tests.factories import open_class
+from zhangwan.accounts.models import Notification
+from zhangwan.registry.tests.factories import WorkerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def xlsx(rows) -> SimpleUploadedFile:
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return SimpleUploadedFile("list.xlsx", buffer.getvalue())
+
+
+@pytest.fixture
+def worker_client(client, role_users):
+    client.force_login(role_users["worker"])
+    return client
+
+
+def test_worker_registers_from_the_class_page(worker_client, role_users):
+    cls = open_class()
+    response = worker_client.post(reverse("training:register_self", args=[cls.pk]))
+    assert response.url == reverse("training:class_detail", args=[cls.pk])
+    assert Enrollment.objects.get(training_class=cls).worker == role_users["worker"].worker
+    page = worker_client.get(reverse("training:class_detail", args=[cls.pk])).content.decode()
+    assert 'id="my-status"' in page
+
+
+def test_worker_registering_twice_gets_a_message(worker_client):
+    cls = open_class()
+    worker_client.post(reverse("training:register_self", args=[cls.pk]))
+    response = worker_client.post(reverse("training:register_self", args=[cls.pk]), follow=True)
+    assert Enrollment.objects.count() == 1
+    assert any(m.level_tag == "error" for m in response.context["messages"])
+
+
+@pytest.mark.parametrize("pk", [0, 999999])
+def test_registering_for_a_missing_class_is_404(worker_client, pk):
+    assert worker_client.post(reverse("training:register_self", args=[pk])).status_code == 404
+
+
+def test_a_draft_class_cannot_be_registered_for(worker_client):
+    cls = open_class(status="draft")
+    assert worker_client.post(reverse("training:register_self", args=[cls.pk])).status_code == 404
+
+
+def test_worker_sees_waiting_position_and_cancels(worker_client, role_users):
+    cls = open_class(capacity=1)
+    services.enrollment_register(worker=WorkerFactory(), training_class=cls, user=None, channel="staff")
+    worker_client.post(reverse("training:register_self", args=[cls.pk]))
+    page = worker_client.get(reverse("training:my_classes"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "No. 1 waiting" in page
+    enrollment = Enrollment.objects.get(worker=role_users["worker"].worker)
+    worker_client.post(reverse("training:enrollment_cancel", args=[enrollment.pk]))
+    enrollment.refresh_from_db()
+    assert enrollment.status == "cancelled"
+
+
+def test_someone_elses_enrollment_cannot_be_cancelled(worker_client):
+    cls = open_class()
+    theirs = services.enrollment_register(worker=WorkerFactory(), training_class=cls, user=None, channel="staff")
+    assert worker_client.post(reverse("training:enrollment_cancel", args=[theirs.pk])).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.status == "confirmed"
+
+
+def test_liaison_cannot_cancel_another_organizations_enrollment(client, liaison, other_organization):
+    cls = open_class()
+    theirs = services.enrollment_register(worker=WorkerFactory(employer=other_organization), training_class=cls,
+                                          user=None, channel="staff")
+    client.force_login(liaison)
+    assert client.post(reverse("training:enrollment_cancel", args=[theirs.pk])).status_code == 404
+
+
+def test_liaison_registers_workers_from_the_roster(client, liaison, organization):
+    cls = open_class(capacity=1)
+    ours = [WorkerFactory(employer=organization) for _ in range(2)]
+    client.force_login(liaison)
+    response = client.post(reverse("training:liaison_register", args=[cls.pk]), {"workers": [w.pk for w in ours]})
+    assert response.status_code == 200
+    assert sorted(Enrollment.objects.values_list("status", flat=True)) == ["confirmed", "waitlisted"]
+
+
+def test_liaison_cannot_register_another_organizations_worker(client, liaison, other_organization):
+    cls = open_class()
+    theirs = WorkerFactory(employer=other_organization)
+    client.force_login(liaison)
+    response = client.post(reverse("training:liaison_register", args=[cls.pk]), {"workers": [theirs.pk]})
+    assert response.status_code == 200 and response.context["form"].errors
+    assert not Enrollment.objects.exists()
+
+
+def test_liaison_registers_from_an_excel_list(client, liaison, organization):
+    cls = open_class()
+    ours = [WorkerFactory(employer=organization) for _ in range(3)]
+    client.force_login(liaison)
+    upload = xlsx([["身份证号", "姓名"]] + [[w.id_number, w.name] for w in ours])
+    client.post(reverse("training:liaison_register", args=[cls.pk]), {"file": upload})
+    assert Enrollment.objects.filter(training_class=cls).count() == 3
+
+
+def test_an_excel_list_with_a_stranger_registers_nobody(client, liaison, organization, other_organization):
+    cls = open_class()
+    ours = WorkerFactory(employer=organization)
+    theirs = WorkerFactory(employer=other_organization)
+    client.force_login(liaison)
+    upload = xlsx([["身份证号"], [ours.id_number], [theirs.id_number], ["123"]])
+    response = client.post(reverse("training:liaison_register", args=[cls.pk]), {"file": upload})
+    assert [e.row for e in response.context["errors"]] == [3, 4]
+    assert not Enrollment.objects.exists()
+
+
+def test_a_renamed_text_file_is_refused(client, liaison):
+    cls = open_class()
+    client.force_login(liaison)
+    upload = SimpleUploadedFile("list.xlsx", b"not a workbook")
+    response = client.post(reverse("training:liaison_register", args=[cls.pk]), {"file": upload})
+    assert len(response.context["errors"]) == 1 and not Enrollment.objects.exists()
+
+
+@pytest.fixture
+def officer_client(client, role_users):
+    client.force_login(role_users["training_officer"])
+    return client
+
+
+def test_officer_marks_attendance_with_htmx(officer_client):
+    cls = open_class()
+    seat = services.enrollment_register(worker=WorkerFactory(), training_class=cls, user=None, channel="staff")
+    session = cls.sessions.first()
+    url = reverse("training:attendance_mark", args=[session.pk, seat.pk])
+    response = officer_client.post(url, {"status": "late"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and 'aria-pressed="true"' in response.content.decode()
+    assert Attendance.objects.get().status == "late"
+
+
+def test_attendance_for_a_seat_of_another_class_is_404(officer_client):
+    cls, other = open_class(), open_class()
+    seat = services.enrollment_register(worker=WorkerFactory(), training_class=other, user=None, channel="staff")
+    url = reverse("training:attendance_mark", args=[cls.sessions.first().pk, seat.pk])
+    assert officer_client.post(url, {"status": "present"}).status_code == 404
+    assert not Attendance.objects.exists()
+
+
+def test_an_unknown_attendance_mark_changes_nothing(officer_client):
+    cls = open_class()
+    seat = services.enrollment_register(worker=WorkerFactory(), training_class=cls, user=None, channel="staff")
+    url = reverse("training:attendance_mark", args=[cls.sessions.first().pk, seat.pk])
+    response = officer_client.post(url, {"status": "asleep"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and 'role="alert"' in response.content.decode()
+    assert not Attendance.objects.exists()
+
+
+def test_attendance_round_trips_through_excel(officer_client):
+    cls = open_class(has_exam=True)
+    seats = [services.enrollment_register(worker=WorkerFactory(), training_class=cls, user=None, channel="staff")
+             for _ in range(2)]
+    book = load_workbook(io.BytesIO(officer_client.get(reverse("training:class_export", args=[cls.pk])).content))
+    sheet = book.worksheets[0]
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row[3:6]:
+            cell.value = "出勤"
+        row[6].value = "是"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = officer_client.post(reverse("training:attendance_import", args=[cls.pk]),
+                                   {"file": SimpleUploadedFile("a.xlsx", buffer.getvalue())})
+    assert response.status_code == 302
+    assert Attendance.objects.filter(status="present").count() == 6
+    assert set(Enrollment.objects.filter(pk__in=[s.pk for s in seats]).values_list("exam_passed", flat=True)) == {True}
+
+
+def test_attendance_import_with_a_bad_cell_or_a_foreign_seat_saves_nothing(officer_client):
+    cls, other = open_class(), open_class()
+    services.enrollment_register(worker=WorkerFactory(), training_class=cls, user=None, channel="staff")
+    foreign = services.enrollment_register(worker=WorkerFactory(), training_class=other, user=None, channel="staff")
+    book = load_workbook(io.BytesIO(officer_client.get(reverse("training:class_export", args=[cls.pk])).content))
+    sheet = book.worksheets[0]
+    sheet["D2"] = "睡觉"
+    sheet.append([foreign.pk, "外人", "", "出勤"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = officer_client.post(reverse("training:attendance_import", args=[cls.pk]),
+                                   {"file": SimpleUploadedFile("a.xlsx", buffer.getvalue())})
+    assert [e.row for e in response.context["errors"]] == [2, 3]
+    assert not Attendance.objects.exists()
+
+
+def test_officer_raises_capacity_and_the_waiting_person_is_told(officer_client):
+    from zhangwan.accounts.roles import Role
+    from zhangwan.accounts.tests.factories import UserFactory
+
+    cls = open_class(capacity=1)
+    services.enrollment_register(worker=WorkerFactory(), training_class=cls, user=None, channel="staff")
+    waiting = WorkerFactory(user=UserFactory(role=Role.WORKER))
+    services.enrollment_register(worker=waiting, training_class=cls, user=None, channel="staff")
+    officer_client.post(reverse("training:class_capacity", args=[cls.pk]), {"capacity": "2"})
+    assert Enrollment.objects.get(worker=waiting).status == "confirmed"
+    assert Notification.objects.filter(user=waiting.user).count() == 2
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "abc", ""])
+def test_a_bad_capacity_changes_nothing(officer_client, value):
+    cls = open_class(capacity=5)
+    response = officer_client.post(reverse("training:class_capacity", args=[cls.pk]), {"capacity": value}, follow=True)
+    assert response.status_code == 200
+    cls.refresh_from_db()
+    assert cls.capacity == 5
+
+
+@pytest.mark.parametrize("to", ["running", "bogus", ""])
+def test_a_bad_transition_changes_nothing(officer_client, to):
+    cls = open_class()
+    officer_client.post(reverse("training:class_transition", args=[cls.pk]), {"to": to})
+    assert TrainingClass.objects.get(pk=cls.pk).status == "open"
+
+
+@pytest.mark.parametrize("params", [{"month": "2026-13"}, {"month": "abc"}, {"trade": "x"}, {"level": "99"},
+                                    {"page": "-1"}, {"audience": "<script>"}])
+def test_catalogue_survives_bad_filters(client, db, params):
+    open_class()
+    assert client.get(reverse("training:catalogue"), params).status_code == 200
+
+
+def test_catalogue_filters_by_month_and_hides_drafts(client, db):
+    shown = open_class()
+    open_class(status="draft", title="草稿班")
+    month = shown.starts_on.strftime("%Y-%m")
+    page = client.get(reverse("training:catalogue"), {"month": month}).content.decode()
+    assert shown.title in page and "草稿班" not in page
+
+
+LIST_PAGES = [
+    ("training:catalogue", None, lambda n: [open_class() for _ in range(n)]),
+    ("training:class_list", "training_officer", lambda n: [open_class() for _ in range(n)]),
+]
+
+
+@pytest.mark.parametrize("name, role, make", LIST_PAGES)
+def test_list_pages_cost_a_constant_number_of_queries(client, role_users, django_assert_max_num_queries,
+                                                      name, role, make):
+    if role:
+        client.force_login(role_users[role])
+    make(2)
+    with django_assert_max_num_queries(20) as few:
+        client.get(reverse(name))
+    make(8)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse(name))
+
+
+def test_enrollment_lists_cost_a_constant_number_of_queries(client, role_users, organization,
+                                                            django_assert_max_num_queries):
+    liaison, worker = role_users["liaison"], role_users["worker"].worker
+
+    def add(n):
+        for _ in range(n):
+            cls = open_class(capacity=1)
+            services.enrollment_register(worker=WorkerFactory(employer=organization), training_class=cls, user=None,
+                                         channel="staff")
+            services.enrollment_register(worker=worker, training_class=cls, user=None, channel="staff")
+
+    add(2)
+    for user, name in [(liaison, "training:liaison_enrollments"), (worker.user, "training:my_classes")]:
+        client.force_login(user)
+        with django_assert_max_num_queries(20) as few:
+            client.get(reverse(name))
+        counts = len(few.captured_queries)
+        add(5)
+        with django_assert_max_num_queries(counts):
+            client.get(reverse(name))
