@@ -55,3 +55,14 @@ check: venv
 clean-run:
 	[ ! -x $(PY) ] || $(SERVICES) down --force
 	rm -rf .run
+
+# Benchmarks, see docs/performance.md. Each script makes and drops its own database and runs
+# gunicorn on 127.0.0.1; both run even if the first fails, and the target fails if either did.
+# e.g. make bench BURST_ARGS="--rounds 5" LISTS_ARGS="--seconds 5"
+BURST_ARGS ?=
+LISTS_ARGS ?=
+.PHONY: bench
+bench: venv
+	@$(call with_services,{ $(COMPILEMESSAGES); } && { status=0; \
+	  $(PY) bench/registration_burst.py $(BURST_ARGS) || status=1; echo; \
+	  $(PY) bench/list_pages.py $(LISTS_ARGS) || status=1; exit $$status; })

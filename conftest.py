@@ -71,3 +71,35 @@ def browser_type_launch_args(browser_type_launch_args):
     """Debian's Chromium: Playwright never downloads a browser here."""
     return {**browser_type_launch_args, "executable_path": os.environ.get("CHROMIUM", "/usr/bin/chromium"),
             "args": CHROMIUM_ARGS}
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def phones(browser):
+    """Make phone-sized pages (one browser context each, so several people can act in one test).
+    The test fails on any console error (CSP violations included) or asset that fails to load."""
+    contexts, errors = [], []
+
+    def new_page():
+        context = browser.new_context(viewport=PHONE, locale="zh-CN", device_scale_factor=1)
+        contexts.append(context)
+        page = context.new_page()
+        # Pages answered 403/404 on purpose log a console error; only assets that fail count.
+        page.on("console", lambda m: errors.append(m.text)
+                if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
+                if r.status >= 400 and r.request.resource_type != "document" else None)
+        return page
+
+    yield new_page
+    for context in contexts:
+        context.close()
+    assert errors == []
+
+
+@pytest.fixture
+def phone(phones):
+    return phones()

@@ -171,6 +171,72 @@ class LockWatcher:
         return False
 
 
+# --- CPU ---------------------------------------------------------------------------------------
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid):
+    """(ppid, comm, cpu seconds) of a process from /proc, or None if it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    comm = text[text.index("(") + 1:text.rindex(")")]
+    fields = text[text.rindex(")") + 2:].split()
+    return int(fields[1]), comm, (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def _cpu_snapshot(server_pid):
+    """CPU seconds so far: the whole machine (busy, steal), gunicorn (master and workers), PostgreSQL
+    (all its processes), this process (the client threads)."""
+    with open("/proc/stat") as f:
+        ticks = [int(x) for x in f.readline().split()[1:]]
+    idle = ticks[3] + ticks[4]  # idle + iowait
+    steal = ticks[7] if len(ticks) > 7 else 0
+    # /proc/stat counts guest time inside user time; steal is time the hypervisor gave away.
+    busy = sum(ticks[:8]) - idle - steal
+    snapshot = {"machine": busy / _TICK, "steal": steal / _TICK, "gunicorn": 0.0, "postgres": 0.0,
+                "client": time.process_time()}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        stat = _stat(pid)
+        if stat is None:
+            continue
+        ppid, comm, seconds = stat
+        if int(pid) == server_pid or ppid == server_pid:
+            snapshot["gunicorn"] += seconds
+        elif comm == "postgres":
+            snapshot["postgres"] += seconds
+    return snapshot
+
+
+class CpuMeter:
+    """Cores used while the block runs, by gunicorn, PostgreSQL, the client and everything else
+    (other work on the machine: a sign that the figures were disturbed)."""
+
+    def __init__(self, server):
+        self.server_pid = server.proc.pid
+        self.cores = {}
+
+    def __enter__(self):
+        self._start, self._t = _cpu_snapshot(self.server_pid), time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        end, wall = _cpu_snapshot(self.server_pid), time.perf_counter() - self._t
+        used = {k: max(0.0, end[k] - self._start[k]) / wall for k in end}
+        used["other"] = max(0.0, used["machine"] - used["gunicorn"] - used["postgres"] - used["client"])
+        self.cores = used
+        return False
+
+    def summary(self):
+        c = self.cores
+        return (f"gunicorn {c['gunicorn']:.2f}, postgres {c['postgres']:.2f}, client {c['client']:.2f}, "
+                f"other {c['other']:.2f}, steal {c['steal']:.2f}")
+
+
 # --- gunicorn ---------------------------------------------------------------------------------
 
 def free_port():

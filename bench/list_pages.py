@@ -23,6 +23,7 @@ Exit status 1 if a page did not answer 200 or a ratio missed the target.
 
 import argparse
 import datetime
+import os
 import re
 import sys
 import threading
@@ -52,8 +53,8 @@ def seed(classes: int):
     providers = []
     for n in range(6):
         code = f"91420303BENCH{n:04d}"
-        providers.append(Organization.objects.create(name=f"压测培训机构{n}", credit_code=code + credit_code_check_char(code),
-                                                     kind=Organization.Kind.SCHOOL))
+        providers.append(Organization.objects.create(
+            name=f"压测培训机构{n}", credit_code=code + credit_code_check_char(code), kind=Organization.Kind.SCHOOL))
     bases = [TrainingBase.objects.create(name=f"压测实训基地{n}", kind=TrainingBase.Kind.WORKER_BASE, host=providers[n],
                                          designated_on=datetime.date(2020, 1, 1)) for n in range(3)]
     trades = list(Trade.objects.order_by("code")[:12])
@@ -84,8 +85,8 @@ def seed(classes: int):
         for day in range(2):
             start = timezone.make_aware(datetime.datetime.combine(cls.starts_on + datetime.timedelta(days=day),
                                                                   datetime.time(9)))
-            sessions.append(ClassSession(training_class=cls, starts_at=start, ends_at=start + datetime.timedelta(hours=4),
-                                         hours=4, topic=f"第{day + 1}次课"))
+            sessions.append(ClassSession(training_class=cls, starts_at=start, hours=4, topic=f"第{day + 1}次课",
+                                         ends_at=start + datetime.timedelta(hours=4)))
     ClassSession.objects.bulk_create(sessions)
     officer = User(username="bench-officer", full_name="压测培训专员", is_staff=True)
     officer.set_unusable_password()
@@ -95,7 +96,7 @@ def seed(classes: int):
 
 
 def hammer(port, path, headers, clients, seconds):
-    """CLIENTS threads requesting PATH until SECONDS have passed. Returns (latencies, statuses, wall, client CPU)."""
+    """CLIENTS threads requesting PATH until SECONDS have passed. Returns (latencies, statuses, wall)."""
     latencies = [[] for _ in range(clients)]
     statuses = [Counter() for _ in range(clients)]
     barrier = threading.Barrier(clients + 1)
@@ -117,15 +118,13 @@ def hammer(port, path, headers, clients, seconds):
     threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
     for thread in threads:
         thread.start()
-    cpu = time.process_time()
     deadline[0] = time.perf_counter() + seconds
     started = time.perf_counter()
     barrier.wait(timeout=30)
     for thread in threads:
         thread.join(timeout=seconds + 60)
     wall = time.perf_counter() - started
-    return ([x for part in latencies for x in part], sum(statuses, Counter()), wall,
-            (time.process_time() - cpu) / wall)
+    return [x for part in latencies for x in part], sum(statuses, Counter()), wall
 
 
 def probe(port, path, headers, link):
@@ -158,7 +157,7 @@ def main():
             ("manage list", "/training/manage/classes/", officer_headers, r'href="/training/manage/classes/(\d+)/"'),
         ]
         harness.say(f"{'page':<12} {'status':>6} {'bytes':>7} {'rows':>4}  {'req/s':>7} {'p50':>7} {'p95':>7} "
-                    f"{'max':>7}  {'vs bare':>7}  {'client CPU':>10}  answers")
+                    f"{'max':>7} {'vs bare':>7}  {'CPU/req':>7}  cores: gunicorn postgres client other  answers")
         for name, path, headers, link in pages:
             status, size, rows = probe(port, path, headers, link)
             if status != 200:
@@ -166,22 +165,29 @@ def main():
                 failures.append(f"{path} answered {status}")
                 continue
             hammer(port, path, headers, args.clients, args.warmup)  # every worker warm: connection, templates
-            latencies, answers, wall, cpu = hammer(port, path, headers, args.clients, args.seconds)
+            with harness.CpuMeter(server) as cpu:
+                latencies, answers, wall = hammer(port, path, headers, args.clients, args.seconds)
             ok = answers[200]
             rps = ok / wall
             results[name] = rps
             ratio = rps / results["bare"] if "bare" in results else None
             p50, p95, top = (harness.percentile(latencies, p) for p in (50, 95, 100))
-            harness.say(f"{name:<12} {status:>6} {size:>7} {'' if rows is None else rows:>4}  {rps:>7.1f} {harness.ms(p50):>7} "
-                        f"{harness.ms(p95):>7} {harness.ms(top):>7}  {f'{ratio:.0%}' if ratio else '':>7}  "
-                        f"{cpu:>10.0%}  " + ", ".join(f"{s}×{c}" for s, c in sorted(answers.items(), key=str)))
+            c = cpu.cores
+            # Server CPU per answered request: gunicorn and PostgreSQL together.
+            per_request = (c["gunicorn"] + c["postgres"]) / rps if rps else 0
+            harness.say(f"{name:<12} {status:>6} {size:>7} {'' if rows is None else rows:>4}  {rps:>7.1f} "
+                        f"{harness.ms(p50):>7} {harness.ms(p95):>7} {harness.ms(top):>7} "
+                        f"{f'{ratio:.0%}' if ratio else '':>7}  {per_request * 1000:>4.1f} ms  "
+                        f"{c['gunicorn']:>14.2f} {c['postgres']:>8.2f} {c['client']:>6.2f} {c['other']:>5.2f}  "
+                        + ", ".join(f"{s}×{n}" for s, n in sorted(answers.items(), key=str)))
             if set(answers) != {200}:
                 failures.append(f"{path}: answers {dict(answers)}")
             if ratio is not None and ratio < RATIO_TARGET and name != "bare":
                 failures.append(f"{path}: {ratio:.0%} of bare < {RATIO_TARGET:.0%}")
 
-    harness.say(f"\n{server.description}, {datetime.datetime.now():%Y-%m-%d %H:%M}; "
-                f"{args.clients} client threads in this process (their CPU share above is of one core)")
+    harness.say(f"\n{server.description}, {datetime.datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} CPUs; "
+                f"{args.clients} client threads in this process. 'other' = CPU used meanwhile by the rest of "
+                f"the machine (> 0.1 core: the figures were disturbed)")
     for name in ("catalogue", "manage list"):
         if name in results and "bare" in results:
             ratio = results[name] / results["bare"]

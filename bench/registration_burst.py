@@ -21,6 +21,7 @@ Exit status 1 if any check failed, any answer was not a 302, or the worst p95 mi
 
 import argparse
 import datetime
+import os
 import sys
 import threading
 import time
@@ -164,11 +165,11 @@ def main():
         for _ in range(40):  # every worker process loads the URLconf and views once
             harness.request(port, "GET", "/bench/bare/")
         harness.say(f"{'round':>5} {'confirmed':>9} {'waiting':>7} {'lost':>4} {'overbooked':>10}  "
-                    f"{'p50':>7} {'p95':>7} {'max':>7} {'wall':>7}  {'lock waiters':>12}  answers")
+                    f"{'p50':>7} {'p95':>7} {'max':>7} {'wall':>7}  {'lock waiters':>12} {'other CPU':>9}  answers")
         for n in range(1, args.rounds + 1):
             cls = open_class(n, org=org, officer=officer, course=course, capacity=args.capacity)
             path = f"/training/classes/{cls.pk}/register/"
-            with harness.LockWatcher(DB_NAME) as locks:
+            with harness.LockWatcher(DB_NAME) as locks, harness.CpuMeter(server) as cpu:
                 results, wall = burst(port, path, headers)
             got = check(cls, args.people)
             latencies = [r[1] for r in results]
@@ -176,10 +177,11 @@ def main():
             wrong_place = sum(1 for r in results if r[0] == 302 and r[2] != f"/training/classes/{cls.pk}/")
             p50, p95, top = (harness.percentile(latencies, p) for p in (50, 95, 100))
             rows.append({**got, "p50": p50, "p95": p95, "max": top, "wall": wall, "latencies": latencies,
-                         "answers": answers, "max_lock_waiters": locks.max_waiting, "deadlocks": locks.deadlocks})
+                         "answers": answers, "max_lock_waiters": locks.max_waiting, "deadlocks": locks.deadlocks,
+                         "cores": cpu.cores})
             harness.say(f"{n:>5} {got['confirmed']:>9} {got['waiting']:>7} {got['lost']:>4} {got['overbooked']:>10}  "
                         f"{harness.ms(p50):>7} {harness.ms(p95):>7} {harness.ms(top):>7} {harness.ms(wall):>7}  "
-                        f"{locks.max_waiting:>12}  "
+                        f"{locks.max_waiting:>12} {cpu.cores['other']:>9.2f}  "
                         + ", ".join(f"{status}×{count}" for status, count in sorted(answers.items(), key=str)))
             expected_waiting = max(0, args.people - args.capacity)
             problems = []
@@ -221,6 +223,11 @@ def main():
     harness.say(f"registrations per second (burst wall time): "
                 f"{requests / sum(r['wall'] for r in rows):.0f}; most backends waiting on a lock at once: "
                 f"{max(r['max_lock_waiters'] for r in rows)}; deadlocks: {sum(r['deadlocks'] for r in rows)}")
+    walls = sum(r["wall"] for r in rows)
+    mean = {k: sum(r["cores"][k] * r["wall"] for r in rows) / walls for k in rows[0]["cores"]}
+    harness.say(f"cores used during the bursts ({os.cpu_count()} CPUs): gunicorn {mean['gunicorn']:.2f}, "
+                f"postgres {mean['postgres']:.2f}, client {mean['client']:.2f}, other {mean['other']:.2f} "
+                f"(> 0.1: other work on the machine disturbed the figures), steal {mean['steal']:.2f}")
     if worst_p95 >= P95_TARGET:
         failures.append(f"worst p95 {harness.ms(worst_p95)} ≥ {P95_TARGET:.0f} s")
     if failures:

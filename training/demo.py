@@ -343,7 +343,9 @@ def plan_year(year: int, workers: list[WorkerRow], orgs: dict[str, Organization]
     organization's own classes for its staff, grouped by trade. A worker is in one class a year."""
     rng = random.Random(SEED + year)
     start = datetime.date(year, 1, 1)
-    workers = [w for w in workers if w.employer is not None and (w.employed_since is None or w.employed_since < start)]
+    workers = [w for w in workers if w.employer is not None
+               and (w.employed_since is None or w.employed_since <= datetime.date(year, 9, 1))]
+    settled = [w for w in workers if w.employed_since is None or w.employed_since < start]
     taken: set[int] = set()
     classes, numbers = [], Counter()
     for series, course, provider, base, month, capacity in UNION_CLASSES[year]:
@@ -351,13 +353,14 @@ def plan_year(year: int, workers: list[WorkerRow], orgs: dict[str, Organization]
         planned = union_class(year, series, course, provider, base, capacity, numbers[series])
         if course in ("teach", "dual"):
             schools = {orgs[name].pk for name in SCHOOLS}
-            planned.seats = pick(rng, workers, taken, planned.audience, COURSES[course][1],
+            planned.seats = pick(rng, settled, taken, planned.audience, COURSES[course][1],
                                  capacity - rng.randint(0, 6), schools)
         else:
-            planned.seats = pick(rng, workers, taken, planned.audience, COURSES[course][1],
+            planned.seats = pick(rng, settled, taken, planned.audience, COURSES[course][1],
                                  capacity - rng.randint(0, 6))
         planned.month = month
-        classes.append(planned)
+        if planned.seats:
+            classes.append(planned)
 
     remaining = [w for w in workers if w.pk not in taken]
     share = max(0.0, min(1.0, (TRAINEES[year] - len(taken)) / max(1, len(remaining))))
@@ -371,11 +374,14 @@ def plan_year(year: int, workers: list[WorkerRow], orgs: dict[str, Organization]
         org = orgs[name]
         own_base = next((base for base, v in BASES.items() if v[1] == name), None)
         staff = by_employer.get(org.pk, [])
-        leaders = [w for w in staff if w.team_leader and rng.random() < 0.35]
-        leader_pks = {w.pk for w in leaders}
+        # Those who joined this year take the induction safety course once they are there.
+        newcomers = [w for w in staff if w.employed_since and w.employed_since >= start]
+        placed = {w.pk for w in newcomers}
+        leaders = [w for w in staff if w.team_leader and w.pk not in placed and rng.random() < 0.35]
+        placed.update(w.pk for w in leaders)
         groups = defaultdict(list)
         for w in staff:
-            if w.pk in leader_pks:
+            if w.pk in placed:
                 continue
             trade = w.trade
             if trade == TEA_TRADE and name != TEA or trade == TEACHER and name not in SCHOOLS:
@@ -383,7 +389,8 @@ def plan_year(year: int, workers: list[WorkerRow], orgs: dict[str, Organization]
             groups[trade].append(w)
         for trade in [t for t in groups if t is not None and len(groups[t]) < 12]:
             groups[None] += groups.pop(trade)
-        plans = [("leaders", leaders)] + [(t, groups[t]) for t in sorted(groups, key=lambda t: t or "")]
+        plans = [("newcomers", newcomers), ("leaders", leaders)]
+        plans += [(t, groups[t]) for t in sorted(groups, key=lambda t: t or "")]
         counters = Counter()
         for key, members in plans:
             if not members:
@@ -392,7 +399,11 @@ def plan_year(year: int, workers: list[WorkerRow], orgs: dict[str, Organization]
             parts = math.ceil(len(members) / rng.randint(100, 150))
             for i in range(parts):
                 chunk = members[i * len(members) // parts:(i + 1) * len(members) // parts]
-                if key == "leaders":
+                month = None
+                if key == "newcomers":
+                    course, audience = "everyone", A.OWN_STAFF
+                    month = rng.randint(max(w.employed_since.month for w in chunk) + 1, 10)
+                elif key == "leaders":
                     course, audience = "leaders", A.TEAM_LEADERS
                 elif key is None:
                     course, audience = "everyone", A.OWN_STAFF
@@ -407,7 +418,7 @@ def plan_year(year: int, workers: list[WorkerRow], orgs: dict[str, Organization]
                     provider=name, union=False, base=own_base if rng.random() < 0.5 else None,
                     venue=name + rng.choice(ENTERPRISE_VENUES), audience=audience,
                     capacity=max(seats, math.ceil((seats + rng.randint(0, 12)) / 10) * 10),
-                    seats=[w.pk for w in chunk], year=year))
+                    seats=[w.pk for w in chunk], year=year, month=month))
     return classes
 
 
@@ -678,9 +689,9 @@ def load_mentorships(workers, trades):
                                 rng.choice((3, 4, 5, 9)), rng.randint(1, 28))
         outcome, ended = Mentorship.Outcome.ONGOING, None
         u = rng.random()
-        if u < 0.45 and started.year < 2022:
+        if u < 0.7 and started.year < 2022:
             outcome, ended = Mentorship.Outcome.COMPLETED, started + datetime.timedelta(days=rng.randint(330, 400))
-        elif u < 0.52:
+        elif u > 0.92:
             outcome, ended = Mentorship.Outcome.DISCONTINUED, started + datetime.timedelta(days=rng.randint(60, 200))
         m = Mentorship(mentor_id=mentor.pk, apprentice_id=apprentice.pk, trade=trades[code], started_on=started,
                        ended_on=ended, outcome=outcome,

@@ -78,7 +78,8 @@ def test_cancellations_and_registrations_at_the_same_time():
     assert confirmed + waiting == 30 - 10 + 30
     # The ten who were waiting before the burst were promoted before any newcomer.
     early_waiting = {s.worker_id for s in seats if s.status == "waitlisted"}
-    promoted = set(Enrollment.objects.filter(training_class=cls, status="confirmed").values_list("worker_id", flat=True))
+    promoted = set(Enrollment.objects.filter(training_class=cls, status="confirmed")
+                   .values_list("worker_id", flat=True))
     assert early_waiting <= promoted
 
 

@@ -4,50 +4,16 @@ Phone-width screenshots of every page visited are written to test-output/screens
 """
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from zhangwan.accounts.tests.factories import PASSWORD
 from zhangwan.registry.models import Worker
 from zhangwan.registry.tests.factories import WorkerFactory, make_id_number
 from zhangwan.registry.tests.xlsx import roster_rows, workbook_file
-
-SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
-PHONE = {"width": 390, "height": 844}
+from zhangwan.tests.browser import log_in, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def phone(browser):
-    """A phone-sized page that fails the test on any console error (CSP violations included)."""
-    context = browser.new_context(viewport=PHONE, locale="zh-CN", device_scale_factor=1)
-    page = context.new_page()
-    errors = []
-    # Pages answered 403/404 on purpose log a console error; only assets that fail count.
-    page.on("console", lambda m: errors.append(m.text)
-            if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
-            if r.status >= 400 and r.request.resource_type != "document" else None)
-    yield page
-    context.close()
-    assert errors == []
-
-
-def shot(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
-
-
-def log_in(page, live_server, username, password=PASSWORD):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("main button[type=submit]")
-
 
 def test_liaison_imports_a_roster_and_finds_a_worker(phone, live_server, liaison, tmp_path):
     page = phone

@@ -119,7 +119,8 @@ def objects(role_users, organization, other_organization):
     NeedsResponse.objects.create(survey=survey, organization=organization, trade=trade(), head_count=12)
     plan = TrainingPlan.objects.create(year=2026, title="2026年培训计划")
     PlanLine.objects.create(plan=plan, trade=trade(), target_classes=2, target_trainees=60)
-    TrainingBase.objects.create(name="产业工人培训基地", kind="worker_base", host=organization, designated_on="2022-05-01")
+    TrainingBase.objects.create(name="产业工人培训基地", kind="worker_base", host=organization,
+                                designated_on="2022-05-01")
     Mentorship.objects.create(mentor=own, apprentice=WorkerFactory(employer=organization), trade=trade(),
                               started_on="2022-01-01")
     session = cls.sessions.first()
