@@ -5,8 +5,14 @@ except in the tests that start a real worker.
 """
 
 import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
 
 import pytest
+
+ROOT = Path(__file__).resolve().parent
 
 # Playwright runs an event loop in the test thread; Django's live_server is synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -103,3 +109,27 @@ def phones(browser):
 @pytest.fixture
 def phone(phones):
     return phones()
+
+
+@pytest.fixture
+def worker_queue(settings):
+    """A Celery worker on its own queue, so a developer's running worker never takes the task."""
+    from zhangwan.celery import app
+
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    env = {**os.environ, "DATABASE_NAME": settings.DATABASES["default"]["NAME"]}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "zhangwan", "worker", "-Q", queue, "--pool", "solo",
+         "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    app.conf.task_always_eager = False
+    default_queue = app.conf.task_default_queue
+    app.conf.task_default_queue = queue  # what the code under test queues goes to this worker
+    try:
+        yield queue
+    finally:
+        app.conf.task_default_queue = default_queue
+        process.terminate()
+        output = process.communicate(timeout=30)[0].decode(errors="replace")
+        assert "Traceback" not in output, output

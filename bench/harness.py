@@ -51,23 +51,6 @@ def server_options(parser: argparse.ArgumentParser):
     parser.add_argument("--threads", type=int, default=DEFAULT_THREADS,
                         help=f"threads per gthread worker (default {DEFAULT_THREADS})")
     parser.add_argument("--keep-db", action="store_true", help="do not drop the bench database at the end")
-    parser.add_argument("--patch-worker-lookup", action="store_true",
-                        help="work around the get_worker_or_404(user=…) TypeError in training.views while it is "
-                             "open (see bench/urls.py); the figures are then marked as patched")
-
-
-def worker_lookup_bug() -> bool:
-    """Does training.views still call get_worker_or_404(request.user, user=…), a TypeError?"""
-    import inspect
-
-    from training import views
-
-    source = inspect.getsource(views)
-    try:
-        inspect.signature(views.get_worker_or_404).bind(None, user=None)
-    except TypeError:
-        return "get_worker_or_404(request.user, user=request.user)" in source
-    return False
 
 
 # --- database ---------------------------------------------------------------------------------
@@ -246,9 +229,8 @@ def free_port():
 
 
 class Gunicorn:
-    def __init__(self, db_name, worker_class, threads, workers=WORKERS, patch_worker_lookup=False):
+    def __init__(self, db_name, worker_class, threads, workers=WORKERS):
         self.db_name, self.worker_class, self.workers = db_name, worker_class, workers
-        self.patched = patch_worker_lookup and worker_lookup_bug()
         self.threads = threads if worker_class == "gthread" else 1
         self.port = free_port()
         self.proc = None
@@ -258,8 +240,7 @@ class Gunicorn:
     @property
     def description(self):
         threads = f" × {self.threads} threads" if self.worker_class == "gthread" else ""
-        patched = " [PATCHED: get_worker_or_404 stand-in]" if self.patched else ""
-        return f"gunicorn {self.workers} {self.worker_class} workers{threads} on {HOST}:{self.port}{patched}"
+        return f"gunicorn {self.workers} {self.worker_class} workers{threads} on {HOST}:{self.port}"
 
     def start(self, timeout=60):
         cmd = [str(BIN / "gunicorn"), "zhangwan.wsgi:application", "--chdir", str(ROOT),
@@ -267,8 +248,7 @@ class Gunicorn:
                "--worker-class", self.worker_class, "--threads", str(self.threads),
                "--timeout", "120", "--graceful-timeout", "10", "--log-level", "warning"]
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": SETTINGS, "DATABASE_NAME": self.db_name,
-               "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "WARNING",
-               "BENCH_PATCH_WORKER_LOOKUP": "1" if self.patched else "0"}
+               "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "WARNING"}
         with open(self.log, "wb") as log:
             # Its own session, so a Ctrl-C in the terminal reaches only this script, which stops it.
             self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log,
@@ -330,12 +310,10 @@ def serving(db_name, args):
         create_database(db_name)
         say(f"created database {db_name}")
         migrate(db_name)
-        server = Gunicorn(db_name, args.worker_class, args.threads, patch_worker_lookup=args.patch_worker_lookup)
-        if args.patch_worker_lookup and not server.patched:
-            say("--patch-worker-lookup: training.views no longer has the bug; running unpatched")
+        server = Gunicorn(db_name, args.worker_class, args.threads)
         server.start()
         yield server
-    except BaseException:
+    except Exception:
         if server is not None and server.log_text():
             sys.stderr.write(f"--- end of the gunicorn log ({server.log}) ---\n{server.log_text()}\n")
         raise

@@ -157,9 +157,6 @@ def main():
         port = server.port
         org, officer, course, workers = seed(args.people)
         headers = [harness.post_headers(port, harness.login(w.user), harness.new_csrf_token()) for w in workers]
-        if harness.worker_lookup_bug() and not server.patched:
-            harness.say("NOTE: training.views.register_self calls get_worker_or_404(request.user, user=…), a "
-                        "TypeError: every registration will answer 500 (--patch-worker-lookup measures anyway)")
         harness.say(f"seeded {args.people} workers with sessions; {args.rounds} rounds of {args.people} "
                     f"concurrent registrations for {args.capacity} seats\n")
         for _ in range(40):  # every worker process loads the URLconf and views once

@@ -6,6 +6,8 @@ name comes from $DATABASE_NAME like in the project settings, but here it must be
 anything else.
 """
 
+import warnings
+
 from django.core.exceptions import ImproperlyConfigured
 
 from zhangwan.settings import *  # noqa: F403
@@ -16,6 +18,8 @@ BENCH_DATABASE_PREFIX = "zhangwan_bench"
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1"]
 ROOT_URLCONF = "bench.urls"
+# No collectstatic for a benchmark: the pages are measured, not their assets (as in pytest.ini).
+warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
 
 DATABASES["default"]["NAME"] = env("DATABASE_NAME", default=BENCH_DATABASE_PREFIX)
 if not DATABASES["default"]["NAME"].startswith(BENCH_DATABASE_PREFIX):

@@ -18,8 +18,7 @@ class ClassFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_q",
                                   widget=forms.TextInput(attrs={"placeholder": _("Class, venue or provider")}))
     trade = django_filters.ModelChoiceFilter(label=_("Trade"), field_name="course__trade", queryset=Trade.objects.all())
-    level = django_filters.TypedChoiceFilter(label=_("Level"), field_name="course__level", coerce=int,
-                                             choices=SkillLevel.choices)
+    level = django_filters.ChoiceFilter(label=_("Level"), field_name="course__level", choices=SkillLevel.choices)
     base = django_filters.ModelChoiceFilter(label=_("Training base"), queryset=TrainingBase.objects.all())
     month = django_filters.CharFilter(label=_("Month"), method="filter_month",
                                       widget=forms.DateInput(attrs={"type": "month"}))

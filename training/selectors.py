@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, Count, F, Q, Sum, Value, When
 from django.utils import timezone
 
 from zhangwan.registry.models import Trade
@@ -11,8 +11,11 @@ from .models import Attendance, ClassSession, Enrollment, NeedsSurvey, TrainingC
 
 
 def catalogue():
+    """Classes open for registration first (soonest first), then the rest, newest first."""
+    is_open = Case(When(status=TrainingClass.Status.OPEN, then=Value(0)), default=Value(1))
+    soonest = Case(When(status=TrainingClass.Status.OPEN, then=F("starts_on")))
     return (TrainingClass.objects.public().select_related("course__trade", "base", "provider")
-            .order_by("-starts_on", "pk"))
+            .order_by(is_open, soonest, "-starts_on", "pk"))
 
 
 def staff_classes():

@@ -281,3 +281,22 @@ def test_enrollment_lists_cost_a_constant_number_of_queries(client, role_users, 
         add(5)
         with django_assert_max_num_queries(counts):
             client.get(reverse(name))
+
+
+@pytest.mark.parametrize("name", ["training:class_manage", "training:attendance_sheet"])
+def test_class_pages_cost_a_constant_number_of_queries(officer_client, django_assert_max_num_queries, name):
+    cls = open_class(capacity=50)
+    session = cls.sessions.first()
+    url = reverse(name, args=[cls.pk if name.endswith("manage") else session.pk])
+
+    def add(n):
+        for _ in range(n):
+            seat = services.enrollment_register(worker=WorkerFactory(), training_class=cls, user=None, channel="staff")
+            services.attendance_mark(session=session, enrollment=seat, status="present", user=None)
+
+    add(2)
+    with django_assert_max_num_queries(25) as few:
+        officer_client.get(url)
+    add(10)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        officer_client.get(url)

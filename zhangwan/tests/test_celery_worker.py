@@ -1,39 +1,11 @@
 """A round trip through the real broker and a real worker process that the test starts."""
 
-import os
-import subprocess
-import sys
-import uuid
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 from django.db import transaction
 
 from zhangwan.celery import app
 from zhangwan.registry.tasks import count_workers
 from zhangwan.registry.tests.factories import WorkerFactory
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def worker_queue():
-    """A Celery worker on its own queue, so a developer's running worker never takes the task."""
-    queue = f"test-{uuid.uuid4().hex[:12]}"
-    env = {**os.environ, "DATABASE_NAME": settings.DATABASES["default"]["NAME"]}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "zhangwan", "worker", "-Q", queue, "--pool", "solo",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    app.conf.task_always_eager = False
-    try:
-        yield queue
-    finally:
-        process.terminate()
-        output = process.communicate(timeout=30)[0].decode(errors="replace")
-        assert "Traceback" not in output, output
 
 
 @pytest.mark.celery_worker
