@@ -214,11 +214,6 @@ class CpuMeter:
         self.cores = used
         return False
 
-    def summary(self):
-        c = self.cores
-        return (f"gunicorn {c['gunicorn']:.2f}, postgres {c['postgres']:.2f}, client {c['client']:.2f}, "
-                f"other {c['other']:.2f}, steal {c['steal']:.2f}")
-
 
 # --- gunicorn ---------------------------------------------------------------------------------
 
@@ -281,17 +276,18 @@ class Gunicorn:
             return ""
 
     def errors(self):
-        """(number of error lines, the first traceback or error line) from the gunicorn log."""
+        """(number of error lines, the first error with its traceback) from the gunicorn log."""
         lines = self.log_text(tail=10**8).splitlines()
         hits = [i for i, line in enumerate(lines)
                 if line.startswith("Traceback") or "ERROR" in line or "CRITICAL" in line or "WORKER TIMEOUT" in line]
         if not hits:
             return 0, ""
-        first = hits[0]
+        # Django logs "Internal Server Error: <path>" and then the (possibly chained) traceback.
+        first = hits[0] - 1 if hits[0] and lines[hits[0] - 1].startswith("Internal Server Error") else hits[0]
         end = first + 1
-        while end < len(lines) and (lines[end].startswith(" ") or lines[end].startswith("Traceback")):
+        while end < len(lines) and end - first < 80 and not lines[end].startswith(("Internal Server Error", "[")):
             end += 1
-        return len(hits), "\n".join(lines[max(0, first - 1):end + 1])
+        return len(hits), "\n".join(lines[first:end])
 
     def cleanup(self):
         shutil.rmtree(self.logdir, ignore_errors=True)
@@ -379,6 +375,27 @@ def percentile(values, p):
     """Nearest-rank percentile (p in 0..100) of a non-empty list."""
     ordered = sorted(values)
     return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def stamp():
+    """When and where: UTC time, CPUs, Python, PostgreSQL, gunicorn, Django — for the printed figures."""
+    import datetime
+    import platform
+
+    import django
+    import gunicorn
+    from django.db import connection
+
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                   if line.startswith("model name"))
+    except (OSError, StopIteration):
+        cpu = platform.processor() or "?"
+    connection.ensure_connection()
+    pg = connection.pg_version
+    return (f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC; {os.cpu_count()} CPUs ({cpu}); "
+            f"Python {platform.python_version()}, Django {django.get_version()}, gunicorn {gunicorn.__version__}, "
+            f"PostgreSQL {pg // 10000}.{pg % 10000}")
 
 
 def ms(seconds):

@@ -23,7 +23,6 @@ Exit status 1 if a page did not answer 200 or a ratio missed the target.
 
 import argparse
 import datetime
-import os
 import re
 import sys
 import threading
@@ -147,6 +146,7 @@ def main():
     failures, results = [], {}
     with harness.serving(DB_NAME, args) as server:
         port = server.port
+        when = harness.stamp()
         officer, classes, sessions = seed(args.classes)
         officer_headers = {"Cookie": f"sessionid={harness.login(officer)}"}
         harness.say(f"seeded {classes} classes ({args.classes} public) with {sessions} sessions; "
@@ -185,7 +185,7 @@ def main():
             if ratio is not None and ratio < RATIO_TARGET and name != "bare":
                 failures.append(f"{path}: {ratio:.0%} of bare < {RATIO_TARGET:.0%}")
 
-    harness.say(f"\n{server.description}, {datetime.datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} CPUs; "
+    harness.say(f"\n{server.description}; {when}\n"
                 f"{args.clients} client threads in this process. 'other' = CPU used meanwhile by the rest of "
                 f"the machine (> 0.1 core: the figures were disturbed)")
     for name in ("catalogue", "manage list"):

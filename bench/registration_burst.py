@@ -155,6 +155,7 @@ def main():
     failures, rows = [], []
     with harness.serving(DB_NAME, args) as server:
         port = server.port
+        when = harness.stamp()
         org, officer, course, workers = seed(args.people)
         headers = [harness.post_headers(port, harness.login(w.user), harness.new_csrf_token()) for w in workers]
         harness.say(f"seeded {args.people} workers with sessions; {args.rounds} rounds of {args.people} "
@@ -205,7 +206,7 @@ def main():
     worst_p95 = max(row["p95"] for row in rows)
     overbooked = sum(row["overbooked"] for row in rows)
     requests = len(everything)
-    harness.say(f"\n{server.description}, {datetime.datetime.now():%Y-%m-%d %H:%M}")
+    harness.say(f"\n{server.description}; {when}")
     harness.say(f"rounds: {len(rows)}; requests: {requests}; answers: "
                 + ", ".join(f"{s}×{c}" for s, c in sorted(sum((r['answers'] for r in rows), Counter()).items(),
                                                           key=str)))

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "csp",
     "zhangwan.registry",
     "zhangwan.accounts",
+    "competitions",
     "training",
 ]
 

@@ -17,5 +17,6 @@ urlpatterns = [
     path("accounts/", include("zhangwan.accounts.urls")),
     path("roster/", include("zhangwan.registry.urls")),
     path("training/", include("training.urls")),
+    path("competitions/", include("competitions.urls")),
     path("admin/", admin.site.urls),
 ]

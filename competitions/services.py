@@ -1,0 +1,418 @@
+"""Every write of the competitions dimension that does more than save one form."""
+
+import math
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Avg, Count, F, Max, Q, Window
+from django.db.models.functions import RowNumber
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from zhangwan.accounts.notifications import notify
+from zhangwan.registry.models import WorkerTrade
+
+from .models import (
+    TIER_ORDER,
+    AwardRule,
+    Competition,
+    Entry,
+    Event,
+    JudgeAssignment,
+    Mark,
+    Result,
+    ScoreSheet,
+    Tier,
+)
+
+PLACES = Decimal("0.001")
+TRIM_FROM = 5  # judges needed before the highest and lowest marks are dropped
+
+
+class CompetitionError(Exception):
+    """A rule said no; the message is for the user."""
+
+
+# Entries ------------------------------------------------------------------------------------
+
+def _check_entry(event: Event, workers, organization, now):
+    competition = event.competition
+    if competition.external:
+        raise CompetitionError(_("Results of this competition are recorded by the union; it takes no entries here."))
+    if not competition.registration_is_open(now):
+        raise CompetitionError(_("Entries for this competition are not open now."))
+    for worker in workers:
+        if worker.employer_id != organization.pk:
+            raise CompetitionError(_("%(name)s does not work for %(organization)s.")
+                                   % {"name": worker.name, "organization": organization})
+    practising = set(WorkerTrade.objects.filter(worker__in=workers, trade=event.trade).values_list("worker", flat=True))
+    for worker in workers:
+        if worker.pk not in practising:
+            raise CompetitionError(_("%(name)s does not practise %(trade)s, the trade of this event.")
+                                   % {"name": worker.name, "trade": event.trade})
+
+
+@transaction.atomic
+def entry_create(*, event: Event, organization, user, worker=None, team_name: str = "", members=()) -> Entry:
+    event = Event.objects.select_for_update().select_related("competition", "trade").get(pk=event.pk)
+    members = list(members)
+    if event.team:
+        if not team_name.strip() or not members:
+            raise CompetitionError(_("A team entry needs a team name and its members."))
+        if len(members) > event.max_team_size:
+            raise CompetitionError(_("A team has at most %(size)d members.") % {"size": event.max_team_size})
+        workers = members
+    else:
+        if worker is None:
+            raise CompetitionError(_("Choose the worker to enter."))
+        workers = [worker]
+    _check_entry(event, workers, organization, timezone.now())
+    taken = Entry.objects.filter(event=event).exclude(status=Entry.Status.WITHDRAWN)
+    if taken.filter(Q(worker__in=workers) | Q(members__in=workers)).exists():
+        raise CompetitionError(_("Someone in this entry is already entered for this event."))
+    bib = (Entry.objects.filter(event=event).aggregate(m=Max("bib"))["m"] or 0) + 1
+    entry = Entry(event=event, worker=None if event.team else worker, team_name=team_name.strip(),
+                  organization=organization, bib=bib, created_by=user)
+    entry._history_user = user
+    entry.save()
+    if event.team:
+        entry.members.set(members)
+    return entry
+
+
+@transaction.atomic
+def entry_withdraw(*, entry: Entry, user) -> Entry:
+    entry = Entry.objects.select_for_update().select_related("event__competition").get(pk=entry.pk)
+    if entry.status != Entry.Status.ENTERED:
+        raise CompetitionError(_("This entry is already withdrawn."))
+    if entry.sheets.exists():
+        raise CompetitionError(_("Judging has started; ask the competitions officer."))
+    entry.status = Entry.Status.WITHDRAWN
+    entry._history_user, entry._change_reason = user, "withdrawn"
+    entry.save(update_fields=["status"])
+    return entry
+
+
+# Judging ------------------------------------------------------------------------------------
+
+def judge_entries(judge):
+    """The entries a judge may mark: their events' competing entries, except their own organization's."""
+    entries = Entry.objects.competing().filter(event__judges__judge=judge, event__competition__external=False)
+    if judge.organization_id:
+        entries = entries.exclude(organization_id=judge.organization_id)
+    return entries
+
+
+def _sheet_for(entry, judge) -> ScoreSheet:
+    try:
+        with transaction.atomic():
+            sheet, _created = ScoreSheet.objects.get_or_create(entry=entry, judge=judge)
+    except IntegrityError:  # the same judge's other request created it a moment ago
+        sheet = ScoreSheet.objects.get(entry=entry, judge=judge)
+    return ScoreSheet.objects.select_for_update().get(pk=sheet.pk)
+
+
+@transaction.atomic
+def sheet_save(*, entry: Entry, judge, marks: dict, submit: bool) -> ScoreSheet:
+    """Save a judge's marks for an entry (part id → Decimal); submitting locks them."""
+    if not judge_entries(judge).filter(pk=entry.pk).exists():
+        raise CompetitionError(_("You are not a judge of this entry."))
+    if entry.event.competition.results_published:
+        raise CompetitionError(_("The results are published; marks can no longer change."))
+    sheet = _sheet_for(entry, judge)
+    if sheet.locked:
+        raise CompetitionError(_("You submitted these marks on %(date)s; they are locked. Ask the chief judge "
+                                 "or the officer for a correction.")
+                               % {"date": timezone.localtime(sheet.submitted_at).strftime("%Y-%m-%d %H:%M")})
+    parts = {p.pk: p for p in entry.event.parts.all()}
+    for part_id, value in marks.items():
+        part = parts.get(part_id)
+        if part is None:
+            raise CompetitionError(_("Unknown scoring part."))
+        if value is not None and not (0 <= value <= part.max_mark):
+            raise CompetitionError(_("%(part)s: a mark between 0 and %(max)s.") % {"part": part.name,
+                                                                                  "max": part.max_mark})
+    if submit and (set(parts) - {p for p, v in marks.items() if v is not None}):
+        raise CompetitionError(_("Give a mark for every part before submitting."))
+    existing = {m.part_id: m for m in sheet.marks.all()}
+    new, changed = [], []
+    for part_id, value in marks.items():
+        if value is None:
+            continue
+        mark = existing.get(part_id)
+        if mark is None:
+            new.append(Mark(sheet=sheet, part_id=part_id, value=value, max_mark=parts[part_id].max_mark))
+        elif mark.value != value:
+            mark.value = value
+            changed.append(mark)
+    history = {"default_user": judge, "default_change_reason": "marked"}
+    bulk_create_with_history(new, Mark, **history)
+    bulk_update_with_history(changed, Mark, ["value"], **history)
+    if submit:
+        sheet.submitted_at = timezone.now()
+        sheet._history_user, sheet._change_reason = judge, "submitted"
+        sheet.save(update_fields=["submitted_at"])
+    return sheet
+
+
+@transaction.atomic
+def mark_correct(*, mark: Mark, value: Decimal, reason: str, user) -> Mark:
+    """The officer's correction of a submitted mark, recorded with its reason."""
+    mark = Mark.objects.select_for_update().select_related("part", "sheet__entry__event__competition").get(pk=mark.pk)
+    if not reason.strip():
+        raise CompetitionError(_("Give the reason for the correction."))
+    if not (0 <= value <= mark.part.max_mark):
+        raise CompetitionError(_("%(part)s: a mark between 0 and %(max)s.") % {"part": mark.part.name,
+                                                                              "max": mark.part.max_mark})
+    if mark.sheet.entry.event.competition.results_published:
+        raise CompetitionError(_("The results are published; withdraw the publication first."))
+    mark.value = value
+    mark._history_user, mark._change_reason = user, f"correction: {reason.strip()}"[:100]
+    mark.save(update_fields=["value"])
+    return mark
+
+
+# Results ------------------------------------------------------------------------------------
+
+def part_averages(event: Event) -> dict[int, dict[int, Decimal]]:
+    """entry id → {part id → the judges' combined mark}, over submitted sheets of competing entries."""
+    marks = Mark.objects.filter(sheet__entry__event=event, sheet__submitted_at__isnull=False,
+                                sheet__entry__status=Entry.Status.ENTERED)
+    if event.aggregation == Event.Aggregation.TRIMMED:
+        group = [F("sheet__entry"), F("part")]
+        kept = marks.annotate(
+            n=Window(Count("pk"), partition_by=group),
+            low=Window(RowNumber(), partition_by=group, order_by=[F("value").asc(), F("pk").asc()]),
+            high=Window(RowNumber(), partition_by=group, order_by=[F("value").desc(), F("pk").desc()]),
+        ).filter(Q(n__lt=TRIM_FROM) | Q(low__gt=1, high__gt=1))
+        marks = Mark.objects.filter(pk__in=kept.values("pk"))
+    averages: dict[int, dict[int, Decimal]] = {}
+    for entry_id, part_id, average in (marks.values("sheet__entry", "part").annotate(avg=Avg("value"))
+                                       .values_list("sheet__entry", "part", "avg")):
+        averages.setdefault(entry_id, {})[part_id] = average
+    return averages
+
+
+def _final_score(scores: dict[int, Decimal], parts) -> Decimal | None:
+    if set(scores) != {p.pk for p in parts}:
+        return None  # not every part has been marked yet
+    total = sum(p.weight * scores[p.pk] / p.max_mark for p in parts)
+    return Decimal(total).quantize(PLACES, rounding=ROUND_HALF_UP)
+
+
+def _sort_key(event, parts_by_code, entry, scores, final):
+    key = [-final]
+    for code in event.tie_breaks:
+        if code == "time":
+            key.append(entry.time_used.total_seconds() if entry.time_used else math.inf)
+        elif code in parts_by_code:
+            key.append(-scores.get(parts_by_code[code].pk, Decimal("0")))
+    return tuple(key)
+
+
+def _tier_sizes(event, rules, competitors: int) -> list[tuple[AwardRule, int]]:
+    sizes = []
+    for tier in TIER_ORDER:
+        rule = rules.get(tier)
+        if rule is None:
+            continue
+        if event.award_basis == Event.AwardBasis.PROPORTION:
+            size = int((rule.quota * competitors / 100).to_integral_value(rounding=ROUND_HALF_UP))
+        else:
+            size = int(rule.quota)
+        sizes.append((rule, size))
+    return sizes
+
+
+@transaction.atomic
+def results_compute(*, event_id: int) -> int:
+    """Final scores, ranks and awards of one event, from the submitted marks. A rerun on the same
+    marks writes nothing; a rerun after a correction changes exactly what the correction changes."""
+    event = Event.objects.select_for_update().select_related("competition").get(pk=event_id)
+    parts = list(event.parts.all())
+    parts_by_code = {p.code: p for p in parts}
+    rules = {r.tier: r for r in event.award_rules.all()}
+    averages = part_averages(event)
+    entries = list(event.entries.competing().select_related("worker"))
+    scored = []
+    for entry in entries:
+        scores = averages.get(entry.pk, {})
+        final = _final_score(scores, parts) if parts else None
+        if final is not None:
+            scored.append((_sort_key(event, parts_by_code, entry, scores, final), entry, scores, final))
+    scored.sort(key=lambda item: item[0])
+    outcome = {}
+    tiers = _tier_sizes(event, rules, len(scored))
+    previous_key, rank = None, 0
+    for position, (key, entry, scores, final) in enumerate(scored, start=1):
+        if key != previous_key:
+            rank, previous_key = position, key
+        outcome[entry.pk] = {"final_score": final, "rank": rank,
+                             "part_scores": {str(p): str(v.quantize(PLACES)) for p, v in scores.items()}}
+    _award(outcome, tiers, scored)
+    for entry in entries:
+        outcome.setdefault(entry.pk, {"final_score": None, "rank": None, "part_scores": {}})
+        rule = rules.get(outcome[entry.pk].get("tier", ""))
+        outcome[entry.pk].update({"tier": rule.tier if rule else "", "title": rule.title if rule else "",
+                                  "upgrade": rule.upgrade if rule else ""})
+    return _save_results(entries, outcome)
+
+
+def _award(outcome, tiers, scored):
+    """Tiers go down the ranking in order; entries tied with the last place of a tier join it."""
+    ranked = [(outcome[e.pk]["rank"], e.pk) for _k, e, _s, _f in scored]
+    start = 0
+    for rule, size in tiers:
+        if size <= 0 or start >= len(ranked):
+            continue
+        end = min(start + size, len(ranked))
+        while end < len(ranked) and ranked[end][0] == ranked[end - 1][0]:
+            end += 1
+        for _rank, entry_id in ranked[start:end]:
+            outcome[entry_id]["tier"] = rule.tier
+        start = end
+
+
+def _save_results(entries, outcome) -> int:
+    now = timezone.now()
+    existing = {r.entry_id: r for r in Result.objects.filter(entry__in=entries)}
+    fields = ["final_score", "rank", "tier", "title", "upgrade", "part_scores"]
+    new, changed = [], []
+    for entry in entries:
+        values = outcome[entry.pk]
+        result = existing.get(entry.pk)
+        if result is None:
+            new.append(Result(entry=entry, computed_at=now, **{f: values[f] for f in fields}))
+        elif any(getattr(result, f) != values[f] for f in fields):
+            for f in fields:
+                setattr(result, f, values[f])
+            result.computed_at = now
+            changed.append(result)
+    history = {"default_change_reason": "results computed", "batch_size": 2000}
+    bulk_create_with_history(new, Result, **history)
+    bulk_update_with_history(changed, Result, [*fields, "computed_at"], **history)
+    return len(new) + len(changed)
+
+
+@transaction.atomic
+def results_publish(*, competition: Competition, user) -> Competition:
+    competition = Competition.objects.select_for_update().get(pk=competition.pk)
+    if competition.results_published:
+        raise CompetitionError(_("The results are already published."))
+    if not competition.external and Entry.objects.competing().filter(event__competition=competition,
+                                                                     result__isnull=True).exists():
+        raise CompetitionError(_("Compute the results of every event before publishing."))
+    competition.results_published = True
+    competition._history_user, competition._change_reason = user, "results published"
+    competition.save(update_fields=["results_published"])
+    _advance_winners(competition, user)
+    _tell_entrants(competition)
+    return competition
+
+
+def _advance_winners(competition, user):
+    """Entries for the next level's event of the same trade, once per winning entry."""
+    target = competition.advances_to
+    if target is None:
+        return
+    events = {e.trade_id: e for e in target.events.all()}
+    winners = (Entry.objects.filter(event__competition=competition, result__tier__in=Tier.values,
+                                    advanced_entry__isnull=True)
+               .filter(event__award_rules__advances=True, event__award_rules__tier=F("result__tier"))
+               .select_related("event"))
+    for entry in winners:
+        next_event = events.get(entry.event.trade_id)
+        if next_event is None:
+            continue
+        bib = (Entry.objects.select_for_update().filter(event=next_event).aggregate(m=Max("bib"))["m"] or 0) + 1
+        Entry.objects.create(event=next_event, worker=entry.worker, team_name=entry.team_name,
+                             organization=entry.organization, bib=bib, source_entry=entry, created_by=user)
+
+
+def _tell_entrants(competition):
+    entries = (Entry.objects.filter(event__competition=competition, worker__user__isnull=False)
+               .select_related("worker__user", "result", "event"))
+    with translation.override(settings.LANGUAGE_CODE):
+        for entry in entries:
+            result = getattr(entry, "result", None)
+            award = result.get_tier_display() if result and result.tier else _("no award")
+            notify([entry.worker.user], title=_("Results published: %(name)s") % {"name": competition.name},
+                   body=_("%(event)s: rank %(rank)s, %(award)s.") % {
+                       "event": entry.event.name, "rank": result.rank if result and result.rank else "—",
+                       "award": award},
+                   url=reverse("competitions:my_entries"))
+
+
+def judges_assign(*, event: Event, judges, user) -> int:
+    existing = set(JudgeAssignment.objects.filter(event=event).values_list("judge_id", flat=True))
+    new = [JudgeAssignment(event=event, judge=j) for j in judges if j.pk not in existing]
+    bulk_create_with_history(new, JudgeAssignment, default_user=user)
+    return len(new)
+
+
+@transaction.atomic
+def results_record(*, event: Event, rows: list[dict], user) -> int:
+    """Results of a competition held elsewhere: rows of {worker, rank, tier, title}. An entry per
+    worker (created once), its result replaced by the new values."""
+    event = Event.objects.select_for_update().select_related("competition").get(pk=event.pk)
+    if not event.competition.external:
+        raise CompetitionError(_("Results of district competitions come from the judges' marks."))
+    entries = {e.worker_id: e for e in Entry.objects.filter(event=event, worker__isnull=False)}
+    bib = (Entry.objects.filter(event=event).aggregate(m=Max("bib"))["m"] or 0)
+    for row in rows:
+        worker = row["worker"]
+        if worker.pk not in entries:
+            bib += 1
+            entries[worker.pk] = Entry.objects.create(event=event, worker=worker, organization=worker.employer,
+                                                      bib=bib, created_by=user)
+        Result.objects.update_or_create(entry=entries[worker.pk], defaults={
+            "rank": row.get("rank"), "tier": row.get("tier") or "", "title": row.get("title") or "",
+            "recorded": True, "computed_at": timezone.now()})
+    return len(rows)
+
+
+@transaction.atomic
+def project_submit(*, title: str, competition, organization, team, summary: str, attachments, user):
+    from .models import InnovationProject, ProjectAttachment
+
+    foreign = [w for w in team if w.employer_id != organization.pk]
+    if foreign:
+        raise CompetitionError(_("%(name)s does not work for %(organization)s.")
+                               % {"name": foreign[0].name, "organization": organization})
+    project = InnovationProject(title=title, competition=competition, organization=organization, summary=summary)
+    project._history_user = user
+    project.save()
+    project.team.set(team)
+    for upload in attachments:
+        ProjectAttachment.objects.create(project=project, file=upload, content_type=upload.sniffed_type,
+                                         size=upload.size)
+    return project
+
+
+PROJECT_TRANSITIONS = {
+    "submitted": {"shortlisted", "rejected"},
+    "shortlisted": {"awarded", "rejected"},
+    "awarded": set(),
+    "rejected": set(),
+}
+
+
+@transaction.atomic
+def project_transition(*, project, to: str, award: str = "", user):
+    from .models import InnovationProject
+
+    project = InnovationProject.objects.select_for_update().get(pk=project.pk)
+    if to not in PROJECT_TRANSITIONS[project.status]:
+        raise CompetitionError(_("A project that is “%(current)s” cannot become “%(target)s”.")
+                               % {"current": project.get_status_display(),
+                                  "target": InnovationProject.Status(to).label if to in
+                                  InnovationProject.Status.values else to})
+    project.status = to
+    if award:
+        project.award = award
+    project._history_user, project._change_reason = user, f"status → {to}"
+    project.save(update_fields=["status", "award"])
+    return project
