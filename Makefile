@@ -65,4 +65,5 @@ LISTS_ARGS ?=
 bench: venv
 	@$(call with_services,{ $(COMPILEMESSAGES); } && { status=0; \
 	  $(PY) bench/registration_burst.py $(BURST_ARGS) || status=1; echo; \
-	  $(PY) bench/list_pages.py $(LISTS_ARGS) || status=1; exit $$status; })
+	  $(PY) bench/list_pages.py $(LISTS_ARGS) || status=1; echo; \
+	  $(PY) bench/results.py $(RESULTS_ARGS) || status=1; exit $$status; })

@@ -31,6 +31,7 @@ import contextlib
 import cProfile
 import datetime
 import io
+import os
 import pstats
 import random
 import signal
@@ -258,8 +259,10 @@ def breakdown(event):
     """One instrumented fresh run: seconds in each step of results_compute (queries counted too)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+    from simple_history.manager import HistoryManager
 
     from competitions import services
+    from competitions.models import Event
 
     clear_results(event)
     seconds = Counter()
@@ -268,46 +271,22 @@ def breakdown(event):
         stack.enter_context(patched(services, "_save_results", seconds, "save"))
         stack.enter_context(patched(services, "bulk_create_with_history", seconds, "bulk_create_with_history"))
         stack.enter_context(patched(services, "bulk_update_with_history", seconds, "bulk_update_with_history"))
+        stack.enter_context(patched(HistoryManager, "bulk_history_create", seconds, "history"))
         queries = stack.enter_context(CaptureQueriesContext(connection))
         total, written = timed(services.results_compute, event_id=event.pk)
-    # The part_averages SQL alone, as the ORM writes it (fetching the 15,000 rows included).
-    from competitions.models import Event
-
     ev = Event.objects.get(pk=event.pk)
-    ms = {}
+    alone = {}
+    # The statement part_averages ran (the one averaging), again on its own, fetching its rows.
+    sql = next(q["sql"] for q in queries.captured_queries if "AVG(" in q["sql"].upper())
     with connection.cursor() as cur:
-        sql, params = _part_averages_sql(ev)
-        started = time.perf_counter()
-        cur.execute(sql, params)
-        cur.fetchall()
-        ms["part_averages_sql"] = time.perf_counter() - started
-    return total, written, seconds, len(queries), ms
+        alone["part_averages_sql"] = min(timed(lambda: cur.execute(sql) or cur.fetchall())[0] for _ in range(3))
+    # results_compute's entry query alone, with and without the workers it joins (best of 3 each).
+    alone["entries"] = min(timed(lambda: list(ev.entries.competing().select_related("worker")))[0] for _ in range(3))
+    alone["entries_bare"] = min(timed(lambda: list(ev.entries.competing()))[0] for _ in range(3))
+    return total, written, seconds, len(queries), alone
 
 
-def _part_averages_sql(event):
-    """The statement part_averages runs (its final values_list queryset), rebuilt the same way."""
-    from django.db.models import Avg, Count, F, Q, Window
-    from django.db.models.functions import RowNumber
-
-    from competitions.models import Entry, Event, Mark
-    from competitions.services import TRIM_FROM
-
-    marks = Mark.objects.filter(sheet__entry__event=event, sheet__submitted_at__isnull=False,
-                                sheet__entry__status=Entry.Status.ENTERED)
-    if event.aggregation == Event.Aggregation.TRIMMED:
-        group = [F("sheet__entry"), F("part")]
-        kept = marks.annotate(
-            n=Window(Count("pk"), partition_by=group),
-            low=Window(RowNumber(), partition_by=group, order_by=[F("value").asc(), F("pk").asc()]),
-            high=Window(RowNumber(), partition_by=group, order_by=[F("value").desc(), F("pk").desc()]),
-        ).filter(Q(n__lt=TRIM_FROM) | Q(low__gt=1, high__gt=1))
-        marks = Mark.objects.filter(pk__in=kept.values("pk"))
-    qs = (marks.values("sheet__entry", "part").annotate(avg=Avg("value"))
-          .values_list("sheet__entry", "part", "avg"))
-    return qs.query.sql_with_params()
-
-
-def profile(event, top=25):
+def profile(event, top=20):
     from competitions import services
 
     clear_results(event)
@@ -318,9 +297,17 @@ def profile(event, top=25):
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
     stats.sort_stats("cumulative").print_stats(top)
-    out.write("\n--- by own time ---\n")
-    stats.sort_stats("tottime").print_stats(15)
+    out.write("--- by own time ---\n")
+    stats.sort_stats("tottime").print_stats(12)
     return out.getvalue()
+
+
+def machine_busy():
+    """CPU seconds the whole machine has been busy (not idle, not stolen), from /proc/stat."""
+    with open("/proc/stat") as f:
+        ticks = [int(x) for x in f.readline().split()[1:]]
+    steal = ticks[7] if len(ticks) > 7 else 0
+    return (sum(ticks[:8]) - ticks[3] - ticks[4] - steal) / os.sysconf("SC_CLK_TCK")
 
 
 def summary(values):
@@ -348,6 +335,7 @@ def main():
                     f"{marks} marks in {time.perf_counter() - started:.1f} s\n")
 
         fresh, rerun, sql = [], [], []
+        busy, wall = machine_busy(), time.perf_counter()
         harness.say(f"{'run':>3}  {'fresh':>8} {'written':>7}  {'rerun':>8} {'written':>7}  {'sql':>8} {'rows':>5}")
         for n in range(1, args.repeat + 1):
             clear_results(event)
@@ -363,20 +351,28 @@ def main():
                 failures.append(f"run {n}: the fresh run wrote {written} results, not {entries}")
             if rewritten:
                 failures.append(f"run {n}: the rerun on unchanged marks wrote {rewritten} results, not 0")
+            if len(rows) != entries:
+                failures.append(f"run {n}: the SQL query gave {len(rows)} final scores, not {entries}")
             if n == 1:
                 mismatches, compared = compare(event, rows)
 
+        # This run keeps about one core busy (this process and its PostgreSQL backend take turns).
+        cores = (machine_busy() - busy) / (time.perf_counter() - wall)
         tiers = Counter(Result.objects.filter(entry__event=event).values_list("tier", flat=True))
         ranks = Counter(Result.objects.filter(entry__event=event).values_list("rank", flat=True))
         tied = sum(c for c in ranks.values() if c > 1)
+        finals = Counter(Result.objects.filter(entry__event=event).values_list("final_score", flat=True))
+        tied_scores = sum(c for c in finals.values() if c > 1)
         harness.say(f"\nfinal scores, results_compute vs SQL: {compared} entries compared, {mismatches} mismatches")
         if mismatches:
             failures.append(f"{mismatches} final scores differ between results_compute and the SQL query")
         harness.say("awards: " + ", ".join(f"{t or 'none'} {c}" for t, c in sorted(tiers.items(), key=str))
-                    + f"; {tied} entries share a rank with another after the tie-breaks")
+                    + f"; {tied_scores} entries share their final score with another, {tied} still share a rank "
+                    "after the tie-breaks")
 
         ratio = statistics.median(fresh) / statistics.median(sql)
-        harness.say(f"\n{when}; {args.repeat} runs each")
+        harness.say(f"\n{when}; {args.repeat} runs each; the machine was busy {cores:.2f} cores meanwhile "
+                    f"(this benchmark alone: about 1; more means other work disturbed the figures)")
         harness.say(f"results_compute, fresh:  {summary(fresh)}")
         harness.say(f"results_compute, rerun:  {summary(rerun)}   (unchanged marks: writes nothing)")
         harness.say(f"SQL final scores:        {summary(sql)}")
@@ -385,15 +381,24 @@ def main():
         if ratio > RATIO_TARGET:
             failures.append(f"results_compute takes {ratio:.1f}× the SQL query (target ≤ {RATIO_TARGET:.0f}×)")
 
-        total, written, seconds, queries, ms = breakdown(event)
-        saved = seconds["save"]
-        python = total - seconds["part_averages"] - saved
-        harness.say(f"\nwhere a fresh run's {total * 1000:.0f} ms go ({queries} queries, {written} results written):")
-        harness.say(f"  part_averages (ORM query, {entries * len(PARTS)} rows): {seconds['part_averages'] * 1000:6.0f} ms"
-                    f"   (its SQL alone, with fetch: {ms['part_averages_sql'] * 1000:.0f} ms)")
-        harness.say(f"  load entries, score, rank, award (Python):  {python * 1000:6.0f} ms")
-        harness.say(f"  _save_results:                             {saved * 1000:6.0f} ms"
-                    f"   (of which bulk_create_with_history: {seconds['bulk_create_with_history'] * 1000:.0f} ms)")
+        total, written, seconds, queries, alone = breakdown(event)
+        saved, history = seconds["save"], seconds["history"]
+        rows_insert = seconds["bulk_create_with_history"] - history
+        rest = total - seconds["part_averages"] - saved
+        harness.say(f"\nwhere one fresh run's {total * 1000:.0f} ms go ({queries} queries, {written} results written):")
+        def row(label, seconds_taken, note=""):
+            harness.say(f"  {label:<40} {seconds_taken * 1000:6.0f} ms" + (f"   ({note})" if note else ""))
+
+        row(f"part_averages, {entries * len(PARTS)} rows", seconds["part_averages"],
+            f"its statement alone, with fetch: {alone['part_averages_sql'] * 1000:.0f} ms; "
+            f"the whole SQL above: {min(sql) * 1000:.0f} ms")
+        row("load entries, score, rank, award", rest,
+            f"the entry query alone: {alone['entries'] * 1000:.0f} ms with select_related(\"worker\"), "
+            f"{alone['entries_bare'] * 1000:.0f} ms without")
+        row("_save_results", saved)
+        row("  Result rows (bulk_create)", rows_insert)
+        row("  history rows (bulk_history_create)", history)
+        row("  load existing results, compare", saved - seconds["bulk_create_with_history"])
         if args.profile or ratio > RATIO_TARGET:
             harness.say("\ncProfile of one fresh run:\n" + profile(event))
 

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from zhangwan.registry.models import Organization, Trade, Worker
@@ -22,7 +23,7 @@ SCORE = {"max_digits": 9, "decimal_places": 3}
 
 class Competition(models.Model):
     class Level(models.TextChoices):
-        ENTERPRISE = "enterprise", _("Enterprise")
+        ENTERPRISE = "enterprise", pgettext_lazy("competition level", "Enterprise")
         INDUSTRY = "industry", _("Industry")
         DISTRICT = "district", _("District")
         CITY = "city", _("City")
@@ -344,7 +345,7 @@ class OrganizerAward(models.Model):
 
 class InnovationProject(models.Model):
     class Status(models.TextChoices):
-        SUBMITTED = "submitted", _("Submitted")
+        SUBMITTED = "submitted", pgettext_lazy("project", "Submitted")
         SHORTLISTED = "shortlisted", _("Shortlisted")
         AWARDED = "awarded", _("Awarded")
         REJECTED = "rejected", _("Not shortlisted")

@@ -135,9 +135,10 @@ def sheet_save(*, entry: Entry, judge, marks: dict, submit: bool) -> ScoreSheet:
         if value is not None and not (0 <= value <= part.max_mark):
             raise CompetitionError(_("%(part)s: a mark between 0 and %(max)s.") % {"part": part.name,
                                                                                   "max": part.max_mark})
-    if submit and (set(parts) - {p for p, v in marks.items() if v is not None}):
-        raise CompetitionError(_("Give a mark for every part before submitting."))
     existing = {m.part_id: m for m in sheet.marks.all()}
+    given = {p for p, v in marks.items() if v is not None} | set(existing)
+    if submit and set(parts) - given:
+        raise CompetitionError(_("Give a mark for every part before submitting."))
     new, changed = [], []
     for part_id, value in marks.items():
         if value is None:
@@ -232,6 +233,8 @@ def results_compute(*, event_id: int) -> int:
     """Final scores, ranks and awards of one event, from the submitted marks. A rerun on the same
     marks writes nothing; a rerun after a correction changes exactly what the correction changes."""
     event = Event.objects.select_for_update().select_related("competition").get(pk=event_id)
+    if event.competition.external or event.competition.results_published:
+        return 0  # recorded results are not computed; published ones no longer change
     parts = list(event.parts.all())
     parts_by_code = {p.code: p for p in parts}
     rules = {r.tier: r for r in event.award_rules.all()}
@@ -323,13 +326,21 @@ def _advance_winners(competition, user):
                                     advanced_entry__isnull=True)
                .filter(event__award_rules__advances=True, event__award_rules__tier=F("result__tier"))
                .select_related("event"))
-    for entry in winners:
+    for entry in winners.prefetch_related("members"):
         next_event = events.get(entry.event.trade_id)
         if next_event is None:
             continue
-        bib = (Entry.objects.select_for_update().filter(event=next_event).aggregate(m=Max("bib"))["m"] or 0) + 1
-        Entry.objects.create(event=next_event, worker=entry.worker, team_name=entry.team_name,
-                             organization=entry.organization, bib=bib, source_entry=entry, created_by=user)
+        Event.objects.select_for_update().get(pk=next_event.pk)  # bibs are numbered under the event's lock
+        people = [entry.worker] if entry.worker else list(entry.members.all())
+        taken = Entry.objects.filter(event=next_event).exclude(status=Entry.Status.WITHDRAWN)
+        if taken.filter(Q(worker__in=people) | Q(members__in=people)).exists():
+            continue  # already entered there (nominated directly)
+        bib = (Entry.objects.filter(event=next_event).aggregate(m=Max("bib"))["m"] or 0) + 1
+        advanced = Entry.objects.create(event=next_event, worker=entry.worker, team_name=entry.team_name,
+                                        organization=entry.organization, bib=bib, source_entry=entry,
+                                        created_by=user)
+        if not entry.worker:
+            advanced.members.set(people)
 
 
 def _tell_entrants(competition):

@@ -31,7 +31,8 @@ def _page(request, queryset, size=30):
 # Public -------------------------------------------------------------------------------------
 
 def competition_list(request):
-    competitions = Competition.objects.annotate(n_events=Count("events", distinct=True))
+    competitions = (Competition.objects.annotate(n_events=Count("events", distinct=True))
+                    .order_by("-year", "-starts_on", "pk"))
     year = request.GET.get("year", "")
     if year.isdigit():
         competitions = competitions.filter(year=int(year))
@@ -208,7 +209,8 @@ def judge_sheet(request, pk):
 def manage_list(request):
     competitions = Competition.objects.annotate(
         n_events=Count("events", distinct=True),
-        n_entries=Count("events__entries", distinct=True, filter=~Q(events__entries__status="withdrawn")))
+        n_entries=Count("events__entries", distinct=True, filter=~Q(events__entries__status="withdrawn")),
+    ).order_by("-year", "-starts_on", "pk")
     page, query = _page(request, competitions)
     return render(request, "competitions/manage_list.html", {
         "page": page, "query": query, "crumbs": [(_("Manage competitions"), None)],

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "zhangwan.registry",
     "zhangwan.accounts",
     "competitions",
+    "certification",
     "training",
 ]
 

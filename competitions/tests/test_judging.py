@@ -94,7 +94,8 @@ def test_a_judge_never_marks_their_own_organizations_entry(client, judged, organ
 def test_names_and_organizations_never_reach_the_judge(client, judged, organization):
     ev, entry, (judge, _other) = judged
     client.force_login(judge)
-    pages = [client.get(reverse("competitions:judge_home")), client.get(reverse("competitions:judge_event", args=[ev.pk])),
+    pages = [client.get(reverse("competitions:judge_home")),
+             client.get(reverse("competitions:judge_event", args=[ev.pk])),
              client.get(reverse("competitions:judge_sheet", args=[entry.pk]))]
     for page in pages:
         html = page.content.decode()

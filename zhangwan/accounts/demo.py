@@ -2,7 +2,7 @@
 
 from django.contrib.auth.models import Group
 
-from zhangwan.registry.models import Organization, Worker
+from zhangwan.registry.models import Organization, Trade, Worker, WorkerTrade
 
 from .models import User
 from .roles import STAFF_ROLES, Role
@@ -40,6 +40,9 @@ def load(out):
             worker = Worker.objects.filter(employer=liaison_org, user__isnull=True).order_by("id").first()
             worker.user = user
             worker.save(update_fields=["user"])
+            # So the demo worker can enter the open welding event themself.
+            WorkerTrade.objects.get_or_create(worker=worker, trade=Trade.objects.get(code="6-18-02-04"),
+                                              defaults={"started_year": 2015})
             User.objects.filter(pk=user.pk).update(full_name=worker.name)
     if not User.objects.filter(username="admin").exists():
         User.objects.create_superuser("admin", "admin@zhangwan-union.local", DEMO_PASSWORD, full_name="系统管理员")

@@ -31,6 +31,7 @@ def logged_in(status=200, anon=302):
 
 ROSTER = STAFF | {Role.LIAISON.value}
 TRAINING_READERS = {Role.TRAINING_OFFICER.value, Role.AUDITOR.value}
+COMPETITION_READERS = {Role.COMPETITIONS_OFFICER.value, Role.AUDITOR.value}
 # url name → (kwargs builder, {role: status}); a builder gets the test's objects.
 EXPECTED = {
     "home": (None, everyone()),
@@ -79,6 +80,36 @@ EXPECTED = {
     "training:survey_list": (None, only(TRAINING_READERS)),
     "training:survey_detail": (lambda o: {"pk": o["survey"].pk}, only(TRAINING_READERS)),
     "training:plan_detail": (lambda o: {"year": o["plan"].year}, only(TRAINING_READERS)),
+    # Competitions
+    "competitions:competition_list": (None, everyone()),
+    "competitions:competition_detail": (lambda o: {"pk": o["competition"].pk}, everyone()),
+    "competitions:my_entries": (None, only({Role.WORKER.value})),
+    "competitions:enter_self": (lambda o: {"pk": o["event"].pk}, everyone(405)),
+    "competitions:liaison_enter": (lambda o: {"pk": o["event"].pk}, only({Role.LIAISON.value})),
+    "competitions:liaison_entries": (None, only({Role.LIAISON.value})),
+    "competitions:entry_withdraw": (lambda o: {"pk": o["entry"].pk}, everyone(405)),
+    "competitions:judge_home": (None, only({Role.JUDGE.value})),
+    "competitions:judge_event": (lambda o: {"pk": o["event"].pk}, only({Role.JUDGE.value})),
+    "competitions:judge_event#other": (lambda o: {"pk": o["other_event"].pk}, {**only({Role.JUDGE.value}),
+                                                                              Role.JUDGE.value: 404}),
+    "competitions:judge_sheet": (lambda o: {"pk": o["entry"].pk}, only({Role.JUDGE.value})),
+    "competitions:judge_sheet#other": (lambda o: {"pk": o["other_entry"].pk}, {**only({Role.JUDGE.value}),
+                                                                              Role.JUDGE.value: 404}),
+    "competitions:project_list": (None, only(STAFF | {Role.LIAISON.value})),
+    "competitions:project_new": (None, only({Role.LIAISON.value})),
+    "competitions:project_decide": (lambda o: {"pk": o["project"].pk}, everyone(405)),
+    "competitions:attachment_download": (lambda o: {"pk": o["attachment"].pk}, only(STAFF | {Role.LIAISON.value})),
+    "competitions:attachment_download#other": (lambda o: {"pk": o["other_attachment"].pk},
+                                               {**only(STAFF | {Role.LIAISON.value}), Role.LIAISON.value: 404}),
+    "competitions:manage_list": (None, only(COMPETITION_READERS)),
+    "competitions:compare_years": (None, only(COMPETITION_READERS)),
+    "competitions:manage_competition": (lambda o: {"pk": o["competition"].pk}, only(COMPETITION_READERS)),
+    "competitions:results_run": (lambda o: {"pk": o["competition"].pk}, everyone(405)),
+    "competitions:results_publish": (lambda o: {"pk": o["competition"].pk}, everyone(405)),
+    "competitions:manage_event": (lambda o: {"pk": o["event"].pk}, only(COMPETITION_READERS)),
+    "competitions:record_results": (lambda o: {"pk": o["external_event"].pk}, only({Role.COMPETITIONS_OFFICER.value})),
+    "competitions:entry_marks": (lambda o: {"pk": o["entry"].pk}, only(COMPETITION_READERS)),
+    "competitions:mark_correct": (lambda o: {"pk": o["mark"].pk}, only({Role.COMPETITIONS_OFFICER.value})),
 }
 
 
@@ -127,17 +158,26 @@ def objects(role_users, organization, other_organization):
     from training.services import attendance_mark
 
     attendance_mark(session=session, enrollment=enrollment, status="present", user=None)
-    return {"own_worker": own, "other_worker": other, "class": cls, "enrollment": enrollment,
+    return {**competition_objects(role_users, organization, other_organization),
+            "own_worker": own, "other_worker": other, "class": cls, "enrollment": enrollment,
             "draft_class": open_class(status="draft", provider=organization), "session": session,
             "survey": survey, "plan": plan,
             "worker_type": ContentType.objects.get_for_model(own).pk, "a_user": role_users["worker"].pk}
 
 
-@pytest.mark.parametrize("entry", sorted(EXPECTED))
-def test_url_answers_each_role_as_expected(client, role_users, objects, entry):
-    build, expected = EXPECTED[entry]
-    url = reverse(entry.split("#")[0], kwargs=build(objects) if build else None)
-    assert statuses(client, role_users, url) == expected
+def mismatches(client, role_users, objects, table):
+    """Every (url name, role, expected, seen) where a page answered otherwise than expected."""
+    wrong = []
+    for entry, (build, expected) in sorted(table.items()):
+        url = reverse(entry.split("#")[0], kwargs=build(objects) if build else None)
+        seen = statuses(client, role_users, url)
+        wrong += [(entry, role, expected[role], seen[role]) for role in ROLES if seen[role] != expected[role]]
+    return wrong
+
+
+def test_every_page_answers_each_role_as_expected(client, role_users, objects):
+    # One walk over all pages (one set of objects): the list names every page and role that is wrong.
+    assert mismatches(client, role_users, objects, EXPECTED) == []
 
 
 # The admin: anonymous visitors and roles that are not staff are sent to the admin login;
@@ -159,6 +199,11 @@ ADMIN_MODELS = {
     # Seats and marks change only through the pages' services: no adding or deleting here.
     "training_enrollment": {"view": STAFF, "add": set(), "delete": set()},
     "training_attendance": {"view": STAFF, "add": set(), "delete": set()},
+    **{f"competitions_{m}": {"view": STAFF, "add": {Role.COMPETITIONS_OFFICER.value},
+                             "delete": {Role.COMPETITIONS_OFFICER.value}}
+       for m in ["competition", "event", "organizeraward", "innovationproject"]},
+    "competitions_entry": {"view": STAFF, "add": set(), "delete": set()},
+    "competitions_result": {"view": STAFF, "add": set(), "delete": set()},
 }
 ADMIN_ACTIONS = ["changelist", "add", "change", "history", "delete", "simple_history"]
 NOT_STAFF = {r: 302 for r in ROLES if r not in STAFF}
@@ -194,6 +239,39 @@ def statuses(client, role_users, url, method="get"):
     return seen
 
 
+def competition_objects(role_users, organization, other_organization):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from competitions import services as contests
+    from competitions.models import InnovationProject, JudgeAssignment, Mark, OrganizerAward, ProjectAttachment
+    from competitions.tests.factories import competition, event, welder
+
+    ev = event()
+    JudgeAssignment.objects.create(event=ev, judge=role_users["judge"])
+    entry = contests.entry_create(event=ev, organization=organization, user=None, worker=welder(organization))
+    other_event = event(name="另一个项目", comp=ev.competition)
+    other_entry = contests.entry_create(event=other_event, organization=organization, user=None,
+                                        worker=welder(organization))
+    contests.sheet_save(entry=entry, judge=role_users["judge"], submit=True,
+                        marks={p.pk: 50 for p in ev.parts.all()})
+    contests.results_compute(event_id=ev.pk)
+    external = event(name="市赛焊工", comp=competition(name="十堰市职业技能大赛", level="city", external=True))
+    innovation = competition(name="十堰市双创大赛", kind="innovation", external=True)
+
+    def project(org):
+        item = InnovationProject.objects.create(title=f"{org.name}的项目", competition=innovation, organization=org)
+        attachment = ProjectAttachment.objects.create(project=item, content_type="application/pdf", size=9,
+                                                      file=SimpleUploadedFile("plan.pdf", b"%PDF-1.4 x"))
+        return item, attachment
+
+    own_project, attachment = project(organization)
+    OrganizerAward.objects.create(competition=ev.competition, organization=organization, funding=5000)
+    _theirs, other_attachment = project(other_organization)
+    return {"competition": ev.competition, "event": ev, "entry": entry, "other_event": other_event,
+            "other_entry": other_entry, "external_event": external, "mark": Mark.objects.first(),
+            "project": own_project, "attachment": attachment, "other_attachment": other_attachment}
+
+
 def admin_expected(model: str, action: str) -> dict:
     spec = ADMIN_MODELS[model]
     allowed = spec[action] if action in ("add", "delete") else spec["view"]
@@ -217,11 +295,8 @@ def test_every_admin_url_is_in_the_matrix():
     assert admin_urls - model_urls - site_urls == set()
 
 
-@pytest.mark.parametrize("entry", sorted(ADMIN_SITE))
-def test_admin_site_pages_answer_each_role_as_expected(client, role_users, objects, entry):
-    build, expected = ADMIN_SITE[entry]
-    url = reverse(entry.split("#")[0], kwargs=build(objects) if build else None)
-    assert statuses(client, role_users, url) == expected
+def test_admin_site_pages_answer_each_role_as_expected(client, role_users, objects):
+    assert mismatches(client, role_users, objects, ADMIN_SITE) == []
 
 
 NO_HISTORY_PAGES = {"accounts_user", "training_needssurvey", "training_needsresponse"}
@@ -229,19 +304,23 @@ ADMIN_PAGES = [(m, a) for m in sorted(ADMIN_MODELS) for a in ADMIN_ACTIONS
                if not (a == "simple_history" and m in NO_HISTORY_PAGES)]
 
 
-@pytest.mark.parametrize("model, action", ADMIN_PAGES)
-def test_admin_answers_each_role_as_expected(client, role_users, objects, model, action):
+def test_admin_model_pages_answer_each_role_as_expected(client, role_users, objects):
     from django.apps import apps
 
-    app_label, model_name = model.split("_", 1)
-    Model = apps.get_model(app_label, model_name)
-    instance = objects["own_worker"] if Model.__name__ == "Worker" else Model.objects.order_by("pk").first()
-    args = [instance.pk] if action in ("change", "history", "delete") else []
-    if action == "simple_history":
-        instance.save()  # rows seeded by a migration have no history record yet
-        args = [instance.pk, instance.history.order_by("pk").first().pk]
-    url = reverse(f"admin:{model}_{action}", args=args)
-    assert statuses(client, role_users, url) == admin_expected(model, action)
+    wrong = []
+    for model, action in ADMIN_PAGES:
+        app_label, model_name = model.split("_", 1)
+        Model = apps.get_model(app_label, model_name)
+        instance = objects["own_worker"] if Model.__name__ == "Worker" else Model.objects.order_by("pk").first()
+        assert instance is not None, f"the matrix needs a {model} object"
+        args = [instance.pk] if action in ("change", "history", "delete") else []
+        if action == "simple_history":
+            instance.save()  # rows seeded by a migration have no history record yet
+            args = [instance.pk, instance.history.order_by("pk").first().pk]
+        seen = statuses(client, role_users, reverse(f"admin:{model}_{action}", args=args))
+        expected = admin_expected(model, action)
+        wrong += [(model, action, role, expected[role], seen[role]) for role in ROLES if seen[role] != expected[role]]
+    assert wrong == []
 
 
 def test_admin_models_of_other_apps_are_for_superusers_only(client, role_users):

@@ -1,0 +1,27 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CertificationConfig(AppConfig):
+    name = "certification"
+    verbose_name = _("Certification")
+
+    def ready(self):
+        from zhangwan.accounts import context_processors
+        from zhangwan.accounts.roles import OFFICERS, Role, grant, model_permissions
+
+        managed = ["assessmentbody", "accreditation", "eligibilityrule", "assessmentsession"]
+        viewed = [*managed, "application", "certificate", "eligibilitygrant"]
+        grant({
+            Role.CERTIFICATION_OFFICER: [*model_permissions("certification", managed),
+                                         *model_permissions("certification", ["application", "certificate",
+                                                                              "eligibilitygrant"], ["view"])],
+            **{role: model_permissions("certification", viewed, ["view"])
+               for role in (OFFICERS - {Role.CERTIFICATION_OFFICER}) | {Role.FINANCE_OFFICER}},
+        })
+        context_processors.register(
+            (_("Assessments"), "certification:session_list", "patch-check", None),
+            (_("My certificates"), "certification:my_certificates", "award-fill", (Role.WORKER,)),
+            (_("Manage certification"), "certification:manage_sessions", "clipboard2-check",
+             (Role.CERTIFICATION_OFFICER, Role.AUDITOR)),
+        )

@@ -1,0 +1,344 @@
+"""Every write of the certification dimension that does more than save one form."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from zhangwan.accounts.notifications import notify
+from zhangwan.registry.models import SkillLevel, Worker, WorkerTrade
+
+from .models import (
+    PASS_MARK,
+    Accreditation,
+    Application,
+    AssessmentSession,
+    Certificate,
+    CertificateCounter,
+    EligibilityGrant,
+    EligibilityRule,
+)
+
+EDUCATION_ORDER = [value for value, _label in Worker.Education.choices]
+
+
+class CertificationError(Exception):
+    """A rule said no; the message is for the user."""
+
+
+def _tell(applications, title, body):
+    with translation.override(settings.LANGUAGE_CODE):
+        for application in applications:
+            user = application.worker.user
+            if user is not None:
+                notify([user], title=str(title(application)), body=str(body(application)),
+                       url=reverse("certification:my_certificates"))
+
+
+# Applications -------------------------------------------------------------------------------
+
+@transaction.atomic
+def application_submit(*, worker, session: AssessmentSession, user) -> Application:
+    session = AssessmentSession.objects.select_for_update().select_related("body", "trade").get(pk=session.pk)
+    if not session.window_open():
+        raise CertificationError(_("Applications for this session are not open now."))
+    if not Accreditation.objects.filter(body=session.body, trade=session.trade, level=session.level).exists():
+        raise CertificationError(_("%(body)s is not accredited to assess %(trade)s at this level.")
+                                 % {"body": session.body, "trade": session.trade})
+    if Application.objects.filter(worker=worker, session=session).exclude(status=Application.Status.WITHDRAWN).exists():
+        raise CertificationError(_("%(name)s has already applied for this session.") % {"name": worker.name})
+    application = Application(worker=worker, session=session, applied_by=user)
+    application._history_user = user
+    application.save()
+    return application
+
+
+@transaction.atomic
+def application_withdraw(*, application: Application, user) -> Application:
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.status not in (Application.Status.SUBMITTED, Application.Status.ELIGIBLE,
+                                  Application.Status.INELIGIBLE):
+        raise CertificationError(_("This application can no longer be withdrawn."))
+    application.status = Application.Status.WITHDRAWN
+    application._history_user, application._change_reason = user, "withdrawn"
+    application.save(update_fields=["status"])
+    return application
+
+
+# Eligibility --------------------------------------------------------------------------------
+
+def years_between(start: datetime.date, end: datetime.date) -> int:
+    """Whole years from start to end (a certificate of 2020-03-01 is held 2 years on 2022-03-01)."""
+    years = end.year - start.year
+    if (end.month, end.day) < (start.month, start.day):
+        years -= 1
+    return years
+
+
+@dataclass
+class Facts:
+    """What the eligibility job knows about one applicant in one trade."""
+
+    trade_since: int | None
+    certificates: dict  # level → earliest issue date of a valid certificate at that level
+    granted: set  # levels granted by competition awards
+    education: str
+
+
+def _check_rule(rule: EligibilityRule, facts: Facts, on: datetime.date) -> list[dict]:
+    """The reasons a rule fails (empty: it passes)."""
+    failing = []
+    if rule.min_trade_years is not None:
+        have = on.year - facts.trade_since if facts.trade_since else 0
+        if have < rule.min_trade_years:
+            failing.append({"code": "trade_years", "params": {"need": rule.min_trade_years, "have": max(have, 0)}})
+    if rule.previous_level is not None:
+        held = facts.certificates.get(rule.previous_level)
+        if held is None:
+            failing.append({"code": "no_certificate", "params": {"level": rule.previous_level}})
+        elif rule.previous_held_years and years_between(held, on) < rule.previous_held_years:
+            failing.append({"code": "held_too_short", "params": {"level": rule.previous_level,
+                                                                 "need": rule.previous_held_years,
+                                                                 "since": held.isoformat()}})
+    if rule.min_education and EDUCATION_ORDER.index(facts.education) < EDUCATION_ORDER.index(rule.min_education):
+        failing.append({"code": "education", "params": {"need": rule.min_education}})
+    return failing
+
+
+def decide(level: int, rules: list[EligibilityRule], facts: Facts, on: datetime.date) -> tuple[bool, list[dict]]:
+    if any(held <= level for held in facts.certificates):
+        return False, [{"code": "already_held", "params": {"level": min(facts.certificates)}}]
+    if level in facts.granted:
+        return True, [{"code": "competition", "params": {"level": level}}]
+    reasons = []
+    for rule in rules:
+        failing = _check_rule(rule, facts, on)
+        if not failing:
+            return True, [{"code": "rule", "params": {"rule": rule.name}}]
+        reasons.append({"code": "rule_failed", "params": {"rule": rule.name}, "details": failing})
+    if not rules:
+        reasons.append({"code": "no_rule", "params": {"level": level}})
+    return False, reasons
+
+
+def _rules_by_level_and_trade():
+    rules = {}
+    for rule in EligibilityRule.objects.filter(active=True).order_by("pk"):
+        rules.setdefault((rule.level, rule.trade_id), []).append(rule)
+    return rules
+
+
+@transaction.atomic
+def eligibility_evaluate(*, session_id: int | None = None) -> int:
+    """Decide every submitted application (of one session, or all): a few reads for all applicants
+    at once, one bulk update. Safe to rerun: decided applications are not touched again."""
+    pending = Application.objects.filter(status=Application.Status.SUBMITTED).select_for_update(of=("self",))
+    if session_id is not None:
+        pending = pending.filter(session_id=session_id)
+    applications = list(pending.select_related("session", "worker"))
+    if not applications:
+        return 0
+    workers = {a.worker_id for a in applications}
+    since = {(w, t): y for w, t, y in WorkerTrade.objects.filter(worker__in=workers)
+             .values_list("worker", "trade", "started_year")}
+    certificates: dict = {}
+    for w, t, level, issued in (Certificate.objects.filter(holder__in=workers, status=Certificate.Status.VALID)
+                                .values_list("holder", "trade", "level", "issued_on")):
+        held = certificates.setdefault((w, t), {})
+        held[level] = min(issued, held.get(level, issued))
+    granted: dict = {}
+    for w, t, level in EligibilityGrant.objects.filter(worker__in=workers).values_list("worker", "trade", "level"):
+        granted.setdefault((w, t), set()).add(level)
+    rules = _rules_by_level_and_trade()
+    now = timezone.now()
+    for a in applications:
+        key = (a.worker_id, a.session.trade_id)
+        facts = Facts(since.get(key), certificates.get(key, {}), granted.get(key, set()), a.worker.education)
+        level_rules = rules.get((a.session.level, a.session.trade_id)) or rules.get((a.session.level, None), [])
+        eligible, a.reasons = decide(a.session.level, level_rules, facts, a.session.date)
+        a.status = Application.Status.ELIGIBLE if eligible else Application.Status.INELIGIBLE
+        a.evaluated_at = now
+    bulk_update_with_history(applications, Application, ["status", "reasons", "evaluated_at"], batch_size=2000,
+                             default_change_reason="eligibility")
+    _tell([a for a in applications if a.worker.user_id],
+          lambda a: _("Application %(status)s: %(session)s") % {"status": a.get_status_display(), "session": a.session},
+          lambda a: "; ".join(reason_text(r) for r in a.reasons))
+    return len(applications)
+
+
+def reason_text(reason: dict) -> str:
+    """A recorded reason in the reader's language."""
+    params = reason.get("params", {})
+    code = reason.get("code")
+
+    def level(value):
+        return str(SkillLevel(value).label)
+
+    if code == "trade_years":
+        return _("%(have)d of the %(need)d years in the trade needed") % params
+    if code == "no_certificate":
+        return _("no certificate at %(level)s") % {"level": level(params["level"])}
+    if code == "held_too_short":
+        return _("the %(level)s certificate of %(since)s is held less than %(need)d years") % {
+            **params, "level": level(params["level"])}
+    if code == "education":
+        return _("education below %(need)s") % {"need": Worker.Education(params["need"]).label}
+    if code == "already_held":
+        return _("already holds %(level)s") % {"level": level(params["level"])}
+    if code == "competition":
+        return _("eligible through a competition award")
+    if code == "rule":
+        return _("meets the rule “%(rule)s”") % params
+    if code == "rule_failed":
+        details = "; ".join(reason_text(d) for d in reason.get("details", []))
+        return _("does not meet “%(rule)s”: %(details)s") % {"rule": params["rule"], "details": details}
+    if code == "no_rule":
+        return _("no eligibility rule for %(level)s") % {"level": level(params["level"])}
+    return code or ""
+
+
+# Admission and scores -----------------------------------------------------------------------
+
+@transaction.atomic
+def applications_admit(*, session: AssessmentSession, user) -> int:
+    """Admit eligible applicants in the order they applied, up to the session's capacity."""
+    session = AssessmentSession.objects.select_for_update().get(pk=session.pk)
+    free = session.capacity - session.admitted_count
+    if free <= 0:
+        raise CertificationError(_("The session is full."))
+    chosen = list(session.applications.filter(status=Application.Status.ELIGIBLE)
+                  .select_related("worker__user").order_by("created_at", "pk")[:free])
+    for application in chosen:
+        application.status = Application.Status.ADMITTED
+    bulk_update_with_history(chosen, Application, ["status"], default_user=user, default_change_reason="admitted")
+    AssessmentSession.objects.filter(pk=session.pk).update(admitted_count=F("admitted_count") + len(chosen))
+    _tell(chosen, lambda a: _("Admitted: %(session)s") % {"session": a.session},
+          lambda a: _("You are admitted to the assessment on %(date)s at %(venue)s.")
+          % {"date": a.session.date, "venue": a.session.venue})
+    return len(chosen)
+
+
+@transaction.atomic
+def scores_enter(*, application: Application, theory, practical, review=None, user) -> Application:
+    application = Application.objects.select_for_update().select_related("session").get(pk=application.pk)
+    if application.status not in (Application.Status.ADMITTED, Application.Status.ASSESSED,
+                                  Application.Status.PASSED, Application.Status.FAILED):
+        raise CertificationError(_("Only admitted applicants get scores."))
+    if hasattr(application, "certificate"):
+        raise CertificationError(_("A certificate has been issued on these scores; they can no longer change."))
+    for value in (theory, practical, review):
+        if value is not None and not (0 <= value <= 100):
+            raise CertificationError(_("Scores are between 0 and 100."))
+    application.theory_score, application.practical_score, application.review_score = theory, practical, review
+    needed = [theory, practical] + ([review] if application.session.needs_review else [])
+    if any(v is None for v in needed):
+        application.status = Application.Status.ASSESSED
+    else:
+        passed = all(v >= PASS_MARK for v in needed)
+        application.status = Application.Status.PASSED if passed else Application.Status.FAILED
+    application._history_user, application._change_reason = user, "scores"
+    application.save(update_fields=["theory_score", "practical_score", "review_score", "status"])
+    return application
+
+
+# Certificates -------------------------------------------------------------------------------
+
+def _next_numbers(year: int, count: int) -> list[str]:
+    """count consecutive numbers of a year; the counter row's lock makes them gapless and unique."""
+    CertificateCounter.objects.get_or_create(year=year)
+    counter = CertificateCounter.objects.select_for_update().get(year=year)
+    first = counter.last + 1
+    counter.last += count
+    counter.save(update_fields=["last"])
+    return [f"ZW{year}{n:06d}" for n in range(first, first + count)]
+
+
+@transaction.atomic
+def certificates_issue(*, session: AssessmentSession, user, on: datetime.date | None = None) -> list[Certificate]:
+    on = on or timezone.localdate()
+    passed = list(session.applications.filter(status=Application.Status.PASSED, certificate__isnull=True)
+                  .select_for_update(of=("self",)).select_related("worker__user").order_by("pk"))
+    if not passed:
+        return []
+    numbers = _next_numbers(on.year, len(passed))
+    certificates = [Certificate(number=n, holder=a.worker, trade=session.trade, level=session.level, issued_on=on,
+                                body=session.body, source=Certificate.Source.ASSESSMENT, application=a)
+                    for n, a in zip(numbers, passed, strict=True)]
+    bulk_create_with_history(certificates, Certificate, default_user=user, default_change_reason="issued")
+    AssessmentSession.objects.filter(pk=session.pk).update(status=AssessmentSession.Status.ASSESSED)
+    _tell(passed, lambda a: _("Certificate issued: %(session)s") % {"session": a.session},
+          lambda a: _("Your certificate %(number)s has been issued.")
+          % {"number": next(c.number for c in certificates if c.application_id == a.pk)})
+    return certificates
+
+
+@transaction.atomic
+def certificate_revoke(*, certificate: Certificate, reason: str, user) -> Certificate:
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if certificate.status == Certificate.Status.REVOKED:
+        raise CertificationError(_("This certificate is already revoked."))
+    if not reason.strip():
+        raise CertificationError(_("Give the reason for the revocation."))
+    certificate.status, certificate.revoked_reason = Certificate.Status.REVOKED, reason.strip()[:300]
+    certificate.revoked_at = timezone.now()
+    certificate._history_user, certificate._change_reason = user, "revoked"
+    certificate.save(update_fields=["status", "revoked_reason", "revoked_at"])
+    return certificate
+
+
+@transaction.atomic
+def certificates_import(*, rows: list[dict], user) -> int:
+    existing = set(Certificate.objects.filter(number__in=[r["number"] for r in rows]).values_list("number", flat=True))
+    if existing:
+        raise CertificationError(_("These certificate numbers are already recorded: %(numbers)s")
+                                 % {"numbers": ", ".join(sorted(existing)[:10])})
+    certificates = [Certificate(number=r["number"], holder=r["worker"], trade=r["trade"], level=r["level"],
+                                issued_on=r["issued_on"], issuer_name=r.get("issuer", ""),
+                                source=Certificate.Source.IMPORTED) for r in rows]
+    bulk_create_with_history(certificates, Certificate, default_user=user, default_change_reason="imported")
+    return len(certificates)
+
+
+# The competition route ----------------------------------------------------------------------
+
+def upgrade_target(worker_id: int, trade_id: int) -> int:
+    """One level above the worker's highest valid certificate in the trade; with none, level 4
+    (an award at a district competition shows more than the junior level)."""
+    levels = list(Certificate.objects.filter(holder_id=worker_id, trade_id=trade_id, status=Certificate.Status.VALID)
+                  .values_list("level", flat=True))
+    if not levels:
+        return SkillLevel.INTERMEDIATE
+    return max(min(levels) - 1, SkillLevel.SENIOR_TECHNICIAN)
+
+
+@transaction.atomic
+def competition_route_apply(*, user, on: datetime.date | None = None) -> tuple[int, int]:
+    """Turn published competition awards that earn an upgrade into certificates or eligibility
+    rights, once per result. Returns (certificates issued, rights granted)."""
+    from competitions.models import Result, Upgrade
+
+    on = on or timezone.localdate()
+    results = list(Result.objects.select_for_update(of=("self",))
+                   .filter(entry__event__competition__results_published=True, entry__worker__isnull=False,
+                           upgrade__in=[Upgrade.APPLY_UP, Upgrade.CERTIFY_UP],
+                           certificate__isnull=True, eligibility_grant__isnull=True)
+                   .select_related("entry__event", "entry__worker").order_by("pk"))
+    to_certify = [r for r in results if r.upgrade == Upgrade.CERTIFY_UP]
+    numbers = _next_numbers(on.year, len(to_certify)) if to_certify else []
+    certificates = [Certificate(number=n, holder=r.entry.worker, trade=r.entry.event.trade,
+                                level=upgrade_target(r.entry.worker_id, r.entry.event.trade_id), issued_on=on,
+                                source=Certificate.Source.COMPETITION, competition_result=r,
+                                issuer_name=str(r.entry.event.competition))
+                    for n, r in zip(numbers, to_certify, strict=True)]
+    grants = [EligibilityGrant(worker=r.entry.worker, trade=r.entry.event.trade, competition_result=r,
+                               level=upgrade_target(r.entry.worker_id, r.entry.event.trade_id), granted_on=on)
+              for r in results if r.upgrade == Upgrade.APPLY_UP]
+    bulk_create_with_history(certificates, Certificate, default_user=user, default_change_reason="competition award")
+    bulk_create_with_history(grants, EligibilityGrant, default_user=user, default_change_reason="competition award")
+    return len(certificates), len(grants)
