@@ -133,3 +133,11 @@ def worker_queue(settings):
         process.terminate()
         output = process.communicate(timeout=30)[0].decode(errors="replace")
         assert "Traceback" not in output, output
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Rate limits live in the cache: every test starts with none used."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -165,7 +165,8 @@ def seed(entries: int):
     parts = ScoringPart.objects.bulk_create(
         [ScoringPart(event=event, code=c, name=name, weight=w, max_mark=m, order=i)
          for i, (c, name, w, m) in enumerate(PARTS)])
-    quotas = {Tier.FIRST: 5, Tier.SECOND: 10, Tier.THIRD: 15, Tier.EXCELLENCE: round(entries * 0.10)}
+    quotas = {Tier.FIRST.value: 5, Tier.SECOND.value: 10, Tier.THIRD.value: 15,
+              Tier.EXCELLENCE.value: round(entries * 0.10)}  # by count; excellence: 10 % of the entries
     AwardRule.objects.bulk_create([AwardRule(event=event, tier=tier, quota=Decimal(q), title=f"压测{tier}")
                                    for tier, q in quotas.items()])
     judges = User.objects.bulk_create([User(username=f"bench-judge-{n}", full_name=f"裁判{n}") for n in range(JUDGES)])
@@ -188,7 +189,7 @@ def seed(entries: int):
             marks.append(Mark(sheet=sheet, part=part, value=value, max_mark=part.max_mark))
     Mark.objects.bulk_create(marks, batch_size=BATCH)
     vacuum("competitions_entry", "competitions_scoresheet", "competitions_mark", "competitions_scoringpart")
-    return event, len(rows), len(sheets), len(marks)
+    return event, quotas, len(rows), len(sheets), len(marks)
 
 
 # --- measurements -----------------------------------------------------------------------------
@@ -310,6 +311,10 @@ def machine_busy():
     return (sum(ticks[:8]) - ticks[3] - ticks[4] - steal) / os.sysconf("SC_CLK_TCK")
 
 
+def row(label, seconds, note=""):
+    harness.say(f"  {label:<40} {seconds * 1000:6.0f} ms" + (f"   ({note})" if note else ""))
+
+
 def summary(values):
     return f"min {min(values) * 1000:7.0f} ms   median {statistics.median(values) * 1000:7.0f} ms"
 
@@ -328,9 +333,9 @@ def main():
 
     failures = []
     with database(args.keep_db):
-        when = harness.stamp() if hasattr(harness, "stamp") else datetime.datetime.now(datetime.UTC).isoformat()
+        when = harness.stamp()
         started = time.perf_counter()
-        event, entries, sheets, marks = seed(args.entries)
+        event, quotas, entries, sheets, marks = seed(args.entries)
         harness.say(f"seeded 1 event: {entries} entries × {JUDGES} judges × {len(PARTS)} parts = {sheets} sheets, "
                     f"{marks} marks in {time.perf_counter() - started:.1f} s\n")
 
@@ -369,6 +374,10 @@ def main():
         harness.say("awards: " + ", ".join(f"{t or 'none'} {c}" for t, c in sorted(tiers.items(), key=str))
                     + f"; {tied_scores} entries share their final score with another, {tied} still share a rank "
                     "after the tie-breaks")
+        for tier, quota in quotas.items():
+            # A tier takes exactly its places, more only when entries tie with its last place.
+            if tiers[tier] < quota or (not tied and tiers[tier] != quota):
+                failures.append(f"{tiers[tier]} {tier} awards for {quota} places")
 
         ratio = statistics.median(fresh) / statistics.median(sql)
         harness.say(f"\n{when}; {args.repeat} runs each; the machine was busy {cores:.2f} cores meanwhile "
@@ -386,9 +395,6 @@ def main():
         rows_insert = seconds["bulk_create_with_history"] - history
         rest = total - seconds["part_averages"] - saved
         harness.say(f"\nwhere one fresh run's {total * 1000:.0f} ms go ({queries} queries, {written} results written):")
-        def row(label, seconds_taken, note=""):
-            harness.say(f"  {label:<40} {seconds_taken * 1000:6.0f} ms" + (f"   ({note})" if note else ""))
-
         row(f"part_averages, {entries * len(PARTS)} rows", seconds["part_averages"],
             f"its statement alone, with fetch: {alone['part_averages_sql'] * 1000:.0f} ms; "
             f"the whole SQL above: {min(sql) * 1000:.0f} ms")

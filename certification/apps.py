@@ -1,5 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _ensure_rules(sender, **kwargs):
+    from .models import EligibilityRule
+    from .seed import ensure_rules
+
+    ensure_rules(EligibilityRule)
 
 
 class CertificationConfig(AppConfig):
@@ -7,6 +15,8 @@ class CertificationConfig(AppConfig):
     verbose_name = _("Certification")
 
     def ready(self):
+        # The default rules exist after every migrate, and after a flush in transactional tests.
+        post_migrate.connect(_ensure_rules, sender=self, dispatch_uid="certification.ensure_rules")
         from zhangwan.accounts import context_processors
         from zhangwan.accounts.roles import OFFICERS, Role, grant, model_permissions
 

@@ -18,5 +18,6 @@ urlpatterns = [
     path("roster/", include("zhangwan.registry.urls")),
     path("training/", include("training.urls")),
     path("competitions/", include("competitions.urls")),
+    path("certification/", include("certification.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,86 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Accreditation,
+    Application,
+    AssessmentBody,
+    AssessmentSession,
+    Certificate,
+    EligibilityGrant,
+    EligibilityRule,
+)
+
+
+class AccreditationInline(admin.TabularInline):
+    model = Accreditation
+    extra = 0
+
+
+@admin.register(AssessmentBody)
+class AssessmentBodyAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "organization", "registration_code"]
+    search_fields = ["name", "organization__name"]
+    autocomplete_fields = ["organization"]
+    inlines = [AccreditationInline]
+
+
+@admin.register(EligibilityRule)
+class EligibilityRuleAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "level", "trade", "min_trade_years", "previous_level", "previous_held_years",
+                    "min_education", "active"]
+    list_filter = ["level", "trade", "active"]
+    search_fields = ["name"]
+
+
+@admin.register(AssessmentSession)
+class AssessmentSessionAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "body", "trade", "level", "date", "capacity", "admitted_count", "status"]
+    list_filter = ["status", "level", "trade", "body"]
+    search_fields = ["venue", "body__name"]
+    date_hierarchy = "date"
+    list_select_related = ["body", "trade"]
+    readonly_fields = ["admitted_count"]
+
+
+@admin.register(Application)
+class ApplicationAdmin(SimpleHistoryAdmin):
+    list_display = ["worker", "session", "status", "theory_score", "practical_score", "review_score", "created_at"]
+    list_filter = ["status", "session__level", "session__trade"]
+    search_fields = ["worker__name"]
+    list_select_related = ["worker", "session__trade"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["worker", "session", "status", "reasons", "theory_score", "practical_score", "review_score",
+                       "applied_by", "created_at", "evaluated_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Certificate)
+class CertificateAdmin(SimpleHistoryAdmin):
+    list_display = ["number", "holder", "trade", "level", "issued_on", "source", "status"]
+    list_filter = ["status", "source", "level", "trade"]
+    search_fields = ["=number", "holder__name"]
+    list_select_related = ["holder", "trade"]
+    date_hierarchy = "issued_on"
+    readonly_fields = ["number", "holder", "trade", "level", "issued_on", "body", "issuer_name", "source",
+                       "application", "competition_result", "status", "revoked_reason", "revoked_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(EligibilityGrant)
+class EligibilityGrantAdmin(SimpleHistoryAdmin):
+    list_display = ["worker", "trade", "level", "granted_on"]
+    list_filter = ["level", "trade"]
+    search_fields = ["worker__name"]
+    list_select_related = ["worker", "trade"]
+    readonly_fields = ["worker", "trade", "level", "competition_result", "granted_on"]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def evaluate_eligibility(session_id: int | None = None) -> int:
+    """Decide pending applications (idempotent: decided ones are left alone)."""
+    return services.eligibility_evaluate(session_id=session_id)

@@ -1,0 +1,205 @@
+import datetime
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from certification import services, verification
+from certification.models import Application, AssessmentSession, Certificate
+from certification.tests.factories import session
+from zhangwan.registry.models import WorkerTrade
+from zhangwan.registry.tests.factories import WorkerFactory, trade
+
+
+def passed(s, worker=None):
+    worker = worker or WorkerFactory()
+    WorkerTrade.objects.get_or_create(worker=worker, trade=trade(), defaults={"started_year": 2010})
+    application = services.application_submit(worker=worker, session=s, user=None)
+    Application.objects.filter(pk=application.pk).update(status="admitted")
+    return services.scores_enter(application=application, theory=Decimal("80"), practical=Decimal("75"), user=None)
+
+
+@pytest.mark.django_db
+def test_applying_twice_outside_the_window_or_unaccredited_is_refused():
+    s = session()
+    worker = WorkerFactory()
+    services.application_submit(worker=worker, session=s, user=None)
+    with pytest.raises(services.CertificationError):
+        services.application_submit(worker=worker, session=s, user=None)
+    closed = session(applications_open=s.applications_open - datetime.timedelta(days=30),
+                     applications_close=s.applications_open - datetime.timedelta(days=20))
+    with pytest.raises(services.CertificationError):
+        services.application_submit(worker=worker, session=closed, user=None)
+    with pytest.raises(services.CertificationError):
+        services.application_submit(worker=worker, session=session(level=2, accredited=False), user=None)
+    assert Application.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_admission_never_exceeds_capacity_and_keeps_application_order():
+    s = session(capacity=2)
+    workers = [WorkerFactory() for _ in range(3)]
+    for w in workers:
+        services.application_submit(worker=w, session=s, user=None)
+    Application.objects.update(status="eligible")
+    assert services.applications_admit(session=s, user=None) == 2
+    admitted = set(Application.objects.filter(status="admitted").values_list("worker_id", flat=True))
+    assert admitted == {workers[0].pk, workers[1].pk}
+    with pytest.raises(services.CertificationError):
+        services.applications_admit(session=s, user=None)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("theory, practical, status", [(60, 60, "passed"), (59.5, 90, "failed"), (90, None, "assessed")])
+def test_scores_decide_pass_or_fail(theory, practical, status):
+    s = session()
+    application = services.application_submit(worker=WorkerFactory(), session=s, user=None)
+    Application.objects.filter(pk=application.pk).update(status="admitted")
+    result = services.scores_enter(application=application, theory=Decimal(str(theory)),
+                                   practical=None if practical is None else Decimal(str(practical)), user=None)
+    assert result.status == status
+
+
+@pytest.mark.django_db
+def test_technician_levels_need_a_review_score():
+    s = session(level=2)
+    application = services.application_submit(worker=WorkerFactory(), session=s, user=None)
+    Application.objects.filter(pk=application.pk).update(status="admitted")
+    assert services.scores_enter(application=application, theory=Decimal(70), practical=Decimal(70),
+                                 user=None).status == "assessed"
+    assert services.scores_enter(application=application, theory=Decimal(70), practical=Decimal(70),
+                                 review=Decimal(65), user=None).status == "passed"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["101", "-1", "abc"])
+def test_scores_out_of_range_change_nothing(client, role_users, value):
+    s = session()
+    application = services.application_submit(worker=WorkerFactory(), session=s, user=None)
+    Application.objects.filter(pk=application.pk).update(status="admitted")
+    client.force_login(role_users["certification_officer"])
+    client.post(reverse("certification:scores", args=[application.pk]), {"theory": value, "practical": "70"})
+    application.refresh_from_db()
+    assert application.theory_score is None and application.status == "admitted"
+
+
+@pytest.mark.django_db
+def test_certificates_are_issued_once_with_consecutive_numbers():
+    s = session()
+    for _ in range(3):
+        passed(s)
+    issued = services.certificates_issue(session=s, user=None, on=datetime.date(2026, 12, 25))
+    assert [c.number for c in issued] == ["ZW2026000001", "ZW2026000002", "ZW2026000003"]
+    assert services.certificates_issue(session=s, user=None) == []
+    assert AssessmentSession.objects.get(pk=s.pk).status == "assessed"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_numbering_under_50_concurrent_issues_is_unique_and_gapless():
+    sessions = []
+    for n in range(50):
+        s = session(venue=f"考场{n}")
+        passed(s)
+        sessions.append(s)
+
+    def issue(s):
+        try:
+            return services.certificates_issue(session=s, user=None, on=datetime.date(2026, 12, 25))[0].number
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(25) as pool:
+        numbers = sorted(pool.map(issue, sessions))
+    assert numbers == [f"ZW2026{n:06d}" for n in range(1, 51)]
+
+
+@pytest.mark.django_db
+def test_revoking_needs_a_reason_and_happens_once():
+    s = session()
+    passed(s)
+    (certificate,) = services.certificates_issue(session=s, user=None)
+    with pytest.raises(services.CertificationError):
+        services.certificate_revoke(certificate=certificate, reason=" ", user=None)
+    services.certificate_revoke(certificate=certificate, reason="证书信息造假", user=None)
+    with pytest.raises(services.CertificationError):
+        services.certificate_revoke(certificate=certificate, reason="再次", user=None)
+    certificate.refresh_from_db()
+    assert certificate.revoked_reason == "证书信息造假" and certificate.history.count() == 2
+
+
+@pytest.fixture
+def issued(db):
+    s = session()
+    worker = WorkerFactory(name="赵铁柱")
+    passed(s, worker)
+    return services.certificates_issue(session=s, user=None)[0]
+
+
+def verify(client, number, name, **extra):
+    return client.get(reverse("certification:verify"), {"number": number, "name": name}, **extra)
+
+
+def test_verification_answers_valid_only_on_a_match(client, issued):
+    page = verify(client, issued.number, "赵铁柱").content.decode()
+    assert 'id="verdict"' in page and issued.trade.name_zh in page
+    wrong = verify(client, issued.number, "赵铁").content.decode()
+    assert issued.trade.name_zh not in wrong and "赵铁柱" not in wrong
+
+
+def test_verification_shows_revoked(client, issued):
+    services.certificate_revoke(certificate=issued, reason="造假", user=None)
+    assert verify(client, issued.number, "赵铁柱").context["outcome"]["state"] == "revoked"
+
+
+@pytest.mark.parametrize("number, name", [("'; DROP TABLE x;--", "<script>"), ("Z" * 5000, "名" * 5000),
+                                          ("\x00", "\u202e"), ("", "")])
+def test_verification_survives_odd_input(client, db, number, name):
+    response = verify(client, number, name)
+    assert response.status_code == 200
+
+
+def test_verification_is_rate_limited(client, issued):
+    for _ in range(verification.ATTEMPTS_PER_MINUTE):
+        assert verify(client, "ZW0", "某").status_code == 200
+    assert verify(client, issued.number, "赵铁柱").status_code == 429
+
+
+def test_the_qr_link_verifies_without_the_name_and_cannot_be_forged(client, issued):
+    url = reverse("certification:verify_signed", args=[issued.number, verification.token_for(issued)])
+    assert client.get(url).context["outcome"]["state"] == "valid"
+    forged = reverse("certification:verify_signed", args=[issued.number, "x" * 27])
+    assert client.get(forged).context["outcome"]["state"] == "not_found"
+
+
+def test_the_printable_certificate_carries_the_qr_code(client, issued, role_users):
+    client.force_login(role_users["certification_officer"])
+    page = client.get(reverse("certification:certificate_print", args=[issued.pk])).content.decode()
+    assert "<svg" in page and verification.token_for(issued) in page
+
+
+def test_another_organizations_certificate_is_404_for_a_liaison(client, issued, liaison):
+    client.force_login(liaison)
+    assert client.get(reverse("certification:certificate_print", args=[issued.pk])).status_code == 404
+
+
+def test_certificates_import_with_row_errors_imports_nothing(client, role_users, db):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import Workbook
+
+    worker = WorkerFactory()
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["证书编号", "身份证号", "工种代码", "等级", "发证日期", "发证机构"])
+    sheet.append(["S2020000001", worker.id_number, "6-18-02-04", "4", "2020-06-01", "某市认定中心"])
+    sheet.append(["S2020000002", worker.id_number, "9-99", "4", "2020-06-01", "某市认定中心"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    client.force_login(role_users["certification_officer"])
+    response = client.post(reverse("certification:certificates_import"),
+                           {"file": SimpleUploadedFile("c.xlsx", buffer.getvalue())})
+    assert [e.row for e in response.context["errors"]] == [3]
+    assert not Certificate.objects.exists()

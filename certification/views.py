@@ -1,0 +1,309 @@
+import io
+
+import qrcode
+import qrcode.image.svg
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zhangwan.accounts.access import role_required
+from zhangwan.accounts.roles import STAFF_ROLES, Role, has_role, is_district_staff
+from zhangwan.accounts.scope import own_worker_or_404, workers_for
+from zhangwan.excel import xlsx_response
+
+from . import importing, services, tasks, verification
+from .forms import ApplyForWorkersForm, RevokeForm, ScoresForm, UploadForm, VerifyForm
+from .models import Application, AssessmentSession, Certificate
+
+OFFICER = (Role.CERTIFICATION_OFFICER,)
+READERS = (Role.CERTIFICATION_OFFICER, Role.AUDITOR)
+
+
+def _page(request, queryset, size=50):
+    page = Paginator(queryset, size).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page, query.urlencode()
+
+
+# Public -------------------------------------------------------------------------------------
+
+def session_list(request):
+    sessions = (AssessmentSession.objects.filter(status=AssessmentSession.Status.OPEN)
+                .select_related("body", "trade").order_by("date", "pk"))
+    return render(request, "certification/session_list.html", {
+        "sessions": sessions, "is_worker": has_role(request.user, Role.WORKER),
+        "is_liaison": has_role(request.user, Role.LIAISON), "now": timezone.now(),
+        "crumbs": [(_("Assessments"), None)],
+    })
+
+
+def verify(request):
+    form = VerifyForm(request.GET or None)
+    outcome = None
+    if form.is_bound:
+        if not verification.allowed(request.META.get("REMOTE_ADDR", "")):
+            return render(request, "certification/verify.html", {"form": VerifyForm(), "limited": True}, status=429)
+        if form.is_valid():
+            certificate = verification.lookup(form.cleaned_data["number"], form.cleaned_data["name"])
+            outcome = {"certificate": certificate, "state": certificate.status if certificate else "not_found"}
+    return render(request, "certification/verify.html", {
+        "form": form, "outcome": outcome, "crumbs": [(_("Verify a certificate"), None)],
+    })
+
+
+def verify_signed(request, number, token):
+    certificate = verification.by_token(number, token)
+    return render(request, "certification/verify.html", {
+        "form": VerifyForm(), "outcome": {"certificate": certificate,
+                                          "state": certificate.status if certificate else "not_found"},
+        "crumbs": [(_("Verify a certificate"), None)],
+    })
+
+
+# Worker and liaison -------------------------------------------------------------------------
+
+@require_POST
+@role_required(Role.WORKER)
+def apply(request, pk):
+    session = get_object_or_404(AssessmentSession, pk=pk)
+    worker = own_worker_or_404(request.user)
+    try:
+        services.application_submit(worker=worker, session=session, user=request.user)
+    except services.CertificationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Application submitted; you will be told when it has been checked."))
+    return redirect("certification:my_certificates")
+
+
+@role_required(Role.LIAISON)
+def apply_for_workers(request, pk):
+    session = get_object_or_404(AssessmentSession.objects.select_related("trade", "body"), pk=pk)
+    roster = workers_for(request.user).filter(trades__trade=session.trade).order_by("name")
+    form = ApplyForWorkersForm(request.POST or None, roster=roster)
+    outcomes = []
+    if request.method == "POST" and form.is_valid():
+        for worker in form.cleaned_data["workers"]:
+            try:
+                services.application_submit(worker=worker, session=session, user=request.user)
+                outcomes.append((worker, ""))
+            except services.CertificationError as error:
+                outcomes.append((worker, str(error)))
+    return render(request, "certification/apply_for_workers.html", {
+        "session": session, "form": form, "outcomes": outcomes,
+        "crumbs": [(_("Assessments"), reverse("certification:session_list")), (str(session), None)],
+    })
+
+
+@role_required(Role.WORKER)
+def my_certificates(request):
+    worker = own_worker_or_404(request.user)
+    applications = worker.certification_applications.select_related("session__trade", "session__body").order_by(
+        "-created_at")
+    certificates = worker.certificates.select_related("trade", "body")
+    return render(request, "certification/my_certificates.html", {
+        "applications": [(a, [services.reason_text(r) for r in a.reasons]) for a in applications],
+        "certificates": certificates, "crumbs": [(_("My certificates"), None)],
+    })
+
+
+@require_POST
+@role_required(Role.WORKER, Role.LIAISON)
+def application_withdraw(request, pk):
+    application = get_object_or_404(Application.objects.filter(worker__in=workers_for(request.user)), pk=pk)
+    try:
+        services.application_withdraw(application=application, user=request.user)
+    except services.CertificationError as error:
+        messages.error(request, str(error))
+    return redirect("certification:my_certificates" if has_role(request.user, Role.WORKER) else "home")
+
+
+def _certificates_for(user):
+    certificates = Certificate.objects.select_related("holder", "trade", "body")
+    if is_district_staff(user):
+        return certificates
+    return certificates.filter(holder__in=workers_for(user))
+
+
+@role_required(Role.WORKER, Role.LIAISON, *STAFF_ROLES)
+def certificate_print(request, pk):
+    certificate = get_object_or_404(_certificates_for(request.user), pk=pk)
+    url = request.build_absolute_uri(reverse("certification:verify_signed",
+                                             args=[certificate.number, verification.token_for(certificate)]))
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    svg = buffer.getvalue().decode()
+    svg = svg[svg.index("<svg"):]  # drop the XML declaration to inline it
+    return render(request, "certification/certificate_print.html", {
+        "certificate": certificate, "qr_svg": mark_safe(svg), "verify_url": url,  # noqa: S308 - generated SVG
+    })
+
+
+# Officer ------------------------------------------------------------------------------------
+
+@role_required(*READERS)
+def manage_sessions(request):
+    sessions = (AssessmentSession.objects.select_related("body", "trade")
+                .annotate(n_pending=Count("applications", filter=Q(applications__status="submitted")),
+                          n_eligible=Count("applications", filter=Q(applications__status="eligible")),
+                          n_total=Count("applications", filter=~Q(applications__status="withdrawn")))
+                .order_by("-date", "pk"))
+    page, query = _page(request, sessions)
+    return render(request, "certification/manage_sessions.html", {
+        "page": page, "query": query, "can_edit": has_role(request.user, Role.CERTIFICATION_OFFICER),
+        "crumbs": [(_("Manage certification"), None)],
+    })
+
+
+@require_POST
+@role_required(*OFFICER)
+def eligibility_run(request):
+    tasks.evaluate_eligibility.delay_on_commit(None)
+    messages.info(request, _("Eligibility is being checked; refresh in a moment to see the decisions."))
+    return redirect("certification:manage_sessions")
+
+
+@require_POST
+@role_required(*OFFICER)
+def competition_route(request):
+    issued, granted = services.competition_route_apply(user=request.user)
+    messages.success(request, _("From competition awards: %(issued)d certificates issued, %(granted)d rights to "
+                                "apply one level up.") % {"issued": issued, "granted": granted})
+    return redirect("certification:manage_sessions")
+
+
+def _session_crumbs(session, *more):
+    return [(_("Manage certification"), reverse("certification:manage_sessions")),
+            (str(session), reverse("certification:manage_session", args=[session.pk]) if more else None), *more]
+
+
+@role_required(*READERS)
+def manage_session(request, pk):
+    session = get_object_or_404(AssessmentSession.objects.select_related("body", "trade"), pk=pk)
+    applications = (session.applications.exclude(status=Application.Status.WITHDRAWN)
+                    .select_related("worker", "certificate").order_by("status", "created_at", "pk"))
+    if request.GET.get("format") == "xlsx":
+        return _applications_xlsx(session, applications, request.user)
+    page, query = _page(request, applications)
+    return render(request, "certification/manage_session.html", {
+        "session": session, "page": page, "query": query,
+        "reasons": {a.pk: [services.reason_text(r) for r in a.reasons] for a in page},
+        "can_edit": has_role(request.user, Role.CERTIFICATION_OFFICER), "crumbs": _session_crumbs(session),
+    })
+
+
+def _applications_xlsx(session, applications, user):
+    full = user.has_perm("registry.view_full_id_number")
+    headers = [_("Name"), _("Identity number"), _("Status"), _("Theory"), _("Practical"), _("Review"),
+               _("Certificate number")]
+    rows = ([a.worker.name, a.worker.id_number if full else a.worker.masked_id_number, a.get_status_display(),
+             a.theory_score, a.practical_score, a.review_score,
+             a.certificate.number if hasattr(a, "certificate") else ""] for a in applications)
+    return xlsx_response(f"session-{session.pk}.xlsx", [(_("Applications"), headers, rows)])
+
+
+@require_POST
+@role_required(*OFFICER)
+def admit(request, pk):
+    session = get_object_or_404(AssessmentSession, pk=pk)
+    try:
+        count = services.applications_admit(session=session, user=request.user)
+    except services.CertificationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("%(count)d applicants admitted.") % {"count": count})
+    return redirect("certification:manage_session", pk=pk)
+
+
+@require_POST
+@role_required(*OFFICER)
+def scores(request, pk):
+    application = get_object_or_404(Application.objects.select_related("session"), pk=pk)
+    form = ScoresForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    else:
+        try:
+            services.scores_enter(application=application, theory=form.cleaned_data["theory"],
+                                  practical=form.cleaned_data["practical"], review=form.cleaned_data["review"],
+                                  user=request.user)
+        except services.CertificationError as error:
+            messages.error(request, str(error))
+    return redirect(reverse("certification:manage_session", args=[application.session_id]) + f"#a{application.pk}")
+
+
+@require_POST
+@role_required(*OFFICER)
+def issue(request, pk):
+    session = get_object_or_404(AssessmentSession, pk=pk)
+    issued = services.certificates_issue(session=session, user=request.user)
+    messages.success(request, _("%(count)d certificates issued.") % {"count": len(issued)})
+    return redirect("certification:manage_session", pk=pk)
+
+
+@role_required(*READERS)
+def certificate_list(request):
+    certificates = Certificate.objects.select_related("holder", "trade", "body").order_by("-issued_on", "-number")
+    q = request.GET.get("q", "").strip()
+    if q:
+        certificates = certificates.filter(Q(number__icontains=q) | Q(holder__name__icontains=q))
+    level = request.GET.get("level", "")
+    if level.lstrip("-").isdigit():
+        certificates = certificates.filter(level=int(level))
+    if request.GET.get("format") == "xlsx":
+        headers = [_("Certificate number"), _("Holder"), _("Trade"), _("Level"), _("Issued on"), _("Source"),
+                   _("Status")]
+        rows = ([c.number, c.holder.name, c.trade.name, c.get_level_display(), c.issued_on, c.get_source_display(),
+                 c.get_status_display()] for c in certificates.iterator(chunk_size=2000))
+        return xlsx_response(f"certificates-{timezone.localdate():%Y%m%d}.xlsx", [(_("Certificates"), headers, rows)])
+    page, query = _page(request, certificates)
+    return render(request, "certification/certificate_list.html", {
+        "page": page, "query": query, "q": q, "can_edit": has_role(request.user, Role.CERTIFICATION_OFFICER),
+        "crumbs": [(_("Manage certification"), reverse("certification:manage_sessions")), (_("Certificates"), None)],
+    })
+
+
+@role_required(*OFFICER)
+def revoke(request, pk):
+    certificate = get_object_or_404(Certificate.objects.select_related("holder"), pk=pk)
+    form = RevokeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.certificate_revoke(certificate=certificate, reason=form.cleaned_data["reason"], user=request.user)
+        except services.CertificationError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Certificate %(number)s revoked.") % {"number": certificate.number})
+            return redirect("certification:certificate_list")
+    return render(request, "certification/revoke.html", {
+        "certificate": certificate, "form": form,
+        "crumbs": [(_("Certificates"), reverse("certification:certificate_list")), (certificate.number, None)],
+    })
+
+
+@role_required(*OFFICER)
+def certificates_import(request):
+    form = UploadForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        rows, errors = importing.read_certificates(form.cleaned_data["file"])
+        if not errors:
+            try:
+                count = services.certificates_import(rows=rows, user=request.user)
+            except services.CertificationError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, _("%(count)d certificates imported.") % {"count": count})
+                return redirect("certification:certificate_list")
+    return render(request, "certification/certificates_import.html", {
+        "form": form, "errors": errors,
+        "crumbs": [(_("Certificates"), reverse("certification:certificate_list")), (_("Import"), None)],
+    })
