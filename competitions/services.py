@@ -1,18 +1,19 @@
 """Every write of the competitions dimension that does more than save one form."""
 
+import json
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Avg, Count, F, Max, Q, Window
-from django.db.models.functions import RowNumber
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Max, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from zhangwan.accounts.notifications import notify
+from zhangwan.history import record_history
 from zhangwan.registry.models import WorkerTrade
 
 from .models import (
@@ -179,21 +180,32 @@ def mark_correct(*, mark: Mark, value: Decimal, reason: str, user) -> Mark:
 # Results ------------------------------------------------------------------------------------
 
 def part_averages(event: Event) -> dict[int, dict[int, Decimal]]:
-    """entry id → {part id → the judges' combined mark}, over submitted sheets of competing entries."""
-    marks = Mark.objects.filter(sheet__entry__event=event, sheet__submitted_at__isnull=False,
-                                sheet__entry__status=Entry.Status.ENTERED)
-    if event.aggregation == Event.Aggregation.TRIMMED:
-        group = [F("sheet__entry"), F("part")]
-        kept = marks.annotate(
-            n=Window(Count("pk"), partition_by=group),
-            low=Window(RowNumber(), partition_by=group, order_by=[F("value").asc(), F("pk").asc()]),
-            high=Window(RowNumber(), partition_by=group, order_by=[F("value").desc(), F("pk").desc()]),
-        ).filter(Q(n__lt=TRIM_FROM) | Q(low__gt=1, high__gt=1))
-        marks = Mark.objects.filter(pk__in=kept.values("pk"))
+    """entry id → {part id → the judges' combined mark}, over submitted sheets of competing entries.
+
+    One statement: window functions number each entry × part's marks both ways, so the highest and
+    lowest can be dropped where there are TRIM_FROM judges or more, then the rest is averaged."""
+    quote = connection.ops.quote_name
+    sql = f"""
+        WITH marks AS (
+            SELECT s.entry_id, m.part_id, m.value,
+                   COUNT(*) OVER w AS n,
+                   ROW_NUMBER() OVER (w ORDER BY m.value, m.id) AS low,
+                   ROW_NUMBER() OVER (w ORDER BY m.value DESC, m.id DESC) AS high
+            FROM {quote(Mark._meta.db_table)} m
+            JOIN {quote(ScoreSheet._meta.db_table)} s ON s.id = m.sheet_id
+            JOIN {quote(Entry._meta.db_table)} e ON e.id = s.entry_id
+            WHERE e.event_id = %s AND e.status = %s AND s.submitted_at IS NOT NULL
+            WINDOW w AS (PARTITION BY s.entry_id, m.part_id)
+        )
+        SELECT entry_id, part_id, AVG(value) FROM marks
+        WHERE NOT %s OR n < %s OR (low > 1 AND high > 1)
+        GROUP BY entry_id, part_id"""
+    trimmed = event.aggregation == Event.Aggregation.TRIMMED
     averages: dict[int, dict[int, Decimal]] = {}
-    for entry_id, part_id, average in (marks.values("sheet__entry", "part").annotate(avg=Avg("value"))
-                                       .values_list("sheet__entry", "part", "avg")):
-        averages.setdefault(entry_id, {})[part_id] = average
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [event.pk, Entry.Status.ENTERED, trimmed, TRIM_FROM])
+        for entry_id, part_id, average in cursor.fetchall():
+            averages.setdefault(entry_id, {})[part_id] = average
     return averages
 
 
@@ -239,7 +251,7 @@ def results_compute(*, event_id: int) -> int:
     parts_by_code = {p.code: p for p in parts}
     rules = {r.tier: r for r in event.award_rules.all()}
     averages = part_averages(event)
-    entries = list(event.entries.competing().select_related("worker"))
+    entries = list(event.entries.competing().only("pk", "event_id", "time_used").order_by())
     scored = []
     for entry in entries:
         scores = averages.get(entry.pk, {})
@@ -280,24 +292,37 @@ def _award(outcome, tiers, scored):
 
 
 def _save_results(entries, outcome) -> int:
-    now = timezone.now()
-    existing = {r.entry_id: r for r in Result.objects.filter(entry__in=entries)}
-    fields = ["final_score", "rank", "tier", "title", "upgrade", "part_scores"]
-    new, changed = [], []
-    for entry in entries:
-        values = outcome[entry.pk]
-        result = existing.get(entry.pk)
-        if result is None:
-            new.append(Result(entry=entry, computed_at=now, **{f: values[f] for f in fields}))
-        elif any(getattr(result, f) != values[f] for f in fields):
-            for f in fields:
-                setattr(result, f, values[f])
-            result.computed_at = now
-            changed.append(result)
-    history = {"default_change_reason": "results computed", "batch_size": 2000}
-    bulk_create_with_history(new, Result, **history)
-    bulk_update_with_history(changed, Result, [*fields, "computed_at"], **history)
-    return len(new) + len(changed)
+    """One upsert for the whole event: rows come in as arrays, new results are inserted, changed ones
+    updated, unchanged ones left alone (so a rerun writes nothing); then one history statement each."""
+    quote = connection.ops.quote_name
+    table = quote(Result._meta.db_table)
+    ids = [e.pk for e in entries]
+    rows = [outcome[i] for i in ids]
+    sql = f"""
+        INSERT INTO {table} AS r (entry_id, final_score, rank, tier, title, upgrade, part_scores, computed_at,
+                                  recorded)
+        SELECT v.entry_id, v.final_score, v.rank, v.tier, v.title, v.upgrade, v.part_scores, %s, false
+        FROM unnest(%s::bigint[], %s::numeric[], %s::integer[], %s::text[], %s::text[], %s::text[], %s::jsonb[])
+             AS v(entry_id, final_score, rank, tier, title, upgrade, part_scores)
+        ON CONFLICT (entry_id) DO UPDATE SET
+            final_score = EXCLUDED.final_score, rank = EXCLUDED.rank, tier = EXCLUDED.tier,
+            title = EXCLUDED.title, upgrade = EXCLUDED.upgrade, part_scores = EXCLUDED.part_scores,
+            computed_at = EXCLUDED.computed_at
+        WHERE (r.final_score, r.rank, r.tier, r.title, r.upgrade, r.part_scores)
+              IS DISTINCT FROM (EXCLUDED.final_score, EXCLUDED.rank, EXCLUDED.tier, EXCLUDED.title,
+                                EXCLUDED.upgrade, EXCLUDED.part_scores)
+        RETURNING r.id, (r.xmax = 0) AS inserted"""
+    params = [timezone.now(), ids, [r["final_score"] for r in rows], [r["rank"] for r in rows],
+              [r["tier"] for r in rows], [r["title"] for r in rows], [r["upgrade"] for r in rows],
+              [json.dumps(r["part_scores"]) for r in rows]]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        written = cursor.fetchall()
+    record_history(Result, [pk for pk, inserted in written if inserted], reason="results computed",
+                   history_type="+")
+    record_history(Result, [pk for pk, inserted in written if not inserted], reason="results computed",
+                   history_type="~")
+    return len(written)
 
 
 @transaction.atomic

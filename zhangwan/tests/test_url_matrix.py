@@ -32,6 +32,7 @@ def logged_in(status=200, anon=302):
 ROSTER = STAFF | {Role.LIAISON.value}
 TRAINING_READERS = {Role.TRAINING_OFFICER.value, Role.AUDITOR.value}
 COMPETITION_READERS = {Role.COMPETITIONS_OFFICER.value, Role.AUDITOR.value}
+CERTIFICATION_READERS = {Role.CERTIFICATION_OFFICER.value, Role.AUDITOR.value}
 # url name → (kwargs builder, {role: status}); a builder gets the test's objects.
 EXPECTED = {
     "home": (None, everyone()),
@@ -110,6 +111,29 @@ EXPECTED = {
     "competitions:record_results": (lambda o: {"pk": o["external_event"].pk}, only({Role.COMPETITIONS_OFFICER.value})),
     "competitions:entry_marks": (lambda o: {"pk": o["entry"].pk}, only(COMPETITION_READERS)),
     "competitions:mark_correct": (lambda o: {"pk": o["mark"].pk}, only({Role.COMPETITIONS_OFFICER.value})),
+    # Certification
+    "certification:session_list": (None, everyone()),
+    "certification:apply": (lambda o: {"pk": o["session"].pk}, everyone(405)),
+    "certification:apply_for_workers": (lambda o: {"pk": o["session"].pk}, only({Role.LIAISON.value})),
+    "certification:my_certificates": (None, only({Role.WORKER.value})),
+    "certification:application_withdraw": (lambda o: {"pk": o["application"].pk}, everyone(405)),
+    "certification:certificate_print": (lambda o: {"pk": o["certificate"].pk},
+                                        only(STAFF | {Role.LIAISON.value, Role.WORKER.value})),
+    "certification:certificate_print#other": (lambda o: {"pk": o["other_certificate"].pk},
+                                              {**only(STAFF | {Role.LIAISON.value, Role.WORKER.value}),
+                                               Role.LIAISON.value: 404, Role.WORKER.value: 404}),
+    "certification:verify": (None, everyone()),
+    "certification:verify_signed": (lambda o: {"number": o["certificate"].number, "token": o["token"]}, everyone()),
+    "certification:manage_sessions": (None, only(CERTIFICATION_READERS)),
+    "certification:eligibility_run": (None, everyone(405)),
+    "certification:competition_route": (None, everyone(405)),
+    "certification:manage_session": (lambda o: {"pk": o["session"].pk}, only(CERTIFICATION_READERS)),
+    "certification:admit": (lambda o: {"pk": o["session"].pk}, everyone(405)),
+    "certification:issue": (lambda o: {"pk": o["session"].pk}, everyone(405)),
+    "certification:scores": (lambda o: {"pk": o["application"].pk}, everyone(405)),
+    "certification:certificate_list": (None, only(CERTIFICATION_READERS)),
+    "certification:revoke": (lambda o: {"pk": o["certificate"].pk}, only({Role.CERTIFICATION_OFFICER.value})),
+    "certification:certificates_import": (None, only({Role.CERTIFICATION_OFFICER.value})),
 }
 
 
@@ -159,6 +183,7 @@ def objects(role_users, organization, other_organization):
 
     attendance_mark(session=session, enrollment=enrollment, status="present", user=None)
     return {**competition_objects(role_users, organization, other_organization),
+            **certification_objects(role_users, own, other),
             "own_worker": own, "other_worker": other, "class": cls, "enrollment": enrollment,
             "draft_class": open_class(status="draft", provider=organization), "session": session,
             "survey": survey, "plan": plan,
@@ -204,6 +229,12 @@ ADMIN_MODELS = {
        for m in ["competition", "event", "organizeraward", "innovationproject"]},
     "competitions_entry": {"view": STAFF, "add": set(), "delete": set()},
     "competitions_result": {"view": STAFF, "add": set(), "delete": set()},
+    **{f"certification_{m}": {"view": STAFF, "add": {Role.CERTIFICATION_OFFICER.value},
+                              "delete": {Role.CERTIFICATION_OFFICER.value}}
+       for m in ["assessmentbody", "eligibilityrule", "assessmentsession"]},
+    # Applications and certificates change only through the pages' services.
+    **{f"certification_{m}": {"view": STAFF, "add": set(), "delete": set()}
+       for m in ["application", "certificate", "eligibilitygrant"]},
 }
 ADMIN_ACTIONS = ["changelist", "add", "change", "history", "delete", "simple_history"]
 NOT_STAFF = {r: 302 for r in ROLES if r not in STAFF}
@@ -270,6 +301,32 @@ def competition_objects(role_users, organization, other_organization):
     return {"competition": ev.competition, "event": ev, "entry": entry, "other_event": other_event,
             "other_entry": other_entry, "external_event": external, "mark": Mark.objects.first(),
             "project": own_project, "attachment": attachment, "other_attachment": other_attachment}
+
+
+def certification_objects(role_users, own, other):
+    from certification import services as certs
+    from certification import verification
+    from certification.models import Application, Certificate, EligibilityGrant
+    from certification.tests.factories import session
+
+    s = session()
+    application = certs.application_submit(worker=own, session=s, user=None)
+    # The worker role's own certificate, and one of another organization's worker.
+    certificate = Certificate.objects.create(number="ZW2026000001", holder=role_users["worker"].worker,
+                                             trade=trade(), level=4, issued_on="2026-01-10", source="imported")
+    other_certificate = Certificate.objects.create(number="ZW2026000002", holder=other, trade=trade(), level=4,
+                                                   issued_on="2026-01-10", source="imported")
+    result = competition_objects_result()
+    EligibilityGrant.objects.create(worker=own, trade=trade(), level=3, competition_result=result)
+    Application.objects.filter(pk=application.pk).update(reasons=[])
+    return {"session": s, "application": application, "certificate": certificate,
+            "other_certificate": other_certificate, "token": verification.token_for(certificate)}
+
+
+def competition_objects_result():
+    from competitions.models import Result
+
+    return Result.objects.order_by("pk").first()
 
 
 def admin_expected(model: str, action: str) -> dict:
