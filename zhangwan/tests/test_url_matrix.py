@@ -113,8 +113,8 @@ EXPECTED = {
     "competitions:mark_correct": (lambda o: {"pk": o["mark"].pk}, only({Role.COMPETITIONS_OFFICER.value})),
     # Certification
     "certification:session_list": (None, everyone()),
-    "certification:apply": (lambda o: {"pk": o["session"].pk}, everyone(405)),
-    "certification:apply_for_workers": (lambda o: {"pk": o["session"].pk}, only({Role.LIAISON.value})),
+    "certification:apply": (lambda o: {"pk": o["cert_session"].pk}, everyone(405)),
+    "certification:apply_for_workers": (lambda o: {"pk": o["cert_session"].pk}, only({Role.LIAISON.value})),
     "certification:my_certificates": (None, only({Role.WORKER.value})),
     "certification:application_withdraw": (lambda o: {"pk": o["application"].pk}, everyone(405)),
     "certification:certificate_print": (lambda o: {"pk": o["certificate"].pk},
@@ -127,9 +127,9 @@ EXPECTED = {
     "certification:manage_sessions": (None, only(CERTIFICATION_READERS)),
     "certification:eligibility_run": (None, everyone(405)),
     "certification:competition_route": (None, everyone(405)),
-    "certification:manage_session": (lambda o: {"pk": o["session"].pk}, only(CERTIFICATION_READERS)),
-    "certification:admit": (lambda o: {"pk": o["session"].pk}, everyone(405)),
-    "certification:issue": (lambda o: {"pk": o["session"].pk}, everyone(405)),
+    "certification:manage_session": (lambda o: {"pk": o["cert_session"].pk}, only(CERTIFICATION_READERS)),
+    "certification:admit": (lambda o: {"pk": o["cert_session"].pk}, everyone(405)),
+    "certification:issue": (lambda o: {"pk": o["cert_session"].pk}, everyone(405)),
     "certification:scores": (lambda o: {"pk": o["application"].pk}, everyone(405)),
     "certification:certificate_list": (None, only(CERTIFICATION_READERS)),
     "certification:revoke": (lambda o: {"pk": o["certificate"].pk}, only({Role.CERTIFICATION_OFFICER.value})),
@@ -182,8 +182,10 @@ def objects(role_users, organization, other_organization):
     from training.services import attendance_mark
 
     attendance_mark(session=session, enrollment=enrollment, status="present", user=None)
-    return {**competition_objects(role_users, organization, other_organization),
-            **certification_objects(role_users, own, other),
+    contests = competition_objects(role_users, organization, other_organization)
+    certificates = certification_objects(role_users, own, other)
+    assert not set(contests) & set(certificates), "two apps' objects share a name"
+    return {**contests, **certificates,
             "own_worker": own, "other_worker": other, "class": cls, "enrollment": enrollment,
             "draft_class": open_class(status="draft", provider=organization), "session": session,
             "survey": survey, "plan": plan,
@@ -319,7 +321,7 @@ def certification_objects(role_users, own, other):
     result = competition_objects_result()
     EligibilityGrant.objects.create(worker=own, trade=trade(), level=3, competition_result=result)
     Application.objects.filter(pk=application.pk).update(reasons=[])
-    return {"session": s, "application": application, "certificate": certificate,
+    return {"cert_session": s, "application": application, "certificate": certificate,
             "other_certificate": other_certificate, "token": verification.token_for(certificate)}
 
 

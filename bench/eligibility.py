@@ -1,0 +1,496 @@
+"""Certification eligibility: eligibility_evaluate on 30,000 submitted applications, beside one
+hand-written SQL query that decides the same.
+
+    .venv/bin/python bench/eligibility.py [--workers 30000] [--repeat 3] [--profile] [--keep-db]
+
+Needs PostgreSQL (the server in $DATABASE_URL, as `make bench` sets it). Creates its own database
+``zhangwan_bench_elig``, migrates it (which seeds the default eligibility rules), and drops it at
+the end, also on failure or SIGTERM. No gunicorn: everything runs in this process.
+
+Seeds with bulk_create: WORKERS workers (valid identity numbers, a spread of education), a
+WorkerTrade each (a tenth with a second trade) started 1985–2025; certificate histories in their
+trades (none for about 45 %, else a chain of levels 5 → 1 with gaps of 1–6 years, some levels
+skipped, some issued on 29 February, 2 % revoked, a few in another trade); 600 rights to apply
+from competition awards (EligibilityGrant, each on a published competition Result); 105 sessions
+(7 trades × levels 5–1 × 3 dates, one of them 29 February 2024); and one `submitted` application
+per worker — mostly one level above what they hold, some for a level they hold, two up, in a trade
+they do not practise, or for the level of their right.
+
+Then REPEAT times, one after the other, from all applications `submitted` (statuses, reasons and
+evaluated_at reset; the application history rows deleted; VACUUM ANALYZE):
+
+    sql      one hand-written statement deciding every submitted application (eligible or not)
+             from the rules table, like services.decide: already holding the level or higher →
+             not eligible; a right for the level → eligible; else any active rule of the level
+             (the trade's own rules replacing the general ones) whose conditions all hold: years
+             in the trade (session year − WorkerTrade.started_year), a valid certificate of the
+             previous level held the whole years (issued on or before the session date minus N
+             years), education at least the rule's
+    service  certification.services.eligibility_evaluate() (reads, decides in Python, writes the
+             statuses, reasons and history rows)
+
+Checks that both decide the same for every application (0 mismatches), prints the medians, the
+ratio service / SQL (target ≤ 3×), where the service's time goes, and a cProfile with --profile or
+when the target is missed. Exit status 1 if a check or the target failed.
+"""
+
+import argparse
+import contextlib
+import cProfile
+import datetime
+import io
+import os
+import pstats
+import random
+import signal
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import harness  # noqa: E402
+
+DB_NAME = "zhangwan_bench_elig"
+RATIO_TARGET = 3.0
+BATCH = 5000
+TRADES = ["6-22-02-01", "6-18-02-04", "6-18-01-01", "6-20-03-01", "6-30-99-00", "6-31-01-03", "6-02-06-01"]
+SESSION_DATES = [datetime.date(2024, 2, 29), datetime.date(2025, 6, 14), datetime.date(2026, 11, 21)]
+GRANTS = 600
+
+# Every submitted application's decision in one statement. %(education)s is the order of
+# Worker.Education (services.EDUCATION_ORDER).
+DECIDE_SQL = """
+SELECT a.id,
+       CASE
+         WHEN EXISTS (SELECT 1 FROM certification_certificate c
+                      WHERE c.holder_id = a.worker_id AND c.trade_id = s.trade_id AND c.status = 'valid'
+                        AND c.level <= s.level) THEN FALSE
+         WHEN EXISTS (SELECT 1 FROM certification_eligibilitygrant g
+                      WHERE g.worker_id = a.worker_id AND g.trade_id = s.trade_id AND g.level = s.level) THEN TRUE
+         ELSE EXISTS (
+           SELECT 1 FROM certification_eligibilityrule r
+           WHERE r.active AND r.level = s.level
+             AND (r.trade_id = s.trade_id
+                  OR (r.trade_id IS NULL AND NOT EXISTS (
+                        SELECT 1 FROM certification_eligibilityrule t
+                        WHERE t.active AND t.level = s.level AND t.trade_id = s.trade_id)))
+             AND (r.min_trade_years IS NULL
+                  OR COALESCE(EXTRACT(YEAR FROM s.date)::int - wt.started_year, 0) >= r.min_trade_years)
+             AND (r.previous_level IS NULL OR EXISTS (
+                    SELECT 1 FROM certification_certificate p
+                    WHERE p.holder_id = a.worker_id AND p.trade_id = s.trade_id AND p.status = 'valid'
+                      AND p.level = r.previous_level
+                      AND (COALESCE(r.previous_held_years, 0) = 0
+                           OR p.issued_on <= (s.date - make_interval(years => r.previous_held_years))::date)))
+             AND (r.min_education = ''
+                  OR array_position(%(education)s::text[], w.education)
+                     >= array_position(%(education)s::text[], r.min_education)))
+       END AS eligible
+FROM certification_application a
+JOIN certification_assessmentsession s ON s.id = a.session_id
+JOIN registry_worker w ON w.id = a.worker_id
+LEFT JOIN registry_workertrade wt ON wt.worker_id = a.worker_id AND wt.trade_id = s.trade_id
+WHERE a.status = 'submitted'
+"""
+
+
+# --- database ---------------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def database(keep: bool):
+    """Create and migrate the bench database; always drop it on the way out (also on SIGTERM)."""
+
+    def on_term(signum, frame):
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        harness.create_database(DB_NAME)
+        harness.say(f"created database {DB_NAME}")
+        harness.migrate(DB_NAME)
+        yield
+    finally:
+        if keep:
+            harness.say(f"kept database {DB_NAME}")
+        else:
+            harness.drop_database(DB_NAME)
+            harness.say(f"dropped database {DB_NAME}")
+        signal.signal(signal.SIGTERM, previous)
+
+
+def vacuum(*tables):
+    from django.db import connection
+
+    with connection.cursor() as cur:  # autocommit: VACUUM cannot run in a transaction
+        for table in tables:
+            cur.execute(f"VACUUM ANALYZE {table}")
+
+
+# --- seed -------------------------------------------------------------------------------------
+
+def id_numbers(count):
+    """Distinct valid resident identity numbers (Zhangwan area code, one birth date each)."""
+    from zhangwan.registry.validators import id_number_check_char
+
+    for n in range(count):
+        born = datetime.date(1966, 1, 1) + datetime.timedelta(days=n % 14000)
+        first17 = f"420303{born:%Y%m%d}{n // 14000 + 100:03d}"
+        yield born, first17 + id_number_check_char(first17)
+
+
+def add_years(day, years):
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def some_day(rng, year):
+    """A day of the year; now and then 29 February (of a leap year), to test whole years."""
+    if year % 4 == 0 and rng.random() < 0.05:
+        return datetime.date(year, 2, 29)
+    return datetime.date(year, 1, 1) + datetime.timedelta(days=rng.randrange(365))
+
+
+def seed(count: int):
+    from django.utils import timezone
+
+    from certification.models import (
+        Application,
+        AssessmentBody,
+        AssessmentSession,
+        Certificate,
+        EligibilityGrant,
+    )
+    from competitions.models import Competition, Entry, Event, Result, Tier, Upgrade
+    from zhangwan.registry.models import Organization, Trade, Worker, WorkerTrade
+    from zhangwan.registry.validators import credit_code_check_char
+
+    rng = random.Random(20261125)
+    code = "91420303BENCH0001"
+    org = Organization.objects.create(name="压测鉴定单位", credit_code=code + credit_code_check_char(code),
+                                      kind=Organization.Kind.ENTERPRISE)
+    educations = [value for value, _label in Worker.Education.choices]
+    workers = Worker.objects.bulk_create(
+        [Worker(name=f"职工{n:05d}", id_number=number, birth_date=born, gender="M" if int(number[16]) % 2 else "F",
+                mobile=f"166{n:08d}", employer=org,
+                education=rng.choices(educations, weights=(2, 20, 40, 25, 11, 2))[0])
+         for n, (born, number) in enumerate(id_numbers(count))], batch_size=BATCH)
+    trades = [Trade.objects.get(code=c) for c in TRADES]
+
+    # Trades: one each, a tenth a second one.
+    primary, since, worker_trades = {}, {}, []
+    for w in workers:
+        first = rng.choice(trades)
+        primary[w.pk] = first
+        for t in [first] + ([rng.choice([t for t in trades if t != first])] if rng.random() < 0.1 else []):
+            since[(w.pk, t.pk)] = max(w.birth_date.year + 18, rng.randint(1985, 2025))
+            worker_trades.append(WorkerTrade(worker=w, trade=t, started_year=since[(w.pk, t.pk)]))
+    WorkerTrade.objects.bulk_create(worker_trades, batch_size=BATCH)
+
+    # Certificate histories: a chain 5 → highest, gaps of 1–6 years, some levels skipped.
+    certificates, highest = [], {}
+    for w in workers:
+        t = primary[w.pk]
+        top = rng.choices([None, 5, 4, 3, 2, 1], weights=(45, 20, 17, 11, 5, 2))[0]
+        if top is not None:
+            year = since[(w.pk, t.pk)] + rng.randint(1, 4)
+            for level in range(5, top - 1, -1):
+                if level != top and rng.random() < 0.2:
+                    continue  # skipped (got the next one by years or elsewhere)
+                if year > 2026:
+                    break
+                certificates.append((w, t, level, some_day(rng, year)))
+                highest[w.pk] = level
+                year += rng.randint(1, 6)
+        if rng.random() < 0.03:  # one in a trade the application is not for
+            other = rng.choice([x for x in trades if x != t])
+            certificates.append((w, other, rng.randint(2, 5), some_day(rng, rng.randint(2000, 2025))))
+    rows = []
+    for n, (w, t, level, day) in enumerate(certificates):
+        revoked = rng.random() < 0.02
+        rows.append(Certificate(number=f"BENCH{n:08d}", holder=w, trade=t, level=level, issued_on=day,
+                                issuer_name="压测", source=Certificate.Source.IMPORTED,
+                                status=Certificate.Status.REVOKED if revoked else Certificate.Status.VALID,
+                                revoked_reason="压测撤销" if revoked else ""))
+    Certificate.objects.bulk_create(rows, batch_size=BATCH)
+
+    # Rights from competition awards, each on a Result of a published competition.
+    competition = Competition.objects.create(name="压测职业技能大赛", year=2025, level=Competition.Level.CITY,
+                                             starts_on=datetime.date(2025, 10, 1), ends_on=datetime.date(2025, 10, 3),
+                                             external=True, results_published=True)
+    events = {t.pk: Event.objects.create(competition=competition, name=t.name_zh, trade=t) for t in trades}
+    granted_workers = rng.sample(workers, GRANTS)
+    entries = Entry.objects.bulk_create([Entry(event=events[primary[w.pk].pk], worker=w, organization=org, bib=n + 1)
+                                         for n, w in enumerate(granted_workers)], batch_size=BATCH)
+    results = Result.objects.bulk_create([Result(entry=e, rank=n + 1, tier=Tier.SECOND, upgrade=Upgrade.APPLY_UP,
+                                                 recorded=True) for n, e in enumerate(entries)], batch_size=BATCH)
+    grants, grant_level = [], {}
+    for w, r in zip(granted_workers, results, strict=True):
+        level = max(1, highest.get(w.pk, 5) - 1) if w.pk in highest else 4
+        grant_level[w.pk] = level
+        grants.append(EligibilityGrant(worker=w, trade=primary[w.pk], level=level, competition_result=r,
+                                       granted_on=datetime.date(2025, 11, 1)))
+    EligibilityGrant.objects.bulk_create(grants, batch_size=BATCH)
+
+    # Sessions: every trade × level × date.
+    code = "91420303BENCH0002"
+    body_org = Organization.objects.create(name="压测认定机构", credit_code=code + credit_code_check_char(code),
+                                           kind=Organization.Kind.SCHOOL)
+    body = AssessmentBody.objects.create(name="压测职业技能等级认定中心", organization=body_org)
+    opens = timezone.make_aware(datetime.datetime(2023, 1, 1))
+    sessions = AssessmentSession.objects.bulk_create(
+        [AssessmentSession(body=body, trade=t, level=level, date=day, venue="压测考场", capacity=count,
+                           applications_open=opens, applications_close=opens + datetime.timedelta(days=30))
+         for t in trades for level in (5, 4, 3, 2, 1) for day in SESSION_DATES])
+    by_key = {(s.trade_id, s.level, s.date): s for s in sessions}
+
+    # One application per worker.
+    applications, kinds = [], Counter()
+    for w in workers:
+        t = primary[w.pk]
+        held = highest.get(w.pk)
+        u = rng.random()
+        if w.pk in grant_level and u < 0.7:
+            kind, level = "right", grant_level[w.pk]
+        elif u < 0.05:
+            kind, level = "other trade", rng.randint(1, 5)
+            t = rng.choice([x for x in trades if x != t])
+        elif u < 0.15:
+            kind, level = "held", held or 5
+        elif u < 0.25:
+            kind, level = "two up", (held or 6) - 2
+        elif u < 0.32:
+            kind, level = "any", rng.randint(1, 5)
+        else:
+            kind, level = "next", (held or 6) - 1
+        level = min(5, max(1, level))
+        kinds[kind] += 1
+        applications.append(Application(worker=w, session=by_key[(t.pk, level, rng.choice(SESSION_DATES))]))
+    Application.objects.bulk_create(applications, batch_size=BATCH)
+    vacuum("registry_worker", "registry_workertrade", "certification_certificate", "certification_eligibilitygrant",
+           "certification_assessmentsession", "certification_application", "certification_eligibilityrule")
+    return {"workers": len(workers), "worker trades": len(worker_trades), "certificates": len(rows),
+            "revoked": sum(c.status == Certificate.Status.REVOKED for c in rows), "grants": len(grants),
+            "sessions": len(sessions), "applications": len(applications)}, kinds
+
+
+# --- measurements -----------------------------------------------------------------------------
+
+def reset():
+    """Every application submitted again, undecided; the history rows of the runs gone."""
+    from django.db import connection
+
+    from certification.models import Application
+
+    table, history = Application._meta.db_table, Application.history.model._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(f"UPDATE {table} SET status = 'submitted', reasons = '[]'::jsonb, evaluated_at = NULL")
+        cur.execute(f"DELETE FROM {history}")
+    vacuum(table, history)
+
+
+def sql_decisions(jit=True):
+    """The statement's rows; jit=False: with PostgreSQL's JIT compilation off for it (the planner
+    turns it on for this statement, and compiling takes longer than running it)."""
+    from django.db import connection, transaction
+
+    from certification.services import EDUCATION_ORDER
+
+    with transaction.atomic(), connection.cursor() as cur:
+        if not jit:
+            cur.execute("SET LOCAL jit = off")
+        cur.execute(DECIDE_SQL, {"education": EDUCATION_ORDER})
+        return cur.fetchall()
+
+
+def timed(fn, *args, **kwargs):
+    started = time.perf_counter()
+    value = fn(*args, **kwargs)
+    return time.perf_counter() - started, value
+
+
+def compare(sql_rows):
+    """(mismatches, compared, decisions): the statuses eligibility_evaluate wrote against the query's."""
+    from certification.models import Application
+
+    stored = dict(Application.objects.values_list("pk", "status"))
+    mismatches, decisions = 0, Counter()
+    for pk, eligible in sql_rows:
+        status = stored.get(pk)
+        decisions[status] += 1
+        if status != ("eligible" if eligible else "ineligible"):
+            mismatches += 1
+            if mismatches <= 5:
+                reasons = Application.objects.get(pk=pk).reasons
+                harness.say(f"  mismatch: application {pk}: service {status}, SQL eligible={eligible}; {reasons}")
+    mismatches += len(stored) - len(sql_rows)
+    return mismatches, len(sql_rows), decisions
+
+
+@contextlib.contextmanager
+def patched(owner, name, seconds: Counter, label):
+    """Add the time spent in owner.name to seconds[label] while the block runs."""
+    original = getattr(owner, name)
+
+    def wrapper(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            seconds[label] += time.perf_counter() - started
+
+    setattr(owner, name, wrapper)
+    try:
+        yield
+    finally:
+        setattr(owner, name, original)
+
+
+def breakdown():
+    """One instrumented run: seconds in each step of eligibility_evaluate, and its queries."""
+    from django.db import connection
+    from django.db.models import QuerySet
+    from django.test.utils import CaptureQueriesContext
+    from simple_history.manager import HistoryManager
+
+    from certification import services
+
+    reset()
+    seconds = Counter()
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(patched(services, "decide", seconds, "decide"))
+        stack.enter_context(patched(services, "bulk_update_with_history", seconds, "write"))
+        stack.enter_context(patched(QuerySet, "bulk_update", seconds, "bulk_update"))
+        stack.enter_context(patched(HistoryManager, "bulk_history_create", seconds, "history"))
+        stack.enter_context(patched(services, "_tell", seconds, "tell"))
+        queries = stack.enter_context(CaptureQueriesContext(connection))
+        total, decided = timed(services.eligibility_evaluate)
+    slow = sorted(((float(q["time"]), q["sql"]) for q in queries.captured_queries), reverse=True)
+    return total, decided, seconds, queries.captured_queries, slow
+
+
+def profile(top=22):
+    from certification import services
+
+    reset()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    services.eligibility_evaluate()
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("cumulative").print_stats(top)
+    out.write("--- by own time ---\n")
+    stats.sort_stats("tottime").print_stats(12)
+    return out.getvalue()
+
+
+def machine_busy():
+    """CPU seconds the whole machine has been busy (not idle, not stolen), from /proc/stat."""
+    with open("/proc/stat") as f:
+        ticks = [int(x) for x in f.readline().split()[1:]]
+    steal = ticks[7] if len(ticks) > 7 else 0
+    return (sum(ticks[:8]) - ticks[3] - ticks[4] - steal) / os.sysconf("SC_CLK_TCK")
+
+
+def row(label, seconds, note=""):
+    harness.say(f"  {label:<46} {seconds * 1000:7.0f} ms" + (f"   ({note})" if note else ""))
+
+
+def summary(values):
+    return f"min {min(values) * 1000:7.0f} ms   median {statistics.median(values) * 1000:7.0f} ms"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--workers", type=int, default=30_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of one run in any case")
+    parser.add_argument("--keep-db", action="store_true", help="do not drop the bench database at the end")
+    args = parser.parse_args()
+    harness.setup(DB_NAME)
+
+    from certification import services
+
+    failures = []
+    with database(args.keep_db):
+        when = harness.stamp()
+        started = time.perf_counter()
+        counts, kinds = seed(args.workers)
+        harness.say("seeded " + ", ".join(f"{n} {what}" for what, n in counts.items())
+                    + f" in {time.perf_counter() - started:.1f} s")
+        harness.say("applications: " + ", ".join(f"{kind} {n}" for kind, n in kinds.most_common()) + "\n")
+
+        service, sql, sql_nojit = [], [], []
+        busy, wall = machine_busy(), time.perf_counter()
+        harness.say(f"{'run':>3}  {'sql':>8} {'rows':>6}  {'no JIT':>8}  {'service':>8} {'decided':>7}")
+        total_mismatches = 0
+        for n in range(1, args.repeat + 1):
+            reset()
+            t_sql, rows = timed(sql_decisions)
+            t_nojit, rows_nojit = timed(sql_decisions, jit=False)
+            t_service, decided = timed(services.eligibility_evaluate)
+            sql.append(t_sql)
+            sql_nojit.append(t_nojit)
+            service.append(t_service)
+            harness.say(f"{n:>3}  {t_sql * 1000:>5.0f} ms {len(rows):>6}  {t_nojit * 1000:>5.0f} ms  "
+                        f"{t_service * 1000:>5.0f} ms {decided:>7}")
+            if sorted(rows_nojit) != sorted(rows):
+                failures.append(f"run {n}: the SQL statement gave other rows with JIT off")
+            if len(rows) != counts["applications"] or decided != counts["applications"]:
+                failures.append(f"run {n}: SQL decided {len(rows)}, the service {decided}, "
+                                f"of {counts['applications']} applications")
+            mismatches, compared, decisions = compare(rows)
+            total_mismatches += mismatches
+            if n == 1:
+                first_decisions = decisions
+        cores = (machine_busy() - busy) / (time.perf_counter() - wall)
+        harness.say(f"\ndecisions, eligibility_evaluate vs SQL: {compared} applications compared in each of "
+                    f"{args.repeat} runs, {total_mismatches} mismatches; "
+                    + ", ".join(f"{s} {c}" for s, c in sorted(first_decisions.items())))
+        if total_mismatches:
+            failures.append(f"{total_mismatches} decisions differ between eligibility_evaluate and the SQL query")
+
+        ratio = statistics.median(service) / statistics.median(sql)
+        harness.say(f"\n{when}; {args.repeat} runs each; the machine was busy {cores:.2f} cores meanwhile "
+                    f"(this benchmark alone: about 1; more means other work disturbed the figures)")
+        harness.say(f"eligibility_evaluate:   {summary(service)}   (decides and writes {counts['applications']} "
+                    "applications + history rows)")
+        harness.say(f"SQL decisions:          {summary(sql)}   (server defaults: JIT on)")
+        harness.say(f"SQL, JIT off:           {summary(sql_nojit)}   (service / this: "
+                    f"{statistics.median(service) / statistics.median(sql_nojit):.1f}×)")
+        harness.say(f"ratio service / SQL (medians): {ratio:.1f}×, (mins): {min(service) / min(sql):.1f}×; "
+                    f"target ≤ {RATIO_TARGET:.0f}×: {'met' if ratio <= RATIO_TARGET else 'MISSED'}")
+        if ratio > RATIO_TARGET:
+            failures.append(f"eligibility_evaluate takes {ratio:.1f}× the SQL query (target ≤ {RATIO_TARGET:.0f}×)")
+
+        total, decided, seconds, queries, slow = breakdown()
+        write, history, update = seconds["write"], seconds["history"], seconds["bulk_update"]
+        in_db = sum(float(q["time"]) for q in queries)  # every statement, reads and writes, with the fetch
+        harness.say(f"\nwhere one run's {total * 1000:.0f} ms go ({len(queries)} queries taking {in_db * 1000:.0f} ms "
+                    f"with their fetches; {decided} applications):")
+        row("read (applications, trades, certificates, rights, rules), facts",
+            total - write - seconds["decide"] - seconds["tell"])
+        row(f"decide() × {decided} in Python", seconds["decide"])
+        row("bulk_update_with_history", write)
+        row("  Application.objects.bulk_update (batches of 2000)", update,
+            f"{sum(1 for q in queries if q['sql'].startswith('UPDATE'))} UPDATE … CASE WHEN statements")
+        row("  bulk_history_create", history)
+        row("_tell (notifications)", seconds["tell"])
+        harness.say("  slowest statements: " + "; ".join(f"{t * 1000:.0f} ms {s[:60]}…" for t, s in slow[:3]))
+        if args.profile or ratio > RATIO_TARGET:
+            harness.say("\ncProfile of one run:\n" + profile())
+
+    if failures:
+        harness.say("\nFAILED:\n  " + "\n  ".join(failures))
+        return 1
+    harness.say("all checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
