@@ -66,4 +66,5 @@ bench: venv
 	@$(call with_services,{ $(COMPILEMESSAGES); } && { status=0; \
 	  $(PY) bench/registration_burst.py $(BURST_ARGS) || status=1; echo; \
 	  $(PY) bench/list_pages.py $(LISTS_ARGS) || status=1; echo; \
+	  $(PY) bench/eligibility.py $(ELIGIBILITY_ARGS) || status=1; echo; \
 	  $(PY) bench/results.py $(RESULTS_ARGS) || status=1; exit $$status; })

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from zhangwan.registry.models import Organization, SkillLevel, Trade, Worker
@@ -89,7 +90,7 @@ class AssessmentSession(models.Model):
     trade = models.ForeignKey(Trade, verbose_name=_("trade"), on_delete=models.PROTECT)
     level = models.IntegerField(_("level"), choices=SkillLevel.choices)
     date = models.DateField(_("assessment date"))
-    venue = models.CharField(_("venue"), max_length=200)
+    venue = models.CharField(_("assessment venue"), max_length=200)
     capacity = models.PositiveIntegerField(_("capacity"))
     applications_open = models.DateTimeField(_("applications open"))
     applications_close = models.DateTimeField(_("applications close"))
@@ -131,11 +132,11 @@ class Application(models.Model):
         ASSESSED = "assessed", _("Assessed")
         PASSED = "passed", _("Passed")
         FAILED = "failed", _("Failed")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        WITHDRAWN = "withdrawn", pgettext_lazy("application", "Withdrawn")
 
     worker = models.ForeignKey(Worker, verbose_name=_("worker"), on_delete=models.PROTECT,
                                related_name="certification_applications")
-    session = models.ForeignKey(AssessmentSession, verbose_name=_("session"), on_delete=models.PROTECT,
+    session = models.ForeignKey(AssessmentSession, verbose_name=_("assessment session"), on_delete=models.PROTECT,
                                 related_name="applications")
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED,
                               editable=False)
