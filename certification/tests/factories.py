@@ -8,8 +8,9 @@ from zhangwan.registry.tests.factories import OrganizationFactory, trade
 
 def session(*, level=5, date=None, capacity=30, accredited=True, **fields) -> AssessmentSession:
     now = timezone.now()
+    school = OrganizationFactory(name="十堰职业技术学院")
     body = AssessmentBody.objects.get_or_create(name="十堰职业技术学院职业技能等级认定中心",
-                                                defaults={"organization": OrganizationFactory(name="十堰职业技术学院")})[0]
+                                                defaults={"organization": school})[0]
     if accredited:
         Accreditation.objects.get_or_create(body=body, trade=trade(), level=level)
     values = {"body": body, "trade": trade(), "level": level, "date": date or datetime.date(2026, 12, 20),

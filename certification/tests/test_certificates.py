@@ -52,7 +52,8 @@ def test_admission_never_exceeds_capacity_and_keeps_application_order():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("theory, practical, status", [(60, 60, "passed"), (59.5, 90, "failed"), (90, None, "assessed")])
+@pytest.mark.parametrize("theory, practical, status",
+                         [(60, 60, "passed"), (59.5, 90, "failed"), (90, None, "assessed")])
 def test_scores_decide_pass_or_fail(theory, practical, status):
     s = session()
     application = services.application_submit(worker=WorkerFactory(), session=s, user=None)
