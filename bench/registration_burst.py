@@ -1,6 +1,6 @@
 """Registration burst: 200 workers press "register" for a 30-seat class at the same moment.
 
-    .venv/bin/python bench/registration_burst.py [--rounds 20] [--people 200] [--capacity 30]
+    .venv/bin/python bench/registration_burst.py [--rounds 20] [--people 200] [--capacity 30] [--warmup-people 20]
                                                  [--worker-class sync|gthread] [--threads 4] [--keep-db]
 
 Needs PostgreSQL (the server in $DATABASE_URL, as `make bench` sets it). Creates its own database
@@ -9,9 +9,11 @@ of 127.0.0.1, and drops the database at the end, also on failure.
 
 Seeds one organization, one training officer and PEOPLE workers, each with a user account in the
 worker group and a session made directly in the database (no password hashing, no login page).
-Each round makes a fresh open class of CAPACITY seats, releases PEOPLE threads at once through a
-barrier, each sending ``POST /training/classes/<pk>/register/`` with its own session and CSRF
-cookie, and records status and latency. Then it checks the database: CAPACITY confirmed, the rest
+After an uncounted warm-up (WARMUP_PEOPLE registrations for a class of its own, so that every
+gunicorn worker is connected and has loaded the registration path), each round makes a fresh open
+class of CAPACITY seats, releases PEOPLE threads at once through a barrier, each sending
+``POST /training/classes/<pk>/register/`` with its own session and CSRF cookie, and records status
+and latency. Then it checks the database: CAPACITY confirmed, the rest
 waiting at positions 1..n without gaps or duplicates, one enrollment per person (none lost), the
 class's confirmed_count equal to the confirmed rows. While a burst runs, pg_stat_activity is
 sampled for backends waiting on a lock.
@@ -148,6 +150,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--people", type=int, default=200)
     parser.add_argument("--capacity", type=int, default=30)
+    parser.add_argument("--warmup-people", type=int, default=20,
+                        help="registrations in the uncounted warm-up burst (0: none)")
     harness.server_options(parser)
     args = parser.parse_args()
     harness.setup(DB_NAME)
@@ -160,8 +164,15 @@ def main():
         headers = [harness.post_headers(port, harness.login(w.user), harness.new_csrf_token()) for w in workers]
         harness.say(f"seeded {args.people} workers with sessions; {args.rounds} rounds of {args.people} "
                     f"concurrent registrations for {args.capacity} seats\n")
-        for _ in range(40):  # every worker process loads the URLconf and views once
-            harness.request(port, "GET", "/bench/bare/")
+        # Warm-up, not counted: a burst of a few registrations for a class of its own, so that every
+        # gunicorn worker has its database connection and has loaded the code and translations of
+        # the registration path, as a server does that has been up before registration opens.
+        if args.warmup_people:
+            warm = open_class(0, org=org, officer=officer, course=course, capacity=args.capacity)
+            results, wall = burst(port, f"/training/classes/{warm.pk}/register/", headers[:args.warmup_people])
+            harness.say(f"warm-up: {args.warmup_people} registrations for another class in {harness.ms(wall)}, "
+                        f"answers " + ", ".join(f"{s}×{c}" for s, c in sorted(Counter(r[0] for r in results).items(),
+                                                                              key=str)) + "\n")
         harness.say(f"{'round':>5} {'confirmed':>9} {'waiting':>7} {'lost':>4} {'overbooked':>10}  "
                     f"{'p50':>7} {'p95':>7} {'max':>7} {'wall':>7}  {'lock waiters':>12} {'other CPU':>9}  answers")
         for n in range(1, args.rounds + 1):

@@ -108,3 +108,55 @@ def read_certificates(upload) -> tuple[list[dict], list[RowError]]:
     if not raw:
         errors.append(RowError(2, "", _("The workbook has headers but no rows.")))
     return cleaned, sorted(errors, key=lambda e: e.row)
+
+
+SCORE_COLUMNS = {"id_number": "Identity number", "theory": "Theory", "practical": "Practical", "review": "Review"}
+SCORABLE = ("admitted", "assessed", "passed", "failed")
+
+
+def read_scores(upload, *, session) -> tuple[list[dict], list[RowError]]:
+    """Rows of (application, theory, practical, review) for admitted applicants of this session."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        sheet = open_upload(upload, max_bytes=MAX_BYTES)
+    except ValidationError as error:
+        return [], [RowError(0, "", error.messages[0])]
+    rows = sheet.iter_rows(values_only=True)
+    header = [cell_text(c).lower() for c in (next(rows, None) or [])]
+    positions = {key: next((i for i, h in enumerate(header) if h in _labels(label)), None)
+                 for key, label in SCORE_COLUMNS.items()}
+    if positions["id_number"] is None:
+        return [], [RowError(1, _("Identity number"), _("Required column is missing."))]
+    applications = {a.worker.id_number: a for a in session.applications.filter(status__in=SCORABLE)
+                    .select_related("worker", "certificate")}
+    cleaned, errors, seen = [], [], set()
+    for n, values in enumerate(rows, start=2):
+        cell = {k: (cell_text(values[i]) if i is not None and i < len(values) else "") for k, i in positions.items()}
+        if not any(cell.values()):
+            continue
+        application = applications.get(cell["id_number"].upper())
+        if application is None:
+            errors.append(RowError(n, _("Identity number"), _("Not an admitted applicant of this session.")))
+            continue
+        if cell["id_number"].upper() in seen:
+            errors.append(RowError(n, _("Identity number"), _("This applicant is already on an earlier row.")))
+            continue
+        if hasattr(application, "certificate"):
+            errors.append(RowError(n, _("Identity number"), _("A certificate has been issued; scores are final.")))
+            continue
+        seen.add(cell["id_number"].upper())
+        row = {"application": application, "row": n}
+        for key in ("theory", "practical", "review"):
+            text = cell[key]
+            try:
+                value = Decimal(text) if text else None
+            except InvalidOperation:
+                value = Decimal(-1)
+            if value is not None and (not value.is_finite() or not 0 <= value <= 100):
+                errors.append(RowError(n, _(SCORE_COLUMNS[key]), _("Scores are between 0 and 100.")))
+            row[key] = value
+        cleaned.append(row)
+    if not cleaned and not errors:
+        errors.append(RowError(2, "", _("The workbook has headers but no rows.")))
+    return cleaned, errors

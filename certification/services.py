@@ -236,12 +236,7 @@ def scores_enter(*, application: Application, theory, practical, review=None, us
         if value is not None and not (0 <= value <= 100):
             raise CertificationError(_("Scores are between 0 and 100."))
     application.theory_score, application.practical_score, application.review_score = theory, practical, review
-    needed = [theory, practical] + ([review] if application.session.needs_review else [])
-    if any(v is None for v in needed):
-        application.status = Application.Status.ASSESSED
-    else:
-        passed = all(v >= PASS_MARK for v in needed)
-        application.status = Application.Status.PASSED if passed else Application.Status.FAILED
+    application.status = _status_for_scores(application, theory, practical, review)
     application._history_user, application._change_reason = user, "scores"
     application.save(update_fields=["theory_score", "practical_score", "review_score", "status"])
     return application
@@ -342,3 +337,27 @@ def competition_route_apply(*, user, on: datetime.date | None = None) -> tuple[i
     bulk_create_with_history(certificates, Certificate, default_user=user, default_change_reason="competition award")
     bulk_create_with_history(grants, EligibilityGrant, default_user=user, default_change_reason="competition award")
     return len(certificates), len(grants)
+
+
+def _status_for_scores(application, theory, practical, review):
+    needed = [theory, practical] + ([review] if application.session.needs_review else [])
+    if any(v is None for v in needed):
+        return Application.Status.ASSESSED
+    return Application.Status.PASSED if all(v >= PASS_MARK for v in needed) else Application.Status.FAILED
+
+
+@transaction.atomic
+def scores_import(*, session: AssessmentSession, rows: list[dict], user) -> int:
+    """Scores of many admitted applicants at once (rows: application, theory, practical, review)."""
+    ids = [r["application"].pk for r in rows]
+    applications = {a.pk: a for a in Application.objects.select_for_update(of=("self",))
+                    .filter(pk__in=ids, session=session).select_related("session")}
+    for row in rows:
+        application = applications[row["application"].pk]
+        application.theory_score, application.practical_score = row["theory"], row["practical"]
+        application.review_score = row["review"]
+        application.status = _status_for_scores(application, row["theory"], row["practical"], row["review"])
+    bulk_update_with_history(list(applications.values()), Application,
+                             ["theory_score", "practical_score", "review_score", "status"], default_user=user,
+                             default_change_reason="scores imported")
+    return len(applications)

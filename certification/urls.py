@@ -19,6 +19,7 @@ urlpatterns = [
     path("manage/sessions/<int:pk>/", views.manage_session, name="manage_session"),
     path("manage/sessions/<int:pk>/admit/", views.admit, name="admit"),
     path("manage/sessions/<int:pk>/issue/", views.issue, name="issue"),
+    path("manage/sessions/<int:pk>/scores/import/", views.scores_import, name="scores_import"),
     path("manage/applications/<int:pk>/scores/", views.scores, name="scores"),
     path("manage/certificates/", views.certificate_list, name="certificate_list"),
     path("manage/certificates/<int:pk>/revoke/", views.revoke, name="revoke"),

@@ -240,6 +240,22 @@ def scores(request, pk):
     return redirect(reverse("certification:manage_session", args=[application.session_id]) + f"#a{application.pk}")
 
 
+@role_required(*OFFICER)
+def scores_import(request, pk):
+    session = get_object_or_404(AssessmentSession, pk=pk)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        rows, errors = importing.read_scores(form.cleaned_data["file"], session=session)
+        if not errors:
+            count = services.scores_import(session=session, rows=rows, user=request.user)
+            messages.success(request, _("Scores of %(count)d applicants imported.") % {"count": count})
+            return redirect("certification:manage_session", pk=pk)
+    return render(request, "certification/scores_import.html", {
+        "session": session, "form": form, "errors": errors, "crumbs": _session_crumbs(session, (_("Import"), None)),
+    })
+
+
 @require_POST
 @role_required(*OFFICER)
 def issue(request, pk):

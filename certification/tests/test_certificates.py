@@ -204,3 +204,39 @@ def test_certificates_import_with_row_errors_imports_nothing(client, role_users,
                            {"file": SimpleUploadedFile("c.xlsx", buffer.getvalue())})
     assert [e.row for e in response.context["errors"]] == [3]
     assert not Certificate.objects.exists()
+
+
+def _scores_file(rows):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["身份证号", "理论", "实操"])
+    for row in rows:
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return SimpleUploadedFile("scores.xlsx", buffer.getvalue())
+
+
+@pytest.mark.django_db
+def test_scores_import_decides_pass_or_fail_for_all_rows_or_none(client, role_users):
+    s = session()
+    admitted = []
+    for _ in range(2):
+        application = services.application_submit(worker=WorkerFactory(), session=s, user=None)
+        admitted.append(application)
+    Application.objects.update(status="admitted")
+    client.force_login(role_users["certification_officer"])
+    url = reverse("certification:scores_import", args=[s.pk])
+    bad = _scores_file([[admitted[0].worker.id_number, "80", "nan"], [admitted[1].worker.id_number, "120", "70"],
+                        ["420303199001011233", "60", "60"]])
+    response = client.post(url, {"file": bad})
+    assert [e.row for e in response.context["errors"]] == [2, 3, 4]
+    assert set(Application.objects.values_list("status", flat=True)) == {"admitted"}
+    good = _scores_file([[admitted[0].worker.id_number, "80", "70"], [admitted[1].worker.id_number, "50", "70"]])
+    assert client.post(url, {"file": good}).status_code == 302
+    assert dict(Application.objects.values_list("pk", "status")) == {admitted[0].pk: "passed",
+                                                                     admitted[1].pk: "failed"}

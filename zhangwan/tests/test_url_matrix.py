@@ -131,6 +131,7 @@ EXPECTED = {
     "certification:admit": (lambda o: {"pk": o["cert_session"].pk}, everyone(405)),
     "certification:issue": (lambda o: {"pk": o["cert_session"].pk}, everyone(405)),
     "certification:scores": (lambda o: {"pk": o["application"].pk}, everyone(405)),
+    "certification:scores_import": (lambda o: {"pk": o["cert_session"].pk}, only({Role.CERTIFICATION_OFFICER.value})),
     "certification:certificate_list": (None, only(CERTIFICATION_READERS)),
     "certification:revoke": (lambda o: {"pk": o["certificate"].pk}, only({Role.CERTIFICATION_OFFICER.value})),
     "certification:certificates_import": (None, only({Role.CERTIFICATION_OFFICER.value})),
