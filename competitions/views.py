@@ -172,8 +172,10 @@ def judge_event(request, pk):
     event = get_object_or_404(Event.objects.filter(judges__judge=request.user).select_related("competition"), pk=pk)
     entries = services.judge_entries(request.user).filter(event=event).order_by("bib").prefetch_related(
         Prefetch("sheets", ScoreSheet.objects.filter(judge=request.user), to_attr="my_sheets"))
+    chief = event.judges.filter(judge=request.user, chief=True).exists()
+    judges, disagreements = selectors.judge_patterns(event) if chief else ([], [])
     return render(request, "competitions/judge_event.html", {
-        "event": event, "entries": entries,
+        "event": event, "entries": entries, "chief": chief, "judges": judges, "disagreements": disagreements[:30],
         "crumbs": [(_("Judging"), reverse("competitions:judge_home")), (event.name, None)],
     })
 

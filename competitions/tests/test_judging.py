@@ -221,3 +221,50 @@ def test_results_publication_tells_the_worker_and_advances_winners(organization,
     assert Notification.objects.filter(user=worker.user).exists()
     with pytest.raises(services.CompetitionError):
         services.sheet_save(entry=entry, judge=ev.judges.get().judge, marks=marks(ev, "1", "1"), submit=False)
+
+
+def test_the_chief_judge_sees_marking_patterns_and_disagreements(client, judged):
+    from competitions.models import JudgeAssignment
+
+    ev, entry, (judge, other) = judged
+    services.sheet_save(entry=entry, judge=judge, marks=marks(ev, "90", "90"), submit=True)
+    services.sheet_save(entry=entry, judge=other, marks=marks(ev, "40", "40"), submit=True)
+    JudgeAssignment.objects.filter(event=ev, judge=judge).update(chief=True)
+    client.force_login(judge)
+    response = client.get(reverse("competitions:judge_event", args=[ev.pk]))
+    assert response.context["disagreements"][0]["bib"] == entry.bib
+    client.force_login(other)
+    assert client.get(reverse("competitions:judge_event", args=[ev.pk])).context["disagreements"] == []
+
+
+def test_recording_external_results_from_excel_is_all_or_nothing(client, role_users, organization):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import Workbook
+
+    from competitions.models import Result
+    from competitions.tests.factories import competition
+
+    ev = event(comp=competition(name="十堰市技能大赛", level="city", external=True))
+    worker = WorkerFactory(employer=organization)
+
+    def upload(rows):
+        book = Workbook()
+        book.active.append(["身份证号", "名次", "奖项", "称号"])
+        for row in rows:
+            book.active.append(row)
+        buffer = io.BytesIO()
+        book.save(buffer)
+        return SimpleUploadedFile("r.xlsx", buffer.getvalue())
+
+    client.force_login(role_users["competitions_officer"])
+    url = reverse("competitions:record_results", args=[ev.pk])
+    response = client.post(url, {"file-file": upload([[worker.id_number, 2, "二等奖", "十堰市技术能手"],
+                                                      [worker.id_number[:-1] + "0", "x", "金奖", ""]])})
+    assert [e.row for e in response.context["errors"]] == [3]
+    assert not Result.objects.exists()
+    good = upload([[worker.id_number, 2, "二等奖", "十堰市技术能手"]])
+    assert client.post(url, {"file-file": good}).status_code == 302
+    result = Result.objects.get()
+    assert (result.rank, result.tier, result.recorded) == (2, "second", True)
