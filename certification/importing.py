@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from zhangwan.excel import cell_text, open_upload
+from zhangwan.excel import cell_text, in_both_languages, open_upload
 from zhangwan.registry.models import SkillLevel, Trade, Worker
 from zhangwan.registry.roster import RowError
 from zhangwan.registry.validators import check_id_number
@@ -17,13 +17,6 @@ COLUMNS = {"number": "Certificate number", "id_number": "Identity number", "trad
            "level": "Level", "issued_on": "Issued on", "issuer": "Issued by"}
 NUMBER_RE = re.compile(r"^[A-Z0-9-]{6,30}$")
 
-
-def _labels(text):
-    out = set()
-    for language in ("zh-hans", "en"):
-        with translation.override(language):
-            out.add(str(_(text)).strip().lower())
-    return out
 
 
 def _levels():
@@ -45,7 +38,7 @@ def read_certificates(upload) -> tuple[list[dict], list[RowError]]:
     header = [cell_text(c).lower() for c in (next(rows, None) or [])]
     positions, errors = {}, []
     for key, label in COLUMNS.items():
-        index = next((i for i, h in enumerate(header) if h in _labels(label)), None)
+        index = next((i for i, h in enumerate(header) if h in in_both_languages(label)), None)
         if index is None and key != "issuer":
             errors.append(RowError(1, _(label), _("Required column is missing.")))
         elif index is not None:
@@ -124,7 +117,7 @@ def read_scores(upload, *, session) -> tuple[list[dict], list[RowError]]:
         return [], [RowError(0, "", error.messages[0])]
     rows = sheet.iter_rows(values_only=True)
     header = [cell_text(c).lower() for c in (next(rows, None) or [])]
-    positions = {key: next((i for i, h in enumerate(header) if h in _labels(label)), None)
+    positions = {key: next((i for i, h in enumerate(header) if h in in_both_languages(label)), None)
                  for key, label in SCORE_COLUMNS.items()}
     if positions["id_number"] is None:
         return [], [RowError(1, _("Identity number"), _("Required column is missing."))]

@@ -3,7 +3,6 @@ import io
 import qrcode
 import qrcode.image.svg
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,6 +15,7 @@ from zhangwan.accounts.access import role_required
 from zhangwan.accounts.roles import STAFF_ROLES, Role, has_role, is_district_staff
 from zhangwan.accounts.scope import own_worker_or_404, workers_for
 from zhangwan.excel import xlsx_response
+from zhangwan.pagination import paginate
 
 from . import importing, services, tasks, verification
 from .forms import ApplyForWorkersForm, RevokeForm, ScoresForm, UploadForm, VerifyForm
@@ -24,12 +24,6 @@ from .models import Application, AssessmentSession, Certificate
 OFFICER = (Role.CERTIFICATION_OFFICER,)
 READERS = (Role.CERTIFICATION_OFFICER, Role.AUDITOR)
 
-
-def _page(request, queryset, size=50):
-    page = Paginator(queryset, size).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return page, query.urlencode()
 
 
 # Public -------------------------------------------------------------------------------------
@@ -156,7 +150,7 @@ def manage_sessions(request):
                           n_eligible=Count("applications", filter=Q(applications__status="eligible")),
                           n_total=Count("applications", filter=~Q(applications__status="withdrawn")))
                 .order_by("-date", "pk"))
-    page, query = _page(request, sessions)
+    page, query = paginate(request, sessions)
     return render(request, "certification/manage_sessions.html", {
         "page": page, "query": query, "can_edit": has_role(request.user, Role.CERTIFICATION_OFFICER),
         "crumbs": [(_("Manage certification"), None)],
@@ -192,7 +186,7 @@ def manage_session(request, pk):
                     .select_related("worker", "certificate").order_by("status", "created_at", "pk"))
     if request.GET.get("format") == "xlsx":
         return _applications_xlsx(session, applications, request.user)
-    page, query = _page(request, applications)
+    page, query = paginate(request, applications)
     return render(request, "certification/manage_session.html", {
         "session": session, "page": page, "query": query,
         "reasons": {a.pk: [services.reason_text(r) for r in a.reasons] for a in page},
@@ -280,7 +274,7 @@ def certificate_list(request):
         rows = ([c.number, c.holder.name, c.trade.name, c.get_level_display(), c.issued_on, c.get_source_display(),
                  c.get_status_display()] for c in certificates.iterator(chunk_size=2000))
         return xlsx_response(f"certificates-{timezone.localdate():%Y%m%d}.xlsx", [(_("Certificates"), headers, rows)])
-    page, query = _page(request, certificates)
+    page, query = paginate(request, certificates)
     return render(request, "certification/certificate_list.html", {
         "page": page, "query": query, "q": q, "can_edit": has_role(request.user, Role.CERTIFICATION_OFFICER),
         "crumbs": [(_("Manage certification"), reverse("certification:manage_sessions")), (_("Certificates"), None)],

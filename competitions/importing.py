@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from zhangwan.excel import cell_text, open_upload
+from zhangwan.excel import cell_text, in_both_languages, open_upload
 from zhangwan.registry.models import Worker
 from zhangwan.registry.roster import RowError
 from zhangwan.registry.validators import check_id_number
@@ -14,13 +14,6 @@ from .models import Tier
 MAX_BYTES = 5 * 1024 * 1024
 COLUMNS = {"id_number": "Identity number", "rank": "Rank", "tier": "Award", "title": "Title"}
 
-
-def _in_both(text: str) -> set[str]:
-    out = set()
-    for language in ("zh-hans", "en"):
-        with translation.override(language):
-            out.add(str(_(text)).strip().lower())
-    return out
 
 
 def _tiers() -> dict[str, str]:
@@ -42,7 +35,7 @@ def read_results(upload) -> tuple[list[dict], list[RowError]]:
     header = [cell_text(c).lower() for c in (next(rows, None) or [])]
     positions = {}
     for key, label in COLUMNS.items():
-        names = _in_both(label)
+        names = in_both_languages(label)
         index = next((i for i, h in enumerate(header) if h in names), None)
         if index is not None:
             positions[key] = index

@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,6 +10,7 @@ from zhangwan.accounts.access import role_required
 from zhangwan.accounts.roles import STAFF_ROLES, Role, has_role, is_district_staff
 from zhangwan.accounts.scope import organizations_for, own_worker_or_404, workers_for
 from zhangwan.excel import xlsx_response
+from zhangwan.pagination import paginate
 from zhangwan.registry.roster import RowError
 
 from . import importing, selectors, services, tasks
@@ -20,12 +20,6 @@ from .models import Competition, Entry, Event, InnovationProject, Mark, ProjectA
 OFFICER = (Role.COMPETITIONS_OFFICER,)
 READERS = (Role.COMPETITIONS_OFFICER, Role.AUDITOR)
 
-
-def _page(request, queryset, size=30):
-    page = Paginator(queryset, size).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return page, query.urlencode()
 
 
 # Public -------------------------------------------------------------------------------------
@@ -41,7 +35,7 @@ def competition_list(request):
         competitions = competitions.filter(level=level)
     if request.GET.get("leading") == "1":
         competitions = competitions.filter(leading=True)
-    page, query = _page(request, competitions)
+    page, query = paginate(request, competitions)
     years = Competition.objects.order_by("-year").values_list("year", flat=True).distinct()
     return render(request, "competitions/competition_list.html", {
         "page": page, "query": query, "years": years, "levels": Competition.Level.choices,
@@ -101,7 +95,7 @@ def enter_self(request, pk):
 @role_required(Role.LIAISON)
 def liaison_entries(request):
     entries = _entries_with_results(Entry.objects.filter(organization__in=organizations_for(request.user)))
-    page, query = _page(request, entries, 50)
+    page, query = paginate(request, entries, 50)
     return render(request, "competitions/liaison_entries.html", {
         "page": page, "query": query, "crumbs": [(_("Our entries"), None)],
     })
@@ -213,7 +207,7 @@ def manage_list(request):
         n_events=Count("events", distinct=True),
         n_entries=Count("events__entries", distinct=True, filter=~Q(events__entries__status="withdrawn")),
     ).order_by("-year", "-starts_on", "pk")
-    page, query = _page(request, competitions)
+    page, query = paginate(request, competitions)
     return render(request, "competitions/manage_list.html", {
         "page": page, "query": query, "crumbs": [(_("Manage competitions"), None)],
     })
@@ -273,7 +267,7 @@ def manage_event(request, pk):
     if request.GET.get("format") == "xlsx":
         return _results_xlsx(event, parts, entries)
     judges, disagreements = selectors.judge_patterns(event)
-    page, query = _page(request, entries, 50)
+    page, query = paginate(request, entries, 50)
     return render(request, "competitions/manage_event.html", {
         "event": event, "parts": parts, "page": page, "query": query, "judges": judges,
         "disagreements": disagreements[:30], "can_edit": has_role(request.user, Role.COMPETITIONS_OFFICER),
@@ -373,7 +367,7 @@ def _projects_for(user):
 
 @role_required(Role.LIAISON, *STAFF_ROLES)
 def project_list(request):
-    page, query = _page(request, _projects_for(request.user).order_by("-created_at"))
+    page, query = paginate(request, _projects_for(request.user).order_by("-created_at"))
     return render(request, "competitions/project_list.html", {
         "page": page, "query": query, "can_submit": has_role(request.user, Role.LIAISON),
         "can_decide": has_role(request.user, Role.COMPETITIONS_OFFICER),

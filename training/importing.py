@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from zhangwan.excel import cell_text, open_upload
+from zhangwan.excel import cell_text, in_both_languages, open_upload
 from zhangwan.registry.roster import RowError
 from zhangwan.registry.validators import check_id_number
 
@@ -13,13 +13,6 @@ from .models import Attendance, Enrollment
 
 MAX_BYTES = 5 * 1024 * 1024
 
-
-def _both(message):
-    out = set()
-    for language in ("zh-hans", "en"):
-        with translation.override(language):
-            out.add(str(_(message)).lower())
-    return out
 
 
 def read_id_list(upload, *, roster) -> tuple[list, list[RowError]]:
@@ -30,7 +23,7 @@ def read_id_list(upload, *, roster) -> tuple[list, list[RowError]]:
         return [], [RowError(0, "", error.messages[0])]
     rows = sheet.iter_rows(values_only=True)
     header = [cell_text(c).lower() for c in (next(rows, None) or [])]
-    wanted = _both("Identity number")
+    wanted = in_both_languages("Identity number")
     column = next((i for i, h in enumerate(header) if h in wanted), None)
     if column is None:
         return [], [RowError(1, "", _("No column headed “%(label)s”.") % {"label": _("Identity number")})]
@@ -93,14 +86,14 @@ def read_attendance(upload, *, training_class, sessions) -> tuple[dict, dict, li
     header = [cell_text(c) for c in (next(rows, None) or [])]
     by_label = {timezone.localtime(s.starts_at).strftime("%Y-%m-%d %H:%M"): s for s in sessions}
     session_columns = {i: by_label[h] for i, h in enumerate(header) if h in by_label}
-    exam_labels = _both("Exam passed")
+    exam_labels = in_both_languages("Exam passed")
     exam_column = next((i for i, h in enumerate(header) if h.lower() in exam_labels), None)
-    if not header or header[0].lower() not in _both("Enrollment no.") or not session_columns:
+    if not header or header[0].lower() not in in_both_languages("Enrollment no.") or not session_columns:
         return {}, {}, [RowError(1, "", _("Use the attendance workbook exported from this class's page."))]
     seats = set(training_class.enrollments.exclude(
         status__in=[Enrollment.Status.CANCELLED, Enrollment.Status.WAITLISTED]).values_list("pk", flat=True))
     statuses = _status_lookup()
-    yes, no = _both("Yes") | {"是", "1", "y"}, _both("No") | {"否", "0", "n"}
+    yes, no = in_both_languages("Yes") | {"是", "1", "y"}, in_both_languages("No") | {"否", "0", "n"}
     marks, exams, errors = {}, {}, []
     for number, values in enumerate(rows, start=2):
         if not any(cell_text(v) for v in values):

@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,6 +11,7 @@ from zhangwan.accounts.access import role_required
 from zhangwan.accounts.roles import Role, has_role
 from zhangwan.accounts.scope import get_worker_or_404, own_worker_or_404, workers_for
 from zhangwan.excel import xlsx_response
+from zhangwan.pagination import paginate
 
 from . import importing, selectors, services
 from .filters import ClassFilter, EnrollmentFilter, StaffClassFilter
@@ -23,12 +23,6 @@ READERS = (Role.TRAINING_OFFICER, Role.AUDITOR)
 PAGE = 50
 
 
-def _page(request, queryset, size=PAGE):
-    page = Paginator(queryset, size).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return page, query.urlencode()
-
 
 def _crumbs(*items):
     return [(label, url) for label, url in items]
@@ -38,7 +32,7 @@ def _crumbs(*items):
 
 def catalogue(request):
     filterset = ClassFilter(request.GET, queryset=selectors.catalogue())
-    page, query = _page(request, filterset.qs, 20)
+    page, query = paginate(request, filterset.qs, 20)
     return render(request, "training/catalogue.html", {
         "filter": filterset, "page": page, "query": query, "crumbs": _crumbs((_("Class catalogue"), None)),
     })
@@ -158,7 +152,7 @@ def liaison_enrollments(request):
     filterset = EnrollmentFilter(request.GET, queryset=enrollments)
     if request.GET.get("format") == "xlsx":
         return _enrollments_xlsx(filterset.qs)
-    page, query = _page(request, filterset.qs)
+    page, query = paginate(request, filterset.qs)
     return render(request, "training/liaison_enrollments.html", {
         "filter": filterset, "page": page, "query": query, "crumbs": _crumbs((_("Our enrollments"), None)),
     })
@@ -184,7 +178,7 @@ def class_list(request):
                  c.confirmed_count, c.get_status_display(), _("Yes") if c.union_class else _("No")]
                 for c in filterset.qs.iterator(chunk_size=2000))
         return xlsx_response(f"classes-{timezone.localdate():%Y%m%d}.xlsx", [(_("Classes"), headers, rows)])
-    page, query = _page(request, filterset.qs)
+    page, query = paginate(request, filterset.qs)
     return render(request, "training/class_list.html", {
         "filter": filterset, "page": page, "query": query, "crumbs": _crumbs((_("Manage classes"), None)),
     })

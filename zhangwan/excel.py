@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
@@ -112,3 +113,12 @@ def xlsx_response(filename: str, sheets) -> HttpResponse:
     response = HttpResponse(workbook_bytes(sheets), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def in_both_languages(text: str) -> set[str]:
+    """A label's Chinese and English forms, lower-cased: what a header cell may say."""
+    labels = set()
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            labels.add(str(_(text)).strip().lower())
+    return labels

@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -9,6 +8,7 @@ from zhangwan.accounts.access import role_required
 from zhangwan.accounts.roles import ROSTER_ROLES, Role, is_district_staff
 from zhangwan.accounts.scope import get_worker_or_404, organizations_for, workers_for
 from zhangwan.excel import xlsx_response
+from zhangwan.pagination import paginate
 
 from . import roster
 from .filters import WorkerFilter
@@ -26,11 +26,9 @@ def _filtered_workers(request):
 @role_required(*ROSTER_ROLES)
 def roster_list(request):
     filterset = _filtered_workers(request)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = paginate(request, filterset.qs, PAGE_SIZE)
     return render(request, "registry/roster_list.html", {
-        "filter": filterset, "page": page, "query": query.urlencode(),
+        "filter": filterset, "page": page, "query": query,
         "can_import": request.user.organization_id is not None and not is_district_staff(request.user),
         "can_see_full_id": request.user.has_perm("registry.view_full_id_number"),
         "crumbs": [(_("Roster"), None)],
