@@ -268,3 +268,52 @@ def test_recording_external_results_from_excel_is_all_or_nothing(client, role_us
     assert client.post(url, {"file-file": good}).status_code == 302
     result = Result.objects.get()
     assert (result.rank, result.tier, result.recorded) == (2, "second", True)
+
+
+@pytest.mark.parametrize("name, content, ok", [
+    ("plan.pdf", b"%PDF-1.7 real pdf", True),
+    ("photo.png", b"\x89PNG\r\n\x1a\n....", True),
+    ("virus.pdf", b"MZ\x90\x00 an exe renamed", False),
+    ("notes.txt", b"plain text", False),
+])
+def test_project_attachments_are_checked_by_content(client, liaison, organization, name, content, ok):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from competitions.models import InnovationProject
+    from competitions.tests.factories import competition
+
+    contest = competition(name="十堰市双创大赛", kind="innovation", external=True)
+    member = WorkerFactory(employer=organization)
+    client.force_login(liaison)
+    response = client.post(reverse("competitions:project_new"), {
+        "title": "焊接机器人夹具改进", "competition": contest.pk, "team": [member.pk], "summary": "",
+        "attachments": [SimpleUploadedFile(name, content)]})
+    assert (response.status_code == 302) is ok
+    assert InnovationProject.objects.exists() is ok
+
+
+def test_an_oversized_attachment_is_refused(client, liaison, organization, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from competitions.models import InnovationProject
+    from competitions.tests.factories import competition
+
+    contest = competition(name="十堰市双创大赛", kind="innovation", external=True)
+    client.force_login(liaison)
+    big = SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * (11 * 1024 * 1024))
+    response = client.post(reverse("competitions:project_new"), {
+        "title": "大文件", "competition": contest.pk, "team": [WorkerFactory(employer=organization).pk],
+        "attachments": [big]})
+    assert response.status_code == 200 and response.context["form"].errors["attachments"]
+    assert not InnovationProject.objects.exists()
+
+
+def test_a_project_team_member_from_another_organization_is_refused(client, liaison, other_organization):
+    from competitions.models import InnovationProject
+    from competitions.tests.factories import competition
+
+    contest = competition(name="十堰市双创大赛", kind="innovation", external=True)
+    client.force_login(liaison)
+    response = client.post(reverse("competitions:project_new"), {
+        "title": "越权", "competition": contest.pk, "team": [WorkerFactory(employer=other_organization).pk]})
+    assert response.status_code == 200 and not InnovationProject.objects.exists()
