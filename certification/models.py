@@ -242,6 +242,7 @@ class EligibilityGrant(models.Model):
     class Meta:
         verbose_name = _("eligibility by competition")
         verbose_name_plural = _("eligibility by competition")
+        constraints = [models.UniqueConstraint(fields=["worker", "trade", "level"], name="grant_once_per_level")]
 
     def __str__(self):
         return f"{self.worker.name} → {self.get_level_display()} {self.trade}"

@@ -570,7 +570,10 @@ def build_leading(plans, existing, trades, orgs, judges, demo_judge, officer):
         mark.sheet_id = mark.sheet.pk
     insert(Mark, marks)
     for competition, event, *_rest in plans_by_event:
+        # Results are computed before publication (published results no longer change).
+        Competition.objects.filter(pk=competition.pk).update(results_published=False)
         services.results_compute(event_id=event.pk)
+        Competition.objects.filter(pk=competition.pk).update(results_published=True)
         Result.objects.filter(entry__event=event).update(computed_at=at(competition.ends_on, 20))
     return competitions
 

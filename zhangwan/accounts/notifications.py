@@ -9,14 +9,17 @@ from .models import Notification
 from .tasks import send_notification_emails
 
 
-def notify(users, *, title: str, body: str = "", url: str = "") -> list[Notification]:
-    users = [u for u in users if u is not None]
-    if not users:
-        return []
+def notify_each(messages) -> list[Notification]:
+    """messages: (user, title, body, url) tuples; one insert and one e-mail job for all of them."""
     created = Notification.objects.bulk_create(
-        [Notification(user=u, title=str(title), body=str(body), url=url) for u in users]
+        [Notification(user=user, title=str(title)[:200], body=str(body), url=url)
+         for user, title, body, url in messages if user is not None]
     )
-    emailed = [n.pk for n, u in zip(created, users, strict=True) if u.email]
+    emailed = [n.pk for n in created if n.user.email]
     if emailed:
         send_notification_emails.delay_on_commit(emailed)
     return created
+
+
+def notify(users, *, title: str, body: str = "", url: str = "") -> list[Notification]:
+    return notify_each((user, title, body, url) for user in users)
