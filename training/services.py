@@ -130,6 +130,7 @@ def enrollments_register(*, workers, training_class: TrainingClass, user, channe
     already = set(cls.enrollments.active().filter(worker__in=workers).values_list("worker_id", flat=True))
     free = cls.capacity - cls.confirmed_count
     next_queue = (cls.enrollments.aggregate(m=Max("queue_number"))["m"] or 0) + 1
+    waiting = None  # how many wait already; counted only when someone joins the list
     outcomes, new = [], []
     for worker in workers:
         try:
@@ -145,7 +146,11 @@ def enrollments_register(*, workers, training_class: TrainingClass, user, channe
             enrollment.status, enrollment.confirmed_at = Enrollment.Status.CONFIRMED, now
             free -= 1
         else:
+            if waiting is None:
+                waiting = cls.enrollments.filter(status=Enrollment.Status.WAITLISTED).count()
+            waiting += 1
             enrollment.status, enrollment.queue_number = Enrollment.Status.WAITLISTED, next_queue
+            enrollment.position = waiting  # newcomers join at the end of the list
             next_queue += 1
         new.append(enrollment)
         outcomes.append(Outcome(worker, enrollment))
@@ -165,7 +170,6 @@ def enrollment_register(*, worker, training_class: TrainingClass, user, channel:
 
 
 def _tell_registered(cls, enrollments):
-    positions = waiting_positions(cls)
     _tell(
         [e for e in enrollments if e.worker.user_id],
         lambda e: (_("Registered: %(title)s") if e.status == Enrollment.Status.CONFIRMED
@@ -174,7 +178,7 @@ def _tell_registered(cls, enrollments):
                    % {"title": cls.title, "date": cls.starts_on}
                    if e.status == Enrollment.Status.CONFIRMED else
                    _("“%(title)s” is full; you are number %(position)d on the waiting list. We will tell you "
-                     "when a seat frees up.") % {"title": cls.title, "position": positions.get(e.pk, 0)}),
+                     "when a seat frees up.") % {"title": cls.title, "position": e.position}),
     )
 
 

@@ -67,7 +67,7 @@ def register_self(request, pk):
         if enrollment.status == Enrollment.Status.CONFIRMED:
             messages.success(request, _("You are registered. Your seat is confirmed."))
         else:
-            position = services.waiting_positions(cls).get(enrollment.pk)
+            position = enrollment.position
             messages.warning(request, _("The class is full: you are number %(position)d on the waiting list.")
                              % {"position": position})
     return redirect("training:class_detail", pk=cls.pk)

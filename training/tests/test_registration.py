@@ -43,13 +43,20 @@ def test_seats_are_confirmed_until_the_class_is_full_then_people_wait_in_order()
     assert positions(cls) == [(people[2].pk, 1), (people[3].pk, 2)]
 
 
-def test_full_class_tells_the_newcomer_their_place():
+def test_full_class_tells_each_newcomer_their_place():
+    import re
+
     cls = open_class(capacity=1)
-    first, second = workers(2)
-    register(first, cls)
-    register(second, cls)
-    note = Notification.objects.get(user=second.user)
-    assert "1" in note.body and cls.title in note.title
+    first, second, third = workers(3)
+    for worker in (first, second, third):
+        register(worker, cls)
+
+    def place(worker):
+        note = Notification.objects.get(user=worker.user)
+        assert cls.title in note.title
+        return re.findall(r"\d+", note.body.replace(cls.title, ""))
+
+    assert (place(second), place(third)) == (["1"], ["2"])
 
 
 def test_registering_twice_is_refused_and_changes_nothing():
