@@ -148,8 +148,9 @@ def eligibility_evaluate(*, session_id: int | None = None) -> int:
         pending = pending.filter(session_id=session_id)
     # The applicants as a subquery: no list of thousands of ids travels to the database and back.
     workers = pending.values("worker_id")
-    rows = list(pending.select_for_update(of=("self",)).order_by("pk").values_list("pk", "worker_id", "session__trade_id", "session__level",
-                                                   "session__date", "worker__education", "worker__user_id"))
+    rows = list(pending.select_for_update(of=("self",)).order_by("pk").values_list(
+        "pk", "worker_id", "session__trade_id", "session__level", "session__date", "worker__education",
+        "worker__user_id"))
     if not rows:
         return 0
     since = {(w, t): y for w, t, y in WorkerTrade.objects.filter(worker__in=workers)
