@@ -56,9 +56,9 @@ clean-run:
 	[ ! -x $(PY) ] || $(SERVICES) down --force
 	rm -rf .run
 
-# Benchmarks, see docs/performance.md. Each script makes and drops its own database and runs
-# gunicorn on 127.0.0.1; both run even if the first fails, and the target fails if either did.
-# e.g. make bench BURST_ARGS="--rounds 5" LISTS_ARGS="--seconds 5"
+# Benchmarks, see docs/performance.md. Each script makes and drops its own database (the HTTP
+# ones also run gunicorn on 127.0.0.1); each runs even if an earlier one failed, and the target
+# fails if any did. e.g. make bench BURST_ARGS="--rounds 5" LISTS_ARGS="--seconds 5"
 BURST_ARGS ?=
 LISTS_ARGS ?=
 .PHONY: bench

@@ -137,7 +137,8 @@ def worker_queue(settings):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Rate limits live in the cache: every test starts with none used."""
-    from django.core.cache import cache
+    """Rate limits and cached pages live in caches: every test starts with both empty."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for name in ("default", "pages"):
+        caches[name].clear()

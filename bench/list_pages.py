@@ -4,7 +4,7 @@
                                          [--worker-class sync|gthread] [--threads 4] [--keep-db]
 
 Needs PostgreSQL (the server in $DATABASE_URL, as `make bench` sets it). Creates its own database
-``zhangwan_bench_lists``, migrates it, starts gunicorn (4 workers, ``bench.settings``) on a free port
+``zhangwan_bench_lists_<pid>``, migrates it, starts gunicorn (4 workers, ``bench.settings``) on a free port
 of 127.0.0.1, and drops the database at the end, also on failure.
 
 Seeds CLASSES public classes (open, closed, running, finished; with courses across trades, providers,
@@ -17,12 +17,16 @@ count:
     GET /training/classes/         public catalogue, 20 per page (anonymous)
     GET /training/manage/classes/  the officer's list, 50 per page (training officer's session)
 
+and each list again with a query parameter of its own on every request (``?bench=<thread>.<n>``,
+read by no filter), so that a page cache never hits: the "unique URLs" rows, informative only.
+
 Prints requests per second, latency and the ratio of each page to the bare view (target ≥ 25 %).
 Exit status 1 if a page did not answer 200 or a ratio missed the target.
 """
 
 import argparse
 import datetime
+import os
 import re
 import sys
 import threading
@@ -34,7 +38,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import harness  # noqa: E402
 
-DB_NAME = "zhangwan_bench_lists"
+# One database per run (the pid), so that two runs on the same server never touch each other's.
+DB_NAME = f"zhangwan_bench_lists_{os.getpid()}"
 RATIO_TARGET = 0.25
 MAX_REQUESTS_PER_CLIENT = 100_000  # a bound besides the time: no loop can run away
 
@@ -94,8 +99,10 @@ def seed(classes: int):
     return officer, len(created), len(sessions)
 
 
-def hammer(port, path, headers, clients, seconds):
-    """CLIENTS threads requesting PATH until SECONDS have passed. Returns (latencies, statuses, wall)."""
+def hammer(port, path, headers, clients, seconds, unique=False):
+    """CLIENTS threads requesting PATH until SECONDS have passed; with UNIQUE, each request adds a query
+    parameter of its own (``?bench=3.17``), which no filter reads but which defeats any page cache.
+    Returns (latencies, statuses, wall)."""
     latencies = [[] for _ in range(clients)]
     statuses = [Counter() for _ in range(clients)]
     barrier = threading.Barrier(clients + 1)
@@ -103,11 +110,12 @@ def hammer(port, path, headers, clients, seconds):
 
     def client(i):
         barrier.wait(timeout=30)
-        for _ in range(MAX_REQUESTS_PER_CLIENT):
+        for n in range(MAX_REQUESTS_PER_CLIENT):
             if time.perf_counter() >= deadline[0]:
                 break
+            url = f"{path}?bench={i}.{n}" if unique else path
             try:
-                status, seconds_taken, _headers, _body = harness.request(port, "GET", path, headers, timeout=30)
+                status, seconds_taken, _headers, _body = harness.request(port, "GET", url, headers, timeout=30)
             except OSError as error:
                 statuses[i][type(error).__name__] += 1
                 continue
@@ -151,38 +159,46 @@ def main():
         officer_headers = {"Cookie": f"sessionid={harness.login(officer)}"}
         harness.say(f"seeded {classes} classes ({args.classes} public) with {sessions} sessions; "
                     f"{args.clients} clients × {args.seconds:.0f} s per page\n")
+        catalogue = ("/training/classes/", {}, r'href="/training/classes/(\d+)/"')
+        manage = ("/training/manage/classes/", officer_headers, r'href="/training/manage/classes/(\d+)/"')
+        # (name, path, headers, link pattern, unique URLs). The plain rows are the figures asked for;
+        # the "unique URLs" rows (informative, no target) measure the pages when no page cache can help.
         pages = [
-            ("bare", "/bench/bare/", {}, None),
-            ("catalogue", "/training/classes/", {}, r'href="/training/classes/(\d+)/"'),
-            ("manage list", "/training/manage/classes/", officer_headers, r'href="/training/manage/classes/(\d+)/"'),
+            ("bare", "/bench/bare/", {}, None, False),
+            ("catalogue", *catalogue, False),
+            ("  unique URLs", *catalogue, True),
+            ("manage list", *manage, False),
+            ("  unique URLs", *manage, True),
         ]
-        harness.say(f"{'page':<12} {'status':>6} {'bytes':>7} {'rows':>4}  {'req/s':>7} {'p50':>7} {'p95':>7} "
+        harness.say(f"{'page':<13} {'status':>6} {'bytes':>7} {'rows':>4}  {'req/s':>7} {'p50':>7} {'p95':>7} "
                     f"{'max':>7} {'vs bare':>7}  {'CPU/req':>7}  cores: gunicorn postgres client other  answers")
-        for name, path, headers, link in pages:
-            status, size, rows = probe(port, path, headers, link)
+        for name, path, headers, link, unique in pages:
+            status, size, rows = probe(port, path + ("?bench=probe" if unique else ""), headers, link)
             if status != 200:
-                harness.say(f"{name:<12} {status:>6} {size:>7}          not measured: {path} answered {status}")
+                harness.say(f"{name:<13} {status:>6} {size:>7}          not measured: {path} answered {status}")
                 failures.append(f"{path} answered {status}")
                 continue
-            hammer(port, path, headers, args.clients, args.warmup)  # every worker warm: connection, templates
+            # Warm-up: every worker connected, templates loaded (and, for the plain URLs, cached).
+            hammer(port, path, headers, args.clients, args.warmup, unique)
             with harness.CpuMeter(server) as cpu:
-                latencies, answers, wall = hammer(port, path, headers, args.clients, args.seconds)
+                latencies, answers, wall = hammer(port, path, headers, args.clients, args.seconds, unique)
             ok = answers[200]
             rps = ok / wall
-            results[name] = rps
+            if not unique:
+                results[name] = rps
             ratio = rps / results["bare"] if "bare" in results else None
             p50, p95, top = (harness.percentile(latencies, p) for p in (50, 95, 100))
             c = cpu.cores
             # Server CPU per answered request: gunicorn and PostgreSQL together.
             per_request = (c["gunicorn"] + c["postgres"]) / rps if rps else 0
-            harness.say(f"{name:<12} {status:>6} {size:>7} {'' if rows is None else rows:>4}  {rps:>7.1f} "
+            harness.say(f"{name:<13} {status:>6} {size:>7} {'' if rows is None else rows:>4}  {rps:>7.1f} "
                         f"{harness.ms(p50):>7} {harness.ms(p95):>7} {harness.ms(top):>7} "
                         f"{f'{ratio:.0%}' if ratio else '':>7}  {per_request * 1000:>4.1f} ms  "
                         f"{c['gunicorn']:>14.2f} {c['postgres']:>8.2f} {c['client']:>6.2f} {c['other']:>5.2f}  "
                         + ", ".join(f"{s}×{n}" for s, n in sorted(answers.items(), key=str)))
             if set(answers) != {200}:
                 failures.append(f"{path}: answers {dict(answers)}")
-            if ratio is not None and ratio < RATIO_TARGET and name != "bare":
+            if ratio is not None and ratio < RATIO_TARGET and name != "bare" and not unique:
                 failures.append(f"{path}: {ratio:.0%} of bare < {RATIO_TARGET:.0%}")
 
     harness.say(f"\n{server.description}; {when}\n"

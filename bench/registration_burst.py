@@ -4,7 +4,7 @@
                                                  [--worker-class sync|gthread] [--threads 4] [--keep-db]
 
 Needs PostgreSQL (the server in $DATABASE_URL, as `make bench` sets it). Creates its own database
-``zhangwan_bench_burst``, migrates it, starts gunicorn (4 workers, ``bench.settings``) on a free port
+``zhangwan_bench_burst_<pid>``, migrates it, starts gunicorn (4 workers, ``bench.settings``) on a free port
 of 127.0.0.1, and drops the database at the end, also on failure.
 
 Seeds one organization, one training officer and PEOPLE workers, each with a user account in the
@@ -34,7 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import harness  # noqa: E402
 
-DB_NAME = "zhangwan_bench_burst"
+# One database per run (the pid), so that two runs on the same server never touch each other's.
+DB_NAME = f"zhangwan_bench_burst_{os.getpid()}"
 P95_TARGET = 2.0  # seconds
 
 

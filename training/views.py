@@ -11,6 +11,7 @@ from zhangwan.accounts.access import role_required
 from zhangwan.accounts.roles import Role, has_role
 from zhangwan.accounts.scope import get_worker_or_404, own_worker_or_404, workers_for
 from zhangwan.excel import xlsx_response
+from zhangwan.pagecache import cached_page
 from zhangwan.pagination import paginate
 
 from . import importing, selectors, services
@@ -30,6 +31,7 @@ def _crumbs(*items):
 
 # Public catalogue ---------------------------------------------------------------------------
 
+@cached_page(selectors.list_version)
 def catalogue(request):
     filterset = ClassFilter(request.GET, queryset=selectors.catalogue())
     page, query = paginate(request, filterset.qs, 20)
@@ -169,6 +171,7 @@ def _enrollments_xlsx(enrollments):
 # Training officer ---------------------------------------------------------------------------
 
 @role_required(*READERS)
+@cached_page(selectors.list_version)
 def class_list(request):
     filterset = StaffClassFilter(request.GET, queryset=selectors.staff_classes())
     if request.GET.get("format") == "xlsx":

@@ -186,4 +186,11 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
+# Rendered list pages, per process (zhangwan/pagecache.py); the default cache holds rate limits.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages",
+              "OPTIONS": {"MAX_ENTRIES": 2000}},
+}
+
 ADMIN_SITE_HEADER = _("Zhangwan District Skills Talent Platform")

@@ -1,7 +1,7 @@
 """Production: no debug, secrets from the environment, HTTPS only, hashed static files."""
 
 from .settings import *  # noqa: F403
-from .settings import REDIS_URL, STORAGES, env
+from .settings import CACHES, REDIS_URL, STORAGES, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
@@ -13,8 +13,11 @@ STORAGES = {
 }
 
 # Rate limits (claims, certificate verification) must be shared by every gunicorn worker.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-                      "KEY_PREFIX": "zhangwan"}}
+CACHES = {
+    **CACHES,
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                "KEY_PREFIX": "zhangwan"},
+}
 
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -300,3 +300,32 @@ def test_class_pages_cost_a_constant_number_of_queries(officer_client, django_as
     add(10)
     with django_assert_max_num_queries(len(few.captured_queries)):
         officer_client.get(url)
+
+
+def test_the_cached_catalogue_shows_a_seat_taken_at_once(client, db):
+    cls = open_class(capacity=2)
+    assert "2 of 2" in client.get(reverse("training:catalogue"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    services.enrollment_register(worker=WorkerFactory(), training_class=cls, user=None, channel="staff")
+    assert "1 of 2" in client.get(reverse("training:catalogue"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_a_cached_officer_list_never_reaches_another_user(client, role_users):
+    from zhangwan.accounts.roles import Role
+    from zhangwan.accounts.tests.factories import UserFactory
+
+    open_class(title="缓存测试班")
+    client.force_login(role_users["training_officer"])
+    first = client.get(reverse("training:class_list")).content.decode()
+    other = UserFactory(role=Role.TRAINING_OFFICER, full_name="另一位干事")
+    client.force_login(other)
+    second = client.get(reverse("training:class_list")).content.decode()
+    assert "另一位干事" in second and "另一位干事" not in first
+
+
+def test_a_page_with_a_message_is_not_served_from_the_cache(client, role_users):
+    cls = open_class()
+    client.force_login(role_users["training_officer"])
+    client.get(reverse("training:class_list"))
+    client.post(reverse("training:class_capacity", args=[cls.pk]), {"capacity": "31"})
+    page = client.get(reverse("training:class_list")).content.decode()
+    assert "alert-success" in page
