@@ -45,7 +45,6 @@ import io
 import os
 import pstats
 import random
-import signal
 import statistics
 import sys
 import time
@@ -102,47 +101,7 @@ WHERE a.status = 'submitted'
 
 # --- database ---------------------------------------------------------------------------------
 
-@contextlib.contextmanager
-def database(keep: bool):
-    """Create and migrate the bench database; always drop it on the way out (also on SIGTERM)."""
-
-    def on_term(signum, frame):
-        raise SystemExit(128 + signum)
-
-    previous = signal.signal(signal.SIGTERM, on_term)
-    try:
-        harness.create_database(DB_NAME)
-        harness.say(f"created database {DB_NAME}")
-        harness.migrate(DB_NAME)
-        yield
-    finally:
-        if keep:
-            harness.say(f"kept database {DB_NAME}")
-        else:
-            harness.drop_database(DB_NAME)
-            harness.say(f"dropped database {DB_NAME}")
-        signal.signal(signal.SIGTERM, previous)
-
-
-def vacuum(*tables):
-    from django.db import connection
-
-    with connection.cursor() as cur:  # autocommit: VACUUM cannot run in a transaction
-        for table in tables:
-            cur.execute(f"VACUUM ANALYZE {table}")
-
-
 # --- seed -------------------------------------------------------------------------------------
-
-def id_numbers(count):
-    """Distinct valid resident identity numbers (Zhangwan area code, one birth date each)."""
-    from zhangwan.registry.validators import id_number_check_char
-
-    for n in range(count):
-        born = datetime.date(1966, 1, 1) + datetime.timedelta(days=n % 14000)
-        first17 = f"420303{born:%Y%m%d}{n // 14000 + 100:03d}"
-        yield born, first17 + id_number_check_char(first17)
-
 
 def add_years(day, years):
     try:
@@ -181,7 +140,9 @@ def seed(count: int):
         [Worker(name=f"职工{n:05d}", id_number=number, birth_date=born, gender="M" if int(number[16]) % 2 else "F",
                 mobile=f"166{n:08d}", employer=org,
                 education=rng.choices(educations, weights=(2, 20, 40, 25, 11, 2))[0])
-         for n, (born, number) in enumerate(id_numbers(count))], batch_size=BATCH)
+         for n, (born, number) in enumerate(harness.id_numbers(count, first_birthday=datetime.date(1966, 1, 1),
+                                                               days=14000))],
+        batch_size=BATCH)
     trades = [Trade.objects.get(code=c) for c in TRADES]
 
     # Trades: one each, a tenth a second one.
@@ -274,8 +235,9 @@ def seed(count: int):
         kinds[kind] += 1
         applications.append(Application(worker=w, session=by_key[(t.pk, level, rng.choice(SESSION_DATES))]))
     Application.objects.bulk_create(applications, batch_size=BATCH)
-    vacuum("registry_worker", "registry_workertrade", "certification_certificate", "certification_eligibilitygrant",
-           "certification_assessmentsession", "certification_application", "certification_eligibilityrule")
+    harness.vacuum("registry_worker", "registry_workertrade", "certification_certificate",
+                   "certification_eligibilitygrant", "certification_assessmentsession", "certification_application",
+                   "certification_eligibilityrule")
     return {"workers": len(workers), "worker trades": len(worker_trades), "certificates": len(rows),
             "revoked": sum(c.status == Certificate.Status.REVOKED for c in rows), "grants": len(grants),
             "sessions": len(sessions), "applications": len(applications)}, kinds
@@ -293,7 +255,7 @@ def reset():
     with connection.cursor() as cur:
         cur.execute(f"UPDATE {table} SET status = 'submitted', reasons = '[]'::jsonb, evaluated_at = NULL")
         cur.execute(f"DELETE FROM {history}")
-    vacuum(table, history)
+    harness.vacuum(table, history)
 
 
 def sql_decisions(jit=True):
@@ -420,7 +382,7 @@ def main():
     from certification import services
 
     failures = []
-    with database(args.keep_db):
+    with harness.throwaway_database(DB_NAME, keep=args.keep_db):
         when = harness.stamp()
         started = time.perf_counter()
         counts, kinds = seed(args.workers)

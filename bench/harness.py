@@ -400,3 +400,47 @@ def stamp():
 
 def ms(seconds):
     return f"{seconds * 1000:.0f} ms"
+
+
+@contextlib.contextmanager
+def throwaway_database(name: str, *, keep: bool = False):
+    """Create and migrate a bench database; drop it on the way out (also on SIGTERM) unless keep."""
+
+    def on_term(signum, frame):
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        create_database(name)
+        say(f"created database {name}")
+        migrate(name)
+        yield
+    finally:
+        if keep:
+            say(f"kept database {name}")
+        else:
+            drop_database(name)
+            say(f"dropped database {name}")
+        signal.signal(signal.SIGTERM, previous)
+
+
+def vacuum(*tables):
+    from django.db import connection
+
+    with connection.cursor() as cur:  # autocommit: VACUUM cannot run in a transaction
+        for table in tables:
+            cur.execute(f"VACUUM ANALYZE {table}")
+
+
+def id_numbers(count, *, first_birthday=None, days=12000):
+    """Distinct valid resident identity numbers (Zhangwan area code), with their birth dates."""
+    import datetime
+
+    from zhangwan.registry.validators import id_number_check_char
+
+    first_birthday = first_birthday or datetime.date(1970, 1, 1)
+    for n in range(count):
+        born = first_birthday + datetime.timedelta(days=n % days)
+        first17 = f"420303{born:%Y%m%d}{n // days + 100:03d}"
+        yield born, first17 + id_number_check_char(first17)
+

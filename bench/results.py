@@ -34,7 +34,6 @@ import io
 import os
 import pstats
 import random
-import signal
 import statistics
 import sys
 import time
@@ -89,47 +88,7 @@ HAVING COUNT(*) = (SELECT COUNT(*) FROM competitions_scoringpart WHERE event_id 
 
 # --- database ---------------------------------------------------------------------------------
 
-@contextlib.contextmanager
-def database(keep: bool):
-    """Create and migrate the bench database; always drop it on the way out (also on SIGTERM)."""
-
-    def on_term(signum, frame):
-        raise SystemExit(128 + signum)
-
-    previous = signal.signal(signal.SIGTERM, on_term)
-    try:
-        harness.create_database(DB_NAME)
-        harness.say(f"created database {DB_NAME}")
-        harness.migrate(DB_NAME)
-        yield
-    finally:
-        if keep:
-            harness.say(f"kept database {DB_NAME}")
-        else:
-            harness.drop_database(DB_NAME)
-            harness.say(f"dropped database {DB_NAME}")
-        signal.signal(signal.SIGTERM, previous)
-
-
-def vacuum(*tables):
-    from django.db import connection
-
-    with connection.cursor() as cur:  # autocommit: VACUUM cannot run in a transaction
-        for table in tables:
-            cur.execute(f"VACUUM ANALYZE {table}")
-
-
 # --- seed -------------------------------------------------------------------------------------
-
-def id_numbers(count):
-    """Distinct valid resident identity numbers (Zhangwan area code, one birth date each)."""
-    from zhangwan.registry.validators import id_number_check_char
-
-    for n in range(count):
-        born = datetime.date(1970, 1, 1) + datetime.timedelta(days=n % 12000)
-        first17 = f"420303{born:%Y%m%d}{n // 12000 + 100:03d}"
-        yield born, first17 + id_number_check_char(first17)
-
 
 def seed(entries: int):
     from django.utils import timezone
@@ -155,7 +114,7 @@ def seed(entries: int):
                                       kind=Organization.Kind.ENTERPRISE)
     workers = Worker.objects.bulk_create(
         [Worker(name=f"选手{n:05d}", id_number=number, birth_date=born, gender="M" if int(number[16]) % 2 else "F",
-                mobile=f"166{n:08d}", employer=org) for n, (born, number) in enumerate(id_numbers(entries))],
+                mobile=f"166{n:08d}", employer=org) for n, (born, number) in enumerate(harness.id_numbers(entries))],
         batch_size=BATCH)
     competition = Competition.objects.create(name="压测职业技能大赛", year=2025, level=Competition.Level.DISTRICT,
                                              starts_on=datetime.date(2025, 10, 1), ends_on=datetime.date(2025, 10, 3))
@@ -188,7 +147,7 @@ def seed(entries: int):
             value = Decimal(round(float(part.max_mark) * level * 2)) / 2
             marks.append(Mark(sheet=sheet, part=part, value=value, max_mark=part.max_mark))
     Mark.objects.bulk_create(marks, batch_size=BATCH)
-    vacuum("competitions_entry", "competitions_scoresheet", "competitions_mark", "competitions_scoringpart")
+    harness.vacuum("competitions_entry", "competitions_scoresheet", "competitions_mark", "competitions_scoringpart")
     return event, quotas, len(rows), len(sheets), len(marks)
 
 
@@ -202,7 +161,7 @@ def clear_results(event):
     with connection.cursor() as cur:
         cur.execute(f"DELETE FROM {Result.history.model._meta.db_table}")
         cur.execute(f"DELETE FROM {Result._meta.db_table}")
-    vacuum(Result._meta.db_table, Result.history.model._meta.db_table)
+    harness.vacuum(Result._meta.db_table, Result.history.model._meta.db_table)
 
 
 def sql_final_scores(event_id):
@@ -332,7 +291,7 @@ def main():
     from competitions.models import Result
 
     failures = []
-    with database(args.keep_db):
+    with harness.throwaway_database(DB_NAME, keep=args.keep_db):
         when = harness.stamp()
         started = time.perf_counter()
         event, quotas, entries, sheets, marks = seed(args.entries)
