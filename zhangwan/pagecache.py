@@ -1,8 +1,8 @@
 """Cache the HTML of busy list pages per visitor and data version.
 
 Anonymous visitors share one copy of a page (such pages carry no CSRF token); a logged-in user has
-their own, keyed by their session and CSRF cookies and their unread-notification count, so nothing
-of one person's page reaches another. `version()` returns something that changes whenever the
+their own, keyed by their session and CSRF cookies, so nothing of one person's page reaches another
+(the unread-notification badge is loaded by the page itself). `version()` returns something that changes whenever the
 page's data does (the newest history row of its tables), so a page is never stale. The copies live
 in each process's memory (the "pages" cache), which a restart or deploy empties.
 """
@@ -29,9 +29,7 @@ def _visitor(request) -> str:
     if not user.is_authenticated:
         return "anonymous"
     cookies = request.COOKIES
-    unread = user.notifications.unread().count()
-    return (f"{user.pk}:{cookies.get(settings.SESSION_COOKIE_NAME, '')}:{cookies.get(settings.CSRF_COOKIE_NAME, '')}"
-            f":{unread}")
+    return f"{user.pk}:{cookies.get(settings.SESSION_COOKIE_NAME, '')}:{cookies.get(settings.CSRF_COOKIE_NAME, '')}"
 
 
 def cached_page(version):

@@ -26,7 +26,5 @@ def navigation(request):
     if not authenticated:
         return {"nav_items": items, "user_role_labels": []}
     labels = [Role(r).label for r in sorted(user_roles(user)) if r in Role.values]
-    return {
-        "nav_items": items, "user_role_labels": labels, "show_admin_link": user.is_staff,
-        "unread_notifications": user.notifications.unread().count(),
-    }
+    # The unread count is fetched by the page itself (htmx), so pages don't depend on it.
+    return {"nav_items": items, "user_role_labels": labels, "show_admin_link": user.is_staff}

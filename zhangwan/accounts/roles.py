@@ -65,11 +65,33 @@ def model_permissions(app_label: str, models: list[str], actions=("add", "change
     return [f"{app_label}.{action}_{model}" for model in models for action in actions]
 
 
+ROLES_CACHE_SECONDS = 300
+
+
+def roles_cache_key(user_id: int) -> str:
+    return f"roles:{user_id}"
+
+
 def user_roles(user) -> set[str]:
+    """The user's role names: per request on the user object, across requests in the cache
+    (cleared whenever the user's groups change, see apps.py)."""
     if not user.is_authenticated:
         return set()
     if not hasattr(user, "_role_cache"):
-        user._role_cache = set(user.groups.values_list("name", flat=True))
+        from django.core.cache import cache
+
+        try:
+            roles = cache.get(roles_cache_key(user.pk))
+        except Exception:  # the cache (Redis in production) being down must not stop any page
+            roles, cache = None, None
+        if roles is None:
+            roles = set(user.groups.values_list("name", flat=True))
+            if cache is not None:
+                try:
+                    cache.set(roles_cache_key(user.pk), roles, ROLES_CACHE_SECONDS)
+                except Exception:
+                    pass
+        user._role_cache = roles
     return user._role_cache
 
 

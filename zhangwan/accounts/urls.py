@@ -19,4 +19,5 @@ urlpatterns = [
     path("me/edit/", views.profile_edit, name="profile_edit"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
+    path("notifications/badge/", views.unread_badge, name="unread_badge"),
 ]

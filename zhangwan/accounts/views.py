@@ -110,7 +110,15 @@ def notifications(request):
     page = Paginator(request.user.notifications.all(), 30).get_page(request.GET.get("page"))
     return render(request, "accounts/notifications.html", {
         "page": page, "crumbs": [(_("Notifications"), None)],
+        "unread_notifications": request.user.notifications.unread().exists(),
     })
+
+
+@role_required()
+def unread_badge(request):
+    """The navigation bar's unread count, loaded by the page (htmx) so pages can be cached."""
+    unread = request.user.notifications.unread().count()
+    return render(request, "accounts/unread_badge.html", {"unread": unread})
 
 
 @require_POST

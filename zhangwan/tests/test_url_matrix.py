@@ -56,6 +56,7 @@ EXPECTED = {
                                       {**only(ROSTER), Role.LIAISON.value: 404}),
     "accounts:notifications": (None, logged_in()),
     "accounts:notifications_read": (None, everyone(405)),
+    "accounts:unread_badge": (None, logged_in()),
     # Training
     "training:catalogue": (None, everyone()),
     "training:class_detail": (lambda o: {"pk": o["class"].pk}, everyone()),

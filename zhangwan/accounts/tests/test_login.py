@@ -50,3 +50,28 @@ def test_the_locked_user_can_still_log_in_from_another_address(client, user):
 def test_login_page_switches_to_english(client, db):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert "Log in" in client.get(reverse("accounts:login")).content.decode()
+
+
+def test_a_role_given_or_taken_applies_at_the_next_request(client, db):
+    from django.contrib.auth.models import Group
+
+    user = UserFactory(username="wang")
+    client.force_login(user)
+    assert client.get(reverse("registry:roster")).status_code == 403  # roles now cached: none
+    user.groups.add(Group.objects.get(name="liaison"))
+    assert client.get(reverse("registry:roster")).status_code == 200
+    Group.objects.get(name="liaison").user_set.remove(user)
+    assert client.get(reverse("registry:roster")).status_code == 403
+    user.groups.add(Group.objects.get(name="liaison"))
+    Group.objects.get(name="liaison").user_set.clear()
+    assert client.get(reverse("registry:roster")).status_code == 403
+
+
+def test_the_notification_badge_counts_unread(client, role_users):
+    from zhangwan.accounts.notifications import notify
+
+    user = role_users["worker"]
+    client.force_login(user)
+    assert 'hidden' in client.get(reverse("accounts:unread_badge")).content.decode()
+    notify([user], title="测试")
+    assert ">1<" in client.get(reverse("accounts:unread_badge")).content.decode()
