@@ -1,3 +1,5 @@
+import contextlib
+
 from django.apps import AppConfig
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_migrate
@@ -16,10 +18,9 @@ def forget_roles(sender, instance, action, reverse, pk_set, **kwargs):
         user_ids = pk_set if pk_set is not None else getattr(instance, "_members_cleared", [])
     else:
         user_ids = {instance.pk}
-    try:
+    # With Redis down the roles simply expire on their own within ROLES_CACHE_SECONDS.
+    with contextlib.suppress(Exception):
         cache.delete_many([roles_cache_key(pk) for pk in user_ids])
-    except Exception:  # Redis down: the roles expire on their own within ROLES_CACHE_SECONDS
-        pass
 
 
 class AccountsConfig(AppConfig):

@@ -4,6 +4,8 @@ Which model permissions each role holds is declared once here and synced after e
 so a later app only adds its lines to ``ROLE_PERMISSIONS``.
 """
 
+import contextlib
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -87,10 +89,8 @@ def user_roles(user) -> set[str]:
         if roles is None:
             roles = set(user.groups.values_list("name", flat=True))
             if cache is not None:
-                try:
+                with contextlib.suppress(Exception):
                     cache.set(roles_cache_key(user.pk), roles, ROLES_CACHE_SECONDS)
-                except Exception:
-                    pass
         user._role_cache = roles
     return user._role_cache
 
