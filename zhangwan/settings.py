@@ -192,7 +192,7 @@ LOGGING = {
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages",
-              "OPTIONS": {"MAX_ENTRIES": 2000}},
+              "OPTIONS": {"MAX_ENTRIES": 500}},  # ~30 KB a page: at most ~15 MB a process
 }
 
 ADMIN_SITE_HEADER = _("Zhangwan District Skills Talent Platform")
