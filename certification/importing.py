@@ -4,10 +4,9 @@ import datetime
 import re
 
 from django.core.exceptions import ValidationError
-from django.utils import translation
 from django.utils.translation import gettext as _
 
-from zhangwan.excel import cell_text, in_both_languages, open_upload
+from zhangwan.excel import cell_text, choices_in_both_languages, in_both_languages, open_upload
 from zhangwan.registry.models import SkillLevel, Trade, Worker
 from zhangwan.registry.roster import RowError
 from zhangwan.registry.validators import check_id_number
@@ -18,15 +17,6 @@ COLUMNS = {"number": "Certificate number", "id_number": "Identity number", "trad
 NUMBER_RE = re.compile(r"^[A-Z0-9-]{6,30}$")
 
 
-
-def _levels():
-    lookup = {}
-    for language in ("zh-hans", "en"):
-        with translation.override(language):
-            for value, label in SkillLevel.choices:
-                lookup[str(label).lower()] = value
-                lookup[str(value)] = value
-    return lookup
 
 
 def read_certificates(upload) -> tuple[list[dict], list[RowError]]:
@@ -46,7 +36,7 @@ def read_certificates(upload) -> tuple[list[dict], list[RowError]]:
     if errors:
         return [], errors
     trades = {t.code: t for t in Trade.objects.all()}
-    levels = _levels()
+    levels = choices_in_both_languages(SkillLevel.choices)
     raw = []
     for number, values in enumerate(rows, start=2):
         cells = {k: (values[i] if i < len(values) else None) for k, (i, _label) in positions.items()}

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from zhangwan.accounts.models import User
-from zhangwan.accounts.notifications import notify, notify_each
+from zhangwan.accounts.notifications import notify_each, notify_workers
 from zhangwan.history import record_history
 from zhangwan.registry.models import SkillLevel, Worker, WorkerTrade
 
@@ -37,12 +37,7 @@ class CertificationError(Exception):
 
 
 def _tell(applications, title, body):
-    with translation.override(settings.LANGUAGE_CODE):
-        for application in applications:
-            user = application.worker.user
-            if user is not None:
-                notify([user], title=str(title(application)), body=str(body(application)),
-                       url=reverse("certification:my_certificates"))
+    notify_workers(applications, title=title, body=body, url=reverse("certification:my_certificates"))
 
 
 # Applications -------------------------------------------------------------------------------

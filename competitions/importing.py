@@ -1,10 +1,9 @@
 """Results of competitions held elsewhere, typed in or imported from Excel (all or nothing)."""
 
 from django.core.exceptions import ValidationError
-from django.utils import translation
 from django.utils.translation import gettext as _
 
-from zhangwan.excel import cell_text, in_both_languages, open_upload
+from zhangwan.excel import cell_text, choices_in_both_languages, in_both_languages, open_upload
 from zhangwan.registry.models import Worker
 from zhangwan.registry.roster import RowError
 from zhangwan.registry.validators import check_id_number
@@ -15,15 +14,6 @@ MAX_BYTES = 5 * 1024 * 1024
 COLUMNS = {"id_number": "Identity number", "rank": "Rank", "tier": "Award", "title": "Title"}
 
 
-
-def _tiers() -> dict[str, str]:
-    lookup = {}
-    for language in ("zh-hans", "en"):
-        with translation.override(language):
-            for value, label in Tier.choices:
-                lookup[str(label).lower()] = value
-                lookup[value] = value
-    return lookup
 
 
 def read_results(upload) -> tuple[list[dict], list[RowError]]:
@@ -52,7 +42,7 @@ def read_results(upload) -> tuple[list[dict], list[RowError]]:
 
 
 def check_rows(raw: list[dict]) -> tuple[list[dict], list[RowError]]:
-    tiers = _tiers()
+    tiers = choices_in_both_languages(Tier.choices)
     errors, cleaned, numbers = [], [], {}
     for row in raw:
         n = row["row"]

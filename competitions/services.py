@@ -4,15 +4,14 @@ import json
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max, Q
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from zhangwan.accounts.notifications import notify
+from zhangwan.accounts.notifications import notify_workers
 from zhangwan.history import record_history
 from zhangwan.registry.models import WorkerTrade
 
@@ -371,15 +370,15 @@ def _advance_winners(competition, user):
 def _tell_entrants(competition):
     entries = (Entry.objects.filter(event__competition=competition, worker__user__isnull=False)
                .select_related("worker__user", "result", "event"))
-    with translation.override(settings.LANGUAGE_CODE):
-        for entry in entries:
-            result = getattr(entry, "result", None)
-            award = result.get_tier_display() if result and result.tier else _("no award")
-            notify([entry.worker.user], title=_("Results published: %(name)s") % {"name": competition.name},
-                   body=_("%(event)s: rank %(rank)s, %(award)s.") % {
-                       "event": entry.event.name, "rank": result.rank if result and result.rank else "—",
-                       "award": award},
-                   url=reverse("competitions:my_entries"))
+
+    def body(entry):
+        result = getattr(entry, "result", None)
+        award = result.get_tier_display() if result and result.tier else _("no award")
+        return _("%(event)s: rank %(rank)s, %(award)s.") % {
+            "event": entry.event.name, "rank": result.rank if result and result.rank else "—", "award": award}
+
+    notify_workers(entries, title=lambda entry: _("Results published: %(name)s") % {"name": competition.name},
+                   body=body, url=reverse("competitions:my_entries"))
 
 
 def judges_assign(*, event: Event, judges, user) -> int:

@@ -2,10 +2,10 @@
 officer's attendance sheet (export and re-import). Both are all-or-nothing with row errors."""
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhangwan.excel import cell_text, in_both_languages, open_upload
+from zhangwan.excel import cell_text, choices_in_both_languages, in_both_languages, open_upload
 from zhangwan.registry.roster import RowError
 from zhangwan.registry.validators import check_id_number
 
@@ -51,15 +51,6 @@ def read_id_list(upload, *, roster) -> tuple[list, list[RowError]]:
 
 
 
-def _status_lookup() -> dict[str, str]:
-    lookup = {}
-    for language in ("zh-hans", "en"):
-        with translation.override(language):
-            for value, label in Attendance.Status.choices:
-                lookup[str(label).lower()] = value
-                lookup[value] = value
-    return lookup
-
 
 def attendance_sheet(training_class, enrollments, sessions, existing, *, full_ids: bool):
     """Headers and rows of the attendance workbook: one row per seat, one column per session."""
@@ -92,7 +83,7 @@ def read_attendance(upload, *, training_class, sessions) -> tuple[dict, dict, li
         return {}, {}, [RowError(1, "", _("Use the attendance workbook exported from this class's page."))]
     seats = set(training_class.enrollments.exclude(
         status__in=[Enrollment.Status.CANCELLED, Enrollment.Status.WAITLISTED]).values_list("pk", flat=True))
-    statuses = _status_lookup()
+    statuses = choices_in_both_languages(Attendance.Status.choices)
     yes, no = in_both_languages("Yes") | {"是", "1", "y"}, in_both_languages("No") | {"否", "0", "n"}
     marks, exams, errors = {}, {}, []
     for number, values in enumerate(rows, start=2):

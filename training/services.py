@@ -9,15 +9,14 @@ up in the database itself.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Max, Sum
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from zhangwan.accounts.notifications import notify
+from zhangwan.accounts.notifications import notify_workers
 
 from .models import Attendance, ClassSession, Enrollment, TrainingClass
 
@@ -42,13 +41,7 @@ def _locked(training_class: TrainingClass) -> TrainingClass:
 
 
 def _tell(enrollments, title, body):
-    """Notify the workers of these enrollments, in the platform's language."""
-    with translation.override(settings.LANGUAGE_CODE):
-        for enrollment in enrollments:
-            user = enrollment.worker.user
-            if user is not None:
-                notify([user], title=str(title(enrollment)), body=str(body(enrollment)),
-                       url=reverse("training:my_classes"))
+    notify_workers(enrollments, title=title, body=body, url=reverse("training:my_classes"))
 
 
 # Class status -------------------------------------------------------------------------------

@@ -122,3 +122,14 @@ def in_both_languages(text: str) -> set[str]:
         with translation.override(language):
             labels.add(str(_(text)).strip().lower())
     return labels
+
+
+def choices_in_both_languages(choices) -> dict[str, object]:
+    """What a cell may say for a choice: its label in Chinese or English (lower-cased), or its value."""
+    lookup = {}
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            for value, label in choices:
+                lookup[str(label).strip().lower()] = value
+                lookup[str(value).lower()] = value
+    return lookup

@@ -5,6 +5,9 @@ Chinese, unless told otherwise). E-mails are sent by a Celery task after the com
 rolled-back change never notifies anyone.
 """
 
+from django.conf import settings
+from django.utils import translation
+
 from .models import Notification
 from .tasks import send_notification_emails
 
@@ -23,3 +26,11 @@ def notify_each(messages) -> list[Notification]:
 
 def notify(users, *, title: str, body: str = "", url: str = "") -> list[Notification]:
     return notify_each((user, title, body, url) for user in users)
+
+
+def notify_workers(items, *, title, body, url: str) -> list[Notification]:
+    """Tell the workers behind items (each with `.worker`) who have an account; title and body are
+    functions of the item, rendered in the platform's language. One insert for all of them."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return notify_each((item.worker.user, title(item), body(item), url)
+                           for item in items if item.worker.user_id is not None)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from zhangwan.excel import cell_text, open_upload, xlsx_response
+from zhangwan.excel import cell_text, choices_in_both_languages, open_upload, xlsx_response
 
 from .forms import RosterRowForm
 from .models import Employment, Organization, Trade, Worker, WorkerTrade
@@ -70,15 +70,6 @@ def _header_lookup() -> dict[str, str]:
     return lookup
 
 
-def _education_lookup() -> dict[str, str]:
-    lookup = {}
-    for language in ("zh-hans", "en"):
-        with translation.override(language):
-            for value, label in Worker.Education.choices:
-                lookup[str(label).lower()] = value
-                lookup[value] = value
-    return lookup
-
 
 def read_roster(upload, *, max_bytes: int) -> tuple[list[dict], list[RowError]]:
     """Rows of the workbook as cleaned dicts (with their Excel row number), and every problem."""
@@ -111,7 +102,7 @@ def read_roster(upload, *, max_bytes: int) -> tuple[list[dict], list[RowError]]:
         return [], errors
 
     trades = {t.code: t for t in Trade.objects.all()}
-    education = _education_lookup()
+    education = choices_in_both_languages(Worker.Education.choices)
     cleaned, seen = [], {}
     for number, values in enumerate(rows, start=2):
         if number > MAX_ROWS + 1:
