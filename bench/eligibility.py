@@ -42,7 +42,6 @@ import contextlib
 import cProfile
 import datetime
 import io
-import os
 import pstats
 import random
 import statistics
@@ -354,20 +353,8 @@ def profile(top=22):
     return out.getvalue()
 
 
-def machine_busy():
-    """CPU seconds the whole machine has been busy (not idle, not stolen), from /proc/stat."""
-    with open("/proc/stat") as f:
-        ticks = [int(x) for x in f.readline().split()[1:]]
-    steal = ticks[7] if len(ticks) > 7 else 0
-    return (sum(ticks[:8]) - ticks[3] - ticks[4] - steal) / os.sysconf("SC_CLK_TCK")
-
-
 def row(label, seconds, note=""):
     harness.say(f"  {label:<46} {seconds * 1000:7.0f} ms" + (f"   ({note})" if note else ""))
-
-
-def summary(values):
-    return f"min {min(values) * 1000:7.0f} ms   median {statistics.median(values) * 1000:7.0f} ms"
 
 
 def main():
@@ -391,7 +378,7 @@ def main():
         harness.say("applications: " + ", ".join(f"{kind} {n}" for kind, n in kinds.most_common()) + "\n")
 
         service, sql, sql_nojit = [], [], []
-        busy, wall = machine_busy(), time.perf_counter()
+        busy, wall = harness.machine_busy(), time.perf_counter()
         harness.say(f"{'run':>3}  {'sql':>8} {'rows':>6}  {'no JIT':>8}  {'service':>8} {'decided':>7}")
         total_mismatches = 0
         for n in range(1, args.repeat + 1):
@@ -413,7 +400,7 @@ def main():
             total_mismatches += mismatches
             if n == 1:
                 first_decisions = decisions
-        cores = (machine_busy() - busy) / (time.perf_counter() - wall)
+        cores = (harness.machine_busy() - busy) / (time.perf_counter() - wall)
         harness.say(f"\ndecisions, eligibility_evaluate vs SQL: {compared} applications compared in each of "
                     f"{args.repeat} runs, {total_mismatches} mismatches; "
                     + ", ".join(f"{s} {c}" for s, c in sorted(first_decisions.items())))
@@ -423,10 +410,10 @@ def main():
         ratio = statistics.median(service) / statistics.median(sql)
         harness.say(f"\n{when}; {args.repeat} runs each; the machine was busy {cores:.2f} cores meanwhile "
                     f"(this benchmark alone: about 1; more means other work disturbed the figures)")
-        harness.say(f"eligibility_evaluate:   {summary(service)}   (decides and writes {counts['applications']} "
-                    "applications + history rows)")
-        harness.say(f"SQL decisions:          {summary(sql)}   (server defaults: JIT on)")
-        harness.say(f"SQL, JIT off:           {summary(sql_nojit)}   (service / this: "
+        harness.say(f"eligibility_evaluate:   {harness.summary(service)}   "
+                    f"(decides and writes {counts['applications']} applications + history rows)")
+        harness.say(f"SQL decisions:          {harness.summary(sql)}   (server defaults: JIT on)")
+        harness.say(f"SQL, JIT off:           {harness.summary(sql_nojit)}   (service / this: "
                     f"{statistics.median(service) / statistics.median(sql_nojit):.1f}×)")
         harness.say(f"ratio service / SQL (medians): {ratio:.1f}×, (mins): {min(service) / min(sql):.1f}×; "
                     f"target ≤ {RATIO_TARGET:.0f}×: {'met' if ratio <= RATIO_TARGET else 'MISSED'}")
@@ -450,11 +437,7 @@ def main():
         if args.profile or ratio > RATIO_TARGET:
             harness.say("\ncProfile of one run:\n" + profile())
 
-    if failures:
-        harness.say("\nFAILED:\n  " + "\n  ".join(failures))
-        return 1
-    harness.say("all checks passed")
-    return 0
+    return harness.finish(failures)
 
 
 if __name__ == "__main__":

@@ -444,3 +444,27 @@ def id_numbers(count, *, first_birthday=None, days=12000):
         first17 = f"420303{born:%Y%m%d}{n // days + 100:03d}"
         yield born, first17 + id_number_check_char(first17)
 
+
+def machine_busy():
+    """CPU seconds the whole machine has been busy (not idle, not stolen), from /proc/stat."""
+    with open("/proc/stat") as f:
+        ticks = [int(x) for x in f.readline().split()[1:]]
+    steal = ticks[7] if len(ticks) > 7 else 0
+    return (sum(ticks[:8]) - ticks[3] - ticks[4] - steal) / os.sysconf("SC_CLK_TCK")
+
+
+def summary(values):
+    """min and median of timings in seconds, as milliseconds."""
+    import statistics
+
+    return f"min {min(values) * 1000:7.0f} ms   median {statistics.median(values) * 1000:7.0f} ms"
+
+
+def finish(failures) -> int:
+    """The closing lines and the exit status of a benchmark: 1 when a check or a target failed."""
+    if failures:
+        say("\nFAILED:\n  " + "\n  ".join(failures))
+        return 1
+    say("all checks passed")
+    return 0
+

@@ -209,11 +209,7 @@ def main():
             ratio = results[name] / results["bare"]
             harness.say(f"{name}: {results[name]:.1f} req/s = {ratio:.0%} of bare ({results['bare']:.1f} req/s); "
                         f"target ≥ {RATIO_TARGET:.0%}: {'met' if ratio >= RATIO_TARGET else 'MISSED'}")
-    if failures:
-        harness.say("\nFAILED:\n  " + "\n  ".join(failures))
-        return 1
-    harness.say("all checks passed")
-    return 0
+    return harness.finish(failures)
 
 
 if __name__ == "__main__":

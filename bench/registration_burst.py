@@ -240,11 +240,7 @@ def main():
                 f"(> 0.1: other work on the machine disturbed the figures), steal {mean['steal']:.2f}")
     if worst_p95 >= P95_TARGET:
         failures.append(f"worst p95 {harness.ms(worst_p95)} ≥ {P95_TARGET:.0f} s")
-    if failures:
-        harness.say("\nFAILED:\n  " + "\n  ".join(failures))
-        return 1
-    harness.say("all checks passed")
-    return 0
+    return harness.finish(failures)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,6 @@ import contextlib
 import cProfile
 import datetime
 import io
-import os
 import pstats
 import random
 import statistics
@@ -262,20 +261,8 @@ def profile(event, top=20):
     return out.getvalue()
 
 
-def machine_busy():
-    """CPU seconds the whole machine has been busy (not idle, not stolen), from /proc/stat."""
-    with open("/proc/stat") as f:
-        ticks = [int(x) for x in f.readline().split()[1:]]
-    steal = ticks[7] if len(ticks) > 7 else 0
-    return (sum(ticks[:8]) - ticks[3] - ticks[4] - steal) / os.sysconf("SC_CLK_TCK")
-
-
 def row(label, seconds, note=""):
     harness.say(f"  {label:<40} {seconds * 1000:6.0f} ms" + (f"   ({note})" if note else ""))
-
-
-def summary(values):
-    return f"min {min(values) * 1000:7.0f} ms   median {statistics.median(values) * 1000:7.0f} ms"
 
 
 def main():
@@ -299,7 +286,7 @@ def main():
                     f"{marks} marks in {time.perf_counter() - started:.1f} s\n")
 
         fresh, rerun, sql = [], [], []
-        busy, wall = machine_busy(), time.perf_counter()
+        busy, wall = harness.machine_busy(), time.perf_counter()
         harness.say(f"{'run':>3}  {'fresh':>8} {'written':>7}  {'rerun':>8} {'written':>7}  {'sql':>8} {'rows':>5}")
         for n in range(1, args.repeat + 1):
             clear_results(event)
@@ -321,7 +308,7 @@ def main():
                 mismatches, compared = compare(event, rows)
 
         # This run keeps about one core busy (this process and its PostgreSQL backend take turns).
-        cores = (machine_busy() - busy) / (time.perf_counter() - wall)
+        cores = (harness.machine_busy() - busy) / (time.perf_counter() - wall)
         tiers = Counter(Result.objects.filter(entry__event=event).values_list("tier", flat=True))
         ranks = Counter(Result.objects.filter(entry__event=event).values_list("rank", flat=True))
         tied = sum(c for c in ranks.values() if c > 1)
@@ -341,9 +328,9 @@ def main():
         ratio = statistics.median(fresh) / statistics.median(sql)
         harness.say(f"\n{when}; {args.repeat} runs each; the machine was busy {cores:.2f} cores meanwhile "
                     f"(this benchmark alone: about 1; more means other work disturbed the figures)")
-        harness.say(f"results_compute, fresh:  {summary(fresh)}")
-        harness.say(f"results_compute, rerun:  {summary(rerun)}   (unchanged marks: writes nothing)")
-        harness.say(f"SQL final scores:        {summary(sql)}")
+        harness.say(f"results_compute, fresh:  {harness.summary(fresh)}")
+        harness.say(f"results_compute, rerun:  {harness.summary(rerun)}   (unchanged marks: writes nothing)")
+        harness.say(f"SQL final scores:        {harness.summary(sql)}")
         harness.say(f"ratio fresh / SQL (medians): {ratio:.1f}×, (mins): {min(fresh) / min(sql):.1f}×; "
                     f"target ≤ {RATIO_TARGET:.0f}×: {'met' if ratio <= RATIO_TARGET else 'MISSED'}")
         if ratio > RATIO_TARGET:
@@ -367,11 +354,7 @@ def main():
         if args.profile or ratio > RATIO_TARGET:
             harness.say("\ncProfile of one fresh run:\n" + profile(event))
 
-    if failures:
-        harness.say("\nFAILED:\n  " + "\n  ".join(failures))
-        return 1
-    harness.say("all checks passed")
-    return 0
+    return harness.finish(failures)
 
 
 if __name__ == "__main__":
