@@ -24,3 +24,19 @@ def record_history(model, pks, *, reason: str, user=None, history_type: str = "~
     with connection.cursor() as cursor:
         cursor.execute(sql, [timezone.now(), reason[:100], history_type, getattr(user, "pk", None), pks])
         return cursor.rowcount
+
+
+def history_with_changes(records, limit: int = 20) -> list:
+    """The latest history records, newest first, each with ``changes``: (field label, before,
+    after) against the record before it, read from one query of limit + 1 rows."""
+    records = list(records[: limit + 1])
+    for record, previous in zip(records, records[1:] + [None], strict=True):
+        record.changes = []
+        if previous is None:
+            continue
+        fields = {f.name: f for f in record.instance_type._meta.fields}
+        for change in record.diff_against(previous).changes:
+            field = fields.get(change.field)
+            label = field.verbose_name if field else change.field
+            record.changes.append((label, change.old, change.new))
+    return records[:limit]

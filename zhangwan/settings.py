@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "competitions",
     "certification",
     "training",
+    "training.subsidies",
 ]
 
 MIDDLEWARE = [

@@ -21,5 +21,6 @@ urlpatterns = [
     path("training/", include("training.urls")),
     path("competitions/", include("competitions.urls")),
     path("certification/", include("certification.urls")),
+    path("subsidies/", include("training.subsidies.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -16,6 +16,8 @@ DEMO_USERS = {
     "certification": (Role.CERTIFICATION_OFFICER, "鉴定干事 张敏"),
     "masters": (Role.MASTERS_OFFICER, "评选干事 刘洋"),
     "finance": (Role.FINANCE_OFFICER, "财务 陈静"),
+    # A second finance officer: whoever makes a disbursement batch may not approve it.
+    "finance2": (Role.FINANCE_OFFICER, "财务 孙丽"),
     "liaison": (Role.LIAISON, "总装配厂工会 杨军"),
     "worker": (Role.WORKER, ""),
     "reviewer": (Role.REVIEWER, "评审专家 黄教授"),

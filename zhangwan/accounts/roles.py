@@ -47,7 +47,7 @@ ROLE_PERMISSIONS = {
     Role.CERTIFICATION_OFFICER: REGISTRY_EDIT + ["registry.view_full_id_number", "registry.change_trade"],
     Role.COMPETITIONS_OFFICER: REGISTRY_VIEW,
     Role.MASTERS_OFFICER: REGISTRY_VIEW,
-    Role.FINANCE_OFFICER: REGISTRY_VIEW + ["registry.view_full_id_number"],
+    Role.FINANCE_OFFICER: REGISTRY_VIEW + ["registry.view_full_id_number", "registry.view_bank_account"],
     Role.LIAISON: [],
     Role.WORKER: [],
     Role.REVIEWER: [],

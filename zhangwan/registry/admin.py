@@ -8,6 +8,7 @@ from zhangwan.accounts.scope import organizations_for, workers_for
 from .models import Employment, Organization, Trade, Worker, WorkerTrade
 
 FULL_ID = "registry.view_full_id_number"
+BANK = "registry.view_bank_account"
 
 
 class EmploymentInline(admin.TabularInline):
@@ -50,7 +51,7 @@ class WorkerAdmin(SimpleHistoryAdmin):
     date_hierarchy = "created_at"
     inlines = [EmploymentInline, WorkerTradeInline]
     # The account link is made by the worker's own claim, never typed in by staff.
-    readonly_fields = ["birth_date", "gender", "shown_id_number", "user"]
+    readonly_fields = ["birth_date", "gender", "shown_id_number", "shown_bank_account", "user"]
     search_fields = ["name", "mobile", "id_number__endswith"]
 
     def get_queryset(self, request):
@@ -59,6 +60,10 @@ class WorkerAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("resident identity number"), ordering="id_number")
     def shown_id_number(self, obj):
         return obj.masked_id_number
+
+    @admin.display(description=_("bank account number"))
+    def shown_bank_account(self, obj):
+        return obj.masked_bank_account
 
     def get_list_display(self, request):
         if request.user.has_perm(FULL_ID):
@@ -74,7 +79,9 @@ class WorkerAdmin(SimpleHistoryAdmin):
         base = ["name", "mobile", "employer", "education", "insured_since", "poverty_registered", "team_leader", "user",
                 "birth_date", "gender"]
         id_field = "id_number" if request.user.has_perm(FULL_ID) else "shown_id_number"
-        return [base[0], id_field, *base[1:]]
+        # Staff never type a worker's bank account: the worker gives it on their own profile.
+        bank = ["bank_name", "bank_account"] if request.user.has_perm(BANK) else ["bank_name", "shown_bank_account"]
+        return [base[0], id_field, *base[1:7], *bank, *base[7:]]
 
     def history_view(self, request, object_id, extra_context=None):
         if not request.user.has_perm(FULL_ID):

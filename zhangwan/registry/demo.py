@@ -5,6 +5,7 @@ identity number, and only the missing ones are inserted, in bulk.
 """
 
 import datetime
+import hashlib
 import random
 
 from simple_history.utils import bulk_create_with_history
@@ -92,6 +93,23 @@ def person(rng: random.Random, used_ids: set, used_mobiles: set) -> tuple[str, s
     return name, id_number, mobile
 
 
+BANKS = ["中国工商银行十堰张湾支行", "中国农业银行十堰张湾支行", "中国建设银行十堰车城支行", "湖北农信张湾区联社"]
+
+
+def digest(id_number: str, salt: str) -> int:
+    """A number derived from the identity number: values added to the demo after the first
+    version come from it rather than from the random stream, so no earlier value changed."""
+    return int(hashlib.sha256(f"{salt}:{id_number}".encode()).hexdigest(), 16)
+
+
+def bank_for(id_number: str) -> tuple[str, str]:
+    """A made-up debit card for the worker; one worker in fifty has none yet."""
+    digest_ = digest(id_number, "bank")
+    if digest_ % 50 == 0:
+        return "", ""
+    return BANKS[digest_ % len(BANKS)], f"6217{digest_ % 10**15:015d}"
+
+
 def load_workers(rng: random.Random, organizations: dict[str, Organization], out) -> int:
     employers = [organizations[name] for name, *_rest, share in ORGANIZATIONS for _ in range(share)]
     trades = list(Trade.objects.order_by("code"))
@@ -107,9 +125,11 @@ def load_workers(rng: random.Random, organizations: dict[str, Organization], out
             name=name, id_number=id_number, mobile=mobile, employer=employer,
             education=rng.choices(educations, weights=(2, 20, 40, 25, 11, 2))[0],
             insured_since=insured if rng.random() < 0.85 else None,
-            poverty_registered=rng.random() < 0.08,
+            # About one in five: the district's mountain townships have many registered labourers.
+            poverty_registered=rng.random() < 0.08 or digest(id_number, "poverty") % 100 < 14,
         )
         worker.team_leader = rng.random() < 0.1
+        worker.bank_name, worker.bank_account = bank_for(id_number)
         trade = rng.choice(trades) if rng.random() < 0.7 else None
         started = rng.randint(min(max(worker_birth_year(id_number) + 18, 1985), 2022), 2022)
         if id_number in existing:

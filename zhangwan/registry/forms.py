@@ -95,4 +95,5 @@ class WorkerContactForm(forms.ModelForm):
 
     class Meta:
         model = Worker
-        fields = ["mobile", "education"]
+        fields = ["mobile", "education", "bank_name", "bank_account"]
+        help_texts = {"bank_account": _("Subsidies are paid into this account.")}

@@ -14,7 +14,9 @@ from simple_history.models import HistoricalRecords
 from .validators import (
     id_number_birth_date,
     id_number_gender,
+    mask_bank_account,
     mask_id_number,
+    validate_bank_account,
     validate_credit_code,
     validate_id_number,
     validate_mobile,
@@ -131,6 +133,10 @@ class Worker(models.Model):
     )
     poverty_registered = models.BooleanField(_("registered poverty-alleviation labourer"), default=False)
     team_leader = models.BooleanField(_("team leader"), default=False)
+    # Where subsidies are paid; only finance (and the worker) see the whole number.
+    bank_name = models.CharField(_("bank"), max_length=100, blank=True)
+    bank_account = models.CharField(_("bank account number"), max_length=30, blank=True,
+                                    validators=[validate_bank_account])
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, verbose_name=_("user account"), on_delete=models.SET_NULL,
         null=True, blank=True, related_name="worker",
@@ -145,11 +151,14 @@ class Worker(models.Model):
         verbose_name = _("worker")
         verbose_name_plural = _("workers")
         ordering = ["name", "id"]
-        permissions = [("view_full_id_number", _("Can see full identity numbers"))]
+        permissions = [("view_full_id_number", _("Can see full identity numbers")),
+                       ("view_bank_account", _("Can see full bank account numbers"))]
         constraints = [
             models.CheckConstraint(condition=Q(id_number__regex=r"^[0-9]{17}[0-9X]$"), name="worker_id_number_format"),
             models.CheckConstraint(condition=Q(mobile__regex=r"^1[3-9][0-9]{9}$"), name="worker_mobile_format"),
             models.CheckConstraint(condition=Q(gender__in=["M", "F"]), name="worker_gender_valid"),
+            models.CheckConstraint(condition=Q(bank_account="") | Q(bank_account__regex=r"^[0-9]{12,30}$"),
+                                   name="worker_bank_account_format"),
         ]
         indexes = [models.Index(fields=["employer", "name"]), models.Index(fields=["mobile"])]
 
@@ -169,6 +178,10 @@ class Worker(models.Model):
     @property
     def masked_id_number(self):
         return mask_id_number(self.id_number)
+
+    @property
+    def masked_bank_account(self):
+        return mask_bank_account(self.bank_account)
 
     def id_number_for(self, user):
         if user.has_perm("registry.view_full_id_number"):

@@ -9,6 +9,7 @@ import datetime
 import re
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 # GB 32100-2015: 31 characters, no I, O, Z, S, V.
@@ -96,6 +97,17 @@ def mask_id_number(value: str) -> str:
     if not value:
         return ""
     return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def mask_bank_account(value: str) -> str:
+    """6228 **** 1234: the first four and the last four digits only."""
+    if not value:
+        return ""
+    return f"{value[:4]} **** {value[-4:]}"
+
+
+validate_bank_account = RegexValidator(
+    r"^[0-9]{12,30}$", _("A bank account number has 12 to 30 digits, without spaces."), code="bank_account")
 
 
 def validate_credit_code(value):

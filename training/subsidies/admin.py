@@ -1,0 +1,74 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Batch, Claim, Kind, Payment, Policy, Rate, Run
+
+
+class RateInline(admin.TabularInline):
+    model = Rate
+    extra = 1
+    autocomplete_fields = ["trade"]
+
+
+@admin.register(Policy)
+class PolicyAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind", "valid_from", "valid_to", "budget", "committed", "paid"]
+    list_filter = ["kind"]
+    search_fields = ["name", "basis"]
+    date_hierarchy = "valid_from"
+    readonly_fields = ["committed", "paid"]
+    inlines = [RateInline]
+    fieldsets = [
+        (None, {"fields": ["kind", "name", "basis", ("valid_from", "valid_to"), "budget", ("committed", "paid")]}),
+        (Kind.SKILL.label, {"fields": ["min_insured_months", "max_per_year", "claim_window_months"]}),
+        (Kind.TRAINING.label, {"fields": ["min_attendance_percent", "requires_certificate",
+                                          "certificate_within_days"]}),
+    ]
+
+
+class ReadOnlyAdmin(SimpleHistoryAdmin):
+    """Made and changed only through the services (engine, review, batches): the admin shows them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Claim)
+class ClaimAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "worker", "policy", "amount", "status", "claimed_on", "batch", "reverses"]
+    list_filter = ["status", "policy__kind", "policy"]
+    search_fields = ["worker__name", "worker__id_number__endswith"]
+    list_select_related = ["worker", "policy", "batch", "reverses"]
+    date_hierarchy = "claimed_on"
+    raw_id_fields = ["worker", "certificate", "enrollment", "rate", "run", "batch", "reverses"]
+
+
+@admin.register(Batch)
+class BatchAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "policy", "status", "claim_count", "total", "created_by", "approved_by", "created_at"]
+    list_filter = ["status", "policy"]
+    list_select_related = ["policy", "created_by", "approved_by"]
+    date_hierarchy = "created_at"
+    search_fields = ["note"]
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = ["reference", "batch", "paid_on", "amount", "recorded_by"]
+    search_fields = ["reference"]
+    list_select_related = ["batch__policy", "recorded_by"]
+    date_hierarchy = "paid_on"
+
+
+@admin.register(Run)
+class RunAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "period_start", "period_end", "claimed_on", "status", "claims_created", "started_by"]
+    list_filter = ["status"]
+    list_select_related = ["started_by"]
+    date_hierarchy = "created_at"

@@ -1,0 +1,219 @@
+"""The claim engine: each policy's claims for a period made by one INSERT … SELECT per month.
+
+Every candidate source (a certificate, or an enrollment in a finished class) gets one claim: awaiting
+review with the rate that grants it, or not eligible with the code of every rule that refused it
+(rules.py turns the codes into words). The unique keys (policy, certificate) and (policy, enrollment)
+make a rerun, two runs at once, or a run redone after its worker was killed leave exactly the claims
+of one clean run: each step is one transaction that inserts only sources without a claim.
+
+Steps run in order (training, then living, then skill; month by month) under one advisory lock,
+because the yearly limit and "once per trade and level" count the claims earlier steps made, and a
+skill claim is refused for a certificate the training subsidy already paid.
+"""
+
+import datetime
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import Claim, Kind, Policy, Run
+
+ENGINE_LOCK = 7_200_317  # pg_advisory_xact_lock key shared by every step of every run
+ORDER = {Kind.TRAINING: 0, Kind.LIVING: 1, Kind.SKILL: 2}
+
+# A claim that counts: awaiting review or approved, and not reversed.
+GRANTED = """{alias}.status IN ('pending', 'approved') AND {alias}.reverses_id IS NULL
+    AND NOT EXISTS (SELECT 1 FROM subsidies_claim rv WHERE rv.reverses_id = {alias}.id)"""
+
+RATE = """LEFT JOIN LATERAL (
+    SELECT r.id, r.amount FROM subsidies_rate r
+    WHERE r.policy_id = p.id AND (r.level = {level} OR r.level IS NULL) AND (r.trade_id = {trade} OR r.trade_id IS NULL)
+    ORDER BY r.trade_id IS NULL, r.level IS NULL LIMIT 1
+) rate ON TRUE"""
+
+COLUMNS = """INSERT INTO subsidies_claim (policy_id, worker_id, certificate_id, enrollment_id, trade_id, level, rate_id,
+    quantity, amount, status, reasons, claimed_on, run_id, created_at, created_by_id, reviewed_by_id, reviewed_at,
+    review_note, batch_id, reverses_id)"""
+
+# What each claim row is made of once its reasons are known.
+DECIDED = """CASE WHEN cardinality({reasons}) = 0 THEN {amount} ELSE 0 END,
+    CASE WHEN cardinality({reasons}) = 0 THEN 'pending' ELSE 'ineligible' END,
+    {reasons}, %(claimed_on)s, %(run)s, %(now)s, %(user)s, NULL, NULL, '', NULL, NULL"""
+
+DECIDED_ENROLLMENTS = "e.status IN ('completed', 'failed', 'no_show')"
+
+SKILL = f"""
+WITH prior AS (
+    SELECT x.worker_id, count(*) AS n
+    FROM subsidies_claim x JOIN subsidies_policy xp ON xp.id = x.policy_id
+    WHERE xp.kind = 'skill' AND {GRANTED.format(alias="x")}
+      AND x.claimed_on >= %(year_start)s AND x.claimed_on < %(year_end)s
+    GROUP BY x.worker_id
+), candidates AS (
+    SELECT c.id AS certificate_id, c.holder_id AS worker_id, c.trade_id, c.level, c.issued_on,
+           rate.id AS rate_id, rate.amount, p.max_per_year,
+           array_remove(ARRAY[
+               CASE WHEN w.insured_since IS NULL
+                         OR w.insured_since > c.issued_on - make_interval(months => p.min_insured_months)
+                    THEN 'insured_short' END,
+               CASE WHEN %(claimed_on)s > c.issued_on + make_interval(months => p.claim_window_months)
+                    THEN 'claimed_late' END,
+               CASE WHEN rate.id IS NULL THEN 'no_rate' END,
+               CASE WHEN EXISTS (SELECT 1 FROM certification_certificate h
+                                 WHERE h.holder_id = c.holder_id AND h.trade_id = c.trade_id AND h.status = 'valid'
+                                   AND h.level BETWEEN 1 AND c.level - 1 AND h.issued_on <= c.issued_on)
+                    THEN 'higher_level_held' END,
+               CASE WHEN row_number() OVER (PARTITION BY c.holder_id, c.trade_id, c.level
+                                            ORDER BY c.issued_on, c.id) > 1
+                         OR EXISTS (SELECT 1 FROM subsidies_claim s JOIN subsidies_policy sp ON sp.id = s.policy_id
+                                    WHERE sp.kind = 'skill' AND s.worker_id = c.holder_id AND s.trade_id = c.trade_id
+                                      AND s.level = c.level AND {GRANTED.format(alias="s")})
+                    THEN 'trade_level_subsidised' END,
+               CASE WHEN EXISTS (SELECT 1 FROM subsidies_claim t
+                                 WHERE t.certificate_id = c.id AND t.enrollment_id IS NOT NULL
+                                   AND {GRANTED.format(alias="t")})
+                    THEN 'training_subsidised' END
+           ]::varchar[], NULL) AS reasons
+    FROM certification_certificate c
+    JOIN registry_worker w ON w.id = c.holder_id
+    JOIN subsidies_policy p ON p.id = %(policy)s
+    {RATE.format(level="c.level", trade="c.trade_id")}
+    WHERE c.status = 'valid' AND c.issued_on BETWEEN %(start)s AND %(end)s
+      AND NOT EXISTS (SELECT 1 FROM subsidies_claim d WHERE d.policy_id = p.id AND d.certificate_id = c.id
+                      AND d.enrollment_id IS NULL AND d.reverses_id IS NULL)
+), limited AS (
+    SELECT candidates.*,
+           CASE WHEN cardinality(reasons) = 0
+                     AND coalesce(prior.n, 0) + row_number() OVER (
+                         PARTITION BY candidates.worker_id, cardinality(reasons) = 0
+                         ORDER BY issued_on, certificate_id) > max_per_year
+                THEN reasons || 'yearly_limit'::varchar ELSE reasons END AS decided
+    FROM candidates LEFT JOIN prior USING (worker_id)
+)
+{COLUMNS}
+SELECT %(policy)s, worker_id, certificate_id, NULL, trade_id, level, rate_id, NULL,
+    {DECIDED.format(reasons="decided", amount="amount")}
+FROM limited
+ON CONFLICT (policy_id, certificate_id) WHERE enrollment_id IS NULL AND reverses_id IS NULL DO NOTHING
+"""
+
+TRAINING = f"""
+{COLUMNS}
+SELECT p.id, e.worker_id, cert.id, e.id, co.trade_id, co.level, rate.id, NULL,
+    {DECIDED.format(reasons="why.reasons", amount="rate.amount")}
+FROM training_enrollment e
+JOIN training_trainingclass tc ON tc.id = e.training_class_id
+JOIN training_course co ON co.id = tc.course_id
+JOIN subsidies_policy p ON p.id = %(policy)s
+{RATE.format(level="co.level", trade="co.trade_id")}
+LEFT JOIN LATERAL (
+    SELECT c.id FROM certification_certificate c
+    WHERE p.requires_certificate AND c.holder_id = e.worker_id AND c.trade_id = co.trade_id AND c.status = 'valid'
+      AND c.issued_on BETWEEN tc.starts_on AND tc.ends_on + p.certificate_within_days
+    ORDER BY c.issued_on, c.id LIMIT 1
+) cert ON TRUE
+CROSS JOIN LATERAL (SELECT
+    coalesce(e.attended_hours, 0) * 100 < p.min_attendance_percent * coalesce(e.required_hours, 0)
+        OR coalesce(e.required_hours, 0) = 0 AS short,
+    tc.has_exam AND e.exam_passed IS NOT TRUE AS exam_failed
+) outcome
+CROSS JOIN LATERAL (SELECT array_remove(ARRAY[
+    CASE WHEN outcome.short THEN 'attendance_short' END,
+    CASE WHEN outcome.exam_failed THEN 'exam_not_passed' END,
+    CASE WHEN e.status <> 'completed' AND NOT outcome.short AND NOT outcome.exam_failed THEN 'not_completed' END,
+    CASE WHEN p.requires_certificate AND cert.id IS NULL THEN 'no_certificate' END,
+    CASE WHEN cert.id IS NOT NULL AND EXISTS (
+        SELECT 1 FROM subsidies_claim s WHERE s.certificate_id = cert.id AND s.enrollment_id IS NULL
+          AND {GRANTED.format(alias="s")}) THEN 'skill_subsidised' END,
+    CASE WHEN rate.id IS NULL THEN 'no_rate' END
+]::varchar[], NULL) AS reasons) why
+WHERE {DECIDED_ENROLLMENTS} AND tc.ends_on BETWEEN %(start)s AND %(end)s
+  AND NOT EXISTS (SELECT 1 FROM subsidies_claim d WHERE d.policy_id = p.id AND d.enrollment_id = e.id
+                  AND d.reverses_id IS NULL)
+ON CONFLICT (policy_id, enrollment_id) WHERE enrollment_id IS NOT NULL AND reverses_id IS NULL DO NOTHING
+"""
+
+LIVING = f"""
+{COLUMNS}
+SELECT p.id, e.worker_id, NULL, e.id, co.trade_id, co.level, rate.id, days.n,
+    {DECIDED.format(reasons="why.reasons", amount="rate.amount * days.n")}
+FROM training_enrollment e
+JOIN registry_worker w ON w.id = e.worker_id AND w.poverty_registered
+JOIN training_trainingclass tc ON tc.id = e.training_class_id
+JOIN training_course co ON co.id = tc.course_id
+JOIN subsidies_policy p ON p.id = %(policy)s
+{RATE.format(level="co.level", trade="co.trade_id")}
+CROSS JOIN LATERAL (
+    SELECT count(DISTINCT (s.starts_at AT TIME ZONE %(tz)s)::date) AS n
+    FROM training_attendance a JOIN training_classsession s ON s.id = a.session_id
+    WHERE a.enrollment_id = e.id AND a.status IN ('present', 'late')
+) days
+CROSS JOIN LATERAL (SELECT array_remove(ARRAY[
+    CASE WHEN days.n = 0 THEN 'no_attended_day' END,
+    CASE WHEN rate.id IS NULL THEN 'no_rate' END
+]::varchar[], NULL) AS reasons) why
+WHERE {DECIDED_ENROLLMENTS} AND tc.ends_on BETWEEN %(start)s AND %(end)s
+  AND NOT EXISTS (SELECT 1 FROM subsidies_claim d WHERE d.policy_id = p.id AND d.enrollment_id = e.id
+                  AND d.reverses_id IS NULL)
+ON CONFLICT (policy_id, enrollment_id) WHERE enrollment_id IS NOT NULL AND reverses_id IS NULL DO NOTHING
+"""
+
+STATEMENTS = {Kind.SKILL: SKILL, Kind.TRAINING: TRAINING, Kind.LIVING: LIVING}
+
+
+def months(start: datetime.date, end: datetime.date):
+    """(first, last) day pairs covering start..end, cut at both ends."""
+    first = start
+    while first <= end:
+        last = min(first.replace(day=1) + relativedelta(months=1) - datetime.timedelta(days=1), end)
+        yield first, last
+        first = last + datetime.timedelta(days=1)
+
+
+def run_steps(run: Run) -> list[tuple[Policy, datetime.date, datetime.date]]:
+    policies = Policy.objects.filter(valid_from__lte=run.period_end, valid_to__gte=run.period_start)
+    steps = []
+    for policy in sorted(policies, key=lambda p: (ORDER[p.kind], p.valid_from, p.pk)):
+        start, end = max(run.period_start, policy.valid_from), min(run.period_end, policy.valid_to)
+        steps += [(policy, first, last) for first, last in months(start, end)]
+    return steps
+
+
+def step_execute(run: Run, policy: Policy, start: datetime.date, end: datetime.date) -> int:
+    """One policy's claims for sources dated start..end: one statement, one transaction."""
+    year = run.claimed_on.year
+    params = {
+        "policy": policy.pk, "start": start, "end": end, "claimed_on": run.claimed_on, "run": run.pk,
+        "now": timezone.now(), "user": run.started_by_id, "tz": settings.TIME_ZONE,
+        "year_start": datetime.date(year, 1, 1), "year_end": datetime.date(year + 1, 1, 1),
+    }
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ENGINE_LOCK])
+        cursor.execute(STATEMENTS[policy.kind], params)
+        return cursor.rowcount
+
+
+def run_execute(run_id: int) -> Run:
+    """Do (or redo) a run. Safe to call again at any point: finished steps insert nothing."""
+    run = Run.objects.get(pk=run_id)
+    if run.status == Run.Status.DONE:
+        return run
+    steps = run_steps(run)
+    Run.objects.filter(pk=run.pk).update(status=Run.Status.RUNNING, steps_total=len(steps), steps_done=0, error="")
+    inserted = 0
+    for index, (policy, start, end) in enumerate(steps):
+        inserted += step_execute(run, policy, start, end)
+        Run.objects.filter(pk=run.pk).update(steps_done=F("steps_done") + 1)
+        last_of_policy = index + 1 == len(steps) or steps[index + 1][0] != policy
+        if last_of_policy and inserted > 1000:
+            # Later steps look claims up; fresh statistics keep those lookups on the indexes.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE subsidies_claim")
+            inserted = 0
+    Run.objects.filter(pk=run.pk).update(status=Run.Status.DONE, finished_at=timezone.now(),
+                                         claims_created=Claim.objects.filter(run=run).count())
+    run.refresh_from_db()
+    return run

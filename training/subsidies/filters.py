@@ -1,0 +1,59 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from training.filters import bootstrap
+from zhangwan.registry.models import Organization, Trade
+
+from .models import Batch, Claim, Kind, Policy
+
+
+class ClaimFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="filter_q",
+                                  widget=forms.TextInput(attrs={"placeholder": _("Name or last digits of the ID")}))
+    kind = django_filters.ChoiceFilter(label=_("Kind"), field_name="policy__kind", choices=Kind.choices)
+    policy = django_filters.ModelChoiceFilter(label=_("Policy"), queryset=Policy.objects.all())
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Claim.Status.choices)
+    trade = django_filters.ModelChoiceFilter(label=_("Trade"), queryset=Trade.objects.all())
+    employer = django_filters.ModelChoiceFilter(label=_("Employer"), field_name="worker__employer",
+                                                queryset=Organization.objects.all())
+    claimed = django_filters.DateFromToRangeFilter(
+        label=_("Claim date"), field_name="claimed_on",
+        widget=django_filters.widgets.RangeWidget(attrs={"type": "date"}))
+
+    class Meta:
+        model = Claim
+        fields = []
+
+    def __init__(self, *args, organization_choices=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not organization_choices:
+            del self.filters["employer"]
+            del self.form.fields["employer"]
+        bootstrap(self.form)
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(worker__name__icontains=value) | Q(worker__id_number__endswith=value))
+
+
+class BatchFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="filter_q",
+                                  widget=forms.TextInput(attrs={"placeholder": _("Note or bank reference")}))
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Batch.Status.choices)
+    policy = django_filters.ModelChoiceFilter(label=_("Policy"), queryset=Policy.objects.all())
+
+    class Meta:
+        model = Batch
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap(self.form)
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(note__icontains=value) | Q(payment__reference__icontains=value)) if value else queryset

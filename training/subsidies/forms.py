@@ -1,0 +1,81 @@
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zhangwan.registry.models import Organization
+
+from .models import Policy
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class RunForm(forms.Form):
+    period_start = forms.DateField(label=_("Period from"), widget=DateInput)
+    period_end = forms.DateField(label=_("Period to"), widget=DateInput)
+    claimed_on = forms.DateField(label=_("Claim date"), widget=DateInput, initial=timezone.localdate,
+                                 help_text=_("The date the claims are made; the 12-month limit counts to it."))
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end:
+            if end < start:
+                raise forms.ValidationError(_("The period ends before it starts."))
+            if (end - start).days > 366 * 2:
+                raise forms.ValidationError(_("Compute at most two years at a time."))
+        if data.get("claimed_on") and start and data["claimed_on"] < start:
+            self.add_error("claimed_on", _("Claims cannot be made before the period starts."))
+        return data
+
+
+class ReviewForm(forms.Form):
+    """Bulk review: the ticked claims, or every claim the current filter shows."""
+
+    ACTIONS = [("approve", _("Approve")), ("refuse", _("Refuse"))]
+    action = forms.ChoiceField(choices=ACTIONS)
+    scope = forms.ChoiceField(choices=[("selected", _("Ticked claims")), ("filtered", _("All claims shown by the filter"))],
+                              initial="selected")
+    claims = forms.TypedMultipleChoiceField(coerce=int, required=False)
+    reason = forms.CharField(label=_("Reason for refusing"), max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The ids are checked against the officer's queryset by the view; here only their form.
+        self.fields["claims"].choices = [(v, v) for v in self.data.getlist("claims") if str(v).isdigit()]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "refuse" and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Give the reason for refusing; the worker will read it."))
+        if data.get("scope") == "selected" and not data.get("claims"):
+            raise forms.ValidationError(_("Tick at least one claim."))
+        return data
+
+
+class ReverseForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for the reversal"), max_length=300,
+                             widget=forms.TextInput(attrs={"placeholder": _("e.g. paid twice; the certificate was revoked")}))
+
+
+class BatchForm(forms.Form):
+    policy = forms.ModelChoiceField(label=_("Policy"), queryset=Policy.objects.order_by("-valid_from", "kind"))
+    organization = forms.ModelChoiceField(label=_("Only workers of"), queryset=Organization.objects.all(),
+                                          required=False)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class PaymentForm(forms.Form):
+    paid_on = forms.DateField(label=_("Paid on"), widget=DateInput, initial=timezone.localdate)
+    reference = forms.CharField(label=_("Bank reference"), max_length=60)
+
+    def clean_paid_on(self):
+        value = self.cleaned_data["paid_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The payment date cannot be in the future."))
+        if value < datetime.date(2000, 1, 1):
+            raise forms.ValidationError(_("Enter the date the bank made the transfer."))
+        return value

@@ -1,0 +1,310 @@
+"""Subsidies: policies as data, claims computed by the engine (engine.py), review, disbursement
+batches and payments. Money is Decimal yuan with two places; every change keeps its history."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeBoundary, RangeOperators
+from django.db import models
+from django.db.models import F, Func, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from certification.models import Certificate
+from training.models import Enrollment
+from zhangwan.registry.models import Organization, SkillLevel, Trade, Worker
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+ZERO = Decimal("0.00")
+
+
+class DateRange(Func):
+    function = "DATERANGE"
+    output_field = DateRangeField()
+
+
+class Kind(models.TextChoices):
+    SKILL = "skill", _("Skill-improvement subsidy")
+    TRAINING = "training", _("Training subsidy")
+    LIVING = "living", _("Living-expense subsidy")
+
+
+class Policy(models.Model):
+    """One subsidy rule for a period: what it pays for, how much (its rates) and the budget.
+    Policies of one kind never overlap in time, so every source falls under one policy at most."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    basis = models.CharField(_("legal basis"), max_length=200, blank=True,
+                             help_text=_("The notice the policy implements, e.g. 人社部发〔2017〕40号."))
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"))
+    budget = models.DecimalField(_("budget (yuan)"), **MONEY)
+    committed = models.DecimalField(_("committed (yuan)"), default=ZERO, editable=False, **MONEY,
+                                    help_text=_("Total of the approved disbursement batches."))
+    paid = models.DecimalField(_("paid (yuan)"), default=ZERO, editable=False, **MONEY)
+    # Skill-improvement subsidy
+    min_insured_months = models.PositiveSmallIntegerField(
+        _("insured for months at least"), default=12,
+        help_text=_("Months of unemployment insurance before the certificate was issued."))
+    max_per_year = models.PositiveSmallIntegerField(_("claims a person a year at most"), default=3)
+    claim_window_months = models.PositiveSmallIntegerField(
+        _("claimed within months of the certificate"), default=12)
+    # Training subsidy
+    min_attendance_percent = models.PositiveSmallIntegerField(_("attendance at least (%)"), default=80)
+    requires_certificate = models.BooleanField(
+        _("trainee must be certified"), default=False,
+        help_text=_("Pay only trainees who obtain a certificate in the class's trade after the class."))
+    certificate_within_days = models.PositiveSmallIntegerField(
+        _("certificate within days of the class end"), default=180)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("subsidy policy")
+        verbose_name_plural = _("subsidy policies")
+        ordering = ["-valid_from", "kind"]
+        constraints = [
+            models.CheckConstraint(condition=Q(valid_to__gte=F("valid_from")), name="policy_period_valid"),
+            models.CheckConstraint(condition=Q(budget__gte=0), name="policy_budget_not_negative"),
+            models.CheckConstraint(condition=Q(committed__gte=0) & Q(committed__lte=F("budget")),
+                                   name="policy_committed_within_budget"),
+            models.CheckConstraint(condition=Q(paid__gte=0) & Q(paid__lte=F("committed")),
+                                   name="policy_paid_within_committed"),
+            models.CheckConstraint(condition=Q(min_attendance_percent__lte=100), name="policy_attendance_percent"),
+            ExclusionConstraint(
+                name="policy_periods_do_not_overlap",
+                expressions=[("kind", RangeOperators.EQUAL),
+                             (DateRange("valid_from", "valid_to", RangeBoundary()), RangeOperators.OVERLAPS)],
+                violation_error_message=_("Another policy of this kind already covers part of this period."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def remaining(self):
+        return self.budget - self.committed
+
+
+class Rate(models.Model):
+    """An amount the policy pays: per certificate (skill), per trainee (training) or per attended
+    day (living). The most specific rate wins: trade and level, then level, then trade, then any."""
+
+    policy = models.ForeignKey(Policy, verbose_name=_("policy"), on_delete=models.CASCADE, related_name="rates")
+    level = models.IntegerField(_("level"), choices=SkillLevel.choices, null=True, blank=True,
+                                help_text=_("Certificate level (skill) or the course's target level (training)."))
+    trade = models.ForeignKey(Trade, verbose_name=_("trade"), on_delete=models.PROTECT, null=True, blank=True,
+                              help_text=_("Only for this trade, e.g. an occupation on the shortage list."))
+    amount = models.DecimalField(_("amount (yuan)"), **MONEY)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("rate")
+        verbose_name_plural = _("rates")
+        ordering = ["policy", "level", "trade"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="rate_amount_positive"),
+            models.UniqueConstraint(fields=["policy", "level", "trade"], nulls_distinct=False, name="rate_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_level_display() if self.level is not None else ''} {self.trade or ''} ¥{self.amount}".strip()
+
+
+class Run(models.Model):
+    """One computation of claims for a period, done by a Celery job in steps (one per policy and
+    month) so its progress can be watched."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period to"))
+    claimed_on = models.DateField(_("claim date"), default=timezone.localdate,
+                                  help_text=_("The date the claims are made; the 12-month limit counts to it."))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED,
+                              editable=False)
+    steps_done = models.PositiveIntegerField(_("steps done"), default=0, editable=False)
+    steps_total = models.PositiveIntegerField(_("steps"), default=0, editable=False)
+    claims_created = models.PositiveIntegerField(_("claims created"), default=0, editable=False)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("started by"), on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("claim computation")
+        verbose_name_plural = _("claim computations")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(period_end__gte=F("period_start")), name="run_period_valid"),
+            models.CheckConstraint(condition=Q(steps_done__lte=F("steps_total")), name="run_steps_within_total"),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.period_start} – {self.period_end}"
+
+    @property
+    def percent(self):
+        return 100 if self.status == self.Status.DONE else int(100 * self.steps_done / (self.steps_total or 1))
+
+
+class ClaimQuerySet(models.QuerySet):
+    def granted(self):
+        """Claims that count: awaiting review or approved, and not reversed."""
+        return self.filter(status__in=[Claim.Status.PENDING, Claim.Status.APPROVED], reversal__isnull=True,
+                           reverses__isnull=True)
+
+    def payable(self):
+        return self.filter(status=Claim.Status.APPROVED, batch__isnull=True, reverses__isnull=True,
+                           reversal__isnull=True, amount__gt=0)
+
+
+class Claim(models.Model):
+    """What one worker may receive under one policy for one source (a certificate or an
+    enrollment). Never twice for the same policy and source; never edited once approved: a
+    correction is a reversal, a claim with the opposite amount that points to the one it reverses."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting review")
+        INELIGIBLE = "ineligible", _("Not eligible")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Refused by the officer")
+
+    policy = models.ForeignKey(Policy, verbose_name=_("policy"), on_delete=models.PROTECT, related_name="claims")
+    worker = models.ForeignKey(Worker, verbose_name=_("worker"), on_delete=models.PROTECT, related_name="claims")
+    certificate = models.ForeignKey(Certificate, verbose_name=_("certificate"), on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="subsidy_claims")
+    enrollment = models.ForeignKey(Enrollment, verbose_name=_("enrollment"), on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="subsidy_claims")
+    trade = models.ForeignKey(Trade, verbose_name=_("trade"), on_delete=models.PROTECT, null=True, blank=True)
+    level = models.IntegerField(_("level"), choices=SkillLevel.choices, null=True, blank=True)
+    rate = models.ForeignKey(Rate, verbose_name=_("rate"), on_delete=models.PROTECT, null=True, blank=True)
+    quantity = models.PositiveIntegerField(_("attended days"), null=True, blank=True)
+    amount = models.DecimalField(_("amount (yuan)"), **MONEY)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, editable=False)
+    # Codes of the rules that refused it (see rules.py for the words).
+    reasons = ArrayField(models.CharField(max_length=30), verbose_name=_("reasons"), default=list, blank=True)
+    claimed_on = models.DateField(_("claim date"))
+    run = models.ForeignKey(Run, verbose_name=_("computed by"), on_delete=models.SET_NULL, null=True, blank=True,
+                            related_name="claims")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+")
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_note = models.CharField(_("reason"), max_length=300, blank=True)
+    batch = models.ForeignKey("Batch", verbose_name=_("disbursement batch"), on_delete=models.PROTECT, null=True,
+                              blank=True, related_name="claims")
+    reverses = models.OneToOneField("self", verbose_name=_("reverses"), on_delete=models.PROTECT, null=True,
+                                    blank=True, related_name="reversal")
+
+    history = HistoricalRecords()
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("subsidy claim")
+        verbose_name_plural = _("subsidy claims")
+        ordering = ["-claimed_on", "-pk"]
+        indexes = [models.Index(fields=["status", "policy"]), models.Index(fields=["worker", "claimed_on"]),
+                   models.Index(fields=["batch"])]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "certificate"], name="claim_once_per_certificate",
+                                    condition=Q(enrollment__isnull=True, reverses__isnull=True)),
+            models.UniqueConstraint(fields=["policy", "enrollment"], name="claim_once_per_enrollment",
+                                    condition=Q(enrollment__isnull=False, reverses__isnull=True)),
+            models.CheckConstraint(condition=Q(certificate__isnull=False) | Q(enrollment__isnull=False),
+                                   name="claim_has_source"),
+            models.CheckConstraint(condition=Q(reverses__isnull=True, amount__gte=0)
+                                   | Q(reverses__isnull=False, amount__lte=0, status="approved"),
+                                   name="claim_amount_sign"),
+            models.CheckConstraint(condition=~Q(status="rejected") | ~Q(review_note=""),
+                                   name="claim_refusal_has_reason"),
+            models.CheckConstraint(condition=Q(status="ineligible") | Q(reasons=[]),
+                                   name="claim_reasons_only_when_ineligible"),
+            models.CheckConstraint(condition=Q(batch__isnull=True) | Q(status="approved"),
+                                   name="claim_batched_only_when_approved"),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.worker.name} ¥{self.amount}"
+
+
+class Batch(models.Model):
+    """Approved claims of one policy paid together. Whoever made it cannot approve it."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        APPROVED = "approved", _("Approved")
+        PAID = "paid", _("Paid")
+
+    policy = models.ForeignKey(Policy, verbose_name=_("policy"), on_delete=models.PROTECT, related_name="batches")
+    organization = models.ForeignKey(Organization, verbose_name=_("only workers of"), on_delete=models.PROTECT,
+                                     null=True, blank=True, related_name="+")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT,
+                              editable=False)
+    total = models.DecimalField(_("total (yuan)"), default=ZERO, editable=False, **MONEY)
+    claim_count = models.PositiveIntegerField(_("claims"), default=0, editable=False)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("approved by"),
+                                    on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("disbursement batch")
+        verbose_name_plural = _("disbursement batches")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(approved_by__isnull=True) | ~Q(approved_by=F("created_by")),
+                                   name="batch_not_approved_by_its_creator"),
+            models.CheckConstraint(condition=Q(status="draft") | Q(approved_by__isnull=False),
+                                   name="batch_approved_has_approver"),
+            models.CheckConstraint(condition=Q(total__gte=0), name="batch_total_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.policy}"
+
+    @property
+    def number(self):
+        return f"P{self.created_at:%Y}-{self.pk:05d}"
+
+
+class Payment(models.Model):
+    """The bank's transfer of one approved batch: once per batch."""
+
+    batch = models.OneToOneField(Batch, verbose_name=_("disbursement batch"), on_delete=models.PROTECT,
+                                 related_name="payment")
+    paid_on = models.DateField(_("paid on"))
+    reference = models.CharField(_("bank reference"), max_length=60, unique=True)
+    amount = models.DecimalField(_("amount (yuan)"), **MONEY)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"),
+                                    on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-paid_on", "-pk"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="payment_amount_not_negative")]
+
+    def __str__(self):
+        return f"{self.reference} ¥{self.amount}"

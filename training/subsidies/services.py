@@ -1,0 +1,220 @@
+"""Every write on claims, batches and payments. Status changes happen here only, each with its
+history (who, when, before, after); the engine (engine.py) makes the claims."""
+
+import datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhangwan.history import record_history
+
+from .models import ZERO, Batch, Claim, Payment, Policy, Run
+
+
+class SubsidyError(Exception):
+    """A refusal the user can act on; the message is for them."""
+
+
+def record_creation(pks) -> None:
+    """The engine writes claims without history rows (a million rows would cost as much again), so
+    before a claim's first change its history gets its creation: by whom the run was started, when."""
+    pks = list(pks)
+    if not pks:
+        return
+    history = Claim.history.model._meta.db_table
+    columns = [f.column for f in Claim.history.model._meta.concrete_fields
+               if f.name not in {"history_id", "history_date", "history_change_reason", "history_type",
+                                 "history_user"}]
+    names = ", ".join(columns)
+    selected = ", ".join(f"c.{c}" for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {history} ({names}, history_date, history_change_reason, history_type, history_user_id) "
+            f"SELECT {selected}, c.created_at, 'computed', '+', coalesce(r.started_by_id, c.created_by_id) "
+            f"FROM subsidies_claim c LEFT JOIN subsidies_run r ON r.id = c.run_id "
+            f"WHERE c.id = ANY(%s) AND NOT EXISTS (SELECT 1 FROM {history} h WHERE h.id = c.id)", [pks])
+
+
+def _changed(pks, reason, user):
+    record_history(Claim, pks, reason=reason, user=user)
+
+
+# Runs ----------------------------------------------------------------------------------------
+
+def run_start(*, period_start: datetime.date, period_end: datetime.date, claimed_on: datetime.date, user) -> Run:
+    from .tasks import compute_claims
+
+    if period_end < period_start:
+        raise SubsidyError(_("The period ends before it starts."))
+    if not Policy.objects.filter(valid_from__lte=period_end, valid_to__gte=period_start).exists():
+        raise SubsidyError(_("No subsidy policy is valid in this period."))
+    with transaction.atomic():
+        run = Run.objects.create(period_start=period_start, period_end=period_end, claimed_on=claimed_on,
+                                 started_by=user)
+        compute_claims.delay_on_commit(run.pk)
+    return run
+
+
+# Review --------------------------------------------------------------------------------------
+
+def _lock_pending(claims) -> list[int]:
+    """Lock the claims awaiting review among these (whatever joins the filter made)."""
+    return list(Claim.objects.filter(pk__in=claims.order_by().values("pk"), status=Claim.Status.PENDING)
+                .select_for_update().values_list("pk", flat=True))
+
+
+@transaction.atomic
+def claims_approve(*, claims, user) -> int:
+    """Approve the claims awaiting review among these; the others are left as they are."""
+    pks = _lock_pending(claims)
+    record_creation(pks)
+    done = Claim.objects.filter(pk__in=pks, status=Claim.Status.PENDING).update(
+        status=Claim.Status.APPROVED, reviewed_by=user, reviewed_at=timezone.now())
+    _changed(pks, "approved", user)
+    return done
+
+
+@transaction.atomic
+def claims_refuse(*, claims, user, reason: str) -> int:
+    reason = (reason or "").strip()
+    if not reason:
+        raise SubsidyError(_("Give the reason for refusing; the worker will read it."))
+    pks = _lock_pending(claims)
+    record_creation(pks)
+    done = Claim.objects.filter(pk__in=pks, status=Claim.Status.PENDING).update(
+        status=Claim.Status.REJECTED, reviewed_by=user, reviewed_at=timezone.now(), review_note=reason[:300])
+    _changed(pks, "refused", user)
+    return done
+
+
+@transaction.atomic
+def claim_reverse(*, claim: Claim, user, reason: str) -> Claim:
+    """Correct an approved claim: a new claim with the opposite amount pointing to it. Money
+    already paid stays paid; the reversal is the record to recover it."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise SubsidyError(_("Give the reason for the reversal."))
+    claim = Claim.objects.select_for_update(of=("self",)).select_related("batch").get(pk=claim.pk)
+    if claim.reverses_id:
+        raise SubsidyError(_("A reversal cannot itself be reversed."))
+    if claim.status != Claim.Status.APPROVED:
+        raise SubsidyError(_("Only an approved claim is corrected by a reversal; this one can still be reviewed."))
+    if Claim.objects.filter(reverses=claim).exists():
+        raise SubsidyError(_("This claim has already been reversed."))
+    if claim.batch and claim.batch.status != Batch.Status.PAID:
+        raise SubsidyError(_("The claim is in disbursement batch %(batch)s, which is not paid yet: finance must "
+                             "take it out first.") % {"batch": claim.batch.number})
+    reversal = Claim(
+        policy_id=claim.policy_id, worker_id=claim.worker_id, certificate_id=claim.certificate_id,
+        enrollment_id=claim.enrollment_id, trade_id=claim.trade_id, level=claim.level, rate_id=claim.rate_id,
+        quantity=claim.quantity, amount=-claim.amount, status=Claim.Status.APPROVED, claimed_on=timezone.localdate(),
+        created_by=user, reviewed_by=user, reviewed_at=timezone.now(), review_note=reason[:300], reverses=claim)
+    reversal._history_user, reversal._change_reason = user, "reversal"
+    reversal.save()
+    record_creation([claim.pk])
+    return reversal
+
+
+# Batches -------------------------------------------------------------------------------------
+
+def payable_claims(policy: Policy, organization=None):
+    claims = Claim.objects.payable().filter(policy=policy).exclude(worker__bank_account="")
+    return claims.filter(worker__employer=organization) if organization else claims
+
+
+@transaction.atomic
+def batch_create(*, policy: Policy, user, organization=None, note: str = "") -> Batch:
+    """Gather the policy's approved, unpaid claims (of workers with a bank account) into a draft
+    batch: one UPDATE; claims another batch took at the same moment are simply not in this one."""
+    batch = Batch(policy=policy, organization=organization, created_by=user, note=note)
+    batch._history_user = user
+    batch.save()
+    pks = list(payable_claims(policy, organization).values_list("pk", flat=True))
+    record_creation(pks)
+    taken = Claim.objects.filter(pk__in=pks, batch__isnull=True, status=Claim.Status.APPROVED).update(batch=batch)
+    if not taken:
+        raise SubsidyError(_("No approved claim of this policy is waiting for payment."))
+    totals = batch.claims.aggregate(total=Sum("amount"), count=Count("pk"))
+    batch.total, batch.claim_count = totals["total"], totals["count"]
+    batch.save(update_fields=["total", "claim_count"])
+    _changed(batch.claims.values_list("pk", flat=True), "put in batch", user)
+    return batch
+
+
+def _locked_batch(batch: Batch) -> Batch:
+    return Batch.objects.select_for_update().select_related("policy").get(pk=batch.pk)
+
+
+@transaction.atomic
+def batch_delete(*, batch: Batch, user) -> None:
+    batch = _locked_batch(batch)
+    if batch.status != Batch.Status.DRAFT:
+        raise SubsidyError(_("Only a draft batch can be deleted."))
+    pks = list(batch.claims.values_list("pk", flat=True))
+    batch.claims.update(batch=None)
+    _changed(pks, "taken out of a deleted batch", user)
+    batch._history_user = user
+    batch.delete()
+
+
+@transaction.atomic
+def batch_approve(*, batch: Batch, user) -> Batch:
+    """Commit the batch's money against the policy budget. The policy row is locked, so two
+    approvals at once are decided one after the other against the same remaining budget."""
+    policy = Policy.objects.select_for_update().get(pk=batch.policy_id)
+    batch = _locked_batch(batch)
+    if batch.created_by_id == user.pk:
+        raise SubsidyError(_("You made this batch, so someone else in finance must approve it."))
+    if batch.status != Batch.Status.DRAFT:
+        raise SubsidyError(_("This batch is already %(status)s.") % {"status": batch.get_status_display()})
+    if batch.total > policy.budget - policy.committed:
+        raise SubsidyError(_("Approving ¥%(total)s would exceed the budget of “%(policy)s”: only ¥%(left)s remains.")
+                           % {"total": f"{batch.total:,.2f}", "policy": policy.name,
+                              "left": f"{policy.budget - policy.committed:,.2f}"})
+    Policy.objects.filter(pk=policy.pk).update(committed=F("committed") + batch.total)
+    batch.status, batch.approved_by, batch.approved_at = Batch.Status.APPROVED, user, timezone.now()
+    batch._history_user = user
+    batch.save(update_fields=["status", "approved_by", "approved_at"])
+    record_history(Policy, [policy.pk], reason=f"batch {batch.number} approved", user=user)
+    return batch
+
+
+@transaction.atomic
+def payment_record(*, batch: Batch, user, paid_on: datetime.date, reference: str) -> Payment:
+    batch = _locked_batch(batch)
+    if batch.status == Batch.Status.PAID:
+        raise SubsidyError(_("The payment of this batch is already recorded."))
+    if batch.status != Batch.Status.APPROVED:
+        raise SubsidyError(_("A batch is paid only after it is approved."))
+    if paid_on > timezone.localdate():
+        raise SubsidyError(_("The payment date cannot be in the future."))
+    try:
+        with transaction.atomic():
+            payment = Payment(batch=batch, paid_on=paid_on, reference=reference.strip(), amount=batch.total,
+                              recorded_by=user)
+            payment._history_user = user
+            payment.save()
+    except IntegrityError:
+        raise SubsidyError(_("The bank reference %(reference)s is already recorded for another batch.")
+                           % {"reference": reference}) from None
+    batch.status, batch._history_user = Batch.Status.PAID, user
+    batch.save(update_fields=["status"])
+    Policy.objects.filter(pk=batch.policy_id).update(paid=F("paid") + batch.total)
+    record_history(Policy, [batch.policy_id], reason=f"batch {batch.number} paid", user=user)
+    return payment
+
+
+def policy_totals(policies) -> dict[int, dict]:
+    """Per policy: the money claimed (awaiting review, approved) besides the budget counters."""
+    rows = (Claim.objects.filter(policy__in=policies).values("policy")
+            .annotate(pending=Sum("amount", filter=Q(status=Claim.Status.PENDING), default=ZERO),
+                      approved=Sum("amount", filter=Q(status=Claim.Status.APPROVED), default=ZERO),
+                      claims=Count("pk", filter=Q(reverses__isnull=True))))
+    return {r["policy"]: r for r in rows}
+
+
+def as_money(value) -> Decimal:
+    return (value or ZERO).quantize(Decimal("0.01"))

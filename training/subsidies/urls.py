@@ -1,0 +1,24 @@
+from django.urls import path
+
+from . import views
+
+app_name = "subsidies"
+
+urlpatterns = [
+    path("", views.policy_list, name="policy_list"),
+    path("policies/<int:pk>/", views.policy_detail, name="policy_detail"),
+    path("runs/", views.run_list, name="run_list"),
+    path("runs/<int:pk>/", views.run_detail, name="run_detail"),
+    path("claims/", views.claim_list, name="claim_list"),
+    path("claims/review/", views.claim_review, name="claim_review"),
+    path("claims/<int:pk>/", views.claim_detail, name="claim_detail"),
+    path("claims/<int:pk>/reverse/", views.claim_reverse, name="claim_reverse"),
+    path("batches/", views.batch_list, name="batch_list"),
+    path("batches/<int:pk>/", views.batch_detail, name="batch_detail"),
+    path("batches/<int:pk>/approve/", views.batch_approve, name="batch_approve"),
+    path("batches/<int:pk>/pay/", views.batch_pay, name="batch_pay"),
+    path("batches/<int:pk>/delete/", views.batch_delete, name="batch_delete"),
+    path("batches/<int:pk>/bank.xlsx", views.batch_bank_file, name="batch_bank_file"),
+    path("me/", views.mine, name="mine"),
+    path("organization/", views.organization, name="organization"),
+]

@@ -1,0 +1,337 @@
+from django.contrib import messages
+from django.db.models import Count, Q, Sum
+from django.http import QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zhangwan.accounts.access import role_required
+from zhangwan.accounts.roles import Role, has_role, is_district_staff
+from zhangwan.accounts.scope import own_worker_or_404, workers_for
+from zhangwan.excel import xlsx_response
+from zhangwan.history import history_with_changes
+from zhangwan.pagination import paginate
+
+from . import rules, services
+from .filters import BatchFilter, ClaimFilter
+from .forms import BatchForm, PaymentForm, ReverseForm, ReviewForm, RunForm
+from .models import ZERO, Batch, Claim, Kind, Policy, Run
+
+OFFICER = (Role.TRAINING_OFFICER,)
+FINANCE = (Role.FINANCE_OFFICER,)
+READERS = (Role.TRAINING_OFFICER, Role.FINANCE_OFFICER, Role.AUDITOR)
+CLAIM_LIST = ("policy", "worker__employer", "trade", "rate", "certificate", "enrollment__training_class",
+              "batch__payment")
+
+
+def _home():
+    return (_("Subsidies"), reverse("subsidies:policy_list"))
+
+
+def _claims_for(user):
+    """Claims this user may see: all for union staff, their organization's for a liaison, their own
+    for a worker. Another's claim is then simply not found."""
+    claims = Claim.objects.select_related(*CLAIM_LIST)
+    return claims if is_district_staff(user) else claims.filter(worker__in=workers_for(user))
+
+
+# Policies ------------------------------------------------------------------------------------
+
+@role_required(*READERS)
+def policy_list(request):
+    policies = list(Policy.objects.annotate(rate_count=Count("rates")))
+    totals = services.policy_totals(policies)
+    for policy in policies:
+        policy.totals = totals.get(policy.pk, {"pending": ZERO, "approved": ZERO, "claims": 0})
+    if request.GET.get("format") == "xlsx":
+        headers = [_("Policy"), _("Kind"), _("Valid from"), _("Valid to"), _("Budget"), _("Committed"), _("Paid"),
+                   _("Remaining"), _("Awaiting review"), _("Claims")]
+        rows = ([p.name, p.get_kind_display(), p.valid_from, p.valid_to, p.budget, p.committed, p.paid, p.remaining,
+                 p.totals["pending"], p.totals["claims"]] for p in policies)
+        return xlsx_response(f"subsidy-policies-{timezone.localdate():%Y%m%d}.xlsx", [(_("Policies"), headers, rows)])
+    return render(request, "subsidies/policy_list.html", {
+        "policies": policies, "crumbs": [(_("Subsidies"), None)],
+        "can_edit": request.user.has_perm("subsidies.add_policy"),
+    })
+
+
+@role_required(*READERS)
+def policy_detail(request, pk):
+    policy = get_object_or_404(Policy, pk=pk)
+    by_status = {row["status"]: row for row in policy.claims.filter(reverses__isnull=True).values("status")
+                 .annotate(count=Count("pk"), amount=Sum("amount"))}
+    reversed_total = policy.claims.filter(reverses__isnull=False).aggregate(total=Sum("amount"))["total"] or ZERO
+    return render(request, "subsidies/policy_detail.html", {
+        "policy": policy, "rates": policy.rates.select_related("trade"),
+        "statuses": [(value, label, by_status.get(value, {})) for value, label in Claim.Status.choices],
+        "batches": policy.batches.select_related("created_by", "approved_by", "payment")[:20],
+        "reversed_total": reversed_total, "history": history_with_changes(policy.history.select_related("history_user")),
+        "crumbs": [_home(), (policy.name, None)],
+    })
+
+
+# Claim computations --------------------------------------------------------------------------
+
+@role_required(Role.TRAINING_OFFICER, Role.AUDITOR)
+def run_list(request):
+    form = RunForm(request.POST or None) if has_role(request.user, *OFFICER) else None
+    if request.method == "POST":
+        if form is None:
+            return render(request, "403.html", status=403)
+        if form.is_valid():
+            try:
+                run = services.run_start(**form.cleaned_data, user=request.user)
+            except services.SubsidyError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("The computation has started."))
+                return redirect("subsidies:run_detail", pk=run.pk)
+    page, query = paginate(request, Run.objects.select_related("started_by"), 20)
+    return render(request, "subsidies/run_list.html", {
+        "form": form, "page": page, "query": query, "crumbs": [_home(), (_("Claim computations"), None)],
+    })
+
+
+@role_required(Role.TRAINING_OFFICER, Role.AUDITOR)
+def run_detail(request, pk):
+    run = get_object_or_404(Run.objects.select_related("started_by"), pk=pk)
+    template = "subsidies/_run_progress.html" if request.htmx else "subsidies/run_detail.html"
+    counts = {}
+    if run.status == Run.Status.DONE:
+        counts = {row["status"]: row for row in run.claims.values("status")
+                  .annotate(count=Count("pk"), amount=Sum("amount"))}
+    return render(request, template, {
+        "run": run, "counts": [(value, label, counts.get(value, {})) for value, label in Claim.Status.choices],
+        "crumbs": [_home(), (_("Claim computations"), reverse("subsidies:run_list")), (str(run), None)],
+    })
+
+
+# Claims --------------------------------------------------------------------------------------
+
+def _claims_xlsx(claims, user):
+    headers = [_("Claim"), _("Worker"), _("Identity number"), _("Employer"), _("Policy"), _("Trade"), _("Level"),
+               _("Attended days"), _("Amount"), _("Status"), _("Claim date"), _("Reasons"), _("Paid on")]
+    rows = ([c.pk, c.worker.name, c.worker.id_number_for(user), str(c.worker.employer or ""), c.policy.name,
+             str(c.trade or ""), c.get_level_display() if c.level is not None else "", c.quantity, c.amount,
+             c.get_status_display(), c.claimed_on, "；".join(rules.explain(c)),
+             c.batch.payment.paid_on if c.batch and c.batch.status == Batch.Status.PAID else None]
+            for c in claims.iterator(chunk_size=2000))
+    return xlsx_response(f"subsidy-claims-{timezone.localdate():%Y%m%d}.xlsx", [(_("Claims"), headers, rows)])
+
+
+@role_required(*READERS)
+def claim_list(request):
+    filterset = ClaimFilter(request.GET, queryset=_claims_for(request.user))
+    if request.GET.get("format") == "xlsx":
+        return _claims_xlsx(filterset.qs, request.user)
+    page, query = paginate(request, filterset.qs)
+    summary = filterset.qs.order_by().aggregate(count=Count("pk"), amount=Sum("amount", default=ZERO),
+                                                pending=Count("pk", filter=Q(status=Claim.Status.PENDING)))
+    return render(request, "subsidies/claim_list.html", {
+        "filter": filterset, "page": page, "query": query, "summary": summary,
+        "can_review": has_role(request.user, *OFFICER), "review": ReviewForm(),
+        "crumbs": [_home(), (_("Claims"), None)],
+    })
+
+
+@require_POST
+@role_required(*OFFICER)
+def claim_review(request):
+    form = ReviewForm(request.POST)
+    back = reverse("subsidies:claim_list") + (f"?{request.POST['query']}" if request.POST.get("query") else "")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect(back)
+    claims = Claim.objects.all()
+    if form.cleaned_data["scope"] == "filtered":
+        claims = ClaimFilter(QueryDict(request.POST.get("query", "")), queryset=claims).qs
+    else:
+        claims = claims.filter(pk__in=form.cleaned_data["claims"])
+    try:
+        if form.cleaned_data["action"] == "approve":
+            done = services.claims_approve(claims=claims, user=request.user)
+            messages.success(request, _("%(count)d claims approved.") % {"count": done})
+        else:
+            done = services.claims_refuse(claims=claims, user=request.user, reason=form.cleaned_data["reason"])
+            messages.success(request, _("%(count)d claims refused.") % {"count": done})
+    except services.SubsidyError as error:
+        messages.error(request, str(error))
+        return redirect(back)
+    if not done:
+        messages.warning(request, _("None of these claims was awaiting review: approved or refused claims are "
+                                    "not changed (a correction is a reversal)."))
+    return redirect(back)
+
+
+@role_required(*READERS, Role.LIAISON, Role.WORKER)
+def claim_detail(request, pk):
+    claim = get_object_or_404(_claims_for(request.user).select_related("reverses", "reviewed_by"), pk=pk)
+    staff = is_district_staff(request.user)
+    reversal = Claim.objects.filter(reverses=claim).first()
+    back = (reverse("subsidies:claim_list") if staff else
+            reverse("subsidies:organization") if has_role(request.user, Role.LIAISON) else reverse("subsidies:mine"))
+    return render(request, "subsidies/claim_detail.html", {
+        "claim": claim, "reasons": rules.explain(claim), "reversal": reversal,
+        "id_number": claim.worker.id_number_for(request.user),
+        "history": history_with_changes(claim.history.select_related("history_user")) if staff else [],
+        "reverse_form": ReverseForm() if has_role(request.user, *OFFICER) and claim.status == Claim.Status.APPROVED
+        and not claim.reverses_id and reversal is None else None,
+        "crumbs": [(_("Subsidies") if staff else _("My subsidies"), back), (_("Claim #%(number)d") % {"number": claim.pk}, None)],
+    })
+
+
+@require_POST
+@role_required(*OFFICER)
+def claim_reverse(request, pk):
+    claim = get_object_or_404(Claim, pk=pk)
+    form = ReverseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the reason for the reversal."))
+        return redirect("subsidies:claim_detail", pk=claim.pk)
+    try:
+        reversal = services.claim_reverse(claim=claim, user=request.user, reason=form.cleaned_data["reason"])
+    except services.SubsidyError as error:
+        messages.error(request, str(error))
+        return redirect("subsidies:claim_detail", pk=claim.pk)
+    messages.success(request, _("Claim #%(number)d is reversed by claim #%(reversal)d.")
+                     % {"number": claim.pk, "reversal": reversal.pk})
+    return redirect("subsidies:claim_detail", pk=reversal.pk)
+
+
+# Disbursement batches ------------------------------------------------------------------------
+
+@role_required(*READERS)
+def batch_list(request):
+    form = BatchForm(request.POST or None) if has_role(request.user, *FINANCE) else None
+    if request.method == "POST":
+        if form is None:
+            return render(request, "403.html", status=403)
+        if form.is_valid():
+            try:
+                batch = services.batch_create(**form.cleaned_data, user=request.user)
+            except services.SubsidyError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("Batch %(number)s made with %(count)d claims, ¥%(total)s.")
+                                 % {"number": batch.number, "count": batch.claim_count, "total": f"{batch.total:,.2f}"})
+                return redirect("subsidies:batch_detail", pk=batch.pk)
+    filterset = BatchFilter(request.GET, queryset=Batch.objects.select_related(
+        "policy", "organization", "created_by", "approved_by", "payment"))
+    page, query = paginate(request, filterset.qs, 30)
+    waiting = (Claim.objects.payable().values("policy__name").annotate(count=Count("pk"), amount=Sum("amount"),
+               no_account=Count("pk", filter=Q(worker__bank_account=""))).order_by("policy__name"))
+    return render(request, "subsidies/batch_list.html", {
+        "form": form, "filter": filterset, "page": page, "query": query, "waiting": waiting,
+        "crumbs": [_home(), (_("Disbursement batches"), None)],
+    })
+
+
+@role_required(*READERS)
+def batch_detail(request, pk):
+    batch = get_object_or_404(Batch.objects.select_related("policy", "organization", "created_by", "approved_by"),
+                              pk=pk)
+    page, query = paginate(request, batch.claims.select_related(*CLAIM_LIST).order_by("worker__name", "pk"))
+    finance = has_role(request.user, *FINANCE)
+    return render(request, "subsidies/batch_detail.html", {
+        "batch": batch, "page": page, "query": query, "finance": finance,
+        "payment": getattr(batch, "payment", None),
+        "can_approve": finance and batch.status == Batch.Status.DRAFT and batch.created_by_id != request.user.pk,
+        "payment_form": PaymentForm() if finance and batch.status == Batch.Status.APPROVED else None,
+        "history": history_with_changes(batch.history.select_related("history_user")),
+        "crumbs": [_home(), (_("Disbursement batches"), reverse("subsidies:batch_list")), (batch.number, None)],
+    })
+
+
+def _batch_action(request, pk, action, success):
+    batch = get_object_or_404(Batch, pk=pk)
+    try:
+        action(batch)
+    except services.SubsidyError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, success % {"number": batch.number})
+    return batch
+
+
+@require_POST
+@role_required(*FINANCE)
+def batch_approve(request, pk):
+    batch = _batch_action(request, pk, lambda b: services.batch_approve(batch=b, user=request.user),
+                          _("Batch %(number)s is approved."))
+    return redirect("subsidies:batch_detail", pk=batch.pk)
+
+
+@require_POST
+@role_required(*FINANCE)
+def batch_delete(request, pk):
+    batch = get_object_or_404(Batch, pk=pk)
+    try:
+        services.batch_delete(batch=batch, user=request.user)
+    except services.SubsidyError as error:
+        messages.error(request, str(error))
+        return redirect("subsidies:batch_detail", pk=pk)
+    messages.success(request, _("The draft batch is deleted; its claims wait for the next batch."))
+    return redirect("subsidies:batch_list")
+
+
+@require_POST
+@role_required(*FINANCE)
+def batch_pay(request, pk):
+    batch = get_object_or_404(Batch, pk=pk)
+    form = PaymentForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect("subsidies:batch_detail", pk=pk)
+    _batch_action(request, pk, lambda b: services.payment_record(batch=b, user=request.user, **form.cleaned_data),
+                  _("The payment of batch %(number)s is recorded."))
+    return redirect("subsidies:batch_detail", pk=pk)
+
+
+@role_required(*FINANCE)
+def batch_bank_file(request, pk):
+    """The transfer list for the bank: payee, identity number, bank account, amount."""
+    batch = get_object_or_404(Batch.objects.select_related("policy"), pk=pk)
+    if batch.status == Batch.Status.DRAFT:
+        messages.error(request, _("The bank file is made once the batch is approved."))
+        return redirect("subsidies:batch_detail", pk=pk)
+    headers = [_("No."), _("Payee"), _("Identity number"), _("Bank"), _("Bank account number"), _("Amount"),
+               _("Purpose"), _("Claim")]
+    claims = batch.claims.select_related("worker").order_by("worker__name", "pk")
+    rows = ([n, c.worker.name, c.worker.id_number, c.worker.bank_name, c.worker.bank_account, c.amount,
+             batch.policy.name, c.pk] for n, c in enumerate(claims.iterator(chunk_size=2000), start=1))
+    total = [("", _("Total"), "", "", "", batch.total, "", batch.claim_count)]
+    return xlsx_response(f"bank-{batch.number}.xlsx",
+                         [(batch.number, headers, (*rows, *total), [6, 12, 22, 26, 24, 14, 36, 10])])
+
+
+# Workers and liaisons ------------------------------------------------------------------------
+
+@role_required(Role.WORKER)
+def mine(request):
+    worker = own_worker_or_404(request.user)
+    claims = list(_claims_for(request.user).filter(worker=worker).select_related("batch__payment")
+                  .order_by("-claimed_on", "-pk"))
+    for claim in claims:
+        claim.words = rules.explain(claim)
+    received = sum((c.amount for c in claims if c.batch_id and c.batch.status == Batch.Status.PAID), ZERO)
+    return render(request, "subsidies/mine.html", {
+        "worker": worker, "claims": claims, "received": received, "crumbs": [(_("My subsidies"), None)],
+    })
+
+
+@role_required(Role.LIAISON)
+def organization(request):
+    filterset = ClaimFilter(request.GET, queryset=_claims_for(request.user), organization_choices=False)
+    if request.GET.get("format") == "xlsx":
+        return _claims_xlsx(filterset.qs, request.user)
+    page, query = paginate(request, filterset.qs)
+    for claim in page:
+        claim.words = rules.explain(claim)
+    return render(request, "subsidies/organization.html", {
+        "filter": filterset, "page": page, "query": query, "kinds": Kind,
+        "crumbs": [(_("Our subsidies"), None)],
+    })
