@@ -111,18 +111,23 @@ def phone(phones):
     return phones()
 
 
+def start_worker(queue: str, settings, **env) -> subprocess.Popen:
+    """A Celery worker process on the test database, taking tasks from this queue only."""
+    env = {**os.environ, "DATABASE_NAME": settings.DATABASES["default"]["NAME"], **env}
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "zhangwan", "worker", "-Q", queue, "--pool", "solo",
+         "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+
+
 @pytest.fixture
 def worker_queue(settings):
     """A Celery worker on its own queue, so a developer's running worker never takes the task."""
     from zhangwan.celery import app
 
     queue = f"test-{uuid.uuid4().hex[:12]}"
-    env = {**os.environ, "DATABASE_NAME": settings.DATABASES["default"]["NAME"]}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "zhangwan", "worker", "-Q", queue, "--pool", "solo",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
+    process = start_worker(queue, settings)
     app.conf.task_always_eager = False
     default_queue = app.conf.task_default_queue
     app.conf.task_default_queue = queue  # what the code under test queues goes to this worker

@@ -26,7 +26,7 @@ class PolicyAdmin(SimpleHistoryAdmin):
     ]
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
+class ReadOnly:
     """Made and changed only through the services (engine, review, batches): the admin shows them."""
 
     def has_add_permission(self, request):
@@ -37,6 +37,10 @@ class ReadOnlyAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ReadOnly, SimpleHistoryAdmin):
+    pass
 
 
 @admin.register(Claim)
@@ -67,7 +71,7 @@ class PaymentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Run)
-class RunAdmin(ReadOnlyAdmin):
+class RunAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["pk", "period_start", "period_end", "claimed_on", "status", "claims_created", "started_by"]
     list_filter = ["status"]
     list_select_related = ["started_by"]

@@ -12,6 +12,7 @@ skill claim is refused for a certificate the training subsidy already paid.
 """
 
 import datetime
+import time
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -207,6 +208,8 @@ def run_execute(run_id: int) -> Run:
     for index, (policy, start, end) in enumerate(steps):
         inserted += step_execute(run, policy, start, end)
         Run.objects.filter(pk=run.pk).update(steps_done=F("steps_done") + 1)
+        if settings.SUBSIDY_STEP_PAUSE:
+            time.sleep(settings.SUBSIDY_STEP_PAUSE)
         last_of_policy = index + 1 == len(steps) or steps[index + 1][0] != policy
         if last_of_policy and inserted > 1000:
             # Later steps look claims up; fresh statistics keep those lookups on the indexes.

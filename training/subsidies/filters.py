@@ -30,7 +30,6 @@ class ClaimFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         if not organization_choices:
             del self.filters["employer"]
-            del self.form.fields["employer"]
         bootstrap(self.form)
 
     def filter_q(self, queryset, name, value):

@@ -12,6 +12,9 @@ from .models import Policy
 class DateInput(forms.DateInput):
     input_type = "date"
 
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")  # what <input type=date> reads, in any language
+
 
 class RunForm(forms.Form):
     period_start = forms.DateField(label=_("Period from"), widget=DateInput)
@@ -37,8 +40,8 @@ class ReviewForm(forms.Form):
 
     ACTIONS = [("approve", _("Approve")), ("refuse", _("Refuse"))]
     action = forms.ChoiceField(choices=ACTIONS)
-    scope = forms.ChoiceField(choices=[("selected", _("Ticked claims")), ("filtered", _("All claims shown by the filter"))],
-                              initial="selected")
+    scope = forms.ChoiceField(initial="selected", choices=[("selected", _("Ticked claims")),
+                                                           ("filtered", _("All claims shown by the filter"))])
     claims = forms.TypedMultipleChoiceField(coerce=int, required=False)
     reason = forms.CharField(label=_("Reason for refusing"), max_length=300, required=False)
 
@@ -58,7 +61,8 @@ class ReviewForm(forms.Form):
 
 class ReverseForm(forms.Form):
     reason = forms.CharField(label=_("Reason for the reversal"), max_length=300,
-                             widget=forms.TextInput(attrs={"placeholder": _("e.g. paid twice; the certificate was revoked")}))
+                             widget=forms.TextInput(
+                                 attrs={"placeholder": _("e.g. paid twice; the certificate was revoked")}))
 
 
 class BatchForm(forms.Form):

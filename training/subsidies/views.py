@@ -67,7 +67,8 @@ def policy_detail(request, pk):
         "policy": policy, "rates": policy.rates.select_related("trade"),
         "statuses": [(value, label, by_status.get(value, {})) for value, label in Claim.Status.choices],
         "batches": policy.batches.select_related("created_by", "approved_by", "payment")[:20],
-        "reversed_total": reversed_total, "history": history_with_changes(policy.history.select_related("history_user")),
+        "reversed_total": reversed_total,
+        "history": history_with_changes(policy.history.select_related("history_user")),
         "crumbs": [_home(), (policy.name, None)],
     })
 
@@ -179,7 +180,8 @@ def claim_detail(request, pk):
         "history": history_with_changes(claim.history.select_related("history_user")) if staff else [],
         "reverse_form": ReverseForm() if has_role(request.user, *OFFICER) and claim.status == Claim.Status.APPROVED
         and not claim.reverses_id and reversal is None else None,
-        "crumbs": [(_("Subsidies") if staff else _("My subsidies"), back), (_("Claim #%(number)d") % {"number": claim.pk}, None)],
+        "crumbs": [(_("Subsidies") if staff else _("My subsidies"), back),
+                   (_("Claim #%(number)d") % {"number": claim.pk}, None)],
     })
 
 
@@ -280,7 +282,6 @@ def batch_delete(request, pk):
 @require_POST
 @role_required(*FINANCE)
 def batch_pay(request, pk):
-    batch = get_object_or_404(Batch, pk=pk)
     form = PaymentForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():

@@ -33,6 +33,7 @@ ROSTER = STAFF | {Role.LIAISON.value}
 TRAINING_READERS = {Role.TRAINING_OFFICER.value, Role.AUDITOR.value}
 COMPETITION_READERS = {Role.COMPETITIONS_OFFICER.value, Role.AUDITOR.value}
 CERTIFICATION_READERS = {Role.CERTIFICATION_OFFICER.value, Role.AUDITOR.value}
+SUBSIDY_READERS = {Role.TRAINING_OFFICER.value, Role.FINANCE_OFFICER.value, Role.AUDITOR.value}
 # url name → (kwargs builder, {role: status}); a builder gets the test's objects.
 EXPECTED = {
     "home": (None, everyone()),
@@ -136,6 +137,27 @@ EXPECTED = {
     "certification:certificate_list": (None, only(CERTIFICATION_READERS)),
     "certification:revoke": (lambda o: {"pk": o["certificate"].pk}, only({Role.CERTIFICATION_OFFICER.value})),
     "certification:certificates_import": (None, only({Role.CERTIFICATION_OFFICER.value})),
+    # Subsidies
+    "subsidies:policy_list": (None, only(SUBSIDY_READERS)),
+    "subsidies:policy_detail": (lambda o: {"pk": o["policy"].pk}, only(SUBSIDY_READERS)),
+    "subsidies:run_list": (None, only(TRAINING_READERS)),
+    "subsidies:run_detail": (lambda o: {"pk": o["run"].pk}, only(TRAINING_READERS)),
+    "subsidies:claim_list": (None, only(SUBSIDY_READERS)),
+    "subsidies:claim_review": (None, everyone(405)),
+    "subsidies:claim_detail": (lambda o: {"pk": o["claim"].pk},
+                               only(SUBSIDY_READERS | {Role.WORKER.value, Role.LIAISON.value})),
+    "subsidies:claim_detail#other": (lambda o: {"pk": o["other_claim"].pk},
+                                     {**only(SUBSIDY_READERS | {Role.WORKER.value, Role.LIAISON.value}),
+                                      Role.WORKER.value: 404, Role.LIAISON.value: 404}),
+    "subsidies:claim_reverse": (lambda o: {"pk": o["claim"].pk}, everyone(405)),
+    "subsidies:batch_list": (None, only(SUBSIDY_READERS)),
+    "subsidies:batch_detail": (lambda o: {"pk": o["batch"].pk}, only(SUBSIDY_READERS)),
+    "subsidies:batch_approve": (lambda o: {"pk": o["batch"].pk}, everyone(405)),
+    "subsidies:batch_pay": (lambda o: {"pk": o["batch"].pk}, everyone(405)),
+    "subsidies:batch_delete": (lambda o: {"pk": o["batch"].pk}, everyone(405)),
+    "subsidies:batch_bank_file": (lambda o: {"pk": o["batch"].pk}, only({Role.FINANCE_OFFICER.value})),
+    "subsidies:mine": (None, only({Role.WORKER.value})),
+    "subsidies:organization": (None, only({Role.LIAISON.value})),
 }
 
 
@@ -186,8 +208,10 @@ def objects(role_users, organization, other_organization):
     attendance_mark(session=session, enrollment=enrollment, status="present", user=None)
     contests = competition_objects(role_users, organization, other_organization)
     certificates = certification_objects(role_users, own, other)
-    assert not set(contests) & set(certificates), "two apps' objects share a name"
-    return {**contests, **certificates,
+    subsidies = subsidy_objects(role_users, other, certificates)
+    names = [*contests, *certificates, *subsidies]
+    assert len(names) == len(set(names)), "two apps' objects share a name"
+    return {**contests, **certificates, **subsidies,
             "own_worker": own, "other_worker": other, "class": cls, "enrollment": enrollment,
             "draft_class": open_class(status="draft", provider=organization), "session": session,
             "survey": survey, "plan": plan,
@@ -239,6 +263,12 @@ ADMIN_MODELS = {
     # Applications and certificates change only through the pages' services.
     **{f"certification_{m}": {"view": STAFF, "add": set(), "delete": set()}
        for m in ["application", "certificate", "eligibilitygrant"]},
+    **{f"subsidies_{m}": {"view": SUBSIDY_READERS, "add": {Role.TRAINING_OFFICER.value},
+                          "delete": {Role.TRAINING_OFFICER.value}} for m in ["policy"]},
+    # Claims, batches and payments change only through the pages' services (separation of duties).
+    **{f"subsidies_{m}": {"view": SUBSIDY_READERS, "add": set(), "delete": set()}
+       for m in ["claim", "batch", "payment"]},
+    "subsidies_run": {"view": TRAINING_READERS, "add": set(), "delete": set()},
 }
 ADMIN_ACTIONS = ["changelist", "add", "change", "history", "delete", "simple_history"]
 NOT_STAFF = {r: 302 for r in ROLES if r not in STAFF}
@@ -327,6 +357,21 @@ def certification_objects(role_users, own, other):
             "other_certificate": other_certificate, "token": verification.token_for(certificate)}
 
 
+def subsidy_objects(role_users, other, certificates):
+    from training.subsidies.tests.factories import approved_batch, claim, policy
+
+    run_by = role_users[Role.TRAINING_OFFICER.value]
+    skill = policy()
+    own_claim = claim(policy=skill, worker=role_users[Role.WORKER.value].worker,
+                      certificate=certificates["certificate"])
+    other_claim = claim(policy=skill, worker=other, certificate=certificates["other_certificate"])
+    batch = approved_batch([own_claim], made_by=role_users[Role.FINANCE_OFFICER.value], approved_by=run_by, paid=True)
+    from training.subsidies.models import Run
+
+    run = Run.objects.create(period_start="2026-01-01", period_end="2026-03-31", started_by=run_by)
+    return {"policy": skill, "claim": own_claim, "other_claim": other_claim, "batch": batch, "run": run}
+
+
 def competition_objects_result():
     from competitions.models import Result
 
@@ -360,7 +405,7 @@ def test_admin_site_pages_answer_each_role_as_expected(client, role_users, objec
     assert mismatches(client, role_users, objects, ADMIN_SITE) == []
 
 
-NO_HISTORY_PAGES = {"accounts_user", "training_needssurvey", "training_needsresponse"}
+NO_HISTORY_PAGES = {"accounts_user", "training_needssurvey", "training_needsresponse", "subsidies_run"}
 ADMIN_PAGES = [(m, a) for m in sorted(ADMIN_MODELS) for a in ADMIN_ACTIONS
                if not (a == "simple_history" and m in NO_HISTORY_PAGES)]
 

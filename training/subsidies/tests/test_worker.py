@@ -1,0 +1,95 @@
+"""The claim engine in real Celery worker processes: queued from the page, and killed mid-run."""
+
+import datetime
+import os
+import signal
+import time
+import uuid
+
+import pytest
+from django.urls import reverse
+
+from conftest import start_worker
+from zhangwan.accounts.roles import Role
+from zhangwan.accounts.tests.factories import UserFactory
+
+from .. import engine
+from ..models import Claim, Kind, Run
+from ..tasks import compute_claims
+from .factories import YEAR, policy
+from .test_engine import certificate, insured, snapshot
+
+
+def wait_for(predicate, seconds=60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def sources(count=24):
+    for index in range(count):
+        certificate(insured(24), issued_on=datetime.date(YEAR, 1 + index % 12, 10))
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_the_officer_starts_a_run_and_the_worker_computes_it(client, worker_queue):
+    policy(Kind.SKILL)
+    sources(6)
+    client.force_login(UserFactory(role=Role.TRAINING_OFFICER))
+    response = client.post(reverse("subsidies:run_list"), {
+        "period_start": f"{YEAR}-01-01", "period_end": f"{YEAR}-12-31", "claimed_on": f"{YEAR}-12-31"})
+    run = Run.objects.get()
+    assert response.url == reverse("subsidies:run_detail", args=[run.pk])
+    assert wait_for(lambda: Run.objects.get(pk=run.pk).status == "done")
+    assert Claim.objects.filter(run=run, status="pending").count() == 6
+
+
+@pytest.fixture
+def not_eager():
+    from zhangwan.celery import app
+
+    app.conf.task_always_eager = False
+    yield
+    app.conf.task_always_eager = True
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_run_and_the_job_run_again_leaves_the_claims_of_one_clean_run(settings, not_eager):
+    policy(Kind.SKILL)
+    policy(Kind.TRAINING)
+    sources()
+    clean = Run.objects.create(period_start=datetime.date(YEAR, 1, 1), period_end=datetime.date(YEAR, 12, 31),
+                               claimed_on=datetime.date(YEAR, 12, 31))
+    engine.run_execute(clean.pk)
+    expected = snapshot()
+    Claim.objects.all().delete()
+
+    run = Run.objects.create(period_start=clean.period_start, period_end=clean.period_end,
+                             claimed_on=clean.claimed_on)
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    slow = start_worker(queue, settings, ZW_SUBSIDY_STEP_PAUSE="0.3")
+    try:
+        compute_claims.apply_async(args=[run.pk], queue=queue)
+        assert wait_for(lambda: Run.objects.get(pk=run.pk).steps_done >= 16)
+        os.kill(slow.pid, signal.SIGKILL)
+        slow.wait(timeout=30)
+    finally:
+        slow.kill()
+        slow.communicate()
+    killed = Run.objects.get(pk=run.pk)
+    assert killed.status == "running" and killed.steps_done < killed.steps_total
+    assert 0 < Claim.objects.count() < len(expected)
+
+    again = start_worker(queue, settings)
+    try:
+        compute_claims.apply_async(args=[run.pk], queue=queue)
+        assert wait_for(lambda: Run.objects.get(pk=run.pk).status == "done")
+    finally:
+        again.terminate()
+        again.communicate(timeout=30)
+    assert snapshot() == expected
