@@ -154,14 +154,16 @@ def claim_review(request):
     try:
         if form.cleaned_data["action"] == "approve":
             done = services.claims_approve(claims=claims, user=request.user)
-            messages.success(request, _("%(count)d claims approved.") % {"count": done})
+            message = _("%(count)d claims approved.")
         else:
             done = services.claims_refuse(claims=claims, user=request.user, reason=form.cleaned_data["reason"])
-            messages.success(request, _("%(count)d claims refused.") % {"count": done})
+            message = _("%(count)d claims refused.")
     except services.SubsidyError as error:
         messages.error(request, str(error))
         return redirect(back)
-    if not done:
+    if done:
+        messages.success(request, message % {"count": done})
+    else:
         messages.warning(request, _("None of these claims was awaiting review: approved or refused claims are "
                                     "not changed (a correction is a reversal)."))
     return redirect(back)

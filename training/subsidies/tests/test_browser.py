@@ -1,6 +1,8 @@
 """Subsidies in headless Chromium: the officer computes and approves, finance pays, the worker sees it."""
 
 import datetime
+import io
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -68,7 +70,7 @@ def test_a_claim_is_computed_approved_batched_paid_and_seen_by_the_worker(phones
     shot(checker, "subsidies-batch")
     with checker.expect_download() as download:
         checker.click("#bank-file")
-    sheet = load_workbook(download.value.path()).active
+    sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
     assert list(sheet.values)[1][4] == "6217000099998888777"
 
     page = phones()
