@@ -28,15 +28,18 @@ def record_history(model, pks, *, reason: str, user=None, history_type: str = "~
 
 def history_with_changes(records, limit: int = 20) -> list:
     """The latest history records, newest first, each with ``changes``: (field label, before,
-    after) against the record before it, read from one query of limit + 1 rows."""
+    after) against the record before it, status and other read-only fields included, choices and
+    related objects in words."""
     records = list(records[: limit + 1])
-    for record, previous in zip(records, records[1:] + [None], strict=True):
+    for record, previous in zip(records, [*records[1:], None], strict=False):
         record.changes = []
         if previous is None:
             continue
         fields = {f.name: f for f in record.instance_type._meta.fields}
-        for change in record.diff_against(previous).changes:
+        tracked = [f.name for f in record.tracked_fields]
+        for change in record.diff_against(previous, included_fields=tracked, foreign_keys_are_objs=True).changes:
             field = fields.get(change.field)
-            label = field.verbose_name if field else change.field
-            record.changes.append((label, change.old, change.new))
+            choices = dict(field.flatchoices) if field is not None and field.choices else {}
+            record.changes.append((field.verbose_name if field else change.field,
+                                   choices.get(change.old, change.old), choices.get(change.new, change.new)))
     return records[:limit]

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Func, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from certification.models import Certificate
@@ -125,7 +126,7 @@ class Run(models.Model):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", pgettext_lazy("computation", "Failed")
 
     period_start = models.DateField(_("period from"))
     period_end = models.DateField(_("period to"))

@@ -128,6 +128,8 @@ def claim_list(request):
     if request.GET.get("format") == "xlsx":
         return _claims_xlsx(filterset.qs, request.user)
     page, query = paginate(request, filterset.qs)
+    for claim in page:
+        claim.words = rules.explain(claim)
     summary = filterset.qs.order_by().aggregate(count=Count("pk"), amount=Sum("amount", default=ZERO),
                                                 pending=Count("pk", filter=Q(status=Claim.Status.PENDING)))
     return render(request, "subsidies/claim_list.html", {
