@@ -22,12 +22,18 @@ from .models import ZERO, Batch, Claim, Kind, Policy, Run
 OFFICER = (Role.TRAINING_OFFICER,)
 FINANCE = (Role.FINANCE_OFFICER,)
 READERS = (Role.TRAINING_OFFICER, Role.FINANCE_OFFICER, Role.AUDITOR)
+BANK = "registry.view_bank_account"
 CLAIM_LIST = ("policy", "worker__employer", "trade", "rate", "certificate", "enrollment__training_class",
               "batch__payment")
 
 
 def _home():
     return (_("Subsidies"), reverse("subsidies:policy_list"))
+
+
+def _id_number(worker, user):
+    """On money pages whole identity numbers are for finance (and the auditor) only."""
+    return worker.id_number if user.has_perm(BANK) else worker.masked_id_number
 
 
 def _claims_for(user):
@@ -114,7 +120,7 @@ def run_detail(request, pk):
 def _claims_xlsx(claims, user):
     headers = [_("Claim"), _("Worker"), _("Identity number"), _("Employer"), _("Policy"), _("Trade"), _("Level"),
                _("Attended days"), _("Amount"), _("Status"), _("Claim date"), _("Reasons"), _("Paid on")]
-    rows = ([c.pk, c.worker.name, c.worker.id_number_for(user), str(c.worker.employer or ""), c.policy.name,
+    rows = ([c.pk, c.worker.name, _id_number(c.worker, user), str(c.worker.employer or ""), c.policy.name,
              str(c.trade or ""), c.get_level_display() if c.level is not None else "", c.quantity, c.amount,
              c.get_status_display(), c.claimed_on, "；".join(rules.explain(c)),
              c.batch.payment.paid_on if c.batch and c.batch.status == Batch.Status.PAID else None]
@@ -180,7 +186,7 @@ def claim_detail(request, pk):
             reverse("subsidies:organization") if has_role(request.user, Role.LIAISON) else reverse("subsidies:mine"))
     return render(request, "subsidies/claim_detail.html", {
         "claim": claim, "reasons": rules.explain(claim), "reversal": reversal,
-        "id_number": claim.worker.id_number_for(request.user),
+        "id_number": _id_number(claim.worker, request.user),
         "history": history_with_changes(claim.history.select_related("history_user")) if staff else [],
         "reverse_form": ReverseForm() if has_role(request.user, *OFFICER) and claim.status == Claim.Status.APPROVED
         and not claim.reverses_id and reversal is None else None,

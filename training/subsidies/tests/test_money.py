@@ -199,6 +199,8 @@ def test_bank_accounts_are_masked_for_the_training_officer(client, people):
     client.force_login(people["officer"])
     page = client.get(reverse("subsidies:batch_detail", args=[batch.pk])).content.decode()
     assert "6217 **** 2333" in page and worker.bank_account not in page
+    claim_page = client.get(reverse("subsidies:claim_detail", args=[batch.claims.get().pk])).content.decode()
+    assert worker.masked_id_number in claim_page and worker.id_number not in claim_page
     assert client.get(reverse("subsidies:batch_bank_file", args=[batch.pk])).status_code == 403
 
 
