@@ -9,6 +9,7 @@ import datetime
 from decimal import Decimal
 
 from django.db.models import Q, Sum
+from django.utils import timezone
 
 from zhangwan.accounts.models import User
 from zhangwan.registry.models import SkillLevel, Trade
@@ -77,6 +78,8 @@ def process_quarter(year, number, start, end, users) -> bool:
         services.batch_approve(batch=batch, user=users["finance2"])
         services.payment_record(batch=batch, user=users["finance"], paid_on=paid_on,
                                 reference=f"ZW{year}Q{number}-{policy.kind.upper()}-{batch.pk:04d}")
+        made = timezone.make_aware(datetime.datetime.combine(end + datetime.timedelta(days=30), datetime.time(10)))
+        Batch.objects.filter(pk=batch.pk).update(created_at=made, approved_at=made + datetime.timedelta(days=5))
     return True
 
 
