@@ -6,9 +6,11 @@ from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhangwan.accounts.notifications import notify_workers
 from zhangwan.history import record_history
 
 from .models import ZERO, Batch, Claim, Payment, Policy, Run
@@ -203,6 +205,13 @@ def payment_record(*, batch: Batch, user, paid_on: datetime.date, reference: str
     batch.status, batch._history_user = Batch.Status.PAID, user
     batch.save(update_fields=["status"])
     Policy.objects.filter(pk=batch.policy_id).update(paid=F("paid") + batch.total)
+    notify_workers(
+        batch.claims.filter(worker__user__isnull=False).select_related("worker__user"),
+        title=lambda c: _("Subsidy paid: ¥%(amount)s") % {"amount": f"{c.amount:,.2f}"},
+        body=lambda c: _("%(policy)s: ¥%(amount)s was paid into your bank account on %(date)s (bank reference "
+                         "%(reference)s).") % {"policy": batch.policy.name, "amount": f"{c.amount:,.2f}",
+                                               "date": paid_on.isoformat(), "reference": payment.reference},
+        url=reverse("subsidies:mine"))
     record_history(Policy, [batch.policy_id], reason=f"batch {batch.number} paid", user=user)
     return payment
 

@@ -135,9 +135,10 @@ def test_two_approvals_at_once_never_exceed_the_budget():
     assert Batch.objects.filter(status="approved").count() == 1
 
 
-def test_payment_is_recorded_once(people):
+def test_payment_is_recorded_once_and_the_worker_is_told(people):
     skill = policy()
-    batch = draft_batch([claim(policy=skill, worker=banked())], made_by=people["maker"])
+    worker = banked(user=UserFactory(role=Role.WORKER))
+    batch = draft_batch([claim(policy=skill, worker=worker)], made_by=people["maker"])
     services.batch_approve(batch=batch, user=people["checker"])
     services.payment_record(batch=batch, user=people["maker"], paid_on=datetime.date(YEAR, 12, 1), reference="B1")
     with pytest.raises(services.SubsidyError):
@@ -146,6 +147,7 @@ def test_payment_is_recorded_once(people):
     skill.refresh_from_db()
     assert (skill.committed, skill.paid, Batch.objects.get(pk=batch.pk).status) == (
         Decimal("1500.00"), Decimal("1500.00"), "paid")
+    assert [n.title for n in worker.user.notifications.all()] == ["补贴已发放：¥1,500.00"]
 
 
 def test_finance_cannot_review_claims_and_officers_cannot_approve_batches(client, people):
