@@ -47,13 +47,7 @@ DECIDED = """CASE WHEN cardinality({reasons}) = 0 THEN {amount} ELSE 0 END,
 DECIDED_ENROLLMENTS = "e.status IN ('completed', 'failed', 'no_show')"
 
 SKILL = f"""
-WITH prior AS (
-    SELECT x.worker_id, count(*) AS n
-    FROM subsidies_claim x JOIN subsidies_policy xp ON xp.id = x.policy_id
-    WHERE xp.kind = 'skill' AND {GRANTED.format(alias="x")}
-      AND x.claimed_on >= %(year_start)s AND x.claimed_on < %(year_end)s
-    GROUP BY x.worker_id
-), candidates AS (
+WITH candidates AS (
     SELECT c.id AS certificate_id, c.holder_id AS worker_id, c.trade_id, c.level, c.issued_on,
            rate.id AS rate_id, rate.amount, p.max_per_year,
            array_remove(ARRAY[
@@ -88,11 +82,18 @@ WITH prior AS (
 ), limited AS (
     SELECT candidates.*,
            CASE WHEN cardinality(reasons) = 0
-                     AND coalesce(prior.n, 0) + row_number() OVER (
+                     AND prior.n + row_number() OVER (
                          PARTITION BY candidates.worker_id, cardinality(reasons) = 0
                          ORDER BY issued_on, certificate_id) > max_per_year
                 THEN reasons || 'yearly_limit'::varchar ELSE reasons END AS decided
-    FROM candidates LEFT JOIN prior USING (worker_id)
+    FROM candidates
+    -- Skill claims the worker already has in the claim year: an index lookup per candidate.
+    CROSS JOIN LATERAL (
+        SELECT count(*) AS n
+        FROM subsidies_claim x JOIN subsidies_policy xp ON xp.id = x.policy_id
+        WHERE x.worker_id = candidates.worker_id AND x.claimed_on >= %(year_start)s
+          AND x.claimed_on < %(year_end)s AND xp.kind = 'skill' AND {GRANTED.format(alias="x")}
+    ) prior
 )
 {COLUMNS}
 SELECT %(policy)s, worker_id, certificate_id, NULL, trade_id, level, rate_id, NULL,
@@ -197,6 +198,25 @@ def step_execute(run: Run, policy: Policy, start: datetime.date, end: datetime.d
         return cursor.rowcount
 
 
+class ClaimStatistics:
+    """Later steps look claims up by policy and source; once the table has grown by a good part
+    since the planner last counted it, count again (as autovacuum would, but within the run), so
+    those lookups stay on the unique indexes instead of scanning a table the planner thinks small."""
+
+    def __init__(self):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = 'subsidies_claim'::regclass")
+            self.counted = cursor.fetchone()[0]
+        self.added = 0
+
+    def grew(self, rows: int) -> None:
+        self.added += rows
+        if self.added > 5000 and self.added > 0.2 * self.counted:
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE subsidies_claim")
+            self.counted, self.added = self.counted + self.added, 0
+
+
 def run_execute(run_id: int) -> Run:
     """Do (or redo) a run. Safe to call again at any point: finished steps insert nothing."""
     run = Run.objects.get(pk=run_id)
@@ -204,18 +224,12 @@ def run_execute(run_id: int) -> Run:
         return run
     steps = run_steps(run)
     Run.objects.filter(pk=run.pk).update(status=Run.Status.RUNNING, steps_total=len(steps), steps_done=0, error="")
-    inserted = 0
-    for index, (policy, start, end) in enumerate(steps):
-        inserted += step_execute(run, policy, start, end)
+    statistics = ClaimStatistics()
+    for policy, start, end in steps:
+        statistics.grew(step_execute(run, policy, start, end))
         Run.objects.filter(pk=run.pk).update(steps_done=F("steps_done") + 1)
         if settings.SUBSIDY_STEP_PAUSE:
             time.sleep(settings.SUBSIDY_STEP_PAUSE)
-        last_of_policy = index + 1 == len(steps) or steps[index + 1][0] != policy
-        if last_of_policy and inserted > 1000:
-            # Later steps look claims up; fresh statistics keep those lookups on the indexes.
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE subsidies_claim")
-            inserted = 0
     Run.objects.filter(pk=run.pk).update(status=Run.Status.DONE, finished_at=timezone.now(),
                                          claims_created=Claim.objects.filter(run=run).count())
     run.refresh_from_db()

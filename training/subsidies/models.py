@@ -182,7 +182,10 @@ class Claim(models.Model):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Refused by the officer")
 
-    policy = models.ForeignKey(Policy, verbose_name=_("policy"), on_delete=models.PROTECT, related_name="claims")
+    # No index of its own: the unique keys (policy, certificate) and (policy, enrollment) lead with
+    # it, and a bare policy index tempts the planner away from them in the engine's lookups.
+    policy = models.ForeignKey(Policy, verbose_name=_("policy"), on_delete=models.PROTECT, related_name="claims",
+                               db_index=False)
     worker = models.ForeignKey(Worker, verbose_name=_("worker"), on_delete=models.PROTECT, related_name="claims")
     certificate = models.ForeignKey(Certificate, verbose_name=_("certificate"), on_delete=models.PROTECT,
                                     null=True, blank=True, related_name="subsidy_claims")
