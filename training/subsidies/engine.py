@@ -211,7 +211,7 @@ class ClaimStatistics:
 
     def grew(self, rows: int) -> None:
         self.added += rows
-        if self.added > 5000 and self.added > 0.2 * self.counted:
+        if self.added > 5000 and self.added > 0.02 * self.counted:
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE subsidies_claim")
             self.counted, self.added = self.counted + self.added, 0

@@ -221,8 +221,8 @@ class Claim(models.Model):
         verbose_name = _("subsidy claim")
         verbose_name_plural = _("subsidy claims")
         ordering = ["-claimed_on", "-pk"]
-        indexes = [models.Index(fields=["status", "policy"]), models.Index(fields=["worker", "claimed_on"]),
-                   models.Index(fields=["batch"])]
+        # No (status, policy) index: the engine's per-worker lookups must stay on (worker, claim date).
+        indexes = [models.Index(fields=["worker", "claimed_on"]), models.Index(fields=["batch"])]
         constraints = [
             models.UniqueConstraint(fields=["policy", "certificate"], name="claim_once_per_certificate",
                                     condition=Q(enrollment__isnull=True, reverses__isnull=True)),
