@@ -67,4 +67,5 @@ bench: venv
 	  $(PY) bench/registration_burst.py $(BURST_ARGS) || status=1; echo; \
 	  $(PY) bench/list_pages.py $(LISTS_ARGS) || status=1; echo; \
 	  $(PY) bench/eligibility.py $(ELIGIBILITY_ARGS) || status=1; echo; \
-	  $(PY) bench/results.py $(RESULTS_ARGS) || status=1; exit $$status; })
+	  $(PY) bench/results.py $(RESULTS_ARGS) || status=1; echo; \
+	  $(PY) bench/subsidies.py $(SUBSIDIES_ARGS) || status=1; exit $$status; })

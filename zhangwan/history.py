@@ -1,6 +1,7 @@
 """History rows for set-based writes: one INSERT … SELECT copies the current state of many rows
 into django-simple-history's table, instead of building a history object per row in Python."""
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
 from django.utils import timezone
 
@@ -28,18 +29,27 @@ def record_history(model, pks, *, reason: str, user=None, history_type: str = "~
 
 def history_with_changes(records, limit: int = 20) -> list:
     """The latest history records, newest first, each with ``changes``: (field label, before,
-    after) against the record before it, status and other read-only fields included, choices and
+    after) against the record before it — read-only fields such as status included, choices and
     related objects in words."""
     records = list(records[: limit + 1])
     for record, previous in zip(records, [*records[1:], None], strict=False):
         record.changes = []
         if previous is None:
             continue
-        fields = {f.name: f for f in record.instance_type._meta.fields}
-        tracked = [f.name for f in record.tracked_fields]
-        for change in record.diff_against(previous, included_fields=tracked, foreign_keys_are_objs=True).changes:
-            field = fields.get(change.field)
-            choices = dict(field.flatchoices) if field is not None and field.choices else {}
-            record.changes.append((field.verbose_name if field else change.field,
-                                   choices.get(change.old, change.old), choices.get(change.new, change.new)))
+        for field in record.tracked_fields:
+            before, after = getattr(previous, field.attname), getattr(record, field.attname)
+            if before != after:
+                record.changes.append((field.verbose_name, _shown(previous, field, before),
+                                       _shown(record, field, after)))
     return records[:limit]
+
+
+def _shown(record, field, value):
+    if value is None:
+        return None
+    if field.is_relation:
+        try:
+            return getattr(record, field.name)
+        except ObjectDoesNotExist:
+            return value
+    return dict(field.flatchoices).get(value, value) if field.choices else value
