@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "certification",
     "training",
     "training.subsidies",
+    "masters",
 ]
 
 MIDDLEWARE = [

@@ -22,5 +22,6 @@ urlpatterns = [
     path("competitions/", include("competitions.urls")),
     path("certification/", include("certification.urls")),
     path("subsidies/", include("training.subsidies.urls")),
+    path("masters/", include("masters.urls")),
     path("admin/", admin.site.urls),
 ]

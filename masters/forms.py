@@ -1,0 +1,127 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zhangwan.registry.models import Trade
+
+from .models import Nomination, Objection, Reviewer, TalkOrder
+
+
+class NominationForm(forms.ModelForm):
+    class Meta:
+        model = Nomination
+        fields = ["nominee", "trade", "statement", "achievements"]
+        widgets = {"statement": forms.Textarea(attrs={"rows": 5}), "achievements": forms.Textarea(attrs={"rows": 6})}
+        help_texts = {
+            "statement": _("Why this person deserves the title, in a few paragraphs."),
+            "achievements": _("Skills, inventions, records, awards and apprentices trained."),
+        }
+
+    def __init__(self, *args, workers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if workers is None:
+            del self.fields["nominee"]
+        else:
+            self.fields["nominee"].queryset = workers
+        self.fields["trade"].queryset = Trade.objects.all()
+        for name in ("statement", "achievements"):
+            self.fields[name].max_length = 5000
+            self.fields[name].widget.attrs["maxlength"] = 5000
+
+
+class EditNominationForm(NominationForm):
+    class Meta(NominationForm.Meta):
+        fields = ["trade", "statement", "achievements"]
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("Attachment (PDF, JPG or PNG, at most 10 MB)"))
+
+
+class ReviewForm(forms.Form):
+    comment = forms.CharField(label=_("Overall comment"), required=False, max_length=3000,
+                              widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, criteria, scores, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        for criterion in criteria:
+            score = scores.get(criterion.pk)
+            self.fields[f"score_{criterion.pk}"] = forms.DecimalField(
+                label=f"{criterion.name} (0–{criterion.max_score:g})", required=False, min_value=0,
+                max_value=criterion.max_score, decimal_places=2, max_digits=7,
+                initial=score.value if score else None,
+                widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}))
+            self.fields[f"comment_{criterion.pk}"] = forms.CharField(
+                label=_("Comment"), required=False, max_length=500, initial=score.comment if score else "")
+
+    def rows(self):
+        return [(c, self[f"score_{c.pk}"], self[f"comment_{c.pk}"]) for c in self.criteria]
+
+    def scores(self):
+        return {c.pk: self.cleaned_data.get(f"score_{c.pk}") for c in self.criteria}
+
+    def comments(self):
+        return {c.pk: self.cleaned_data.get(f"comment_{c.pk}", "") for c in self.criteria}
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class ObjectionForm(forms.ModelForm):
+    class Meta:
+        model = Objection
+        fields = ["name", "contact", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 5})}
+
+
+class ResolveForm(forms.Form):
+    answer = forms.CharField(label=_("Answer"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3}))
+    upheld = forms.TypedChoiceField(label=_("Decision"), coerce=lambda v: v == "yes",
+                                    choices=[("no", _("Not upheld: the nomination stays")),
+                                             ("yes", _("Upheld: the nomination is rejected"))])
+
+
+class PublicityForm(forms.Form):
+    starts = forms.DateField(label=_("Publicity starts"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_starts(self):
+        starts = self.cleaned_data["starts"]
+        if starts < timezone.localdate():
+            raise forms.ValidationError(_("Publicity cannot start in the past."))
+        return starts
+
+
+class AssignForm(forms.Form):
+    reviewer = forms.ModelChoiceField(label=_("Reviewer"), queryset=Reviewer.objects.filter(active=True)
+                                      .select_related("user"))
+
+
+class TalkOrderForm(forms.ModelForm):
+    class Meta:
+        model = TalkOrder
+        fields = ["preferred_date", "expected_audience", "note"]
+        widgets = {"preferred_date": forms.DateInput(attrs={"type": "date"})}
+
+    def clean_preferred_date(self):
+        day = self.cleaned_data["preferred_date"]
+        if day < timezone.localdate():
+            raise forms.ValidationError(_("Choose a date from today on."))
+        return day
+
+    def clean_expected_audience(self):
+        n = self.cleaned_data["expected_audience"]
+        if not 1 <= n <= 100_000:
+            raise forms.ValidationError(_("Between 1 and 100,000 people."))
+        return n
+
+
+class TalkScheduleForm(forms.Form):
+    held_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    speaker = forms.CharField(label=_("Speaker"), max_length=100)
+    venue = forms.CharField(label=_("Venue"), max_length=200, required=False)
+
+
+class AttendanceForm(forms.Form):
+    attendance = forms.IntegerField(label=_("Attendance"), min_value=0, max_value=100_000)
