@@ -68,4 +68,5 @@ bench: venv
 	  $(PY) bench/list_pages.py $(LISTS_ARGS) || status=1; echo; \
 	  $(PY) bench/eligibility.py $(ELIGIBILITY_ARGS) || status=1; echo; \
 	  $(PY) bench/results.py $(RESULTS_ARGS) || status=1; echo; \
-	  $(PY) bench/subsidies.py $(SUBSIDIES_ARGS) || status=1; exit $$status; })
+	  $(PY) bench/subsidies.py $(SUBSIDIES_ARGS) || status=1; echo; \
+	  $(PY) bench/masters.py $(MASTERS_ARGS) || status=1; exit $$status; })

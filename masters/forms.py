@@ -20,7 +20,7 @@ class NominationForm(forms.ModelForm):
     def __init__(self, *args, workers=None, **kwargs):
         super().__init__(*args, **kwargs)
         if workers is None:
-            del self.fields["nominee"]
+            self.fields.pop("nominee", None)
         else:
             self.fields["nominee"].queryset = workers
         self.fields["trade"].queryset = Trade.objects.all()

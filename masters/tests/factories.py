@@ -18,11 +18,10 @@ REVIEWING = datetime.date(YEAR, 6, 10)
 
 
 def selection_round(*, year=YEAR, quota=3, criteria=(("技能水平", 60, 100), ("贡献", 40, 50)), **fields):
-    created = SelectionRound.objects.create(
-        name=f"{year}年张湾区技能大师评选", year=year, quota=quota,
-        nominations_open=datetime.date(year, 4, 1), nominations_close=datetime.date(year, 5, 31),
-        review_opens=datetime.date(year, 6, 1), review_closes=datetime.date(year, 6, 30),
-        min_years_in_trade=8, **fields)
+    windows = {"nominations_open": datetime.date(year, 4, 1), "nominations_close": datetime.date(year, 5, 31),
+               "review_opens": datetime.date(year, 6, 1), "review_closes": datetime.date(year, 6, 30)}
+    created = SelectionRound.objects.create(name=f"{year}年张湾区技能大师评选", year=year, quota=quota,
+                                            min_years_in_trade=8, **{**windows, **fields})
     Criterion.objects.bulk_create([Criterion(round=created, name=name, weight=Decimal(weight),
                                              max_score=Decimal(top), order=i)
                                    for i, (name, weight, top) in enumerate(criteria)])

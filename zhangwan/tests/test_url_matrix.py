@@ -34,6 +34,8 @@ TRAINING_READERS = {Role.TRAINING_OFFICER.value, Role.AUDITOR.value}
 COMPETITION_READERS = {Role.COMPETITIONS_OFFICER.value, Role.AUDITOR.value}
 CERTIFICATION_READERS = {Role.CERTIFICATION_OFFICER.value, Role.AUDITOR.value}
 SUBSIDY_READERS = {Role.TRAINING_OFFICER.value, Role.FINANCE_OFFICER.value, Role.AUDITOR.value}
+MASTERS_READERS = {Role.MASTERS_OFFICER.value, Role.AUDITOR.value}
+NOMINATORS = {Role.WORKER.value, Role.LIAISON.value, Role.MASTERS_OFFICER.value}
 # url name → (kwargs builder, {role: status}); a builder gets the test's objects.
 EXPECTED = {
     "home": (None, everyone()),
@@ -158,6 +160,56 @@ EXPECTED = {
     "subsidies:batch_bank_file": (lambda o: {"pk": o["batch"].pk}, only({Role.FINANCE_OFFICER.value})),
     "subsidies:mine": (None, only({Role.WORKER.value})),
     "subsidies:organization": (None, only({Role.LIAISON.value})),
+    # Skills Masters
+    "masters:honour_roll": (None, everyone()),
+    "masters:publicity": (None, everyone()),
+    "masters:objection_new": (lambda o: {"pk": o["public_nomination"].pk}, everyone()),
+    "masters:objection_new#not_public": (lambda o: {"pk": o["nomination"].pk}, everyone(404)),
+    "masters:nomination_list": (None, only(NOMINATORS | MASTERS_READERS)),
+    "masters:nomination_new": (None, only(NOMINATORS)),
+    "masters:nomination_detail": (lambda o: {"pk": o["nomination"].pk}, only(NOMINATORS | MASTERS_READERS)),
+    "masters:nomination_detail#other": (lambda o: {"pk": o["reviewed_nomination"].pk},
+                                        {**only(NOMINATORS | MASTERS_READERS), Role.WORKER.value: 404,
+                                         Role.LIAISON.value: 404}),
+    # The draft was made by the liaison for their organization: only they may change it.
+    "masters:nomination_edit": (lambda o: {"pk": o["nomination"].pk},
+                                {**only(NOMINATORS, denied=403), Role.WORKER.value: 404,
+                                 Role.MASTERS_OFFICER.value: 404}),
+    "masters:attachment_upload": (lambda o: {"pk": o["nomination"].pk}, everyone(405)),
+    "masters:nomination_submit": (lambda o: {"pk": o["nomination"].pk}, everyone(405)),
+    "masters:nomination_withdraw": (lambda o: {"pk": o["nomination"].pk}, everyone(405)),
+    "masters:assignment_add": (lambda o: {"pk": o["reviewed_nomination"].pk}, everyone(405)),
+    "masters:shortlist_change": (lambda o: {"pk": o["reviewed_nomination"].pk}, everyone(405)),
+    "masters:attachment_file": (lambda o: {"pk": o["masters_attachment"].pk},
+                                {**only(NOMINATORS | MASTERS_READERS | {Role.REVIEWER.value}),
+                                 Role.REVIEWER.value: 404}),
+    "masters:attachment_file#reviewed": (lambda o: {"pk": o["reviewed_attachment"].pk},
+                                         {**only(NOMINATORS | MASTERS_READERS | {Role.REVIEWER.value}),
+                                          Role.WORKER.value: 404, Role.LIAISON.value: 404}),
+    "masters:attachment_delete": (lambda o: {"pk": o["masters_attachment"].pk}, everyone(405)),
+    "masters:assignment_remove": (lambda o: {"pk": o["assignment"].pk}, everyone(405)),
+    "masters:review_home": (None, only({Role.REVIEWER.value})),
+    "masters:review_sheet": (lambda o: {"pk": o["assignment"].pk}, only({Role.REVIEWER.value})),
+    # Blind review: another reviewer's sheet is not found.
+    "masters:review_sheet#other": (lambda o: {"pk": o["other_assignment"].pk},
+                                   {**only({Role.REVIEWER.value}), Role.REVIEWER.value: 404}),
+    "masters:review_conflict": (lambda o: {"pk": o["assignment"].pk}, everyone(405)),
+    "masters:round_list": (None, only(MASTERS_READERS)),
+    "masters:round_detail": (lambda o: {"pk": o["selection_round"].pk}, only(MASTERS_READERS)),
+    "masters:round_eligibility": (lambda o: {"pk": o["selection_round"].pk}, everyone(405)),
+    "masters:round_assign": (lambda o: {"pk": o["selection_round"].pk}, everyone(405)),
+    "masters:round_conflicts": (lambda o: {"pk": o["selection_round"].pk}, only(MASTERS_READERS)),
+    "masters:round_ranking": (lambda o: {"pk": o["selection_round"].pk}, only(MASTERS_READERS)),
+    "masters:round_shortlist": (lambda o: {"pk": o["selection_round"].pk}, everyone(405)),
+    "masters:round_publicity": (lambda o: {"pk": o["selection_round"].pk}, everyone(405)),
+    "masters:round_confer": (lambda o: {"pk": o["selection_round"].pk}, everyone(405)),
+    "masters:objection_resolve": (lambda o: {"pk": o["objection"].pk}, everyone(405)),
+    "masters:incentives": (None, only(MASTERS_READERS | {Role.FINANCE_OFFICER.value})),
+    "masters:studios": (None, only(MASTERS_READERS | {Role.FINANCE_OFFICER.value})),
+    "masters:talk_menu": (None, only(MASTERS_READERS | {Role.LIAISON.value})),
+    "masters:talk_order": (lambda o: {"pk": o["talk_topic"].pk}, only({Role.LIAISON.value})),
+    "masters:talk_orders": (None, only(MASTERS_READERS)),
+    "masters:talk_manage": (lambda o: {"pk": o["talk_order"].pk}, only(MASTERS_READERS)),
 }
 
 
@@ -209,9 +261,10 @@ def objects(role_users, organization, other_organization):
     contests = competition_objects(role_users, organization, other_organization)
     certificates = certification_objects(role_users, own, other)
     subsidies = subsidy_objects(role_users, other, certificates)
-    names = [*contests, *certificates, *subsidies]
+    masters = masters_objects(role_users, organization, other, contests)
+    names = [*contests, *certificates, *subsidies, *masters]
     assert len(names) == len(set(names)), "two apps' objects share a name"
-    return {**contests, **certificates, **subsidies,
+    return {**contests, **certificates, **subsidies, **masters,
             "own_worker": own, "other_worker": other, "class": cls, "enrollment": enrollment,
             "draft_class": open_class(status="draft", provider=organization), "session": session,
             "survey": survey, "plan": plan,
@@ -269,6 +322,12 @@ ADMIN_MODELS = {
     **{f"subsidies_{m}": {"view": SUBSIDY_READERS, "add": set(), "delete": set()}
        for m in ["claim", "batch", "payment"]},
     "subsidies_run": {"view": TRAINING_READERS, "add": set(), "delete": set()},
+    **{f"masters_{m}": {"view": STAFF, "add": {Role.MASTERS_OFFICER.value}, "delete": {Role.MASTERS_OFFICER.value}}
+       for m in ["selectionround", "reviewer", "holiday", "incentivepolicy", "incentivegrant", "masterstudio",
+                 "talktopic"]},
+    # Nominations, reviews, objections, titles and talk orders change only through the pages' services.
+    **{f"masters_{m}": {"view": STAFF, "add": set(), "delete": set()}
+       for m in ["nomination", "assignment", "conflictwaiver", "objection", "mastertitle", "talkorder"]},
 }
 ADMIN_ACTIONS = ["changelist", "add", "change", "history", "delete", "simple_history"]
 NOT_STAFF = {r: 302 for r in ROLES if r not in STAFF}
@@ -372,6 +431,68 @@ def subsidy_objects(role_users, other, certificates):
     return {"policy": skill, "claim": own_claim, "other_claim": other_claim, "batch": batch, "run": run}
 
 
+def masters_objects(role_users, organization, other, contests):
+    import datetime
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from masters.models import (
+        Assignment,
+        Attachment,
+        ConflictWaiver,
+        Holiday,
+        IncentiveGrant,
+        IncentivePolicy,
+        MasterStudio,
+        MasterTitle,
+        Objection,
+        TalkOrder,
+        TalkTopic,
+    )
+    from masters.tests.factories import nomination, reviewer, selection_round
+    from training.models import TrainingBase
+
+    today = timezone.localdate()
+    day = datetime.timedelta(days=1)
+    round_ = selection_round(year=today.year, nominations_open=today - 5 * day, nominations_close=today + 5 * day,
+                             review_opens=today + 6 * day, review_closes=today + 30 * day)
+    liaison = role_users[Role.LIAISON.value]
+    own = nomination(round_, worker=role_users[Role.WORKER.value].worker, status="draft", created_by=liaison,
+                     source="organization")
+    reviewed = nomination(round_, worker=other, status="under_review")
+    public = nomination(round_, status="in_publicity")
+
+    def attach(n):
+        return Attachment.objects.create(nomination=n, name="推荐表.pdf", content_type="application/pdf", size=9,
+                                         file=SimpleUploadedFile("form.pdf", b"%PDF-1.4 x"))
+
+    mine = reviewer()
+    mine.user = role_users[Role.REVIEWER.value]
+    mine.save()
+    assignment = Assignment.objects.create(nomination=reviewed, reviewer=mine)
+    other_assignment = Assignment.objects.create(nomination=reviewed, reviewer=reviewer())
+    ConflictWaiver.objects.create(nomination=reviewed, reviewer=mine, reason="不同车间",
+                                  waived_by=role_users[Role.MASTERS_OFFICER.value])
+    objection = Objection.objects.create(nomination=public, name="张三", contact="139", text="异议", client="x")
+    title = MasterTitle.objects.create(nomination=public, worker=public.nominee, trade=trade(), year=2022,
+                                       title="张湾区技能大师", number="ZWJN2022001", conferred_on="2022-11-18")
+    policy = IncentivePolicy.objects.create(number=1, name="外出疗休养", involves_money=True)
+    IncentiveGrant.objects.create(policy=policy, master=title, granted_on="2023-05-16", amount=3000)
+    base = TrainingBase.objects.create(name="大师工作室", kind="master_studio", host=organization,
+                                       designated_on="2023-03-01")
+    MasterStudio.objects.create(name="大师工作室", master=title, host=organization, training_base=base,
+                                established_on="2023-03-01")
+    Holiday.objects.create(date="2026-10-01", name="国庆节")
+    topic = TalkTopic.objects.create(title="工匠精神", category="craftsmanship")
+    order = TalkOrder.objects.create(topic=topic, organization=organization, preferred_date=today,
+                                     expected_audience=100, ordered_by=liaison)
+    return {"selection_round": round_, "nomination": own, "reviewed_nomination": reviewed,
+            "public_nomination": public, "masters_attachment": attach(own), "reviewed_attachment": attach(reviewed),
+            "assignment": assignment, "other_assignment": other_assignment, "objection": objection,
+            "talk_topic": topic, "talk_order": order}
+
+
 def competition_objects_result():
     from competitions.models import Result
 
@@ -405,7 +526,8 @@ def test_admin_site_pages_answer_each_role_as_expected(client, role_users, objec
     assert mismatches(client, role_users, objects, ADMIN_SITE) == []
 
 
-NO_HISTORY_PAGES = {"accounts_user", "training_needssurvey", "training_needsresponse", "subsidies_run"}
+NO_HISTORY_PAGES = {"accounts_user", "training_needssurvey", "training_needsresponse", "subsidies_run",
+                    "masters_holiday", "masters_reviewer", "masters_talktopic"}
 ADMIN_PAGES = [(m, a) for m in sorted(ADMIN_MODELS) for a in ADMIN_ACTIONS
                if not (a == "simple_history" and m in NO_HISTORY_PAGES)]
 
