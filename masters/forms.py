@@ -48,7 +48,8 @@ class ReviewForm(forms.Form):
         for criterion in criteria:
             score = scores.get(criterion.pk)
             self.fields[f"score_{criterion.pk}"] = forms.DecimalField(
-                label=f"{criterion.name} (0–{criterion.max_score:g})", required=False, min_value=0,
+                label=_("Score (0–%(max)s)") % {"max": f"{criterion.max_score.normalize():f}"}, required=False,
+                min_value=0,
                 max_value=criterion.max_score, decimal_places=2, max_digits=7,
                 initial=score.value if score else None,
                 widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}))
