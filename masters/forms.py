@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhangwan.registry.models import Trade
 
@@ -121,8 +122,8 @@ class TalkOrderForm(forms.ModelForm):
 class TalkScheduleForm(forms.Form):
     held_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     speaker = forms.CharField(label=_("Speaker"), max_length=100)
-    venue = forms.CharField(label=_("Venue"), max_length=200, required=False)
+    venue = forms.CharField(label=pgettext_lazy("talk", "Venue"), max_length=200, required=False)
 
 
 class AttendanceForm(forms.Form):
-    attendance = forms.IntegerField(label=_("Attendance"), min_value=0, max_value=100_000)
+    attendance = forms.IntegerField(label=pgettext_lazy("talk", "Attendance"), min_value=0, max_value=100_000)

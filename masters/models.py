@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from competitions.models import Competition
@@ -204,11 +205,11 @@ class Nomination(models.Model):
         ELIGIBLE = "eligible", _("Eligible")
         INELIGIBLE = "ineligible", _("Not eligible")
         UNDER_REVIEW = "under_review", _("Under review")
-        SHORTLISTED = "shortlisted", _("Shortlisted")
+        SHORTLISTED = "shortlisted", pgettext_lazy("nomination", "Shortlisted")
         IN_PUBLICITY = "in_publicity", _("In publicity")
         CONFERRED = "conferred", _("Conferred")
         REJECTED = "rejected", _("Rejected")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        WITHDRAWN = "withdrawn", pgettext_lazy("nomination", "Withdrawn")
 
     REVIEWED = ("under_review", "shortlisted", "in_publicity", "conferred")
 
@@ -392,7 +393,7 @@ class MasterTitle(models.Model):
                                related_name="master_titles")
     trade = models.ForeignKey(Trade, verbose_name=_("trade"), on_delete=models.PROTECT, related_name="master_titles")
     year = models.PositiveSmallIntegerField(_("year"))
-    title = models.CharField(_("title"), max_length=100)
+    title = models.CharField(pgettext_lazy("master", "title"), max_length=100)
     number = models.CharField(_("certificate number"), max_length=30, unique=True)
     conferred_on = models.DateField(_("conferred on"))
 
@@ -433,8 +434,8 @@ class IncentivePolicy(models.Model):
 
 
 class IncentiveGrant(models.Model):
-    policy = models.ForeignKey(IncentivePolicy, verbose_name=_("policy"), on_delete=models.PROTECT,
-                               related_name="grants")
+    policy = models.ForeignKey(IncentivePolicy, verbose_name=pgettext_lazy("incentive", "policy"),
+                               on_delete=models.PROTECT, related_name="grants")
     master = models.ForeignKey(MasterTitle, verbose_name=_("master"), on_delete=models.PROTECT, null=True,
                                blank=True, related_name="grants")
     organization = models.ForeignKey(Organization, verbose_name=_("organization"), on_delete=models.PROTECT,
@@ -533,8 +534,8 @@ class TalkOrder(models.Model):
     # The event, once scheduled.
     held_on = models.DateField(_("date"), null=True, blank=True)
     speaker = models.CharField(_("speaker"), max_length=100, blank=True)
-    venue = models.CharField(_("venue"), max_length=200, blank=True)
-    attendance = models.PositiveIntegerField(_("attendance"), null=True, blank=True)
+    venue = models.CharField(pgettext_lazy("talk", "venue"), max_length=200, blank=True)
+    attendance = models.PositiveIntegerField(pgettext_lazy("talk", "attendance"), null=True, blank=True)
 
     history = HistoricalRecords()
 

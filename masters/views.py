@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from zhangwan.accounts.access import role_required
@@ -580,7 +581,8 @@ def incentives(request):
     if year.isdigit():
         grants = grants.filter(granted_on__year=int(year))
     if request.GET.get("format") == "xlsx":
-        headers = [_("Policy"), _("Master"), _("Organization"), _("Granted on"), _("Amount (yuan)"), _("Note")]
+        headers = [pgettext("incentive", "Policy"), _("Master"), _("Organization"), _("Granted on"),
+                   _("Amount (yuan)"), _("Note")]
         rows = ([g.policy.name, g.master.worker.name if g.master else "", str(g.organization or ""), g.granted_on,
                  g.amount, g.note] for g in grants)
         return xlsx_response("incentive-grants.xlsx", [(_("Incentive grants"), headers, rows)])
@@ -646,7 +648,7 @@ def talk_orders(request):
     filterset = TalkOrderFilter(request.GET or None, queryset=orders)
     if request.GET.get("format") == "xlsx":
         headers = [_("Talk"), _("Category"), _("Organization"), _("Preferred date"), _("Expected audience"),
-                   _("Status"), _("Date"), _("Speaker"), _("Venue"), _("Attendance")]
+                   _("Status"), _("Date"), _("Speaker"), pgettext("talk", "Venue"), pgettext("talk", "Attendance")]
         rows = ([o.topic.title, o.topic.get_category_display(), str(o.organization), o.preferred_date,
                  o.expected_audience, o.get_status_display(), o.held_on, o.speaker, o.venue, o.attendance]
                 for o in filterset.qs)
