@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from zhangwan.admin_readonly import ReadOnlyAdmin
+
 from .models import (
     Assignment,
     Conflict,
@@ -111,19 +113,6 @@ class ReviewerAdmin(admin.ModelAdmin):
     raw_id_fields = ["user"]
     list_select_related = ["user", "organization"]
     inlines = [ConflictInline]
-
-
-class ReadOnlyAdmin(SimpleHistoryAdmin):
-    """Made and changed only through the pages (the services): the admin shows them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Nomination)

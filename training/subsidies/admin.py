@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from zhangwan.admin_readonly import ReadOnly, ReadOnlyAdmin
+
 from .models import Batch, Claim, Kind, Payment, Policy, Rate, Run
 
 
@@ -24,23 +26,6 @@ class PolicyAdmin(SimpleHistoryAdmin):
         (Kind.TRAINING.label, {"fields": ["min_attendance_percent", "requires_certificate",
                                           "certificate_within_days"]}),
     ]
-
-
-class ReadOnly:
-    """Made and changed only through the services (engine, review, batches): the admin shows them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(ReadOnly, SimpleHistoryAdmin):
-    pass
 
 
 @admin.register(Claim)
