@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from competitions.models import Result, Tier
 from competitions.tests.factories import competition, event
@@ -21,6 +22,13 @@ from .factories import NOMINATING, REVIEWING, YEAR, nomination, pool, qualified_
 
 S = Nomination.Status
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are matched in English (the catalogue would answer in Chinese)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
