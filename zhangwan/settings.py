@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "training",
     "training.subsidies",
     "masters",
+    "zhangwan.reports",
 ]
 
 MIDDLEWARE = [
@@ -203,3 +204,4 @@ ADMIN_SITE_HEADER = _("Zhangwan District Skills Talent Platform")
 # Seconds the claim engine waits after each step: 0 in use; the test that kills a worker mid-run
 # sets it so there is a middle to kill it in.
 SUBSIDY_STEP_PAUSE = env.float("ZW_SUBSIDY_STEP_PAUSE", default=0.0)
+REPORT_STEP_PAUSE = env.float("ZW_REPORT_STEP_PAUSE", default=0.0)

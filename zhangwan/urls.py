@@ -23,5 +23,6 @@ urlpatterns = [
     path("certification/", include("certification.urls")),
     path("subsidies/", include("training.subsidies.urls")),
     path("masters/", include("masters.urls")),
+    path("reports/", include("zhangwan.reports.urls")),
     path("admin/", admin.site.urls),
 ]

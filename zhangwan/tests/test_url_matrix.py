@@ -210,6 +210,10 @@ EXPECTED = {
     "masters:talk_order": (lambda o: {"pk": o["talk_topic"].pk}, only({Role.LIAISON.value})),
     "masters:talk_orders": (None, only(MASTERS_READERS)),
     "masters:talk_manage": (lambda o: {"pk": o["talk_order"].pk}, only(MASTERS_READERS)),
+    # Reports
+    "reports:report_list": (None, only(STAFF)),
+    "reports:report_detail": (lambda o: {"pk": o["report"].pk}, only(STAFF)),
+    "reports:report_download": (lambda o: {"pk": o["report"].pk}, only(STAFF)),
 }
 
 
@@ -328,6 +332,7 @@ ADMIN_MODELS = {
     # Nominations, reviews, objections, titles and talk orders change only through the pages' services.
     **{f"masters_{m}": {"view": STAFF, "add": set(), "delete": set()}
        for m in ["nomination", "assignment", "conflictwaiver", "objection", "mastertitle", "talkorder"]},
+    "reports_annualreport": {"view": {Role.AUDITOR.value}, "add": set(), "delete": set()},
 }
 ADMIN_ACTIONS = ["changelist", "add", "change", "history", "delete", "simple_history"]
 NOT_STAFF = {r: 302 for r in ROLES if r not in STAFF}
@@ -487,7 +492,11 @@ def masters_objects(role_users, organization, other, contests):
     topic = TalkTopic.objects.create(title="工匠精神", category="craftsmanship")
     order = TalkOrder.objects.create(topic=topic, organization=organization, preferred_date=today,
                                      expected_audience=100, ordered_by=liaison)
-    return {"selection_round": round_, "nomination": own, "reviewed_nomination": reviewed,
+    from zhangwan.reports.models import AnnualReport
+
+    report = AnnualReport.objects.create(year=2022, language="zh-hans", status="done", requested_by=liaison,
+                                         file=SimpleUploadedFile("r.xlsx", b"PK\x03\x04 x"))
+    return {"report": report, "selection_round": round_, "nomination": own, "reviewed_nomination": reviewed,
             "public_nomination": public, "masters_attachment": attach(own), "reviewed_attachment": attach(reviewed),
             "assignment": assignment, "other_assignment": other_assignment, "objection": objection,
             "talk_topic": topic, "talk_order": order}
@@ -527,7 +536,7 @@ def test_admin_site_pages_answer_each_role_as_expected(client, role_users, objec
 
 
 NO_HISTORY_PAGES = {"accounts_user", "training_needssurvey", "training_needsresponse", "subsidies_run",
-                    "masters_holiday", "masters_reviewer", "masters_talktopic"}
+                    "masters_holiday", "masters_reviewer", "masters_talktopic", "reports_annualreport"}
 ADMIN_PAGES = [(m, a) for m in sorted(ADMIN_MODELS) for a in ADMIN_ACTIONS
                if not (a == "simple_history" and m in NO_HISTORY_PAGES)]
 

@@ -1,0 +1,12 @@
+from django.contrib import admin
+
+from zhangwan.admin_readonly import ReadOnly
+
+from .models import AnnualReport
+
+
+@admin.register(AnnualReport)
+class AnnualReportAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["year", "status", "rows", "size", "requested_by", "created_at", "finished_at"]
+    list_filter = ["status", "year"]
+    list_select_related = ["requested_by"]
