@@ -1,0 +1,56 @@
+"""The annual report in headless Chromium: an officer starts it, watches the progress bar move
+while a real Celery worker writes it, and downloads the workbook."""
+
+import uuid
+
+import openpyxl
+import pytest
+from playwright.sync_api import expect
+
+from conftest import start_worker
+from zhangwan.tests.browser import log_in, shot
+
+pytestmark = [pytest.mark.browser, pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def slow_worker(settings):
+    """A real worker that pauses after each sheet, so the page shows the bar moving."""
+    from zhangwan.celery import app
+
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    process = start_worker(queue, settings, ZW_REPORT_STEP_PAUSE="0.7")
+    app.conf.task_always_eager = False
+    default_queue, app.conf.task_default_queue = app.conf.task_default_queue, queue
+    try:
+        yield queue
+    finally:
+        app.conf.task_default_queue = default_queue
+        process.terminate()
+        output = process.communicate(timeout=30)[0].decode(errors="replace")
+        assert "Traceback" not in output, output
+
+
+def test_an_officer_starts_the_report_watches_it_and_downloads_it(phones, live_server, role_users, slow_worker,
+                                                                  tmp_path):
+    page = phones()
+    log_in(page, live_server, "training_officer")
+    page.goto(f"{live_server.url}/reports/")
+    page.fill("#id_year", "2022")
+    page.click("#start-report")
+    expect(page.locator("[data-status=running]")).to_be_visible(timeout=20_000)
+    seen = set()
+    for _ in range(40):
+        value = int(page.locator("#report-progress progress").get_attribute("value"))
+        seen.add(value)
+        if value == 100:
+            break
+        page.wait_for_timeout(250)
+    assert len(seen - {0, 100}) >= 2, seen  # it moved through steps
+    expect(page.locator("[data-status=done]")).to_be_visible(timeout=30_000)
+    shot(page, "annual-report")
+    with page.expect_download() as download:
+        page.click("#download-report")
+    path = tmp_path / "report.xlsx"
+    download.value.save_as(path)
+    assert len(openpyxl.load_workbook(path).worksheets) == 8
