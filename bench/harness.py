@@ -468,3 +468,71 @@ def finish(failures) -> int:
     say("all checks passed")
     return 0
 
+
+
+# --- a real Celery worker ---------------------------------------------------------------------
+
+def process_memory(pid):
+    """(peak, current) resident kB of a process (VmHWM, VmRSS), or (0, 0) if it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0, 0
+    fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+    return int(fields["VmHWM"].split()[0]), int(fields["VmRSS"].split()[0])
+
+
+class Worker:
+    """`celery -A zhangwan worker --pool=solo` (one process) on a queue of its own, against a bench
+    database, with extra environment variables."""
+
+    def __init__(self, db_name: str, label: str, **env):
+        import uuid
+
+        self.db_name, self.env = db_name, env
+        self.queue = f"bench-{label}-{uuid.uuid4().hex[:10]}"
+        self.log = Path(tempfile.mkstemp(prefix=f"zhangwan-bench-{label}-", suffix=".log")[1])
+        self.proc = None
+
+    def __enter__(self):
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": SETTINGS, "DATABASE_NAME": self.db_name,
+               "PYTHONUNBUFFERED": "1", **self.env}
+        cmd = [sys.executable, "-m", "celery", "-A", "zhangwan", "worker", "-Q", self.queue, "--pool", "solo",
+               "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "info", "-n", f"{self.queue}@%h"]
+        with open(self.log, "wb") as log:
+            self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log,
+                                         stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"the Celery worker exited with {self.proc.returncode}:\n{self.log_text()}")
+            if " ready." in self.log_text():
+                return self
+            time.sleep(0.2)
+        raise RuntimeError(f"the Celery worker was not ready within 90 s:\n{self.log_text()}")
+
+    def __exit__(self, *exc):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=10)
+        text = self.log_text()
+        if "Traceback" in text:
+            say(f"  the worker's log holds errors: {self.log}\n{text[-3000:]}")
+        else:
+            self.log.unlink(missing_ok=True)
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def memory(self):
+        return process_memory(self.proc.pid)
+
+    def log_text(self):
+        try:
+            return self.log.read_text(errors="replace")
+        except OSError:
+            return ""

@@ -44,7 +44,10 @@ class Sheet:
 
 
 class Writer:
-    """Cells of one write-only sheet; a format is set only where the value needs one."""
+    """Cells of one write-only sheet; a format is set only where the value needs one.
+
+    A write-only sheet writes each row out as it is appended, so one formatted cell per column
+    and format can be filled again row after row instead of making a new cell object per value."""
 
     def __init__(self, workbook, title, headers, widths):
         self.sheet = workbook.create_sheet(title=title[:31])
@@ -59,20 +62,24 @@ class Writer:
             header.append(cell)
         self.sheet.append(header)
         self.columns, self.rows = len(headers), 1
+        self.formatted = {}
 
-    def cell(self, value):
+    def cell(self, value, column=-1):
         if isinstance(value, Decimal):
-            cell = WriteOnlyCell(self.sheet, value=value)
-            cell.number_format = MONEY
-            return cell
-        if isinstance(value, datetime.date):
-            cell = WriteOnlyCell(self.sheet, value=value)
-            cell.number_format = DAY
-            return cell
-        return value
+            number_format = MONEY
+        elif isinstance(value, datetime.date):
+            number_format = DAY
+        else:
+            return value
+        cell = self.formatted.get((column, number_format))
+        if cell is None:
+            cell = self.formatted[column, number_format] = WriteOnlyCell(self.sheet)
+            cell.number_format = number_format
+        cell.value = value
+        return cell
 
     def append(self, row):
-        self.sheet.append([self.cell(value) for value in row])
+        self.sheet.append([self.cell(value, column) for column, value in enumerate(row)])
         self.rows += 1
 
     def finish(self):
@@ -218,8 +225,8 @@ def write_summary(workbook, year: int) -> int:
         change = now.value - before.value
         share = WriteOnlyCell(sheet.sheet, value=float(change / before.value) if before.value else None)
         share.number_format = PERCENT
-        sheet.sheet.append([str(now.label), sheet.cell(now.value), sheet.cell(before.value), sheet.cell(change),
-                            share])
+        sheet.sheet.append([str(now.label), sheet.cell(now.value, 1), sheet.cell(before.value, 2),
+                            sheet.cell(change, 3), share])
         sheet.rows += 1
     keys = [f.key for f in current]
     _chart(sheet.sheet, _("Certificates by level"), keys.index("certificates_5") + 2,
