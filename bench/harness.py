@@ -469,7 +469,6 @@ def finish(failures) -> int:
     return 0
 
 
-
 # --- a real Celery worker ---------------------------------------------------------------------
 
 def process_memory(pid):
