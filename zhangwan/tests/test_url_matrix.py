@@ -214,6 +214,16 @@ EXPECTED = {
     "reports:report_list": (None, only(STAFF)),
     "reports:report_detail": (lambda o: {"pk": o["report"].pk}, only(STAFF)),
     "reports:report_download": (lambda o: {"pk": o["report"].pk}, only(STAFF)),
+    # The talent profile: staff, the worker's liaison, and the worker themself; own_worker is not the
+    # worker role's record, so that worker finds no such page.
+    "reports:talent_profile": (lambda o: {"pk": o["own_worker"].pk},
+                               {**only(ROSTER | {Role.WORKER.value}), Role.WORKER.value: 404}),
+    "reports:talent_profile#other": (lambda o: {"pk": o["other_worker"].pk},
+                                     {**only(ROSTER | {Role.WORKER.value}), Role.LIAISON.value: 404,
+                                      Role.WORKER.value: 404}),
+    # The certificate's holder is the worker role's own record.
+    "reports:talent_profile#self": (lambda o: {"pk": o["certificate"].holder_id}, only(ROSTER | {Role.WORKER.value})),
+    "reports:my_profile": (None, only({Role.WORKER.value})),
 }
 
 
