@@ -150,6 +150,13 @@ def manage_sessions(request):
                           n_eligible=Count("applications", filter=Q(applications__status="eligible")),
                           n_total=Count("applications", filter=~Q(applications__status="withdrawn")))
                 .order_by("-date", "pk"))
+    if request.GET.get("format") == "xlsx":
+        headers = [_("Trade"), _("Level"), _("Assessment date"), _("Assessment body"), _("Assessment venue"),
+                   _("Status"), _("Applications"), _("Pending"), _("Eligible"), _("Admitted"), _("Capacity")]
+        rows = ([s.trade.name, s.get_level_display(), s.date, s.body.name, s.venue, s.get_status_display(), s.n_total,
+                 s.n_pending, s.n_eligible, s.admitted_count, s.capacity] for s in sessions.iterator(chunk_size=2000))
+        return xlsx_response(f"assessment-sessions-{timezone.localdate():%Y%m%d}.xlsx",
+                             [(_("Assessment sessions"), headers, rows)])
     page, query = paginate(request, sessions)
     return render(request, "certification/manage_sessions.html", {
         "page": page, "query": query, "can_edit": has_role(request.user, Role.CERTIFICATION_OFFICER),

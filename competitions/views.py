@@ -3,6 +3,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -11,6 +12,7 @@ from zhangwan.accounts.roles import STAFF_ROLES, Role, has_role, is_district_sta
 from zhangwan.accounts.scope import organizations_for, own_worker_or_404, workers_for
 from zhangwan.excel import xlsx_response
 from zhangwan.pagination import paginate
+from zhangwan.registry.models import Worker
 from zhangwan.registry.roster import RowError
 
 from . import importing, selectors, services, tasks
@@ -207,6 +209,15 @@ def manage_list(request):
         n_events=Count("events", distinct=True),
         n_entries=Count("events__entries", distinct=True, filter=~Q(events__entries__status="withdrawn")),
     ).order_by("-year", "-starts_on", "pk")
+    if request.GET.get("format") == "xlsx":
+        headers = [_("Competition"), _("Year"), _("Level"), _("Kind"), _("Leading competition"),
+                   _("Held outside the district"), _("Starts on"), _("Ends on"), _("Events"), _("Entries"),
+                   _("Results published")]
+        yes_no = {True: _("Yes"), False: _("No")}
+        rows = ([c.name, c.year, c.get_level_display(), c.get_kind_display(), yes_no[c.leading], yes_no[c.external],
+                 c.starts_on, c.ends_on, c.n_events, c.n_entries, yes_no[c.results_published]]
+                for c in competitions.iterator(chunk_size=2000))
+        return xlsx_response(f"competitions-{timezone.localdate():%Y%m%d}.xlsx", [(_("Competitions"), headers, rows)])
     page, query = paginate(request, competitions)
     return render(request, "competitions/manage_list.html", {
         "page": page, "query": query, "crumbs": [(_("Manage competitions"), None)],
@@ -367,7 +378,16 @@ def _projects_for(user):
 
 @role_required(Role.LIAISON, *STAFF_ROLES)
 def project_list(request):
-    page, query = paginate(request, _projects_for(request.user).order_by("-created_at"))
+    projects = _projects_for(request.user).order_by("-created_at", "-pk")
+    if request.GET.get("format") == "xlsx":
+        headers = [_("Project"), _("Organization"), _("Competition"), _("Team"), _("Status"), _("Award"),
+                   _("Submitted at")]
+        rows = ([p.title, p.organization.name, p.competition.name, "、".join(w.name for w in p.team.all()),
+                 p.get_status_display(), p.award, timezone.localtime(p.created_at).replace(tzinfo=None)]
+                for p in projects.prefetch_related(Prefetch("team", Worker.objects.order_by("name", "pk"))))
+        return xlsx_response(f"innovation-projects-{timezone.localdate():%Y%m%d}.xlsx",
+                             [(_("Innovation projects"), headers, rows)])
+    page, query = paginate(request, projects)
     return render(request, "competitions/project_list.html", {
         "page": page, "query": query, "can_submit": has_role(request.user, Role.LIAISON),
         "can_decide": has_role(request.user, Role.COMPETITIONS_OFFICER),

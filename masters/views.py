@@ -369,6 +369,15 @@ def round_list(request):
     rounds = SelectionRound.objects.annotate(
         n_nominations=Count("nominations", filter=~Q(nominations__status__in=[S.DRAFT, S.WITHDRAWN])),
         n_conferred=Count("nominations", filter=Q(nominations__status=S.CONFERRED)))
+    if request.GET.get("format") == "xlsx":
+        headers = [_("Round"), _("Year"), _("Quota"), _("Nominations open"), _("Nominations close"),
+                   _("Review opens"), _("Review closes"), _("Publicity starts"), _("Publicity ends"),
+                   _("Nominations"), _("Conferred"), _("Conferred on")]
+        rows = ([r.name, r.year, r.quota, r.nominations_open, r.nominations_close, r.review_opens, r.review_closes,
+                 r.publicity_starts, r.publicity_ends, r.n_nominations, r.n_conferred, r.conferred_on]
+                for r in rounds)
+        return xlsx_response(f"selection-rounds-{timezone.localdate():%Y%m%d}.xlsx",
+                             [(_("Selection rounds"), headers, rows)])
     return render(request, "masters/round_list.html", {
         "rounds": rounds, "can_edit": has_role(request.user, *OFFICER), "crumbs": [(_("Manage selection"), None)],
     })
@@ -514,8 +523,15 @@ def round_conflicts(request, pk):
         else:
             messages.success(request, _("Conflict dismissed; the reason is recorded."))
         return redirect("masters:round_conflicts", pk=pk)
+    conflicts = services.conflicts_for(round_)
+    if request.GET.get("format") == "xlsx":
+        headers = [_("Nominee"), _("Organization"), _("Reviewer"), _("Conflict"), _("Reason"), _("Dismissed")]
+        rows = ([c["nomination"].nominee.name, str(c["nomination"].organization or ""), str(c["reviewer"]),
+                 _("Same organization") if c["kind"] == "organization" else _("Declared"), c.get("reason", ""),
+                 _("Yes") if c.get("waived") else ""] for c in conflicts)
+        return xlsx_response(f"conflicts-{round_.year}.xlsx", [(_("Conflicts"), headers, rows)])
     return render(request, "masters/round_conflicts.html", {
-        "round": round_, "conflicts": services.conflicts_for(round_), "can_edit": has_role(request.user, *OFFICER),
+        "round": round_, "conflicts": conflicts, "can_edit": has_role(request.user, *OFFICER),
         "crumbs": [_home(), (round_.name, reverse("masters:round_detail", args=[pk])), (_("Conflicts"), None)],
     })
 
@@ -615,6 +631,10 @@ TALK_ROLES = (Role.LIAISON, Role.MASTERS_OFFICER, Role.AUDITOR)
 @role_required(*TALK_ROLES)
 def talk_menu(request):
     topics = TalkTopic.objects.filter(active=True)
+    if request.GET.get("format") == "xlsx":
+        headers = [_("Talk"), _("Category"), _("Speaker"), _("Length (minutes)"), _("Summary")]
+        rows = ([t.title, t.get_category_display(), t.speaker, t.minutes, t.summary] for t in topics)
+        return xlsx_response("talk-menu.xlsx", [(_("Talks"), headers, rows)])
     mine = []
     if has_role(request.user, Role.LIAISON) and request.user.organization_id:
         mine = TalkOrder.objects.filter(organization_id=request.user.organization_id).select_related("topic")

@@ -1,8 +1,8 @@
 from django.contrib import messages
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,6 +13,7 @@ from zhangwan.accounts.scope import get_worker_or_404, own_worker_or_404, worker
 from zhangwan.excel import xlsx_response
 from zhangwan.pagecache import cached_page
 from zhangwan.pagination import paginate
+from zhangwan.registry.models import SkillLevel
 
 from . import importing, selectors, services
 from .filters import ClassFilter, EnrollmentFilter, StaffClassFilter
@@ -346,17 +347,37 @@ def exam_mark(request, pk):
 
 @role_required(*READERS)
 def survey_list(request):
+    surveys = NeedsSurvey.objects.annotate(responses_count=Count("responses"), head_count=Sum("responses__head_count"))
+    plans = TrainingPlan.objects.annotate(lines_count=Count("lines"), target_classes=Sum("lines__target_classes"),
+                                          target_trainees=Sum("lines__target_trainees"), budget=Sum("lines__budget"))
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(f"needs-and-plans-{timezone.localdate():%Y%m%d}.xlsx", [
+            (_("Needs surveys"), [_("Survey"), _("Year"), _("Starts on"), _("Ends on"), _("Responses"),
+                                  _("Head count")],
+             ([s.title, s.year, s.starts_on, s.ends_on, s.responses_count, s.head_count or 0] for s in surveys)),
+            (_("Training plans"), [_("Plan"), _("Year"), _("Trades"), _("Target classes"), _("Target trainees"),
+                                   _("Budget (yuan)")],
+             ([p.title, p.year, p.lines_count, p.target_classes or 0, p.target_trainees or 0, p.budget]
+              for p in plans)),
+        ])
     return render(request, "training/survey_list.html", {
-        "surveys": NeedsSurvey.objects.all(), "plans": TrainingPlan.objects.all(),
-        "crumbs": _crumbs((_("Needs and plans"), None)),
+        "surveys": surveys, "plans": plans, "crumbs": _crumbs((_("Needs and plans"), None)),
     })
 
 
 @role_required(*READERS)
 def survey_detail(request, pk):
     survey = get_object_or_404(NeedsSurvey, pk=pk)
+    rows = selectors.needs_by_trade(survey)
+    if request.GET.get("format") == "xlsx":
+        headers = [_("Trade code"), _("Trade"), _("Level"), _("Head count"), _("Responses")]
+        english = (translation.get_language() or "").startswith("en")
+        data = ([r["trade__code"], r["trade__name_en"] if english else r["trade__name_zh"],
+                 str(SkillLevel(r["level"]).label) if r["level"] is not None else "", r["head_count"], r["responses"]]
+                for r in rows)
+        return xlsx_response(f"needs-{survey.pk}.xlsx", [(_("Needs by trade"), headers, data)])
     return render(request, "training/survey_detail.html", {
-        "survey": survey, "rows": selectors.needs_by_trade(survey),
+        "survey": survey, "rows": rows,
         "crumbs": _crumbs((_("Needs and plans"), reverse("training:survey_list")), (survey.title, None)),
     })
 
@@ -364,8 +385,15 @@ def survey_detail(request, pk):
 @role_required(*READERS)
 def plan_detail(request, year):
     plan = get_object_or_404(TrainingPlan, year=year)
+    rows = selectors.plan_against_actual(plan)
+    if request.GET.get("format") == "xlsx":
+        headers = [_("Trade code"), _("Trade"), _("Target classes"), _("Actual classes"), _("Target trainees"),
+                   _("Actual trainees"), _("Budget (yuan)")]
+        data = ([r["trade"].code, r["trade"].name, r["target_classes"], r["classes"], r["target_trainees"],
+                 r["trainees"], r["budget"]] for r in rows)
+        return xlsx_response(f"plan-{plan.year}.xlsx", [(_("Plan against actual"), headers, data)])
     return render(request, "training/plan_detail.html", {
-        "plan": plan, "rows": selectors.plan_against_actual(plan), "totals": selectors.year_totals(year),
+        "plan": plan, "rows": rows, "totals": selectors.year_totals(year),
         "crumbs": _crumbs((_("Needs and plans"), reverse("training:survey_list")), (plan.title, None)),
     })
 

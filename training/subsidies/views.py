@@ -31,6 +31,15 @@ def _home():
     return (_("Subsidies"), reverse("subsidies:policy_list"))
 
 
+def _person(user):
+    return str(user.full_name or user) if user else ""
+
+
+def _naive(moment):
+    """A stored moment as local time without zone: Excel keeps no time zone."""
+    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
+
+
 def _id_number(worker, user):
     """On money pages whole identity numbers are for finance (and the auditor) only."""
     return worker.id_number if user.has_perm(BANK) else worker.masked_id_number
@@ -95,7 +104,16 @@ def run_list(request):
             else:
                 messages.success(request, _("The computation has started."))
                 return redirect("subsidies:run_detail", pk=run.pk)
-    page, query = paginate(request, Run.objects.select_related("started_by"), 20)
+    runs = Run.objects.select_related("started_by")
+    if request.GET.get("format") == "xlsx":
+        headers = [_("Computation"), _("Period from"), _("Period to"), _("Claim date"), _("Status"),
+                   _("Claims created"), _("Started by"), _("Created at"), _("Finished at"), _("Error")]
+        rows = ([r.pk, r.period_start, r.period_end, r.claimed_on, r.get_status_display(), r.claims_created,
+                 _person(r.started_by), _naive(r.created_at),
+                 _naive(r.finished_at), r.error] for r in runs.iterator(chunk_size=2000))
+        return xlsx_response(f"claim-computations-{timezone.localdate():%Y%m%d}.xlsx",
+                             [(_("Claim computations"), headers, rows)])
+    page, query = paginate(request, runs, 20)
     return render(request, "subsidies/run_list.html", {
         "form": form, "page": page, "query": query, "crumbs": [_home(), (_("Claim computations"), None)],
     })
@@ -117,7 +135,7 @@ def run_detail(request, pk):
 
 # Claims --------------------------------------------------------------------------------------
 
-def _claims_xlsx(claims, user):
+def _claims_xlsx(claims, user, filename=None):
     headers = [_("Claim"), _("Worker"), _("Identity number"), _("Employer"), _("Policy"), _("Trade"), _("Level"),
                _("Attended days"), _("Amount"), _("Status"), _("Claim date"), _("Reasons"), _("Paid on")]
     rows = ([c.pk, c.worker.name, _id_number(c.worker, user), str(c.worker.employer or ""), c.policy.name,
@@ -125,7 +143,8 @@ def _claims_xlsx(claims, user):
              c.get_status_display(), c.claimed_on, "；".join(rules.explain(c)),
              c.batch.payment.paid_on if c.batch and c.batch.status == Batch.Status.PAID else None]
             for c in claims.iterator(chunk_size=2000))
-    return xlsx_response(f"subsidy-claims-{timezone.localdate():%Y%m%d}.xlsx", [(_("Claims"), headers, rows)])
+    return xlsx_response(filename or f"subsidy-claims-{timezone.localdate():%Y%m%d}.xlsx",
+                         [(_("Claims"), headers, rows)])
 
 
 @role_required(*READERS)
@@ -232,6 +251,17 @@ def batch_list(request):
                 return redirect("subsidies:batch_detail", pk=batch.pk)
     filterset = BatchFilter(request.GET, queryset=Batch.objects.select_related(
         "policy", "organization", "created_by", "approved_by", "payment"))
+    if request.GET.get("format") == "xlsx":
+        headers = [_("Batch"), _("Policy"), _("Only workers of"), _("Claims"), _("Total"), _("Status"),
+                   _("Made by"), _("Created at"), _("Approved by"), _("Approved at"), _("Paid on"),
+                   _("Bank reference"), _("Note")]
+        rows = ([b.number, b.policy.name, str(b.organization or ""), b.claim_count, b.total, b.get_status_display(),
+                 _person(b.created_by), _naive(b.created_at), _person(b.approved_by), _naive(b.approved_at),
+                 b.payment.paid_on if hasattr(b, "payment") else None,
+                 b.payment.reference if hasattr(b, "payment") else "", b.note]
+                for b in filterset.qs.iterator(chunk_size=2000))
+        return xlsx_response(f"disbursement-batches-{timezone.localdate():%Y%m%d}.xlsx",
+                             [(_("Disbursement batches"), headers, rows)])
     page, query = paginate(request, filterset.qs, 30)
     waiting = (Claim.objects.payable().values("policy__name").annotate(count=Count("pk"), amount=Sum("amount"),
                no_account=Count("pk", filter=Q(worker__bank_account=""))).order_by("policy__name"))
@@ -245,7 +275,10 @@ def batch_list(request):
 def batch_detail(request, pk):
     batch = get_object_or_404(Batch.objects.select_related("policy", "organization", "created_by", "approved_by"),
                               pk=pk)
-    page, query = paginate(request, batch.claims.select_related(*CLAIM_LIST).order_by("worker__name", "pk"))
+    claims = batch.claims.select_related(*CLAIM_LIST).order_by("worker__name", "pk")
+    if request.GET.get("format") == "xlsx":
+        return _claims_xlsx(claims, request.user, filename=f"batch-{batch.number}-claims.xlsx")
+    page, query = paginate(request, claims)
     finance = has_role(request.user, *FINANCE)
     return render(request, "subsidies/batch_detail.html", {
         "batch": batch, "page": page, "query": query, "finance": finance,
