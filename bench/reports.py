@@ -21,7 +21,7 @@ At each size, REPEAT rounds of:
              memory, as fast as openpyxl goes (one formatted cell per column, refilled each row):
              the floor for writing this workbook
 
-The two alternate which goes first. 
+The two alternate which goes first.
 Then the job through a real worker (``celery worker --pool=solo``, one process):
 zhangwan.reports.tasks.make_annual_report, with the worker's resident memory when idle and at its
 peak (VmRSS, VmHWM): the job adds peak − idle.
