@@ -1,15 +1,18 @@
 from django.db import connection
 from django.http import HttpResponsePermanentRedirect, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 
 from zhangwan.accounts.roles import Role, has_role, is_district_staff
 
 
 def home(request):
-    """The landing page: public for visitors, a start page by role for everyone else."""
+    """The landing page: public for visitors, the dashboard for staff and liaisons, a start page by
+    role for everyone else."""
     user = request.user
     context = {}
+    if is_district_staff(user) or (has_role(user, Role.LIAISON) and user.organization_id):
+        return redirect("reports:dashboard")
     if user.is_authenticated:
         context = {
             "is_staff_role": is_district_staff(user),

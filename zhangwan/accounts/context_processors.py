@@ -19,10 +19,14 @@ def navigation(request):
     user = getattr(request, "user", None)
     authenticated = user is not None and user.is_authenticated
     items = [
-        {"label": label, "url": reverse(name), "icon": icon, "active": request.path.startswith(reverse(name))}
+        {"label": label, "url": reverse(name), "icon": icon}
         for label, name, icon, roles in NAVIGATION
         if roles is None or (authenticated and has_role(user, *roles))
     ]
+    # The item whose address is the longest start of this page's (/reports/dashboard/ is not /reports/).
+    current = max((i["url"] for i in items if request.path.startswith(i["url"])), key=len, default=None)
+    for item in items:
+        item["active"] = item["url"] == current
     if not authenticated:
         return {"nav_items": items, "user_role_labels": []}
     labels = [Role(r).label for r in sorted(user_roles(user)) if r in Role.values]

@@ -9,9 +9,10 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         from zhangwan.accounts import context_processors
-        from zhangwan.accounts.roles import OFFICERS, Role
+        from zhangwan.accounts.roles import OFFICERS, STAFF_ROLES, Role
 
         context_processors.register(
+            (_("Dashboard"), "reports:dashboard", "bar-chart-line", (*STAFF_ROLES, Role.LIAISON)),
             (_("Annual report"), "reports:report_list", "file-earmark-spreadsheet",
              (*OFFICERS, Role.FINANCE_OFFICER, Role.AUDITOR)),
         )

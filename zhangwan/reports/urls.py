@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import profile, views
+from . import dashboard, profile, views
 
 app_name = "reports"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.report_list, name="report_list"),
     path("<int:pk>/", views.report_detail, name="report_detail"),
     path("<int:pk>/download/", views.report_download, name="report_download"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("workers/<int:pk>/", profile.talent_profile, name="talent_profile"),
     path("me/", profile.my_profile, name="my_profile"),
 ]

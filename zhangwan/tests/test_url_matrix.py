@@ -38,7 +38,7 @@ MASTERS_READERS = {Role.MASTERS_OFFICER.value, Role.AUDITOR.value}
 NOMINATORS = {Role.WORKER.value, Role.LIAISON.value, Role.MASTERS_OFFICER.value}
 # url name → (kwargs builder, {role: status}); a builder gets the test's objects.
 EXPECTED = {
-    "home": (None, everyone()),
+    "home": (None, {**everyone(), **dict.fromkeys(STAFF | {Role.LIAISON.value}, 302)}),  # to the dashboard
     "healthz": (None, everyone()),
     "favicon": (None, everyone(301)),
     "set_language": (None, everyone(302)),
@@ -214,6 +214,7 @@ EXPECTED = {
     "reports:report_list": (None, only(STAFF)),
     "reports:report_detail": (lambda o: {"pk": o["report"].pk}, only(STAFF)),
     "reports:report_download": (lambda o: {"pk": o["report"].pk}, only(STAFF)),
+    "reports:dashboard": (None, only(STAFF | {Role.LIAISON.value})),
     # The talent profile: staff, the worker's liaison, and the worker themself; own_worker is not the
     # worker role's record, so that worker finds no such page.
     "reports:talent_profile": (lambda o: {"pk": o["own_worker"].pk},
