@@ -2,7 +2,7 @@ import time
 
 from django.apps import apps
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.module_loading import module_has_submodule
 
 
@@ -19,4 +19,8 @@ class Command(BaseCommand):
             module = __import__(f"{config.name}.demo", fromlist=["load"])
             with transaction.atomic():
                 module.load(self.stdout.write)
+        # Fresh statistics, so the first pages are planned on the data just loaded (autovacuum may be
+        # off, or not yet have come round).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         self.stdout.write(self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f} s."))
