@@ -77,7 +77,7 @@ def queries(user, path):
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    client = Client()
+    client = Client(HTTP_HOST="127.0.0.1")
     if user is not None:
         client.force_login(user)
     client.get(path)  # warm: caches, roles

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from zhangwan.accounts.access import role_required
@@ -210,8 +211,9 @@ def manage_list(request):
         n_entries=Count("events__entries", distinct=True, filter=~Q(events__entries__status="withdrawn")),
     ).order_by("-year", "-starts_on", "pk")
     if request.GET.get("format") == "xlsx":
-        headers = [_("Competition"), _("Year"), _("Level"), _("Kind"), _("Leading competition"),
-                   _("Held outside the district"), _("Starts on"), _("Ends on"), _("Events"), _("Entries"),
+        headers = [_("Competition"), _("Year"), _("Level"), pgettext("competition", "Kind"), _("Leading competition"),
+                   _("Held outside the district"), pgettext("period", "Starts on"), pgettext("period", "Ends on"),
+                   _("Events"), _("Entries"),
                    _("Results published")]
         yes_no = {True: _("Yes"), False: _("No")}
         rows = ([c.name, c.year, c.get_level_display(), c.get_kind_display(), yes_no[c.leading], yes_no[c.external],

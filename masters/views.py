@@ -632,7 +632,7 @@ TALK_ROLES = (Role.LIAISON, Role.MASTERS_OFFICER, Role.AUDITOR)
 def talk_menu(request):
     topics = TalkTopic.objects.filter(active=True)
     if request.GET.get("format") == "xlsx":
-        headers = [_("Talk"), _("Category"), _("Speaker"), _("Length (minutes)"), _("Summary")]
+        headers = [_("Talk"), _("Category"), _("Speaker"), _("Length (minutes)"), pgettext("talk", "Summary")]
         rows = ([t.title, t.get_category_display(), t.speaker, t.minutes, t.summary] for t in topics)
         return xlsx_response("talk-menu.xlsx", [(_("Talks"), headers, rows)])
     mine = []

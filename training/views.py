@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from zhangwan.accounts.access import role_required
@@ -352,7 +353,8 @@ def survey_list(request):
                                           target_trainees=Sum("lines__target_trainees"), budget=Sum("lines__budget"))
     if request.GET.get("format") == "xlsx":
         return xlsx_response(f"needs-and-plans-{timezone.localdate():%Y%m%d}.xlsx", [
-            (_("Needs surveys"), [_("Survey"), _("Year"), _("Starts on"), _("Ends on"), _("Responses"),
+            (_("Needs surveys"), [_("Survey"), _("Year"), pgettext("period", "Starts on"),
+                                  pgettext("period", "Ends on"), _("Responses"),
                                   _("Head count")],
              ([s.title, s.year, s.starts_on, s.ends_on, s.responses_count, s.head_count or 0] for s in surveys)),
             (_("Training plans"), [_("Plan"), _("Year"), _("Trades"), _("Target classes"), _("Target trainees"),

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
@@ -14,7 +15,7 @@ class AnnualReport(models.Model):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", pgettext_lazy("computation", "Failed")
 
     year = models.PositiveSmallIntegerField(_("year"))
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)

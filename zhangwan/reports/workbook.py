@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext, pgettext_noop
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart, Reference
@@ -182,32 +182,43 @@ def outreach_rows(year):
         yield title, categories.get(category), organization, statuses.get(status), held, speaker, venue, attendance
 
 
+# Sheet names, marked for translation here and translated when the report is written.
+CLASSES = pgettext_noop("annual report", "Classes")
+ENROLLMENTS = pgettext_noop("annual report", "Enrollments")
+SUBSIDIES = pgettext_noop("annual report", "Subsidies")
+COMPETITIONS = pgettext_noop("annual report", "Competitions")
+CERTIFICATES = pgettext_noop("annual report", "Certificates")
+MASTERS = pgettext_noop("annual report", "Skills Masters")
+OUTREACH = pgettext_noop("annual report", "Outreach")
+
+
 def _sheet(title):
+    """The sheet's name in the report's language (marked where it is written, translated when used)."""
     return lambda: pgettext("annual report", title)
 
 
 SHEETS = [
-    Sheet(_sheet("Classes"), lambda: [_("Class"), _("Trade"), _("Level"), _("Provider"), _("Starts"), _("Ends"),
+    Sheet(_sheet(CLASSES), lambda: [_("Class"), _("Trade"), _("Level"), _("Provider"), _("Starts"), _("Ends"),
                                       _("Union class"), _("Trainees"), _("Completed")],
           [40, 18, 16, 30, 12, 12, 10, 10, 10], class_rows),
-    Sheet(_sheet("Enrollments"), lambda: [_("Name"), _("Identity number"), _("Employer"), _("Class"), _("Starts"),
+    Sheet(_sheet(ENROLLMENTS), lambda: [_("Name"), _("Identity number"), _("Employer"), _("Class"), _("Starts"),
                                           _("Status"), _("Hours attended"), _("Hours required")],
           [12, 22, 30, 40, 12, 12, 12, 12], enrollment_rows),
-    Sheet(_sheet("Subsidies"), lambda: [_("Name"), _("Identity number"), _("Employer"), _("Kind"), _("Policy"),
+    Sheet(_sheet(SUBSIDIES), lambda: [_("Name"), _("Identity number"), _("Employer"), _("Kind"), _("Policy"),
                                         _("Amount (yuan)"), _("Status"), _("Claim date"), _("Batch"), _("Paid on"),
                                         _("Payment reference")],
           [12, 22, 30, 16, 30, 14, 12, 12, 8, 12, 20], subsidy_rows),
-    Sheet(_sheet("Competitions"), lambda: [_("Competition"), _("Level"), _("Event"), _("Bib"), _("Competitor"),
+    Sheet(_sheet(COMPETITIONS), lambda: [_("Competition"), _("Level"), _("Event"), _("Bib"), _("Competitor"),
                                            _("Organization"), _("Final score"), _("Rank"), _("Award")],
           [36, 10, 30, 6, 14, 30, 10, 6, 12], competition_rows),
-    Sheet(_sheet("Certificates"), lambda: [_("Certificate number"), _("Name"), _("Identity number"), _("Trade"),
+    Sheet(_sheet(CERTIFICATES), lambda: [_("Certificate number"), _("Name"), _("Identity number"), _("Trade"),
                                            _("Level"), _("Issued on"), _("Source")],
           [18, 12, 22, 18, 16, 12, 14], certificate_rows),
-    Sheet(_sheet("Skills Masters"), lambda: [_("Nominee"), _("Identity number"), _("Organization"), _("Trade"),
+    Sheet(_sheet(MASTERS), lambda: [_("Nominee"), _("Identity number"), _("Organization"), _("Trade"),
                                              _("Nominated"), _("Status"), _("Final score"), _("Rank"),
                                              _("Title number")],
           [12, 22, 30, 18, 14, 12, 10, 6, 14], master_rows),
-    Sheet(_sheet("Outreach"), lambda: [_("Talk"), _("Category"), _("Organization"), _("Status"), _("Date"),
+    Sheet(_sheet(OUTREACH), lambda: [_("Talk"), _("Category"), _("Organization"), _("Status"), _("Date"),
                                        _("Speaker"), pgettext("talk", "Venue"), pgettext("talk", "Attendance")],
           [30, 12, 30, 10, 12, 16, 20, 10], outreach_rows),
 ]
@@ -217,9 +228,9 @@ SHEETS = [
 
 def write_summary(workbook, year: int) -> int:
     """The headline figures beside last year's, with the change, and two native charts."""
-    label = _sheet
-    sheet = Writer(workbook, label("Summary")(), [label("Figure")(), str(year), str(year - 1), label("Change")(),
-                                                  label("Change (%)")()], [48, 16, 16, 16, 12])
+    headers = [pgettext("annual report", "Figure"), str(year), str(year - 1), pgettext("annual report", "Change"),
+               pgettext("annual report", "Change (%)")]
+    sheet = Writer(workbook, pgettext("annual report", "Summary"), headers, [48, 16, 16, 16, 12])
     current, previous = figures.headline(year), figures.headline(year - 1)
     for now, before in zip(current, previous, strict=True):
         change = now.value - before.value
