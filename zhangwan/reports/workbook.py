@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext, pgettext_noop
+from django.utils.translation import pgettext, pgettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart, Reference
@@ -182,19 +182,19 @@ def outreach_rows(year):
         yield title, categories.get(category), organization, statuses.get(status), held, speaker, venue, attendance
 
 
-# Sheet names, marked for translation here and translated when the report is written.
-CLASSES = pgettext_noop("annual report", "Classes")
-ENROLLMENTS = pgettext_noop("annual report", "Enrollments")
-SUBSIDIES = pgettext_noop("annual report", "Subsidies")
-COMPETITIONS = pgettext_noop("annual report", "Competitions")
-CERTIFICATES = pgettext_noop("annual report", "Certificates")
-MASTERS = pgettext_noop("annual report", "Skills Masters")
-OUTREACH = pgettext_noop("annual report", "Outreach")
+# Sheet names, translated when the report is written (in its language).
+CLASSES = pgettext_lazy("annual report", "Classes")
+ENROLLMENTS = pgettext_lazy("annual report", "Enrollments")
+SUBSIDIES = pgettext_lazy("annual report", "Subsidies")
+COMPETITIONS = pgettext_lazy("annual report", "Competitions")
+CERTIFICATES = pgettext_lazy("annual report", "Certificates")
+MASTERS = pgettext_lazy("annual report", "Skills Masters")
+OUTREACH = pgettext_lazy("annual report", "Outreach")
 
 
 def _sheet(title):
-    """The sheet's name in the report's language (marked where it is written, translated when used)."""
-    return lambda: pgettext("annual report", title)
+    """The sheet's name in the language of the report being written."""
+    return lambda: str(title)
 
 
 SHEETS = [
