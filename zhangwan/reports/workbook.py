@@ -65,12 +65,14 @@ class Writer:
         self.formatted = {}
 
     def cell(self, value, column=-1):
-        if isinstance(value, Decimal):
-            number_format = MONEY
-        elif isinstance(value, datetime.date):
-            number_format = DAY
-        else:
-            return value
+        kind = type(value)
+        if kind is Decimal:
+            return self._formatted(value, column, MONEY)
+        if kind is datetime.date or kind is datetime.datetime:
+            return self._formatted(value, column, DAY)
+        return value
+
+    def _formatted(self, value, column, number_format):
         cell = self.formatted.get((column, number_format))
         if cell is None:
             cell = self.formatted[column, number_format] = WriteOnlyCell(self.sheet)
@@ -79,7 +81,14 @@ class Writer:
         return cell
 
     def append(self, row):
-        self.sheet.append([self.cell(value, column) for column, value in enumerate(row)])
+        cells = list(row)
+        for column, value in enumerate(cells):
+            kind = type(value)
+            if kind is Decimal:
+                cells[column] = self._formatted(value, column, MONEY)
+            elif kind is datetime.date or kind is datetime.datetime:
+                cells[column] = self._formatted(value, column, DAY)
+        self.sheet.append(cells)
         self.rows += 1
 
     def finish(self):
