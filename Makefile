@@ -19,7 +19,7 @@ ARGS ?=
 # from the EXIT trap, so services stop even when CMD fails, and CMD's status is kept.
 with_services = trap '$(SERVICES) down' EXIT; $(SERVICES) up && . ./.run/services.env && $(1)
 
-.PHONY: venv run test sysdeps lint check clean-run
+.PHONY: venv run test sysdeps lint check drill clean-run
 
 venv: $(STAMP)
 
@@ -51,6 +51,11 @@ lint: venv
 check: venv
 	@$(call with_services,$(MANAGE) makemigrations --check --dry-run \
 	  && DJANGO_SETTINGS_MODULE=zhangwan.settings_production $(MANAGE) check --deploy)
+
+# The backup and restore drill on the configured (or local, or embedded) database: pg_dump, restore
+# into a fresh database, the annual report of both compared cell by cell. YEAR=2022 to choose.
+drill: venv
+	@$(call with_services,$(MANAGE) backup_drill $(if $(YEAR),--year $(YEAR)))
 
 clean-run:
 	[ ! -x $(PY) ] || $(SERVICES) down --force
