@@ -1,5 +1,6 @@
 """Starting and making the annual report."""
 
+import datetime
 import os
 import tempfile
 import time
@@ -19,8 +20,16 @@ class ReportError(Exception):
     """A rule said no; the message is for the user."""
 
 
+# A report takes seconds; one still unfinished after this long was interrupted (its worker died and
+# the task was not delivered again) and no longer blocks a new one for its year.
+STALE_AFTER = datetime.timedelta(minutes=30)
+
+
 def report_start(*, year: int, user, language: str) -> AnnualReport:
     """A new report for the year, queued after the commit; refused while one of that year is being made."""
+    AnnualReport.objects.filter(year=year, status__in=[AnnualReport.Status.QUEUED, AnnualReport.Status.RUNNING],
+                                created_at__lt=timezone.now() - STALE_AFTER).update(
+        status=AnnualReport.Status.FAILED, error="interrupted", finished_at=timezone.now())
     try:
         with transaction.atomic():
             report = AnnualReport.objects.create(year=year, language=language, requested_by=user,

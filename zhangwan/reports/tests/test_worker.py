@@ -1,0 +1,104 @@
+"""The annual report in real Celery worker processes: a worker killed midway, the job run again."""
+
+import os
+import signal
+import time
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone, translation
+
+from conftest import start_worker
+from training.services import enrollment_register
+from training.tests.factories import open_class
+from zhangwan.accounts.roles import Role
+from zhangwan.accounts.tests.factories import UserFactory
+from zhangwan.registry.tests.factories import WorkerFactory
+
+from .. import services, workbook
+from ..models import AnnualReport
+from ..tasks import make_annual_report
+
+
+def wait_for(predicate, seconds=60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def cells(path):
+    from zhangwan.reports.management.commands.backup_drill import cells as read
+
+    return read(path)
+
+
+@pytest.fixture
+def not_eager():
+    from zhangwan.celery import app
+
+    app.conf.task_always_eager = False
+    yield
+    app.conf.task_always_eager = True
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_midway_and_the_job_run_again_gives_the_clean_report(settings, not_eager, organization,
+                                                                             tmp_path):
+    cls = open_class(provider=organization)
+    for _ in range(5):
+        enrollment_register(worker=WorkerFactory(employer=organization), training_class=cls, user=None,
+                            channel="staff")
+    year = cls.starts_on.year
+    clean = tmp_path / "clean.xlsx"
+    with translation.override("zh-hans"):
+        workbook.build(clean, year)
+    report = AnnualReport.objects.create(year=year, language="zh-hans", requested_by=UserFactory(
+        role=Role.TRAINING_OFFICER), steps_total=len(workbook.SHEETS) + 1)
+
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    slow = start_worker(queue, settings, ZW_REPORT_STEP_PAUSE="0.5")
+    try:
+        make_annual_report.apply_async(args=[report.pk], queue=queue)
+        assert wait_for(lambda: AnnualReport.objects.get(pk=report.pk).steps_done >= 3)
+        os.kill(slow.pid, signal.SIGKILL)
+        slow.wait(timeout=30)
+    finally:
+        slow.kill()
+        slow.communicate()
+    killed = AnnualReport.objects.get(pk=report.pk)
+    assert killed.status == "running" and killed.steps_done < killed.steps_total and not killed.file
+
+    again = start_worker(queue, settings)
+    try:
+        make_annual_report.apply_async(args=[report.pk], queue=queue)
+        assert wait_for(lambda: AnnualReport.objects.get(pk=report.pk).status == "done")
+    finally:
+        again.terminate()
+        again.communicate(timeout=30)
+    report.refresh_from_db()
+    assert report.steps_done == report.steps_total
+    assert cells(report.file.path) == cells(clean)
+
+
+@pytest.mark.django_db
+def test_a_report_interrupted_long_ago_no_longer_blocks_its_year(role_users, django_capture_on_commit_callbacks):
+    stuck = AnnualReport.objects.create(year=2022, language="zh-hans", status="running",
+                                        requested_by=role_users["training_officer"])
+    AnnualReport.objects.filter(pk=stuck.pk).update(created_at=timezone.now() - timedelta(hours=2))
+    with django_capture_on_commit_callbacks(execute=False):
+        fresh = services.report_start(year=2022, user=role_users["training_officer"], language="zh-hans")
+    stuck.refresh_from_db()
+    assert (stuck.status, stuck.error) == ("failed", "interrupted") and fresh.status == "queued"
+
+
+@pytest.mark.django_db
+def test_a_report_being_made_now_still_blocks_its_year(role_users):
+    AnnualReport.objects.create(year=2022, language="zh-hans", status="running",
+                                requested_by=role_users["training_officer"])
+    with pytest.raises(services.ReportError):
+        services.report_start(year=2022, user=role_users["training_officer"], language="zh-hans")
