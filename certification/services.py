@@ -16,6 +16,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from zhangwan.accounts.models import User
 from zhangwan.accounts.notifications import notify_each, notify_workers
 from zhangwan.history import record_history
+from zhangwan.jobs import step_pause
 from zhangwan.registry.models import SkillLevel, Worker, WorkerTrade
 
 from .models import (
@@ -159,6 +160,7 @@ def eligibility_evaluate(*, session_id: int | None = None) -> int:
     for w, t, level in EligibilityGrant.objects.filter(worker__in=workers).values_list("worker", "trade", "level"):
         granted.setdefault((w, t), set()).add(level)
     rules = _rules_by_level_and_trade()
+    step_pause()
     ids, statuses, reasons, told = [], [], [], []
     for pk, worker, trade, level, on, education, user_id in rows:
         facts = Facts(since.get((worker, trade)), certificates.get((worker, trade), {}),

@@ -1,5 +1,7 @@
 from celery import shared_task
 
+from zhangwan.jobs import step_pause
+
 from . import services
 from .models import Event
 
@@ -10,4 +12,5 @@ def compute_results(competition_id: int) -> int:
     changed = 0
     for event_id in Event.objects.filter(competition_id=competition_id).values_list("pk", flat=True):
         changed += services.results_compute(event_id=event_id)
+        step_pause()
     return changed

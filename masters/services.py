@@ -19,6 +19,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from zhangwan.accounts.notifications import notify_each
 from zhangwan.history import record_history
+from zhangwan.jobs import step_pause
 from zhangwan.uploads import check_attachment
 
 from . import assignment as planner
@@ -243,6 +244,7 @@ def eligibility_run(*, round_id: int, user=None) -> dict:
     changes only what the data now decides differently. Returns counts by outcome."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [7_200_318, round_id])
+        step_pause()
         cursor.execute(ELIGIBILITY, {"round": round_id})
         changed = [row[0] for row in cursor.fetchall()]
     record_history(Nomination, changed, reason="eligibility", user=user)

@@ -205,3 +205,6 @@ ADMIN_SITE_HEADER = _("Zhangwan District Skills Talent Platform")
 # sets it so there is a middle to kill it in.
 SUBSIDY_STEP_PAUSE = env.float("ZW_SUBSIDY_STEP_PAUSE", default=0.0)
 REPORT_STEP_PAUSE = env.float("ZW_REPORT_STEP_PAUSE", default=0.0)
+# Seconds the other long jobs (results, eligibility) wait at each step: lets the fault tests kill a
+# worker midway. 0 in production.
+JOB_STEP_PAUSE = env.float("ZW_JOB_STEP_PAUSE", default=0.0)
