@@ -10,6 +10,6 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhangwan.settings")
 
-app = Celery("zhangwan")
+app = Celery("zhangwan", task_cls="zhangwan.jobs.queue:Task")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "csp",
     "zhangwan.registry",
     "zhangwan.accounts",
+    "zhangwan.jobs",
     "competitions",
     "certification",
     "training",
@@ -168,7 +169,12 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A job whose worker dies is redelivered after this long; longer than the hard time limit.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
-CELERY_BEAT_SCHEDULE = {}
+# A broker that does not answer fails a publish within seconds (the job is then kept, see
+# zhangwan/jobs/queue.py) instead of holding the page.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BEAT_SCHEDULE = {
+    "send-pending-jobs": {"task": "zhangwan.jobs.tasks.send_pending_jobs", "schedule": 60.0},
+}
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

