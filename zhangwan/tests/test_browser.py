@@ -15,6 +15,14 @@ from zhangwan.tests.browser import log_in, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+def open_menu(page):
+    """Open the phone menu and wait until it has finished opening (a click on an item while it is
+    still sliding open can be lost)."""
+    page.click(".navbar-toggler")
+    expect(page.locator("#mainnav.show")).to_be_visible()
+    expect(page.locator("#mainnav.collapsing")).to_have_count(0)
+
+
 def test_liaison_imports_a_roster_and_finds_a_worker(phone, live_server, liaison, tmp_path):
     page = phone
     page.goto(live_server.url)
@@ -72,14 +80,14 @@ def test_worker_claims_their_record_logs_in_and_switches_to_english(phone, live_
     expect(page.locator("main")).to_contain_text("刘红")
     shot(page, "profile")
 
-    page.click(".navbar-toggler")
+    open_menu(page)
     page.click("#user-menu")
     page.click("#logout")
     log_in(page, live_server, "13911112222", "Hong#Shiyan2026")
     page.goto(f"{live_server.url}/accounts/me/")
     expect(page.locator("h1")).to_have_text("我的档案")
 
-    page.click(".navbar-toggler")
+    open_menu(page)
     page.click("#language-menu")
     page.click("button[value=en]")
     expect(page.locator("h1")).to_have_text("My record")
