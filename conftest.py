@@ -4,9 +4,11 @@ Tests run on PostgreSQL and Redis (the ones `make test` chose); Celery runs task
 except in the tests that start a real worker.
 """
 
+import contextlib
 import os
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -121,16 +123,17 @@ def start_worker(queue: str, settings, **env) -> subprocess.Popen:
     )
 
 
-@pytest.fixture
-def worker_queue(settings):
-    """A Celery worker on its own queue, so a developer's running worker never takes the task."""
+@contextlib.contextmanager
+def worker_on_own_queue(settings, **env):
+    """A Celery worker (with env) on a queue of its own, which what the code under test queues
+    goes to, so a developer's running worker never takes the task."""
     from zhangwan.celery import app
 
     queue = f"test-{uuid.uuid4().hex[:12]}"
-    process = start_worker(queue, settings)
+    process = start_worker(queue, settings, **env)
     app.conf.task_always_eager = False
     default_queue = app.conf.task_default_queue
-    app.conf.task_default_queue = queue  # what the code under test queues goes to this worker
+    app.conf.task_default_queue = queue
     try:
         yield queue
     finally:
@@ -138,6 +141,31 @@ def worker_queue(settings):
         process.terminate()
         output = process.communicate(timeout=30)[0].decode(errors="replace")
         assert "Traceback" not in output, output
+
+
+@pytest.fixture
+def worker_queue(settings):
+    with worker_on_own_queue(settings) as queue:
+        yield queue
+
+
+@pytest.fixture
+def not_eager():
+    """Tasks go to a broker instead of running in the test (the tests start their own workers)."""
+    from zhangwan.celery import app
+
+    app.conf.task_always_eager = False
+    yield
+    app.conf.task_always_eager = True
+
+
+def wait_for(predicate, seconds=60) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
 
 
 @pytest.fixture(autouse=True)

@@ -4,35 +4,18 @@ their apps' test_worker.py), then the job run again: what is left equals what on
 
 import os
 import signal
-import time
 import uuid
 from decimal import Decimal
 
 import pytest
 
-from conftest import start_worker
+from conftest import start_worker, wait_for
 from zhangwan.accounts.roles import Role
 from zhangwan.accounts.tests.factories import UserFactory
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
 
-def wait_for(predicate, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
-
-@pytest.fixture
-def not_eager():
-    from zhangwan.celery import app
-
-    app.conf.task_always_eager = False
-    yield
-    app.conf.task_always_eager = True
 
 
 def run_with_kill(settings, task, args, started, check_killed):

@@ -3,13 +3,12 @@
 import datetime
 import os
 import signal
-import time
 import uuid
 
 import pytest
 from django.urls import reverse
 
-from conftest import start_worker
+from conftest import start_worker, wait_for
 from zhangwan.accounts.roles import Role
 from zhangwan.accounts.tests.factories import UserFactory
 
@@ -18,15 +17,6 @@ from ..models import Claim, Kind, Run
 from ..tasks import compute_claims
 from .factories import YEAR, policy
 from .test_engine import certificate, insured, snapshot
-
-
-def wait_for(predicate, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def sources(count=24):
@@ -47,14 +37,6 @@ def test_the_officer_starts_a_run_and_the_worker_computes_it(client, worker_queu
     assert wait_for(lambda: Run.objects.get(pk=run.pk).status == "done")
     assert Claim.objects.filter(run=run, status="pending").count() == 6
 
-
-@pytest.fixture
-def not_eager():
-    from zhangwan.celery import app
-
-    app.conf.task_always_eager = False
-    yield
-    app.conf.task_always_eager = True
 
 
 @pytest.mark.celery_worker

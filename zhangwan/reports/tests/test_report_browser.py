@@ -1,13 +1,11 @@
 """The annual report in headless Chromium: an officer starts it, watches the progress bar move
 while a real Celery worker writes it, and downloads the workbook."""
 
-import uuid
-
 import openpyxl
 import pytest
 from playwright.sync_api import expect
 
-from conftest import start_worker
+from conftest import worker_on_own_queue
 from zhangwan.tests.browser import log_in, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
@@ -16,19 +14,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.celery_worker, pytest.mark.django
 @pytest.fixture
 def slow_worker(settings):
     """A real worker that pauses after each sheet, so the page shows the bar moving."""
-    from zhangwan.celery import app
-
-    queue = f"test-{uuid.uuid4().hex[:12]}"
-    process = start_worker(queue, settings, ZW_REPORT_STEP_PAUSE="0.7")
-    app.conf.task_always_eager = False
-    default_queue, app.conf.task_default_queue = app.conf.task_default_queue, queue
-    try:
+    with worker_on_own_queue(settings, ZW_REPORT_STEP_PAUSE="0.7") as queue:
         yield queue
-    finally:
-        app.conf.task_default_queue = default_queue
-        process.terminate()
-        output = process.communicate(timeout=30)[0].decode(errors="replace")
-        assert "Traceback" not in output, output
 
 
 def test_an_officer_starts_the_report_watches_it_and_downloads_it(phones, live_server, role_users, slow_worker,

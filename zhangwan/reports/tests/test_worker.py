@@ -2,14 +2,13 @@
 
 import os
 import signal
-import time
 import uuid
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone, translation
 
-from conftest import start_worker
+from conftest import start_worker, wait_for
 from training.services import enrollment_register
 from training.tests.factories import open_class
 from zhangwan.accounts.roles import Role
@@ -21,28 +20,11 @@ from ..models import AnnualReport
 from ..tasks import make_annual_report
 
 
-def wait_for(predicate, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
-
 def cells(path):
     from zhangwan.reports.management.commands.backup_drill import cells as read
 
     return read(path)
 
-
-@pytest.fixture
-def not_eager():
-    from zhangwan.celery import app
-
-    app.conf.task_always_eager = False
-    yield
-    app.conf.task_always_eager = True
 
 
 @pytest.mark.celery_worker
