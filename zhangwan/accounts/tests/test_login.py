@@ -75,3 +75,17 @@ def test_the_notification_badge_counts_unread(client, role_users):
     assert 'hidden' in client.get(reverse("accounts:unread_badge")).content.decode()
     notify([user], title="测试")
     assert ">1<" in client.get(reverse("accounts:unread_badge")).content.decode()
+
+
+def test_the_lockout_lifts_after_the_cool_off(client, user, settings):
+    from datetime import timedelta
+
+    from axes.models import AccessAttempt
+    from django.utils import timezone
+
+    for _ in range(5):
+        login(client, "zhang", "wrong")
+    assert login(client, "zhang", PASSWORD).status_code == 429
+    # Fifteen minutes later (settings.AXES_COOLOFF_TIME) the attempts no longer count.
+    AccessAttempt.objects.update(attempt_time=timezone.now() - settings.AXES_COOLOFF_TIME - timedelta(seconds=1))
+    assert login(client, "zhang", PASSWORD).status_code == 302
