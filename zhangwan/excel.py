@@ -58,8 +58,16 @@ def cell_text(value) -> str:
     return str(value).strip()
 
 
+MONEY, DAY, MOMENT = "#,##0.00", "yyyy-mm-dd", "yyyy-mm-dd hh:mm"
+# By the value's exact type: money with two places, dates as dates.
+NUMBER_FORMATS = {Decimal: MONEY, datetime.date: DAY, datetime.datetime: MOMENT}
+
+
 class SheetWriter:
-    """One worksheet in a write-only workbook: header row, then rows appended one by one."""
+    """One worksheet in a write-only workbook: header row, then rows appended one by one.
+
+    A write-only sheet writes each row out as it is appended, so one formatted cell per column and
+    format is filled again row after row instead of a new cell object per value."""
 
     def __init__(self, workbook, title: str, headers: list[str], widths: list[int] | None = None):
         self.sheet = workbook.create_sheet(title=title[:31])
@@ -69,6 +77,7 @@ class SheetWriter:
             self.sheet.column_dimensions[get_column_letter(index)].width = width
         self.sheet.freeze_panes = "A2"
         self.rows = 1
+        self.formatted = {}
         bold = Font(bold=True)
         header_cells = []
         for header in headers:
@@ -77,18 +86,20 @@ class SheetWriter:
             header_cells.append(cell)
         self.sheet.append(header_cells)
 
+    def cell(self, value, column: int):
+        """The value as written in this column: a formatted cell where its type needs one."""
+        number_format = NUMBER_FORMATS.get(type(value))
+        if number_format is None:
+            return value
+        cell = self.formatted.get((column, number_format))
+        if cell is None:
+            cell = self.formatted[column, number_format] = WriteOnlyCell(self.sheet)
+            cell.number_format = number_format
+        cell.value = value
+        return cell
+
     def append(self, values):
-        cells = []
-        for value in values:
-            cell = WriteOnlyCell(self.sheet, value=value)
-            if isinstance(value, Decimal):
-                cell.number_format = "#,##0.00"
-            elif isinstance(value, datetime.datetime):
-                cell.number_format = "yyyy-mm-dd hh:mm"
-            elif isinstance(value, datetime.date):
-                cell.number_format = "yyyy-mm-dd"
-            cells.append(cell)
-        self.sheet.append(cells)
+        self.sheet.append([self.cell(value, column) for column, value in enumerate(values)])
         self.rows += 1
 
     def finish(self):

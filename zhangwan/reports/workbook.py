@@ -5,10 +5,8 @@ Sheet and column names are in the report's language; numbers are numbers, dates 
 has two places; identity numbers are masked; every detail sheet has a frozen, filtered header.
 """
 
-import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
@@ -18,21 +16,21 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.data_source import StrRef
 from openpyxl.chart.series import SeriesLabel
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from certification.models import Certificate
 from competitions.models import Competition, Entry, Tier
 from masters.models import Nomination, TalkOrder, TalkTopic
 from training.models import Enrollment, TrainingClass
 from training.subsidies.models import Claim, Kind
+from zhangwan.excel import MONEY as MONEY  # the report's money format, for its readers
+from zhangwan.excel import SheetWriter
 from zhangwan.registry.models import SkillLevel
 from zhangwan.registry.validators import mask_id_number
 
 from . import figures
 
 CHUNK = 2000
-MONEY, DAY, PERCENT = "#,##0.00", "yyyy-mm-dd", "0.0%"
+PERCENT = "0.0%"
 
 
 @dataclass
@@ -41,58 +39,6 @@ class Sheet:
     headers: Callable[[], list[str]]
     widths: list[int]
     rows: Callable[[int], Iterable[tuple]]
-
-
-class Writer:
-    """Cells of one write-only sheet; a format is set only where the value needs one.
-
-    A write-only sheet writes each row out as it is appended, so one formatted cell per column
-    and format can be filled again row after row instead of making a new cell object per value."""
-
-    def __init__(self, workbook, title, headers, widths):
-        self.sheet = workbook.create_sheet(title=title[:31])
-        for index, width in enumerate(widths, start=1):
-            self.sheet.column_dimensions[get_column_letter(index)].width = width
-        self.sheet.freeze_panes = "A2"
-        bold = Font(bold=True)
-        header = []
-        for text in headers:
-            cell = WriteOnlyCell(self.sheet, value=text)
-            cell.font = bold
-            header.append(cell)
-        self.sheet.append(header)
-        self.columns, self.rows = len(headers), 1
-        self.formatted = {}
-
-    def cell(self, value, column=-1):
-        kind = type(value)
-        if kind is Decimal:
-            return self._formatted(value, column, MONEY)
-        if kind is datetime.date or kind is datetime.datetime:
-            return self._formatted(value, column, DAY)
-        return value
-
-    def _formatted(self, value, column, number_format):
-        cell = self.formatted.get((column, number_format))
-        if cell is None:
-            cell = self.formatted[column, number_format] = WriteOnlyCell(self.sheet)
-            cell.number_format = number_format
-        cell.value = value
-        return cell
-
-    def append(self, row):
-        cells = list(row)
-        for column, value in enumerate(cells):
-            kind = type(value)
-            if kind is Decimal:
-                cells[column] = self._formatted(value, column, MONEY)
-            elif kind is datetime.date or kind is datetime.datetime:
-                cells[column] = self._formatted(value, column, DAY)
-        self.sheet.append(cells)
-        self.rows += 1
-
-    def finish(self):
-        self.sheet.auto_filter.ref = f"A1:{get_column_letter(self.columns)}{self.rows}"
 
 
 def _labels(choices) -> dict:
@@ -239,7 +185,7 @@ def write_summary(workbook, year: int) -> int:
     """The headline figures beside last year's, with the change, and two native charts."""
     headers = [pgettext("annual report", "Figure"), str(year), str(year - 1), pgettext("annual report", "Change"),
                pgettext("annual report", "Change (%)")]
-    sheet = Writer(workbook, pgettext("annual report", "Summary"), headers, [48, 16, 16, 16, 12])
+    sheet = SheetWriter(workbook, pgettext("annual report", "Summary"), headers, [48, 16, 16, 16, 12])
     current, previous = figures.headline(year), figures.headline(year - 1)
     for now, before in zip(current, previous, strict=True):
         change = now.value - before.value
@@ -277,7 +223,7 @@ def build(path, year: int, progress=None) -> int:
     if progress:
         progress(1, total)
     for done, spec in enumerate(SHEETS, start=2):
-        writer = Writer(workbook, spec.title(), spec.headers(), spec.widths)
+        writer = SheetWriter(workbook, spec.title(), spec.headers(), spec.widths)
         for row in spec.rows(year):
             writer.append(row)
         writer.finish()
