@@ -1,7 +1,12 @@
-from django.db import connection
-from django.http import HttpResponsePermanentRedirect, JsonResponse
+import sys
+
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.templatetags.static import static
+from django.views import defaults
+from django.views.decorators.csrf import requires_csrf_token
 
 from zhangwan.accounts.roles import Role, has_role, is_district_staff
 
@@ -25,9 +30,25 @@ def home(request):
 
 
 def healthz(request):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return JsonResponse({"status": "database unavailable"}, status=503, headers={"Retry-After": "30"})
     return JsonResponse({"status": "ok"})
+
+
+DATABASE_DOWN = (OperationalError, InterfaceError)
+
+
+@requires_csrf_token
+def server_error(request):
+    """The 500 page, or a 503 "back in a moment" when the error is the database not answering
+    (restarting, failing over): the next request reconnects (CONN_HEALTH_CHECKS)."""
+    if isinstance(sys.exception(), DATABASE_DOWN):
+        body = loader.get_template("503.html").render()
+        return HttpResponse(body, status=503, headers={"Retry-After": "30"})
+    return defaults.server_error(request)
 
 
 def favicon(request):
