@@ -15,8 +15,10 @@ STORAGES = {
 # Rate limits (claims, certificate verification) must be shared by every gunicorn worker.
 CACHES = {
     **CACHES,
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-                "KEY_PREFIX": "zhangwan"},
+    # Redis down is a cache miss, not an error page (zhangwan/cache.py); a hung Redis costs at
+    # most half a second a call.
+    "default": {"BACKEND": "zhangwan.cache.ResilientRedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "zhangwan",
+                "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}},
 }
 
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

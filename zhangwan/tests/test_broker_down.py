@@ -1,5 +1,6 @@
-"""Redis (the Celery broker) stopped: pages still answer, a job queued meanwhile is kept in the
-database, and it is queued when Redis is back. A Redis server of the test's own, really stopped."""
+"""Redis (the Celery broker, and in production the shared cache) stopped: pages still answer,
+registrations go through, a job queued meanwhile is kept in the database, and it is queued when
+Redis is back. A Redis server of the test's own, really stopped."""
 
 import socket
 import subprocess
@@ -13,6 +14,8 @@ from kombu.exceptions import OperationalError
 
 from masters.models import Nomination
 from masters.tests.factories import nomination, selection_round
+from training.models import Enrollment
+from training.tests.factories import open_class
 from zhangwan.jobs.models import PendingJob
 from zhangwan.jobs.tasks import send_pending_jobs
 
@@ -48,12 +51,16 @@ class Redis:
 
 
 @pytest.fixture
-def broker():
-    """The Celery app pointed at a Redis of this test's own (not eager), restored afterwards."""
+def broker(settings):
+    """The Celery app and the default cache pointed at a Redis of this test's own (not eager), as
+    production configures them; restored afterwards."""
     from zhangwan.celery import app
 
     server = Redis(free_port())
     client = server.start()
+    settings.CACHES = {**settings.CACHES, "default": {
+        "BACKEND": "zhangwan.cache.ResilientRedisCache", "LOCATION": f"redis://127.0.0.1:{server.port}/1",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}}
     saved = app.conf.broker_url, app.conf.task_always_eager
     app.conf.broker_url, app.conf.task_always_eager = f"redis://127.0.0.1:{server.port}/0", False
     app._pool = None  # new connection pools, on the new URL (the old ones stay with their users)
@@ -93,3 +100,31 @@ def test_with_redis_stopped_pages_answer_and_jobs_wait_for_its_return(client, ro
     assert send_pending_jobs() == 1
     assert not PendingJob.objects.exists()
     assert redis_client.llen("celery") == 1  # queued for the workers
+
+
+def test_with_redis_stopped_a_worker_still_browses_and_registers(client, role_users, broker):
+    from django.core.cache import cache
+
+    server, _ = broker
+    cls = open_class(capacity=5)
+    worker = role_users["worker"]
+    cache.set("probe", 1)
+    assert cache.get("probe") == 1  # the cache really is this Redis
+    server.stop()
+
+    assert cache.get("probe") is None  # a miss, not an error
+    client.force_login(worker)
+    assert client.get(reverse("training:catalogue")).status_code == 200
+    assert client.get(reverse("training:class_detail", args=[cls.pk])).status_code == 200
+    response = client.post(reverse("training:register_self", args=[cls.pk]), follow=True)
+    assert response.status_code == 200
+    enrollment = Enrollment.objects.get(training_class=cls, worker__user=worker)
+    assert enrollment.status == Enrollment.Status.CONFIRMED
+    assert client.get(reverse("training:my_classes")).status_code == 200
+    staff = client.__class__()
+    staff.force_login(role_users["training_officer"])
+    assert staff.get(reverse("reports:dashboard")).status_code == 200
+
+    server.start()
+    cache.set("probe", 2)
+    assert cache.get("probe") == 2  # back in use without a restart
