@@ -135,10 +135,10 @@ def _rules_by_level_and_trade():
 
 
 @transaction.atomic
-def eligibility_evaluate(*, session_id: int | None = None) -> int:
+def eligibility_evaluate(*, session_id: int | None = None, user=None) -> int:
     """Decide every submitted application (of one session, or all): a few reads of plain rows for
     all applicants at once, one UPDATE … FROM for the decisions, one statement for their history.
-    Safe to rerun: decided applications are not touched again."""
+    Safe to rerun: decided applications are not touched again. user: who asked, for the history."""
     pending = Application.objects.filter(status=Application.Status.SUBMITTED)
     if session_id is not None:
         pending = pending.filter(session_id=session_id)
@@ -178,7 +178,7 @@ def eligibility_evaluate(*, session_id: int | None = None) -> int:
             f"UPDATE {table} AS a SET status = v.status, reasons = v.reasons, evaluated_at = %s "
             f"FROM unnest(%s::bigint[], %s::text[], %s::jsonb[]) AS v(id, status, reasons) WHERE a.id = v.id",
             [timezone.now(), ids, statuses, reasons])
-    record_history(Application, ids, reason="eligibility")
+    record_history(Application, ids, reason="eligibility", user=user)
     _tell_decisions(told)
     return len(ids)
 
@@ -293,8 +293,9 @@ def certificates_issue(*, session: AssessmentSession, user, on: datetime.date | 
                     for n, a in zip(numbers, passed, strict=True)]
     bulk_create_with_history(certificates, Certificate, default_user=user, default_change_reason="issued")
     unscored = session.applications.filter(status__in=[Application.Status.ADMITTED, Application.Status.ASSESSED])
-    if not unscored.exists():
-        AssessmentSession.objects.filter(pk=session.pk).update(status=AssessmentSession.Status.ASSESSED)
+    assessed = AssessmentSession.objects.filter(pk=session.pk).exclude(status=AssessmentSession.Status.ASSESSED)
+    if not unscored.exists() and assessed.update(status=AssessmentSession.Status.ASSESSED):
+        record_history(AssessmentSession, [session.pk], reason="certificates issued", user=user)
     _tell(passed, lambda a: _("Certificate issued: %(session)s") % {"session": a.session},
           lambda a: _("Your certificate %(number)s has been issued.")
           % {"number": next(c.number for c in certificates if c.application_id == a.pk)})

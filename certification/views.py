@@ -167,7 +167,7 @@ def manage_sessions(request):
 @require_POST
 @role_required(*OFFICER)
 def eligibility_run(request):
-    tasks.evaluate_eligibility.delay_on_commit(None)
+    tasks.evaluate_eligibility.delay_on_commit(None, request.user.pk)
     messages.info(request, _("Eligibility is being checked; refresh in a moment to see the decisions."))
     return redirect("certification:manage_sessions")
 

@@ -124,6 +124,8 @@ class ScoringPart(models.Model):
     max_mark = models.DecimalField(_("maximum mark"), max_digits=7, decimal_places=2, default=Decimal("100"))
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("scoring part")
         verbose_name_plural = _("scoring parts")

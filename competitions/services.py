@@ -107,11 +107,15 @@ def judge_entries(judge):
 
 
 def _sheet_for(entry, judge) -> ScoreSheet:
-    try:
-        with transaction.atomic():
-            sheet, _created = ScoreSheet.objects.get_or_create(entry=entry, judge=judge)
-    except IntegrityError:  # the same judge's other request created it a moment ago
-        sheet = ScoreSheet.objects.get(entry=entry, judge=judge)
+    sheet = ScoreSheet.objects.filter(entry=entry, judge=judge).first()
+    if sheet is None:
+        sheet = ScoreSheet(entry=entry, judge=judge)
+        sheet._history_user = judge
+        try:
+            with transaction.atomic():
+                sheet.save()
+        except IntegrityError:  # the same judge's other request created it a moment ago
+            sheet = ScoreSheet.objects.get(entry=entry, judge=judge)
     return ScoreSheet.objects.select_for_update().get(pk=sheet.pk)
 
 
@@ -240,9 +244,10 @@ def _tier_sizes(event, rules, competitors: int) -> list[tuple[AwardRule, int]]:
 
 
 @transaction.atomic
-def results_compute(*, event_id: int) -> int:
+def results_compute(*, event_id: int, user=None) -> int:
     """Final scores, ranks and awards of one event, from the submitted marks. A rerun on the same
-    marks writes nothing; a rerun after a correction changes exactly what the correction changes."""
+    marks writes nothing; a rerun after a correction changes exactly what the correction changes.
+    user: who asked for the computation, for the history."""
     event = Event.objects.select_for_update().select_related("competition").get(pk=event_id)
     if event.competition.external or event.competition.results_published:
         return 0  # recorded results are not computed; published ones no longer change
@@ -272,7 +277,7 @@ def results_compute(*, event_id: int) -> int:
         rule = rules.get(outcome[entry.pk].get("tier", ""))
         outcome[entry.pk].update({"tier": rule.tier if rule else "", "title": rule.title if rule else "",
                                   "upgrade": rule.upgrade if rule else ""})
-    return _save_results(entries, outcome)
+    return _save_results(entries, outcome, user)
 
 
 def _award(outcome, tiers, scored):
@@ -290,7 +295,7 @@ def _award(outcome, tiers, scored):
         start = end
 
 
-def _save_results(entries, outcome) -> int:
+def _save_results(entries, outcome, user) -> int:
     """One upsert for the whole event: rows come in as arrays, new results are inserted, changed ones
     updated, unchanged ones left alone (so a rerun writes nothing); then one history statement each."""
     quote = connection.ops.quote_name
@@ -317,9 +322,9 @@ def _save_results(entries, outcome) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         written = cursor.fetchall()
-    record_history(Result, [pk for pk, inserted in written if inserted], reason="results computed",
+    record_history(Result, [pk for pk, inserted in written if inserted], reason="results computed", user=user,
                    history_type="+")
-    record_history(Result, [pk for pk, inserted in written if not inserted], reason="results computed",
+    record_history(Result, [pk for pk, inserted in written if not inserted], reason="results computed", user=user,
                    history_type="~")
     return len(written)
 
@@ -360,9 +365,10 @@ def _advance_winners(competition, user):
         if taken.filter(Q(worker__in=people) | Q(members__in=people)).exists():
             continue  # already entered there (nominated directly)
         bib = (Entry.objects.filter(event=next_event).aggregate(m=Max("bib"))["m"] or 0) + 1
-        advanced = Entry.objects.create(event=next_event, worker=entry.worker, team_name=entry.team_name,
-                                        organization=entry.organization, bib=bib, source_entry=entry,
-                                        created_by=user)
+        advanced = Entry(event=next_event, worker=entry.worker, team_name=entry.team_name,
+                         organization=entry.organization, bib=bib, source_entry=entry, created_by=user)
+        advanced._history_user, advanced._change_reason = user, f"advanced from {competition.name}"[:100]
+        advanced.save()
         if not entry.worker:
             advanced.members.set(people)
 
@@ -397,15 +403,25 @@ def results_record(*, event: Event, rows: list[dict], user) -> int:
         raise CompetitionError(_("Results of district competitions come from the judges' marks."))
     entries = {e.worker_id: e for e in Entry.objects.filter(event=event, worker__isnull=False)}
     bib = (Entry.objects.filter(event=event).aggregate(m=Max("bib"))["m"] or 0)
+    history = {"default_user": user, "default_change_reason": "result recorded"}
+    new_entries = []
     for row in rows:
-        worker = row["worker"]
-        if worker.pk not in entries:
+        if row["worker"].pk not in entries:
             bib += 1
-            entries[worker.pk] = Entry.objects.create(event=event, worker=worker, organization=worker.employer,
-                                                      bib=bib, created_by=user)
-        Result.objects.update_or_create(entry=entries[worker.pk], defaults={
-            "rank": row.get("rank"), "tier": row.get("tier") or "", "title": row.get("title") or "",
-            "recorded": True, "computed_at": timezone.now()})
+            entries[row["worker"].pk] = Entry(event=event, worker=row["worker"], organization=row["worker"].employer,
+                                              bib=bib, created_by=user)
+            new_entries.append(entries[row["worker"].pk])
+    bulk_create_with_history(new_entries, Entry, **history)
+    results = {r.entry_id: r for r in Result.objects.filter(entry__in=[e.pk for e in entries.values()])}
+    touched, now = {}, timezone.now()
+    for row in rows:
+        entry = entries[row["worker"].pk]
+        result = touched[entry.pk] = touched.get(entry.pk) or results.get(entry.pk) or Result(entry=entry)
+        result.rank, result.tier, result.title = row.get("rank"), row.get("tier") or "", row.get("title") or ""
+        result.recorded, result.computed_at = True, now
+    bulk_create_with_history([r for r in touched.values() if r.pk is None], Result, **history)
+    bulk_update_with_history([r for r in touched.values() if r.pk is not None], Result,
+                             ["rank", "tier", "title", "recorded", "computed_at"], **history)
     return len(rows)
 
 

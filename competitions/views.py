@@ -253,7 +253,7 @@ def manage_competition(request, pk):
 @role_required(*OFFICER)
 def results_run(request, pk):
     competition = get_object_or_404(Competition, pk=pk, external=False)
-    tasks.compute_results.delay_on_commit(competition.pk)
+    tasks.compute_results.delay_on_commit(competition.pk, request.user.pk)
     messages.info(request, _("The results are being computed; this page shows them when they are ready."))
     return redirect("competitions:manage_competition", pk=competition.pk)
 

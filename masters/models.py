@@ -109,6 +109,8 @@ class Criterion(models.Model):
     max_score = models.DecimalField(_("maximum score"), default=Decimal("100"), **SCORE)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("criterion")
         verbose_name_plural = _("criteria")
@@ -241,7 +243,7 @@ class Nomination(models.Model):
     discrepancy = models.BooleanField(_("reviewers disagree"), default=False, editable=False)
     shortlist_note = models.CharField(_("shortlist change reason"), max_length=300, blank=True, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["review_mean", "review_spread", "competition_score", "rank"])
+    history = HistoricalRecords()
     objects = NominationQuerySet.as_manager()
 
     class Meta:

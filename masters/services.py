@@ -200,8 +200,10 @@ def nomination_submit(*, nomination: Nomination, user, today=None) -> Nomination
 @transaction.atomic
 def nomination_withdraw(*, nomination: Nomination, user) -> Nomination:
     nomination = nomination_transition(nomination=nomination, to=S.WITHDRAWN, user=user)
-    Assignment.objects.filter(nomination=nomination, status=Assignment.Status.ASSIGNED).update(
-        status=Assignment.Status.WITHDRAWN)
+    released = Assignment.objects.filter(nomination=nomination, status=Assignment.Status.ASSIGNED)
+    pks = list(released.select_for_update().values_list("pk", flat=True))
+    Assignment.objects.filter(pk__in=pks).update(status=Assignment.Status.WITHDRAWN)
+    record_history(Assignment, pks, reason="nomination withdrawn", user=user)
     return nomination
 
 
@@ -329,7 +331,8 @@ def reviewers_assign(*, round_: SelectionRound, user, today=None) -> dict:
                            % {"n": len(experts), "k": round_.reviewers_per_nomination})
     pairs, short = planner.plan(nominees, experts, per_nomination=round_.reviewers_per_nomination,
                                 existing=existing, blocked=_blocked(round_), waived=_waived(round_))
-    Assignment.objects.bulk_create([Assignment(nomination_id=n, reviewer_id=r, assigned_by=user) for n, r in pairs])
+    bulk_create_with_history([Assignment(nomination_id=n, reviewer_id=r, assigned_by=user) for n, r in pairs],
+                             Assignment, default_user=user, default_change_reason="reviewers assigned")
     _transition_many(round_, frm=[S.ELIGIBLE], to=S.UNDER_REVIEW, user=user, reason="reviewers assigned")
     _tell_reviewers(round_, {r for _n, r in pairs})
     return {"assigned": len(pairs), "short": short}
@@ -453,7 +456,10 @@ def conflict_declare(*, assignment: Assignment, user, reason: str) -> Assignment
     assignment.status = Assignment.Status.WITHDRAWN
     assignment._history_user, assignment._change_reason = user, "conflict declared"
     assignment.save(update_fields=["status"])
-    assignment.scores.all().delete()
+    # The draft scores go; each deletion is in the history with who declared the conflict.
+    for score in assignment.scores.all():
+        score._history_user, score._change_reason = user, "conflict declared"
+        score.delete()
     round_ = nomination.round
     active = Assignment.objects.filter(nomination__round=round_).exclude(status=Assignment.Status.WITHDRAWN)
     loads = dict(active.exclude(nomination=nomination).values("reviewer").annotate(n=Count("pk"))
@@ -514,20 +520,31 @@ WITH reviewed AS (
     SELECT scored.*, CASE WHEN final IS NULL THEN NULL
                           ELSE rank() OVER (ORDER BY final DESC NULLS LAST, mean DESC NULLS LAST) END AS rk
     FROM scored
+), computed AS (
+    SELECT id, round(mean, 2) AS review_mean, spread AS review_spread, score AS competition_score,
+           final AS final_score, rk AS rank, coalesce(spread > discrepancy_threshold, FALSE) AS discrepancy
+    FROM ranked
 )
 UPDATE masters_nomination n
-SET review_mean = round(ranked.mean, 2), review_spread = ranked.spread, competition_score = ranked.score,
-    final_score = ranked.final, rank = ranked.rk,
-    discrepancy = coalesce(ranked.spread > ranked.discrepancy_threshold, FALSE)
-FROM ranked WHERE n.id = ranked.id
+SET review_mean = c.review_mean, review_spread = c.review_spread, competition_score = c.competition_score,
+    final_score = c.final_score, rank = c.rank, discrepancy = c.discrepancy
+FROM computed c
+WHERE n.id = c.id
+  AND (n.review_mean, n.review_spread, n.competition_score, n.final_score, n.rank, n.discrepancy)
+      IS DISTINCT FROM (c.review_mean, c.review_spread, c.competition_score, c.final_score, c.rank, c.discrepancy)
+RETURNING n.id
 """
 
 
 @transaction.atomic
-def ranking_compute(*, round_: SelectionRound) -> int:
+def ranking_compute(*, round_: SelectionRound, user=None) -> int:
+    """Rank the round's reviewed nominations; only those whose figures change are written, each
+    with its history (user: who asked). Returns how many changed."""
     with connection.cursor() as cursor:
         cursor.execute(RANKING, {"round": round_.pk})
-        return cursor.rowcount
+        changed = [row[0] for row in cursor.fetchall()]
+    record_history(Nomination, changed, reason="ranking computed", user=user)
+    return len(changed)
 
 
 def review_progress(round_) -> dict:
@@ -547,7 +564,7 @@ def shortlist_make(*, round_: SelectionRound, user) -> int:
     pending = review_progress(round_)["pending"]
     if pending:
         raise MastersError(_("%(n)d reviews are not submitted yet.") % {"n": pending})
-    ranking_compute(round_=round_)
+    ranking_compute(round_=round_, user=user)
     top = list(Nomination.objects.filter(round=round_, status__in=[S.UNDER_REVIEW, S.SHORTLISTED],
                                          rank__isnull=False).order_by("rank", "pk").values_list("pk", flat=True)
                [: round_.quota])

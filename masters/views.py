@@ -467,7 +467,7 @@ def round_confer(request, pk):
 def round_ranking(request, pk):
     round_ = _round_or_404(pk)
     if request.method == "POST" and has_role(request.user, *OFFICER):
-        services.ranking_compute(round_=round_)
+        services.ranking_compute(round_=round_, user=request.user)
         messages.success(request, _("Ranking recomputed."))
         return redirect("masters:round_ranking", pk=pk)
     nominations = (round_.nominations.filter(status__in=[*Nomination.REVIEWED, S.REJECTED], final_score__isnull=False)

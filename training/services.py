@@ -68,7 +68,7 @@ def class_transition(*, training_class: TrainingClass, to: str, user) -> Trainin
     if to == Status.FINISHED:
         from .tasks import complete_class
 
-        complete_class.delay_on_commit(cls.pk)
+        complete_class.delay_on_commit(cls.pk, user.pk)
     return cls
 
 
@@ -258,7 +258,7 @@ def attendance_mark(*, session: ClassSession, enrollment: Enrollment, status: st
         attendance = Attendance(session=session, enrollment=enrollment)
     attendance.status, attendance.remark = status, remark
     attendance.marked_by, attendance.marked_at = user, timezone.now()
-    attendance._history_user = user
+    attendance._history_user, attendance._change_reason = user, "attendance marked"
     attendance.save()
     return attendance
 
@@ -309,11 +309,12 @@ def _required_hours(sessions, enrollment) -> Decimal:
 
 
 @transaction.atomic
-def class_complete(*, class_id: int) -> int:
+def class_complete(*, class_id: int, user=None) -> int:
     """Decide completed / failed / no-show for every confirmed enrollment of a finished class.
 
     Safe to run again: only enrollments still 'confirmed' are decided, so a rerun (or a worker
     killed half-way, whose transaction rolled back) ends with the same result as one clean run.
+    user: who finished the class, for the history.
     """
     cls = TrainingClass.objects.select_for_update().get(pk=class_id)
     if cls.status != Status.FINISHED:
@@ -334,7 +335,7 @@ def class_complete(*, class_id: int) -> int:
         else:
             e.status = Enrollment.Status.FAILED
     bulk_update_with_history(enrollments, Enrollment, ["status", "attended_hours", "required_hours"],
-                             default_change_reason="class finished")
+                             default_user=user, default_change_reason="class finished")
     _tell(enrollments, lambda e: _("%(title)s: %(status)s") % {"title": cls.title, "status": e.get_status_display()},
           lambda e: _("You attended %(attended)s of %(required)s hours of “%(title)s”. Result: %(status)s.")
           % {"attended": e.attended_hours, "required": e.required_hours, "title": cls.title,

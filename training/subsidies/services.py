@@ -178,7 +178,7 @@ def batch_approve(*, batch: Batch, user) -> Batch:
                               "left": f"{policy.budget - policy.committed:,.2f}"})
     Policy.objects.filter(pk=policy.pk).update(committed=F("committed") + batch.total)
     batch.status, batch.approved_by, batch.approved_at = Batch.Status.APPROVED, user, timezone.now()
-    batch._history_user = user
+    batch._history_user, batch._change_reason = user, "approved"
     batch.save(update_fields=["status", "approved_by", "approved_at"])
     record_history(Policy, [policy.pk], reason=f"batch {batch.number} approved", user=user)
     return batch
@@ -202,7 +202,7 @@ def payment_record(*, batch: Batch, user, paid_on: datetime.date, reference: str
     except IntegrityError:
         raise SubsidyError(_("The bank reference %(reference)s is already recorded for another batch.")
                            % {"reference": reference}) from None
-    batch.status, batch._history_user = Batch.Status.PAID, user
+    batch.status, batch._history_user, batch._change_reason = Batch.Status.PAID, user, f"paid: {payment.reference}"
     batch.save(update_fields=["status"])
     Policy.objects.filter(pk=batch.policy_id).update(paid=F("paid") + batch.total)
     notify_workers(
