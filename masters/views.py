@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -466,7 +467,9 @@ def round_confer(request, pk):
 @role_required(*READERS)
 def round_ranking(request, pk):
     round_ = _round_or_404(pk)
-    if request.method == "POST" and has_role(request.user, *OFFICER):
+    if request.method == "POST":
+        if not has_role(request.user, *OFFICER):
+            raise PermissionDenied  # the auditor reads the ranking and recomputes nothing
         services.ranking_compute(round_=round_, user=request.user)
         messages.success(request, _("Ranking recomputed."))
         return redirect("masters:round_ranking", pk=pk)

@@ -1,0 +1,194 @@
+"""The URL matrix for writes: every URL of the project, and the admin's add, change and delete
+pages, posted to by every role and by anonymous visitors. A role the URL is not for changes
+nothing in the database, whatever it posts: the auditor nowhere, finance only what it pays, the
+officers only in their own field (separation of duties). Each post runs in a savepoint that is
+rolled back, so every role meets the same objects."""
+
+import html
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from django.apps import apps
+from django.db import connection, transaction
+from django.urls import resolve, reverse
+
+from zhangwan.accounts.roles import Role
+from zhangwan.tests.test_url_matrix import ADMIN_MODELS, ANON, EXPECTED, ROLES, objects  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+R = Role
+# Written each time, by design: sessions and login records, and the user's own notifications.
+NOT_BUSINESS = {"django_session", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog",
+                "accounts_notification"}
+# Open to every visitor, or only about the visitor themself; objections during publicity are
+# open to the public by design.
+PERSONAL = {"accounts:logout", "accounts:notifications_read", "set_language", "accounts:login",
+            "accounts:password_change", "accounts:claim", "accounts:claim_password", "admin:logout",
+            "admin:login", "admin:password_change", "masters:objection_new"}
+NOMINATORS = {R.WORKER, R.LIAISON, R.MASTERS_OFFICER}
+
+# Who may act through each URL that takes a POST (a page with a form, or an action); every other
+# role and anonymous visitors must change nothing there.
+ACTORS = {
+    "accounts:profile_edit": {R.WORKER},
+    "registry:roster_import": {R.LIAISON},
+    "training:register_self": {R.WORKER},
+    "training:liaison_register": {R.LIAISON},
+    "training:enrollment_cancel": {R.WORKER, R.LIAISON, R.TRAINING_OFFICER},
+    "training:class_transition": {R.TRAINING_OFFICER},
+    "training:class_capacity": {R.TRAINING_OFFICER},
+    "training:attendance_import": {R.TRAINING_OFFICER},
+    "training:attendance_mark": {R.TRAINING_OFFICER},
+    "training:exam_mark": {R.TRAINING_OFFICER},
+    "competitions:enter_self": {R.WORKER},
+    "competitions:entry_withdraw": {R.WORKER, R.LIAISON, R.COMPETITIONS_OFFICER},
+    "competitions:liaison_enter": {R.LIAISON},
+    "competitions:project_new": {R.LIAISON},
+    "competitions:judge_sheet": {R.JUDGE},
+    "competitions:mark_correct": {R.COMPETITIONS_OFFICER},
+    "competitions:record_results": {R.COMPETITIONS_OFFICER},
+    "competitions:project_decide": {R.COMPETITIONS_OFFICER},
+    "competitions:results_run": {R.COMPETITIONS_OFFICER},
+    "competitions:results_publish": {R.COMPETITIONS_OFFICER},
+    "certification:apply": {R.WORKER, R.LIAISON},
+    "certification:apply_for_workers": {R.LIAISON},
+    "certification:scores_import": {R.CERTIFICATION_OFFICER},
+    "certification:certificates_import": {R.CERTIFICATION_OFFICER},
+    "certification:revoke": {R.CERTIFICATION_OFFICER},
+    "certification:application_withdraw": {R.WORKER, R.LIAISON},
+    "certification:eligibility_run": {R.CERTIFICATION_OFFICER},
+    "certification:competition_route": {R.CERTIFICATION_OFFICER},
+    "certification:admit": {R.CERTIFICATION_OFFICER},
+    "certification:issue": {R.CERTIFICATION_OFFICER},
+    "certification:scores": {R.CERTIFICATION_OFFICER},
+    # Separation of duties: the training officer computes, reviews and reverses claims; finance
+    # makes, approves (another finance officer than the maker) and pays batches.
+    "subsidies:run_list": {R.TRAINING_OFFICER},
+    "subsidies:claim_review": {R.TRAINING_OFFICER},
+    "subsidies:claim_reverse": {R.TRAINING_OFFICER},
+    "subsidies:batch_list": {R.FINANCE_OFFICER},
+    "subsidies:batch_approve": {R.FINANCE_OFFICER},
+    "subsidies:batch_pay": {R.FINANCE_OFFICER},
+    "subsidies:batch_delete": {R.FINANCE_OFFICER},
+    "masters:nomination_new": NOMINATORS,
+    "masters:nomination_edit": NOMINATORS,
+    "masters:attachment_upload": NOMINATORS,
+    "masters:nomination_submit": NOMINATORS,
+    "masters:nomination_withdraw": NOMINATORS,
+    "masters:attachment_delete": NOMINATORS,
+    "masters:round_ranking": {R.MASTERS_OFFICER},
+    "masters:assignment_add": {R.MASTERS_OFFICER},
+    "masters:assignment_remove": {R.MASTERS_OFFICER},
+    "masters:shortlist_change": {R.MASTERS_OFFICER},
+    "masters:review_conflict": {R.REVIEWER},
+    "masters:review_sheet": {R.REVIEWER},
+    "masters:round_eligibility": {R.MASTERS_OFFICER},
+    "masters:round_assign": {R.MASTERS_OFFICER},
+    "masters:round_shortlist": {R.MASTERS_OFFICER},
+    "masters:round_publicity": {R.MASTERS_OFFICER},
+    "masters:round_confer": {R.MASTERS_OFFICER},
+    "masters:objection_resolve": {R.MASTERS_OFFICER},
+    "masters:round_conflicts": {R.MASTERS_OFFICER},
+    "masters:talk_order": {R.LIAISON},
+    "masters:talk_manage": {R.MASTERS_OFFICER},
+    "reports:report_list": {R.TRAINING_OFFICER, R.COMPETITIONS_OFFICER, R.CERTIFICATION_OFFICER, R.MASTERS_OFFICER},
+}
+
+
+def rows_written() -> dict[str, int]:
+    """Rows inserted, updated or deleted so far in this transaction, per table (PostgreSQL's own
+    counters: savepoints rolled back included, so nothing is missed)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_xact_user_tables")
+        return {table: count for table, count in cursor.fetchall() if table not in NOT_BUSINESS}
+
+
+def post_changes(client, url, data):
+    """(status, tables the post wrote to), the changes rolled back afterwards."""
+    with transaction.atomic():
+        before = rows_written()
+        status = client.post(url, data).status_code
+        after = rows_written()
+        transaction.set_rollback(True)
+    return status, sorted(t for t, count in after.items() if count != before.get(t, 0))
+
+
+def as_role(client, role_users, role):
+    client.logout()
+    if role != ANON:
+        client.force_login(role_users[role])
+
+
+def project_urls(made):
+    return [(name, reverse(name.split("#")[0], kwargs=build(made) if build else None), expected)
+            for name, (build, expected) in sorted(EXPECTED.items())]
+
+
+def test_no_role_changes_anything_through_a_url_that_is_not_its_own(client, role_users, objects):  # noqa: F811
+    """Each write URL posted to by every role but its actors; each read-only page posted to by a
+    role that may read it: nothing written, and a refusal where the role may not be there."""
+    wrong = []
+    for name, url, expected in project_urls(objects):
+        base = name.split("#")[0]
+        if base in PERSONAL:
+            continue
+        if base in ACTORS:
+            roles = [r for r in ROLES if r not in {a.value for a in ACTORS[base]}]
+        else:
+            roles = [next((r for r in ROLES if expected[r] == 200), ANON)]
+        for role in roles:
+            as_role(client, role_users, role)
+            status, changed = post_changes(client, url, {})
+            # A read-only page may answer a POST like a GET (the GET matrix covers who reaches it).
+            refused = base not in ACTORS or (status in (302, 403, 404, 405) if role == ANON
+                                             else status in (403, 404, 405))
+            if changed or not refused or status >= 500:
+                wrong.append((name, role, status, changed))
+    assert wrong == []
+
+
+def test_every_write_url_names_its_actors(client, role_users, objects):  # noqa: F811
+    """A URL is a write path when it takes only POSTs (405 to a GET) or a page posts a form to it;
+    each must be in ACTORS (or be personal), so the walk above knows who else must be refused."""
+    writes = {name.split("#")[0] for name, (_b, expected) in EXPECTED.items() if set(expected.values()) == {405}}
+    for _name, url, expected in project_urls(objects):
+        for role in ROLES:
+            if expected[role] == 200:
+                as_role(client, role_users, role)
+                response = client.get(url)
+                if "text/html" in response.get("Content-Type", "") and not response.streaming:
+                    writes |= posted_to(response.content.decode(), url)
+    assert sorted(writes - set(ACTORS) - PERSONAL) == []
+
+
+def posted_to(page: str, here: str) -> set[str]:
+    """The URL names that the page's POST forms send to."""
+    names = set()
+    for form in re.finditer(r"<form\b[^>]*>", page, re.I):
+        tag = form.group(0)
+        if not re.search(r"method=[\"']?post", tag, re.I):
+            continue
+        action = re.search(r"action=[\"']([^\"']*)", tag)
+        target = html.unescape(action.group(1)) if action and action.group(1) else here
+        match = resolve(urlsplit(target).path)
+        names.add(f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name)
+    return names
+
+
+def test_the_auditor_and_finance_change_nothing_in_the_admin(client, role_users, objects):  # noqa: F811
+    wrong = []
+    for model in sorted(ADMIN_MODELS):
+        app_label, model_name = model.split("_", 1)
+        Model = apps.get_model(app_label, model_name)
+        instance = objects["own_worker"] if Model.__name__ == "Worker" else Model.objects.order_by("pk").first()
+        for role in (R.AUDITOR.value, R.FINANCE_OFFICER.value):
+            client.force_login(role_users[role])
+            for action, args in (("add", []), ("change", [instance.pk]), ("delete", [instance.pk])):
+                url = reverse(f"admin:{model}_{action}", args=args)
+                data = {"post": "yes"} if action == "delete" else {}
+                status, changed = post_changes(client, url, data)
+                if changed or status != 403:
+                    wrong.append((model, action, role, status, changed))
+    assert wrong == []
