@@ -116,6 +116,8 @@ def application_withdraw(request, pk):
         services.application_withdraw(application=application, user=request.user)
     except services.CertificationError as error:
         messages.error(request, str(error))
+    else:
+        messages.success(request, _("The application is withdrawn."))
     return redirect("certification:my_certificates" if has_role(request.user, Role.WORKER) else "home")
 
 

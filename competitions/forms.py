@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from zhangwan.uploads import check_attachment
 
-from .models import Competition, Tier
+from .importing import MAX_RANK
+from .models import Competition, InnovationProject, Tier
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -54,9 +55,11 @@ class EntryForm(forms.Form):
                                              widget=forms.CheckboxSelectMultiple)
     team_name = forms.CharField(label=_("Team name"), max_length=100, required=False)
 
-    def __init__(self, *args, roster, **kwargs):
+    def __init__(self, *args, roster, team: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["workers"].queryset = roster
+        if not team:
+            del self.fields["team_name"]  # an individual event's entries have no team name
 
     def clean(self):
         data = super().clean()
@@ -72,9 +75,14 @@ class CorrectionForm(forms.Form):
 
 class RecordResultForm(forms.Form):
     id_number = forms.CharField(label=_("Identity number"), max_length=18)
-    rank = forms.IntegerField(label=_("Rank"), min_value=1, required=False)
+    rank = forms.IntegerField(label=_("Rank"), min_value=1, max_value=MAX_RANK, required=False)
     tier = forms.ChoiceField(label=_("Award"), choices=[("", "—"), *Tier.choices], required=False)
     title = forms.CharField(label=_("Title"), max_length=100, required=False)
+
+
+class ProjectDecisionForm(forms.Form):
+    to = forms.ChoiceField(choices=InnovationProject.Status.choices)
+    award = forms.CharField(label=_("Award"), max_length=100, required=False)
 
 
 class UploadForm(forms.Form):

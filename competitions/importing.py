@@ -11,6 +11,7 @@ from zhangwan.registry.validators import check_id_number
 from .models import Tier
 
 MAX_BYTES = 5 * 1024 * 1024
+MAX_RANK = 100_000
 COLUMNS = {"id_number": "Identity number", "rank": "Rank", "tier": "Award", "title": "Title"}
 
 
@@ -57,10 +58,11 @@ def check_rows(raw: list[dict]) -> tuple[list[dict], list[RowError]]:
         else:
             try:
                 rank = int(rank)
-                if rank < 1:
+                if not 1 <= rank <= MAX_RANK:
                     raise ValueError
             except (TypeError, ValueError):
-                errors.append(RowError(n, _("Rank"), _("A rank is a whole number from 1.")))
+                errors.append(RowError(n, _("Rank"), _("A rank is a whole number from 1 to %(max)d.")
+                                       % {"max": MAX_RANK}))
                 continue
         tier_text = str(row.get("tier") or "").strip().lower()
         if tier_text and tier_text not in tiers:

@@ -17,7 +17,7 @@ from zhangwan.registry.models import Worker
 from zhangwan.registry.roster import RowError
 
 from . import importing, selectors, services, tasks
-from .forms import CorrectionForm, EntryForm, ProjectForm, RecordResultForm, SheetForm, UploadForm
+from .forms import CorrectionForm, EntryForm, ProjectDecisionForm, ProjectForm, RecordResultForm, SheetForm, UploadForm
 from .models import Competition, Entry, Event, InnovationProject, Mark, ProjectAttachment, ScoreSheet
 
 OFFICER = (Role.COMPETITIONS_OFFICER,)
@@ -110,7 +110,7 @@ def liaison_enter(request, pk):
                               competition__external=False)
     organization = get_object_or_404(organizations_for(request.user), pk=request.user.organization_id)
     roster = workers_for(request.user).filter(trades__trade=event.trade).order_by("name")
-    form = EntryForm(request.POST or None, roster=roster)
+    form = EntryForm(request.POST or None, roster=roster, team=event.team)
     if request.method == "POST" and form.is_valid():
         workers = list(form.cleaned_data["workers"])
         try:
@@ -422,11 +422,19 @@ def project_new(request):
 @role_required(*OFFICER)
 def project_decide(request, pk):
     project = get_object_or_404(InnovationProject, pk=pk)
+    form = ProjectDecisionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect("competitions:project_list")
     try:
-        services.project_transition(project=project, to=request.POST.get("to", ""),
-                                    award=request.POST.get("award", "")[:100], user=request.user)
+        project = services.project_transition(project=project, to=form.cleaned_data["to"],
+                                              award=form.cleaned_data["award"], user=request.user)
     except services.CompetitionError as error:
         messages.error(request, str(error))
+    else:
+        messages.success(request, _("“%(title)s” is now: %(status)s.")
+                         % {"title": project.title, "status": project.get_status_display()})
     return redirect("competitions:project_list")
 
 

@@ -95,6 +95,18 @@ class PublicityForm(forms.Form):
         return starts
 
 
+class WaiverForm(forms.Form):
+    """Dismissing a same-organization conflict of one nomination of the round and one reviewer."""
+
+    nomination = forms.ModelChoiceField(label=_("Nomination"), queryset=Nomination.objects.none())
+    reviewer = forms.ModelChoiceField(label=_("Reviewer"), queryset=Reviewer.objects.all())
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+    def __init__(self, *args, round_, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["nomination"].queryset = Nomination.objects.filter(round=round_)
+
+
 class AssignForm(forms.Form):
     reviewer = forms.ModelChoiceField(label=_("Reviewer"), queryset=Reviewer.objects.filter(active=True)
                                       .select_related("user"))

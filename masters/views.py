@@ -31,6 +31,7 @@ from .forms import (
     ReviewForm,
     TalkOrderForm,
     TalkScheduleForm,
+    WaiverForm,
 )
 from .models import (
     Assignment,
@@ -264,6 +265,8 @@ def attachment_delete(request, pk):
         services.attachment_delete(attachment=attachment, user=request.user)
     except services.MastersError as error:
         _refused(request, error)
+    else:
+        messages.success(request, _("Attachment removed."))
     return redirect("masters:nomination_detail", pk=attachment.nomination_id)
 
 
@@ -516,11 +519,13 @@ def round_conflicts(request, pk):
     if request.method == "POST":
         if not has_role(request.user, *OFFICER):
             raise Http404
-        nomination = get_object_or_404(Nomination, pk=request.POST.get("nomination") or 0, round=round_)
-        reviewer = get_object_or_404(Reviewer, pk=request.POST.get("reviewer") or 0)
+        form = WaiverForm(request.POST, round_=round_)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                messages.error(request, " ".join(errors))
+            return redirect("masters:round_conflicts", pk=pk)
         try:
-            services.conflict_waive(nomination=nomination, reviewer=reviewer, reason=request.POST.get("reason", ""),
-                                    user=request.user)
+            services.conflict_waive(user=request.user, **form.cleaned_data)
         except services.MastersError as error:
             _refused(request, error)
         else:
@@ -710,6 +715,8 @@ def talk_manage(request, pk):
                 services.talk_cancel(order=order, user=request.user)
                 messages.success(request, _("Talk cancelled."))
                 return redirect("masters:talk_manage", pk=pk)
+            else:
+                messages.error(request, _("Unknown action."))
         except services.MastersError as error:
             _refused(request, error)
     return render(request, "masters/talk_manage.html", {

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.db.models import Count, Prefetch, Sum
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -115,11 +116,16 @@ def enrollment_cancel(request, pk):
         messages.success(request, _("The registration of %(name)s for “%(title)s” is cancelled.")
                          % {"name": enrollment.worker.name, "title": enrollment.training_class.title})
     fallback = reverse("training:my_classes") if has_role(request.user, Role.WORKER) else reverse("home")
-    return redirect(request.POST.get("next") if _safe_next(request) else fallback)
+    return HttpResponseRedirect(_safe_next(request) or fallback)
 
 
-def _safe_next(request):
-    return url_has_allowed_host_and_scheme(request.POST.get("next"), allowed_hosts={request.get_host()})
+def _safe_next(request) -> str | None:
+    """The page to go back to, if it is a path of this site."""
+    path = request.POST.get("next", "")
+    if path.startswith("/") and len(path) <= 2000 and "\x00" not in path and url_has_allowed_host_and_scheme(
+            path, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return path
+    return None
 
 
 # Liaison ------------------------------------------------------------------------------------
@@ -328,6 +334,8 @@ def attendance_mark(request, pk, enrollment_pk):
         })  # htmx swaps only 2xx answers; the row carries the error message
     if error:
         messages.error(request, error)
+    else:
+        messages.success(request, _("Attendance of %(name)s saved.") % {"name": enrollment.worker.name})
     return redirect("training:attendance_sheet", pk=pk)
 
 
@@ -341,6 +349,8 @@ def exam_mark(request, pk):
             services.enrollment_set_exam(enrollment=enrollment, passed=form.cleaned_data["passed"], user=request.user)
         except services.TrainingError as error:
             messages.error(request, str(error))
+        else:
+            messages.success(request, _("Exam result of %(name)s saved.") % {"name": enrollment.worker.name})
     else:
         messages.error(request, _("Unknown exam result."))
     return redirect("training:class_manage", pk=enrollment.training_class_id)

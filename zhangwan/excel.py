@@ -8,6 +8,7 @@ header row and sensible widths.
 import datetime
 import io
 import zipfile
+import zlib
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -36,13 +37,25 @@ def open_upload(upload, *, max_bytes: int):
         raise ValidationError(_("Only Excel workbooks (.xlsx) can be imported."))
     try:
         workbook = load_workbook(upload, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError, TypeError) as error:
+        if not workbook.worksheets:
+            raise ValidationError(_("The workbook has no worksheet."))
+        sheet = workbook.worksheets[0]
+        # A read-only sheet is parsed while its rows are read: read them once here, keeping nothing,
+        # so that a damaged sheet is refused now and not halfway through an import.
+        for _row in sheet.iter_rows(values_only=True):
+            pass
+    except UNREADABLE as error:
         raise ValidationError(
             _("This file is not a valid Excel workbook (.xlsx). Save it from Excel and try again.")
         ) from error
-    if not workbook.worksheets:
-        raise ValidationError(_("The workbook has no worksheet."))
-    return workbook.worksheets[0]
+    return sheet
+
+
+# What openpyxl raises on a damaged or forged file: broken zip members and compressed streams,
+# XML that does not parse (ElementTree's and lxml's errors are SyntaxErrors), parts that are
+# missing or hold values of the wrong type.
+UNREADABLE = (zipfile.BadZipFile, zlib.error, EOFError, InvalidFileException, SyntaxError, KeyError, IndexError,
+              ValueError, TypeError, AttributeError, OSError)
 
 
 def cell_text(value) -> str:

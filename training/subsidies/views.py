@@ -23,6 +23,7 @@ OFFICER = (Role.TRAINING_OFFICER,)
 FINANCE = (Role.FINANCE_OFFICER,)
 READERS = (Role.TRAINING_OFFICER, Role.FINANCE_OFFICER, Role.AUDITOR)
 BANK = "registry.view_bank_account"
+MAX_QUERY = 2000
 CLAIM_LIST = ("policy", "worker__employer", "trade", "rate", "certificate", "enrollment__training_class",
               "batch__payment")
 
@@ -168,14 +169,17 @@ def claim_list(request):
 @role_required(*OFFICER)
 def claim_review(request):
     form = ReviewForm(request.POST)
-    back = reverse("subsidies:claim_list") + (f"?{request.POST['query']}" if request.POST.get("query") else "")
+    query = request.POST.get("query", "")
+    if len(query) > MAX_QUERY:
+        query = ""  # not a filter this site made
+    back = reverse("subsidies:claim_list") + (f"?{query}" if query else "")
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, " ".join(errors))
         return redirect(back)
     claims = Claim.objects.all()
     if form.cleaned_data["scope"] == "filtered":
-        claims = ClaimFilter(QueryDict(request.POST.get("query", "")), queryset=claims).qs
+        claims = ClaimFilter(QueryDict(query), queryset=claims).qs
     else:
         claims = claims.filter(pk__in=form.cleaned_data["claims"])
     try:

@@ -1,0 +1,577 @@
+"""Every form and upload of the project fed with bad input (the corpus in badinput.py).
+
+For each request: never a 500 (the test client re-raises the view's exception, reported with the
+URL, field and value); when the input is refused, a message in the user's language and not one row
+of the project's tables changed; when it is accepted, free text is stored whole and never shown
+unescaped. A URL of the project that is neither in FORMS nor in PAGES fails the test, as in the
+URL matrix: a new form must get its corpus.
+"""
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+import pytest
+from django.apps import apps
+from django.db import connection, models, transaction
+from django.urls import reverse
+
+from zhangwan.accounts.roles import Role
+
+from . import badinput as bad
+from .test_url_matrix import ANON, EXPECTED, objects, project_url_names  # noqa: F401 - objects is a fixture
+
+PROJECT_APPS = ["registry", "accounts", "competitions", "certification", "training", "subsidies", "masters",
+                "reports"]
+LO = Role.LIAISON.value
+TO = Role.TRAINING_OFFICER.value
+CO = Role.COMPETITIONS_OFFICER.value
+CE = Role.CERTIFICATION_OFFICER.value
+MO = Role.MASTERS_OFFICER.value
+FO = Role.FINANCE_OFFICER.value
+WO = Role.WORKER.value
+CJK = re.compile(r"[\u4e00-\u9fff]")
+ENGLISH_SENTENCE = re.compile(r"[A-Za-z]{2,}(?:[ ,.'’]+[A-Za-z]+){3,}")
+
+
+def pk(name):
+    return lambda o: {"pk": o[name].pk}
+
+
+@dataclass
+class Form:
+    """A URL that takes input: who uses it, its fields by kind, and a valid submission."""
+
+    role: str
+    kwargs: object = None  # objects → URL kwargs
+    fields: dict = field(default_factory=dict)  # name → kind (badinput.BY_KIND); "raw" is text not stored
+    valid: object = None  # objects → a valid submission
+    excel: object = None  # objects → (column headers, a good row) of the workbook the upload field takes
+    excel_field: str = "file"
+    attachment: str | None = None  # the upload field of PDF/JPG/PNG attachments
+    prepare: object = None  # (client, objects) → None, run before each request (its writes are undone)
+    messages: bool = True  # False: a refusal may be silent (Django's own views)
+    foreign: object = None  # objects → {field: id of another organization's object}
+
+    def url(self, name, o):
+        return reverse(name.split("#")[0], kwargs=self.kwargs(o) if self.kwargs else None)
+
+    def data(self, o):
+        return dict(self.valid(o)) if self.valid else {}
+
+
+def _shortlisted(client, o):
+    from competitions.models import InnovationProject
+
+    InnovationProject.objects.filter(pk=o["project"].pk).update(status=InnovationProject.Status.SHORTLISTED)
+
+
+def _other_worker(*fields):
+    return lambda o: dict.fromkeys(fields, o["other_worker"].pk)
+
+
+def _claim_session(client, o):
+    session = client.session
+    session["claim_worker_id"] = o["own_worker"].pk
+    session.save()
+
+
+def _fresh_session(client, o):
+    client.cookies.clear()
+
+
+def _judge_marks(o):
+    return {f"part_{p.pk}": "decimal" for p in o["event"].parts.all()}
+
+
+def a_new_id_number():
+    from zhangwan.registry.validators import id_number_check_char
+
+    first = "42030319851203051"
+    return first + id_number_check_char(first)
+
+
+def _roster_sheet(o):
+    return (["姓名", "身份证号", "手机号", "文化程度", "参加失业保险时间", "脱贫劳动力", "工种代码",
+             "从事本工种起始年份", "入职时间", "班组长"],
+            ["王五", a_new_id_number(), "13900000009", "", "2020-01-01", "否", "", "", "", "否"])
+
+
+def _attendance_sheet(o):
+    from django.utils import timezone
+
+    sessions = [timezone.localtime(s.starts_at).strftime("%Y-%m-%d %H:%M") for s in o["class"].sessions.all()]
+    return (["报名编号", "姓名", "身份证号", *sessions],
+            [o["enrollment"].pk, o["own_worker"].name, o["own_worker"].id_number, *(["出勤"] * len(sessions))])
+
+
+def _id_sheet(*headers_and_values):
+    return lambda o: (["身份证号", *headers_and_values[::2]],
+                      [o["own_worker"].id_number, *headers_and_values[1::2]])
+
+
+def _certificate_sheet(o):
+    return (["证书编号", "身份证号", "工种代码", "等级", "发证日期", "发证机构"],
+            ["ZW2025009999", o["own_worker"].id_number, o["certificate"].trade.code, "4", "2025-01-10", "十堰市"])
+
+FORMS = {
+    # Accounts and roster
+    "accounts:login": Form(ANON, fields={"username": "raw", "password": "raw"},
+                           valid=lambda o: {"username": WO, "password": "wrong"}),
+    "accounts:logout": Form(WO, messages=False),
+    "accounts:password_change": Form(WO, fields={"old_password": "raw", "new_password1": "raw",
+                                                 "new_password2": "raw"},
+                                     valid=lambda o: {"old_password": "x", "new_password1": "Zw-2026-long",
+                                                      "new_password2": "Zw-2026-long"}),
+    "accounts:claim": Form(ANON, prepare=_fresh_session,
+                           fields={"id_number": "id_number", "name": "raw", "mobile": "mobile"},
+                           valid=lambda o: {"id_number": o["own_worker"].id_number, "name": o["own_worker"].name,
+                                            "mobile": o["own_worker"].mobile}),
+    "accounts:claim_password": Form(ANON, prepare=_claim_session,
+                                    fields={"username": "text", "password1": "raw", "password2": "raw"},
+                                    valid=lambda o: {"username": "newname", "password1": "Zw-2026-long",
+                                                     "password2": "Zw-2026-long"}),
+    "accounts:profile_edit": Form(WO, fields={"mobile": "mobile", "education": "choice", "bank_name": "text",
+                                              "bank_account": "int"},
+                                  valid=lambda o: {"mobile": "13900000001", "education": "college",
+                                                   "bank_name": "建设银行", "bank_account": "6217000000000001"}),
+    "accounts:notifications_read": Form(WO, messages=False),
+    "set_language": Form(ANON, fields={"language": "choice", "next": "url"}, messages=False,
+                         valid=lambda o: {"language": "en", "next": "/"}),
+    "registry:roster_import": Form(LO, excel=_roster_sheet),
+    # Training
+    "training:register_self": Form(WO, pk("class")),
+    "training:liaison_register": Form(LO, pk("class"), fields={"workers": "ref"}, excel=_id_sheet(),
+                                      valid=lambda o: {"workers": [o["own_worker"].pk]},
+                                      foreign=_other_worker("workers")),
+    "training:enrollment_cancel": Form(LO, pk("enrollment"), fields={"next": "url"}),
+    "training:class_transition": Form(TO, pk("class"), fields={"to": "choice"}, valid=lambda o: {"to": "closed"}),
+    "training:class_capacity": Form(TO, pk("class"), fields={"capacity": "int"}, valid=lambda o: {"capacity": 40}),
+    "training:attendance_import": Form(TO, pk("class"), excel=_attendance_sheet),
+    "training:attendance_mark": Form(TO, lambda o: {"pk": o["session"].pk, "enrollment_pk": o["enrollment"].pk},
+                                     fields={"status": "choice", "remark": "text"},
+                                     valid=lambda o: {"status": "late", "remark": "堵车"}),
+    "training:exam_mark": Form(TO, pk("enrollment"), fields={"passed": "choice"}, valid=lambda o: {"passed": "1"}),
+    # Subsidies
+    "subsidies:run_list": Form(TO, fields={"period_start": "date", "period_end": "date", "claimed_on": "date"},
+                               valid=lambda o: {"period_start": "2026-01-01", "period_end": "2026-03-31",
+                                                "claimed_on": "2026-04-01"}),
+    "subsidies:claim_review": Form(TO, fields={"action": "choice", "scope": "choice", "claims": "ref",
+                                               "reason": "text", "query": "raw"},
+                                   valid=lambda o: {"action": "refuse", "scope": "selected",
+                                                    "claims": [o["other_claim"].pk], "reason": "证书已吊销"}),
+    "subsidies:claim_reverse": Form(TO, pk("claim"), fields={"reason": "text"}, valid=lambda o: {"reason": "重复发放"}),
+    "subsidies:batch_list": Form(FO, fields={"policy": "ref", "organization": "ref", "note": "text"},
+                                 valid=lambda o: {"policy": o["policy"].pk, "note": "第一批"}),
+    "subsidies:batch_approve": Form(FO, pk("batch")),
+    "subsidies:batch_pay": Form(FO, pk("batch"), fields={"paid_on": "date", "reference": "text"},
+                                valid=lambda o: {"paid_on": "2026-01-05", "reference": "BANK-001"}),
+    "subsidies:batch_delete": Form(FO, pk("batch")),
+    # Competitions
+    "competitions:enter_self": Form(WO, pk("event")),
+    # An individual event: the team name is ignored.
+    "competitions:liaison_enter": Form(LO, pk("event"), fields={"workers": "ref", "team_name": "raw"},
+                                       valid=lambda o: {"workers": [o["own_worker"].pk], "team_name": "一队"},
+                                       foreign=_other_worker("workers")),
+    "competitions:entry_withdraw": Form(LO, pk("entry")),
+    "competitions:judge_sheet": Form(Role.JUDGE.value, pk("entry"), fields=_judge_marks,
+                                     valid=lambda o: {f"part_{p.pk}": "50" for p in o["event"].parts.all()}),
+    "competitions:results_run": Form(CO, pk("competition")),
+    "competitions:results_publish": Form(CO, pk("competition")),
+    "competitions:record_results": Form(CO, pk("external_event"), excel_field="file-file",
+                                        excel=_id_sheet("名次", 1, "奖项", "一等奖", "称号", "技术能手"),
+                                        fields={"one-id_number": "id_number", "one-rank": "int",
+                                                "one-tier": "choice", "one-title": "text"},
+                                        valid=lambda o: {"one-id_number": o["own_worker"].id_number, "one-rank": 1,
+                                                         "one-tier": "first", "one-title": "技术能手"}),
+    "competitions:mark_correct": Form(CO, pk("mark"), fields={"value": "decimal", "reason": "text"},
+                                      valid=lambda o: {"value": "55", "reason": "录入错误"}),
+    "competitions:project_new": Form(LO, attachment="attachments",
+                                     fields={"title": "text", "competition": "ref", "summary": "text", "team": "ref"},
+                                     valid=lambda o: {"title": "焊接机器人", "competition": o["project"].competition_id,
+                                                      "summary": "摘要", "team": [o["own_worker"].pk]},
+                                     foreign=_other_worker("team")),
+    # A submitted project: the award is ignored.
+    "competitions:project_decide": Form(CO, pk("project"), fields={"to": "choice", "award": "raw"},
+                                        valid=lambda o: {"to": "shortlisted", "award": ""}),
+    "competitions:project_decide#award": Form(CO, pk("project"), fields={"award": "text"}, prepare=_shortlisted,
+                                              valid=lambda o: {"to": "awarded", "award": "二等奖"}),
+    # Certification
+    "certification:apply": Form(WO, pk("cert_session")),
+    "certification:apply_for_workers": Form(LO, pk("cert_session"), fields={"workers": "ref"},
+                                            valid=lambda o: {"workers": [o["own_worker"].pk]},
+                                            foreign=_other_worker("workers")),
+    "certification:application_withdraw": Form(LO, pk("application")),
+    "certification:eligibility_run": Form(CE),
+    "certification:competition_route": Form(CE),
+    "certification:admit": Form(CE, pk("cert_session")),
+    "certification:issue": Form(CE, pk("cert_session")),
+    "certification:scores": Form(CE, pk("application"),
+                                 fields={"theory": "decimal", "practical": "decimal", "review": "decimal"},
+                                 valid=lambda o: {"theory": "70", "practical": "80", "review": ""}),
+    "certification:scores_import": Form(CE, pk("cert_session"), excel=_id_sheet("理论", 70, "实操", 80, "评审", "")),
+    "certification:revoke": Form(CE, pk("certificate"), fields={"reason": "text"}, valid=lambda o: {"reason": "冒用"}),
+    "certification:certificates_import": Form(CE, excel=_certificate_sheet),
+    # Skills Masters
+    "masters:objection_new": Form(ANON, pk("public_nomination"),
+                                  fields={"name": "text", "contact": "text", "text": "text"},
+                                  valid=lambda o: {"name": "李四", "contact": "13900000000", "text": "业绩不实"}),
+    "masters:nomination_new": Form(LO, fields={"nominee": "ref", "trade": "ref", "statement": "text",
+                                               "achievements": "text"},
+                                   valid=lambda o: {"nominee": o["own_worker"].pk, "trade": o["nomination"].trade_id,
+                                                    "statement": "推荐理由", "achievements": "主要业绩"},
+                                   foreign=_other_worker("nominee")),
+    "masters:nomination_edit": Form(LO, pk("nomination"), fields={"trade": "ref", "statement": "text",
+                                                                  "achievements": "text"},
+                                    valid=lambda o: {"trade": o["nomination"].trade_id, "statement": "推荐理由",
+                                                     "achievements": "主要业绩"}),
+    "masters:attachment_upload": Form(LO, pk("nomination"), attachment="file"),
+    "masters:nomination_submit": Form(LO, pk("nomination")),
+    "masters:nomination_withdraw": Form(LO, pk("nomination")),
+    "masters:assignment_add": Form(MO, pk("reviewed_nomination"), fields={"reviewer": "ref"}),
+    "masters:shortlist_change": Form(MO, pk("reviewed_nomination"), fields={"reason": "text"},
+                                     valid=lambda o: {"reason": "评审意见"}),
+    "masters:attachment_delete": Form(LO, pk("masters_attachment")),
+    "masters:assignment_remove": Form(MO, pk("assignment")),
+    "masters:review_sheet": Form(Role.REVIEWER.value, pk("assignment"),
+                                 fields=lambda o: {"comment": "text", **{
+                                     f"{k}_{c.pk}": kind for c in o["selection_round"].criteria.all()
+                                     for k, kind in (("score", "decimal"), ("comment", "text"))}},
+                                 valid=lambda o: {"comment": "好", **{
+                                     f"score_{c.pk}": "10" for c in o["selection_round"].criteria.all()}}),
+    "masters:review_conflict": Form(Role.REVIEWER.value, pk("assignment"), fields={"reason": "text"},
+                                    valid=lambda o: {"reason": "同一车间"}),
+    "masters:round_eligibility": Form(MO, pk("selection_round")),
+    "masters:round_assign": Form(MO, pk("selection_round")),
+    "masters:round_shortlist": Form(MO, pk("selection_round")),
+    "masters:round_publicity": Form(MO, pk("selection_round"), fields={"starts": "date"}),
+    "masters:round_confer": Form(MO, pk("selection_round")),
+    "masters:round_conflicts": Form(MO, pk("selection_round"),
+                                    fields={"nomination": "ref", "reviewer": "ref", "reason": "text"},
+                                    valid=lambda o: {"nomination": o["reviewed_nomination"].pk,
+                                                     "reviewer": o["assignment"].reviewer_id, "reason": "已核实"}),
+    "masters:round_ranking": Form(MO, pk("selection_round")),
+    "masters:objection_resolve": Form(MO, pk("objection"), fields={"answer": "text", "upheld": "choice"},
+                                      valid=lambda o: {"answer": "经核实", "upheld": "no"}),
+    "masters:talk_order": Form(LO, pk("talk_topic"),
+                               fields={"preferred_date": "date", "expected_audience": "int", "note": "text"},
+                               valid=lambda o: {"preferred_date": "2099-01-01", "expected_audience": 50, "note": ""}),
+    "masters:talk_manage": Form(MO, pk("talk_order"), fields={"action": "choice", "held_on": "date",
+                                                              "speaker": "text", "venue": "text",
+                                                              "attendance": "int"},
+                                valid=lambda o: {"action": "schedule", "held_on": "2099-01-01", "speaker": "王师傅",
+                                                 "venue": "一楼", "attendance": 30}),
+    # Reports
+    "reports:report_list": Form(TO, fields={"year": "int"}, valid=lambda o: {"year": 2024}),
+}
+# The rest of the project's pages take no input but their URL and query string (see the test
+# that feeds their query strings).
+PAGES = {
+    "home", "healthz", "favicon", "accounts:password_done", "accounts:profile", "accounts:notifications",
+    "accounts:unread_badge", "registry:roster", "registry:roster_export", "registry:roster_template",
+    "registry:worker_detail", "training:catalogue", "training:class_detail", "training:my_classes",
+    "training:liaison_enrollments", "training:worker_training", "training:class_list", "training:class_manage",
+    "training:class_export", "training:attendance_sheet", "training:survey_list", "training:survey_detail",
+    "training:plan_detail", "competitions:competition_list", "competitions:competition_detail",
+    "competitions:my_entries", "competitions:liaison_entries", "competitions:judge_home", "competitions:judge_event",
+    "competitions:project_list", "competitions:attachment_download", "competitions:manage_list",
+    "competitions:compare_years", "competitions:manage_competition", "competitions:manage_event",
+    "competitions:entry_marks", "certification:session_list", "certification:my_certificates",
+    "certification:certificate_print", "certification:verify", "certification:verify_signed",
+    "certification:manage_sessions", "certification:manage_session", "certification:certificate_list",
+    "subsidies:policy_list", "subsidies:policy_detail", "subsidies:run_detail", "subsidies:claim_list",
+    "subsidies:claim_detail", "subsidies:batch_detail", "subsidies:batch_bank_file", "subsidies:mine",
+    "subsidies:organization", "masters:honour_roll", "masters:publicity", "masters:nomination_list",
+    "masters:nomination_detail", "masters:attachment_file", "masters:review_home", "masters:round_list",
+    "masters:round_detail", "masters:incentives", "masters:studios", "masters:talk_menu", "masters:talk_orders",
+    "reports:report_detail", "reports:report_download", "reports:dashboard", "reports:talent_profile",
+    "reports:my_profile",
+}
+
+
+def test_every_url_is_a_form_with_a_corpus_or_a_page():
+    forms = {name.split("#")[0] for name in FORMS}
+    assert forms & PAGES == set()
+    assert project_url_names() - forms - PAGES == set()
+    assert forms | PAGES <= project_url_names()
+
+
+# Watching the database and the page ---------------------------------------------------------------
+
+def project_tables() -> list[str]:
+    tables = set()
+    for label in PROJECT_APPS:
+        for model in apps.get_app_config(label).get_models(include_auto_created=True):
+            tables.add(model._meta.db_table)
+            tables.update(f.remote_field.through._meta.db_table for f in model._meta.local_many_to_many)
+    return sorted(tables)
+
+
+def fingerprint(tables) -> dict[str, tuple]:
+    """Per table: row count and a hash of every row's text."""
+    sql = " UNION ALL ".join(
+        f"SELECT '{t}', count(*), md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM \"{t}\" t"
+        for t in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return {name: (count, digest) for name, count, digest in cursor.fetchall()}
+
+
+def stored_somewhere(tables, value: str) -> bool:
+    """Whether a text column of one of these tables holds the value whole."""
+    for model in apps.get_models(include_auto_created=True):
+        if model._meta.db_table not in tables:
+            continue
+        for f in model._meta.concrete_fields:
+            if isinstance(f, (models.CharField, models.TextField)) and \
+                    model._base_manager.filter(**{f"{f.attname}__contains": value}).exists():
+                return True
+    return False
+
+
+ERROR_CLASSES = {"alert-danger", "alert-warning", "invalid-feedback", "errorlist", "errornote", "text-danger"}
+MESSAGE_CLASSES = ERROR_CLASSES | {"alert-success", "alert-info"}
+NOT_MESSAGES = {"a", "button", "summary", "i", "td", "th", "input", "textarea", "select", "option", "label"}
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class MessageParser(HTMLParser):
+    """The texts of a page's error and status messages: (is_error, text) per message element."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack, self.found = [], []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in VOID:
+            return
+        classes = set((dict(attrs).get("class") or "").split())
+        is_message = tag not in NOT_MESSAGES and bool(classes & MESSAGE_CLASSES) and not any(
+            kind for kind, _t in self.stack if kind)
+        kind = ("error" if classes & ERROR_CLASSES else "info") if is_message else None
+        self.stack.append((kind, []))
+
+    def handle_endtag(self, tag):
+        if tag in VOID or not self.stack:
+            return
+        kind, texts = self.stack.pop()
+        if kind:
+            self.found.append((kind == "error", " ".join("".join(texts).split())))
+        elif self.stack:
+            self.stack[-1][1].extend(texts)
+
+    def handle_data(self, data):
+        if self.stack:
+            self.stack[-1][1].append(data)
+
+
+def page_messages(html: str) -> list[tuple[bool, str]]:
+    parser = MessageParser()
+    parser.feed(html)
+    return [(error, text) for error, text in parser.found if text]
+
+
+def language_problem(text: str, language: str, value: str) -> str | None:
+    """Why a message is not in the user's language, or None."""
+    if language == "en":
+        return None if re.search(r"[A-Za-z]{3,}", text) else "no English text"
+    rest = text.replace(value.strip(), " ") if value.strip() else text
+    rest = re.sub(r"“[^”]*”|\"[^\"]*\"", " ", rest)  # echoed names of files and objects
+    if not CJK.search(text):
+        return "not in Chinese"
+    if ENGLISH_SENTENCE.search(rest):
+        return f"English words: {ENGLISH_SENTENCE.search(rest).group(0)[:60]}"
+    return None
+
+
+class Rollback(Exception):
+    pass
+
+
+@dataclass
+class Outcome:
+    status: int
+    messages: list
+    changed: list
+
+
+class Runner:
+    """Sends each request inside a savepoint that is rolled back, so every request starts from the
+    same objects; collects every problem as (url, field, value, problem)."""
+
+    def __init__(self, client, role_users, built, language):
+        self.client, self.role_users, self.o, self.language = client, role_users, built, language
+        self.tables = project_tables()
+        self.problems, self.requests = [], 0
+        self.role, self.baseline = None, None
+
+    def _log_in(self, role):
+        """Logged in once per role (outside the savepoints), with the tables as they are then."""
+        if role != self.role:
+            self.client.logout()
+            if role != ANON:
+                self.client.force_login(self.role_users[role])
+            self.role, self.baseline = role, fingerprint(self.tables)
+
+    def attempt(self, name, spec, data, *, field="", value="", kind="", raw_body=None):
+        from django.conf import settings
+        from django.core.cache import caches
+
+        url = spec.url(name, self.o)
+        label = (name, field, value if len(value) < 80 else f"{value[:20]}…({len(value)} characters)")
+        self.requests += 1
+        caches["default"].clear()  # rate limits
+        self._log_in(spec.role)
+        session = self.client.cookies.get(settings.SESSION_COOKIE_NAME)
+        session = session.value if session else None
+        try:
+            with transaction.atomic():
+                before = self.baseline
+                if spec.prepare:
+                    spec.prepare(self.client, self.o)
+                    before = fingerprint(self.tables)
+                try:
+                    response = self._send(url, data, raw_body)
+                except Exception as error:  # the view raised: a 500 for the user
+                    self.problems.append((*label, f"500: {type(error).__name__}: {str(error)[:120]}"))
+                    raise Rollback from None
+                after = fingerprint(self.tables)
+                changed = [t for t in self.tables if before[t] != after[t]]
+                self._check(label, spec, response, changed, value, kind)
+                raise Rollback
+        except Rollback:
+            pass
+        now = self.client.cookies.get(settings.SESSION_COOKIE_NAME)
+        if (now.value if now else None) != session:
+            self.role = None  # logged in or out by the request: log in again
+
+    def _send(self, url, data, raw_body):
+        headers = {"HTTP_ACCEPT_LANGUAGE": self.language}
+        if raw_body is not None:
+            return self.client.post(url, raw_body, content_type="multipart/form-data; boundary=BadInputBoundary",
+                                    **headers)
+        return self.client.post(url, data, **headers)
+
+    def _next_page(self, label, response, kind):
+        """The page the user ends on, following redirects within the site."""
+        for _hop in range(4):
+            if response.status_code not in (301, 302):
+                return response
+            target = response["Location"]
+            if urlsplit(target).netloc:
+                if kind != "url":
+                    self.problems.append((*label, f"sent to another site: {target[:60]}"))
+                return None
+            response = self.client.get(target, HTTP_ACCEPT_LANGUAGE=self.language)
+        return response
+
+    def _check(self, label, spec, response, changed, value, kind):
+        status = response.status_code
+        page = self._next_page(label, response, kind)
+        if page is None:
+            return
+        if status >= 500 or page.status_code >= 500:
+            self.problems.append((*label, f"answered {status}, then {page.status_code}"))
+            return
+        html = "" if getattr(page, "streaming", False) else page.content.decode(errors="replace")
+        if page.get("Content-Type", "").startswith("text/html"):
+            for markup in bad.MARKUP:
+                if markup in html:
+                    self.problems.append((*label, f"{markup} shown unescaped"))
+        found = page_messages(html)
+        errors = [text for error, text in found if error]
+        refused = bool(errors) or status in (400, 403, 404, 405, 429)
+        if refused and changed:
+            self.problems.append((*label, f"refused ({(errors or [status])[0]!s:.60}) but wrote {changed}"))
+        if status in (400, 403, 404) and self.language != "en" and not CJK.search(html):
+            self.problems.append((*label, f"the {status} page is not in Chinese"))
+        if spec.messages and not changed and not found and status not in (400, 403, 404):
+            self.problems.append((*label, "nothing written and no message"))
+        for _error, text in found:
+            why = language_problem(text, self.language, value)
+            if why:
+                self.problems.append((*label, f"{why}: {text[:100]}"))
+        if not refused and changed and kind == "text" and value.strip() and \
+                not stored_somewhere(changed, value.strip()):
+            self.problems.append((*label, f"accepted but not stored whole (wrote {changed})"))
+
+
+def assert_no_problems(runner):
+    listed = "\n".join(" | ".join(map(repr, problem)) for problem in runner.problems)
+    assert not runner.problems, f"{len(runner.problems)} problems in {runner.requests} requests:\n{listed}"
+
+
+def fields_of(spec, o) -> dict:
+    return spec.fields(o) if callable(spec.fields) else spec.fields
+
+
+def run_fields(runner, names, *, values_for=bad.values_for):
+    for name in names:
+        spec = FORMS[name]
+        fields = fields_of(spec, runner.o)
+        if not fields:
+            runner.attempt(name, spec, {"junk": "\x00", "next": bad.SCRIPT}, field="junk", value="\x00")
+        foreign = spec.foreign(runner.o) if spec.foreign else {}
+        for field_name, kind in fields.items():
+            values = values_for("text" if kind == "raw" else kind)
+            if field_name in foreign:
+                values = [*values, str(foreign[field_name])]
+            for value in values:
+                data = {**spec.data(runner.o), field_name: value}
+                runner.attempt(name, spec, data, field=field_name, value=value, kind=kind)
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return tmp_path
+
+
+def test_forms_refuse_bad_input_in_chinese(client, role_users, objects, media):  # noqa: F811
+    runner = Runner(client, role_users, objects, "zh-hans")
+    run_fields(runner, FORMS)
+    assert_no_problems(runner)
+
+
+def test_forms_refuse_bad_input_in_english(client, role_users, objects, media):  # noqa: F811
+    runner = Runner(client, role_users, objects, "en")
+    run_fields(runner, FORMS, values_for=lambda kind: ["\x00", bad.HUGE, *bad.BY_KIND[kind][:2]])
+    assert_no_problems(runner)
+
+
+def test_bad_bytes_in_a_multipart_body_are_refused(client, role_users, objects, media):  # noqa: F811
+    runner = Runner(client, role_users, objects, "zh-hans")
+    for name, spec in FORMS.items():
+        runner.attempt(name, spec, None, field="every field", value="\\xed\\xa0\\x80",
+                       raw_body=bad.multipart_with_bad_bytes(list(fields_of(spec, objects))))
+    assert_no_problems(runner)
+
+
+def test_bad_workbooks_are_refused(client, role_users, objects, media):  # noqa: F811
+    from zhangwan.registry.roster import max_upload_bytes
+
+    runner = Runner(client, role_users, objects, "zh-hans")
+    for name, spec in FORMS.items():
+        if spec.excel is None:
+            continue
+        headers, good_row = spec.excel(objects)
+        for what, upload in bad.excel_uploads(headers, good_row, limit=max_upload_bytes(), tmp_path=media):
+            with upload:
+                runner.attempt(name, spec, {**spec.data(objects), spec.excel_field: upload}, field=spec.excel_field,
+                               value=what)
+    assert_no_problems(runner)
+
+
+def test_bad_attachments_are_refused(client, role_users, objects, media):  # noqa: F811
+    from zhangwan.uploads import MAX_ATTACHMENT_BYTES
+
+    runner = Runner(client, role_users, objects, "zh-hans")
+    for name, spec in FORMS.items():
+        if spec.attachment is None:
+            continue
+        for what, upload in bad.attachment_uploads(limit=MAX_ATTACHMENT_BYTES, tmp_path=media):
+            with upload:
+                runner.attempt(name, spec, {**spec.data(objects), spec.attachment: upload}, field=spec.attachment,
+                               value=what)
+    assert_no_problems(runner)
