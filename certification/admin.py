@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from zhangwan.admin_autocomplete import SafeAutocomplete
+
 from .models import (
     Accreditation,
     Application,
@@ -18,7 +20,7 @@ class AccreditationInline(admin.TabularInline):
 
 
 @admin.register(AssessmentBody)
-class AssessmentBodyAdmin(SimpleHistoryAdmin):
+class AssessmentBodyAdmin(SafeAutocomplete, SimpleHistoryAdmin):
     list_display = ["name", "organization", "registration_code"]
     search_fields = ["name", "organization__name"]
     autocomplete_fields = ["organization"]

@@ -4,6 +4,9 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from zhangwan.admin_autocomplete import SafeAutocomplete
+
+from .forms import EventAdminForm
 from .models import (
     AwardRule,
     Competition,
@@ -39,7 +42,7 @@ class AwardRuleInline(admin.TabularInline):
     extra = 0
 
 
-class JudgeInline(admin.TabularInline):
+class JudgeInline(SafeAutocomplete, admin.TabularInline):
     model = JudgeAssignment
     extra = 0
     autocomplete_fields = ["judge"]
@@ -60,7 +63,7 @@ class EventInline(admin.StackedInline):
 
 
 @admin.register(Competition)
-class CompetitionAdmin(SimpleHistoryAdmin):
+class CompetitionAdmin(SafeAutocomplete, SimpleHistoryAdmin):
     list_display = ["name", "year", "level", "kind", "leading", "external", "starts_on", "results_published"]
     list_filter = ["year", "level", "kind", "leading", "external", "results_published"]
     search_fields = ["name"]
@@ -72,7 +75,8 @@ class CompetitionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(SimpleHistoryAdmin):
+class EventAdmin(SafeAutocomplete, SimpleHistoryAdmin):
+    form = EventAdminForm
     list_display = ["name", "competition", "trade", "team", "aggregation", "award_basis"]
     list_filter = ["competition__year", "competition__level", "trade", "team"]
     search_fields = ["name", "competition__name"]
@@ -110,7 +114,7 @@ class ResultAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(OrganizerAward)
-class OrganizerAwardAdmin(SimpleHistoryAdmin):
+class OrganizerAwardAdmin(SafeAutocomplete, SimpleHistoryAdmin):
     list_display = ["organization", "competition", "title", "funding"]
     list_filter = ["competition__year"]
     search_fields = ["organization__name", "competition__name"]
@@ -130,7 +134,7 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(InnovationProject)
-class InnovationProjectAdmin(SimpleHistoryAdmin):
+class InnovationProjectAdmin(SafeAutocomplete, SimpleHistoryAdmin):
     list_display = ["title", "organization", "competition", "status", "award"]
     list_filter = ["status", "competition__year"]
     search_fields = ["title", "organization__name"]

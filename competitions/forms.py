@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from zhangwan.uploads import check_attachment
 
 from .importing import MAX_RANK
-from .models import Competition, InnovationProject, Tier
+from .models import Competition, Event, InnovationProject, Tier
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -66,6 +66,23 @@ class EntryForm(forms.Form):
         if not data.get("workers"):
             raise forms.ValidationError(_("Tick at least one worker."))
         return data
+
+
+class EventAdminForm(forms.ModelForm):
+    class Meta:
+        model = Event
+        fields = "__all__"  # noqa: DJ007 - the admin chooses the fields it shows
+
+    def clean_tie_breaks(self):
+        """A list of short codes: any other JSON (or a NUL or an infinite number in it) is refused
+        here rather than by the database."""
+        value = self.cleaned_data["tie_breaks"]
+        if value in (None, ""):
+            return []
+        if not isinstance(value, list) or not all(
+                isinstance(code, str) and code and len(code) <= 50 and "\x00" not in code for code in value):
+            raise forms.ValidationError(_('Write a list of part codes and "time", e.g. ["practical", "time"].'))
+        return value
 
 
 class CorrectionForm(forms.Form):

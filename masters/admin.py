@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from zhangwan.admin_autocomplete import SafeAutocomplete
 from zhangwan.admin_readonly import ReadOnlyAdmin
 
 from .models import (
@@ -71,7 +72,7 @@ CriterionInline.formset = CriterionFormSet
 
 
 @admin.register(SelectionRound)
-class SelectionRoundAdmin(SimpleHistoryAdmin):
+class SelectionRoundAdmin(SafeAutocomplete, SimpleHistoryAdmin):
     form = RoundForm
     list_display = ["name", "year", "quota", "nominations_open", "nominations_close", "review_closes",
                     "publicity_starts", "conferred_on"]
@@ -105,7 +106,7 @@ class ConflictInline(admin.TabularInline):
 
 
 @admin.register(Reviewer)
-class ReviewerAdmin(admin.ModelAdmin):
+class ReviewerAdmin(SafeAutocomplete, admin.ModelAdmin):
     list_display = ["user", "title", "organization", "max_load", "active"]
     list_filter = ["active", "trades"]
     search_fields = ["user__full_name", "user__username", "title", "organization__name"]
@@ -182,7 +183,7 @@ class GrantForm(forms.ModelForm):
 
 
 @admin.register(IncentiveGrant)
-class IncentiveGrantAdmin(SimpleHistoryAdmin):
+class IncentiveGrantAdmin(SafeAutocomplete, SimpleHistoryAdmin):
     form = GrantForm
     list_display = ["policy", "master", "organization", "granted_on", "amount"]
     list_filter = ["policy", "granted_on"]
@@ -197,7 +198,7 @@ class IncentiveGrantAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(MasterStudio)
-class MasterStudioAdmin(SimpleHistoryAdmin):
+class MasterStudioAdmin(SafeAutocomplete, SimpleHistoryAdmin):
     list_display = ["name", "master", "host", "funding", "established_on", "training_base"]
     search_fields = ["name", "master__worker__name", "host__name"]
     autocomplete_fields = ["host"]

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from zhangwan.admin_autocomplete import SafeAutocomplete
+
 from .models import (
     Attendance,
     ClassSession,
@@ -17,7 +19,7 @@ from .models import (
 
 
 @admin.register(TrainingBase)
-class TrainingBaseAdmin(SimpleHistoryAdmin):
+class TrainingBaseAdmin(SafeAutocomplete, SimpleHistoryAdmin):
     list_display = ["name", "kind", "host", "designated_on", "funding"]
     list_filter = ["kind", "designated_on"]
     search_fields = ["name", "host__name"]
@@ -26,7 +28,7 @@ class TrainingBaseAdmin(SimpleHistoryAdmin):
     date_hierarchy = "designated_on"
 
 
-class NeedsResponseInline(admin.TabularInline):
+class NeedsResponseInline(SafeAutocomplete, admin.TabularInline):
     model = NeedsResponse
     extra = 0
     autocomplete_fields = ["worker", "organization"]
@@ -41,7 +43,7 @@ class NeedsSurveyAdmin(admin.ModelAdmin):
 
 
 @admin.register(NeedsResponse)
-class NeedsResponseAdmin(admin.ModelAdmin):
+class NeedsResponseAdmin(SafeAutocomplete, admin.ModelAdmin):
     list_display = ["survey", "trade", "level", "format", "head_count", "worker", "organization"]
     list_filter = ["survey", "trade", "level", "format"]
     search_fields = ["worker__name", "organization__name", "remark"]
@@ -75,7 +77,7 @@ class ClassSessionInline(admin.TabularInline):
 
 
 @admin.register(TrainingClass)
-class TrainingClassAdmin(SimpleHistoryAdmin):
+class TrainingClassAdmin(SafeAutocomplete, SimpleHistoryAdmin):
     list_display = ["title", "course", "provider", "union_class", "starts_on", "capacity", "confirmed_count",
                     "status", "audience"]
     list_filter = ["status", "union_class", "audience", "course__trade", "base", "starts_on"]
@@ -118,7 +120,7 @@ class AttendanceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Mentorship)
-class MentorshipAdmin(SimpleHistoryAdmin):
+class MentorshipAdmin(SafeAutocomplete, SimpleHistoryAdmin):
     list_display = ["mentor", "apprentice", "trade", "started_on", "ended_on", "outcome"]
     list_filter = ["trade", "outcome"]
     search_fields = ["mentor__name", "apprentice__name"]

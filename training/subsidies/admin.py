@@ -1,12 +1,13 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from zhangwan.admin_autocomplete import SafeAutocomplete
 from zhangwan.admin_readonly import ReadOnly, ReadOnlyAdmin
 
 from .models import Batch, Claim, Kind, Payment, Policy, Rate, Run
 
 
-class RateInline(admin.TabularInline):
+class RateInline(SafeAutocomplete, admin.TabularInline):
     model = Rate
     extra = 1
     autocomplete_fields = ["trade"]

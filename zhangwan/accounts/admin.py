@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from zhangwan.admin_autocomplete import SafeAutocomplete
+
 from .models import User
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(SafeAutocomplete, BaseUserAdmin):
     list_display = ["username", "full_name", "organization", "is_staff", "is_active", "last_login"]
     list_filter = ["groups", "is_staff", "is_active"]
     search_fields = ["username", "full_name", "email"]

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from zhangwan.accounts.scope import organizations_for, workers_for
+from zhangwan.admin_autocomplete import SafeAutocomplete
 
 from .models import Employment, Organization, Trade, Worker, WorkerTrade
 
@@ -11,7 +12,7 @@ FULL_ID = "registry.view_full_id_number"
 BANK = "registry.view_bank_account"
 
 
-class EmploymentInline(admin.TabularInline):
+class EmploymentInline(SafeAutocomplete, admin.TabularInline):
     model = Employment
     extra = 0
     autocomplete_fields = ["organization"]
@@ -23,7 +24,7 @@ class WorkerTradeInline(admin.TabularInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(SimpleHistoryAdmin):
+class OrganizationAdmin(SafeAutocomplete, SimpleHistoryAdmin):
     list_display = ["name", "credit_code", "kind", "parent", "industry", "street", "contact_name"]
     list_filter = ["kind", "industry", "street"]
     search_fields = ["name", "credit_code", "contact_name"]
@@ -42,7 +43,7 @@ class TradeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Worker)
-class WorkerAdmin(SimpleHistoryAdmin):
+class WorkerAdmin(SafeAutocomplete, SimpleHistoryAdmin):
     list_display = ["name", "shown_id_number", "gender", "birth_date", "mobile", "employer", "education",
                     "poverty_registered"]
     list_filter = ["gender", "education", "poverty_registered", "team_leader", "employer__kind", "employer"]
@@ -95,7 +96,7 @@ class WorkerAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Employment)
-class EmploymentAdmin(SimpleHistoryAdmin):
+class EmploymentAdmin(SafeAutocomplete, SimpleHistoryAdmin):
     list_display = ["worker", "organization", "position", "started_on", "ended_on"]
     list_filter = ["organization__kind", "organization"]
     search_fields = ["worker__name", "organization__name"]
@@ -105,7 +106,7 @@ class EmploymentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(WorkerTrade)
-class WorkerTradeAdmin(SimpleHistoryAdmin):
+class WorkerTradeAdmin(SafeAutocomplete, SimpleHistoryAdmin):
     list_display = ["worker", "trade", "started_year"]
     list_filter = ["trade"]
     search_fields = ["worker__name", "trade__name_zh", "trade__code"]
