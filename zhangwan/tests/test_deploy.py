@@ -21,3 +21,16 @@ def test_migrations_are_committed():
     result = subprocess.run([sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
                             cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_make_test_collects_every_test_file():
+    """A test directory left out of pytest.ini's testpaths would silently never run."""
+    import configparser
+
+    config = configparser.ConfigParser()
+    config.read(ROOT / "pytest.ini")
+    testpaths = [ROOT / p for p in config["pytest"]["testpaths"].split()]
+    files = [f for f in ROOT.rglob("test_*.py") if not f.relative_to(ROOT).parts[0].startswith(".")
+             and f.relative_to(ROOT).parts[0] not in {"bench", "test-output", "staticfiles"}]
+    assert len(files) > 40
+    assert [f for f in files if not any(f.is_relative_to(p) for p in testpaths)] == []
