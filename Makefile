@@ -76,4 +76,5 @@ bench: venv
 	  $(PY) bench/subsidies.py $(SUBSIDIES_ARGS) || status=1; echo; \
 	  $(PY) bench/masters.py $(MASTERS_ARGS) || status=1; echo; \
 	  $(PY) bench/reports.py $(REPORTS_ARGS) || status=1; echo; \
-	  $(PY) bench/pages.py $(PAGES_ARGS) || status=1; exit $$status; })
+	  $(PY) bench/pages.py $(PAGES_ARGS) || status=1; echo; \
+	  $(PY) bench/load.py $(LOAD_ARGS) || status=1; exit $$status; })
