@@ -16,6 +16,7 @@ from zhangwan.accounts.roles import STAFF_ROLES, Role, has_role, is_district_sta
 from zhangwan.accounts.scope import own_worker_or_404, workers_for
 from zhangwan.excel import xlsx_response
 from zhangwan.pagination import paginate
+from zhangwan.query import search_param
 
 from . import importing, services, tasks, verification
 from .forms import ApplyForWorkersForm, RevokeForm, ScoresForm, UploadForm, VerifyForm
@@ -271,8 +272,7 @@ def issue(request, pk):
 @role_required(*READERS)
 def certificate_list(request):
     certificates = Certificate.objects.select_related("holder", "trade", "body").order_by("-issued_on", "-number")
-    q = request.GET.get("q", "").strip()
-    if q:
+    if q := search_param(request):
         certificates = certificates.filter(Q(number__icontains=q) | Q(holder__name__icontains=q))
     level = request.GET.get("level", "")
     if level.lstrip("-").isdigit():

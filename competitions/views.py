@@ -13,6 +13,7 @@ from zhangwan.accounts.roles import STAFF_ROLES, Role, has_role, is_district_sta
 from zhangwan.accounts.scope import organizations_for, own_worker_or_404, workers_for
 from zhangwan.excel import xlsx_response
 from zhangwan.pagination import paginate
+from zhangwan.query import year_param
 from zhangwan.registry.models import Worker
 from zhangwan.registry.roster import RowError
 
@@ -30,9 +31,8 @@ READERS = (Role.COMPETITIONS_OFFICER, Role.AUDITOR)
 def competition_list(request):
     competitions = (Competition.objects.annotate(n_events=Count("events", distinct=True))
                     .order_by("-year", "-starts_on", "pk"))
-    year = request.GET.get("year", "")
-    if year.isdigit():
-        competitions = competitions.filter(year=int(year))
+    if year := year_param(request):
+        competitions = competitions.filter(year=year)
     level = request.GET.get("level", "")
     if level in Competition.Level.values:
         competitions = competitions.filter(level=level)

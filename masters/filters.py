@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from training.filters import bootstrap
+from zhangwan.query import YearFilter
 from zhangwan.registry.models import Trade
 
 from .models import MasterTitle, Nomination, SelectionRound, TalkOrder, TalkTopic
@@ -34,7 +35,7 @@ class NominationFilter(django_filters.FilterSet):
 class TitleFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), field_name="worker__name", lookup_expr="icontains",
                                   widget=forms.TextInput(attrs={"placeholder": _("Name")}))
-    year = django_filters.NumberFilter(label=_("Year"))
+    year = YearFilter()
     trade = django_filters.ModelChoiceFilter(label=_("Trade"), queryset=Trade.objects.all())
 
     class Meta:
@@ -52,7 +53,7 @@ class TalkOrderFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=TalkOrder.Status.choices)
     category = django_filters.ChoiceFilter(label=_("Category"), field_name="topic__category",
                                            choices=TalkTopic.Category.choices)
-    year = django_filters.NumberFilter(label=_("Year"), field_name="held_on__year")
+    year = YearFilter(field_name="held_on__year")
 
     class Meta:
         model = TalkOrder

@@ -15,6 +15,7 @@ from zhangwan.accounts.scope import workers_for
 from zhangwan.excel import xlsx_response
 from zhangwan.history import history_with_changes
 from zhangwan.pagination import paginate
+from zhangwan.query import year_param
 
 from . import rules, services, tasks
 from .filters import NominationFilter, TalkOrderFilter, TitleFilter
@@ -601,9 +602,8 @@ def incentives(request):
     policies = IncentivePolicy.objects.annotate(n=Count("grants"), total=Sum("grants__amount"))
     grants = IncentiveGrant.objects.select_related("policy", "master__worker", "organization").order_by(
         "-granted_on", "pk")
-    year = request.GET.get("year", "")
-    if year.isdigit():
-        grants = grants.filter(granted_on__year=int(year))
+    if year := year_param(request):
+        grants = grants.filter(granted_on__year=year)
     if request.GET.get("format") == "xlsx":
         headers = [pgettext("incentive", "Policy"), _("Master"), _("Organization"), _("Granted on"),
                    _("Amount (yuan)"), _("Note")]

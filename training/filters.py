@@ -3,6 +3,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from zhangwan.query import YearFilter
 from zhangwan.registry.models import SkillLevel, Trade
 
 from .models import Enrollment, TrainingBase, TrainingClass
@@ -54,7 +55,7 @@ class StaffClassFilter(ClassFilter):
     union_class = django_filters.BooleanFilter(
         label=_("Held by the union"),
         widget=forms.Select(choices=[("", "---------"), ("true", _("Yes")), ("false", _("No"))]))
-    year = django_filters.NumberFilter(label=_("Year"), field_name="starts_on", lookup_expr="year")
+    year = YearFilter(field_name="starts_on", lookup_expr="year")
 
 
 class EnrollmentFilter(django_filters.FilterSet):

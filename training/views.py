@@ -15,6 +15,7 @@ from zhangwan.accounts.scope import get_worker_or_404, own_worker_or_404, worker
 from zhangwan.excel import xlsx_response
 from zhangwan.pagecache import cached_page
 from zhangwan.pagination import paginate
+from zhangwan.query import search_param
 from zhangwan.registry.models import SkillLevel
 
 from . import importing, selectors, services
@@ -146,7 +147,7 @@ def liaison_register(request, pk):
                                                      channel=Enrollment.Channel.LIAISON)
             done = sum(1 for o in outcomes if o.enrollment)
             messages.info(request, _("%(done)d of %(total)d registered.") % {"done": done, "total": len(outcomes)})
-    q = request.GET.get("q", "").strip()
+    q = search_param(request)
     candidates = roster.search(q, full_id_allowed=False).order_by("name")[:100]
     return render(request, "training/liaison_register.html", {
         "cls": cls, "form": form, "candidates": candidates, "q": q, "outcomes": outcomes, "errors": errors,
