@@ -20,7 +20,7 @@ from django.urls import reverse
 from zhangwan.accounts.roles import Role
 
 from . import badinput as bad
-from .test_url_matrix import ANON, EXPECTED, objects, project_url_names  # noqa: F401 - objects is a fixture
+from .test_url_matrix import ADMIN_MODELS, ANON, EXPECTED, objects, project_url_names  # noqa: F401 - objects is a fixture
 
 PROJECT_APPS = ["registry", "accounts", "competitions", "certification", "training", "subsidies", "masters",
                 "reports"]
@@ -587,6 +587,12 @@ ADMIN_FORMS = {
     "competitions_event": (CO, "event"),
     "masters_selectionround": (MO, "selection_round"),
     "registry_organization": (TO, None),
+    "registry_worker": (TO, "own_worker"),
+    # Every other model an officer can change in the admin: its first object (the URL matrix
+    # asserts there is one) and the officer of its field.
+    **{model: (sorted(rights["add"])[0], None) for model, rights in ADMIN_MODELS.items()
+       if rights["add"] and model not in {"training_trainingclass", "competitions_competition", "competitions_event",
+                                          "masters_selectionround", "registry_organization", "registry_worker"}},
 }
 MANAGEMENT = ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS")
 
