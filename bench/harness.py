@@ -371,6 +371,17 @@ def post_headers(port, session_key, csrf_token):
             "Content-Length": "0"}
 
 
+def load_demo():
+    """The whole demo data (`manage.py load_demo`) into the bench database; says how long it took."""
+    import io
+
+    from django.core.management import call_command
+
+    started = time.perf_counter()
+    call_command("load_demo", stdout=io.StringIO())
+    say(f"loaded the demo data in {time.perf_counter() - started:.0f} s")
+
+
 def percentile(values, p):
     """Nearest-rank percentile (p in 0..100) of a non-empty list."""
     ordered = sorted(values)

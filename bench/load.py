@@ -29,7 +29,6 @@ import argparse
 import datetime
 import functools
 import http.client
-import io
 import os
 import random
 import re
@@ -508,14 +507,11 @@ def main():
         parser.error(f"--users: at least {len(MIX)}, one per role")
     harness.setup(DB_NAME)
 
-    from django.core.management import call_command
 
     failures = []
     with harness.serving(DB_NAME, args) as server:
         when = harness.stamp()
-        started = time.perf_counter()
-        call_command("load_demo", stdout=io.StringIO())
-        harness.say(f"loaded the demo data in {time.perf_counter() - started:.0f} s")
+        harness.load_demo()
         users = populate(args, server.port)
 
         think = tuple(args.think)

@@ -24,7 +24,6 @@ status 1 if a page did not answer 200 or a p95 missed the target.
 """
 
 import argparse
-import io
 import os
 import sys
 import threading
@@ -95,16 +94,13 @@ def main():
     args = parser.parse_args()
     harness.setup(DB_NAME)
 
-    from django.core.management import call_command
 
     from zhangwan.accounts.models import User
 
     failures = []
     with harness.serving(DB_NAME, args) as server:
         when = harness.stamp()
-        started = time.perf_counter()
-        call_command("load_demo", stdout=io.StringIO())
-        harness.say(f"loaded the demo data in {time.perf_counter() - started:.0f} s")
+        harness.load_demo()
         officer, liaison = User.objects.get(username="training"), User.objects.get(username="liaison")
         worker = longest_history()
         harness.vacuum("training_enrollment", "subsidies_claim", "certification_certificate", "competitions_entry")
