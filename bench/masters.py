@@ -19,7 +19,8 @@ Then REPEAT rounds, each from no assignments and every nomination eligible:
                  (masters.assignment.plan), one bulk INSERT of assignments, the nominations moved
                  under review with their history rows, the reviewers notified (target < 5 s)
     ranking      every assignment scored (bulk, outside the timing), then
-                 masters.services.ranking_compute (one UPDATE … FROM with window functions)
+                 masters.services.ranking_compute (one UPDATE … FROM with window functions of the
+                 rows whose figures change, and their history rows in one INSERT … SELECT)
 
 and checks the plan: every nomination exactly 3 reviewers, none from its organization or with a
 declared conflict, loads differing by at most one. Exit status 1 if a check or the target failed.
@@ -167,7 +168,7 @@ def main():
         harness.say(f"seeded {args.nominations} nominations, {args.reviewers} reviewers in "
                     f"{time.perf_counter() - started:.1f} s\n")
         harness.say(f"{'run':>3}  {'eligibility':>11}  {'assign':>8} {'made':>5} {'loads':>7}  "
-                    f"{'ranking':>8} {'ranked':>6}")
+                    f"{'ranking':>8} {'ranked':>6}")  # ranked: rows whose figures changed (all, after reset)
         times = {"eligibility": [], "assign": [], "ranking": []}
         for n in range(1, args.repeat + 1):
             reset(round_)

@@ -521,7 +521,7 @@ WITH reviewed AS (
                           ELSE rank() OVER (ORDER BY final DESC NULLS LAST, mean DESC NULLS LAST) END AS rk
     FROM scored
 ), computed AS (
-    SELECT id, round(mean, 2) AS review_mean, spread AS review_spread, score AS competition_score,
+    SELECT id, round(mean, 2) AS review_mean, spread AS review_spread, round(score, 2) AS competition_score,
            final AS final_score, rk AS rank, coalesce(spread > discrepancy_threshold, FALSE) AS discrepancy
     FROM ranked
 )

@@ -307,6 +307,23 @@ def test_the_competition_score_counts_with_its_weight(officer):
     assert (b.rank, a.rank) == (1, 2)
 
 
+def test_ranking_again_writes_nothing_when_nothing_changed(officer):
+    contest = competition()
+    round_ = selection_round(competition=contest, competition_weight=40)
+    a, b = _assigned(round_, officer, nominations=2)
+    from competitions.models import Entry
+
+    entry = Entry.objects.create(event=event(comp=contest), worker=b.nominee, organization=b.nominee.employer, bib=1)
+    Result.objects.create(entry=entry, final_score=Decimal("87.125"), rank=1)  # results keep three places
+    _score_all(round_, {a: [(90, 45)] * 3, b: [(80, 40)] * 3})
+    assert services.ranking_compute(round_=round_, user=officer) == 2
+    b.refresh_from_db()
+    assert b.competition_score == Decimal("87.13")
+    records = b.history.count()
+    assert services.ranking_compute(round_=round_, user=officer) == 0
+    assert b.history.count() == records
+
+
 def test_the_shortlist_waits_for_every_review(round_, officer):
     _assigned(round_, officer, nominations=2)
     with pytest.raises(services.MastersError, match="6 reviews"):
