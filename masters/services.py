@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from zhangwan.accounts.notifications import notify_each
-from zhangwan.history import record_history
+from zhangwan.history import record_history, update_with_history
 from zhangwan.jobs import step_pause
 from zhangwan.uploads import check_attachment
 
@@ -117,12 +117,10 @@ def _transition_many(round_, *, frm, to, user, reason: str, reasons=None, only=N
     nominations = Nomination.objects.filter(round=round_, status__in=frm)
     if only is not None:
         nominations = nominations.filter(pk__in=only)
-    pks = list(nominations.select_for_update().values_list("pk", flat=True))
     changes = {"status": to}
     if reasons is not None:
         changes["reasons"] = list(reasons)
-    Nomination.objects.filter(pk__in=pks).update(**changes)
-    record_history(Nomination, pks, reason=reason, user=user)
+    pks = update_with_history(nominations, reason=reason, user=user, **changes)
     changed = Nomination.objects.filter(pk__in=pks).select_related("round", "nominee__user", "created_by")
     _tell(changed, lambda n: _("Nomination: %(status)s") % {"status": n.get_status_display()}, _status_words)
     return pks
@@ -200,10 +198,8 @@ def nomination_submit(*, nomination: Nomination, user, today=None) -> Nomination
 @transaction.atomic
 def nomination_withdraw(*, nomination: Nomination, user) -> Nomination:
     nomination = nomination_transition(nomination=nomination, to=S.WITHDRAWN, user=user)
-    released = Assignment.objects.filter(nomination=nomination, status=Assignment.Status.ASSIGNED)
-    pks = list(released.select_for_update().values_list("pk", flat=True))
-    Assignment.objects.filter(pk__in=pks).update(status=Assignment.Status.WITHDRAWN)
-    record_history(Assignment, pks, reason="nomination withdrawn", user=user)
+    update_with_history(Assignment.objects.filter(nomination=nomination, status=Assignment.Status.ASSIGNED),
+                        reason="nomination withdrawn", user=user, status=Assignment.Status.WITHDRAWN)
     return nomination
 
 

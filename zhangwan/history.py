@@ -27,6 +27,15 @@ def record_history(model, pks, *, reason: str, user=None, history_type: str = "~
         return cursor.rowcount
 
 
+def update_with_history(queryset, *, reason: str, user=None, **changes) -> list[int]:
+    """Lock the rows of the queryset, change them in one UPDATE and copy them into history; returns
+    their ids. Inside the caller's transaction."""
+    pks = list(queryset.select_for_update().values_list("pk", flat=True))
+    queryset.model.objects.filter(pk__in=pks).update(**changes)
+    record_history(queryset.model, pks, reason=reason, user=user)
+    return pks
+
+
 def history_with_changes(records, limit: int = 20) -> list:
     """The latest history records, newest first, each with ``changes``: (field label, before,
     after) against the record before it — read-only fields such as status included, choices and
