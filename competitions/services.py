@@ -401,27 +401,29 @@ def results_record(*, event: Event, rows: list[dict], user) -> int:
     event = Event.objects.select_for_update().select_related("competition").get(pk=event.pk)
     if not event.competition.external:
         raise CompetitionError(_("Results of district competitions come from the judges' marks."))
+    latest = {row["worker"].pk: row for row in rows}  # a worker listed twice: the last row counts
     entries = {e.worker_id: e for e in Entry.objects.filter(event=event, worker__isnull=False)}
     bib = (Entry.objects.filter(event=event).aggregate(m=Max("bib"))["m"] or 0)
     history = {"default_user": user, "default_change_reason": "result recorded"}
     new_entries = []
-    for row in rows:
-        if row["worker"].pk not in entries:
+    for worker_id, row in latest.items():
+        if worker_id not in entries:
             bib += 1
-            entries[row["worker"].pk] = Entry(event=event, worker=row["worker"], organization=row["worker"].employer,
-                                              bib=bib, created_by=user)
-            new_entries.append(entries[row["worker"].pk])
+            entries[worker_id] = Entry(event=event, worker=row["worker"], organization=row["worker"].employer,
+                                       bib=bib, created_by=user)
+            new_entries.append(entries[worker_id])
     bulk_create_with_history(new_entries, Entry, **history)
-    results = {r.entry_id: r for r in Result.objects.filter(entry__in=[e.pk for e in entries.values()])}
-    touched, now = {}, timezone.now()
-    for row in rows:
-        entry = entries[row["worker"].pk]
-        result = touched[entry.pk] = touched.get(entry.pk) or results.get(entry.pk) or Result(entry=entry)
+    results = {r.entry_id: r for r in Result.objects.filter(entry__event=event)}
+    now = timezone.now()
+    created, updated = [], []
+    for worker_id, row in latest.items():
+        entry = entries[worker_id]
+        result = results.get(entry.pk) or Result(entry=entry)
+        (updated if result.pk else created).append(result)
         result.rank, result.tier, result.title = row.get("rank"), row.get("tier") or "", row.get("title") or ""
         result.recorded, result.computed_at = True, now
-    bulk_create_with_history([r for r in touched.values() if r.pk is None], Result, **history)
-    bulk_update_with_history([r for r in touched.values() if r.pk is not None], Result,
-                             ["rank", "tier", "title", "recorded", "computed_at"], **history)
+    bulk_create_with_history(created, Result, **history)
+    bulk_update_with_history(updated, Result, ["rank", "tier", "title", "recorded", "computed_at"], **history)
     return len(rows)
 
 
