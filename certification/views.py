@@ -15,6 +15,7 @@ from zhangwan.accounts.access import role_required
 from zhangwan.accounts.roles import STAFF_ROLES, Role, has_role, is_district_staff
 from zhangwan.accounts.scope import own_worker_or_404, workers_for
 from zhangwan.excel import xlsx_response
+from zhangwan.forms import flash_errors
 from zhangwan.pagination import paginate
 from zhangwan.query import search_param
 
@@ -233,7 +234,7 @@ def scores(request, pk):
     application = get_object_or_404(Application.objects.select_related("session"), pk=pk)
     form = ScoresForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        flash_errors(request, form)
     else:
         try:
             services.scores_enter(application=application, theory=form.cleaned_data["theory"],

@@ -98,7 +98,7 @@ class RecordResultForm(forms.Form):
 
 
 class ProjectDecisionForm(forms.Form):
-    to = forms.ChoiceField(choices=InnovationProject.Status.choices)
+    to = forms.ChoiceField(label=_("Decision"), choices=InnovationProject.Status.choices)
     award = forms.CharField(label=_("Award"), max_length=100, required=False)
 
 
@@ -124,7 +124,3 @@ class ProjectForm(forms.Form):
         for upload in files:
             upload.sniffed_type = check_attachment(upload)
         return files
-
-
-class YearFilterForm(forms.Form):
-    year = forms.IntegerField(required=False, min_value=2000, max_value=2100)

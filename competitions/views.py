@@ -12,6 +12,7 @@ from zhangwan.accounts.access import role_required
 from zhangwan.accounts.roles import STAFF_ROLES, Role, has_role, is_district_staff
 from zhangwan.accounts.scope import organizations_for, own_worker_or_404, workers_for
 from zhangwan.excel import xlsx_response
+from zhangwan.forms import flash_errors
 from zhangwan.pagination import paginate
 from zhangwan.query import year_param
 from zhangwan.registry.models import Worker
@@ -424,8 +425,7 @@ def project_decide(request, pk):
     project = get_object_or_404(InnovationProject, pk=pk)
     form = ProjectDecisionForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+        flash_errors(request, form)
         return redirect("competitions:project_list")
     try:
         project = services.project_transition(project=project, to=form.cleaned_data["to"],

@@ -100,7 +100,8 @@ class WaiverForm(forms.Form):
 
     nomination = forms.ModelChoiceField(label=_("Nomination"), queryset=Nomination.objects.none())
     reviewer = forms.ModelChoiceField(label=_("Reviewer"), queryset=Reviewer.objects.all())
-    reason = forms.CharField(label=_("Reason"), max_length=300)
+    reason = forms.CharField(label=_("Reason"), max_length=300,
+                             error_messages={"required": _("Say why this is not a conflict.")})
 
     def __init__(self, *args, round_, **kwargs):
         super().__init__(*args, **kwargs)

@@ -13,6 +13,7 @@ from zhangwan.accounts.access import role_required
 from zhangwan.accounts.roles import Role, has_role
 from zhangwan.accounts.scope import workers_for
 from zhangwan.excel import xlsx_response
+from zhangwan.forms import flash_errors
 from zhangwan.history import history_with_changes
 from zhangwan.pagination import paginate
 from zhangwan.query import year_param
@@ -453,7 +454,7 @@ def round_shortlist(request, pk):
 def round_publicity(request, pk):
     form = PublicityForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        flash_errors(request, form)
         return redirect("masters:round_detail", pk=pk)
     return _officer_action(
         request, pk, lambda r: services.publicity_open(round_=r, user=request.user, starts=form.cleaned_data["starts"]),
@@ -519,11 +520,10 @@ def round_conflicts(request, pk):
     round_ = _round_or_404(pk)
     if request.method == "POST":
         if not has_role(request.user, *OFFICER):
-            raise Http404
+            raise PermissionDenied  # the auditor reads the conflicts and dismisses none
         form = WaiverForm(request.POST, round_=round_)
         if not form.is_valid():
-            for errors in form.errors.values():
-                messages.error(request, " ".join(errors))
+            flash_errors(request, form)
             return redirect("masters:round_conflicts", pk=pk)
         try:
             services.conflict_waive(user=request.user, **form.cleaned_data)

@@ -11,6 +11,7 @@ from zhangwan.accounts.access import role_required
 from zhangwan.accounts.roles import Role, has_role, is_district_staff
 from zhangwan.accounts.scope import own_worker_or_404, workers_for
 from zhangwan.excel import xlsx_response
+from zhangwan.forms import flash_errors
 from zhangwan.history import history_with_changes
 from zhangwan.pagination import paginate
 
@@ -170,16 +171,21 @@ def claim_list(request):
 def claim_review(request):
     form = ReviewForm(request.POST)
     query = request.POST.get("query", "")
-    if len(query) > MAX_QUERY:
-        query = ""  # not a filter this site made
+    unusable = _("This filter cannot be used to approve or refuse claims. Filter the list again and retry.")
+    if len(query) > MAX_QUERY:  # not a filter this site made; never read as "no filter, every claim"
+        messages.error(request, unusable)
+        return redirect("subsidies:claim_list")
     back = reverse("subsidies:claim_list") + (f"?{query}" if query else "")
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+        flash_errors(request, form)
         return redirect(back)
     claims = Claim.objects.all()
     if form.cleaned_data["scope"] == "filtered":
-        claims = ClaimFilter(QueryDict(query), queryset=claims).qs
+        filterset = ClaimFilter(QueryDict(query), queryset=claims)
+        if not filterset.is_valid():  # a field it would drop would widen the set
+            messages.error(request, unusable)
+            return redirect(back)
+        claims = filterset.qs
     else:
         claims = claims.filter(pk__in=form.cleaned_data["claims"])
     try:
@@ -331,8 +337,7 @@ def batch_delete(request, pk):
 def batch_pay(request, pk):
     form = PaymentForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+        flash_errors(request, form)
         return redirect("subsidies:batch_detail", pk=pk)
     _batch_action(request, pk, lambda b: services.payment_record(batch=b, user=request.user, **form.cleaned_data),
                   _("The payment of batch %(number)s is recorded."))

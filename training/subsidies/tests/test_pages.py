@@ -84,6 +84,19 @@ def test_refusing_all_filtered_claims_needs_a_reason_and_keeps_them_waiting(clie
     assert Claim.objects.get().status == "rejected"
 
 
+@pytest.mark.parametrize("query", ["status=pending&" + "x" * 3000, "status=pending&policy=abc",
+                                   "status=pending&claimed_min=2022-02-30"], ids=["too long", "policy", "date"])
+def test_a_filter_that_cannot_be_read_changes_no_claim(client, role_users, skill, query):
+    waiting = claim(policy=skill, status="pending")
+    client.force_login(role_users["training_officer"])
+    response = client.post(reverse("subsidies:claim_review"), {"action": "approve", "scope": "filtered",
+                                                               "query": query}, follow=True,
+                           HTTP_ACCEPT_LANGUAGE="en")
+    assert "cannot be used to approve or refuse claims" in response.content.decode()
+    waiting.refresh_from_db()
+    assert waiting.status == "pending"
+
+
 @pytest.mark.parametrize("name, role", [("subsidies:claim_list", "training_officer"),
                                         ("subsidies:organization", "liaison"), ("subsidies:mine", "worker")])
 def test_claim_lists_cost_a_constant_number_of_queries(client, role_users, skill, django_assert_max_num_queries,
