@@ -1,29 +1,33 @@
-"""The shared cache (Redis in production) as a cache only: when Redis does not answer, a read is a
-miss and a write is dropped, so every page still answers from the database. Sessions are
-cached_db (the database is their record), roles are re-read from the database, and the rate
-limits count again from zero until Redis is back — a short window, logged."""
+"""The shared cache (Redis in production) as a cache only: when Redis does not answer (down,
+hung, out of memory, read-only after a failover), a read is a miss, a write is dropped and a
+counter counts from zero, so every page still answers from the database. Sessions are cached_db
+(the database is their record), roles are re-read from the database, and the rate limits count
+again from zero until Redis is back — a short window, logged.
+
+After a failure Redis is left alone for RETRY_SECONDS, so a hung server costs one timeout, not one
+per cache call of every request."""
 
 import functools
 import logging
 import time
 
 from django.core.cache.backends.redis import RedisCache
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
-DOWN = (RedisConnectionError, RedisTimeoutError, OSError)
-LOG_EVERY_SECONDS = 60
+DOWN = (RedisError, OSError)
+RETRY_SECONDS = 10
 
 
 class ResilientRedisCache(RedisCache):
-    _last_logged = 0.0
+    _down_until = 0.0  # shared by the process's threads; a race only costs one more attempt
 
-    def _down(self, method, error):
+    def _failed(self, method, error):
         now = time.monotonic()
-        if now - ResilientRedisCache._last_logged >= LOG_EVERY_SECONDS:
-            ResilientRedisCache._last_logged = now
-            logger.warning("cache %s: Redis is not answering (%s); serving without the cache", method, error)
+        if now >= ResilientRedisCache._down_until:
+            logger.warning("cache %s: Redis is not answering (%s); serving without the cache for %d s",
+                           method, error, RETRY_SECONDS)
+        ResilientRedisCache._down_until = now + RETRY_SECONDS
 
 
 def _tolerant(name, on_failure):
@@ -31,10 +35,12 @@ def _tolerant(name, on_failure):
 
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
+        if time.monotonic() < ResilientRedisCache._down_until:
+            return on_failure(*args, **kwargs)
         try:
             return method(self, *args, **kwargs)
         except DOWN as error:
-            self._down(name, error)
+            self._failed(name, error)
             return on_failure(*args, **kwargs)
 
     return wrapper
@@ -44,7 +50,12 @@ def _default(key, default=None, *args, **kwargs):
     return default
 
 
-# What each operation answers while Redis is down: a miss, or a write that did not happen.
+def _delta(key, delta=1, *args, **kwargs):
+    return delta
+
+
+# What each operation answers while Redis is down: a miss, a write that did not happen, or a
+# counter that starts again.
 for _name, _on_failure in {
     "get": _default,
     "get_many": lambda *args, **kwargs: {},
@@ -53,6 +64,8 @@ for _name, _on_failure in {
     "add": lambda *args, **kwargs: False,
     "touch": lambda *args, **kwargs: False,
     "set_many": lambda data, *args, **kwargs: list(data),
+    "incr": _delta,
+    "decr": lambda key, delta=1, *args, **kwargs: -delta,
     "delete": lambda *args, **kwargs: False,
     "delete_many": lambda *args, **kwargs: None,
     "clear": lambda *args, **kwargs: False,

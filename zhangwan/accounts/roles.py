@@ -4,7 +4,6 @@ Which model permissions each role holds is declared once here and synced after e
 so a later app only adds its lines to ``ROLE_PERMISSIONS``.
 """
 
-import contextlib
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -80,17 +79,12 @@ def user_roles(user) -> set[str]:
     if not user.is_authenticated:
         return set()
     if not hasattr(user, "_role_cache"):
-        from django.core.cache import cache
+        from django.core.cache import cache  # Redis down is a miss (zhangwan.cache)
 
-        try:
-            roles = cache.get(roles_cache_key(user.pk))
-        except Exception:  # the cache (Redis in production) being down must not stop any page
-            roles, cache = None, None
+        roles = cache.get(roles_cache_key(user.pk))
         if roles is None:
             roles = set(user.groups.values_list("name", flat=True))
-            if cache is not None:
-                with contextlib.suppress(Exception):
-                    cache.set(roles_cache_key(user.pk), roles, ROLES_CACHE_SECONDS)
+            cache.set(roles_cache_key(user.pk), roles, ROLES_CACHE_SECONDS)
         user._role_cache = roles
     return user._role_cache
 

@@ -16,6 +16,7 @@ from masters.models import Nomination
 from masters.tests.factories import nomination, selection_round
 from training.models import Enrollment
 from training.tests.factories import open_class
+from zhangwan.cache import ResilientRedisCache
 from zhangwan.jobs.models import PendingJob
 from zhangwan.jobs.tasks import send_pending_jobs
 
@@ -58,6 +59,7 @@ def broker(settings):
 
     server = Redis(free_port())
     client = server.start()
+    ResilientRedisCache._down_until = 0.0
     settings.CACHES = {**settings.CACHES, "default": {
         "BACKEND": "zhangwan.cache.ResilientRedisCache", "LOCATION": f"redis://127.0.0.1:{server.port}/1",
         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}}
@@ -70,6 +72,7 @@ def broker(settings):
     finally:
         if server.proc.poll() is None:
             server.stop()
+        ResilientRedisCache._down_until = 0.0
         app.conf.broker_url, app.conf.task_always_eager = saved
         app._pool = None
         app.amqp._producer_pool = None
@@ -113,6 +116,9 @@ def test_with_redis_stopped_a_worker_still_browses_and_registers(client, role_us
     server.stop()
 
     assert cache.get("probe") is None  # a miss, not an error
+    assert cache.incr("attempts") == 1  # a counter starts again
+    visitor = client.__class__()
+    assert visitor.get(reverse("certification:verify"), {"number": "X", "name": "张三"}).status_code == 200
     client.force_login(worker)
     assert client.get(reverse("training:catalogue")).status_code == 200
     assert client.get(reverse("training:class_detail", args=[cls.pk])).status_code == 200
@@ -126,5 +132,8 @@ def test_with_redis_stopped_a_worker_still_browses_and_registers(client, role_us
     assert staff.get(reverse("reports:dashboard")).status_code == 200
 
     server.start()
+    cache.set("probe", 2)
+    assert cache.get("probe") is None  # left alone for a few seconds after a failure
+    ResilientRedisCache._down_until = 0.0  # ... which have passed
     cache.set("probe", 2)
     assert cache.get("probe") == 2  # back in use without a restart
