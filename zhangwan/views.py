@@ -38,14 +38,25 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
-DATABASE_DOWN = (OperationalError, InterfaceError)
+# PostgreSQL's error classes for a server that is gone: connection exceptions, shutting down,
+# starting up. Deadlocks, lock and statement timeouts are OperationalErrors too, but not these.
+SERVER_GONE = ("08", "57P01", "57P02", "57P03")
+
+
+def database_down(error) -> bool:
+    if isinstance(error, InterfaceError):  # the connection was already closed
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    code = getattr(error.__cause__, "pgcode", None)
+    return code is None or code.startswith(SERVER_GONE)  # None: no server answered at all
 
 
 @requires_csrf_token
 def server_error(request):
     """The 500 page, or a 503 "back in a moment" when the error is the database not answering
     (restarting, failing over): the next request reconnects (CONN_HEALTH_CHECKS)."""
-    if isinstance(sys.exception(), DATABASE_DOWN):
+    if database_down(sys.exception()):
         body = loader.get_template("503.html").render()
         return HttpResponse(body, status=503, headers={"Retry-After": "30"})
     return defaults.server_error(request)

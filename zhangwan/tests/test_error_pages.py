@@ -1,3 +1,4 @@
+import pytest
 from django.test import RequestFactory
 from django.utils import translation
 from django.views.defaults import server_error
@@ -34,3 +35,22 @@ def test_the_database_down_page_is_a_503_in_chinese_and_in_english():
     assert "稍后即可恢复" in response.content.decode()
     assert "Back in a moment" in english
     assert server_error(request).status_code == 500  # any other error: the 500 page
+
+
+@pytest.mark.django_db
+def test_a_timeout_is_not_taken_for_the_database_being_down():
+    import psycopg2
+    from django.db import OperationalError, connection, transaction
+
+    from zhangwan.views import database_down
+
+    with pytest.raises(OperationalError) as timeout, transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL statement_timeout = 1")
+        cursor.execute("SELECT pg_sleep(1)")
+    assert not database_down(timeout.value)  # 57014: the server is there, the query was too slow
+
+    with pytest.raises(psycopg2.OperationalError) as refused:
+        psycopg2.connect(host="127.0.0.1", port=1, connect_timeout=2)
+    gone = OperationalError(str(refused.value))
+    gone.__cause__ = refused.value
+    assert database_down(gone)
