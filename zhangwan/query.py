@@ -5,8 +5,7 @@ PostgreSQL refuses) or longer than any name."""
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from zhangwan.reports.models import FIRST_YEAR, LAST_YEAR
-
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # the years the programme's data may have
 SEARCH_MAX_LENGTH = 100
 
 

@@ -27,11 +27,11 @@ from training.models import Enrollment, TrainingClass
 from training.subsidies.models import Batch, Claim, Kind
 from zhangwan.accounts.access import role_required
 from zhangwan.accounts.roles import STAFF_ROLES, Role, is_district_staff
+from zhangwan.query import FIRST_YEAR, LAST_YEAR
 from zhangwan.registry.models import Organization, SkillLevel, Trade
 from zhangwan.registry.templatetags.money import yuan
 
 from .figures import LEVELS, certificates_by_level, headline
-from .models import FIRST_YEAR, LAST_YEAR
 
 # The headline figures shown as cards; the rest are in the table under them.
 CARDS = ["trainees", "skill_subsidies", "living_subsidies", "participants", "winners", "masters", "talks",

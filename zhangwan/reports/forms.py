@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import FIRST_YEAR
+from zhangwan.query import FIRST_YEAR
 
 
 class ReportForm(forms.Form):

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-FIRST_YEAR, LAST_YEAR = 2000, 2100
+from zhangwan.query import FIRST_YEAR, LAST_YEAR
 
 
 class AnnualReport(models.Model):

@@ -679,3 +679,18 @@ def test_admin_forms_refuse_bad_input(client, role_users, objects, media):  # no
                 runner.attempt(model, spec, {**spec.data(objects), field_name: value}, field=field_name, value=value,
                                kind=kind)
     assert_no_problems(runner)
+
+
+def test_every_admin_with_autocomplete_fields_survives_forged_ids():
+    """Django's own autocomplete widget answers a forged non-numeric id with a 500; every admin
+    and inline that has autocomplete fields must use the safe one (zhangwan/admin_autocomplete)."""
+    from django.contrib import admin
+
+    from zhangwan.admin_autocomplete import SafeAutocomplete
+
+    admins = [*admin.site._registry.values()]
+    admins += [inline for model_admin in list(admins) for inline in model_admin.inlines]
+    with_autocomplete = [a for a in admins if getattr(a, "autocomplete_fields", ())]
+    assert len(with_autocomplete) >= 20
+    assert [a for a in with_autocomplete if not issubclass(a if isinstance(a, type) else type(a), SafeAutocomplete)] \
+        == []

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
+from zhangwan.query import FIRST_YEAR, LAST_YEAR
 from zhangwan.reports import workbook
-from zhangwan.reports.models import FIRST_YEAR, LAST_YEAR
 
 
 class Command(BaseCommand):
