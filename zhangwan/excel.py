@@ -24,8 +24,13 @@ from openpyxl.utils.exceptions import InvalidFileException
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def open_upload(upload, *, max_bytes: int):
-    """The first worksheet of an uploaded workbook, or ValidationError saying what is wrong."""
+MAX_IMPORT_ROWS = 50_000
+
+
+def open_upload(upload, *, max_bytes: int, max_rows: int | None = None):
+    """The first worksheet of an uploaded workbook, or ValidationError saying what is wrong
+    (including a sheet of more than max_rows, by default MAX_IMPORT_ROWS, rows below its header)."""
+    max_rows = max_rows or MAX_IMPORT_ROWS
     if upload is None:
         raise ValidationError(_("Choose an Excel file (.xlsx) to upload."))
     if upload.size > max_bytes:
@@ -41,9 +46,12 @@ def open_upload(upload, *, max_bytes: int):
             raise ValidationError(_("The workbook has no worksheet."))
         sheet = workbook.worksheets[0]
         # A read-only sheet is parsed while its rows are read: read them once here, keeping nothing,
-        # so that a damaged sheet is refused now and not halfway through an import.
-        for _row in sheet.iter_rows(values_only=True):
-            pass
+        # so that a damaged sheet is refused now and not halfway through an import; stop as soon as
+        # there are too many.
+        for count, _row in enumerate(sheet.iter_rows(values_only=True)):
+            if count > max_rows:
+                raise ValidationError(_("A file may hold at most %(max)d rows; split it into several files.")
+                                      % {"max": max_rows})
     except UNREADABLE as error:
         raise ValidationError(
             _("This file is not a valid Excel workbook (.xlsx). Save it from Excel and try again.")

@@ -34,7 +34,6 @@ COLUMNS = [
 ]
 UPDATABLE_FIELDS = ["name", "mobile", "education", "insured_since", "poverty_registered", "team_leader"]
 MAX_LISTED_ERRORS = 200
-MAX_ROWS = 50_000
 
 
 @dataclass
@@ -105,9 +104,6 @@ def read_roster(upload, *, max_bytes: int) -> tuple[list[dict], list[RowError]]:
     education = choices_in_both_languages(Worker.Education.choices)
     cleaned, seen = [], {}
     for number, values in enumerate(rows, start=2):
-        if number > MAX_ROWS + 1:
-            return [], [RowError(number, "", _("A roster file may hold at most %(max)d rows; split it into "
-                                                "several files.") % {"max": MAX_ROWS})]
         data = {key: cell_text(values[i]) if i < len(values) else "" for key, i in positions.items()}
         if not any(data.values()):
             continue

@@ -164,3 +164,15 @@ def test_the_template_filled_in_imports(client_liaison):
     assert post(client_liaison, SimpleUploadedFile("filled.xlsx", buffer.getvalue())).status_code == 302
     worker = Worker.objects.get(name="李四")
     assert worker.poverty_registered and worker.education == Worker.Education.COLLEGE
+
+
+def test_a_file_over_the_row_limit_is_refused_before_any_row_is_read(client_liaison, monkeypatch):
+    from zhangwan import excel
+
+    monkeypatch.setattr(excel, "MAX_IMPORT_ROWS", 3)
+    response = post(client_liaison, workbook_file(roster_rows(4)))
+    assert response.status_code == 200
+    assert "3" in error_rows(response)[0][2] and len(error_rows(response)) == 1
+    assert Worker.objects.count() == 1
+    post(client_liaison, workbook_file(roster_rows(3)))  # three would do
+    assert Worker.objects.count() == 4
