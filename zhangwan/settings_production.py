@@ -15,8 +15,8 @@ STORAGES = {
 # Rate limits (claims, certificate verification) must be shared by every gunicorn worker.
 CACHES = {
     **CACHES,
-    # Redis down is a cache miss, not an error page (zhangwan/cache.py); a hung Redis costs at
-    # most half a second a call.
+    # Redis down is a cache miss, not an error page (zhangwan/cache.py); a hung Redis costs one
+    # half-second timeout, then is left alone for 10 s.
     "default": {"BACKEND": "zhangwan.cache.ResilientRedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "zhangwan",
                 "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}},
 }
