@@ -346,31 +346,49 @@ def results_publish(*, competition: Competition, user) -> Competition:
 
 
 def _advance_winners(competition, user):
-    """Entries for the next level's event of the same trade, once per winning entry."""
+    """Entries for the next level's event of the same trade, once per winning entry: the next
+    events locked (bibs are numbered under their lock), who is already entered there read once,
+    the new entries and their team members written in bulk."""
     target = competition.advances_to
     if target is None:
         return
     events = {e.trade_id: e for e in target.events.all()}
     winners = (Entry.objects.filter(event__competition=competition, result__tier__in=Tier.values,
-                                    advanced_entry__isnull=True)
+                                    advanced_entry__isnull=True, event__trade_id__in=list(events))
                .filter(event__award_rules__advances=True, event__award_rules__tier=F("result__tier"))
-               .select_related("event"))
-    for entry in winners.prefetch_related("members"):
-        next_event = events.get(entry.event.trade_id)
-        if next_event is None:
-            continue
-        Event.objects.select_for_update().get(pk=next_event.pk)  # bibs are numbered under the event's lock
-        people = [entry.worker] if entry.worker else list(entry.members.all())
-        taken = Entry.objects.filter(event=next_event).exclude(status=Entry.Status.WITHDRAWN)
-        if taken.filter(Q(worker__in=people) | Q(members__in=people)).exists():
+               .select_related("event").prefetch_related("members").order_by("pk"))
+    winners = list(winners)
+    if not winners:
+        return
+    next_ids = sorted({events[w.event.trade_id].pk for w in winners})
+    list(Event.objects.select_for_update().filter(pk__in=next_ids).order_by("pk").values_list("pk", flat=True))
+    entered = Entry.objects.filter(event_id__in=next_ids).exclude(status=Entry.Status.WITHDRAWN)
+    taken = {pk: set() for pk in next_ids}
+    for event_id, worker_id in entered.filter(worker__isnull=False).values_list("event_id", "worker_id"):
+        taken[event_id].add(worker_id)
+    for event_id, worker_id in entered.values_list("event_id", "members"):
+        if worker_id:
+            taken[event_id].add(worker_id)
+    bibs = dict(Entry.objects.filter(event_id__in=next_ids).values("event").annotate(m=Max("bib"))
+                .values_list("event", "m"))
+    advanced, teams = [], []
+    for entry in winners:
+        next_event = events[entry.event.trade_id]
+        members = [] if entry.worker_id else [m.pk for m in entry.members.all()]
+        people = {entry.worker_id} if entry.worker_id else set(members)
+        if people & taken[next_event.pk]:
             continue  # already entered there (nominated directly)
-        bib = (Entry.objects.filter(event=next_event).aggregate(m=Max("bib"))["m"] or 0) + 1
-        advanced = Entry(event=next_event, worker=entry.worker, team_name=entry.team_name,
-                         organization=entry.organization, bib=bib, source_entry=entry, created_by=user)
-        advanced._history_user, advanced._change_reason = user, f"advanced from {competition.name}"[:100]
-        advanced.save()
-        if not entry.worker:
-            advanced.members.set(people)
+        taken[next_event.pk] |= people
+        bibs[next_event.pk] = (bibs.get(next_event.pk) or 0) + 1
+        advanced.append(Entry(event=next_event, worker_id=entry.worker_id, team_name=entry.team_name,
+                              organization_id=entry.organization_id, bib=bibs[next_event.pk], source_entry=entry,
+                              created_by=user))
+        teams.append(members)
+    bulk_create_with_history(advanced, Entry, default_user=user,
+                             default_change_reason=f"advanced from {competition.name}"[:100])
+    Members = Entry.members.through
+    Members.objects.bulk_create([Members(entry_id=new.pk, worker_id=member)
+                                 for new, members in zip(advanced, teams, strict=True) for member in members])
 
 
 def _tell_entrants(competition):

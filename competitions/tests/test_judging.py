@@ -317,3 +317,53 @@ def test_a_project_team_member_from_another_organization_is_refused(client, liai
     response = client.post(reverse("competitions:project_new"), {
         "title": "越权", "competition": contest.pk, "team": [WorkerFactory(employer=other_organization).pk]})
     assert response.status_code == 200 and not InnovationProject.objects.exists()
+
+
+def test_publishing_advances_every_winner_once_in_a_constant_number_of_queries(organization, role_users):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from competitions.models import AwardRule
+    from competitions.tests.factories import competition
+
+    def contest(n, *, team=False):
+        city = competition(name=f"十堰市大赛{n}", level="city")
+        city_event = event(comp=city, name="焊工", team=team, max_team_size=3)
+        ev = event(judges=1, rules={"first": 10}, comp=competition(name=f"张湾区大赛{n}", advances_to=city),
+                   team=team, max_team_size=3)
+        AwardRule.objects.filter(event=ev).update(advances=True)
+        return ev, city_event
+
+    def publish(ev, entries):
+        for entry in entries:
+            services.sheet_save(entry=entry, judge=ev.judges.get().judge, marks=marks(ev, "90", "90"), submit=True)
+        services.results_compute(event_id=ev.pk)
+        with CaptureQueriesContext(connection) as queries:
+            services.results_publish(competition=ev.competition, user=role_users["competitions_officer"])
+        return len(queries)
+
+    # Two winners, and a third whose worker the city had already entered directly.
+    ev, city_event = contest(1)
+    workers = [welder(organization) for _ in range(3)]
+    entries = [services.entry_create(event=ev, organization=organization, user=None, worker=w) for w in workers]
+    direct = services.entry_create(event=city_event, organization=organization, user=None, worker=workers[2])
+    queries_for_three = publish(ev, entries)
+    advanced = Entry.objects.filter(event=city_event, source_entry__isnull=False).order_by("bib")
+    assert [(e.worker, e.source_entry) for e in advanced] == [(workers[0], entries[0]), (workers[1], entries[1])]
+    assert [e.bib for e in advanced] == [direct.bib + 1, direct.bib + 2]
+    assert {e.history.get().history_user for e in advanced} == {role_users["competitions_officer"]}
+
+    # Eight winners cost no more queries than three.
+    ev, city_event = contest(2)
+    entries = [services.entry_create(event=ev, organization=organization, user=None, worker=welder(organization))
+               for _ in range(8)]
+    assert publish(ev, entries) <= queries_for_three
+    assert Entry.objects.filter(event=city_event).count() == 8
+
+    # A team goes on with its members.
+    ev, city_event = contest(3, team=True)
+    team = [welder(organization) for _ in range(3)]
+    entry = services.entry_create(event=ev, organization=organization, user=None, team_name="焊花队", members=team)
+    publish(ev, [entry])
+    advanced = Entry.objects.get(event=city_event)
+    assert (advanced.team_name, set(advanced.members.all())) == ("焊花队", set(team))
