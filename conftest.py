@@ -6,6 +6,7 @@ except in the tests that start a real worker.
 
 import contextlib
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -121,6 +122,30 @@ def start_worker(queue: str, settings, **env) -> subprocess.Popen:
          "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
+
+
+def run_with_kill(settings, task, args, *, started, check_killed, done=None, **pause):
+    """Run task on a worker slowed by pause (its step-pause variable), SIGKILL the worker once
+    started() holds, check_killed(), then run the task again on a normal worker until done()
+    (by default: the task finished)."""
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    slow = start_worker(queue, settings, **pause)
+    try:
+        task.apply_async(args=args, queue=queue)
+        assert wait_for(started), "the job never reached its midpoint"
+        os.kill(slow.pid, signal.SIGKILL)
+        slow.wait(timeout=30)
+    finally:
+        slow.kill()
+        slow.communicate()
+    check_killed()
+    again = start_worker(queue, settings)
+    try:
+        result = task.apply_async(args=args, queue=queue)
+        assert wait_for(done or result.ready, seconds=90)
+    finally:
+        again.terminate()
+        again.communicate(timeout=30)
 
 
 @contextlib.contextmanager

@@ -1,24 +1,15 @@
 """The completion job through a real Celery worker process and the real broker."""
 
-import time
 
 import pytest
 
+from conftest import wait_for
 from training import services
 from training.models import Enrollment, TrainingClass
 from training.tests.factories import open_class
 from zhangwan.accounts.roles import Role
 from zhangwan.accounts.tests.factories import UserFactory
 from zhangwan.registry.tests.factories import WorkerFactory
-
-
-def wait_for(predicate, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 @pytest.mark.celery_worker

@@ -2,43 +2,15 @@
 certification eligibility, masters eligibility; the claim engine's and the annual report's are in
 their apps' test_worker.py), then the job run again: what is left equals what one clean run leaves."""
 
-import os
-import signal
-import uuid
 from decimal import Decimal
 
 import pytest
 
-from conftest import start_worker, wait_for
+from conftest import run_with_kill
 from zhangwan.accounts.roles import Role
 from zhangwan.accounts.tests.factories import UserFactory
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
-
-
-
-
-def run_with_kill(settings, task, args, started, check_killed):
-    """Run task on a slow worker, SIGKILL it once started() holds, check_killed(), then run the
-    task again on a normal worker until it is done."""
-    queue = f"test-{uuid.uuid4().hex[:12]}"
-    slow = start_worker(queue, settings, ZW_JOB_STEP_PAUSE="1.5")
-    try:
-        task.apply_async(args=args, queue=queue)
-        assert wait_for(started), "the job never reached its midpoint"
-        os.kill(slow.pid, signal.SIGKILL)
-        slow.wait(timeout=30)
-    finally:
-        slow.kill()
-        slow.communicate()
-    check_killed()
-    again = start_worker(queue, settings)
-    try:
-        result = task.apply_async(args=args, queue=queue)
-        assert wait_for(result.ready, seconds=90)
-    finally:
-        again.terminate()
-        again.communicate(timeout=30)
 
 
 def in_transaction():
@@ -78,7 +50,8 @@ def test_results_killed_midway_then_rerun_equal_a_clean_run(settings, not_eager,
         done = Result.objects.values("entry__event").distinct().count()
         assert 0 < done < len(events), done
 
-    run_with_kill(settings, compute_results, [contest.pk], lambda: Result.objects.exists(), killed)
+    run_with_kill(settings, compute_results, [contest.pk], started=lambda: Result.objects.exists(), check_killed=killed,
+                  ZW_JOB_STEP_PAUSE="1.5")
     assert snapshot() == clean
 
 
@@ -106,7 +79,8 @@ def test_certification_eligibility_killed_midway_then_rerun_equals_a_clean_run(s
     def killed():  # the transaction died with the worker: nothing decided
         assert set(Application.objects.values_list("status", flat=True)) == {"submitted"}
 
-    run_with_kill(settings, evaluate_eligibility, [s.pk], in_transaction, killed)
+    run_with_kill(settings, evaluate_eligibility, [s.pk], started=in_transaction, check_killed=killed,
+                  ZW_JOB_STEP_PAUSE="1.5")
     assert snapshot() == clean
 
 
@@ -131,5 +105,6 @@ def test_masters_eligibility_killed_midway_then_rerun_equals_a_clean_run(setting
     def killed():
         assert set(Nomination.objects.values_list("status", flat=True)) == {"submitted"}
 
-    run_with_kill(settings, check_eligibility, [round_.pk], in_transaction, killed)
+    run_with_kill(settings, check_eligibility, [round_.pk], started=in_transaction, check_killed=killed,
+                  ZW_JOB_STEP_PAUSE="1.5")
     assert snapshot() == clean

@@ -1,14 +1,11 @@
 """The claim engine in real Celery worker processes: queued from the page, and killed mid-run."""
 
 import datetime
-import os
-import signal
-import uuid
 
 import pytest
 from django.urls import reverse
 
-from conftest import start_worker, wait_for
+from conftest import run_with_kill, wait_for
 from zhangwan.accounts.roles import Role
 from zhangwan.accounts.tests.factories import UserFactory
 
@@ -53,25 +50,12 @@ def test_a_worker_killed_mid_run_and_the_job_run_again_leaves_the_claims_of_one_
 
     run = Run.objects.create(period_start=clean.period_start, period_end=clean.period_end,
                              claimed_on=clean.claimed_on)
-    queue = f"test-{uuid.uuid4().hex[:12]}"
-    slow = start_worker(queue, settings, ZW_SUBSIDY_STEP_PAUSE="0.3")
-    try:
-        compute_claims.apply_async(args=[run.pk], queue=queue)
-        assert wait_for(lambda: Run.objects.get(pk=run.pk).steps_done >= 16)
-        os.kill(slow.pid, signal.SIGKILL)
-        slow.wait(timeout=30)
-    finally:
-        slow.kill()
-        slow.communicate()
-    killed = Run.objects.get(pk=run.pk)
-    assert killed.status == "running" and killed.steps_done < killed.steps_total
-    assert 0 < Claim.objects.count() < len(expected)
+    def killed():
+        run_now = Run.objects.get(pk=run.pk)
+        assert run_now.status == "running" and run_now.steps_done < run_now.steps_total
+        assert 0 < Claim.objects.count() < len(expected)
 
-    again = start_worker(queue, settings)
-    try:
-        compute_claims.apply_async(args=[run.pk], queue=queue)
-        assert wait_for(lambda: Run.objects.get(pk=run.pk).status == "done")
-    finally:
-        again.terminate()
-        again.communicate(timeout=30)
+    run_with_kill(settings, compute_claims, [run.pk], started=lambda: Run.objects.get(pk=run.pk).steps_done >= 16,
+                  check_killed=killed, done=lambda: Run.objects.get(pk=run.pk).status == "done",
+                  ZW_SUBSIDY_STEP_PAUSE="0.3")
     assert snapshot() == expected

@@ -1,14 +1,11 @@
 """The annual report in real Celery worker processes: a worker killed midway, the job run again."""
 
-import os
-import signal
-import uuid
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone, translation
 
-from conftest import start_worker, wait_for
+from conftest import run_with_kill
 from training.services import enrollment_register
 from training.tests.factories import open_class
 from zhangwan.accounts.roles import Role
@@ -42,26 +39,13 @@ def test_a_worker_killed_midway_and_the_job_run_again_gives_the_clean_report(set
     report = AnnualReport.objects.create(year=year, language="zh-hans", requested_by=UserFactory(
         role=Role.TRAINING_OFFICER), steps_total=len(workbook.SHEETS) + 1)
 
-    queue = f"test-{uuid.uuid4().hex[:12]}"
-    slow = start_worker(queue, settings, ZW_REPORT_STEP_PAUSE="0.5")
-    try:
-        make_annual_report.apply_async(args=[report.pk], queue=queue)
-        assert wait_for(lambda: AnnualReport.objects.get(pk=report.pk).steps_done >= 3)
-        os.kill(slow.pid, signal.SIGKILL)
-        slow.wait(timeout=30)
-    finally:
-        slow.kill()
-        slow.communicate()
-    killed = AnnualReport.objects.get(pk=report.pk)
-    assert killed.status == "running" and killed.steps_done < killed.steps_total and not killed.file
+    def killed():
+        stopped = AnnualReport.objects.get(pk=report.pk)
+        assert stopped.status == "running" and stopped.steps_done < stopped.steps_total and not stopped.file
 
-    again = start_worker(queue, settings)
-    try:
-        make_annual_report.apply_async(args=[report.pk], queue=queue)
-        assert wait_for(lambda: AnnualReport.objects.get(pk=report.pk).status == "done")
-    finally:
-        again.terminate()
-        again.communicate(timeout=30)
+    run_with_kill(settings, make_annual_report, [report.pk],
+                  started=lambda: AnnualReport.objects.get(pk=report.pk).steps_done >= 3, check_killed=killed,
+                  done=lambda: AnnualReport.objects.get(pk=report.pk).status == "done", ZW_REPORT_STEP_PAUSE="0.5")
     report.refresh_from_db()
     assert report.steps_done == report.steps_total
     assert cells(report.file.path) == cells(clean)
