@@ -3,6 +3,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from zhangwan.admin_autocomplete import SafeAutocomplete
 from zhangwan.admin_readonly import ReadOnly, ReadOnlyAdmin
+from zhangwan.registry.admin import IdNumberSearch
 
 from .models import Batch, Claim, Kind, Payment, Policy, Rate, Run
 
@@ -30,10 +31,11 @@ class PolicyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Claim)
-class ClaimAdmin(ReadOnlyAdmin):
+class ClaimAdmin(IdNumberSearch, ReadOnlyAdmin):
     list_display = ["pk", "worker", "policy", "amount", "status", "claimed_on", "batch", "reverses"]
     list_filter = ["status", "policy__kind", "policy"]
-    search_fields = ["worker__name", "worker__id_number__endswith"]
+    search_fields = ["worker__name"]
+    id_number_field = "worker__id_number"
     list_select_related = ["worker", "policy", "batch", "reverses"]
     date_hierarchy = "claimed_on"
     raw_id_fields = ["worker", "certificate", "enrollment", "rate", "run", "batch", "reverses"]

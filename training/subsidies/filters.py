@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from training.filters import bootstrap
-from zhangwan.registry.models import Organization, Trade
+from zhangwan.registry.models import FULL_ID_NUMBER, Organization, Trade, id_number_search
 
 from .models import Batch, Claim, Kind, Policy
 
@@ -36,7 +36,10 @@ class ClaimFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(Q(worker__name__icontains=value) | Q(worker__id_number__endswith=value))
+        full_id_allowed = self.request is not None and self.request.user.has_perm(FULL_ID_NUMBER)
+        by_number = id_number_search(value, full_id_allowed=full_id_allowed, field="worker__id_number")
+        by_name = Q(worker__name__icontains=value)
+        return queryset.filter(by_name | by_number if by_number else by_name)
 
 
 class BatchFilter(django_filters.FilterSet):

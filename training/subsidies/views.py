@@ -151,7 +151,7 @@ def _claims_xlsx(claims, user, filename=None):
 
 @role_required(*READERS)
 def claim_list(request):
-    filterset = ClaimFilter(request.GET, queryset=_claims_for(request.user))
+    filterset = ClaimFilter(request.GET, queryset=_claims_for(request.user), request=request)
     if request.GET.get("format") == "xlsx":
         return _claims_xlsx(filterset.qs, request.user)
     page, query = paginate(request, filterset.qs)
@@ -181,7 +181,7 @@ def claim_review(request):
         return redirect(back)
     claims = Claim.objects.all()
     if form.cleaned_data["scope"] == "filtered":
-        filterset = ClaimFilter(QueryDict(query), queryset=claims)
+        filterset = ClaimFilter(QueryDict(query), queryset=claims, request=request)
         if not filterset.is_valid():  # a field it would drop would widen the set
             messages.error(request, unusable)
             return redirect(back)
@@ -378,7 +378,8 @@ def mine(request):
 
 @role_required(Role.LIAISON)
 def organization(request):
-    filterset = ClaimFilter(request.GET, queryset=_claims_for(request.user), organization_choices=False)
+    filterset = ClaimFilter(request.GET, queryset=_claims_for(request.user), organization_choices=False,
+                            request=request)
     if request.GET.get("format") == "xlsx":
         return _claims_xlsx(filterset.qs, request.user)
     page, query = paginate(request, filterset.qs)

@@ -6,10 +6,26 @@ from simple_history.admin import SimpleHistoryAdmin
 from zhangwan.accounts.scope import organizations_for, workers_for
 from zhangwan.admin_autocomplete import SafeAutocomplete
 
-from .models import Employment, Organization, Trade, Worker, WorkerTrade
+from .models import FULL_ID_NUMBER, Employment, Organization, Trade, Worker, WorkerTrade, id_number_search
 
-FULL_ID = "registry.view_full_id_number"
+FULL_ID = FULL_ID_NUMBER
 BANK = "registry.view_bank_account"
+
+
+class IdNumberSearch:
+    """Admin search by a worker's identity number within the same limits as the pages' searches
+    (registry.models.id_number_search): no ending longer than the mask shows without the permission.
+    Name the number's field in ``id_number_field``; keep it out of ``search_fields``."""
+
+    id_number_field = "id_number"
+
+    def get_search_results(self, request, queryset, search_term):
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        by_number = id_number_search(search_term, full_id_allowed=request.user.has_perm(FULL_ID),
+                                     field=self.id_number_field)
+        if by_number:
+            found |= queryset.filter(by_number)
+        return found, may_have_duplicates
 
 
 class EmploymentInline(SafeAutocomplete, admin.TabularInline):
@@ -43,8 +59,10 @@ class TradeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Worker)
-class WorkerAdmin(SafeAutocomplete, SimpleHistoryAdmin):
-    list_display = ["name", "shown_id_number", "gender", "birth_date", "mobile", "employer", "education",
+class WorkerAdmin(IdNumberSearch, SafeAutocomplete, SimpleHistoryAdmin):
+    # Without the permission: the masked number beside the birth year, and neither sortable (the order
+    # of the hidden digits would tell them); with it, the whole number and the birth date.
+    list_display = ["name", "shown_id_number", "gender", "birth_year", "mobile", "employer", "education",
                     "poverty_registered"]
     list_filter = ["gender", "education", "poverty_registered", "team_leader", "employer__kind", "employer"]
     list_select_related = ["employer"]
@@ -52,15 +70,19 @@ class WorkerAdmin(SafeAutocomplete, SimpleHistoryAdmin):
     date_hierarchy = "created_at"
     inlines = [EmploymentInline, WorkerTradeInline]
     # The account link is made by the worker's own claim, never typed in by staff.
-    readonly_fields = ["birth_date", "gender", "shown_id_number", "shown_bank_account", "user"]
-    search_fields = ["name", "mobile", "id_number__endswith"]
+    readonly_fields = ["birth_date", "birth_year", "gender", "shown_id_number", "shown_bank_account", "user"]
+    search_fields = ["name", "mobile"]
 
     def get_queryset(self, request):
         return workers_for(request.user)
 
-    @admin.display(description=_("resident identity number"), ordering="id_number")
+    @admin.display(description=_("resident identity number"))
     def shown_id_number(self, obj):
         return obj.masked_id_number
+
+    @admin.display(description=_("year of birth"))
+    def birth_year(self, obj):
+        return f"{obj.birth_date:%Y}"
 
     @admin.display(description=_("bank account number"))
     def shown_bank_account(self, obj):
@@ -68,18 +90,14 @@ class WorkerAdmin(SafeAutocomplete, SimpleHistoryAdmin):
 
     def get_list_display(self, request):
         if request.user.has_perm(FULL_ID):
-            return ["name", "id_number", *self.list_display[2:]]
+            return ["name", "id_number", "gender", "birth_date", *self.list_display[4:]]
         return self.list_display
 
-    def get_search_fields(self, request):
-        if request.user.has_perm(FULL_ID):
-            return [*self.search_fields, "=id_number"]
-        return self.search_fields
-
     def get_fields(self, request, obj=None):
+        full = request.user.has_perm(FULL_ID)
         base = ["name", "mobile", "employer", "education", "insured_since", "poverty_registered", "team_leader", "user",
-                "birth_date", "gender"]
-        id_field = "id_number" if request.user.has_perm(FULL_ID) else "shown_id_number"
+                "birth_date" if full else "birth_year", "gender"]
+        id_field = "id_number" if full else "shown_id_number"
         # Staff never type a worker's bank account: the worker gives it on their own profile.
         bank = ["bank_name", "bank_account"] if request.user.has_perm(BANK) else ["bank_name", "shown_bank_account"]
         return [base[0], id_field, *base[1:7], *bank, *base[7:]]

@@ -3,6 +3,8 @@
 Every dimension (training, competitions, certification, masters) refers to these rows.
 """
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -12,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .validators import (
+    SHOWN_TAIL,
     id_number_birth_date,
     id_number_gender,
     mask_bank_account,
@@ -86,18 +89,32 @@ class Trade(models.Model):
         return self.name_en if (get_language() or "").startswith("en") else self.name_zh
 
 
+FULL_ID_NUMBER = "registry.view_full_id_number"
+
+
+def id_number_search(text: str, *, full_id_allowed: bool, field: str = "id_number") -> Q | None:
+    """The identity-number part of a search, or None when the text may not be looked for.
+
+    With the permission: any ending, the whole number included. Without it: only the last four
+    characters, which the mask shows anyway; a longer ending would confirm guessed birth-date digits
+    (the part the mask hides) one search at a time."""
+    text = text.strip().upper()
+    if not text or len(text) > (18 if full_id_allowed else SHOWN_TAIL):
+        return None
+    if len(text) == 18:
+        return Q(**{field: text})
+    return Q(**{f"{field}__endswith": text})
+
+
 class WorkerQuerySet(models.QuerySet):
     def search(self, text: str, *, full_id_allowed: bool):
         """Name, mobile, the last digits of the identity number, or (with permission) all of it."""
-        text = text.strip().upper()
+        text = text.strip()
         if not text:
             return self
         condition = Q(name__icontains=text) | Q(mobile__startswith=text)
-        if len(text) <= 6:
-            condition |= Q(id_number__endswith=text)
-        if full_id_allowed and len(text) == 18:
-            condition |= Q(id_number=text)
-        return self.filter(condition)
+        by_number = id_number_search(text, full_id_allowed=full_id_allowed)
+        return self.filter(condition | by_number if by_number else condition)
 
 
 class Worker(models.Model):
@@ -184,9 +201,16 @@ class Worker(models.Model):
         return mask_bank_account(self.bank_account)
 
     def id_number_for(self, user):
-        if user.has_perm("registry.view_full_id_number"):
+        if user.has_perm(FULL_ID_NUMBER):
             return self.id_number
         return self.masked_id_number
+
+    def birth_for(self, user) -> datetime.date | int:
+        """The birth date for whoever may see the whole identity number; the year alone for everyone
+        else, because the masked number hides exactly the birth date (DESIGN.md §8)."""
+        if user.has_perm(FULL_ID_NUMBER):
+            return self.birth_date
+        return self.birth_date.year
 
     @property
     def age(self):

@@ -18,7 +18,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from zhangwan.excel import cell_text, choices_in_both_languages, open_upload, xlsx_response
 
 from .forms import RosterRowForm
-from .models import Employment, Organization, Trade, Worker, WorkerTrade
+from .models import FULL_ID_NUMBER, Employment, Organization, Trade, Worker, WorkerTrade
 
 COLUMNS = [
     ("name", gettext_lazy("Name"), True),
@@ -220,17 +220,20 @@ def template_sheets():
 
 
 def export_rows(workers, user):
-    full = user.has_perm("registry.view_full_id_number")
+    """The whole number and birth date, or the masked number and the birth year (the mask hides
+    exactly the birth date)."""
+    full = user.has_perm(FULL_ID_NUMBER)
     for w in workers:
         yield [
             w.name, w.id_number if full else w.masked_id_number, w.mobile, w.get_gender_display(),
-            w.birth_date, w.get_education_display(), w.insured_since,
+            w.birth_for(user), w.get_education_display(), w.insured_since,
             _("Yes") if w.poverty_registered else _("No"), w.employer.name if w.employer else "",
         ]
 
 
-def export_headers():
-    return [_("Name"), _("Identity number"), _("Mobile"), _("Gender"), _("Birth date"), _("Education"),
+def export_headers(user):
+    birth = _("Birth date") if user.has_perm(FULL_ID_NUMBER) else _("Year of birth")
+    return [_("Name"), _("Identity number"), _("Mobile"), _("Gender"), birth, _("Education"),
             _("Unemployment insurance since"), _("Poverty-alleviation labourer"), _("Employer")]
 
 
@@ -244,4 +247,4 @@ def max_upload_bytes() -> int:
 
 def xlsx_export(workers, user):
     return xlsx_response(f"roster-{today_stamp()}.xlsx",
-                         [(_("Roster"), export_headers(), export_rows(workers.iterator(chunk_size=2000), user))])
+                         [(_("Roster"), export_headers(user), export_rows(workers.iterator(chunk_size=2000), user))])

@@ -92,11 +92,17 @@ def check_mobile(value: str) -> str:
     return value
 
 
+# The mask shows the region code and the last four characters; what it hides is exactly the
+# eight-digit birth date (docs/security.md, "Masked identity numbers").
+SHOWN_REGION, SHOWN_TAIL = 6, 4
+
+
 def mask_id_number(value: str) -> str:
     """420303********1234: region code and the last four characters only."""
     if not value:
         return ""
-    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+    hidden = len(value) - SHOWN_REGION - SHOWN_TAIL
+    return value[:SHOWN_REGION] + "*" * hidden + value[-SHOWN_TAIL:]
 
 
 def mask_bank_account(value: str) -> str:

@@ -13,6 +13,7 @@ from zhangwan.pagination import paginate
 from . import roster
 from .filters import WorkerFilter
 from .forms import RosterImportForm
+from .models import FULL_ID_NUMBER
 
 PAGE_SIZE = 50
 
@@ -30,7 +31,7 @@ def roster_list(request):
     return render(request, "registry/roster_list.html", {
         "filter": filterset, "page": page, "query": query,
         "can_import": request.user.organization_id is not None and not is_district_staff(request.user),
-        "can_see_full_id": request.user.has_perm("registry.view_full_id_number"),
+        "can_see_full_id": request.user.has_perm(FULL_ID_NUMBER),
         "crumbs": [(_("Roster"), None)],
     })
 
@@ -47,6 +48,7 @@ def worker_detail(request, pk):
     return render(request, "registry/worker_detail.html", {
         "worker": worker,
         "id_number": worker.id_number_for(request.user),
+        "whole_birth_date": request.user.has_perm(FULL_ID_NUMBER),
         "employments": worker.employments.select_related("organization"),
         "trades": worker.trades.select_related("trade"),
         "crumbs": [(_("Roster"), reverse("registry:roster")), (worker.name, None)],

@@ -24,6 +24,7 @@ from training.subsidies.models import Batch, Claim
 from zhangwan.accounts.access import role_required
 from zhangwan.accounts.roles import STAFF_ROLES, Role, has_role
 from zhangwan.accounts.scope import own_worker_or_404, workers_for
+from zhangwan.registry.models import FULL_ID_NUMBER
 
 BANK = "registry.view_bank_account"
 
@@ -108,6 +109,7 @@ def _render(request, worker, crumbs):
     return render(request, "reports/talent_profile.html", {
         "worker": worker, "journey": journey(worker),
         "id_number": worker.id_number_for(user),
+        "whole_birth_date": user.has_perm(FULL_ID_NUMBER),
         "bank_account": worker.bank_account if user.has_perm(BANK) else worker.masked_bank_account,
         "trades": worker.trades.select_related("trade"),
         "employments": worker.employments.select_related("organization"),
