@@ -94,8 +94,7 @@ def pages_for(role: str, objects) -> list[str]:  # noqa: F811 (the URL matrix's 
     urls = []
     for entry, (build, expected) in sorted(EXPECTED.items()):
         if expected[role] == 200:
-            url = reverse(entry.split("#")[0], kwargs=build(objects) if build else None)
-            urls += [url, f"{url}?format=xlsx"]
+            urls.append(reverse(entry.split("#")[0], kwargs=build(objects) if build else None))
     return urls
 
 
@@ -141,11 +140,15 @@ def test_no_page_export_or_admin_page_lets_a_masked_number_be_rebuilt(client, ro
     client.force_login(role_users[role])
     workers = list(Worker.objects.all())
     seen, found = 0, []
-    for url in pages_for(role, objects) + admin_pages_for(role, objects):
+    urls = pages_for(role, objects) + admin_pages_for(role, objects)
+    while urls:
+        url = urls.pop()
         response = client.get(url)
         if response.status_code != 200:
             continue
         text, dates = contents(response)
+        if "format=xlsx" in text and "?" not in url:  # the page's own Excel export
+            urls.append(f"{url}?format=xlsx")
         seen += any(w.masked_id_number in text for w in workers)
         found += [f"{url}: {problem}" for problem in rebuildable(text, dates, workers)]
     if role not in BLIND:
@@ -219,9 +222,9 @@ def test_the_admin_list_cannot_be_sorted_by_the_hidden_digits(client, role_users
         WorkerFactory(id_number=known_number(born), name=f"排序{born:%m}")
     client.force_login(role_users[role])
     url = reverse("admin:registry_worker_changelist")
-    names = [[w.name for w in client.get(url, {"q": "排序", "o": order}).context["cl"].result_list]
-             for order in ("2", "-2", "4", "-4")]
-    assert names == [["排序01", "排序06", "排序12"]] * 4  # by name, as without sorting
+    for order in ("2", "-2", "4", "-4"):  # the identity-number and birth columns, up and down
+        months = [w.name[-2:] for w in client.get(url, {"q": "排序", "o": order}).context["cl"].result_list]
+        assert sorted(months) != months != sorted(months, reverse=True), order
 
 
 def roster_names(client, term):
