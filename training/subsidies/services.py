@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from zhangwan.accounts.notifications import notify_workers
 from zhangwan.history import record_history
+from zhangwan.registry.models import Worker
 
 from .models import ZERO, Batch, Claim, Payment, Policy, Run
 
@@ -127,17 +128,35 @@ def payable_claims(policy: Policy, organization=None):
     return claims.filter(worker__employer=organization) if organization else claims
 
 
+def batch_add_claims(*, batch: Batch, pks: list[int]) -> int:
+    """Put these approved claims not yet in a batch into the batch, copying each worker's name, bank
+    and account onto the claim: one UPDATE … FROM. The workers' rows are share-locked while it reads
+    them, so a change of bank details waits for this batch's commit (and then sees it open) or is
+    committed first and frozen here. A worker without an account is left out."""
+    claim, worker = Claim._meta, Worker._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH payees AS (SELECT w.id, w.name, w.bank_name, w.bank_account FROM {worker.db_table} w "
+            f"WHERE w.id IN (SELECT worker_id FROM {claim.db_table} WHERE id = ANY(%s)) FOR SHARE) "
+            f"UPDATE {claim.db_table} c SET batch_id = %s, payee_name = p.name, payee_bank_name = p.bank_name, "
+            f"payee_bank_account = p.bank_account FROM payees p "
+            f"WHERE p.id = c.worker_id AND c.id = ANY(%s) AND c.batch_id IS NULL AND c.status = %s "
+            f"AND p.bank_account <> ''",
+            [pks, batch.pk, pks, Claim.Status.APPROVED])
+        return cursor.rowcount
+
+
 @transaction.atomic
 def batch_create(*, policy: Policy, user, organization=None, note: str = "") -> Batch:
     """Gather the policy's approved, unpaid claims (of workers with a bank account) into a draft
-    batch: one UPDATE; claims another batch took at the same moment are simply not in this one."""
+    batch, each with its payee frozen: one UPDATE; claims another batch took at the same moment are
+    simply not in this one."""
     batch = Batch(policy=policy, organization=organization, created_by=user, note=note)
     batch._history_user = user
     batch.save()
     pks = list(payable_claims(policy, organization).values_list("pk", flat=True))
     record_creation(pks)
-    taken = Claim.objects.filter(pk__in=pks, batch__isnull=True, status=Claim.Status.APPROVED).update(batch=batch)
-    if not taken:
+    if not batch_add_claims(batch=batch, pks=pks):
         raise SubsidyError(_("No approved claim of this policy is waiting for payment."))
     totals = batch.claims.aggregate(total=Sum("amount"), count=Count("pk"))
     batch.total, batch.claim_count = totals["total"], totals["count"]
@@ -156,7 +175,7 @@ def batch_delete(*, batch: Batch, user) -> None:
     if batch.status != Batch.Status.DRAFT:
         raise SubsidyError(_("Only a draft batch can be deleted."))
     pks = list(batch.claims.values_list("pk", flat=True))
-    batch.claims.update(batch=None)
+    batch.claims.update(batch=None, payee_name="", payee_bank_name="", payee_bank_account="")
     _changed(pks, "taken out of a deleted batch", user)
     batch._history_user = user
     batch.delete()

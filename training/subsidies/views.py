@@ -285,7 +285,7 @@ def batch_list(request):
 def batch_detail(request, pk):
     batch = get_object_or_404(Batch.objects.select_related("policy", "organization", "created_by", "approved_by"),
                               pk=pk)
-    claims = batch.claims.select_related(*CLAIM_LIST).order_by("worker__name", "pk")
+    claims = batch.claims.select_related(*CLAIM_LIST).order_by("payee_name", "pk")
     if request.GET.get("format") == "xlsx":
         return _claims_xlsx(claims, request.user, filename=f"batch-{batch.number}-claims.xlsx")
     page, query = paginate(request, claims)
@@ -353,8 +353,9 @@ def batch_bank_file(request, pk):
         return redirect("subsidies:batch_detail", pk=pk)
     headers = [_("No."), _("Payee"), _("Identity number"), _("Bank"), _("Bank account number"), _("Amount"),
                _("Purpose"), _("Claim")]
-    claims = batch.claims.select_related("worker").order_by("worker__name", "pk")
-    rows = ([n, c.worker.name, c.worker.id_number, c.worker.bank_name, c.worker.bank_account, c.amount,
+    claims = batch.claims.select_related("worker").order_by("payee_name", "pk")
+    # The payee frozen when the claim entered the batch, never the worker's current details.
+    rows = ([n, c.payee_name, c.worker.id_number, c.payee_bank_name, c.payee_bank_account, c.amount,
              batch.policy.name, c.pk] for n, c in enumerate(claims.iterator(chunk_size=2000), start=1))
     total = [("", _("Total"), "", "", "", batch.total, "", batch.claim_count)]
     return xlsx_response(f"bank-{batch.number}.xlsx",
