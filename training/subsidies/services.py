@@ -4,13 +4,16 @@ history (who, when, before, after); the engine (engine.py) makes the claims."""
 import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from zhangwan.accounts.notifications import notify_workers
+from zhangwan.accounts.models import User
+from zhangwan.accounts.notifications import notify, notify_workers
+from zhangwan.accounts.roles import Role
 from zhangwan.history import record_history
 from zhangwan.registry.models import Worker
 
@@ -233,6 +236,40 @@ def payment_record(*, batch: Batch, user, paid_on: datetime.date, reference: str
         url=reverse("subsidies:mine"))
     record_history(Policy, [batch.policy_id], reason=f"batch {batch.number} paid", user=user)
     return payment
+
+
+# Bank details ---------------------------------------------------------------------------------
+
+@transaction.atomic
+def bank_details_change(*, worker: Worker, user, bank_name: str, bank_account: str) -> bool:
+    """The worker's new bank details, kept in the history with who changed them. The worker is told;
+    so is finance while a batch holding one of the worker's claims is not paid yet (that batch pays
+    the account frozen in it, which may no longer be the worker's). False when nothing changed.
+    The worker's row is locked: a batch being made at the same moment freezes the details either
+    before or after this change, and in the second case this change sees the batch open."""
+    worker = Worker.objects.select_for_update().get(pk=worker.pk)
+    if (worker.bank_name, worker.bank_account) == (bank_name, bank_account):
+        return False
+    worker.bank_name, worker.bank_account = bank_name, bank_account
+    worker._history_user, worker._change_reason = user, "bank details changed by the worker"
+    worker.save(update_fields=["bank_name", "bank_account", "updated_at"])
+    open_batches = list(Batch.objects.filter(claims__worker=worker, status__in=[Batch.Status.DRAFT,
+                                                                                Batch.Status.APPROVED])
+                        .distinct().order_by("pk"))
+    with translation.override(settings.LANGUAGE_CODE):
+        notify([worker.user], title=_("Your bank account for subsidies was changed"),
+               body=_("From now on subsidies are paid into %(bank)s %(account)s. If you did not make this change, "
+                      "change your password and call the trade union at once.")
+               % {"bank": bank_name, "account": worker.masked_bank_account},
+               url=reverse("subsidies:mine"))
+        for batch in open_batches:
+            notify(User.objects.filter(groups__name=Role.FINANCE_OFFICER, is_active=True),
+                   title=_("A payee of batch %(batch)s changed their bank account") % {"batch": batch.number},
+                   body=_("%(name)s changed their bank account after their claim entered batch %(batch)s, which is "
+                          "not paid yet. The batch pays the account it was approved with; check with the worker "
+                          "before paying.") % {"name": worker.name, "batch": batch.number},
+                   url=reverse("subsidies:batch_detail", args=[batch.pk]))
+    return True
 
 
 def policy_totals(policies) -> dict[int, dict]:

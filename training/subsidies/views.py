@@ -14,10 +14,11 @@ from zhangwan.excel import xlsx_response
 from zhangwan.forms import flash_errors
 from zhangwan.history import history_with_changes
 from zhangwan.pagination import paginate
+from zhangwan.registry.models import Worker
 
 from . import rules, services
 from .filters import BatchFilter, ClaimFilter
-from .forms import BatchForm, PaymentForm, ReverseForm, ReviewForm, RunForm
+from .forms import BankDetailsForm, BatchForm, PaymentForm, ReverseForm, ReviewForm, RunForm
 from .models import ZERO, Batch, Claim, Kind, Policy, Run
 
 OFFICER = (Role.TRAINING_OFFICER,)
@@ -374,6 +375,24 @@ def mine(request):
     received = sum((c.amount for c in claims if c.batch_id and c.batch.status == Batch.Status.PAID), ZERO)
     return render(request, "subsidies/mine.html", {
         "worker": worker, "claims": claims, "received": received, "crumbs": [(_("My subsidies"), None)],
+    })
+
+
+@role_required(Role.WORKER)
+def bank_details(request):
+    """The worker's own bank account for subsidies; changing it needs the password again."""
+    worker = own_worker_or_404(request.user)
+    form = BankDetailsForm(request.POST or None, instance=Worker.objects.get(pk=worker.pk), user=request.user)
+    if request.method == "POST" and form.is_valid():
+        changed = services.bank_details_change(worker=worker, user=request.user,
+                                               bank_name=form.cleaned_data["bank_name"],
+                                               bank_account=form.cleaned_data["bank_account"])
+        messages.success(request, _("Your bank account was changed; you will get a notice of it.") if changed
+                         else _("Nothing was changed."))
+        return redirect("subsidies:mine")
+    return render(request, "subsidies/bank_details.html", {
+        "form": form, "worker": worker,
+        "crumbs": [(_("My subsidies"), reverse("subsidies:mine")), (_("Bank account for subsidies"), None)],
     })
 
 

@@ -52,7 +52,9 @@ class WorkerAdmin(SafeAutocomplete, SimpleHistoryAdmin):
     date_hierarchy = "created_at"
     inlines = [EmploymentInline, WorkerTradeInline]
     # The account link is made by the worker's own claim, never typed in by staff.
-    readonly_fields = ["birth_date", "gender", "shown_id_number", "shown_bank_account", "user"]
+    # Bank details only ever change on the worker's own page, with their password (frozen into batches).
+    readonly_fields = ["birth_date", "gender", "shown_id_number", "bank_name", "bank_account", "shown_bank_account",
+                       "user"]
     search_fields = ["name", "mobile", "id_number__endswith"]
 
     def get_queryset(self, request):
@@ -80,7 +82,7 @@ class WorkerAdmin(SafeAutocomplete, SimpleHistoryAdmin):
         base = ["name", "mobile", "employer", "education", "insured_since", "poverty_registered", "team_leader", "user",
                 "birth_date", "gender"]
         id_field = "id_number" if request.user.has_perm(FULL_ID) else "shown_id_number"
-        # Staff never type a worker's bank account: the worker gives it on their own profile.
+        # Staff never type a worker's bank details: the worker gives them on their own page.
         bank = ["bank_name", "bank_account"] if request.user.has_perm(BANK) else ["bank_name", "shown_bank_account"]
         return [base[0], id_field, *base[1:7], *bank, *base[7:]]
 

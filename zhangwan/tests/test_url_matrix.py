@@ -159,6 +159,7 @@ EXPECTED = {
     "subsidies:batch_delete": (lambda o: {"pk": o["batch"].pk}, everyone(405)),
     "subsidies:batch_bank_file": (lambda o: {"pk": o["batch"].pk}, only({Role.FINANCE_OFFICER.value})),
     "subsidies:mine": (None, only({Role.WORKER.value})),
+    "subsidies:bank_details": (None, only({Role.WORKER.value})),
     "subsidies:organization": (None, only({Role.LIAISON.value})),
     # Skills Masters
     "masters:honour_roll": (None, everyone()),
