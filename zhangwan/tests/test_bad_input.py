@@ -288,7 +288,7 @@ PAGES = {
     "masters:nomination_detail", "masters:attachment_file", "masters:review_home", "masters:round_list",
     "masters:round_detail", "masters:incentives", "masters:studios", "masters:talk_menu", "masters:talk_orders",
     "reports:report_detail", "reports:report_download", "reports:dashboard", "reports:talent_profile",
-    "reports:my_profile",
+    "reports:my_profile", "jobs:export_detail", "jobs:export_download",
 }
 
 
