@@ -214,3 +214,6 @@ REPORT_STEP_PAUSE = env.float("ZW_REPORT_STEP_PAUSE", default=0.0)
 # Seconds the other long jobs (results, eligibility) wait at each step: lets the fault tests kill a
 # worker midway. 0 in production.
 JOB_STEP_PAUSE = env.float("ZW_JOB_STEP_PAUSE", default=0.0)
+# A list export of more rows than this is written by a background job (zhangwan/jobs/exports.py):
+# about a millisecond a row, so a page never holds a request much longer than two seconds.
+EXPORT_DIRECT_ROWS = env.int("ZW_EXPORT_DIRECT_ROWS", default=2000)

@@ -26,5 +26,6 @@ urlpatterns = [
     path("subsidies/", include("training.subsidies.urls")),
     path("masters/", include("masters.urls")),
     path("reports/", include("zhangwan.reports.urls")),
+    path("jobs/", include("zhangwan.jobs.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -11,6 +11,8 @@ class SubsidiesConfig(AppConfig):
         from zhangwan.accounts import context_processors
         from zhangwan.accounts.roles import Role, grant, model_permissions
 
+        from . import exports  # noqa: F401 - registers the claims export with the export jobs
+
         grant({
             # Officers keep policies; claims are made by the engine and changed only through the pages.
             Role.TRAINING_OFFICER: [*model_permissions("subsidies", ["policy", "rate"]),

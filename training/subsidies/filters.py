@@ -26,8 +26,9 @@ class ClaimFilter(django_filters.FilterSet):
         model = Claim
         fields = []
 
-    def __init__(self, *args, organization_choices=True, **kwargs):
+    def __init__(self, *args, user, organization_choices=True, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         if not organization_choices:
             del self.filters["employer"]
         bootstrap(self.form)
@@ -36,7 +37,7 @@ class ClaimFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        full_id_allowed = self.request is not None and self.request.user.has_perm(FULL_ID_NUMBER)
+        full_id_allowed = self.user.has_perm(FULL_ID_NUMBER)
         by_number = id_number_search(value, full_id_allowed=full_id_allowed, field="worker__id_number")
         by_name = Q(worker__name__icontains=value)
         return queryset.filter(by_name | by_number if by_number else by_name)

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhangwan.registry.models import Organization
+from zhangwan.registry.models import Organization, Worker
 
 from .models import Policy
 
@@ -83,3 +83,27 @@ class PaymentForm(forms.Form):
         if value < datetime.date(2000, 1, 1):
             raise forms.ValidationError(_("Enter the date the bank made the transfer."))
         return value
+
+
+class BankDetailsForm(forms.ModelForm):
+    """Where the worker's subsidies are paid; a change needs their password again."""
+
+    password = forms.CharField(label=_("Your password"), strip=False, widget=forms.PasswordInput,
+                               help_text=_("For your safety a change of bank account needs your password."))
+
+    class Meta:
+        model = Worker
+        fields = ["bank_name", "bank_account"]
+        help_texts = {"bank_account": _("Subsidies are paid into this account.")}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        for name in ("bank_name", "bank_account"):
+            self.fields[name].required = True
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("The password is not correct; nothing was changed."))
+        return password

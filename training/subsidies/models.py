@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 from certification.models import Certificate
 from training.models import Enrollment
 from zhangwan.registry.models import Organization, SkillLevel, Trade, Worker
+from zhangwan.registry.validators import mask_bank_account
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
@@ -213,6 +214,12 @@ class Claim(models.Model):
                               blank=True, related_name="claims")
     reverses = models.OneToOneField("self", verbose_name=_("reverses"), on_delete=models.PROTECT, null=True,
                                     blank=True, related_name="reversal")
+    # The payee as the worker's record stood when the claim entered its batch (services.batch_create):
+    # what finance approved and the bank file pays, whatever the worker changes afterwards.
+    payee_name = models.CharField(_("payee"), max_length=50, blank=True, editable=False)
+    payee_bank_name = models.CharField(_("payee's bank"), max_length=100, blank=True, editable=False)
+    payee_bank_account = models.CharField(_("payee's bank account number"), max_length=30, blank=True,
+                                          editable=False)
 
     history = HistoricalRecords()
     objects = ClaimQuerySet.as_manager()
@@ -239,10 +246,16 @@ class Claim(models.Model):
                                    name="claim_reasons_only_when_ineligible"),
             models.CheckConstraint(condition=Q(batch__isnull=True) | Q(status="approved"),
                                    name="claim_batched_only_when_approved"),
+            models.CheckConstraint(condition=Q(batch__isnull=True) | ~Q(payee_bank_account=""),
+                                   name="claim_batched_has_frozen_payee"),
         ]
 
     def __str__(self):
         return f"#{self.pk} {self.worker.name} ¥{self.amount}"
+
+    @property
+    def masked_payee_account(self):
+        return mask_bank_account(self.payee_bank_account)
 
 
 class Batch(models.Model):

@@ -4,14 +4,18 @@ history (who, when, before, after); the engine (engine.py) makes the claims."""
 import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from zhangwan.accounts.notifications import notify_workers
+from zhangwan.accounts.models import User
+from zhangwan.accounts.notifications import notify, notify_workers
+from zhangwan.accounts.roles import Role
 from zhangwan.history import record_history
+from zhangwan.registry.models import Worker
 
 from .models import ZERO, Batch, Claim, Payment, Policy, Run
 
@@ -127,17 +131,35 @@ def payable_claims(policy: Policy, organization=None):
     return claims.filter(worker__employer=organization) if organization else claims
 
 
+def batch_add_claims(*, batch: Batch, pks: list[int]) -> int:
+    """Put these approved claims not yet in a batch into the batch, copying each worker's name, bank
+    and account onto the claim: one UPDATE … FROM. The workers' rows are share-locked while it reads
+    them, so a change of bank details waits for this batch's commit (and then sees it open) or is
+    committed first and frozen here. A worker without an account is left out."""
+    claim, worker = Claim._meta, Worker._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH payees AS (SELECT w.id, w.name, w.bank_name, w.bank_account FROM {worker.db_table} w "
+            f"WHERE w.id IN (SELECT worker_id FROM {claim.db_table} WHERE id = ANY(%s)) FOR SHARE) "
+            f"UPDATE {claim.db_table} c SET batch_id = %s, payee_name = p.name, payee_bank_name = p.bank_name, "
+            f"payee_bank_account = p.bank_account FROM payees p "
+            f"WHERE p.id = c.worker_id AND c.id = ANY(%s) AND c.batch_id IS NULL AND c.status = %s "
+            f"AND p.bank_account <> ''",
+            [pks, batch.pk, pks, Claim.Status.APPROVED])
+        return cursor.rowcount
+
+
 @transaction.atomic
 def batch_create(*, policy: Policy, user, organization=None, note: str = "") -> Batch:
     """Gather the policy's approved, unpaid claims (of workers with a bank account) into a draft
-    batch: one UPDATE; claims another batch took at the same moment are simply not in this one."""
+    batch, each with its payee frozen: one UPDATE; claims another batch took at the same moment are
+    simply not in this one."""
     batch = Batch(policy=policy, organization=organization, created_by=user, note=note)
     batch._history_user = user
     batch.save()
     pks = list(payable_claims(policy, organization).values_list("pk", flat=True))
     record_creation(pks)
-    taken = Claim.objects.filter(pk__in=pks, batch__isnull=True, status=Claim.Status.APPROVED).update(batch=batch)
-    if not taken:
+    if not batch_add_claims(batch=batch, pks=pks):
         raise SubsidyError(_("No approved claim of this policy is waiting for payment."))
     totals = batch.claims.aggregate(total=Sum("amount"), count=Count("pk"))
     batch.total, batch.claim_count = totals["total"], totals["count"]
@@ -156,7 +178,7 @@ def batch_delete(*, batch: Batch, user) -> None:
     if batch.status != Batch.Status.DRAFT:
         raise SubsidyError(_("Only a draft batch can be deleted."))
     pks = list(batch.claims.values_list("pk", flat=True))
-    batch.claims.update(batch=None)
+    batch.claims.update(batch=None, payee_name="", payee_bank_name="", payee_bank_account="")
     _changed(pks, "taken out of a deleted batch", user)
     batch._history_user = user
     batch.delete()
@@ -214,6 +236,40 @@ def payment_record(*, batch: Batch, user, paid_on: datetime.date, reference: str
         url=reverse("subsidies:mine"))
     record_history(Policy, [batch.policy_id], reason=f"batch {batch.number} paid", user=user)
     return payment
+
+
+# Bank details ---------------------------------------------------------------------------------
+
+@transaction.atomic
+def bank_details_change(*, worker: Worker, user, bank_name: str, bank_account: str) -> bool:
+    """The worker's new bank details, kept in the history with who changed them. The worker is told;
+    so is finance while a batch holding one of the worker's claims is not paid yet (that batch pays
+    the account frozen in it, which may no longer be the worker's). False when nothing changed.
+    The worker's row is locked: a batch being made at the same moment freezes the details either
+    before or after this change, and in the second case this change sees the batch open."""
+    worker = Worker.objects.select_for_update().get(pk=worker.pk)
+    if (worker.bank_name, worker.bank_account) == (bank_name, bank_account):
+        return False
+    worker.bank_name, worker.bank_account = bank_name, bank_account
+    worker._history_user, worker._change_reason = user, "bank details changed by the worker"
+    worker.save(update_fields=["bank_name", "bank_account", "updated_at"])
+    open_batches = list(Batch.objects.filter(claims__worker=worker, status__in=[Batch.Status.DRAFT,
+                                                                                Batch.Status.APPROVED])
+                        .distinct().order_by("pk"))
+    with translation.override(settings.LANGUAGE_CODE):
+        notify([worker.user], title=_("Your bank account for subsidies was changed"),
+               body=_("From now on subsidies are paid into %(bank)s %(account)s. If you did not make this change, "
+                      "change your password and call the trade union at once.")
+               % {"bank": bank_name, "account": worker.masked_bank_account},
+               url=reverse("subsidies:mine"))
+        for batch in open_batches:
+            notify(User.objects.filter(groups__name=Role.FINANCE_OFFICER, is_active=True),
+                   title=_("A payee of batch %(batch)s changed their bank account") % {"batch": batch.number},
+                   body=_("%(name)s changed their bank account after their claim entered batch %(batch)s, which is "
+                          "not paid yet. The batch pays the account it was approved with; check with the worker "
+                          "before paying.") % {"name": worker.name, "batch": batch.number},
+                   url=reverse("subsidies:batch_detail", args=[batch.pk]))
+    return True
 
 
 def policy_totals(policies) -> dict[int, dict]:

@@ -20,5 +20,6 @@ urlpatterns = [
     path("batches/<int:pk>/delete/", views.batch_delete, name="batch_delete"),
     path("batches/<int:pk>/bank.xlsx", views.batch_bank_file, name="batch_bank_file"),
     path("me/", views.mine, name="mine"),
+    path("me/bank-account/", views.bank_details, name="bank_details"),
     path("organization/", views.organization, name="organization"),
 ]

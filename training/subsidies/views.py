@@ -9,24 +9,23 @@ from django.views.decorators.http import require_POST
 
 from zhangwan.accounts.access import role_required
 from zhangwan.accounts.roles import Role, has_role, is_district_staff
-from zhangwan.accounts.scope import own_worker_or_404, workers_for
+from zhangwan.accounts.scope import own_worker_or_404
 from zhangwan.excel import xlsx_response
 from zhangwan.forms import flash_errors
 from zhangwan.history import history_with_changes
+from zhangwan.jobs.exports import export_response
 from zhangwan.pagination import paginate
+from zhangwan.registry.models import Worker
 
-from . import rules, services
+from . import exports, rules, services
 from .filters import BatchFilter, ClaimFilter
-from .forms import BatchForm, PaymentForm, ReverseForm, ReviewForm, RunForm
+from .forms import BankDetailsForm, BatchForm, PaymentForm, ReverseForm, ReviewForm, RunForm
 from .models import ZERO, Batch, Claim, Kind, Policy, Run
 
 OFFICER = (Role.TRAINING_OFFICER,)
 FINANCE = (Role.FINANCE_OFFICER,)
 READERS = (Role.TRAINING_OFFICER, Role.FINANCE_OFFICER, Role.AUDITOR)
-BANK = "registry.view_bank_account"
 MAX_QUERY = 2000
-CLAIM_LIST = ("policy", "worker__employer", "trade", "rate", "certificate", "enrollment__training_class",
-              "batch__payment")
 
 
 def _home():
@@ -40,18 +39,6 @@ def _person(user):
 def _naive(moment):
     """A stored moment as local time without zone: Excel keeps no time zone."""
     return timezone.localtime(moment).replace(tzinfo=None) if moment else None
-
-
-def _id_number(worker, user):
-    """On money pages whole identity numbers are for finance (and the auditor) only."""
-    return worker.id_number if user.has_perm(BANK) else worker.masked_id_number
-
-
-def _claims_for(user):
-    """Claims this user may see: all for union staff, their organization's for a liaison, their own
-    for a worker. Another's claim is then simply not found."""
-    claims = Claim.objects.select_related(*CLAIM_LIST)
-    return claims if is_district_staff(user) else claims.filter(worker__in=workers_for(user))
 
 
 # Policies ------------------------------------------------------------------------------------
@@ -138,22 +125,15 @@ def run_detail(request, pk):
 # Claims --------------------------------------------------------------------------------------
 
 def _claims_xlsx(claims, user, filename=None):
-    headers = [_("Claim"), _("Worker"), _("Identity number"), _("Employer"), _("Policy"), _("Trade"), _("Level"),
-               _("Attended days"), _("Amount"), _("Status"), _("Claim date"), _("Reasons"), _("Paid on")]
-    rows = ([c.pk, c.worker.name, _id_number(c.worker, user), str(c.worker.employer or ""), c.policy.name,
-             str(c.trade or ""), c.get_level_display() if c.level is not None else "", c.quantity, c.amount,
-             c.get_status_display(), c.claimed_on, "；".join(rules.explain(c)),
-             c.batch.payment.paid_on if c.batch and c.batch.status == Batch.Status.PAID else None]
-            for c in claims.iterator(chunk_size=2000))
-    return xlsx_response(filename or f"subsidy-claims-{timezone.localdate():%Y%m%d}.xlsx",
-                         [(_("Claims"), headers, rows)])
+    sheet = exports.claims_sheet(claims, user, filename)
+    return xlsx_response(sheet.filename, [(sheet.title, sheet.headers, sheet.rows)])
 
 
 @role_required(*READERS)
 def claim_list(request):
-    filterset = ClaimFilter(request.GET, queryset=_claims_for(request.user), request=request)
     if request.GET.get("format") == "xlsx":
-        return _claims_xlsx(filterset.qs, request.user)
+        return export_response(request, exports.CLAIMS)
+    filterset = ClaimFilter(request.GET, queryset=exports.claims_for(request.user), user=request.user)
     page, query = paginate(request, filterset.qs)
     for claim in page:
         claim.words = rules.explain(claim)
@@ -181,7 +161,7 @@ def claim_review(request):
         return redirect(back)
     claims = Claim.objects.all()
     if form.cleaned_data["scope"] == "filtered":
-        filterset = ClaimFilter(QueryDict(query), queryset=claims, request=request)
+        filterset = ClaimFilter(QueryDict(query), queryset=claims, user=request.user)
         if not filterset.is_valid():  # a field it would drop would widen the set
             messages.error(request, unusable)
             return redirect(back)
@@ -208,14 +188,14 @@ def claim_review(request):
 
 @role_required(*READERS, Role.LIAISON, Role.WORKER)
 def claim_detail(request, pk):
-    claim = get_object_or_404(_claims_for(request.user).select_related("reverses", "reviewed_by"), pk=pk)
+    claim = get_object_or_404(exports.claims_for(request.user).select_related("reverses", "reviewed_by"), pk=pk)
     staff = is_district_staff(request.user)
     reversal = Claim.objects.filter(reverses=claim).first()
     back = (reverse("subsidies:claim_list") if staff else
             reverse("subsidies:organization") if has_role(request.user, Role.LIAISON) else reverse("subsidies:mine"))
     return render(request, "subsidies/claim_detail.html", {
         "claim": claim, "reasons": rules.explain(claim), "reversal": reversal,
-        "id_number": _id_number(claim.worker, request.user),
+        "id_number": exports.id_number_for(claim.worker, request.user),
         "history": history_with_changes(claim.history.select_related("history_user")) if staff else [],
         "reverse_form": ReverseForm() if has_role(request.user, *OFFICER) and claim.status == Claim.Status.APPROVED
         and not claim.reverses_id and reversal is None else None,
@@ -285,7 +265,7 @@ def batch_list(request):
 def batch_detail(request, pk):
     batch = get_object_or_404(Batch.objects.select_related("policy", "organization", "created_by", "approved_by"),
                               pk=pk)
-    claims = batch.claims.select_related(*CLAIM_LIST).order_by("worker__name", "pk")
+    claims = batch.claims.select_related(*exports.CLAIM_LIST).order_by("payee_name", "pk")
     if request.GET.get("format") == "xlsx":
         return _claims_xlsx(claims, request.user, filename=f"batch-{batch.number}-claims.xlsx")
     page, query = paginate(request, claims)
@@ -353,8 +333,9 @@ def batch_bank_file(request, pk):
         return redirect("subsidies:batch_detail", pk=pk)
     headers = [_("No."), _("Payee"), _("Identity number"), _("Bank"), _("Bank account number"), _("Amount"),
                _("Purpose"), _("Claim")]
-    claims = batch.claims.select_related("worker").order_by("worker__name", "pk")
-    rows = ([n, c.worker.name, c.worker.id_number, c.worker.bank_name, c.worker.bank_account, c.amount,
+    claims = batch.claims.select_related("worker").order_by("payee_name", "pk")
+    # The payee frozen when the claim entered the batch, never the worker's current details.
+    rows = ([n, c.payee_name, c.worker.id_number, c.payee_bank_name, c.payee_bank_account, c.amount,
              batch.policy.name, c.pk] for n, c in enumerate(claims.iterator(chunk_size=2000), start=1))
     total = [("", _("Total"), "", "", "", batch.total, "", batch.claim_count)]
     return xlsx_response(f"bank-{batch.number}.xlsx",
@@ -366,7 +347,7 @@ def batch_bank_file(request, pk):
 @role_required(Role.WORKER)
 def mine(request):
     worker = own_worker_or_404(request.user)
-    claims = list(_claims_for(request.user).filter(worker=worker).select_related("batch__payment")
+    claims = list(exports.claims_for(request.user).filter(worker=worker).select_related("batch__payment")
                   .order_by("-claimed_on", "-pk"))
     for claim in claims:
         claim.words = rules.explain(claim)
@@ -376,12 +357,30 @@ def mine(request):
     })
 
 
+@role_required(Role.WORKER)
+def bank_details(request):
+    """The worker's own bank account for subsidies; changing it needs the password again."""
+    worker = own_worker_or_404(request.user)
+    form = BankDetailsForm(request.POST or None, instance=Worker.objects.get(pk=worker.pk), user=request.user)
+    if request.method == "POST" and form.is_valid():
+        changed = services.bank_details_change(worker=worker, user=request.user,
+                                               bank_name=form.cleaned_data["bank_name"],
+                                               bank_account=form.cleaned_data["bank_account"])
+        messages.success(request, _("Your bank account was changed; you will get a notice of it.") if changed
+                         else _("Nothing was changed."))
+        return redirect("subsidies:mine")
+    return render(request, "subsidies/bank_details.html", {
+        "form": form, "worker": worker,
+        "crumbs": [(_("My subsidies"), reverse("subsidies:mine")), (_("Bank account for subsidies"), None)],
+    })
+
+
 @role_required(Role.LIAISON)
 def organization(request):
-    filterset = ClaimFilter(request.GET, queryset=_claims_for(request.user), organization_choices=False,
-                            request=request)
     if request.GET.get("format") == "xlsx":
-        return _claims_xlsx(filterset.qs, request.user)
+        return export_response(request, exports.CLAIMS)
+    filterset = ClaimFilter(request.GET, queryset=exports.claims_for(request.user), user=request.user,
+                            organization_choices=False)
     page, query = paginate(request, filterset.qs)
     for claim in page:
         claim.words = rules.explain(claim)

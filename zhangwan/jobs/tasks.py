@@ -17,3 +17,11 @@ def send_pending_jobs() -> int:
             current_app.tasks[job.task].apply_async(args=job.args, kwargs=job.kwargs, retry=False)
             job.delete()
             sent += 1
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def make_export(job_id: int) -> int:
+    """Write one list export; a redelivery after a crash writes it again from the start."""
+    from .exports import export_make
+
+    return export_make(job_id).rows_done

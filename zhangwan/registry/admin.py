@@ -70,7 +70,9 @@ class WorkerAdmin(IdNumberSearch, SafeAutocomplete, SimpleHistoryAdmin):
     date_hierarchy = "created_at"
     inlines = [EmploymentInline, WorkerTradeInline]
     # The account link is made by the worker's own claim, never typed in by staff.
-    readonly_fields = ["birth_date", "birth_year", "gender", "shown_id_number", "shown_bank_account", "user"]
+    # Bank details only ever change on the worker's own page, with their password (frozen into batches).
+    readonly_fields = ["birth_date", "birth_year", "gender", "shown_id_number", "bank_name", "bank_account",
+                       "shown_bank_account", "user"]
     search_fields = ["name", "mobile"]
 
     def get_queryset(self, request):
@@ -98,7 +100,7 @@ class WorkerAdmin(IdNumberSearch, SafeAutocomplete, SimpleHistoryAdmin):
         base = ["name", "mobile", "employer", "education", "insured_since", "poverty_registered", "team_leader", "user",
                 "birth_date" if full else "birth_year", "gender"]
         id_field = "id_number" if full else "shown_id_number"
-        # Staff never type a worker's bank account: the worker gives it on their own profile.
+        # Staff never type a worker's bank details: the worker gives them on their own page.
         bank = ["bank_name", "bank_account"] if request.user.has_perm(BANK) else ["bank_name", "shown_bank_account"]
         return [base[0], id_field, *base[1:7], *bank, *base[7:]]
 

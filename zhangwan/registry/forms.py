@@ -95,5 +95,5 @@ class WorkerContactForm(forms.ModelForm):
 
     class Meta:
         model = Worker
-        fields = ["mobile", "education", "bank_name", "bank_account"]
-        help_texts = {"bank_account": _("Subsidies are paid into this account.")}
+        # The bank account has its own page (subsidies:bank_details): a change needs the password.
+        fields = ["mobile", "education"]

@@ -18,6 +18,7 @@ from django.db import connection, models, transaction
 from django.urls import reverse
 
 from zhangwan.accounts.roles import Role
+from zhangwan.accounts.tests.factories import PASSWORD
 
 from . import badinput as bad
 from .test_url_matrix import ADMIN_MODELS, ANON, EXPECTED, objects, project_url_names  # noqa: F401 - objects is a fixture
@@ -132,10 +133,8 @@ FORMS = {
                                     fields={"username": "text", "password1": "raw", "password2": "raw"},
                                     valid=lambda o: {"username": "newname", "password1": "Zw-2026-long",
                                                      "password2": "Zw-2026-long"}),
-    "accounts:profile_edit": Form(WO, fields={"mobile": "mobile", "education": "choice", "bank_name": "text",
-                                              "bank_account": "int"},
-                                  valid=lambda o: {"mobile": "13900000001", "education": "college",
-                                                   "bank_name": "建设银行", "bank_account": "6217000000000001"}),
+    "accounts:profile_edit": Form(WO, fields={"mobile": "mobile", "education": "choice"},
+                                  valid=lambda o: {"mobile": "13900000001", "education": "college"}),
     "accounts:notifications_read": Form(WO, messages=False),
     "set_language": Form(ANON, fields={"language": "choice", "next": "url"}, messages=False,
                          valid=lambda o: {"language": "en", "next": "/"}),
@@ -168,6 +167,9 @@ FORMS = {
     "subsidies:batch_pay": Form(FO, pk("batch"), fields={"paid_on": "date", "reference": "text"},
                                 valid=lambda o: {"paid_on": "2026-01-05", "reference": "BANK-001"}),
     "subsidies:batch_delete": Form(FO, pk("batch")),
+    "subsidies:bank_details": Form(WO, fields={"bank_name": "text", "bank_account": "int", "password": "raw"},
+                                   valid=lambda o: {"bank_name": "建设银行", "bank_account": "6217000000000001",
+                                                    "password": PASSWORD}),
     # Competitions
     "competitions:enter_self": Form(WO, pk("event")),
     # An individual event: the team name is ignored.
@@ -286,7 +288,7 @@ PAGES = {
     "masters:nomination_detail", "masters:attachment_file", "masters:review_home", "masters:round_list",
     "masters:round_detail", "masters:incentives", "masters:studios", "masters:talk_menu", "masters:talk_orders",
     "reports:report_detail", "reports:report_download", "reports:dashboard", "reports:talent_profile",
-    "reports:my_profile",
+    "reports:my_profile", "jobs:export_detail", "jobs:export_download",
 }
 
 

@@ -72,6 +72,7 @@ ACTORS = {
     "subsidies:batch_approve": {R.FINANCE_OFFICER},
     "subsidies:batch_pay": {R.FINANCE_OFFICER},
     "subsidies:batch_delete": {R.FINANCE_OFFICER},
+    "subsidies:bank_details": {R.WORKER},
     "masters:nomination_new": NOMINATORS,
     "masters:nomination_edit": NOMINATORS,
     "masters:attachment_upload": NOMINATORS,

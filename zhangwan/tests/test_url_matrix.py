@@ -159,6 +159,10 @@ EXPECTED = {
     "subsidies:batch_delete": (lambda o: {"pk": o["batch"].pk}, everyone(405)),
     "subsidies:batch_bank_file": (lambda o: {"pk": o["batch"].pk}, only({Role.FINANCE_OFFICER.value})),
     "subsidies:mine": (None, only({Role.WORKER.value})),
+    "subsidies:bank_details": (None, only({Role.WORKER.value})),
+    # A background export is its requester's alone (here the finance officer's).
+    "jobs:export_detail": (lambda o: {"pk": o["export"].pk}, only({Role.FINANCE_OFFICER.value}, denied=404)),
+    "jobs:export_download": (lambda o: {"pk": o["export"].pk}, only({Role.FINANCE_OFFICER.value}, denied=404)),
     "subsidies:organization": (None, only({Role.LIAISON.value})),
     # Skills Masters
     "masters:honour_roll": (None, everyone()),
@@ -444,7 +448,15 @@ def subsidy_objects(role_users, other, certificates):
     from training.subsidies.models import Run
 
     run = Run.objects.create(period_start="2026-01-01", period_end="2026-03-31", started_by=run_by)
-    return {"policy": skill, "claim": own_claim, "other_claim": other_claim, "batch": batch, "run": run}
+    from django.core.files.base import ContentFile
+
+    from zhangwan.jobs.models import ExportJob
+
+    export = ExportJob(export="subsidy-claims", language="zh-hans", status=ExportJob.Status.DONE,
+                       requested_by=role_users[Role.FINANCE_OFFICER.value])
+    export.file.save("claims.xlsx", ContentFile(b"PK"), save=True)
+    return {"policy": skill, "claim": own_claim, "other_claim": other_claim, "batch": batch, "run": run,
+            "export": export}
 
 
 def masters_objects(role_users, organization, other, contests):

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from certification.models import Certificate
+from zhangwan.registry.models import Worker
 from zhangwan.registry.tests.factories import WorkerFactory, trade
 
 from ..models import Batch, Claim, Kind, Payment, Policy, Rate
@@ -36,9 +37,15 @@ def claim(*, policy, worker=None, enrollment=None, certificate=None, amount=Deci
 
 
 def draft_batch(claims, *, made_by) -> Batch:
+    """A draft batch of these claims, each payee frozen as batch_create does; a worker without a bank
+    account is given one first (batch_create would leave them out)."""
+    from ..services import batch_add_claims
+
     batch = Batch.objects.create(policy=claims[0].policy, created_by=made_by, claim_count=len(claims),
                                  total=sum(c.amount for c in claims))
-    Claim.objects.filter(pk__in=[c.pk for c in claims]).update(batch=batch)
+    Worker.objects.filter(claims__in=claims, bank_account="").update(bank_name="中国工商银行",
+                                                                     bank_account="6217000000000000")
+    batch_add_claims(batch=batch, pks=[c.pk for c in claims])
     return batch
 
 
