@@ -17,6 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
@@ -84,6 +85,24 @@ MONEY, DAY, MOMENT = "#,##0.00", "yyyy-mm-dd", "yyyy-mm-dd hh:mm"
 NUMBER_FORMATS = {Decimal: MONEY, datetime.date: DAY, datetime.datetime: MOMENT}
 
 
+# Text Excel (or LibreOffice) would read as a formula, now or once the cell is edited: a user's name, bank or
+# title beginning with one of these is written as text, never as a formula (CSV/formula injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def needs_text_cell(value) -> bool:
+    return isinstance(value, str) and (value.startswith(FORMULA_STARTS) or value in ERROR_CODES)
+
+
+def as_text(cell, value: str):
+    """The cell holding value as an inline string, never a formula or an error, marked as text (Excel's mark
+    for text typed after an apostrophe, so that editing the cell keeps it text); the text itself unchanged."""
+    cell.value = value
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
+
+
 class SheetWriter:
     """One worksheet in a write-only workbook: header row, then rows appended one by one.
 
@@ -102,13 +121,20 @@ class SheetWriter:
         bold = Font(bold=True)
         header_cells = []
         for header in headers:
-            cell = WriteOnlyCell(self.sheet, value=header)
+            cell = as_text(WriteOnlyCell(self.sheet), header) if needs_text_cell(header) else \
+                WriteOnlyCell(self.sheet, value=header)
             cell.font = bold
             header_cells.append(cell)
         self.sheet.append(header_cells)
 
     def cell(self, value, column: int):
-        """The value as written in this column: a formatted cell where its type needs one."""
+        """The value as written in this column: a formatted cell where its type needs one, a text cell for
+        text that would otherwise be read as a formula. Every sheet the platform writes goes through here."""
+        if needs_text_cell(value):
+            cell = self.formatted.get((column, "text"))
+            if cell is None:
+                cell = self.formatted[column, "text"] = WriteOnlyCell(self.sheet)
+            return as_text(cell, value)
         number_format = NUMBER_FORMATS.get(type(value))
         if number_format is None:
             return value
