@@ -7,7 +7,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from zhangwan.registry.models import Employment, Worker, WorkerTrade
-from zhangwan.registry.tests.factories import WorkerFactory, make_id_number
+from zhangwan.registry.tests.factories import make_id_number
 from zhangwan.registry.tests.xlsx import HEADERS_EN, HEADERS_ZH, roster_rows, workbook_file
 
 URL = reverse("registry:roster_import")
