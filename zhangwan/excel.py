@@ -7,6 +7,7 @@ header row and sensible widths.
 
 import datetime
 import io
+import re
 import zipfile
 import zlib
 from decimal import Decimal
@@ -17,6 +18,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
@@ -41,6 +43,7 @@ def open_upload(upload, *, max_bytes: int, max_rows: int | None = None):
     if not upload.name.lower().endswith(".xlsx"):
         raise ValidationError(_("Only Excel workbooks (.xlsx) can be imported."))
     try:
+        check_archive(upload)
         workbook = load_workbook(upload, read_only=True, data_only=True)
         if not workbook.worksheets:
             raise ValidationError(_("The workbook has no worksheet."))
@@ -66,6 +69,76 @@ UNREADABLE = (zipfile.BadZipFile, zlib.error, EOFError, InvalidFileException, Sy
               ValueError, TypeError, AttributeError, OSError)
 
 
+# A workbook is a zip of XML parts, and a few kilobytes can unpack to gigabytes or to millions of shared strings
+# that openpyxl would parse for minutes (or declare entities that expand without end). So before openpyxl reads
+# anything, every part is unpacked once, in bounded pieces, and counted; the first limit crossed stops it.
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024  # the whole workbook (and so each part) once unpacked
+MAX_PARTS = 1000
+MAX_RATIO, RATIO_FROM = 100, 1024 * 1024  # Apache POI's limit: a part over 1 MB may unpack to 100× its size
+SHARED_STRINGS_OVER_CELLS = 1000  # Excel keeps only strings that cells use; a little slack for other writers
+CELL = re.compile(rb"<(?:[\w.-]+:)?c[\s/>]")
+SHARED_STRING = re.compile(rb"<(?:[\w.-]+:)?si[\s/>]")
+DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
+CHUNK = 256 * 1024
+
+
+def check_archive(upload):
+    """Refuse, in well under a second, a workbook that unpacks to too much, is compressed beyond what any
+    spreadsheet writes, holds more shared strings than cells, or declares a DTD or entities."""
+    upload.seek(0)
+    with zipfile.ZipFile(upload) as archive:
+        parts = archive.infolist()
+        if len(parts) > MAX_PARTS or sum(part.file_size for part in parts) > MAX_UNPACKED_BYTES:
+            raise _too_big()
+        unpacked, cells, strings = 0, 0, 0
+        for part in parts:
+            counted = CELL if part.filename.startswith("xl/worksheets/") else \
+                SHARED_STRING if part.filename == "xl/sharedStrings.xml" else None
+            size, found = 0, 0
+            with archive.open(part) as stream:
+                tail = b""
+                while chunk := stream.read(CHUNK):
+                    size += len(chunk)
+                    unpacked += len(chunk)
+                    if unpacked > MAX_UNPACKED_BYTES:
+                        raise _too_big()
+                    if size > RATIO_FROM and size > MAX_RATIO * max(part.compress_size, 1):
+                        raise _forged()
+                    text, tail = _whole_tags(tail + chunk)
+                    found += _scan(text, counted)
+                found += _scan(tail, counted)
+            if counted is CELL:
+                cells += found
+            elif counted is SHARED_STRING:
+                strings = found
+        if strings > cells + SHARED_STRINGS_OVER_CELLS:
+            raise _forged()
+    upload.seek(0)
+
+
+def _scan(text: bytes, counted) -> int:
+    """How many of the counted tags text holds; refuses a DTD or an entity declaration."""
+    if DTD.search(text):
+        raise _forged()
+    return len(counted.findall(text)) if counted else 0
+
+
+def _whole_tags(data: bytes) -> tuple[bytes, bytes]:
+    """data split before a tag that may go on in the next piece (kept for it), so no tag is cut in two."""
+    last = data.rfind(b"<", max(0, len(data) - 64))
+    return (data, b"") if last < 0 else (data[:last], data[last:])
+
+
+def _too_big():
+    return ValidationError(_("This workbook unpacks to more than %(limit)d MB; split it into several files.")
+                           % {"limit": MAX_UNPACKED_BYTES // 1024 // 1024})
+
+
+def _forged():
+    return ValidationError(_("This file is not a workbook as Excel saves it (it is packed or built to overload "
+                             "the server). Save it from Excel and try again."))
+
+
 def cell_text(value) -> str:
     """A cell as text: whole numbers without '.0', dates as ISO, None as ''."""
     if value is None:
@@ -82,6 +155,24 @@ def cell_text(value) -> str:
 MONEY, DAY, MOMENT = "#,##0.00", "yyyy-mm-dd", "yyyy-mm-dd hh:mm"
 # By the value's exact type: money with two places, dates as dates.
 NUMBER_FORMATS = {Decimal: MONEY, datetime.date: DAY, datetime.datetime: MOMENT}
+
+
+# Text Excel (or LibreOffice) would read as a formula, now or once the cell is edited: a user's name, bank or
+# title beginning with one of these is written as text, never as a formula (CSV/formula injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def needs_text_cell(value) -> bool:
+    return isinstance(value, str) and (value.startswith(FORMULA_STARTS) or value in ERROR_CODES)
+
+
+def as_text(cell, value: str):
+    """The cell holding value as an inline string, never a formula or an error, marked as text (Excel's mark
+    for text typed after an apostrophe, so that editing the cell keeps it text); the text itself unchanged."""
+    cell.value = value
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
 
 
 class SheetWriter:
@@ -102,13 +193,20 @@ class SheetWriter:
         bold = Font(bold=True)
         header_cells = []
         for header in headers:
-            cell = WriteOnlyCell(self.sheet, value=header)
+            cell = as_text(WriteOnlyCell(self.sheet), header) if needs_text_cell(header) else \
+                WriteOnlyCell(self.sheet, value=header)
             cell.font = bold
             header_cells.append(cell)
         self.sheet.append(header_cells)
 
     def cell(self, value, column: int):
-        """The value as written in this column: a formatted cell where its type needs one."""
+        """The value as written in this column: a formatted cell where its type needs one, a text cell for
+        text that would otherwise be read as a formula. Every sheet the platform writes goes through here."""
+        if needs_text_cell(value):
+            cell = self.formatted.get((column, "text"))
+            if cell is None:
+                cell = self.formatted[column, "text"] = WriteOnlyCell(self.sheet)
+            return as_text(cell, value)
         number_format = NUMBER_FORMATS.get(type(value))
         if number_format is None:
             return value

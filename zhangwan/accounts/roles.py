@@ -42,7 +42,8 @@ REGISTRY_EDIT = [
 REGISTRY_VIEW = [p for p in REGISTRY_EDIT if ".view_" in p]
 
 ROLE_PERMISSIONS = {
-    Role.TRAINING_OFFICER: REGISTRY_EDIT + ["registry.view_full_id_number", "registry.change_trade"],
+    Role.TRAINING_OFFICER: REGISTRY_EDIT + ["registry.view_full_id_number", "registry.change_trade",
+                                            "registry.view_transferrequest", "registry.change_transferrequest"],
     Role.CERTIFICATION_OFFICER: REGISTRY_EDIT + ["registry.view_full_id_number", "registry.change_trade"],
     Role.COMPETITIONS_OFFICER: REGISTRY_VIEW,
     Role.MASTERS_OFFICER: REGISTRY_VIEW,

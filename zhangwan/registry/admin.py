@@ -1,12 +1,22 @@
-from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from zhangwan.accounts.scope import organizations_for, workers_for
 from zhangwan.admin_autocomplete import SafeAutocomplete
 
-from .models import FULL_ID_NUMBER, Employment, Organization, Trade, Worker, WorkerTrade, id_number_search
+from .models import (
+    FULL_ID_NUMBER,
+    Employment,
+    Organization,
+    Trade,
+    TransferRequest,
+    Worker,
+    WorkerTrade,
+    id_number_search,
+)
+from .services import transfer_decide
 
 FULL_ID = FULL_ID_NUMBER
 BANK = "registry.view_bank_account"
@@ -132,3 +142,41 @@ class WorkerTradeAdmin(SafeAutocomplete, SimpleHistoryAdmin):
     search_fields = ["worker__name", "trade__name_zh", "trade__code"]
     autocomplete_fields = ["worker"]
     list_select_related = ["worker", "trade"]
+
+
+@admin.register(TransferRequest)
+class TransferRequestAdmin(SimpleHistoryAdmin):
+    """Liaisons' requests to move a worker to their organization; the training officer approves or refuses
+    them here (approving moves the worker's employment). The reason is written before refusing."""
+
+    list_display = ["worker", "from_organization", "to_organization", "requested_by", "created_at", "status",
+                    "decided_by"]
+    list_filter = ["status", "to_organization"]
+    list_select_related = ["worker", "from_organization", "to_organization", "requested_by", "decided_by"]
+    search_fields = ["worker__name", "to_organization__name"]
+    fields = ["worker", "from_organization", "to_organization", "requested_by", "created_at", "status", "reason",
+              "decided_by", "decided_at"]
+    readonly_fields = [f for f in fields if f != "reason"]
+    actions = ["approve", "refuse"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def _decide(self, request, queryset, approve):
+        for transfer in queryset:
+            try:
+                transfer_decide(request=transfer, user=request.user, approve=approve)
+            except ValidationError as error:
+                self.message_user(request, f"{transfer}: {error.messages[0]}", messages.ERROR)
+
+    @admin.action(description=_("Approve: move the workers to the requesting organization"),
+                  permissions=["change"])
+    def approve(self, request, queryset):
+        self._decide(request, queryset, True)
+
+    @admin.action(description=_("Refuse"), permissions=["change"])
+    def refuse(self, request, queryset):
+        self._decide(request, queryset, False)

@@ -285,3 +285,44 @@ class SkillLevel(models.IntegerChoices):
     SENIOR_TECHNICIAN = 1, _("Level 1 · Senior technician")
     SPECIAL_GRADE = 0, _("Special-grade technician")
     CHIEF = -1, _("Chief technician")
+
+
+class TransferRequest(models.Model):
+    """A liaison's request that the union move a worker from another organization's roster to theirs.
+
+    Made by the roster import for a row whose person the liaison's organization may not add itself; the
+    liaison is never told whether or where the person is registered. The training officer decides."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    worker = models.ForeignKey(Worker, verbose_name=_("worker"), on_delete=models.CASCADE,
+                               related_name="transfer_requests")
+    from_organization = models.ForeignKey(Organization, verbose_name=_("from organization"), null=True, blank=True,
+                                          on_delete=models.PROTECT, related_name="+")
+    to_organization = models.ForeignKey(Organization, verbose_name=_("to organization"), on_delete=models.PROTECT,
+                                        related_name="transfer_requests")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requested by"), null=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("transfer request")
+        verbose_name_plural = _("transfer requests")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["worker", "to_organization"], condition=Q(status="pending"),
+                                    name="transferrequest_one_pending"),
+        ]
+
+    def __str__(self):
+        return f"{self.worker} → {self.to_organization}"

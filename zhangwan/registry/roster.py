@@ -19,6 +19,7 @@ from zhangwan.excel import cell_text, choices_in_both_languages, open_upload, xl
 
 from .forms import RosterRowForm
 from .models import FULL_ID_NUMBER, Employment, Organization, Trade, Worker, WorkerTrade
+from .services import transfer_requests_create
 
 COLUMNS = [
     ("name", gettext_lazy("Name"), True),
@@ -49,6 +50,7 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
+    held: list[int] = field(default_factory=list)  # rows sent to the union as transfer requests
 
     @property
     def ok(self):
@@ -143,17 +145,14 @@ def save_roster(*, organization: Organization, rows: list[dict], user) -> Import
     # One import per organization at a time, so two uploads of one file cannot both insert.
     Organization.objects.select_for_update().get(pk=organization.pk)
     existing = {w.id_number: w for w in Worker.objects.filter(id_number__in=[r["id_number"] for r in rows])}
-    errors = [
-        RowError(r["row"], str(COLUMNS[1][1]),
-                 _("This person is on another organization's roster; ask the union to transfer them."))
-        for r in rows
-        if r["id_number"] in existing and existing[r["id_number"]].employer_id != organization.pk
-    ]
-    if errors:
-        return ImportResult(errors=errors)
+    # A person the organization may not add itself (on another roster, or on none) is not imported and not
+    # refused: the union gets a transfer request, and the liaison learns nothing about where the person is.
+    held = [r for r in rows if r["id_number"] in existing and existing[r["id_number"]].employer_id != organization.pk]
+    transfer_requests_create(workers=[existing[r["id_number"]] for r in held], organization=organization, user=user)
+    rows = [r for r in rows if r not in held]
 
     today = timezone.localdate()
-    result = ImportResult()
+    result = ImportResult(held=[r["row"] for r in held])
     new_workers, changed = [], []
     for r in rows:
         worker = existing.get(r["id_number"])

@@ -78,6 +78,11 @@ def roster_import(request):
         if result.ok:
             messages.success(request, _("Imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.")
                              % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged})
+            if result.held:
+                messages.warning(request, _(
+                    "Rows %(rows)s: these people cannot be added from this file; the union has been asked to "
+                    "transfer them to your organization and will decide.")
+                    % {"rows": ", ".join(str(row) for row in result.held)})
             return redirect(reverse("registry:roster"))
     return render(request, "registry/roster_import.html", {
         "form": form, "organization": organization, "result": result,

@@ -191,7 +191,7 @@ def write_summary(workbook, year: int) -> int:
         change = now.value - before.value
         share = WriteOnlyCell(sheet.sheet, value=float(change / before.value) if before.value else None)
         share.number_format = PERCENT
-        sheet.sheet.append([str(now.label), sheet.cell(now.value, 1), sheet.cell(before.value, 2),
+        sheet.sheet.append([sheet.cell(str(now.label), 0), sheet.cell(now.value, 1), sheet.cell(before.value, 2),
                             sheet.cell(change, 3), share])
         sheet.rows += 1
     keys = [f.key for f in current]

@@ -5,6 +5,7 @@ break text handling everywhere (NUL bytes, huge strings, markup, SQL). Files are
 (the oversized ones sparsely, on disk) and named the way a user would name them.
 """
 
+import functools
 import io
 import zipfile
 
@@ -88,6 +89,83 @@ def _broken_xml(headers) -> bytes:
     return _zip(members)
 
 
+SHARED_STRINGS_TYPE = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+SHARED_STRINGS_REL = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+
+
+def _with_part(headers, name: str, data: bytes, content_type: bytes | None = None, rel: bytes | None = None,
+               level: int = 9) -> bytes:
+    """A real workbook with these headers and a row, and one part added or replaced."""
+    return with_part(workbook_bytes([headers, ["x"] * len(headers)]), name, data, content_type, rel, level)
+
+
+def with_part(workbook: bytes, name: str, data: bytes, content_type: bytes | None = None, rel: bytes | None = None,
+              level: int = 9) -> bytes:
+    """The workbook with one part added or replaced (declared when given its type and relation)."""
+    source = zipfile.ZipFile(io.BytesIO(workbook))
+    members = {member: source.read(member) for member in source.namelist()}
+    if content_type:
+        members["[Content_Types].xml"] = members["[Content_Types].xml"].replace(
+            b"</Types>", b'<Override PartName="/%s" ContentType="%s"/></Types>' % (name.encode(), content_type))
+    if rel:
+        members["xl/_rels/workbook.xml.rels"] = members["xl/_rels/workbook.xml.rels"].replace(
+            b"</Relationships>", b'<Relationship Id="rIdX" Type="%s" Target="%s"/></Relationships>'
+            % (rel, name.removeprefix("xl/").encode()))
+    members[name] = data
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as archive:
+        for member, content in members.items():
+            archive.writestr(member, content)
+    return buffer.getvalue()
+
+
+def shared_strings(items: bytes, count: int) -> bytes:
+    return (b'<?xml version="1.0" encoding="UTF-8"?>\n<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml'
+            b'/2006/main" count="%d" uniqueCount="%d">%s</sst>' % (count, count, items))
+
+
+@functools.cache
+def shared_string_bomb(headers: tuple) -> bytes:
+    """About 12 KB: 250,000 shared strings that a sheet of two rows never uses."""
+    return _with_part(headers, "xl/sharedStrings.xml", shared_strings(b"<si><t>a</t></si>" * 250_000, 250_000),
+                      SHARED_STRINGS_TYPE, SHARED_STRINGS_REL)
+
+
+@functools.cache
+def distinct_shared_string_bomb(headers: tuple) -> bytes:
+    """250,000 different shared strings, packed as tightly as any spreadsheet would: only the count gives it away."""
+    items = b"".join(b"<si><t>%d</t></si>" % (i * 7919 % 1_000_003) for i in range(250_000))
+    return _with_part(headers, "xl/sharedStrings.xml", shared_strings(items, 250_000), SHARED_STRINGS_TYPE,
+                      SHARED_STRINGS_REL, level=1)
+
+
+@functools.cache
+def deflate_bomb(headers: tuple) -> bytes:
+    """A worksheet that unpacks to 300 MB: the two rows, then blank space the XML parser has to read through."""
+    sheet = zipfile.ZipFile(io.BytesIO(workbook_bytes([headers]))).read("xl/worksheets/sheet1.xml")
+    padded = sheet.replace(b"</sheetData>", b" " * (300 * 1024 * 1024) + b"</sheetData>")
+    return _with_part(headers, "xl/worksheets/sheet1.xml", padded, level=1)
+
+
+LAUGHS = (b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+          + b"".join(b'<!ENTITY lol%d "%s">' % (n, (b"&lol%s;" % (str(n - 1).encode() if n > 1 else b"")) * 10)
+                     for n in range(1, 10))
+          + b']>\n<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
+          b"<si><t>&lol9;</t></si></sst>")
+
+
+def billion_laughs(headers: tuple) -> bytes:
+    return _with_part(headers, "xl/sharedStrings.xml", LAUGHS, SHARED_STRINGS_TYPE, SHARED_STRINGS_REL)
+
+
+def upload_bombs(headers) -> list[tuple[str, bytes]]:
+    headers = tuple(headers)
+    return [("shared-string bomb", shared_string_bomb(headers)),
+            ("distinct shared-string bomb", distinct_shared_string_bomb(headers)),
+            ("deflate bomb", deflate_bomb(headers)),
+            ("billion laughs", billion_laughs(headers))]
+
+
 BAD_CELLS = ["=cmd|' /C calc'!A0", "字" * 40_000, -1, 1e30, 10**40, "2022-02-30", True, "420303199001011235",
              420303199001011234, SCRIPT, "'; DROP TABLE x; --", float("inf")]
 
@@ -126,6 +204,7 @@ def excel_uploads(headers, good_row, *, limit: int, tmp_path) -> list[tuple[str,
             [headers, good_row, ["=1+1"] * len(headers)]))),
         ("file name with markup", SimpleUploadedFile(f"{SCRIPT}.xlsx", workbook_bytes([headers, good_row]))),
         ("oversized file", sparse_file(tmp_path / "big.xlsx", limit + 1, head=b"PK\x03\x04")),
+        *((what, SimpleUploadedFile("roster.xlsx", data)) for what, data in upload_bombs(headers)),
     ]
     return files
 

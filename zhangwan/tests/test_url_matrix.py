@@ -9,7 +9,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from zhangwan.accounts.roles import STAFF_ROLES, Role
-from zhangwan.registry.models import Employment, WorkerTrade
+from zhangwan.registry.models import Employment, TransferRequest, WorkerTrade
 from zhangwan.registry.tests.factories import WorkerFactory, trade
 
 ANON = "anonymous"
@@ -263,6 +263,8 @@ def objects(role_users, organization, other_organization):
     from training.tests.factories import open_class
 
     other = WorkerFactory(employer=other_organization)
+    TransferRequest.objects.create(worker=other, from_organization=other_organization, to_organization=organization,
+                                   requested_by=role_users["liaison"])
     cls = open_class(provider=organization)
     enrollment = enrollment_register(worker=own, training_class=cls, user=None, channel="staff")
     survey = NeedsSurvey.objects.create(title="2026需求调研", year=2026, starts_on="2026-03-01", ends_on="2026-04-01")
@@ -317,6 +319,8 @@ ADMIN_MODELS = {
     "registry_employment": {"view": STAFF, "add": EDITORS, "delete": EDITORS},
     "registry_workertrade": {"view": STAFF, "add": EDITORS, "delete": EDITORS},
     "registry_trade": {"view": STAFF, "add": set(), "delete": set()},
+    "registry_transferrequest": {"view": {Role.TRAINING_OFFICER.value, Role.AUDITOR.value}, "add": set(),
+                                 "delete": set()},
     "accounts_user": {"view": {Role.AUDITOR.value}, "add": set(), "delete": set()},
     **{f"training_{m}": {"view": STAFF, "add": {Role.TRAINING_OFFICER.value}, "delete": {Role.TRAINING_OFFICER.value}}
        for m in ["trainingbase", "needssurvey", "needsresponse", "trainingplan", "course", "trainingclass",

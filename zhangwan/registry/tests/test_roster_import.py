@@ -7,7 +7,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from zhangwan.registry.models import Employment, Worker, WorkerTrade
-from zhangwan.registry.tests.factories import WorkerFactory, make_id_number
+from zhangwan.registry.tests.factories import make_id_number
 from zhangwan.registry.tests.xlsx import HEADERS_EN, HEADERS_ZH, roster_rows, workbook_file
 
 URL = reverse("registry:roster_import")
@@ -127,17 +127,6 @@ def test_identity_number_typed_as_a_number_is_refused(client_liaison):
     rows[0][1] = 420303199001011233
     response = post(client_liaison, workbook_file(rows))
     assert [(r, c) for r, c, _m in error_rows(response)] == [(2, "身份证号")]
-
-
-def test_a_worker_of_another_organization_is_not_taken_over(client_liaison, other_organization):
-    theirs = WorkerFactory(employer=other_organization)
-    rows = roster_rows(2)
-    rows[1][1] = theirs.id_number
-    response = post(client_liaison, workbook_file(rows))
-    assert [(r, c) for r, c, _m in error_rows(response)] == [(3, "身份证号")]
-    theirs.refresh_from_db()
-    assert theirs.employer == other_organization
-    assert not Worker.objects.filter(name__startswith="工人").exists()
 
 
 def test_messages_follow_the_users_language(client_liaison):

@@ -1,0 +1,54 @@
+"""Moving a worker between organizations: the employment history and the union's transfer requests."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Employment, Organization, TransferRequest, Worker
+
+
+@transaction.atomic
+def worker_move(*, worker: Worker, organization: Organization, user, on: datetime.date | None = None) -> None:
+    """End the worker's current employment and start one at organization; the worker's employer follows."""
+    on = on or timezone.localdate()
+    current = Employment.objects.select_for_update().filter(worker=worker, ended_on__isnull=True).first()
+    if current is not None:
+        current.ended_on = max(on, current.started_on)
+        current._history_user = user
+        current.save(update_fields=["ended_on"])
+    started = Employment(worker=worker, organization=organization, started_on=on)
+    started._history_user = user
+    started.save()
+    worker.employer = organization
+    worker._history_user = user
+    worker.save(update_fields=["employer", "updated_at"])
+
+
+def transfer_requests_create(*, workers: list[Worker], organization: Organization, user) -> None:
+    """Pending requests to move these workers to organization (one per worker, however often asked)."""
+    pending = set(TransferRequest.objects.filter(worker__in=workers, to_organization=organization,
+                                                 status=TransferRequest.Status.PENDING)
+                  .values_list("worker_id", flat=True))
+    for worker in workers:
+        if worker.pk not in pending:
+            made = TransferRequest(worker=worker, from_organization_id=worker.employer_id,
+                                   to_organization=organization, requested_by=user)
+            made._history_user = user
+            made.save()
+
+
+@transaction.atomic
+def transfer_decide(*, request: TransferRequest, user, approve: bool, reason: str = "") -> None:
+    request = TransferRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != TransferRequest.Status.PENDING:
+        raise ValidationError(_("This transfer request has already been decided."))
+    if approve:
+        worker_move(worker=request.worker, organization=request.to_organization, user=user)
+    request.status = TransferRequest.Status.APPROVED if approve else TransferRequest.Status.REFUSED
+    request.reason = reason or request.reason
+    request.decided_by, request.decided_at = user, timezone.now()
+    request._history_user = user
+    request.save(update_fields=["status", "reason", "decided_by", "decided_at"])
