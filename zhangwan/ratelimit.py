@@ -135,3 +135,25 @@ def rate_limited(limit: Limit, key=client_ip, methods=("POST",)):
         return wrapped
 
     return decorator
+
+
+# Excel exports cost the server a query and a workbook each, and carry personal data: a person
+# (or a script with their session) gets at most this many a minute. An export is asked for with
+# ?format=xlsx on a list, or at a URL ending in .xlsx (a file of its own).
+EXPORTS = Limit("excel-export", 30, timedelta(minutes=1))
+
+
+def is_export(request) -> bool:
+    return request.GET.get("format") == "xlsx" or request.path.endswith(".xlsx")
+
+
+class ExportLimitMiddleware:
+    """Counts each export per signed-in user (per address before signing in), before any work."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if is_export(request) and not EXPORTS.hit(by_user(request)):
+            return too_many(request, EXPORTS)
+        return self.get_response(request)
