@@ -204,7 +204,7 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
-# Rendered list pages, per process (zhangwan/pagecache.py); the default cache holds rate limits.
+# Rendered list pages, per process (zhangwan/pagecache.py); rate limits are in PostgreSQL (zhangwan/ratelimit.py).
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages",
