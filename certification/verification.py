@@ -1,12 +1,17 @@
 """Public verification: by number and holder's name, or by the signed link printed as a QR code."""
 
+from datetime import timedelta
+
 from django.core import signing
-from django.core.cache import cache
+
+from zhangwan.ratelimit import Limit
 
 from .models import Certificate
 
 SALT = "certificate-verification"
-ATTEMPTS_PER_MINUTE = 20
+# Checks by number and name, per client address: enough for an employer checking a pile of
+# certificates, far too few to walk the number space.
+CHECKS = Limit("certificate-verify", 20, timedelta(minutes=1))
 
 
 def token_for(certificate: Certificate) -> str:
@@ -29,14 +34,3 @@ def lookup(number: str, name: str) -> Certificate | None:
         return None
     return certificate
 
-
-def allowed(client_key: str) -> bool:
-    """At most ATTEMPTS_PER_MINUTE verifications a minute from one address."""
-    key = f"verify:{client_key}"
-    cache.add(key, 0, 60)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, 60)
-        count = 1
-    return count <= ATTEMPTS_PER_MINUTE

@@ -16,6 +16,7 @@ from zhangwan.accounts.roles import STAFF_ROLES, Role, has_role, is_district_sta
 from zhangwan.accounts.scope import own_worker_or_404, workers_for
 from zhangwan.excel import xlsx_response
 from zhangwan.forms import flash_errors
+from zhangwan.net import client_ip
 from zhangwan.pagination import paginate
 from zhangwan.query import search_param
 
@@ -44,7 +45,7 @@ def verify(request):
     form = VerifyForm(request.GET or None)
     outcome = None
     if form.is_bound:
-        if not verification.allowed(request.META.get("REMOTE_ADDR", "")):
+        if not verification.CHECKS.hit(client_ip(request)):
             return render(request, "certification/verify.html", {"form": VerifyForm(), "limited": True}, status=429)
         if form.is_valid():
             certificate = verification.lookup(form.cleaned_data["number"], form.cleaned_data["name"])

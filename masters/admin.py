@@ -147,7 +147,6 @@ class ObjectionAdmin(ReadOnlyAdmin):
     list_filter = ["upheld", "nomination__round"]
     search_fields = ["nomination__nominee__name", "name", "text"]
     list_select_related = ["nomination__nominee", "nomination__round"]
-    exclude = ["client"]
 
 
 @admin.register(MasterTitle)

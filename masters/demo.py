@@ -282,7 +282,7 @@ def load_round_2022(out, orgs, officer, liaison, experts):
         (shown[17], "推荐材料中的带徒人数与实际不符。", "经向所在单位核实，带徒人数属实，异议不成立。"),
     ]:
         objection = services.objection_file(nomination=nomination, name="职工群众", contact="13907190000",
-                                            text=text, client=f"demo-{nomination.pk}", today=OBJECTING)
+                                            text=text, today=OBJECTING)
         services.objection_resolve(objection=objection, answer=answer, upheld=False, user=officer)
     conferred = services.round_confer(round_=round_, user=officer, today=CONFERRING)
     _backdate(round_)

@@ -361,7 +361,6 @@ class Objection(models.Model):
     contact = models.CharField(_("contact (phone or e-mail)"), max_length=100)
     text = models.TextField(_("objection"), max_length=3000)
     filed_at = models.DateTimeField(_("filed at"), default=timezone.now)
-    client = models.CharField(_("client"), max_length=64, editable=False)
     answer = models.TextField(_("answer"), blank=True, editable=False)
     upheld = models.BooleanField(_("upheld"), null=True, editable=False)
     resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("resolved by"), on_delete=models.PROTECT,
@@ -378,7 +377,6 @@ class Objection(models.Model):
             models.CheckConstraint(condition=Q(resolved_at__isnull=True) | ~Q(answer=""),
                                    name="objection_resolved_with_answer"),
         ]
-        indexes = [models.Index(fields=["client", "filed_at"])]
 
     def __str__(self):
         return f"{self.nomination} · {self.filed_at:%Y-%m-%d}"

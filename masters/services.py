@@ -43,7 +43,6 @@ from .models import (
 S = Nomination.Status
 CENTS = Decimal("0.01")
 MAX_ATTACHMENTS = 10
-OBJECTIONS_PER_HOUR = 3
 TAG = re.compile(r"<\s*/?\s*[a-zA-Z!]|javascript:", re.IGNORECASE)
 
 TRANSITIONS = {
@@ -613,16 +612,8 @@ def publicity_open(*, round_: SelectionRound, user, starts: datetime.date | None
     return round_
 
 
-def client_key(request) -> str:
-    import hashlib
-
-    address = request.META.get("REMOTE_ADDR", "")
-    return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()
-
-
 @transaction.atomic
-def objection_file(*, nomination: Nomination, name: str, contact: str, text: str, client: str,
-                   today=None) -> Objection:
+def objection_file(*, nomination: Nomination, name: str, contact: str, text: str, today=None) -> Objection:
     nomination = Nomination.objects.select_for_update().select_related("round").get(pk=nomination.pk)
     round_ = nomination.round
     if nomination.status != S.IN_PUBLICITY or not round_.publicity_is_running(_today(today)):
@@ -631,11 +622,8 @@ def objection_file(*, nomination: Nomination, name: str, contact: str, text: str
         raise MastersError(_("Please write plain text: HTML and scripts are not accepted."))
     if not (name.strip() and contact.strip() and text.strip()):
         raise MastersError(_("Give your name, a way to contact you and the objection."))
-    hour_ago = timezone.now() - datetime.timedelta(hours=1)
-    if Objection.objects.filter(client=client, filed_at__gte=hour_ago).count() >= OBJECTIONS_PER_HOUR:
-        raise MastersError(_("Too many objections from this address; please try again in an hour."))
     objection = Objection(nomination=nomination, name=name.strip()[:50], contact=contact.strip()[:100],
-                          text=text.strip()[:3000], client=client)
+                          text=text.strip()[:3000])
     objection.save()
     return objection
 

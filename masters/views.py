@@ -1,3 +1,5 @@
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
@@ -15,8 +17,10 @@ from zhangwan.accounts.scope import workers_for
 from zhangwan.excel import xlsx_response
 from zhangwan.forms import flash_errors
 from zhangwan.history import history_with_changes
+from zhangwan.net import client_ip
 from zhangwan.pagination import paginate
 from zhangwan.query import year_param
+from zhangwan.ratelimit import Limit
 
 from . import rules, services, tasks
 from .filters import NominationFilter, TalkOrderFilter, TitleFilter
@@ -117,24 +121,33 @@ def publicity(request):
     })
 
 
+# Objections are anonymous and public: a few an hour from one client address.
+OBJECTIONS = Limit("masters-objection", 3, datetime.timedelta(hours=1))
+
+
 def objection_new(request, pk):
     nomination = get_object_or_404(Nomination.objects.select_related("round", "nominee", "trade"),
                                    pk=pk, status=S.IN_PUBLICITY)
     form = ObjectionForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        try:
-            services.objection_file(nomination=nomination, client=services.client_key(request), **form.cleaned_data)
-        except services.MastersError as error:
-            form.add_error(None, str(error))
+        if not OBJECTIONS.hit(client_ip(request)):
+            form.add_error(None, _("Too many objections from this address; please try again in an hour."))
+            status = 429
         else:
-            messages.success(request, _("Your objection was received; the union will answer it before any title "
-                                        "is conferred."))
-            return redirect("masters:publicity")
+            try:
+                services.objection_file(nomination=nomination, **form.cleaned_data)
+            except services.MastersError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("Your objection was received; the union will answer it before any "
+                                            "title is conferred."))
+                return redirect("masters:publicity")
     return render(request, "masters/objection_form.html", {
         "nomination": nomination, "form": form,
         "crumbs": [(_("Skills Masters"), reverse("masters:honour_roll")),
                    (_("Publicity"), reverse("masters:publicity")), (_("Objection"), None)],
-    })
+    }, status=status)
 
 
 # Nominations --------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "zhangwan.registry",
     "zhangwan.accounts",
     "zhangwan.jobs",
+    "zhangwan.limits",
     "competitions",
     "certification",
     "training",
@@ -58,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "zhangwan.ratelimit.ExportLimitMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -123,7 +125,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+# Reverse proxies in front of the application (the README's TLS proxy is one): the client address
+# is then read from X-Forwarded-For (zhangwan/net.py). 0 = the socket's address, the header ignored.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=env.int("AXES_PROXY_COUNT", default=0))
+AXES_CLIENT_IP_CALLABLE = "zhangwan.net.client_ip"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -174,6 +179,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BEAT_SCHEDULE = {
     "send-pending-jobs": {"task": "zhangwan.jobs.tasks.send_pending_jobs", "schedule": 60.0},
+    "purge-rate-counters": {"task": "zhangwan.limits.tasks.purge_rate_counters", "schedule": 3600.0},
 }
 
 CONTENT_SECURITY_POLICY = {
@@ -198,7 +204,7 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
-# Rendered list pages, per process (zhangwan/pagecache.py); the default cache holds rate limits.
+# Rendered list pages, per process (zhangwan/pagecache.py); rate limits are in PostgreSQL (zhangwan/ratelimit.py).
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages",

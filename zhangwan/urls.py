@@ -5,6 +5,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
 from . import views
+from .accounts.passwords import guessing_limited
 
 admin.site.site_header = settings.ADMIN_SITE_HEADER
 admin.site.site_title = settings.ADMIN_SITE_HEADER
@@ -27,5 +28,7 @@ urlpatterns = [
     path("masters/", include("masters.urls")),
     path("reports/", include("zhangwan.reports.urls")),
     path("jobs/", include("zhangwan.jobs.urls")),
+    # The admin's own password change, with the same limit on guessing the current password.
+    path("admin/password_change/", guessing_limited(admin.site.admin_view(admin.site.password_change, cacheable=True))),
     path("admin/", admin.site.urls),
 ]

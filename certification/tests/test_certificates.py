@@ -162,9 +162,29 @@ def test_verification_survives_odd_input(client, db, number, name):
 
 
 def test_verification_is_rate_limited(client, issued):
-    for _ in range(verification.ATTEMPTS_PER_MINUTE):
+    for _ in range(verification.CHECKS.limit):
         assert verify(client, "ZW0", "某").status_code == 200
     assert verify(client, issued.number, "赵铁柱").status_code == 429
+
+
+PROXY = "10.0.0.254"
+
+
+def test_behind_the_proxy_one_visitors_checks_do_not_use_up_anothers(client, issued, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for _ in range(verification.CHECKS.limit):
+        verify(client, "ZW0", "某", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="198.51.100.1")
+    assert verify(client, issued.number, "赵铁柱", REMOTE_ADDR=PROXY,
+                  HTTP_X_FORWARDED_FOR="198.51.100.1").status_code == 429
+    other = verify(client, issued.number, "赵铁柱", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="198.51.100.2")
+    assert other.status_code == 200 and other.context["outcome"]["state"] == "valid"
+
+
+def test_without_a_trusted_proxy_a_forged_forwarded_for_does_not_escape_the_check_limit(client, issued, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    for n in range(verification.CHECKS.limit):
+        verify(client, "ZW0", "某", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
+    assert verify(client, issued.number, "赵铁柱", HTTP_X_FORWARDED_FOR="198.51.100.99").status_code == 429
 
 
 def test_the_qr_link_verifies_without_the_name_and_cannot_be_forged(client, issued):

@@ -14,7 +14,7 @@ from zhangwan.accounts.roles import Role
 from zhangwan.accounts.tests.factories import UserFactory
 from zhangwan.registry.tests.factories import trade
 
-from .. import services
+from .. import services, views
 from ..models import (
     Assignment,
     Attachment,
@@ -256,6 +256,42 @@ def test_a_visitor_files_an_objection(client, in_publicity):
     assert Objection.objects.get().text == "该同志成果不实"
 
 
+def object_from(client, nomination, remote="10.0.0.1", forwarded=None, name="张三"):
+    extra = {"HTTP_X_FORWARDED_FOR": forwarded} if forwarded else {}
+    return client.post(reverse("masters:objection_new", args=[nomination.pk]),
+                       {"name": name, "contact": "139", "text": "有异议"}, REMOTE_ADDR=remote, **extra)
+
+
+def test_objections_are_rate_limited_per_address(client, in_publicity):
+    for _i in range(views.OBJECTIONS.limit):
+        assert object_from(client, in_publicity, "10.0.0.1").status_code == 302
+    refused = object_from(client, in_publicity, "10.0.0.1")
+    assert refused.status_code == 429 and refused.context["form"].non_field_errors()
+    assert object_from(client, in_publicity, "10.0.0.2", name="李四").status_code == 302
+    assert Objection.objects.count() == views.OBJECTIONS.limit + 1
+
+
+PROXY = "10.0.0.254"
+
+
+def test_behind_the_proxy_one_visitors_objections_do_not_use_up_anothers(client, in_publicity, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for _i in range(views.OBJECTIONS.limit):
+        object_from(client, in_publicity, PROXY, "198.51.100.1")
+    assert object_from(client, in_publicity, PROXY, "198.51.100.1").status_code == 429
+    assert object_from(client, in_publicity, PROXY, "198.51.100.2", name="李四").status_code == 302
+    assert Objection.objects.filter(name="李四").exists()
+
+
+def test_without_a_trusted_proxy_a_forged_forwarded_for_does_not_escape_the_objection_limit(client, in_publicity,
+                                                                                          settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    for n in range(views.OBJECTIONS.limit):
+        object_from(client, in_publicity, "203.0.113.7", f"198.51.100.{n}")
+    assert object_from(client, in_publicity, "203.0.113.7", "198.51.100.99").status_code == 429
+    assert Objection.objects.count() == views.OBJECTIONS.limit
+
+
 def test_an_objection_with_script_is_refused(client, in_publicity):
     response = client.post(reverse("masters:objection_new", args=[in_publicity.pk]),
                            {"name": "张三", "contact": "139", "text": "<script>alert(1)</script>"})
@@ -269,7 +305,7 @@ def test_the_publicity_page_lists_the_shortlist(client, in_publicity):
 
 
 def test_the_officer_answers_an_objection_and_conferral_waits_for_it(client, role_users, in_publicity):
-    objection = Objection.objects.create(nomination=in_publicity, name="张三", contact="139", text="异议", client="x")
+    objection = Objection.objects.create(nomination=in_publicity, name="张三", contact="139", text="异议")
     client.force_login(role_users["masters_officer"])
     round_ = in_publicity.round
     response = client.post(reverse("masters:round_confer", args=[round_.pk]))

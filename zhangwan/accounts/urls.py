@@ -3,6 +3,7 @@ from django.urls import path, reverse_lazy
 
 from . import views
 from .forms import LoginForm
+from .passwords import guessing_limited
 
 app_name = "accounts"
 
@@ -10,8 +11,8 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
          name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/", auth_views.PasswordChangeView.as_view(success_url=reverse_lazy("accounts:password_done")),
-         name="password_change"),
+    path("password/", guessing_limited(auth_views.PasswordChangeView.as_view(
+        success_url=reverse_lazy("accounts:password_done"))), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_done"),
     path("claim/", views.claim, name="claim"),
     path("claim/password/", views.claim_password, name="claim_password"),

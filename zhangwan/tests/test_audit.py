@@ -150,7 +150,7 @@ READERS = {
     engine: {"months", "run_steps"},
     competitions_services: {"judge_entries", "part_averages"},
     certification_services: {"years_between", "decide", "reason_text", "upgrade_target"},
-    masters_services: {"conflicts_for", "reviewer_assignments", "review_progress", "publicity_end", "client_key",
+    masters_services: {"conflicts_for", "reviewer_assignments", "review_progress", "publicity_end",
                        "grant_check", "talk_totals"},
 }
 
@@ -672,7 +672,7 @@ def test_masters_walk(client, role_users, organization, settings, tmp_path, djan
         assert step.changed(SelectionRound) == {round_.pk} and step.changed(Nomination) == {first.pk, second.pk}
         with audited(None) as step:  # anyone may object: nobody is logged in
             objection = masters_services.objection_file(nomination=first, name="王某", contact="13900000000",
-                                                        text="业绩不实", client="test",
+                                                        text="业绩不实",
                                                         today=datetime.date(YEAR, 7, 4))
         assert step.created(Objection) == {objection.pk}
         with audited(officer) as step:

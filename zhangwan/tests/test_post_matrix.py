@@ -19,9 +19,10 @@ from zhangwan.tests.test_url_matrix import ADMIN_MODELS, ANON, EXPECTED, ROLES, 
 pytestmark = pytest.mark.django_db
 
 R = Role
-# Written each time, by design: sessions and login records, and the user's own notifications.
+# Written each time, by design: sessions and login records, the user's own notifications, and
+# the rate counters (an export counts even when posted to).
 NOT_BUSINESS = {"django_session", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog",
-                "accounts_notification"}
+                "accounts_notification", "limits_ratecounter"}
 # Open to every visitor, or only about the visitor themself; objections during publicity are
 # open to the public by design.
 PERSONAL = {"accounts:logout", "accounts:notifications_read", "set_language", "accounts:login",

@@ -506,7 +506,7 @@ def masters_objects(role_users, organization, other, contests):
     other_assignment = Assignment.objects.create(nomination=reviewed, reviewer=reviewer())
     ConflictWaiver.objects.create(nomination=reviewed, reviewer=mine, reason="不同车间",
                                   waived_by=role_users[Role.MASTERS_OFFICER.value])
-    objection = Objection.objects.create(nomination=public, name="张三", contact="139", text="异议", client="x")
+    objection = Objection.objects.create(nomination=public, name="张三", contact="139", text="异议")
     title = MasterTitle.objects.create(nomination=public, worker=public.nominee, trade=trade(), year=2022,
                                        title="张湾区技能大师", number="ZWJN2022001", conferred_on="2022-11-18")
     policy = IncentivePolicy.objects.create(number=1, name="外出疗休养", involves_money=True)
