@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "zhangwan.registry",
     "zhangwan.accounts",
     "zhangwan.jobs",
+    "zhangwan.limits",
     "competitions",
     "certification",
     "training",
@@ -123,7 +124,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+# Reverse proxies in front of the application (the README's TLS proxy is one): the client address
+# is then read from X-Forwarded-For (zhangwan/net.py). 0 = the socket's address, the header ignored.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=env.int("AXES_PROXY_COUNT", default=0))
+AXES_CLIENT_IP_CALLABLE = "zhangwan.net.client_ip"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -186,6 +190,7 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BEAT_SCHEDULE = {
     "send-pending-jobs": {"task": "zhangwan.jobs.tasks.send_pending_jobs", "schedule": 60.0},
     "delete-old-codes": {"task": "zhangwan.accounts.tasks.delete_old_codes_and_locks", "schedule": 3600.0},
+    "purge-rate-counters": {"task": "zhangwan.limits.tasks.purge_rate_counters", "schedule": 3600.0},
 }
 
 CONTENT_SECURITY_POLICY = {

@@ -89,3 +89,26 @@ def test_the_lockout_lifts_after_the_cool_off(client, user, settings):
     # Fifteen minutes later (settings.AXES_COOLOFF_TIME) the attempts no longer count.
     AccessAttempt.objects.update(attempt_time=timezone.now() - settings.AXES_COOLOFF_TIME - timedelta(seconds=1))
     assert login(client, "zhang", PASSWORD).status_code == 302
+
+
+PROXY = "10.0.0.254"
+
+
+def login_behind_proxy(client, username, password, visitor):
+    return client.post(reverse("accounts:login"), {"username": username, "password": password},
+                       REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=visitor)
+
+
+def test_behind_the_proxy_one_visitors_failures_do_not_lock_another(client, user, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for _ in range(5):
+        login_behind_proxy(client, "zhang", "wrong", "198.51.100.1")
+    assert login_behind_proxy(client, "zhang", PASSWORD, "198.51.100.1").status_code == 429
+    assert login_behind_proxy(client, "zhang", PASSWORD, "198.51.100.2").status_code == 302
+
+
+def test_without_a_trusted_proxy_a_forged_forwarded_for_does_not_escape_the_lockout(client, user, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    for n in range(5):
+        login_behind_proxy(client, "zhang", "wrong", f"198.51.100.{n}")
+    assert login_behind_proxy(client, "zhang", PASSWORD, "198.51.100.99").status_code == 429
