@@ -14,6 +14,7 @@ urlpatterns = [
          name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_done"),
     path("claim/", views.claim, name="claim"),
+    path("claim/code/", views.claim_code, name="claim_code"),
     path("claim/password/", views.claim_password, name="claim_password"),
     path("me/", views.profile, name="profile"),
     path("me/edit/", views.profile_edit, name="profile_edit"),
