@@ -37,6 +37,16 @@ def _fast_hashing(settings):
 
 
 @pytest.fixture
+def sms_outbox(settings, tmp_path):
+    """Text messages go to a file backend; call the fixture's value for the messages sent so far."""
+    from zhangwan.sms import read_outbox
+
+    directory = tmp_path / "sms"
+    settings.SMS_URL = f"file://{directory}"
+    return lambda: read_outbox(directory)
+
+
+@pytest.fixture
 def organization(db):
     from zhangwan.registry.tests.factories import OrganizationFactory
 

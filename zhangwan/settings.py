@@ -155,6 +155,17 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noreply@zhangwan-union.local")
 
+# Text messages (one-time codes): see zhangwan/sms.py. Development prints them; tests write a file.
+SMS_URL = env("SMS_URL", default="console://")
+SMS_SIGN_NAME = env("SMS_SIGN_NAME", default="张湾区总工会")
+SMS_APP_ID = env("SMS_APP_ID", default="")
+SMS_SECRET_ID = env("SMS_SECRET_ID", default="")
+SMS_SECRET_KEY = env("SMS_SECRET_KEY", default="")
+SMS_REGION = env("SMS_REGION", default="ap-guangzhou")
+# The provider's template id for each message (zhangwan.sms.TEMPLATES).
+SMS_TEMPLATES = {key: env(f"SMS_TEMPLATE_{key.upper()}", default="")
+                 for key in ("claim", "password_reset", "mobile_change", "bank_change")}
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -179,6 +190,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BEAT_SCHEDULE = {
     "send-pending-jobs": {"task": "zhangwan.jobs.tasks.send_pending_jobs", "schedule": 60.0},
+    "delete-old-codes": {"task": "zhangwan.accounts.tasks.delete_old_codes_and_locks", "schedule": 3600.0},
     "purge-rate-counters": {"task": "zhangwan.limits.tasks.purge_rate_counters", "schedule": 3600.0},
 }
 

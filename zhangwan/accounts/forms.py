@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from zhangwan.registry.forms import IdNumberField, MobileField
@@ -19,6 +20,15 @@ class ClaimForm(forms.Form):
     id_number = IdNumberField()
     name = forms.CharField(label=_("Name"), max_length=50)
     mobile = MobileField(help_text=_("The mobile number your organization registered."))
+
+
+class ClaimCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the text message"), max_length=6, min_length=6,
+        validators=[RegexValidator(r"^[0-9]{6}$", _("Enter the six digits from the text message."))],
+        error_messages={"min_length": _("Enter the six digits from the text message.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}),
+    )
 
 
 class SetAccountForm(forms.Form):

@@ -17,3 +17,13 @@ def send_notification_emails(notification_ids: list[int]) -> int:
     send_mass_mail(messages, fail_silently=False)
     Notification.objects.filter(pk__in=[n.pk for n in pending]).update(emailed_at=timezone.now())
     return len(messages)
+
+
+@shared_task
+def delete_old_codes_and_locks() -> int:
+    """Periodic (beat): one-time codes past their day and claim locks that have ended."""
+    from .models import ClaimLock
+    from .otp import otp_delete_old
+
+    ClaimLock.objects.filter(locked_until__lt=timezone.now()).delete()
+    return otp_delete_old()

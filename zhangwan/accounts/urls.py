@@ -15,6 +15,7 @@ urlpatterns = [
         success_url=reverse_lazy("accounts:password_done"))), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_done"),
     path("claim/", views.claim, name="claim"),
+    path("claim/code/", views.claim_code, name="claim_code"),
     path("claim/password/", views.claim_password, name="claim_password"),
     path("me/", views.profile, name="profile"),
     path("me/edit/", views.profile_edit, name="profile_edit"),

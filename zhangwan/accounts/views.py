@@ -1,6 +1,7 @@
+import logging
+
 from django.contrib import messages
 from django.contrib.auth import login
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.shortcuts import redirect, render
@@ -9,20 +10,31 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from zhangwan.net import client_ip
 from zhangwan.registry.forms import WorkerContactForm
 from zhangwan.registry.models import Worker
+from zhangwan.sms import SmsError
 
 from . import services
 from .access import role_required
-from .forms import ClaimForm, SetAccountForm
+from .forms import ClaimCodeForm, ClaimForm, SetAccountForm
+from .otp import OtpError, OtpTooSoon
 from .roles import Role
 
-CLAIM_ATTEMPTS_PER_HOUR = 10
+logger = logging.getLogger(__name__)
+# The record whose details matched (step 1) and, once its code was typed (step 2), the verified one.
+SESSION_PENDING_KEY = "claim_pending_worker_id"
 SESSION_CLAIM_KEY = "claim_worker_id"
 
 
-def _claim_rate_key(request):
-    return f"claim-attempts:{request.META.get('REMOTE_ADDR', '')}:{request.session.session_key or ''}"
+def _session_worker(request, key):
+    worker_id = request.session.get(key)
+    return Worker.objects.filter(pk=worker_id, user__isnull=True).first() if worker_id else None
+
+
+def _start_over(request):
+    messages.info(request, _("Start by confirming who you are."))
+    return redirect("accounts:claim")
 
 
 def claim(request):
@@ -30,31 +42,60 @@ def claim(request):
     if request.user.is_authenticated:
         return redirect("home")
     form = ClaimForm(request.POST or None)
-    if request.method == "POST":
-        if not request.session.session_key:
-            request.session.save()
-        key = _claim_rate_key(request)
-        attempts = cache.get(key, 0)
-        if attempts >= CLAIM_ATTEMPTS_PER_HOUR:
-            messages.error(request, _("Too many attempts. Try again in an hour, or ask your liaison."))
-        elif form.is_valid():
-            worker = services.worker_find_claimable(**form.cleaned_data)
-            if worker is not None:
-                request.session[SESSION_CLAIM_KEY] = worker.pk
-                return redirect("accounts:claim_password")
-            cache.set(key, attempts + 1, 3600)
-            form.add_error(None, _("No unclaimed record matches these details. Check them, or ask your "
-                                   "organization's liaison to add you to the roster."))
+    if request.method == "POST" and form.is_valid():
+        try:
+            worker = services.claim_identify(**form.cleaned_data, address=client_ip(request))
+        except services.ClaimError as error:
+            form.add_error(None, str(error))
+        else:
+            request.session.pop(SESSION_CLAIM_KEY, None)
+            request.session[SESSION_PENDING_KEY] = worker.pk
+            _send_code(request, worker)
+            return redirect("accounts:claim_code")
     return render(request, "accounts/claim.html", {"form": form})
 
 
-def claim_password(request):
-    """Step 2: the worker chooses a username and password and is logged in."""
-    worker_id = request.session.get(SESSION_CLAIM_KEY)
-    worker = Worker.objects.filter(pk=worker_id, user__isnull=True).first() if worker_id else None
+def _send_code(request, worker):
+    try:
+        services.claim_code_send(worker=worker, address=client_ip(request))
+    except OtpTooSoon as error:
+        messages.info(request, str(error))
+    except (services.ClaimError, OtpError) as error:
+        messages.error(request, str(error))
+    except SmsError:
+        logger.exception("claim code for worker %s not sent", worker.pk)
+        messages.error(request, _("The text message could not be sent. Try again in a few minutes."))
+    else:
+        messages.success(request, _("A six-digit code was sent to %(mobile)s.") % {"mobile": masked_mobile(worker)})
+
+
+def claim_code(request):
+    """Step 2: the worker types the code sent to the mobile on file (or asks for another)."""
+    worker = _session_worker(request, SESSION_PENDING_KEY)
     if worker is None:
-        messages.info(request, _("Start by confirming who you are."))
-        return redirect("accounts:claim")
+        return _start_over(request)
+    if request.method == "POST" and "resend" in request.POST:
+        _send_code(request, worker)
+        return redirect("accounts:claim_code")
+    form = ClaimCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.claim_code_check(worker=worker, code=form.cleaned_data["code"], address=client_ip(request))
+        except services.ClaimError as error:
+            form.add_error("code", str(error))
+        else:
+            request.session.cycle_key()
+            request.session.pop(SESSION_PENDING_KEY, None)
+            request.session[SESSION_CLAIM_KEY] = worker.pk
+            return redirect("accounts:claim_password")
+    return render(request, "accounts/claim_code.html", {"form": form, "mobile": masked_mobile(worker)})
+
+
+def claim_password(request):
+    """Step 3: the worker chooses a username and password and is logged in."""
+    worker = _session_worker(request, SESSION_CLAIM_KEY)
+    if worker is None:
+        return _start_over(request)
     form = SetAccountForm(request.POST or None, initial={"username": worker.mobile})
     if request.method == "POST" and form.is_valid():
         try:
@@ -71,6 +112,10 @@ def claim_password(request):
             messages.success(request, _("Welcome, %(name)s. Your account is ready.") % {"name": user.full_name})
             return redirect("accounts:profile")
     return render(request, "accounts/claim_password.html", {"form": form, "worker": worker})
+
+
+def masked_mobile(worker):
+    return f"{worker.mobile[:3]}****{worker.mobile[-4:]}"
 
 
 def _own_worker(request):

@@ -78,6 +78,12 @@ def _claim_session(client, o):
     session.save()
 
 
+def _claim_pending(client, o):
+    session = client.session
+    session["claim_pending_worker_id"] = o["other_worker"].pk
+    session.save()
+
+
 def _fresh_session(client, o):
     client.cookies.clear()
 
@@ -129,6 +135,8 @@ FORMS = {
                            fields={"id_number": "id_number", "name": "raw", "mobile": "mobile"},
                            valid=lambda o: {"id_number": o["own_worker"].id_number, "name": o["own_worker"].name,
                                             "mobile": o["own_worker"].mobile}),
+    "accounts:claim_code": Form(ANON, prepare=_claim_pending, fields={"code": "int"},
+                                valid=lambda o: {"code": "123456"}),
     "accounts:claim_password": Form(ANON, prepare=_claim_session,
                                     fields={"username": "text", "password1": "raw", "password2": "raw"},
                                     valid=lambda o: {"username": "newname", "password1": "Zw-2026-long",

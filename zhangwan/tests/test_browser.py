@@ -59,7 +59,7 @@ def test_liaison_imports_a_roster_and_finds_a_worker(phone, live_server, liaison
     shot(page, "worker-detail")
 
 
-def test_worker_claims_their_record_logs_in_and_switches_to_english(phone, live_server, organization):
+def test_worker_claims_their_record_logs_in_and_switches_to_english(phone, live_server, organization, sms_outbox):
     worker = WorkerFactory(employer=organization, name="刘红", mobile="13911112222")
     page = phone
     page.goto(f"{live_server.url}/accounts/claim/")
@@ -71,6 +71,13 @@ def test_worker_claims_their_record_logs_in_and_switches_to_english(phone, live_
     shot(page, "claim-mismatch")
     page.fill("#id_mobile", "13911112222")
     page.click("main button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/accounts/claim/code/$"))
+    expect(page.locator("main")).to_contain_text("139****2222")
+    shot(page, "claim-code")
+    (message,) = sms_outbox()
+    assert message["mobile"] == "13911112222"
+    page.fill("#id_code", message["params"]["code"])
+    page.click("main form button[type=submit]")
     expect(page).to_have_url(re.compile(r"/accounts/claim/password/$"))
     shot(page, "claim-password")
     page.fill("#id_password1", "Hong#Shiyan2026")

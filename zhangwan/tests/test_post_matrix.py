@@ -26,7 +26,8 @@ NOT_BUSINESS = {"django_session", "axes_accessattempt", "axes_accesslog", "axes_
 # Open to every visitor, or only about the visitor themself; objections during publicity are
 # open to the public by design.
 PERSONAL = {"accounts:logout", "accounts:notifications_read", "set_language", "accounts:login",
-            "accounts:password_change", "accounts:claim", "accounts:claim_password", "admin:logout",
+            "accounts:password_change", "accounts:claim", "accounts:claim_code",
+            "accounts:claim_password", "admin:logout",
             "admin:login", "admin:password_change", "masters:objection_new"}
 NOMINATORS = {R.WORKER, R.LIAISON, R.MASTERS_OFFICER}
 

@@ -47,6 +47,7 @@ EXPECTED = {
     "accounts:password_change": (None, logged_in()),
     "accounts:password_done": (None, logged_in()),
     "accounts:claim": (None, {**logged_in(302), ANON: 200}),
+    "accounts:claim_code": (None, everyone(302)),
     "accounts:claim_password": (None, everyone(302)),
     "accounts:profile": (None, only({Role.WORKER.value})),
     "accounts:profile_edit": (None, only({Role.WORKER.value})),

@@ -1,3 +1,6 @@
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import translation
 
@@ -20,3 +23,15 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {role.label:<24} {username}")
         if "admin" in existing:
             self.stdout.write(f"  {'Superuser (admin site)':<24} admin")
+        self.stdout.write(f"A roster worker without an account claims it at {url}/accounts/claim/ with the SMS code "
+                          f"sent to their mobile; {sms_destination()}.")
+
+
+def sms_destination() -> str:
+    """Where development text messages (and so the claim codes) can be read."""
+    parts = urlsplit(settings.SMS_URL)
+    if parts.scheme == "console":
+        return "here, text messages are printed in this terminal"
+    if parts.scheme == "file":
+        return f"here, text messages are written to {parts.path}/sms.jsonl"
+    return "text messages go to the SMS provider"
