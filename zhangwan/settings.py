@@ -113,8 +113,10 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 SESSION_COOKIE_AGE = int(timedelta(hours=8).total_seconds())
-# Sessions are read from the cache and written through to the database, which stays the record.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database only, in every configuration: a per-process cache (LocMem) keeps a
+# session alive in the other workers after a logout, and a shared one (Redis, ResilientRedisCache)
+# drops the delete silently during an outage, so the cached copy would outlive the logout.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Lock out a username from one address after repeated failures; a whole factory shares one
 # public address, so the IP alone must never lock everybody out.
