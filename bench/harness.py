@@ -378,7 +378,7 @@ def load_demo():
     from django.core.management import call_command
 
     started = time.perf_counter()
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", "--force", stdout=io.StringIO())  # bench.settings: DEBUG off, a throw-away database
     say(f"loaded the demo data in {time.perf_counter() - started:.0f} s")
 
 

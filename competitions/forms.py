@@ -116,7 +116,7 @@ class ProjectForm(forms.Form):
     def __init__(self, *args, roster, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = roster
-        self.fields["competition"].queryset = Competition.objects.filter(kind=Competition.Kind.INNOVATION)
+        self.fields["competition"].queryset = Competition.objects.filter(Competition.taking_projects())
         bootstrap(self)
 
     def clean_attachments(self):

@@ -75,6 +75,15 @@ class Competition(models.Model):
         return bool(self.registration_opens and self.registration_closes
                     and self.registration_opens <= now < self.registration_closes)
 
+    @staticmethod
+    def taking_projects(now=None) -> Q:
+        """Innovation projects are taken until the competition ends or publishes its results, and
+        within its submission window when it has one."""
+        now = now or timezone.now()
+        return (Q(kind=Competition.Kind.INNOVATION, results_published=False, ends_on__gte=timezone.localdate(now))
+                & (Q(registration_opens__isnull=True, registration_closes__isnull=True)
+                   | Q(registration_opens__lte=now, registration_closes__gt=now)))
+
 
 class Event(models.Model):
     class Aggregation(models.TextChoices):

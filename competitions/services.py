@@ -445,10 +445,27 @@ def results_record(*, event: Event, rows: list[dict], user) -> int:
     return len(rows)
 
 
+def _check_takes_projects(competition: Competition):
+    if Competition.objects.filter(Competition.taking_projects(), pk=competition.pk).exists():
+        return
+    name = {"name": competition.name}
+    if competition.kind != Competition.Kind.INNOVATION:
+        raise CompetitionError(_("“%(name)s” is not an innovation competition; it takes no projects.") % name)
+    if competition.results_published or competition.ends_on < timezone.localdate():
+        raise CompetitionError(_("“%(name)s” has finished; it takes no more projects.") % name)
+    if competition.registration_opens and competition.registration_closes:
+        raise CompetitionError(_("“%(name)s” takes projects from %(opens)s to %(closes)s, not now.") % {
+            **name, "opens": f"{timezone.localtime(competition.registration_opens):%Y-%m-%d %H:%M}",
+            "closes": f"{timezone.localtime(competition.registration_closes):%Y-%m-%d %H:%M}"})
+    raise CompetitionError(_("“%(name)s” takes no projects now.") % name)
+
+
 @transaction.atomic
 def project_submit(*, title: str, competition, organization, team, summary: str, attachments, user):
     from .models import InnovationProject, ProjectAttachment
 
+    competition = Competition.objects.select_for_update().get(pk=competition.pk)
+    _check_takes_projects(competition)
     foreign = [w for w in team if w.employer_id != organization.pk]
     if foreign:
         raise CompetitionError(_("%(name)s does not work for %(organization)s.")

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +16,7 @@ from zhangwan.pagination import paginate
 from zhangwan.query import year_param
 from zhangwan.registry.models import Worker
 from zhangwan.registry.roster import RowError
+from zhangwan.uploads import serve_stored_file
 
 from . import importing, selectors, services, tasks
 from .forms import CorrectionForm, EntryForm, ProjectDecisionForm, ProjectForm, RecordResultForm, SheetForm, UploadForm
@@ -441,7 +441,7 @@ def project_decide(request, pk):
 @role_required(Role.LIAISON, *STAFF_ROLES)
 def attachment_download(request, pk):
     attachment = get_object_or_404(ProjectAttachment.objects.filter(project__in=_projects_for(request.user)), pk=pk)
-    return FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
-                        filename=attachment.file.name.rsplit("/", 1)[-1])
+    return serve_stored_file(attachment.file, filename=attachment.file.name.rsplit("/", 1)[-1],
+                             content_type=attachment.content_type, inline=True)
 
 

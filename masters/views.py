@@ -3,7 +3,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from zhangwan.net import client_ip
 from zhangwan.pagination import paginate
 from zhangwan.query import year_param
 from zhangwan.ratelimit import Limit
+from zhangwan.uploads import serve_stored_file
 
 from . import rules, services, tasks
 from .filters import NominationFilter, TalkOrderFilter, TitleFilter
@@ -291,10 +292,8 @@ def attachment_file(request, pk):
     visible = Q(nomination__in=_nominations_for(request.user)) | Q(
         nomination__in=services.reviewer_assignments(request.user).values("nomination"))
     attachment = get_object_or_404(Attachment.objects.filter(visible), pk=pk)
-    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
-                            filename=attachment.name, as_attachment=False)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return serve_stored_file(attachment.file, filename=attachment.name, content_type=attachment.content_type,
+                             inline=True)
 
 
 @require_POST

@@ -1,7 +1,7 @@
 """The shared cache (Redis in production) as a cache only: when Redis does not answer (down,
 hung, out of memory, read-only after a failover), a read is a miss, a write is dropped and a
-counter counts from zero, so every page still answers from the database. Sessions are cached_db
-(the database is their record), roles are re-read from the database, and the rate limits count
+counter counts from zero, so every page still answers from the database. Sessions are never
+cached (a delete dropped here would outlive a logout), roles are re-read from the database, and the rate limits count
 again from zero until Redis is back — a short window, logged.
 
 After a failure Redis is left alone for RETRY_SECONDS, so a hung server costs one timeout, not one

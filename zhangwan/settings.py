@@ -53,6 +53,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "zhangwan.request_size.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -115,8 +116,10 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 SESSION_COOKIE_AGE = int(timedelta(hours=8).total_seconds())
-# Sessions are read from the cache and written through to the database, which stays the record.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database only, in every configuration: a per-process cache (LocMem) keeps a
+# session alive in the other workers after a logout, and a shared one (Redis, ResilientRedisCache)
+# drops the delete silently during an outage, so the cached copy would outlive the logout.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Lock out a username from one address after repeated failures; a whole factory shares one
 # public address, so the IP alone must never lock everybody out.
@@ -150,6 +153,8 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ROSTER_IMPORT_MAX_BYTES = 5 * 1024 * 1024
+# The whole request body, files included (zhangwan/request_size.py): above it, 413 before anything is read.
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=20 * 1024 * 1024)
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)

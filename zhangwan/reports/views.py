@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -7,7 +7,9 @@ from django.utils.translation import gettext as _
 
 from zhangwan.accounts.access import role_required
 from zhangwan.accounts.roles import OFFICERS, Role, has_role
+from zhangwan.excel import XLSX_CONTENT_TYPE
 from zhangwan.pagination import paginate
+from zhangwan.uploads import serve_stored_file
 
 from . import services
 from .forms import ReportForm
@@ -51,5 +53,5 @@ def report_detail(request, pk):
 @role_required(*READERS)
 def report_download(request, pk):
     report = get_object_or_404(AnnualReport, pk=pk, status=AnnualReport.Status.DONE)
-    return FileResponse(report.file.open("rb"), as_attachment=True,
-                        filename=f"annual-report-{report.year}.xlsx")
+    return serve_stored_file(report.file, filename=f"annual-report-{report.year}.xlsx",
+                             content_type=XLSX_CONTENT_TYPE)

@@ -465,6 +465,7 @@ def test_competitions_walk(client, role_users, organization, django_capture_on_c
     AwardRule.objects.filter(event=welding, tier=Tier.FIRST).update(advances=True)
     provincial = competition(name="2026年湖北省焊工职业技能竞赛", level=Competition.Level.PROVINCIAL, external=True)
     recorded = event(comp=provincial, parts=())
+    innovation = competition(name="十堰市双创大赛", kind=Competition.Kind.INNOVATION, external=True)
     judges = [UserFactory(role=Role.JUDGE) for _ in range(3)]
     workers = [welder(organization) for _ in range(3)]
     theory, practical = welding.parts.order_by("order")
@@ -515,7 +516,7 @@ def test_competitions_walk(client, role_users, organization, django_capture_on_c
                 {"worker": workers[0], "rank": 2, "tier": Tier.SECOND, "title": "湖北省技术能手"}])
         assert len(step.changed(Result)) == 1
         with audited(liaison) as step:
-            project = competitions_services.project_submit(title="焊缝自动跟踪装置", competition=district,
+            project = competitions_services.project_submit(title="焊缝自动跟踪装置", competition=innovation,
                                                            organization=organization, team=workers[:2],
                                                            summary="革新", attachments=[], user=liaison)
         for to, award in (("shortlisted", ""), ("awarded", "二等奖")):

@@ -1,7 +1,8 @@
 import time
 
 from django.apps import apps
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils.module_loading import module_has_submodule
 
@@ -9,7 +10,19 @@ from django.utils.module_loading import module_has_submodule
 class Command(BaseCommand):
     help = "Load the demo data of every app (safe to run again: only what is missing is added)."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true",
+                            help="load even under production settings (DEBUG off): creates `admin` and a "
+                                 "login per role with the published demo password")
+
+    def handle(self, *args, force=False, **options):
+        # The demo logins' password is in the README: on a real database they are open doors.
+        production = not settings.DEBUG or settings.SETTINGS_MODULE == "zhangwan.settings_production"
+        if production and not force:
+            raise CommandError(
+                "These are production settings (DEBUG is off): load_demo would create `admin` and a login "
+                "per role with the published demo password. Nothing was loaded. Use --force only on a "
+                "database that is not in service (a demonstration or benchmark copy).")
         started = time.monotonic()
         # Apps load in INSTALLED_APPS order, which follows their dependencies.
         for config in apps.get_app_configs():
