@@ -42,8 +42,12 @@ sysdeps:
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-wqy-microhei gettext; \
 	fi
 
+# The suite in TEST_WORKERS processes (pytest-xdist), each on its own test database (test_<name>_gw0,
+# _gw1, ...): the tests wait on PostgreSQL, Celery workers and Chromium about as long as they compute,
+# so three keep two cores busy. make test TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= 3
 test: venv sysdeps
-	@$(call with_services,{ $(COMPILEMESSAGES); } && $(PYTEST) $(ARGS))
+	@$(call with_services,{ $(COMPILEMESSAGES); } && $(PYTEST) -n $(TEST_WORKERS) --dist loadgroup $(ARGS))
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -4,13 +4,10 @@ Tests run on PostgreSQL and Redis (the ones `make test` chose); Celery runs task
 except in the tests that start a real worker.
 """
 
-import contextlib
+import fcntl
 import os
-import signal
 import subprocess
 import sys
-import time
-import uuid
 from pathlib import Path
 
 import pytest
@@ -21,14 +18,64 @@ ROOT = Path(__file__).resolve().parent
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, worker_id, tmp_path_factory):
+    """Under pytest-xdist each worker's test database (test_<name>_gw0, ...) is created as a copy of
+    one migrated once for the run, so the workers do not each run every migration."""
+    if worker_id != "master":
+        from django.conf import settings
+
+        database = settings.DATABASES["default"]
+        database["TEST"]["TEMPLATE"] = migrated_template(database, tmp_path_factory.getbasetemp().parent)
+
+
+def template_name(database) -> str:
+    return f"test_{database['NAME']}_template"
+
+
+def on_server(database, statement):
+    import psycopg2
+
+    params = {"host": database["HOST"], "port": database["PORT"], "user": database["USER"],
+              "password": database["PASSWORD"]}
+    connection = psycopg2.connect(dbname="postgres", **{k: v for k, v in params.items() if v})
+    connection.autocommit = True
+    try:
+        connection.cursor().execute(statement)
+    finally:
+        connection.close()
+
+
+def migrated_template(database, shared: Path) -> str:
+    """The first worker migrates it (the others wait on the lock); the controller drops it at the end."""
+    name = template_name(database)
+    with open(shared / "template-db.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (shared / "template-db.done").exists():
+            on_server(database, f'DROP DATABASE IF EXISTS "{name}"')
+            on_server(database, f'CREATE DATABASE "{name}"')
+            subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True,
+                           env={**os.environ, "DATABASE_NAME": name})
+            (shared / "template-db.done").touch()
+    return name
+
+
+def pytest_sessionfinish(session):
+    if not hasattr(session.config, "workerinput") and session.config.getoption("numprocesses", None):
+        from django.conf import settings
+
+        database = settings.DATABASES["default"]
+        on_server(database, f'DROP DATABASE IF EXISTS "{template_name(database)}"')
+
+
 @pytest.fixture(autouse=True)
 def _eager_celery():
     from zhangwan.celery import app
 
-    app.conf.task_always_eager = True
-    app.conf.task_eager_propagates = True
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
     yield
-    app.conf.task_always_eager = False
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
 
 
 @pytest.fixture(autouse=True)
@@ -124,62 +171,11 @@ def phone(phones):
     return phones()
 
 
-def start_worker(queue: str, settings, **env) -> subprocess.Popen:
-    """A Celery worker process on the test database, taking tasks from this queue only."""
-    env = {**os.environ, "DATABASE_NAME": settings.DATABASES["default"]["NAME"], **env}
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "zhangwan", "worker", "-Q", queue, "--pool", "solo",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-
-
-def run_with_kill(settings, task, args, *, started, check_killed, done=None, **pause):
-    """Run task on a worker slowed by pause (its step-pause variable), SIGKILL the worker once
-    started() holds, check_killed(), then run the task again on a normal worker until done()
-    (by default: the task finished)."""
-    queue = f"test-{uuid.uuid4().hex[:12]}"
-    slow = start_worker(queue, settings, **pause)
-    try:
-        task.apply_async(args=args, queue=queue)
-        assert wait_for(started), "the job never reached its midpoint"
-        os.kill(slow.pid, signal.SIGKILL)
-        slow.wait(timeout=30)
-    finally:
-        slow.kill()
-        slow.communicate()
-    check_killed()
-    again = start_worker(queue, settings)
-    try:
-        result = task.apply_async(args=args, queue=queue)
-        assert wait_for(done or result.ready, seconds=90)
-    finally:
-        again.terminate()
-        again.communicate(timeout=30)
-
-
-@contextlib.contextmanager
-def worker_on_own_queue(settings, **env):
-    """A Celery worker (with env) on a queue of its own, which what the code under test queues
-    goes to, so a developer's running worker never takes the task."""
-    from zhangwan.celery import app
-
-    queue = f"test-{uuid.uuid4().hex[:12]}"
-    process = start_worker(queue, settings, **env)
-    app.conf.task_always_eager = False
-    default_queue = app.conf.task_default_queue
-    app.conf.task_default_queue = queue
-    try:
-        yield queue
-    finally:
-        app.conf.task_default_queue = default_queue
-        process.terminate()
-        output = process.communicate(timeout=30)[0].decode(errors="replace")
-        assert "Traceback" not in output, output
-
-
 @pytest.fixture
 def worker_queue(settings):
+    """A real Celery worker taking what the code under test queues (zhangwan/tests/processes.py)."""
+    from zhangwan.tests.processes import worker_on_own_queue
+
     with worker_on_own_queue(settings) as queue:
         yield queue
 
@@ -189,18 +185,10 @@ def not_eager():
     """Tasks go to a broker instead of running in the test (the tests start their own workers)."""
     from zhangwan.celery import app
 
+    saved = app.conf.task_always_eager
     app.conf.task_always_eager = False
     yield
-    app.conf.task_always_eager = True
-
-
-def wait_for(predicate, seconds=60) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
+    app.conf.task_always_eager = saved
 
 
 @pytest.fixture(autouse=True)

@@ -230,12 +230,11 @@ CACHES = {
 
 ADMIN_SITE_HEADER = _("Zhangwan District Skills Talent Platform")
 
-# Seconds the claim engine waits after each step: 0 in use; the test that kills a worker mid-run
-# sets it so there is a middle to kill it in.
+# Seconds a long job waits after each step (zhangwan.jobs.step_pause): 0 in use; the tests that kill
+# a worker mid-run set them so there is a middle to kill it in. The claim engine, the annual report,
+# and the other long jobs (results, eligibility, exports).
 SUBSIDY_STEP_PAUSE = env.float("ZW_SUBSIDY_STEP_PAUSE", default=0.0)
 REPORT_STEP_PAUSE = env.float("ZW_REPORT_STEP_PAUSE", default=0.0)
-# Seconds the other long jobs (results, eligibility) wait at each step: lets the fault tests kill a
-# worker midway. 0 in production.
 JOB_STEP_PAUSE = env.float("ZW_JOB_STEP_PAUSE", default=0.0)
 # A list export of more rows than this is written by a background job (zhangwan/jobs/exports.py):
 # about a millisecond a row, so a page never holds a request much longer than two seconds.

@@ -12,13 +12,14 @@ skill claim is refused for a certificate the training subsidy already paid.
 """
 
 import datetime
-import time
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+
+from zhangwan.jobs import step_pause
 
 from .models import Claim, Kind, Policy, Run
 
@@ -279,8 +280,7 @@ def run_execute(run_id: int) -> Run:
     for policy, start, end in steps:
         statistics.grew(step_execute(run, policy, start, end))
         Run.objects.filter(pk=run.pk).update(steps_done=F("steps_done") + 1)
-        if settings.SUBSIDY_STEP_PAUSE:
-            time.sleep(settings.SUBSIDY_STEP_PAUSE)
+        step_pause("SUBSIDY_STEP_PAUSE")
     Run.objects.filter(pk=run.pk).update(status=Run.Status.DONE, finished_at=timezone.now(),
                                          claims_created=Claim.objects.filter(run=run).count())
     run.refresh_from_db()

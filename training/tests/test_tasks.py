@@ -3,13 +3,13 @@
 
 import pytest
 
-from conftest import wait_for
 from training import services
 from training.models import Enrollment, TrainingClass
 from training.tests.factories import open_class
 from zhangwan.accounts.roles import Role
 from zhangwan.accounts.tests.factories import UserFactory
 from zhangwan.registry.tests.factories import WorkerFactory
+from zhangwan.tests.processes import wait_for
 
 
 @pytest.mark.celery_worker

@@ -5,10 +5,12 @@ import time
 from django.conf import settings
 
 
-def step_pause() -> None:
-    """Wait JOB_STEP_PAUSE seconds (0 in production): the fault tests kill a worker at this point."""
-    if settings.JOB_STEP_PAUSE:
-        time.sleep(settings.JOB_STEP_PAUSE)
+def step_pause(setting: str = "JOB_STEP_PAUSE") -> None:
+    """Wait the seconds the setting names (0 in production) after a step of a long job: the fault
+    tests kill a worker at this point, the report's browser test watches the progress bar move."""
+    seconds = getattr(settings, setting)
+    if seconds:
+        time.sleep(seconds)
 
 
 def acting_user(user_id: int | None):

@@ -3,14 +3,14 @@
 import datetime
 import os
 import tempfile
-import time
 
-from django.conf import settings
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+
+from zhangwan.jobs import step_pause
 
 from . import workbook
 from .models import AnnualReport
@@ -52,8 +52,7 @@ def report_make(report_id: int) -> AnnualReport:
 
     def progress(done, total):
         AnnualReport.objects.filter(pk=report.pk).update(steps_done=done, steps_total=total)
-        if settings.REPORT_STEP_PAUSE:  # lets a test watch the progress, or kill the worker midway
-            time.sleep(settings.REPORT_STEP_PAUSE)
+        step_pause("REPORT_STEP_PAUSE")
 
     handle, path = tempfile.mkstemp(suffix=".xlsx")
     os.close(handle)

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from zhangwan.tests.test_post_matrix import as_role, rows_written
-from zhangwan.tests.test_url_matrix import ANON, EXPECTED, ROLES, objects  # noqa: F401 - objects is a fixture
+from zhangwan.tests.test_url_matrix import ANON, EXPECTED, ROLES
 
 from . import badinput as bad
 
@@ -46,7 +46,7 @@ def reader(expected) -> str:
     return next((r for r in reversed(ROLES) if expected[r] == 200), ANON)
 
 
-def test_every_page_survives_bad_query_strings(client, role_users, objects):  # noqa: F811
+def test_every_page_survives_bad_query_strings(client, role_users, objects):
     problems, requests = [], 0
     for name, (build, expected) in sorted(EXPECTED.items()):
         if 200 not in expected.values() or "#" in name:  # another object of the same view: same parameters

@@ -2,7 +2,6 @@
 registrations go through, a job queued meanwhile is kept in the database, and it is queued when
 Redis is back. A Redis server of the test's own, really stopped."""
 
-import socket
 import subprocess
 import time
 
@@ -19,14 +18,9 @@ from training.tests.factories import open_class
 from zhangwan.cache import ResilientRedisCache
 from zhangwan.jobs.models import PendingJob
 from zhangwan.jobs.tasks import send_pending_jobs
+from zhangwan.tests.processes import free_port
 
 pytestmark = pytest.mark.django_db
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Redis:

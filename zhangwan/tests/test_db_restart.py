@@ -8,7 +8,6 @@ import http.client
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -20,6 +19,7 @@ import psycopg2
 import pytest
 
 from zhangwan.devservices import socket_url
+from zhangwan.tests.processes import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -56,12 +56,6 @@ class Postgres:
             self.server.cleanup()
         finally:
             shutil.rmtree(self.pgdata, ignore_errors=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get(port, path):

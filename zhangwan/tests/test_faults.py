@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import run_with_kill
 from zhangwan.accounts.roles import Role
 from zhangwan.accounts.tests.factories import UserFactory
+from zhangwan.tests.processes import run_with_kill
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 

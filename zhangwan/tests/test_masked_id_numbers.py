@@ -21,7 +21,7 @@ from zhangwan.excel import XLSX_CONTENT_TYPE
 from zhangwan.registry.models import Worker
 from zhangwan.registry.tests.factories import WorkerFactory
 from zhangwan.registry.validators import id_number_check_char
-from zhangwan.tests.test_url_matrix import ADMIN_PAGES, EXPECTED, admin_expected, objects  # noqa: F401
+from zhangwan.tests.test_url_matrix import ADMIN_PAGES, EXPECTED, admin_expected
 
 FULL_ID = "registry.view_full_id_number"
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -90,7 +90,7 @@ def rebuildable(text: str, dates: set, workers) -> list[str]:
     return found
 
 
-def pages_for(role: str, objects) -> list[str]:  # noqa: F811 (the URL matrix's objects)
+def pages_for(role: str, objects) -> list[str]:
     urls = []
     for entry, (build, expected) in sorted(EXPECTED.items()):
         if expected[role] == 200:
@@ -98,7 +98,7 @@ def pages_for(role: str, objects) -> list[str]:  # noqa: F811 (the URL matrix's 
     return urls
 
 
-def admin_pages_for(role: str, objects) -> list[str]:  # noqa: F811
+def admin_pages_for(role: str, objects) -> list[str]:
     from django.apps import apps
 
     urls = []
@@ -116,7 +116,7 @@ def admin_pages_for(role: str, objects) -> list[str]:  # noqa: F811
 
 
 @pytest.fixture
-def known_workers(organization, objects):  # noqa: F811
+def known_workers(organization, objects):
     """Workers with known numbers on the liaison's roster, besides the URL matrix's own."""
     return [WorkerFactory(employer=organization, name=f"已知{n}", id_number=known_number(born))
             for n, born in enumerate([datetime.date(1985, 3, 7), datetime.date(1979, 11, 23)])]
@@ -135,7 +135,7 @@ def test_the_roles_that_see_numbers_masked_are_those_without_the_permission(role
 
 
 @pytest.mark.parametrize("role", MASKED_ROLES)
-def test_no_page_export_or_admin_page_lets_a_masked_number_be_rebuilt(client, role_users, objects,  # noqa: F811
+def test_no_page_export_or_admin_page_lets_a_masked_number_be_rebuilt(client, role_users, objects,
                                                                      known_workers, role):
     client.force_login(role_users[role])
     workers = list(Worker.objects.all())
@@ -156,7 +156,7 @@ def test_no_page_export_or_admin_page_lets_a_masked_number_be_rebuilt(client, ro
     assert not found, "\n".join(found)
 
 
-def test_the_annual_report_lets_no_masked_number_be_rebuilt(tmp_path, objects, known_workers):  # noqa: F811
+def test_the_annual_report_lets_no_masked_number_be_rebuilt(tmp_path, objects, known_workers):
     from zhangwan.reports import workbook
 
     path = tmp_path / "report.xlsx"

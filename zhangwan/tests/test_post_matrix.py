@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.urls import resolve, reverse
 
 from zhangwan.accounts.roles import Role
-from zhangwan.tests.test_url_matrix import ADMIN_MODELS, ANON, EXPECTED, ROLES, objects  # noqa: F401
+from zhangwan.tests.test_url_matrix import ADMIN_MODELS, ANON, EXPECTED, ROLES
 
 pytestmark = pytest.mark.django_db
 
@@ -129,7 +129,7 @@ def project_urls(made):
             for name, (build, expected) in sorted(EXPECTED.items())]
 
 
-def test_no_role_changes_anything_through_a_url_that_is_not_its_own(client, role_users, objects):  # noqa: F811
+def test_no_role_changes_anything_through_a_url_that_is_not_its_own(client, role_users, objects):
     """Each write URL posted to by every role but its actors; each read-only page posted to by a
     role that may read it: nothing written, and a refusal where the role may not be there."""
     wrong = []
@@ -152,7 +152,7 @@ def test_no_role_changes_anything_through_a_url_that_is_not_its_own(client, role
     assert wrong == []
 
 
-def test_every_write_url_names_its_actors(client, role_users, objects):  # noqa: F811
+def test_every_write_url_names_its_actors(client, role_users, objects):
     """A URL is a write path when it takes only POSTs (405 to a GET) or a page posts a form to it;
     each must be in ACTORS (or be personal), so the walk above knows who else must be refused."""
     writes = {name.split("#")[0] for name, (_b, expected) in EXPECTED.items() if set(expected.values()) == {405}}
@@ -180,7 +180,7 @@ def posted_to(page: str, here: str) -> set[str]:
     return names
 
 
-def test_the_auditor_and_finance_change_nothing_in_the_admin(client, role_users, objects):  # noqa: F811
+def test_the_auditor_and_finance_change_nothing_in_the_admin(client, role_users, objects):
     wrong = []
     for model in sorted(ADMIN_MODELS):
         app_label, model_name = model.split("_", 1)

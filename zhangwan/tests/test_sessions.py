@@ -14,18 +14,11 @@ import pytest
 from django.conf import settings as django_settings
 
 from zhangwan.accounts.tests.factories import PASSWORD, UserFactory
+from zhangwan.tests.processes import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 PAGE = "/accounts/notifications/badge/"  # any page that needs a login
-
-
-def free_port():
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Client:

@@ -96,7 +96,7 @@ def test_running_the_job_twice_writes_one_file_once(claims, settings):
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_writes_the_export(client, settings, worker_queue):
-    from conftest import wait_for
+    from zhangwan.tests.processes import wait_for
 
     settings.EXPORT_DIRECT_ROWS = 0
     skill = policy()

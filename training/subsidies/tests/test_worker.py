@@ -5,9 +5,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from conftest import run_with_kill, wait_for
 from zhangwan.accounts.roles import Role
 from zhangwan.accounts.tests.factories import UserFactory
+from zhangwan.tests.processes import run_with_kill, wait_for
 
 from .. import engine
 from ..models import Claim, Kind, Run

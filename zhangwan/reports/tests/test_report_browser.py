@@ -5,8 +5,8 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect
 
-from conftest import worker_on_own_queue
 from zhangwan.tests.browser import log_in, shot
+from zhangwan.tests.processes import worker_on_own_queue
 
 pytestmark = [pytest.mark.browser, pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 

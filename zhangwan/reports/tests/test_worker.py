@@ -5,12 +5,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone, translation
 
-from conftest import run_with_kill
 from training.services import enrollment_register
 from training.tests.factories import open_class
 from zhangwan.accounts.roles import Role
 from zhangwan.accounts.tests.factories import UserFactory
 from zhangwan.registry.tests.factories import WorkerFactory
+from zhangwan.tests.processes import run_with_kill
 
 from .. import services, workbook
 from ..models import AnnualReport

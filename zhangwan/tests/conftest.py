@@ -1,0 +1,198 @@
+"""The objects every page of the URL matrix is opened on, one of each kind for `organization` and
+`other_organization`: the fixture of the matrix tests (test_url_matrix, test_post_matrix,
+test_bad_queries, test_bad_input, test_masked_id_numbers)."""
+
+import pytest
+
+from zhangwan.accounts.roles import Role
+from zhangwan.registry.models import Employment, TransferRequest, WorkerTrade
+from zhangwan.registry.tests.factories import WorkerFactory, trade
+
+
+@pytest.fixture
+def objects(role_users, organization, other_organization):
+    own = WorkerFactory(employer=organization)
+    Employment.objects.create(worker=own, organization=organization, started_on="2020-01-01")
+    WorkerTrade.objects.create(worker=own, trade=trade(), started_year=2015)
+    from django.contrib.contenttypes.models import ContentType
+
+    from training.models import Mentorship, NeedsResponse, NeedsSurvey, PlanLine, TrainingBase, TrainingPlan
+    from training.services import enrollment_register
+    from training.tests.factories import open_class
+
+    other = WorkerFactory(employer=other_organization)
+    TransferRequest.objects.create(worker=other, from_organization=other_organization, to_organization=organization,
+                                   requested_by=role_users["liaison"])
+    cls = open_class(provider=organization)
+    enrollment = enrollment_register(worker=own, training_class=cls, user=None, channel="staff")
+    survey = NeedsSurvey.objects.create(title="2026需求调研", year=2026, starts_on="2026-03-01", ends_on="2026-04-01")
+    NeedsResponse.objects.create(survey=survey, organization=organization, trade=trade(), head_count=12)
+    plan = TrainingPlan.objects.create(year=2026, title="2026年培训计划")
+    PlanLine.objects.create(plan=plan, trade=trade(), target_classes=2, target_trainees=60)
+    TrainingBase.objects.create(name="产业工人培训基地", kind="worker_base", host=organization,
+                                designated_on="2022-05-01")
+    Mentorship.objects.create(mentor=own, apprentice=WorkerFactory(employer=organization), trade=trade(),
+                              started_on="2022-01-01")
+    session = cls.sessions.first()
+    from training.services import attendance_mark
+
+    attendance_mark(session=session, enrollment=enrollment, status="present", user=None)
+    contests = competition_objects(role_users, organization, other_organization)
+    certificates = certification_objects(role_users, own, other)
+    subsidies = subsidy_objects(role_users, other, certificates)
+    masters = masters_objects(role_users, organization, other, contests)
+    names = [*contests, *certificates, *subsidies, *masters]
+    assert len(names) == len(set(names)), "two apps' objects share a name"
+    return {**contests, **certificates, **subsidies, **masters,
+            "own_worker": own, "other_worker": other, "class": cls, "enrollment": enrollment,
+            "draft_class": open_class(status="draft", provider=organization), "session": session,
+            "survey": survey, "plan": plan,
+            "worker_type": ContentType.objects.get_for_model(own).pk, "a_user": role_users["worker"].pk}
+
+
+def competition_objects(role_users, organization, other_organization):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from competitions import services as contests
+    from competitions.models import InnovationProject, JudgeAssignment, Mark, OrganizerAward, ProjectAttachment
+    from competitions.tests.factories import competition, event, welder
+
+    ev = event()
+    JudgeAssignment.objects.create(event=ev, judge=role_users["judge"])
+    entry = contests.entry_create(event=ev, organization=organization, user=None, worker=welder(organization))
+    other_event = event(name="另一个项目", comp=ev.competition)
+    other_entry = contests.entry_create(event=other_event, organization=organization, user=None,
+                                        worker=welder(organization))
+    contests.sheet_save(entry=entry, judge=role_users["judge"], submit=True,
+                        marks={p.pk: 50 for p in ev.parts.all()})
+    contests.results_compute(event_id=ev.pk)
+    external = event(name="市赛焊工", comp=competition(name="十堰市职业技能大赛", level="city", external=True))
+    innovation = competition(name="十堰市双创大赛", kind="innovation", external=True)
+
+    def project(org):
+        item = InnovationProject.objects.create(title=f"{org.name}的项目", competition=innovation, organization=org)
+        attachment = ProjectAttachment.objects.create(project=item, content_type="application/pdf", size=9,
+                                                      file=SimpleUploadedFile("plan.pdf", b"%PDF-1.4 x"))
+        return item, attachment
+
+    own_project, attachment = project(organization)
+    OrganizerAward.objects.create(competition=ev.competition, organization=organization, funding=5000)
+    _theirs, other_attachment = project(other_organization)
+    return {"competition": ev.competition, "event": ev, "entry": entry, "other_event": other_event,
+            "other_entry": other_entry, "external_event": external, "mark": Mark.objects.first(),
+            "project": own_project, "attachment": attachment, "other_attachment": other_attachment}
+
+
+def certification_objects(role_users, own, other):
+    from certification import services as certs
+    from certification import verification
+    from certification.models import Application, Certificate, EligibilityGrant
+    from certification.tests.factories import session
+
+    s = session()
+    application = certs.application_submit(worker=own, session=s, user=None)
+    # The worker role's own certificate, and one of another organization's worker.
+    certificate = Certificate.objects.create(number="ZW2026000001", holder=role_users["worker"].worker,
+                                             trade=trade(), level=4, issued_on="2026-01-10", source="imported")
+    other_certificate = Certificate.objects.create(number="ZW2026000002", holder=other, trade=trade(), level=4,
+                                                   issued_on="2026-01-10", source="imported")
+    result = competition_objects_result()
+    EligibilityGrant.objects.create(worker=own, trade=trade(), level=3, competition_result=result)
+    Application.objects.filter(pk=application.pk).update(reasons=[])
+    return {"cert_session": s, "application": application, "certificate": certificate,
+            "other_certificate": other_certificate, "token": verification.token_for(certificate)}
+
+
+def subsidy_objects(role_users, other, certificates):
+    from training.subsidies.tests.factories import approved_batch, claim, policy
+
+    run_by = role_users[Role.TRAINING_OFFICER.value]
+    skill = policy()
+    own_claim = claim(policy=skill, worker=role_users[Role.WORKER.value].worker,
+                      certificate=certificates["certificate"])
+    other_claim = claim(policy=skill, worker=other, certificate=certificates["other_certificate"])
+    batch = approved_batch([own_claim], made_by=role_users[Role.FINANCE_OFFICER.value], approved_by=run_by, paid=True)
+    from training.subsidies.models import Run
+
+    run = Run.objects.create(period_start="2026-01-01", period_end="2026-03-31", started_by=run_by)
+    from django.core.files.base import ContentFile
+
+    from zhangwan.jobs.models import ExportJob
+
+    export = ExportJob(export="subsidy-claims", language="zh-hans", status=ExportJob.Status.DONE,
+                       requested_by=role_users[Role.FINANCE_OFFICER.value])
+    export.file.save("claims.xlsx", ContentFile(b"PK"), save=True)
+    return {"policy": skill, "claim": own_claim, "other_claim": other_claim, "batch": batch, "run": run,
+            "export": export}
+
+
+def masters_objects(role_users, organization, other, contests):
+    import datetime
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from masters.models import (
+        Assignment,
+        Attachment,
+        ConflictWaiver,
+        Holiday,
+        IncentiveGrant,
+        IncentivePolicy,
+        MasterStudio,
+        MasterTitle,
+        Objection,
+        TalkOrder,
+        TalkTopic,
+    )
+    from masters.tests.factories import nomination, reviewer, selection_round
+    from training.models import TrainingBase
+
+    today = timezone.localdate()
+    day = datetime.timedelta(days=1)
+    round_ = selection_round(year=today.year, nominations_open=today - 5 * day, nominations_close=today + 5 * day,
+                             review_opens=today + 6 * day, review_closes=today + 30 * day)
+    liaison = role_users[Role.LIAISON.value]
+    own = nomination(round_, worker=role_users[Role.WORKER.value].worker, status="draft", created_by=liaison,
+                     source="organization")
+    reviewed = nomination(round_, worker=other, status="under_review")
+    public = nomination(round_, status="in_publicity")
+
+    def attach(n):
+        return Attachment.objects.create(nomination=n, name="推荐表.pdf", content_type="application/pdf", size=9,
+                                         file=SimpleUploadedFile("form.pdf", b"%PDF-1.4 x"))
+
+    mine = reviewer()
+    mine.user = role_users[Role.REVIEWER.value]
+    mine.save()
+    assignment = Assignment.objects.create(nomination=reviewed, reviewer=mine)
+    other_assignment = Assignment.objects.create(nomination=reviewed, reviewer=reviewer())
+    ConflictWaiver.objects.create(nomination=reviewed, reviewer=mine, reason="不同车间",
+                                  waived_by=role_users[Role.MASTERS_OFFICER.value])
+    objection = Objection.objects.create(nomination=public, name="张三", contact="139", text="异议")
+    title = MasterTitle.objects.create(nomination=public, worker=public.nominee, trade=trade(), year=2022,
+                                       title="张湾区技能大师", number="ZWJN2022001", conferred_on="2022-11-18")
+    policy = IncentivePolicy.objects.create(number=1, name="外出疗休养", involves_money=True)
+    IncentiveGrant.objects.create(policy=policy, master=title, granted_on="2023-05-16", amount=3000)
+    base = TrainingBase.objects.create(name="大师工作室", kind="master_studio", host=organization,
+                                       designated_on="2023-03-01")
+    MasterStudio.objects.create(name="大师工作室", master=title, host=organization, training_base=base,
+                                established_on="2023-03-01")
+    Holiday.objects.create(date="2026-10-01", name="国庆节")
+    topic = TalkTopic.objects.create(title="工匠精神", category="craftsmanship")
+    order = TalkOrder.objects.create(topic=topic, organization=organization, preferred_date=today,
+                                     expected_audience=100, ordered_by=liaison)
+    from zhangwan.reports.models import AnnualReport
+
+    report = AnnualReport.objects.create(year=2022, language="zh-hans", status="done", requested_by=liaison,
+                                         file=SimpleUploadedFile("r.xlsx", b"PK\x03\x04 x"))
+    return {"report": report, "selection_round": round_, "nomination": own, "reviewed_nomination": reviewed,
+            "public_nomination": public, "masters_attachment": attach(own), "reviewed_attachment": attach(reviewed),
+            "assignment": assignment, "other_assignment": other_assignment, "objection": objection,
+            "talk_topic": topic, "talk_order": order}
+
+
+def competition_objects_result():
+    from competitions.models import Result
+
+    return Result.objects.order_by("pk").first()

@@ -1,0 +1,84 @@
+"""Helpers for the tests that start processes of their own: real Celery workers, servers on free
+ports, and waiting for them. Plain functions, imported like any module (a conftest is not one);
+the fixtures built on them are in the root conftest.py."""
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def wait_for(predicate, seconds=60) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now (the OS picks it, so parallel test workers get different ones)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_worker(queue: str, settings, **env) -> subprocess.Popen:
+    """A Celery worker process on the test database, taking tasks from this queue only."""
+    env = {**os.environ, "DATABASE_NAME": settings.DATABASES["default"]["NAME"], **env}
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "zhangwan", "worker", "-Q", queue, "--pool", "solo",
+         "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+
+
+def run_with_kill(settings, task, args, *, started, check_killed, done=None, **pause):
+    """Run task on a worker slowed by pause (its step-pause variable), SIGKILL the worker once
+    started() holds, check_killed(), then run the task again on a normal worker until done()
+    (by default: the task finished)."""
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    slow = start_worker(queue, settings, **pause)
+    try:
+        task.apply_async(args=args, queue=queue)
+        assert wait_for(started), "the job never reached its midpoint"
+        os.kill(slow.pid, signal.SIGKILL)
+        slow.wait(timeout=30)
+    finally:
+        slow.kill()
+        slow.communicate()
+    check_killed()
+    again = start_worker(queue, settings)
+    try:
+        result = task.apply_async(args=args, queue=queue)
+        assert wait_for(done or result.ready, seconds=90)
+    finally:
+        again.terminate()
+        again.communicate(timeout=30)
+
+
+@contextlib.contextmanager
+def worker_on_own_queue(settings, **env):
+    """A Celery worker (with env) on a queue of its own, which what the code under test queues
+    goes to, so a developer's running worker never takes the task."""
+    from zhangwan.celery import app
+
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    process = start_worker(queue, settings, **env)
+    saved = app.conf.task_always_eager, app.conf.task_default_queue
+    app.conf.task_always_eager, app.conf.task_default_queue = False, queue
+    try:
+        yield queue
+    finally:
+        app.conf.task_always_eager, app.conf.task_default_queue = saved
+        process.terminate()
+        output = process.communicate(timeout=30)[0].decode(errors="replace")
+        assert "Traceback" not in output, output
