@@ -72,17 +72,17 @@ RATE = compose("""rate_of AS MATERIALIZED (
 
 CLAIM_FIELDS = ("policy", "worker", "certificate", "enrollment", "trade", "level", "rate", "quantity", "amount",
                 "status", "reasons", "claimed_on", "run", "created_at", "created_by", "reviewed_by", "reviewed_at",
-                "review_note", "batch", "reverses")
+                "review_note", "batch", "reverses", "payee_name", "payee_bank_name", "payee_bank_account")
 COLUMNS = compose("INSERT INTO {claim:table} (" + ", ".join(f"{{claim.{f}:name}}" for f in CLAIM_FIELDS) + ")",
                   claim=Claim)
 
 
 def decided(reasons: str, amount: str) -> str:
-    """What each claim row is made of once its reasons are known (in the order of CLAIM_FIELDS);
-    amount: a template of what it pays, {r} the rate."""
+    """What each claim row is made of once its reasons are known (in the order of CLAIM_FIELDS; the
+    payee is frozen when the claim enters a batch); amount: a template of what it pays, {r} the rate."""
     return compose("""CASE WHEN cardinality({reasons}) = 0 THEN {amount} ELSE 0 END,
     CASE WHEN cardinality({reasons}) = 0 THEN %(pending)s ELSE %(ineligible)s END,
-    {reasons}, %(claimed_on)s, %(run)s, %(now)s, %(user)s, NULL, NULL, '', NULL, NULL""",
+    {reasons}, %(claimed_on)s, %(run)s, %(now)s, %(user)s, NULL, NULL, '', NULL, NULL, '', '', ''""",
                    reasons=reasons, amount=compose(amount, r=Rate))
 
 
