@@ -24,7 +24,7 @@ MODULES = [masters.rules, training.subsidies.engine, training.subsidies.services
 def choice_values() -> dict[str, str]:
     """Every value of every model field's choices (history types included) → where it is declared."""
     values = {}
-    for model in apps.get_models():
+    for model in sorted(apps.get_models(), key=lambda m: m.__name__.startswith("Historical")):
         for field in model._meta.concrete_fields:
             for value, _label in field.flatchoices if field.choices else ():
                 if isinstance(value, str) and value:
