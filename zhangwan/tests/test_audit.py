@@ -83,12 +83,15 @@ from zhangwan.accounts.roles import Role
 from zhangwan.accounts.tests.factories import UserFactory
 from zhangwan.history import record_history
 from zhangwan.registry.models import Worker
+from zhangwan.registry.models import TransferRequest
 from zhangwan.registry.tests.factories import WorkerFactory, trade
 
 pytestmark = pytest.mark.django_db
 
 # Model → the fields whose every change must be in its history.
 AUDITED = {
+    # registry
+    TransferRequest: ["status", "decided_by"],
     # training
     TrainingBase: ["funding"],
     PlanLine: ["budget"],
@@ -137,6 +140,7 @@ AUDITED = {
 NOT_AUDITED = {
     ("subsidies.Run", "status"): "progress of a claim computation; the claims it makes are audited",
     ("reports.AnnualReport", "status"): "progress of a report build",
+    ("jobs.ExportJob", "status"): "progress of an export; the file is for its requester only",
 }
 
 STATUS_NAMES = {"status", "outcome", "rank", "tier", "upgrade", "upheld", "results_published", "exam_passed"}
