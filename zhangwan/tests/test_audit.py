@@ -82,7 +82,7 @@ from training.tests.factories import open_class
 from zhangwan.accounts.roles import Role
 from zhangwan.accounts.tests.factories import UserFactory
 from zhangwan.history import record_history
-from zhangwan.registry.models import TransferRequest, Worker, Worker
+from zhangwan.registry.models import TransferRequest, Worker
 from zhangwan.registry.tests.factories import WorkerFactory, trade
 
 pytestmark = pytest.mark.django_db
