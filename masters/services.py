@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from zhangwan.accounts.notifications import notify_each
+from zhangwan.errors import ServiceError
 from zhangwan.history import record_history, update_with_history
 from zhangwan.jobs import step_pause
 from zhangwan.uploads import check_attachment
@@ -60,7 +61,7 @@ TRANSITIONS = {
 }
 
 
-class MastersError(Exception):
+class MastersError(ServiceError):
     """A rule said no; the message is for the user."""
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from zhangwan.accounts.models import User
 from zhangwan.accounts.notifications import notify, notify_workers
 from zhangwan.accounts.roles import Role
+from zhangwan.errors import ServiceError
 from zhangwan.history import HISTORY_FIELDS, record_history
 from zhangwan.registry.models import Worker
 from zhangwan.sql import statement
@@ -21,7 +22,7 @@ from zhangwan.sql import statement
 from .models import ZERO, Batch, Claim, Payment, Policy, Run
 
 
-class SubsidyError(Exception):
+class SubsidyError(ServiceError):
     """A refusal the user can act on; the message is for them."""
 
 
