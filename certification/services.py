@@ -15,6 +15,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from zhangwan.accounts.models import User
 from zhangwan.accounts.notifications import notify_each, notify_workers
+from zhangwan.errors import ServiceError
 from zhangwan.history import record_history
 from zhangwan.jobs import step_pause
 from zhangwan.registry.models import SkillLevel, Worker, WorkerTrade
@@ -33,7 +34,7 @@ from .models import (
 EDUCATION_ORDER = [value for value, _label in Worker.Education.choices]
 
 
-class CertificationError(Exception):
+class CertificationError(ServiceError):
     """A rule said no; the message is for the user."""
 
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from zhangwan.accounts.access import role_required
 from zhangwan.accounts.roles import STAFF_ROLES, Role, has_role, is_district_staff
 from zhangwan.accounts.scope import own_worker_or_404, workers_for
+from zhangwan.actions import refusal_to
 from zhangwan.excel import xlsx_response
 from zhangwan.forms import flash_errors
 from zhangwan.net import client_ip
@@ -71,11 +72,8 @@ def verify_signed(request, number, token):
 def apply(request, pk):
     session = get_object_or_404(AssessmentSession, pk=pk)
     worker = own_worker_or_404(request.user)
-    try:
+    with refusal_to(request):
         services.application_submit(worker=worker, session=session, user=request.user)
-    except services.CertificationError as error:
-        messages.error(request, str(error))
-    else:
         messages.success(request, _("Application submitted; you will be told when it has been checked."))
     return redirect("certification:my_certificates")
 
@@ -88,11 +86,9 @@ def apply_for_workers(request, pk):
     outcomes = []
     if request.method == "POST" and form.is_valid():
         for worker in form.cleaned_data["workers"]:
-            try:
+            with refusal_to() as refusal:
                 services.application_submit(worker=worker, session=session, user=request.user)
-                outcomes.append((worker, ""))
-            except services.CertificationError as error:
-                outcomes.append((worker, str(error)))
+            outcomes.append((worker, refusal.message))
     return render(request, "certification/apply_for_workers.html", {
         "session": session, "form": form, "outcomes": outcomes,
         "crumbs": [(_("Assessments"), reverse("certification:session_list")), (str(session), None)],
@@ -115,11 +111,8 @@ def my_certificates(request):
 @role_required(Role.WORKER, Role.LIAISON)
 def application_withdraw(request, pk):
     application = get_object_or_404(Application.objects.filter(worker__in=workers_for(request.user)), pk=pk)
-    try:
+    with refusal_to(request):
         services.application_withdraw(application=application, user=request.user)
-    except services.CertificationError as error:
-        messages.error(request, str(error))
-    else:
         messages.success(request, _("The application is withdrawn."))
     return redirect("certification:my_certificates" if has_role(request.user, Role.WORKER) else "home")
 
@@ -220,11 +213,8 @@ def _applications_xlsx(session, applications, user):
 @role_required(*OFFICER)
 def admit(request, pk):
     session = get_object_or_404(AssessmentSession, pk=pk)
-    try:
+    with refusal_to(request):
         count = services.applications_admit(session=session, user=request.user)
-    except services.CertificationError as error:
-        messages.error(request, str(error))
-    else:
         messages.success(request, _("%(count)d applicants admitted.") % {"count": count})
     return redirect("certification:manage_session", pk=pk)
 
@@ -237,12 +227,10 @@ def scores(request, pk):
     if not form.is_valid():
         flash_errors(request, form)
     else:
-        try:
+        with refusal_to(request):
             services.scores_enter(application=application, theory=form.cleaned_data["theory"],
                                   practical=form.cleaned_data["practical"], review=form.cleaned_data["review"],
                                   user=request.user)
-        except services.CertificationError as error:
-            messages.error(request, str(error))
     return redirect(reverse("certification:manage_session", args=[application.session_id]) + f"#a{application.pk}")
 
 
@@ -297,11 +285,8 @@ def revoke(request, pk):
     certificate = get_object_or_404(Certificate.objects.select_related("holder"), pk=pk)
     form = RevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_to(form):
             services.certificate_revoke(certificate=certificate, reason=form.cleaned_data["reason"], user=request.user)
-        except services.CertificationError as error:
-            form.add_error(None, str(error))
-        else:
             messages.success(request, _("Certificate %(number)s revoked.") % {"number": certificate.number})
             return redirect("certification:certificate_list")
     return render(request, "certification/revoke.html", {
@@ -317,11 +302,8 @@ def certificates_import(request):
     if request.method == "POST" and form.is_valid():
         rows, errors = importing.read_certificates(form.cleaned_data["file"])
         if not errors:
-            try:
+            with refusal_to(request):
                 count = services.certificates_import(rows=rows, user=request.user)
-            except services.CertificationError as error:
-                messages.error(request, str(error))
-            else:
                 messages.success(request, _("%(count)d certificates imported.") % {"count": count})
                 return redirect("certification:certificate_list")
     return render(request, "certification/certificates_import.html", {

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from zhangwan.accounts.notifications import notify_workers
+from zhangwan.errors import ServiceError
 from zhangwan.history import record_history
 from zhangwan.registry.models import WorkerTrade
 
@@ -32,7 +33,7 @@ PLACES = Decimal("0.001")
 TRIM_FROM = 5  # judges needed before the highest and lowest marks are dropped
 
 
-class CompetitionError(Exception):
+class CompetitionError(ServiceError):
     """A rule said no; the message is for the user."""
 
 

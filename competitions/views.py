@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from zhangwan.accounts.access import role_required
 from zhangwan.accounts.roles import STAFF_ROLES, Role, has_role, is_district_staff
 from zhangwan.accounts.scope import organizations_for, own_worker_or_404, workers_for
+from zhangwan.actions import refusal_to
 from zhangwan.excel import xlsx_response
 from zhangwan.forms import flash_errors
 from zhangwan.pagination import paginate
@@ -87,11 +88,8 @@ def enter_self(request, pk):
     elif worker.employer is None:
         messages.error(request, _("You are on no organization's roster; ask your liaison."))
     else:
-        try:
+        with refusal_to(request):
             entry = services.entry_create(event=event, organization=worker.employer, user=request.user, worker=worker)
-        except services.CompetitionError as error:
-            messages.error(request, str(error))
-        else:
             messages.success(request, _("You are entered. Your bib number is %(bib)d.") % {"bib": entry.bib})
     return redirect("competitions:competition_detail", pk=event.competition_id)
 
@@ -114,16 +112,13 @@ def liaison_enter(request, pk):
     form = EntryForm(request.POST or None, roster=roster, team=event.team)
     if request.method == "POST" and form.is_valid():
         workers = list(form.cleaned_data["workers"])
-        try:
+        with refusal_to(form):
             if event.team:
                 entries = [services.entry_create(event=event, organization=organization, user=request.user,
                                                  team_name=form.cleaned_data["team_name"], members=workers)]
             else:
                 entries = [services.entry_create(event=event, organization=organization, user=request.user, worker=w)
                            for w in workers]
-        except services.CompetitionError as error:
-            form.add_error(None, str(error))
-        else:
             bibs = ", ".join(str(e.bib) for e in entries)
             messages.success(request, _("Entered: bib numbers %(bibs)s.") % {"bibs": bibs})
             return redirect("competitions:liaison_entries")
@@ -141,11 +136,8 @@ def entry_withdraw(request, pk):
     entries = Entry.objects.all() if has_role(request.user, Role.COMPETITIONS_OFFICER) else \
         Entry.objects.filter(organization__in=organizations_for(request.user))
     entry = get_object_or_404(entries, pk=pk)
-    try:
+    with refusal_to(request):
         services.entry_withdraw(entry=entry, user=request.user)
-    except services.CompetitionError as error:
-        messages.error(request, str(error))
-    else:
         messages.success(request, _("Entry %(bib)d withdrawn.") % {"bib": entry.bib})
     return redirect("competitions:liaison_entries" if has_role(request.user, Role.LIAISON) else
                     "competitions:manage_list")
@@ -187,11 +179,8 @@ def judge_sheet(request, pk):
     form = SheetForm(request.POST or None, parts=parts, marks=marks)
     if request.method == "POST" and form.is_valid():
         submit = "submit" in request.POST
-        try:
+        with refusal_to(form):
             services.sheet_save(entry=entry, judge=request.user, marks=form.marks(), submit=submit)
-        except services.CompetitionError as error:
-            form.add_error(None, str(error))
-        else:
             messages.success(request, _("Marks for bib %(bib)d submitted and locked.") % {"bib": entry.bib} if submit
                              else _("Draft saved for bib %(bib)d.") % {"bib": entry.bib})
             return redirect("competitions:judge_event", pk=entry.event_id)
@@ -263,11 +252,8 @@ def results_run(request, pk):
 @role_required(*OFFICER)
 def results_publish(request, pk):
     competition = get_object_or_404(Competition, pk=pk)
-    try:
+    with refusal_to(request):
         services.results_publish(competition=competition, user=request.user)
-    except services.CompetitionError as error:
-        messages.error(request, str(error))
-    else:
         messages.success(request, _("Results published; the entrants have been told."))
     return redirect("competitions:manage_competition", pk=pk)
 
@@ -309,12 +295,9 @@ def mark_correct(request, pk):
                              pk=pk)
     form = CorrectionForm(request.POST or None, initial={"value": mark.value})
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_to(form):
             services.mark_correct(mark=mark, value=form.cleaned_data["value"], reason=form.cleaned_data["reason"],
                                   user=request.user)
-        except services.CompetitionError as error:
-            form.add_error(None, str(error))
-        else:
             messages.success(request, _("Mark corrected; compute the results again."))
             return redirect("competitions:manage_event", pk=mark.sheet.entry.event_id)
     event = mark.sheet.entry.event
@@ -404,13 +387,10 @@ def project_new(request):
     form = ProjectForm(request.POST or None, request.FILES or None, roster=workers_for(request.user).order_by("name"))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusal_to(form):
             services.project_submit(title=data["title"], competition=data["competition"], organization=organization,
                                     team=list(data["team"]), summary=data["summary"],
                                     attachments=data["attachments"], user=request.user)
-        except services.CompetitionError as error:
-            form.add_error(None, str(error))
-        else:
             messages.success(request, _("Project submitted."))
             return redirect("competitions:project_list")
     return render(request, "competitions/project_new.html", {
@@ -427,12 +407,9 @@ def project_decide(request, pk):
     if not form.is_valid():
         flash_errors(request, form)
         return redirect("competitions:project_list")
-    try:
+    with refusal_to(request):
         project = services.project_transition(project=project, to=form.cleaned_data["to"],
                                               award=form.cleaned_data["award"], user=request.user)
-    except services.CompetitionError as error:
-        messages.error(request, str(error))
-    else:
         messages.success(request, _("“%(title)s” is now: %(status)s.")
                          % {"title": project.title, "status": project.get_status_display()})
     return redirect("competitions:project_list")

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from zhangwan.actions import refusal_to
 from zhangwan.admin_autocomplete import SafeAutocomplete
 from zhangwan.admin_readonly import ReadOnlyAdmin
 
@@ -23,7 +24,7 @@ from .models import (
     TalkOrder,
     TalkTopic,
 )
-from .services import MastersError, grant_check, grant_record
+from .services import grant_check, grant_record
 
 
 class CriterionInline(admin.TabularInline):
@@ -174,10 +175,8 @@ class GrantForm(forms.ModelForm):
         if data.get("policy"):
             for name, value in data.items():
                 setattr(self.instance, name, value)
-            try:
+            with refusal_to(self):
                 grant_check(self.instance)
-            except MastersError as error:
-                raise forms.ValidationError(str(error)) from None
         return data
 
 

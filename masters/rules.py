@@ -1,16 +1,125 @@
-"""Reason codes written by the eligibility job and by the officer's decisions, in words."""
+"""The round's rules as set-based SQL, beside the words for the reasons they write: eligibility (one
+UPDATE for the whole round) and the ranking (one UPDATE of the reviewed nominations' figures).
 
+Names come from the models and status values are parameters (zhangwan/sql.py); the statements are
+run by services.eligibility_run and services.ranking_compute."""
+
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-REASONS = {
-    "level": _("No valid certificate at the level the round requires."),
-    "years": _("Fewer years in the trade than the round requires."),
-    "award": _("No competition award, which the round requires."),
-    "employment": _("Not employed by an organization in the district."),
-    "not_shortlisted": _("Not among the shortlisted nominations."),
-    "objection_upheld": _("An objection during publicity was upheld."),
-}
+from certification.models import Certificate
+from competitions.models import Entry, Event, Result
+from zhangwan.registry.models import Worker, WorkerTrade
+from zhangwan.sql import statement
+
+from .models import Assignment, Nomination, SelectionRound
+
+S = Nomination.Status
+
+
+class Reason(models.TextChoices):
+    """Why a nomination is not eligible (written by ELIGIBILITY) or was set aside by an officer."""
+
+    LEVEL = "level", _("No valid certificate at the level the round requires.")
+    YEARS = "years", _("Fewer years in the trade than the round requires.")
+    AWARD = "award", _("No competition award, which the round requires.")
+    EMPLOYMENT = "employment", _("Not employed by an organization in the district.")
+    NOT_SHORTLISTED = "not_shortlisted", _("Not among the shortlisted nominations.")
+    OBJECTION_UPHELD = "objection_upheld", _("An objection during publicity was upheld.")
 
 
 def reasons_in_words(codes) -> list[str]:
-    return [str(REASONS.get(code, code)) for code in codes]
+    return [str(Reason(code).label) if code in Reason.values else code for code in codes]
+
+
+# Each submitted (or already decided) nomination of the round gets the codes of the rules it fails:
+# no valid certificate at the round's level by the close of nominations; fewer years in the trade
+# than required; no competition award when the round requires one; not employed in the district
+# when required. No code: eligible. A rerun writes only the nominations whose outcome changed.
+# Certification decides applications in Python instead (see docs/masters.md, "Three eligibility
+# checks").
+ELIGIBILITY = statement("masters.eligibility", """
+UPDATE {n}
+SET {n.status:name} = CASE WHEN cardinality(v.reasons) = 0 THEN %(eligible)s ELSE %(ineligible)s END,
+    {n.reasons:name} = v.reasons
+FROM (
+    SELECT {n.id}, array_remove(ARRAY[
+        CASE WHEN NOT EXISTS (
+            SELECT 1 FROM {c}
+            WHERE {c.holder} = {n.nominee} AND {c.status} = %(valid)s AND {c.level} <= {r.max_level}
+              AND {c.issued_on} <= {r.nominations_close}) THEN %(level)s END,
+        CASE WHEN coalesce((SELECT {r.year} - {wt.started_year} FROM {wt}
+                            WHERE {wt.worker} = {n.nominee} AND {wt.trade} = {n.trade}), -1)
+                  < {r.min_years_in_trade} THEN %(years)s END,
+        CASE WHEN {r.award_required} AND NOT EXISTS (
+            SELECT 1 FROM {res}
+            JOIN {e} ON {e.id} = {res.entry}
+            LEFT JOIN {m} ON {m.entry} = {e.id}
+            WHERE {res.tier} <> '' AND ({e.worker} = {n.nominee} OR {m.worker} = {n.nominee})) THEN %(award)s END,
+        CASE WHEN {r.district_employment_required} AND {w.employer} IS NULL THEN %(employment)s END
+    ]::varchar[], NULL) AS reasons
+    FROM {n}
+    JOIN {r} ON {r.id} = {n.round}
+    JOIN {w} ON {w.id} = {n.nominee}
+    WHERE {n.round} = %(round)s AND {n.status} IN (%(submitted)s, %(eligible)s, %(ineligible)s)
+) v
+WHERE {n.id} = v.id
+  AND ({n.status}, {n.reasons}) IS DISTINCT FROM
+      (CASE WHEN cardinality(v.reasons) = 0 THEN %(eligible)s ELSE %(ineligible)s END, v.reasons)
+RETURNING {n.id}
+""", n=Nomination, r=SelectionRound, c=Certificate, wt=WorkerTrade, res=Result, e=Entry, m=Entry.members.through,
+    w=Worker, constants={
+        "submitted": S.SUBMITTED, "eligible": S.ELIGIBLE, "ineligible": S.INELIGIBLE,
+        "valid": Certificate.Status.VALID, "level": Reason.LEVEL, "years": Reason.YEARS, "award": Reason.AWARD,
+        "employment": Reason.EMPLOYMENT})
+
+# The reviewers' mean of the submitted reviews, blended with the nominee's best score in the round's
+# competition by the round's weight, ranked (ties share a rank); a spread above the round's threshold
+# flags the reviewers' disagreement. A rerun writes only the nominations whose figures changed.
+RANKING = statement("masters.ranking", """
+WITH reviewed AS (
+    SELECT {a.nomination}, avg({a.total}) AS mean, max({a.total}) - min({a.total}) AS spread
+    FROM {a} JOIN {n} ON {n.id} = {a.nomination}
+    WHERE {n.round} = %(round)s AND {a.status} = %(review_submitted)s
+    GROUP BY {a.nomination}
+), competed AS (
+    SELECT coalesce({m.worker}, {e.worker}) AS worker_id, max({res.final_score}) AS score
+    FROM {res}
+    JOIN {e} ON {e.id} = {res.entry}
+    JOIN {ev} ON {ev.id} = {e.event}
+    JOIN {r} ON {r.id} = %(round)s AND {ev.competition} = {r.competition}
+    LEFT JOIN {m} ON {m.entry} = {e.id}
+    GROUP BY 1
+), scored AS (
+    SELECT {n.id}, rv.mean, rv.spread, cp.score, {r.discrepancy_threshold},
+           round(CASE WHEN {r.competition_weight} > 0 AND rv.mean IS NOT NULL
+                      THEN rv.mean * (100 - {r.competition_weight}) / 100.0
+                           + coalesce(cp.score, 0) * {r.competition_weight} / 100.0
+                      ELSE rv.mean END, 2) AS final
+    FROM {n}
+    JOIN {r} ON {r.id} = {n.round}
+    LEFT JOIN reviewed rv ON rv.{a.nomination:name} = {n.id}
+    LEFT JOIN competed cp ON cp.worker_id = {n.nominee} AND {r.competition_weight} > 0
+    WHERE {n.round} = %(round)s AND {n.status} IN (%(under_review)s, %(shortlisted)s, %(in_publicity)s, %(conferred)s)
+), ranked AS (
+    SELECT scored.*, CASE WHEN final IS NULL THEN NULL
+                          ELSE rank() OVER (ORDER BY final DESC NULLS LAST, mean DESC NULLS LAST) END AS rk
+    FROM scored
+), computed AS (
+    SELECT id, round(mean, 2) AS review_mean, spread AS review_spread, round(score, 2) AS competition_score,
+           final AS final_score, rk AS rank, coalesce(spread > {r.discrepancy_threshold:name}, FALSE) AS discrepancy
+    FROM ranked
+)
+UPDATE {n}
+SET {n.review_mean:name} = c.review_mean, {n.review_spread:name} = c.review_spread,
+    {n.competition_score:name} = c.competition_score, {n.final_score:name} = c.final_score,
+    {n.rank:name} = c.rank, {n.discrepancy:name} = c.discrepancy
+FROM computed c
+WHERE {n.id} = c.id
+  AND ({n.review_mean}, {n.review_spread}, {n.competition_score}, {n.final_score}, {n.rank}, {n.discrepancy})
+      IS DISTINCT FROM (c.review_mean, c.review_spread, c.competition_score, c.final_score, c.rank, c.discrepancy)
+RETURNING {n.id}
+""", a=Assignment, n=Nomination, m=Entry.members.through, e=Entry, res=Result, ev=Event,
+    r=SelectionRound, constants={
+        "review_submitted": Assignment.Status.SUBMITTED, "under_review": S.UNDER_REVIEW,
+        "shortlisted": S.SHORTLISTED, "in_publicity": S.IN_PUBLICITY, "conferred": S.CONFERRED})

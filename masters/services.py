@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from zhangwan.accounts.notifications import notify_each
+from zhangwan.errors import ServiceError
 from zhangwan.history import record_history, update_with_history
 from zhangwan.jobs import step_pause
 from zhangwan.uploads import check_attachment
@@ -39,6 +40,7 @@ from .models import (
     TalkOrder,
     working_days_after,
 )
+from .rules import ELIGIBILITY, RANKING
 
 S = Nomination.Status
 CENTS = Decimal("0.01")
@@ -59,7 +61,7 @@ TRANSITIONS = {
 }
 
 
-class MastersError(Exception):
+class MastersError(ServiceError):
     """A rule said no; the message is for the user."""
 
 
@@ -204,37 +206,6 @@ def nomination_withdraw(*, nomination: Nomination, user) -> Nomination:
 
 # Eligibility --------------------------------------------------------------------------------
 
-ELIGIBILITY = """
-UPDATE masters_nomination n
-SET status = CASE WHEN cardinality(v.reasons) = 0 THEN 'eligible' ELSE 'ineligible' END, reasons = v.reasons
-FROM (
-    SELECT n.id, array_remove(ARRAY[
-        CASE WHEN NOT EXISTS (
-            SELECT 1 FROM certification_certificate c
-            WHERE c.holder_id = n.nominee_id AND c.status = 'valid' AND c.level <= r.max_level
-              AND c.issued_on <= r.nominations_close) THEN 'level' END,
-        CASE WHEN coalesce((SELECT r.year - wt.started_year FROM registry_workertrade wt
-                            WHERE wt.worker_id = n.nominee_id AND wt.trade_id = n.trade_id), -1)
-                  < r.min_years_in_trade THEN 'years' END,
-        CASE WHEN r.award_required AND NOT EXISTS (
-            SELECT 1 FROM competitions_result res
-            JOIN competitions_entry e ON e.id = res.entry_id
-            LEFT JOIN competitions_entry_members m ON m.entry_id = e.id
-            WHERE res.tier <> '' AND (e.worker_id = n.nominee_id OR m.worker_id = n.nominee_id)) THEN 'award' END,
-        CASE WHEN r.district_employment_required AND w.employer_id IS NULL THEN 'employment' END
-    ]::varchar[], NULL) AS reasons
-    FROM masters_nomination n
-    JOIN masters_selectionround r ON r.id = n.round_id
-    JOIN registry_worker w ON w.id = n.nominee_id
-    WHERE n.round_id = %(round)s AND n.status IN ('submitted', 'eligible', 'ineligible')
-) v
-WHERE n.id = v.id
-  AND (n.status, n.reasons) IS DISTINCT FROM
-      (CASE WHEN cardinality(v.reasons) = 0 THEN 'eligible' ELSE 'ineligible' END, v.reasons)
-RETURNING n.id
-"""
-
-
 @transaction.atomic
 def eligibility_run(*, round_id: int, user=None) -> dict:
     """Decide every submitted nomination of the round by the round's rules, in one statement; a rerun
@@ -242,7 +213,7 @@ def eligibility_run(*, round_id: int, user=None) -> dict:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [7_200_318, round_id])
         step_pause()
-        cursor.execute(ELIGIBILITY, {"round": round_id})
+        cursor.execute(ELIGIBILITY.text, ELIGIBILITY.params(round=round_id))
         changed = [row[0] for row in cursor.fetchall()]
     record_history(Nomination, changed, reason="eligibility", user=user)
     decided = Nomination.objects.filter(pk__in=changed).select_related("round", "nominee__user", "created_by")
@@ -486,57 +457,12 @@ def _spread(loads: dict) -> dict:
 
 # Ranking, shortlist, publicity, conferral ---------------------------------------------------
 
-RANKING = """
-WITH reviewed AS (
-    SELECT a.nomination_id, avg(a.total) AS mean, max(a.total) - min(a.total) AS spread
-    FROM masters_assignment a JOIN masters_nomination n ON n.id = a.nomination_id
-    WHERE n.round_id = %(round)s AND a.status = 'submitted'
-    GROUP BY a.nomination_id
-), competed AS (
-    SELECT coalesce(m.worker_id, e.worker_id) AS worker_id, max(res.final_score) AS score
-    FROM competitions_result res
-    JOIN competitions_entry e ON e.id = res.entry_id
-    JOIN competitions_event ev ON ev.id = e.event_id
-    JOIN masters_selectionround r ON r.id = %(round)s AND ev.competition_id = r.competition_id
-    LEFT JOIN competitions_entry_members m ON m.entry_id = e.id
-    GROUP BY 1
-), scored AS (
-    SELECT n.id, rv.mean, rv.spread, cp.score, r.discrepancy_threshold,
-           round(CASE WHEN r.competition_weight > 0 AND rv.mean IS NOT NULL
-                      THEN rv.mean * (100 - r.competition_weight) / 100.0
-                           + coalesce(cp.score, 0) * r.competition_weight / 100.0
-                      ELSE rv.mean END, 2) AS final
-    FROM masters_nomination n
-    JOIN masters_selectionround r ON r.id = n.round_id
-    LEFT JOIN reviewed rv ON rv.nomination_id = n.id
-    LEFT JOIN competed cp ON cp.worker_id = n.nominee_id AND r.competition_weight > 0
-    WHERE n.round_id = %(round)s AND n.status IN ('under_review', 'shortlisted', 'in_publicity', 'conferred')
-), ranked AS (
-    SELECT scored.*, CASE WHEN final IS NULL THEN NULL
-                          ELSE rank() OVER (ORDER BY final DESC NULLS LAST, mean DESC NULLS LAST) END AS rk
-    FROM scored
-), computed AS (
-    SELECT id, round(mean, 2) AS review_mean, spread AS review_spread, round(score, 2) AS competition_score,
-           final AS final_score, rk AS rank, coalesce(spread > discrepancy_threshold, FALSE) AS discrepancy
-    FROM ranked
-)
-UPDATE masters_nomination n
-SET review_mean = c.review_mean, review_spread = c.review_spread, competition_score = c.competition_score,
-    final_score = c.final_score, rank = c.rank, discrepancy = c.discrepancy
-FROM computed c
-WHERE n.id = c.id
-  AND (n.review_mean, n.review_spread, n.competition_score, n.final_score, n.rank, n.discrepancy)
-      IS DISTINCT FROM (c.review_mean, c.review_spread, c.competition_score, c.final_score, c.rank, c.discrepancy)
-RETURNING n.id
-"""
-
-
 @transaction.atomic
 def ranking_compute(*, round_: SelectionRound, user=None) -> int:
     """Rank the round's reviewed nominations; only those whose figures change are written, each
     with its history (user: who asked). Returns how many changed."""
     with connection.cursor() as cursor:
-        cursor.execute(RANKING, {"round": round_.pk})
+        cursor.execute(RANKING.text, RANKING.params(round=round_.pk))
         changed = [row[0] for row in cursor.fetchall()]
     record_history(Nomination, changed, reason="ranking computed", user=user)
     return len(changed)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from zhangwan.accounts.access import role_required
 from zhangwan.accounts.roles import Role, has_role
 from zhangwan.accounts.scope import workers_for
+from zhangwan.actions import refusal_to
 from zhangwan.excel import xlsx_response
 from zhangwan.forms import flash_errors
 from zhangwan.history import history_with_changes
@@ -94,10 +95,6 @@ def _may_withdraw(user, nomination) -> bool:
     return nomination.nominee.user_id == user.pk
 
 
-def _refused(request, error):
-    messages.error(request, str(error))
-
-
 # Public -------------------------------------------------------------------------------------
 
 def honour_roll(request):
@@ -136,11 +133,8 @@ def objection_new(request, pk):
             form.add_error(None, _("Too many objections from this address; please try again in an hour."))
             status = 429
         else:
-            try:
+            with refusal_to(form):
                 services.objection_file(nomination=nomination, **form.cleaned_data)
-            except services.MastersError as error:
-                form.add_error(None, str(error))
-            else:
                 messages.success(request, _("Your objection was received; the union will answer it before any "
                                             "title is conferred."))
                 return redirect("masters:publicity")
@@ -197,13 +191,10 @@ def nomination_new(request):
     form = NominationForm(request.POST or None, workers=workers)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusal_to(form):
             nomination = services.nomination_create(
                 round_=round_, nominee=data.get("nominee") or own, trade=data["trade"], source=source,
                 statement=data["statement"], achievements=data["achievements"], user=request.user)
-        except services.MastersError as error:
-            form.add_error(None, str(error))
-        else:
             messages.success(request, _("Draft saved. Add attachments, then submit it."))
             return redirect("masters:nomination_detail", pk=nomination.pk)
     return render(request, "masters/nomination_form.html", {
@@ -241,11 +232,8 @@ def nomination_edit(request, pk):
     nomination = _editable_or_404(request, pk)
     form = EditNominationForm(request.POST or None, instance=nomination)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_to(form):
             services.nomination_update(nomination=nomination, user=request.user, **form.cleaned_data)
-        except services.MastersError as error:
-            form.add_error(None, str(error))
-        else:
             messages.success(request, _("Nomination saved."))
             return redirect("masters:nomination_detail", pk=pk)
     return render(request, "masters/nomination_form.html", {
@@ -263,11 +251,8 @@ def attachment_upload(request, pk):
     if not form.is_valid():
         messages.error(request, _("Choose a file to attach."))
     else:
-        try:
+        with refusal_to(request):
             services.attachment_add(nomination=nomination, upload=form.cleaned_data["file"], user=request.user)
-        except services.MastersError as error:
-            _refused(request, error)
-        else:
             messages.success(request, _("Attachment added."))
     return redirect("masters:nomination_detail", pk=pk)
 
@@ -277,11 +262,8 @@ def attachment_upload(request, pk):
 def attachment_delete(request, pk):
     attachment = get_object_or_404(Attachment.objects.filter(nomination__in=_nominations_for(request.user)), pk=pk)
     _editable_or_404(request, attachment.nomination_id)
-    try:
+    with refusal_to(request):
         services.attachment_delete(attachment=attachment, user=request.user)
-    except services.MastersError as error:
-        _refused(request, error)
-    else:
         messages.success(request, _("Attachment removed."))
     return redirect("masters:nomination_detail", pk=attachment.nomination_id)
 
@@ -300,11 +282,8 @@ def attachment_file(request, pk):
 @role_required(*NOMINATORS)
 def nomination_submit(request, pk):
     nomination = _editable_or_404(request, pk)
-    try:
+    with refusal_to(request):
         services.nomination_submit(nomination=nomination, user=request.user)
-    except services.MastersError as error:
-        _refused(request, error)
-    else:
         messages.success(request, _("Nomination submitted. The union checks its eligibility next."))
     return redirect("masters:nomination_detail", pk=pk)
 
@@ -315,11 +294,8 @@ def nomination_withdraw(request, pk):
     nomination = get_object_or_404(_nominations_for(request.user), pk=pk)
     if not _may_withdraw(request.user, nomination):
         raise Http404
-    try:
+    with refusal_to(request):
         services.nomination_withdraw(nomination=nomination, user=request.user)
-    except services.MastersError as error:
-        _refused(request, error)
-    else:
         messages.success(request, _("Nomination withdrawn."))
     return redirect("masters:nomination_detail", pk=pk)
 
@@ -348,12 +324,9 @@ def review_sheet(request, pk):
     form = ReviewForm(request.POST or None, criteria=criteria, scores=scores, initial={"comment": assignment.comment})
     if request.method == "POST" and not locked and form.is_valid():
         submit = "submit" in request.POST
-        try:
+        with refusal_to(form):
             services.review_save(assignment=assignment, user=request.user, scores=form.scores(),
                                  comments=form.comments(), comment=form.cleaned_data["comment"], submit=submit)
-        except services.MastersError as error:
-            form.add_error(None, str(error))
-        else:
             messages.success(request, _("Review submitted; the scores are locked.") if submit else _("Draft saved."))
             return redirect("masters:review_home") if submit else redirect("masters:review_sheet", pk=pk)
     return render(request, "masters/review_sheet.html", {
@@ -371,13 +344,11 @@ def review_conflict(request, pk):
     if not form.is_valid():
         messages.error(request, _("Say what the conflict is."))
         return redirect("masters:review_sheet", pk=pk)
-    try:
+    with refusal_to(request):
         services.conflict_declare(assignment=assignment, user=request.user, reason=form.cleaned_data["reason"])
-    except services.MastersError as error:
-        _refused(request, error)
-        return redirect("masters:review_sheet", pk=pk)
-    messages.success(request, _("Conflict recorded; the nomination goes to another reviewer."))
-    return redirect("masters:review_home")
+        messages.success(request, _("Conflict recorded; the nomination goes to another reviewer."))
+        return redirect("masters:review_home")
+    return redirect("masters:review_sheet", pk=pk)
 
 
 # Officer ------------------------------------------------------------------------------------
@@ -422,17 +393,6 @@ def round_detail(request, pk):
     })
 
 
-def _officer_action(request, pk, action, done):
-    round_ = _round_or_404(pk)
-    try:
-        result = action(round_)
-    except services.MastersError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, done(result))
-    return redirect("masters:round_detail", pk=pk)
-
-
 @require_POST
 @role_required(*OFFICER)
 def round_eligibility(request, pk):
@@ -445,20 +405,25 @@ def round_eligibility(request, pk):
 @require_POST
 @role_required(*OFFICER)
 def round_assign(request, pk):
-    def done(result):
+    round_ = _round_or_404(pk)
+    with refusal_to(request):
+        result = services.reviewers_assign(round_=round_, user=request.user)
         text = _("%(n)d assignments made.") % {"n": result["assigned"]}
         if result["short"]:
             text += " " + _("%(n)d nominations could not get enough reviewers; widen the pool.") % {
                 "n": len(result["short"])}
-        return text
-    return _officer_action(request, pk, lambda r: services.reviewers_assign(round_=r, user=request.user), done)
+        messages.success(request, text)
+    return redirect("masters:round_detail", pk=pk)
 
 
 @require_POST
 @role_required(*OFFICER)
 def round_shortlist(request, pk):
-    return _officer_action(request, pk, lambda r: services.shortlist_make(round_=r, user=request.user),
-                           lambda n: _("%(n)d nominations shortlisted.") % {"n": n})
+    round_ = _round_or_404(pk)
+    with refusal_to(request):
+        n = services.shortlist_make(round_=round_, user=request.user)
+        messages.success(request, _("%(n)d nominations shortlisted.") % {"n": n})
+    return redirect("masters:round_detail", pk=pk)
 
 
 @require_POST
@@ -468,17 +433,22 @@ def round_publicity(request, pk):
     if not form.is_valid():
         flash_errors(request, form)
         return redirect("masters:round_detail", pk=pk)
-    return _officer_action(
-        request, pk, lambda r: services.publicity_open(round_=r, user=request.user, starts=form.cleaned_data["starts"]),
-        lambda r: _("Publicity runs from %(start)s to %(end)s.") % {"start": r.publicity_starts,
-                                                                     "end": r.publicity_ends})
+    round_ = _round_or_404(pk)
+    with refusal_to(request):
+        round_ = services.publicity_open(round_=round_, user=request.user, starts=form.cleaned_data["starts"])
+        messages.success(request, _("Publicity runs from %(start)s to %(end)s.")
+                         % {"start": round_.publicity_starts, "end": round_.publicity_ends})
+    return redirect("masters:round_detail", pk=pk)
 
 
 @require_POST
 @role_required(*OFFICER)
 def round_confer(request, pk):
-    return _officer_action(request, pk, lambda r: services.round_confer(round_=r, user=request.user),
-                           lambda n: _("%(n)d titles conferred.") % {"n": n})
+    round_ = _round_or_404(pk)
+    with refusal_to(request):
+        n = services.round_confer(round_=round_, user=request.user)
+        messages.success(request, _("%(n)d titles conferred.") % {"n": n})
+    return redirect("masters:round_detail", pk=pk)
 
 
 @role_required(*READERS)
@@ -517,12 +487,9 @@ def shortlist_change(request, pk):
     if not form.is_valid():
         messages.error(request, _("Give the reason for changing the shortlist."))
     else:
-        try:
+        with refusal_to(request):
             services.shortlist_change(nomination=nomination, include=nomination.status == S.UNDER_REVIEW,
                                       reason=form.cleaned_data["reason"], user=request.user)
-        except services.MastersError as error:
-            _refused(request, error)
-        else:
             messages.success(request, _("Shortlist changed."))
     return redirect("masters:round_ranking", pk=nomination.round_id)
 
@@ -537,11 +504,8 @@ def round_conflicts(request, pk):
         if not form.is_valid():
             flash_errors(request, form)
             return redirect("masters:round_conflicts", pk=pk)
-        try:
+        with refusal_to(request):
             services.conflict_waive(user=request.user, **form.cleaned_data)
-        except services.MastersError as error:
-            _refused(request, error)
-        else:
             messages.success(request, _("Conflict dismissed; the reason is recorded."))
         return redirect("masters:round_conflicts", pk=pk)
     conflicts = services.conflicts_for(round_)
@@ -565,11 +529,8 @@ def assignment_add(request, pk):
     if not form.is_valid():
         messages.error(request, _("Choose a reviewer."))
     else:
-        try:
+        with refusal_to(request):
             services.assignment_add(nomination=nomination, reviewer=form.cleaned_data["reviewer"], user=request.user)
-        except services.MastersError as error:
-            _refused(request, error)
-        else:
             messages.success(request, _("Reviewer added."))
     return redirect("masters:nomination_detail", pk=pk)
 
@@ -578,11 +539,8 @@ def assignment_add(request, pk):
 @role_required(*OFFICER)
 def assignment_remove(request, pk):
     assignment = get_object_or_404(Assignment, pk=pk)
-    try:
+    with refusal_to(request):
         services.assignment_remove(assignment=assignment, user=request.user)
-    except services.MastersError as error:
-        _refused(request, error)
-    else:
         messages.success(request, _("Reviewer removed."))
     return redirect("masters:nomination_detail", pk=assignment.nomination_id)
 
@@ -595,11 +553,8 @@ def objection_resolve(request, pk):
     if not form.is_valid():
         messages.error(request, _("Write the answer to the objection."))
     else:
-        try:
+        with refusal_to(request):
             services.objection_resolve(objection=objection, user=request.user, **form.cleaned_data)
-        except services.MastersError as error:
-            _refused(request, error)
-        else:
             messages.success(request, _("Objection answered."))
     return redirect("masters:round_detail", pk=objection.nomination.round_id)
 
@@ -710,7 +665,7 @@ def talk_manage(request, pk):
         if not has_role(request.user, *OFFICER):
             raise Http404
         action = request.POST.get("action")
-        try:
+        with refusal_to(request):
             if action == "schedule":
                 schedule = TalkScheduleForm(request.POST)
                 if schedule.is_valid():
@@ -729,8 +684,6 @@ def talk_manage(request, pk):
                 return redirect("masters:talk_manage", pk=pk)
             else:
                 messages.error(request, _("Unknown action."))
-        except services.MastersError as error:
-            _refused(request, error)
     return render(request, "masters/talk_manage.html", {
         "order": order, "schedule": schedule, "attendance": attendance, "can_edit": has_role(request.user, *OFFICER),
         "history": history_with_changes(order.history.select_related("history_user")),

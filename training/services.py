@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from zhangwan.accounts.notifications import notify_workers
+from zhangwan.errors import ServiceError
 
 from .models import Attendance, ClassSession, Enrollment, TrainingClass
 
@@ -32,7 +33,7 @@ TRANSITIONS = {
 ACTIVE = (Enrollment.Status.CONFIRMED, Enrollment.Status.WAITLISTED)
 
 
-class TrainingError(Exception):
+class TrainingError(ServiceError):
     """A rule said no; the message is for the user."""
 
 

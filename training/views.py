@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from zhangwan.accounts.access import role_required
 from zhangwan.accounts.roles import Role, has_role
 from zhangwan.accounts.scope import get_worker_or_404, own_worker_or_404, workers_for
+from zhangwan.actions import refusal_to
 from zhangwan.excel import xlsx_response
 from zhangwan.pagecache import cached_page
 from zhangwan.pagination import paginate
@@ -64,12 +65,9 @@ def class_detail(request, pk):
 def register_self(request, pk):
     cls = get_object_or_404(TrainingClass.objects.public(), pk=pk)
     worker = own_worker_or_404(request.user)
-    try:
+    with refusal_to(request):
         enrollment = services.enrollment_register(worker=worker, training_class=cls, user=request.user,
                                                   channel=Enrollment.Channel.SELF)
-    except services.TrainingError as error:
-        messages.error(request, str(error))
-    else:
         if enrollment.status == Enrollment.Status.CONFIRMED:
             messages.success(request, _("You are registered. Your seat is confirmed."))
         else:
@@ -109,11 +107,8 @@ def _enrollment_for(request, pk):
 @role_required(Role.WORKER, Role.LIAISON, Role.TRAINING_OFFICER)
 def enrollment_cancel(request, pk):
     enrollment = _enrollment_for(request, pk)
-    try:
+    with refusal_to(request):
         services.enrollment_cancel(enrollment=enrollment, user=request.user)
-    except services.TrainingError as error:
-        messages.error(request, str(error))
-    else:
         messages.success(request, _("The registration of %(name)s for “%(title)s” is cancelled.")
                          % {"name": enrollment.worker.name, "title": enrollment.training_class.title})
     fallback = reverse("training:my_classes") if has_role(request.user, Role.WORKER) else reverse("home")
@@ -224,11 +219,8 @@ def class_transition(request, pk):
     if not form.is_valid():
         messages.error(request, _("Unknown status."))
     else:
-        try:
+        with refusal_to(request):
             services.class_transition(training_class=cls, to=form.cleaned_data["to"], user=request.user)
-        except services.TrainingError as error:
-            messages.error(request, str(error))
-        else:
             cls.refresh_from_db()
             messages.success(request, _("The class is now: %(status)s.") % {"status": cls.get_status_display()})
     return redirect("training:class_manage", pk=pk)
@@ -242,12 +234,9 @@ def class_capacity(request, pk):
     if not form.is_valid():
         messages.error(request, " ".join(form.errors["capacity"]))
     else:
-        try:
+        with refusal_to(request):
             services.class_set_capacity(training_class=cls, capacity=form.cleaned_data["capacity"],
                                         user=request.user)
-        except services.TrainingError as error:
-            messages.error(request, str(error))
-        else:
             messages.success(request, _("Capacity is now %(capacity)d.") % {"capacity": form.cleaned_data["capacity"]})
     return redirect("training:class_manage", pk=pk)
 
@@ -318,15 +307,12 @@ def attendance_mark(request, pk, enrollment_pk):
     enrollment = get_object_or_404(Enrollment.objects.select_related("worker"), pk=enrollment_pk,
                                    training_class=session.training_class)
     form = AttendanceMarkForm(request.POST)
-    error = ""
-    if form.is_valid():
-        try:
+    error = "" if form.is_valid() else _("Unknown attendance mark.")
+    if not error:
+        with refusal_to() as refusal:
             services.attendance_mark(session=session, enrollment=enrollment, status=form.cleaned_data["status"],
                                      remark=form.cleaned_data["remark"], user=request.user)
-        except services.TrainingError as exc:
-            error = str(exc)
-    else:
-        error = _("Unknown attendance mark.")
+        error = refusal.message
     enrollment.marks = list(enrollment.attendances.filter(session=session))
     if request.htmx:
         return render(request, "training/_attendance_row.html", {
@@ -346,11 +332,8 @@ def exam_mark(request, pk):
     enrollment = get_object_or_404(Enrollment.objects.select_related("worker", "training_class"), pk=pk)
     form = ExamForm(request.POST)
     if form.is_valid():
-        try:
+        with refusal_to(request):
             services.enrollment_set_exam(enrollment=enrollment, passed=form.cleaned_data["passed"], user=request.user)
-        except services.TrainingError as error:
-            messages.error(request, str(error))
-        else:
             messages.success(request, _("Exam result of %(name)s saved.") % {"name": enrollment.worker.name})
     else:
         messages.error(request, _("Unknown exam result."))

@@ -19,9 +19,14 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from certification.models import Certificate
+from training.models import Attendance, ClassSession, Course, Enrollment, TrainingClass
 from zhangwan.jobs import step_pause
+from zhangwan.registry.models import Worker
+from zhangwan.sql import compose, statement
 
-from .models import Claim, Kind, Policy, Run
+from .models import Claim, Kind, Policy, Rate, Run
+from .rules import Refusal
 
 ENGINE_LOCK = 7_200_317  # pg_advisory_xact_lock key shared by every step of every run
 ORDER = {Kind.TRAINING: 0, Kind.LIVING: 1, Kind.SKILL: 2}
@@ -32,181 +37,216 @@ ORDER = {Kind.TRAINING: 0, Kind.LIVING: 1, Kind.SKILL: 2}
 # a probe of one key (has this certificate a claim under the policy, which claims name it), and the
 # unique keys, not a lookup, keep a source from being claimed twice. Statistics matter little then:
 # within a run they are from before the step (see ClaimStatistics).
+#
+# Names come from the models and every status and reason code is a parameter (CONSTANTS), see
+# zhangwan/sql.py; the codes and their words are rules.Refusal.
+
+R = Refusal
+CONSTANTS = {
+    "pending": Claim.Status.PENDING, "approved": Claim.Status.APPROVED, "ineligible": Claim.Status.INELIGIBLE,
+    "valid": Certificate.Status.VALID, "completed": Enrollment.Status.COMPLETED, "failed": Enrollment.Status.FAILED,
+    "no_show": Enrollment.Status.NO_SHOW, "present": Attendance.Status.PRESENT, "late": Attendance.Status.LATE,
+    **{code.value: code for code in Refusal},
+}
 
 # The ids of reversed claims (few: corrections), read once by the unique index on reverses_id.
-REVERSED = """reversed AS MATERIALIZED (
-    SELECT r.reverses_id AS id FROM subsidies_claim r WHERE r.reverses_id IS NOT NULL
-)"""
+REVERSED = compose("""reversed AS MATERIALIZED (
+    SELECT {r.reverses} AS id FROM {r} WHERE {r.reverses} IS NOT NULL
+)""", r=Claim)
 
-# A claim that counts: awaiting review or approved, and not reversed (needs the CTE above).
-GRANTED = """{alias}.status IN ('pending', 'approved') AND {alias}.reverses_id IS NULL
-    AND NOT EXISTS (SELECT 1 FROM reversed rv WHERE rv.id = {alias}.id)"""
+
+def granted(alias: str) -> str:
+    """A claim that counts: awaiting review or approved, and not reversed (needs the CTE above)."""
+    return compose("""{a.status} IN (%(pending)s, %(approved)s) AND {a.reverses} IS NULL
+    AND NOT EXISTS (SELECT 1 FROM reversed rv WHERE rv.id = {a.id})""", a=(Claim, alias))
+
 
 # The rate that applies to each course (training, living): the most specific one.
-RATE = """rate_of AS MATERIALIZED (
-    SELECT DISTINCT ON (co.id) co.id AS course_id, r.id, r.amount
-    FROM training_course co
-    JOIN subsidies_rate r ON r.policy_id = %(policy)s AND (r.level = co.level OR r.level IS NULL)
-                         AND (r.trade_id = co.trade_id OR r.trade_id IS NULL)
-    ORDER BY co.id, r.trade_id IS NULL, r.level IS NULL
-)"""
+RATE = compose("""rate_of AS MATERIALIZED (
+    SELECT DISTINCT ON ({co.id}) {co.id} AS course_id, {r.id}, {r.amount}
+    FROM {co}
+    JOIN {r} ON {r.policy} = %(policy)s AND ({r.level} = {co.level} OR {r.level} IS NULL)
+                         AND ({r.trade} = {co.trade} OR {r.trade} IS NULL)
+    ORDER BY {co.id}, {r.trade} IS NULL, {r.level} IS NULL
+)""", co=Course, r=Rate)
 
-COLUMNS = """INSERT INTO subsidies_claim (policy_id, worker_id, certificate_id, enrollment_id, trade_id, level, rate_id,
-    quantity, amount, status, reasons, claimed_on, run_id, created_at, created_by_id, reviewed_by_id, reviewed_at,
-    review_note, batch_id, reverses_id)"""
+CLAIM_FIELDS = ("policy", "worker", "certificate", "enrollment", "trade", "level", "rate", "quantity", "amount",
+                "status", "reasons", "claimed_on", "run", "created_at", "created_by", "reviewed_by", "reviewed_at",
+                "review_note", "batch", "reverses", "payee_name", "payee_bank_name", "payee_bank_account")
+COLUMNS = compose("INSERT INTO {claim:table} (" + ", ".join(f"{{claim.{f}:name}}" for f in CLAIM_FIELDS) + ")",
+                  claim=Claim)
 
-# What each claim row is made of once its reasons are known.
-DECIDED = """CASE WHEN cardinality({reasons}) = 0 THEN {amount} ELSE 0 END,
-    CASE WHEN cardinality({reasons}) = 0 THEN 'pending' ELSE 'ineligible' END,
-    {reasons}, %(claimed_on)s, %(run)s, %(now)s, %(user)s, NULL, NULL, '', NULL, NULL"""
 
-DECIDED_ENROLLMENTS = "e.status IN ('completed', 'failed', 'no_show')"
+def decided(reasons: str, amount: str) -> str:
+    """What each claim row is made of once its reasons are known (in the order of CLAIM_FIELDS; the
+    payee is frozen when the claim enters a batch); amount: a template of what it pays, {r} the rate."""
+    return compose("""CASE WHEN cardinality({reasons}) = 0 THEN {amount} ELSE 0 END,
+    CASE WHEN cardinality({reasons}) = 0 THEN %(pending)s ELSE %(ineligible)s END,
+    {reasons}, %(claimed_on)s, %(run)s, %(now)s, %(user)s, NULL, NULL, '', NULL, NULL, '', '', ''""",
+                   reasons=reasons, amount=compose(amount, r=Rate))
+
+
+DECIDED_ENROLLMENTS = compose("{e.status} IN (%(completed)s, %(failed)s, %(no_show)s)", e=Enrollment)
+
+# A claim's unique key per source, as ON CONFLICT names it.
+ON_CERTIFICATE = compose("""ON CONFLICT ({d.policy:name}, {d.certificate:name})
+    WHERE {d.enrollment:name} IS NULL AND {d.reverses:name} IS NULL DO NOTHING""", d=Claim)
+ON_ENROLLMENT = compose("""ON CONFLICT ({d.policy:name}, {d.enrollment:name})
+    WHERE {d.enrollment:name} IS NOT NULL AND {d.reverses:name} IS NULL DO NOTHING""", d=Claim)
 
 # The month's certificates without a claim under this policy, and what the rules need, each read
 # once: the granted skill claims (any skill policy, any year: "once per trade and level"; counted per
 # holder for the yearly limit), the certificates a training claim paid, the rate per trade and level.
 # The skill policies come as constants, %(skill_policies)s: joined to the policy table, the planner
 # takes a half of all claims for theirs and scans the table.
-SKILL = f"""
+SKILL = statement("subsidies.skill", """
 WITH issued AS MATERIALIZED (
     -- OFFSET 0 keeps this a probe of the unique key per certificate (the step's, all of them before
     -- the first insert): as an anti-join on statistics from before the step's policy had claims,
     -- it was planned as a nested loop over every claim of the policy (12 s in February).
-    SELECT c.id, c.holder_id, c.trade_id, c.level, c.issued_on
-    FROM certification_certificate c
-    WHERE c.status = 'valid' AND c.issued_on BETWEEN %(start)s AND %(end)s
-      AND NOT EXISTS (SELECT 1 FROM subsidies_claim d WHERE d.policy_id = %(policy)s AND d.certificate_id = c.id
-                      AND d.enrollment_id IS NULL AND d.reverses_id IS NULL OFFSET 0)
-), {REVERSED}, skill_granted AS MATERIALIZED (
+    SELECT {c.id}, {c.holder}, {c.trade}, {c.level}, {c.issued_on}
+    FROM {c}
+    WHERE {c.status} = %(valid)s AND {c.issued_on} BETWEEN %(start)s AND %(end)s
+      AND NOT EXISTS (SELECT 1 FROM {d} WHERE {d.policy} = %(policy)s AND {d.certificate} = {c.id}
+                      AND {d.enrollment} IS NULL AND {d.reverses} IS NULL OFFSET 0)
+), {reversed}, skill_granted AS MATERIALIZED (
     -- By the unique keys, which lead with the policy (one for each half): the skill claims lie
     -- together in the table.
-    SELECT s.worker_id, s.trade_id, s.level, s.claimed_on FROM subsidies_claim s
-    WHERE s.policy_id = ANY(%(skill_policies)s::bigint[]) AND s.enrollment_id IS NULL AND {GRANTED.format(alias="s")}
+    SELECT {s.worker}, {s.trade}, {s.level}, {s.claimed_on} FROM {s}
+    WHERE {s.policy} = ANY(%(skill_policies)s::bigint[]) AND {s.enrollment} IS NULL AND {granted_s}
     UNION ALL
-    SELECT s.worker_id, s.trade_id, s.level, s.claimed_on FROM subsidies_claim s
-    WHERE s.policy_id = ANY(%(skill_policies)s::bigint[]) AND s.enrollment_id IS NOT NULL
-      AND {GRANTED.format(alias="s")}
+    SELECT {s.worker}, {s.trade}, {s.level}, {s.claimed_on} FROM {s}
+    WHERE {s.policy} = ANY(%(skill_policies)s::bigint[]) AND {s.enrollment} IS NOT NULL
+      AND {granted_s}
 ), year_count AS MATERIALIZED (
-    SELECT worker_id, count(*) AS n FROM skill_granted
-    WHERE claimed_on >= %(year_start)s AND claimed_on < %(year_end)s
-    GROUP BY worker_id
+    SELECT {s.worker:name}, count(*) AS n FROM skill_granted
+    WHERE {s.claimed_on:name} >= %(year_start)s AND {s.claimed_on:name} < %(year_end)s
+    GROUP BY {s.worker:name}
 ), training_paid AS MATERIALIZED (
-    SELECT t.certificate_id FROM subsidies_claim t
-    WHERE t.certificate_id IN (SELECT id FROM issued) AND t.enrollment_id IS NOT NULL
-      AND {GRANTED.format(alias="t")}
+    SELECT {t.certificate} FROM {t}
+    WHERE {t.certificate} IN (SELECT {c.id:name} FROM issued) AND {t.enrollment} IS NOT NULL
+      AND {granted_t}
 ), rate_of AS MATERIALIZED (
-    SELECT DISTINCT ON (k.trade_id, k.level) k.trade_id, k.level, r.id, r.amount
-    FROM (SELECT DISTINCT trade_id, level FROM issued) k
-    JOIN subsidies_rate r ON r.policy_id = %(policy)s AND (r.level = k.level OR r.level IS NULL)
-                         AND (r.trade_id = k.trade_id OR r.trade_id IS NULL)
-    ORDER BY k.trade_id, k.level, r.trade_id IS NULL, r.level IS NULL
+    SELECT DISTINCT ON ({k.trade}, {k.level}) {k.trade}, {k.level}, {r.id}, {r.amount}
+    FROM (SELECT DISTINCT {c.trade:name}, {c.level:name} FROM issued) k
+    JOIN {r} ON {r.policy} = %(policy)s AND ({r.level} = {k.level} OR {r.level} IS NULL)
+                         AND ({r.trade} = {k.trade} OR {r.trade} IS NULL)
+    ORDER BY {k.trade}, {k.level}, {r.trade} IS NULL, {r.level} IS NULL
 ), candidates AS (
-    SELECT c.id AS certificate_id, c.holder_id AS worker_id, c.trade_id, c.level, c.issued_on,
-           rate_of.id AS rate_id, rate_of.amount, p.max_per_year,
+    SELECT {c.id} AS certificate_id, {c.holder} AS worker_id, {c.trade}, {c.level}, {c.issued_on},
+           rate_of.{r.id:name} AS rate_id, rate_of.{r.amount:name}, {p.max_per_year},
            array_remove(ARRAY[
-               CASE WHEN w.insured_since IS NULL
-                         OR w.insured_since > c.issued_on - make_interval(months => p.min_insured_months)
-                    THEN 'insured_short' END,
-               CASE WHEN %(claimed_on)s > c.issued_on + make_interval(months => p.claim_window_months)
-                    THEN 'claimed_late' END,
-               CASE WHEN rate_of.id IS NULL THEN 'no_rate' END,
-               CASE WHEN EXISTS (SELECT 1 FROM certification_certificate h
-                                 WHERE h.holder_id = c.holder_id AND h.trade_id = c.trade_id AND h.status = 'valid'
-                                   AND h.level BETWEEN 1 AND c.level - 1 AND h.issued_on <= c.issued_on)
-                    THEN 'higher_level_held' END,
-               CASE WHEN row_number() OVER (PARTITION BY c.holder_id, c.trade_id, c.level
-                                            ORDER BY c.issued_on, c.id) > 1
-                         OR (c.holder_id, c.trade_id, c.level) IN (SELECT worker_id, trade_id, level
+               CASE WHEN {w.insured_since} IS NULL
+                         OR {w.insured_since} > {c.issued_on} - make_interval(months => {p.min_insured_months})
+                    THEN %(insured_short)s END,
+               CASE WHEN %(claimed_on)s > {c.issued_on} + make_interval(months => {p.claim_window_months})
+                    THEN %(claimed_late)s END,
+               CASE WHEN rate_of.{r.id:name} IS NULL THEN %(no_rate)s END,
+               CASE WHEN EXISTS (SELECT 1 FROM {h}
+                                 WHERE {h.holder} = {c.holder} AND {h.trade} = {c.trade} AND {h.status} = %(valid)s
+                                   AND {h.level} BETWEEN 1 AND {c.level} - 1 AND {h.issued_on} <= {c.issued_on})
+                    THEN %(higher_level_held)s END,
+               CASE WHEN row_number() OVER (PARTITION BY {c.holder}, {c.trade}, {c.level}
+                                            ORDER BY {c.issued_on}, {c.id}) > 1
+                         OR ({c.holder}, {c.trade}, {c.level}) IN (SELECT {s.worker:name}, {s.trade:name},
+                                                                          {s.level:name}
                                                                    FROM skill_granted)
-                    THEN 'trade_level_subsidised' END,
-               CASE WHEN c.id IN (SELECT certificate_id FROM training_paid) THEN 'training_subsidised' END
+                    THEN %(trade_level_subsidised)s END,
+               CASE WHEN {c.id} IN (SELECT {t.certificate:name} FROM training_paid) THEN %(training_subsidised)s END
            ]::varchar[], NULL) AS reasons
     FROM issued c
-    JOIN registry_worker w ON w.id = c.holder_id
-    JOIN subsidies_policy p ON p.id = %(policy)s
-    LEFT JOIN rate_of ON rate_of.trade_id = c.trade_id AND rate_of.level = c.level
+    JOIN {w} ON {w.id} = {c.holder}
+    JOIN {p} ON {p.id} = %(policy)s
+    LEFT JOIN rate_of ON rate_of.{c.trade:name} = {c.trade} AND rate_of.{c.level:name} = {c.level}
 ), limited AS (
     SELECT candidates.*,
            CASE WHEN cardinality(reasons) = 0
                      AND coalesce(prior.n, 0) + row_number() OVER (
                          PARTITION BY candidates.worker_id, cardinality(reasons) = 0
-                         ORDER BY issued_on, certificate_id) > max_per_year
-                THEN reasons || 'yearly_limit'::varchar ELSE reasons END AS decided
+                         ORDER BY {c.issued_on:name}, certificate_id) > {p.max_per_year:name}
+                THEN reasons || %(yearly_limit)s::varchar ELSE reasons END AS decided
     FROM candidates
-    LEFT JOIN year_count prior ON prior.worker_id = candidates.worker_id
+    LEFT JOIN year_count prior ON prior.{s.worker:name} = candidates.worker_id
 )
-{COLUMNS}
-SELECT %(policy)s, worker_id, certificate_id, NULL, trade_id, level, rate_id, NULL,
-    {DECIDED.format(reasons="decided", amount="amount")}
+{columns}
+SELECT %(policy)s, worker_id, certificate_id, NULL, {c.trade:name}, {c.level:name}, rate_id, NULL,
+    {decided}
 FROM limited
-ON CONFLICT (policy_id, certificate_id) WHERE enrollment_id IS NULL AND reverses_id IS NULL DO NOTHING
-"""
+{on_certificate}
+""", c=Certificate, k=Certificate, d=Claim, s=Claim, t=Claim, r=Rate, w=Worker, p=Policy, h=Certificate,
+    reversed=REVERSED, granted_s=granted("s"), granted_t=granted("t"), columns=COLUMNS,
+    decided=decided("decided", "{r.amount:name}"), on_certificate=ON_CERTIFICATE, constants=CONSTANTS)
 
-TRAINING = f"""
-WITH {REVERSED}, skill_paid AS MATERIALIZED (
-    SELECT s.certificate_id FROM subsidies_claim s
-    WHERE s.policy_id = ANY(%(skill_policies)s::bigint[]) AND s.enrollment_id IS NULL
-      AND {GRANTED.format(alias="s")}
-), {RATE}
-{COLUMNS}
-SELECT p.id, e.worker_id, cert.id, e.id, co.trade_id, co.level, rate_of.id, NULL,
-    {DECIDED.format(reasons="why.reasons", amount="rate_of.amount")}
-FROM training_trainingclass tc
-JOIN training_enrollment e ON e.training_class_id = tc.id
-JOIN training_course co ON co.id = tc.course_id
-JOIN subsidies_policy p ON p.id = %(policy)s
-LEFT JOIN rate_of ON rate_of.course_id = co.id
+TRAINING = statement("subsidies.training", """
+WITH {reversed}, skill_paid AS MATERIALIZED (
+    SELECT {s.certificate} FROM {s}
+    WHERE {s.policy} = ANY(%(skill_policies)s::bigint[]) AND {s.enrollment} IS NULL
+      AND {granted_s}
+), {rate}
+{columns}
+SELECT {p.id}, {e.worker}, cert.{c.id:name}, {e.id}, {co.trade}, {co.level}, rate_of.{r.id:name}, NULL,
+    {decided}
+FROM {tc}
+JOIN {e} ON {e.training_class} = {tc.id}
+JOIN {co} ON {co.id} = {tc.course}
+JOIN {p} ON {p.id} = %(policy)s
+LEFT JOIN rate_of ON rate_of.course_id = {co.id}
 LEFT JOIN LATERAL (
-    SELECT c.id FROM certification_certificate c
-    WHERE p.requires_certificate AND c.holder_id = e.worker_id AND c.trade_id = co.trade_id AND c.status = 'valid'
-      AND c.issued_on BETWEEN tc.starts_on AND tc.ends_on + p.certificate_within_days
-    ORDER BY c.issued_on, c.id LIMIT 1
+    SELECT {c.id} FROM {c}
+    WHERE {p.requires_certificate} AND {c.holder} = {e.worker} AND {c.trade} = {co.trade} AND {c.status} = %(valid)s
+      AND {c.issued_on} BETWEEN {tc.starts_on} AND {tc.ends_on} + {p.certificate_within_days}
+    ORDER BY {c.issued_on}, {c.id} LIMIT 1
 ) cert ON TRUE
 CROSS JOIN LATERAL (SELECT
-    coalesce(e.attended_hours, 0) * 100 < p.min_attendance_percent * coalesce(e.required_hours, 0)
-        OR coalesce(e.required_hours, 0) = 0 AS short,
-    tc.has_exam AND e.exam_passed IS NOT TRUE AS exam_failed
+    coalesce({e.attended_hours}, 0) * 100 < {p.min_attendance_percent} * coalesce({e.required_hours}, 0)
+        OR coalesce({e.required_hours}, 0) = 0 AS short,
+    {tc.has_exam} AND {e.exam_passed} IS NOT TRUE AS exam_failed
 ) outcome
 CROSS JOIN LATERAL (SELECT array_remove(ARRAY[
-    CASE WHEN outcome.short THEN 'attendance_short' END,
-    CASE WHEN outcome.exam_failed THEN 'exam_not_passed' END,
-    CASE WHEN e.status <> 'completed' AND NOT outcome.short AND NOT outcome.exam_failed THEN 'not_completed' END,
-    CASE WHEN p.requires_certificate AND cert.id IS NULL THEN 'no_certificate' END,
-    CASE WHEN cert.id IN (SELECT certificate_id FROM skill_paid) THEN 'skill_subsidised' END,
-    CASE WHEN rate_of.id IS NULL THEN 'no_rate' END
+    CASE WHEN outcome.short THEN %(attendance_short)s END,
+    CASE WHEN outcome.exam_failed THEN %(exam_not_passed)s END,
+    CASE WHEN {e.status} <> %(completed)s AND NOT outcome.short AND NOT outcome.exam_failed THEN %(not_completed)s END,
+    CASE WHEN {p.requires_certificate} AND cert.{c.id:name} IS NULL THEN %(no_certificate)s END,
+    CASE WHEN cert.{c.id:name} IN (SELECT {s.certificate:name} FROM skill_paid) THEN %(skill_subsidised)s END,
+    CASE WHEN rate_of.{r.id:name} IS NULL THEN %(no_rate)s END
 ]::varchar[], NULL) AS reasons) why
-WHERE {DECIDED_ENROLLMENTS} AND tc.ends_on BETWEEN %(start)s AND %(end)s
-ON CONFLICT (policy_id, enrollment_id) WHERE enrollment_id IS NOT NULL AND reverses_id IS NULL DO NOTHING
-"""
+WHERE {enrollments} AND {tc.ends_on} BETWEEN %(start)s AND %(end)s
+{on_enrollment}
+""", s=Claim, p=Policy, e=Enrollment, c=Certificate, co=Course, r=Rate, tc=TrainingClass, reversed=REVERSED,
+    granted_s=granted("s"), rate=RATE, columns=COLUMNS, decided=decided("why.reasons", "rate_of.{r.amount:name}"),
+    enrollments=DECIDED_ENROLLMENTS, on_enrollment=ON_ENROLLMENT, constants=CONSTANTS)
 
 # Attended days counted for the step's trainees together (one grouped pass over their attendance).
-LIVING = f"""
+LIVING = statement("subsidies.living", """
 WITH enrolled AS MATERIALIZED (
-    SELECT e.id, e.worker_id, tc.course_id
-    FROM training_trainingclass tc
-    JOIN training_enrollment e ON e.training_class_id = tc.id
-    JOIN registry_worker w ON w.id = e.worker_id AND w.poverty_registered
-    WHERE {DECIDED_ENROLLMENTS} AND tc.ends_on BETWEEN %(start)s AND %(end)s
+    SELECT {e.id}, {e.worker}, {tc.course}
+    FROM {tc}
+    JOIN {e} ON {e.training_class} = {tc.id}
+    JOIN {w} ON {w.id} = {e.worker} AND {w.poverty_registered}
+    WHERE {enrollments} AND {tc.ends_on} BETWEEN %(start)s AND %(end)s
 ), days AS MATERIALIZED (
-    SELECT a.enrollment_id, count(DISTINCT (s.starts_at AT TIME ZONE %(tz)s)::date) AS n
-    FROM training_attendance a JOIN training_classsession s ON s.id = a.session_id
-    WHERE a.enrollment_id IN (SELECT id FROM enrolled) AND a.status IN ('present', 'late')
-    GROUP BY a.enrollment_id
-), {RATE}
-{COLUMNS}
-SELECT p.id, e.worker_id, NULL, e.id, co.trade_id, co.level, rate_of.id, coalesce(days.n, 0),
-    {DECIDED.format(reasons="why.reasons", amount="rate_of.amount * coalesce(days.n, 0)")}
+    SELECT {a.enrollment}, count(DISTINCT ({s.starts_at} AT TIME ZONE %(tz)s)::date) AS n
+    FROM {a} JOIN {s} ON {s.id} = {a.session}
+    WHERE {a.enrollment} IN (SELECT {e.id:name} FROM enrolled) AND {a.status} IN (%(present)s, %(late)s)
+    GROUP BY {a.enrollment}
+), {rate}
+{columns}
+SELECT {p.id}, {e.worker}, NULL, {e.id}, {co.trade}, {co.level}, rate_of.{r.id:name},
+    coalesce(days.n, 0),
+    {decided}
 FROM enrolled e
-JOIN training_course co ON co.id = e.course_id
-JOIN subsidies_policy p ON p.id = %(policy)s
-LEFT JOIN rate_of ON rate_of.course_id = co.id
-LEFT JOIN days ON days.enrollment_id = e.id
+JOIN {co} ON {co.id} = e.{tc.course:name}
+JOIN {p} ON {p.id} = %(policy)s
+LEFT JOIN rate_of ON rate_of.course_id = {co.id}
+LEFT JOIN days ON days.{a.enrollment:name} = {e.id}
 CROSS JOIN LATERAL (SELECT array_remove(ARRAY[
-    CASE WHEN coalesce(days.n, 0) = 0 THEN 'no_attended_day' END,
-    CASE WHEN rate_of.id IS NULL THEN 'no_rate' END
+    CASE WHEN coalesce(days.n, 0) = 0 THEN %(no_attended_day)s END,
+    CASE WHEN rate_of.{r.id:name} IS NULL THEN %(no_rate)s END
 ]::varchar[], NULL) AS reasons) why
-ON CONFLICT (policy_id, enrollment_id) WHERE enrollment_id IS NOT NULL AND reverses_id IS NULL DO NOTHING
-"""
+{on_enrollment}
+""", e=Enrollment, tc=TrainingClass, w=Worker, a=Attendance, s=ClassSession, co=Course, p=Policy, r=Rate,
+    rate=RATE, columns=COLUMNS, decided=decided("why.reasons", "rate_of.{r.amount:name} * coalesce(days.n, 0)"),
+    enrollments=DECIDED_ENROLLMENTS, on_enrollment=ON_ENROLLMENT, constants=CONSTANTS)
 
 STATEMENTS = {Kind.SKILL: SKILL, Kind.TRAINING: TRAINING, Kind.LIVING: LIVING}
 
@@ -244,8 +284,11 @@ def step_execute(run: Run, policy: Policy, start: datetime.date, end: datetime.d
         # A step is a short statement: compiling it (JIT, up to 1 s: its cost estimate is high) took
         # longer than it saved, and 36 steps pay for it 36 times.
         cursor.execute("SET LOCAL jit = off")
-        cursor.execute(STATEMENTS[policy.kind], params)
+        cursor.execute(STATEMENTS[policy.kind].text, STATEMENTS[policy.kind].params(**params))
         return cursor.rowcount
+
+
+CLAIMS = connection.ops.quote_name(Claim._meta.db_table)
 
 
 class ClaimStatistics:
@@ -257,7 +300,7 @@ class ClaimStatistics:
 
     def __init__(self):
         with connection.cursor() as cursor:
-            cursor.execute("SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = 'subsidies_claim'::regclass")
+            cursor.execute("SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = %s::regclass", [CLAIMS])
             self.counted = cursor.fetchone()[0]
         self.added = 0
 
@@ -265,7 +308,7 @@ class ClaimStatistics:
         self.added += rows
         if self.added > 5000 and self.added > 0.5 * self.counted:
             with connection.cursor() as cursor:
-                cursor.execute("ANALYZE subsidies_claim")
+                cursor.execute(f"ANALYZE {CLAIMS}")
             self.counted, self.added = self.counted + self.added, 0
 
 

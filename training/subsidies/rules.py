@@ -1,34 +1,48 @@
 """The engine's reason codes in words, for officers and for the worker the claim is about."""
 
+from django.db import models
 from django.utils.formats import date_format
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from .models import Claim, Kind
 
 
+class Refusal(models.TextChoices):
+    """Why the engine refused a claim: each code is written by a statement in engine.py, which takes
+    it from here as a parameter. The words name the policy's figures (FIGURES)."""
+
+    INSURED_SHORT = "insured_short", _("Unemployment insurance paid for less than %(months)d months before the "
+                                           "certificate was issued.")
+    CLAIMED_LATE = "claimed_late", _("Claimed more than %(months)d months after the certificate was issued.")
+    NO_RATE = "no_rate", _("The policy pays nothing for this level or trade.")
+    HIGHER_LEVEL_HELD = "higher_level_held", _("A higher level in the same trade was already held.")
+    TRADE_LEVEL_SUBSIDISED = "trade_level_subsidised", _("This trade and level has already been subsidised once.")
+    TRAINING_SUBSIDISED = "training_subsidised", _("The certificate was already paid for by the training subsidy.")
+    YEARLY_LIMIT = "yearly_limit", _("Already %(count)d skill-improvement subsidies this year, the most a person "
+                                         "may receive.")
+    ATTENDANCE_SHORT = "attendance_short", _("Attended less than %(percent)d%% of the hours.")
+    EXAM_NOT_PASSED = "exam_not_passed", _("The class exam was not passed.")
+    NOT_COMPLETED = "not_completed", _("The class was not completed.")
+    NO_CERTIFICATE = "no_certificate", _("No certificate in the class's trade within %(days)d days of the class.")
+    SKILL_SUBSIDISED = "skill_subsidised", _("The certificate was already paid for by the skill-improvement "
+                                                 "subsidy.")
+    NO_ATTENDED_DAY = "no_attended_day", _("No day of the class was attended.")
+
+
+FIGURES = {
+    Refusal.INSURED_SHORT: lambda policy: {"months": policy.min_insured_months},
+    Refusal.CLAIMED_LATE: lambda policy: {"months": policy.claim_window_months},
+    Refusal.YEARLY_LIMIT: lambda policy: {"count": policy.max_per_year},
+    Refusal.ATTENDANCE_SHORT: lambda policy: {"percent": policy.min_attendance_percent},
+    Refusal.NO_CERTIFICATE: lambda policy: {"days": policy.certificate_within_days},
+}
+
+
 def refusal(code: str, claim: Claim) -> str:
-    policy = claim.policy
-    words = {
-        "insured_short": lambda: _("Unemployment insurance paid for less than %(months)d months before the "
-                                   "certificate was issued.") % {"months": policy.min_insured_months},
-        "claimed_late": lambda: _("Claimed more than %(months)d months after the certificate was issued.")
-        % {"months": policy.claim_window_months},
-        "no_rate": lambda: _("The policy pays nothing for this level or trade."),
-        "higher_level_held": lambda: _("A higher level in the same trade was already held."),
-        "trade_level_subsidised": lambda: _("This trade and level has already been subsidised once."),
-        "training_subsidised": lambda: _("The certificate was already paid for by the training subsidy."),
-        "yearly_limit": lambda: _("Already %(count)d skill-improvement subsidies this year, the most a person "
-                                  "may receive.") % {"count": policy.max_per_year},
-        "attendance_short": lambda: _("Attended less than %(percent)d%% of the hours.")
-        % {"percent": policy.min_attendance_percent},
-        "exam_not_passed": lambda: _("The class exam was not passed."),
-        "not_completed": lambda: _("The class was not completed."),
-        "no_certificate": lambda: _("No certificate in the class's trade within %(days)d days of the class.")
-        % {"days": policy.certificate_within_days},
-        "skill_subsidised": lambda: _("The certificate was already paid for by the skill-improvement subsidy."),
-        "no_attended_day": lambda: _("No day of the class was attended."),
-    }
-    return words[code]() if code in words else code
+    if code not in Refusal.values:
+        return code
+    words = Refusal(code).label
+    return words % FIGURES[code](claim.policy) if code in FIGURES else str(words)
 
 
 def grant(claim: Claim) -> str:

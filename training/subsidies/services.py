@@ -14,14 +14,35 @@ from django.utils.translation import gettext as _
 from zhangwan.accounts.models import User
 from zhangwan.accounts.notifications import notify, notify_workers
 from zhangwan.accounts.roles import Role
-from zhangwan.history import record_history
+from zhangwan.errors import ServiceError
+from zhangwan.history import HISTORY_FIELDS, record_history
 from zhangwan.registry.models import Worker
+from zhangwan.sql import statement
 
 from .models import ZERO, Batch, Claim, Payment, Policy, Run
 
 
-class SubsidyError(Exception):
+class SubsidyError(ServiceError):
     """A refusal the user can act on; the message is for them."""
+
+
+def _creation_statement():
+    """History rows for claims the engine made: each as it is now, dated when it was made, by whoever
+    started its run."""
+    history = Claim.history.model._meta
+    columns = [f.column for f in history.concrete_fields if f.name not in HISTORY_FIELDS]
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    selected = ", ".join(f"c.{connection.ops.quote_name(c)}" for c in columns)
+    return statement("subsidies.claim_creation", (
+        "INSERT INTO {h:table} (" + names + ", {h.history_date:name}, {h.history_change_reason:name}, "
+        "{h.history_type:name}, {h.history_user:name}) "
+        "SELECT " + selected + ", {c.created_at}, %(reason)s, %(created)s, coalesce({r.started_by}, {c.created_by}) "
+        "FROM {c} LEFT JOIN {r} ON {r.id} = {c.run} "
+        "WHERE {c.id} = ANY(%(pks)s) AND NOT EXISTS (SELECT 1 FROM {h} WHERE {h.id} = {c.id})"),
+        c=Claim, r=Run, h=Claim.history.model, constants={"reason": "computed", "created": "+"})
+
+
+CREATION = _creation_statement()
 
 
 def record_creation(pks) -> None:
@@ -30,18 +51,8 @@ def record_creation(pks) -> None:
     pks = list(pks)
     if not pks:
         return
-    history = Claim.history.model._meta.db_table
-    columns = [f.column for f in Claim.history.model._meta.concrete_fields
-               if f.name not in {"history_id", "history_date", "history_change_reason", "history_type",
-                                 "history_user"}]
-    names = ", ".join(columns)
-    selected = ", ".join(f"c.{c}" for c in columns)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {history} ({names}, history_date, history_change_reason, history_type, history_user_id) "
-            f"SELECT {selected}, c.created_at, 'computed', '+', coalesce(r.started_by_id, c.created_by_id) "
-            f"FROM subsidies_claim c LEFT JOIN subsidies_run r ON r.id = c.run_id "
-            f"WHERE c.id = ANY(%s) AND NOT EXISTS (SELECT 1 FROM {history} h WHERE h.id = c.id)", [pks])
+        cursor.execute(CREATION.text, CREATION.params(pks=pks))
 
 
 def _changed(pks, reason, user):

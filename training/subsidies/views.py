@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from zhangwan.accounts.access import role_required
 from zhangwan.accounts.roles import Role, has_role, is_district_staff
 from zhangwan.accounts.scope import own_worker_or_404
+from zhangwan.actions import refusal_to
 from zhangwan.excel import xlsx_response
 from zhangwan.forms import flash_errors
 from zhangwan.history import history_with_changes
@@ -86,11 +87,8 @@ def run_list(request):
         if form is None:
             return render(request, "403.html", status=403)
         if form.is_valid():
-            try:
+            with refusal_to(form):
                 run = services.run_start(**form.cleaned_data, user=request.user)
-            except services.SubsidyError as error:
-                form.add_error(None, str(error))
-            else:
                 messages.success(request, _("The computation has started."))
                 return redirect("subsidies:run_detail", pk=run.pk)
     runs = Run.objects.select_related("started_by")
@@ -168,21 +166,18 @@ def claim_review(request):
         claims = filterset.qs
     else:
         claims = claims.filter(pk__in=form.cleaned_data["claims"])
-    try:
+    with refusal_to(request):
         if form.cleaned_data["action"] == "approve":
             done = services.claims_approve(claims=claims, user=request.user)
             message = _("%(count)d claims approved.")
         else:
             done = services.claims_refuse(claims=claims, user=request.user, reason=form.cleaned_data["reason"])
             message = _("%(count)d claims refused.")
-    except services.SubsidyError as error:
-        messages.error(request, str(error))
-        return redirect(back)
-    if done:
-        messages.success(request, message % {"count": done})
-    else:
-        messages.warning(request, _("None of these claims was awaiting review: approved or refused claims are "
-                                    "not changed (a correction is a reversal)."))
+        if done:
+            messages.success(request, message % {"count": done})
+        else:
+            messages.warning(request, _("None of these claims was awaiting review: approved or refused claims "
+                                        "are not changed (a correction is a reversal)."))
     return redirect(back)
 
 
@@ -212,14 +207,12 @@ def claim_reverse(request, pk):
     if not form.is_valid():
         messages.error(request, _("Give the reason for the reversal."))
         return redirect("subsidies:claim_detail", pk=claim.pk)
-    try:
+    with refusal_to(request):
         reversal = services.claim_reverse(claim=claim, user=request.user, reason=form.cleaned_data["reason"])
-    except services.SubsidyError as error:
-        messages.error(request, str(error))
-        return redirect("subsidies:claim_detail", pk=claim.pk)
-    messages.success(request, _("Claim #%(number)d is reversed by claim #%(reversal)d.")
-                     % {"number": claim.pk, "reversal": reversal.pk})
-    return redirect("subsidies:claim_detail", pk=reversal.pk)
+        messages.success(request, _("Claim #%(number)d is reversed by claim #%(reversal)d.")
+                         % {"number": claim.pk, "reversal": reversal.pk})
+        return redirect("subsidies:claim_detail", pk=reversal.pk)
+    return redirect("subsidies:claim_detail", pk=claim.pk)
 
 
 # Disbursement batches ------------------------------------------------------------------------
@@ -231,11 +224,8 @@ def batch_list(request):
         if form is None:
             return render(request, "403.html", status=403)
         if form.is_valid():
-            try:
+            with refusal_to(form):
                 batch = services.batch_create(**form.cleaned_data, user=request.user)
-            except services.SubsidyError as error:
-                form.add_error(None, str(error))
-            else:
                 messages.success(request, _("Batch %(number)s made with %(count)d claims, ¥%(total)s.")
                                  % {"number": batch.number, "count": batch.claim_count, "total": f"{batch.total:,.2f}"})
                 return redirect("subsidies:batch_detail", pk=batch.pk)
@@ -280,22 +270,13 @@ def batch_detail(request, pk):
     })
 
 
-def _batch_action(request, pk, action, success):
-    batch = get_object_or_404(Batch, pk=pk)
-    try:
-        action(batch)
-    except services.SubsidyError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, success % {"number": batch.number})
-    return batch
-
-
 @require_POST
 @role_required(*FINANCE)
 def batch_approve(request, pk):
-    batch = _batch_action(request, pk, lambda b: services.batch_approve(batch=b, user=request.user),
-                          _("Batch %(number)s is approved."))
+    batch = get_object_or_404(Batch, pk=pk)
+    with refusal_to(request):
+        services.batch_approve(batch=batch, user=request.user)
+        messages.success(request, _("Batch %(number)s is approved.") % {"number": batch.number})
     return redirect("subsidies:batch_detail", pk=batch.pk)
 
 
@@ -303,13 +284,11 @@ def batch_approve(request, pk):
 @role_required(*FINANCE)
 def batch_delete(request, pk):
     batch = get_object_or_404(Batch, pk=pk)
-    try:
+    with refusal_to(request):
         services.batch_delete(batch=batch, user=request.user)
-    except services.SubsidyError as error:
-        messages.error(request, str(error))
-        return redirect("subsidies:batch_detail", pk=pk)
-    messages.success(request, _("The draft batch is deleted; its claims wait for the next batch."))
-    return redirect("subsidies:batch_list")
+        messages.success(request, _("The draft batch is deleted; its claims wait for the next batch."))
+        return redirect("subsidies:batch_list")
+    return redirect("subsidies:batch_detail", pk=pk)
 
 
 @require_POST
@@ -319,8 +298,10 @@ def batch_pay(request, pk):
     if not form.is_valid():
         flash_errors(request, form)
         return redirect("subsidies:batch_detail", pk=pk)
-    _batch_action(request, pk, lambda b: services.payment_record(batch=b, user=request.user, **form.cleaned_data),
-                  _("The payment of batch %(number)s is recorded."))
+    batch = get_object_or_404(Batch, pk=pk)
+    with refusal_to(request):
+        services.payment_record(batch=batch, user=request.user, **form.cleaned_data)
+        messages.success(request, _("The payment of batch %(number)s is recorded.") % {"number": batch.number})
     return redirect("subsidies:batch_detail", pk=pk)
 
 

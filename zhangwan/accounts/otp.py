@@ -11,12 +11,14 @@ import secrets
 import zlib
 from datetime import timedelta
 
+from django.contrib import messages
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
+from zhangwan.errors import ServiceError
 from zhangwan.sms import send_sms
 
 from .models import OneTimeCode
@@ -30,12 +32,12 @@ KEPT_FOR = timedelta(days=1)
 LOCK_SPACE = zlib.crc32(b"zhangwan.accounts.otp") & 0x7FFFFFFF
 
 
-class OtpError(Exception):
+class OtpError(ServiceError):
     """No code was sent; the message says why, in the user's language."""
 
 
 class OtpTooSoon(OtpError):
-    pass
+    level = messages.INFO  # the code sent a minute ago still works
 
 
 def _hash(*, mobile: str, purpose: str, code: str) -> str:

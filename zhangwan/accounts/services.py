@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from zhangwan.errors import ServiceError
 from zhangwan.ratelimit import Limit
 from zhangwan.registry.models import Worker
 
@@ -36,7 +37,7 @@ CLAIM_LOCK_DURATION = timedelta(hours=1)
 CLAIM_LOCK_TOLD = Role.TRAINING_OFFICER
 
 
-class ClaimError(Exception):
+class ClaimError(ServiceError):
     """The claim cannot go on; the message is for the user."""
 
 

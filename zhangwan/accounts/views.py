@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from zhangwan.actions import refusal_to
 from zhangwan.net import client_ip
 from zhangwan.registry.forms import WorkerContactForm
 from zhangwan.registry.models import Worker
@@ -18,7 +19,6 @@ from zhangwan.sms import SmsError
 from . import services
 from .access import role_required
 from .forms import ClaimCodeForm, ClaimForm, SetAccountForm
-from .otp import OtpError, OtpTooSoon
 from .roles import Role
 
 logger = logging.getLogger(__name__)
@@ -43,11 +43,8 @@ def claim(request):
         return redirect("home")
     form = ClaimForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_to(form):
             worker = services.claim_identify(**form.cleaned_data, address=client_ip(request))
-        except services.ClaimError as error:
-            form.add_error(None, str(error))
-        else:
             request.session.pop(SESSION_CLAIM_KEY, None)
             request.session[SESSION_PENDING_KEY] = worker.pk
             _send_code(request, worker)
@@ -57,16 +54,12 @@ def claim(request):
 
 def _send_code(request, worker):
     try:
-        services.claim_code_send(worker=worker, address=client_ip(request))
-    except OtpTooSoon as error:
-        messages.info(request, str(error))
-    except (services.ClaimError, OtpError) as error:
-        messages.error(request, str(error))
+        with refusal_to(request):
+            services.claim_code_send(worker=worker, address=client_ip(request))
+            messages.success(request, _("A six-digit code was sent to %(mobile)s.") % {"mobile": masked_mobile(worker)})
     except SmsError:
         logger.exception("claim code for worker %s not sent", worker.pk)
         messages.error(request, _("The text message could not be sent. Try again in a few minutes."))
-    else:
-        messages.success(request, _("A six-digit code was sent to %(mobile)s.") % {"mobile": masked_mobile(worker)})
 
 
 def claim_code(request):
@@ -79,11 +72,8 @@ def claim_code(request):
         return redirect("accounts:claim_code")
     form = ClaimCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_to(form, field="code"):
             services.claim_code_check(worker=worker, code=form.cleaned_data["code"], address=client_ip(request))
-        except services.ClaimError as error:
-            form.add_error("code", str(error))
-        else:
             request.session.cycle_key()
             request.session.pop(SESSION_PENDING_KEY, None)
             request.session[SESSION_CLAIM_KEY] = worker.pk
@@ -98,19 +88,19 @@ def claim_password(request):
         return _start_over(request)
     form = SetAccountForm(request.POST or None, initial={"username": worker.mobile})
     if request.method == "POST" and form.is_valid():
-        try:
-            user = services.worker_claim(worker_id=worker.pk, username=form.cleaned_data["username"],
-                                         password=form.cleaned_data["password1"])
-        except services.ClaimError as error:
-            messages.error(request, str(error))
+        with refusal_to(request) as refusal:
+            try:
+                user = services.worker_claim(worker_id=worker.pk, username=form.cleaned_data["username"],
+                                             password=form.cleaned_data["password1"])
+            except IntegrityError:
+                form.add_error("username", _("This username is taken; choose another."))
+            else:
+                request.session.pop(SESSION_CLAIM_KEY, None)
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(request, _("Welcome, %(name)s. Your account is ready.") % {"name": user.full_name})
+                return redirect("accounts:profile")
+        if refusal:  # the record was claimed meanwhile
             return redirect("accounts:login")
-        except IntegrityError:
-            form.add_error("username", _("This username is taken; choose another."))
-        else:
-            request.session.pop(SESSION_CLAIM_KEY, None)
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Welcome, %(name)s. Your account is ready.") % {"name": user.full_name})
-            return redirect("accounts:profile")
     return render(request, "accounts/claim_password.html", {"form": form, "worker": worker})
 
 

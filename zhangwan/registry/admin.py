@@ -1,9 +1,10 @@
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from zhangwan.accounts.scope import organizations_for, workers_for
+from zhangwan.actions import refusal_to
 from zhangwan.admin_autocomplete import SafeAutocomplete
 
 from .models import (
@@ -167,10 +168,10 @@ class TransferRequestAdmin(SimpleHistoryAdmin):
 
     def _decide(self, request, queryset, approve):
         for transfer in queryset:
-            try:
+            with refusal_to() as refusal:
                 transfer_decide(request=transfer, user=request.user, approve=approve)
-            except ValidationError as error:
-                self.message_user(request, f"{transfer}: {error.messages[0]}", messages.ERROR)
+            if refusal:
+                self.message_user(request, f"{transfer}: {refusal.message}", messages.ERROR)
 
     @admin.action(description=_("Approve: move the workers to the requesting organization"),
                   permissions=["change"])

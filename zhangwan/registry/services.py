@@ -2,12 +2,17 @@
 
 import datetime
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhangwan.errors import ServiceError
+
 from .models import Employment, Organization, TransferRequest, Worker
+
+
+class RegistryError(ServiceError):
+    """A rule said no; the message is for the user."""
 
 
 @transaction.atomic
@@ -44,7 +49,7 @@ def transfer_requests_create(*, workers: list[Worker], organization: Organizatio
 def transfer_decide(*, request: TransferRequest, user, approve: bool, reason: str = "") -> None:
     request = TransferRequest.objects.select_for_update().get(pk=request.pk)
     if request.status != TransferRequest.Status.PENDING:
-        raise ValidationError(_("This transfer request has already been decided."))
+        raise RegistryError(_("This transfer request has already been decided."))
     if approve:
         worker_move(worker=request.worker, organization=request.to_organization, user=user)
     request.status = TransferRequest.Status.APPROVED if approve else TransferRequest.Status.REFUSED

@@ -10,13 +10,14 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from zhangwan.errors import ServiceError
 from zhangwan.jobs import step_pause
 
 from . import workbook
 from .models import AnnualReport
 
 
-class ReportError(Exception):
+class ReportError(ServiceError):
     """A rule said no; the message is for the user."""
 
 

@@ -1,4 +1,3 @@
-from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -7,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from zhangwan.accounts.access import role_required
 from zhangwan.accounts.roles import OFFICERS, Role, has_role
+from zhangwan.actions import refusal_to
 from zhangwan.excel import XLSX_CONTENT_TYPE
 from zhangwan.pagination import paginate
 from zhangwan.uploads import serve_stored_file
@@ -26,12 +26,9 @@ def report_list(request):
         if not can_start:
             raise Http404
         if form.is_valid():
-            try:
+            with refusal_to(request):
                 report = services.report_start(year=form.cleaned_data["year"], user=request.user,
                                                language=translation.get_language())
-            except services.ReportError as error:
-                messages.error(request, str(error))
-            else:
                 return redirect("reports:report_detail", pk=report.pk)
     page, query = paginate(request, AnnualReport.objects.select_related("requested_by"), size=20)
     return render(request, "reports/report_list.html", {

@@ -82,13 +82,16 @@ from training.tests.factories import open_class
 from zhangwan.accounts.roles import Role
 from zhangwan.accounts.tests.factories import UserFactory
 from zhangwan.history import record_history
-from zhangwan.registry.models import Worker
+from zhangwan.registry.models import TransferRequest, Worker
 from zhangwan.registry.tests.factories import WorkerFactory, trade
 
 pytestmark = pytest.mark.django_db
 
 # Model → the fields whose every change must be in its history.
 AUDITED = {
+    # registry
+    Worker: ["bank_name", "bank_account"],
+    TransferRequest: ["status", "decided_by"],
     # training
     TrainingBase: ["funding"],
     PlanLine: ["budget"],
@@ -137,6 +140,7 @@ AUDITED = {
 NOT_AUDITED = {
     ("subsidies.Run", "status"): "progress of a claim computation; the claims it makes are audited",
     ("reports.AnnualReport", "status"): "progress of a report build",
+    ("jobs.ExportJob", "status"): "progress of an export; the file is for its requester only",
 }
 
 STATUS_NAMES = {"status", "outcome", "rank", "tier", "upgrade", "upheld", "results_published", "exam_passed"}
@@ -147,7 +151,7 @@ PROJECT_APPS = {"registry", "accounts", "reports", "jobs", "training", "subsidie
 READERS = {
     training_services: {"waiting_positions"},
     subsidy_services: {"payable_claims", "policy_totals", "as_money"},
-    engine: {"months", "run_steps"},
+    engine: {"months", "run_steps", "granted", "decided"},
     competitions_services: {"judge_entries", "part_averages"},
     certification_services: {"years_between", "decide", "reason_text", "upgrade_target"},
     masters_services: {"conflicts_for", "reviewer_assignments", "review_progress", "publicity_end",
@@ -452,6 +456,13 @@ def test_subsidies_walk(django_capture_on_commit_callbacks):
         with audited(officer) as step:
             reversal = subsidy_services.claim_reverse(claim=claims[0], user=officer, reason="重复领取")
         assert step.created(Claim) == {reversal.pk} and step.reasons(Claim) == {"reversal"}
+        payee = claims[1].worker
+        payee.user = UserFactory(role=Role.WORKER)
+        payee.save(update_fields=["user"])
+        with audited(payee.user) as step:
+            subsidy_services.bank_details_change(worker=payee, user=payee.user, bank_name="中国建设银行",
+                                                 bank_account="6227000011112222444")
+        assert step.changed(Worker) == {payee.pk}
 
 
 # Competitions ---------------------------------------------------------------------------------

@@ -11,11 +11,10 @@ from decimal import Decimal
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from training.subsidies import engine, services
+from training.subsidies.models import Batch, Claim, Kind, Policy, Rate, Run
 from zhangwan.accounts.models import User
 from zhangwan.registry.models import SkillLevel, Trade
-
-from . import engine, services
-from .models import Batch, Claim, Kind, Policy, Rate, Run
 
 D = Decimal
 ROBOT = "6-30-99-00"  # industrial robot system operator: on the shortage list, paid more

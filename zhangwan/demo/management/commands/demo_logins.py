@@ -4,8 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import translation
 
-from zhangwan.accounts.demo import DEMO_PASSWORD, DEMO_USERS
 from zhangwan.accounts.models import User
+from zhangwan.demo.accounts import DEMO_PASSWORD, DEMO_USERS
 
 
 class Command(BaseCommand):

@@ -1,47 +1,13 @@
-"""The demo data's helpers, without a database: the full load is checked by running load_demo."""
+"""The demo's 2022 training plan, without a database: the seed report's 15 union classes, each seat
+a worker the class is open to (the loaded demo is checked by zhangwan/reports/tests/test_report_2022.py)."""
 
 import datetime
 import random
 from types import SimpleNamespace
 
-import pytest
-
-from training import demo
-from training.models import Attendance, Enrollment, TrainingClass
-from zhangwan.registry.demo import ORGANIZATIONS
-
-Status = Enrollment.Status
-
-
-@pytest.mark.parametrize("total", sorted({c[3] for c in demo.COURSES.values()}))
-def test_session_hours_split_course_hours_into_two_to_six_sessions(total):
-    rng = random.Random(total)
-    for _ in range(200):
-        hours = demo.session_hours(rng, total)
-        assert sum(hours) == total
-        assert 2 <= len(hours) <= 6
-        assert all(3 <= h <= 8 for h in hours)
-
-
-def outcome_of(hours, marks, has_exam, exam_passed):
-    """services.class_complete's rule, on plain numbers."""
-    attended = sum(h for h, m in zip(hours, marks, strict=True) if m in Attendance.COUNTED)
-    enough = attended * 5 >= sum(hours) * 4
-    if attended == 0:
-        return Status.NO_SHOW
-    return Status.COMPLETED if enough and (not has_exam or exam_passed) else Status.FAILED
-
-
-def test_attendance_marks_lead_to_the_outcome_class_complete_would_decide():
-    rng = random.Random(1)
-    for _ in range(3000):
-        hours = demo.session_hours(rng, rng.choice([12, 16, 24, 32, 40]))
-        outcome = rng.choice([Status.COMPLETED, Status.FAILED, Status.NO_SHOW])
-        exam_failed = outcome == Status.FAILED and rng.random() < 0.5
-        marks = demo.attendance_marks(rng, hours, outcome, exam_failed)
-        assert len(marks) == len(hours)
-        assert set(marks) <= set(Attendance.Status.values)
-        assert outcome_of(hours, marks, exam_failed, not exam_failed) == outcome
+from training.models import TrainingClass
+from zhangwan.demo import training as demo
+from zhangwan.demo.registry import ORGANIZATIONS
 
 
 def test_plan_year_seats_each_worker_once_and_respects_audiences():

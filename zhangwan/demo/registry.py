@@ -10,8 +10,8 @@ import random
 
 from simple_history.utils import bulk_create_with_history
 
-from .models import Employment, Organization, Trade, Worker, WorkerTrade
-from .validators import credit_code_check_char, id_number_check_char
+from zhangwan.registry.models import Employment, Organization, Trade, Worker, WorkerTrade
+from zhangwan.registry.validators import credit_code_check_char, id_number_check_char
 
 WORKERS = 30_000
 SEED = 2022

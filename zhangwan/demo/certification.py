@@ -34,11 +34,8 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Count
 
-from zhangwan.accounts.models import User
-from zhangwan.registry.models import Organization, Trade, Worker, WorkerTrade
-
-from . import services
-from .models import (
+from certification import services
+from certification.models import (
     Accreditation,
     Application,
     AssessmentBody,
@@ -48,7 +45,9 @@ from .models import (
     EligibilityGrant,
     EligibilityRule,
 )
-from .seed import DEFAULT_RULES
+from certification.seed import DEFAULT_RULES
+from zhangwan.accounts.models import User
+from zhangwan.registry.models import Organization, Trade, Worker, WorkerTrade
 
 SEED = 2022
 TZ = ZoneInfo("Asia/Shanghai")

@@ -21,14 +21,8 @@ from django.utils import timezone
 
 from certification.models import Certificate
 from competitions.models import OrganizerAward, Result
-from training.models import TrainingBase
-from zhangwan.accounts.demo import DEMO_PASSWORD
-from zhangwan.accounts.models import User
-from zhangwan.accounts.roles import Role
-from zhangwan.registry.models import Organization, Worker, WorkerTrade
-
-from . import services
-from .models import (
+from masters import services
+from masters.models import (
     Assignment,
     Attachment,
     Conflict,
@@ -45,6 +39,11 @@ from .models import (
     TalkOrder,
     TalkTopic,
 )
+from training.models import TrainingBase
+from zhangwan.accounts.models import User
+from zhangwan.accounts.roles import Role
+from zhangwan.demo.accounts import DEMO_PASSWORD
+from zhangwan.registry.models import Organization, Worker, WorkerTrade
 
 YEAR = 2022
 ELIGIBLE, INELIGIBLE = 40, 8

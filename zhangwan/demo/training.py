@@ -23,10 +23,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 
-from zhangwan.registry.demo import ORGANIZATIONS
-from zhangwan.registry.models import Employment, Organization, SkillLevel, Trade, Worker, WorkerTrade
-
-from .models import (
+from training.models import (
     Attendance,
     ClassSession,
     Course,
@@ -40,6 +37,8 @@ from .models import (
     TrainingClass,
     TrainingPlan,
 )
+from zhangwan.demo.registry import ORGANIZATIONS
+from zhangwan.registry.models import Employment, Organization, SkillLevel, Trade, Worker, WorkerTrade
 
 SEED = 2022
 TZ = ZoneInfo("Asia/Shanghai")

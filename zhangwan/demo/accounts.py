@@ -2,10 +2,9 @@
 
 from django.contrib.auth.models import Group
 
+from zhangwan.accounts.models import User
+from zhangwan.accounts.roles import STAFF_ROLES, Role
 from zhangwan.registry.models import Organization, Trade, Worker, WorkerTrade
-
-from .models import User
-from .roles import STAFF_ROLES, Role
 
 DEMO_PASSWORD = "Zhangwan@2022"
 LIAISON_ORGANIZATION = "东风商用车有限公司总装配厂"

@@ -29,13 +29,8 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db.models import F
 
-from zhangwan.accounts.demo import DEMO_PASSWORD
-from zhangwan.accounts.models import User
-from zhangwan.accounts.roles import Role
-from zhangwan.registry.models import Employment, Organization, Trade, Worker, WorkerTrade
-
-from . import services
-from .models import (
+from competitions import services
+from competitions.models import (
     AwardRule,
     Competition,
     Entry,
@@ -50,6 +45,10 @@ from .models import (
     Tier,
     Upgrade,
 )
+from zhangwan.accounts.models import User
+from zhangwan.accounts.roles import Role
+from zhangwan.demo.accounts import DEMO_PASSWORD
+from zhangwan.registry.models import Employment, Organization, Trade, Worker, WorkerTrade
 
 SEED = 2022
 TZ = ZoneInfo("Asia/Shanghai")
@@ -346,12 +345,6 @@ OPEN_ENTERED_UNTIL = datetime.datetime(2026, 11, 24, 18, 0, tzinfo=TZ)
 OPEN_WELDERS = [(ASSEMBLY, 3), (BODY, 2), (HUAXIN, 1), (JINYUE, 1), (CHECHENG, 1)]
 OPEN_TEAMS = [(ASSEMBLY, "总装配厂一队"), (ASSEMBLY, "总装配厂二队"), (HUAXIN, "华鑫零部件队"),
               (FRAME, "车架厂队")]
-
-# Targets of the report, checked by the tests and printed by load().
-FIGURES = {2022: {"competitions": 20, "leading": 6, "participants": 350, "external": 77, "winners": 86,
-                  "projects": 20},
-           2021: {"competitions": 15, "leading": 5, "participants": 260, "external": 60, "winners": 70,
-                  "projects": 12}}
 
 
 # Helpers -------------------------------------------------------------------------------------

@@ -1,0 +1,71 @@
+"""Raw SQL written with the models' own names, for the set-based jobs where it is the fast way.
+
+A statement is a template whose names are filled once, at import, from the models: with
+``n=Nomination``, ``{n}`` is the table with its alias (``"masters_nomination" n``), ``{n:table}`` the
+table alone, ``{n.nominee}`` the aliased column (``n."nominee_id"``) and ``{n.nominee:name}`` the
+column alone. Status values and the other constants the SQL compares with are query parameters
+(``%(valid)s``), taken from the models' ``TextChoices``: none is typed in the SQL. A renamed table or
+column is followed; a field or status that no longer exists fails at import, and
+zhangwan/tests/test_sql_names.py runs every statement registered here through the planner and looks
+for typed status values.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import connection
+
+STATEMENTS: dict[str, "Statement"] = {}
+
+
+class Table:
+    """A model under an alias in a statement."""
+
+    def __init__(self, model, alias: str):
+        self.model, self.alias = model, alias
+
+    def __format__(self, spec: str) -> str:
+        table = connection.ops.quote_name(self.model._meta.db_table)
+        return table if spec == "table" else f"{table} {self.alias}"
+
+    def __getattr__(self, name: str) -> "Column":
+        return Column(self, name)
+
+
+@dataclass(frozen=True)
+class Column:
+    table: Table
+    name: str
+
+    def __format__(self, spec: str) -> str:
+        column = connection.ops.quote_name(self.table.model._meta.get_field(self.name).column)
+        return column if spec == "name" else f"{self.table.alias}.{column}"
+
+
+def compose(template: str, **names) -> str:
+    """The template with its names filled: a model is a table under its keyword as alias, a
+    (model, alias) pair one under another alias, text (a composed fragment) goes in as it is."""
+    def filled(alias, value):
+        if isinstance(value, str):
+            return value
+        model, alias = value if isinstance(value, tuple) else (value, alias)
+        return Table(model, alias)
+
+    return template.format(**{key: filled(key, value) for key, value in names.items()})
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A composed statement and the constants it is run with (statuses, reason codes)."""
+
+    name: str
+    text: str
+    constants: dict = field(default_factory=dict)
+
+    def params(self, **values) -> dict:
+        return {**self.constants, **values}
+
+
+def statement(name: str, template: str, *, constants: dict | None = None, **names) -> Statement:
+    """Compose a statement and register it under name for the test of names."""
+    STATEMENTS[name] = Statement(name, compose(template, **names), {k: str(v) for k, v in (constants or {}).items()})
+    return STATEMENTS[name]
