@@ -198,3 +198,22 @@ def _clear_cache():
 
     for name in ("default", "pages"):
         caches[name].clear()
+
+
+@pytest.fixture(autouse=True)
+def _rate_windows_stand_still(monkeypatch):
+    """Rate-limit windows are fixed clock blocks (zhangwan/ratelimit.py): a test's loop that crossed
+    a minute boundary on a busy machine would start counting again. Each test counts in the window
+    it began in, unless it moves the clock itself (by patching timezone.now)."""
+    from django.utils import timezone
+
+    from zhangwan import ratelimit
+
+    began, real_now, real_window = timezone.now(), timezone.now, ratelimit._window
+
+    def window(length, now=None):
+        if now is None:
+            now = timezone.now() if timezone.now is not real_now else began
+        return real_window(length, now)
+
+    monkeypatch.setattr(ratelimit, "_window", window)
