@@ -8,6 +8,7 @@ and the root ones, so a partial used by two apps moves to `includes/` instead of
 """
 
 import re
+import sys
 from pathlib import Path
 
 from django.apps import apps
@@ -20,7 +21,9 @@ REFERENCE = re.compile(r"{%\s*(?:include|extends)\s+(\S+)")
 
 
 def project_apps():
-    return [config for config in apps.get_app_configs() if Path(config.path).is_relative_to(ROOT)]
+    """The project's own apps: under the project's folder, not in a virtualenv kept there (.venv)."""
+    return [config for config in apps.get_app_configs()
+            if Path(config.path).is_relative_to(ROOT) and not Path(config.path).is_relative_to(sys.prefix)]
 
 
 def app_templates():
