@@ -15,7 +15,7 @@ from zhangwan.accounts.models import User
 from zhangwan.accounts.notifications import notify, notify_workers
 from zhangwan.accounts.roles import Role
 from zhangwan.errors import ServiceError
-from zhangwan.history import HISTORY_FIELDS, record_history
+from zhangwan.history import HISTORY_FIELDS, record_history, update_with_history
 from zhangwan.registry.models import Worker
 from zhangwan.sql import statement
 
@@ -261,9 +261,9 @@ def bank_details_change(*, worker: Worker, user, bank_name: str, bank_account: s
     worker = Worker.objects.select_for_update().get(pk=worker.pk)
     if (worker.bank_name, worker.bank_account) == (bank_name, bank_account):
         return False
+    update_with_history(Worker.objects.filter(pk=worker.pk), reason="bank details changed by the worker", user=user,
+                        bank_name=bank_name, bank_account=bank_account, updated_at=timezone.now())
     worker.bank_name, worker.bank_account = bank_name, bank_account
-    worker._history_user, worker._change_reason = user, "bank details changed by the worker"
-    worker.save(update_fields=["bank_name", "bank_account", "updated_at"])
     open_batches = list(Batch.objects.filter(claims__worker=worker, status__in=[Batch.Status.DRAFT,
                                                                                 Batch.Status.APPROVED])
                         .distinct().order_by("pk"))
