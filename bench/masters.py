@@ -14,12 +14,12 @@ submitted nomination per worker.
 
 Then REPEAT rounds, each from no assignments and every nomination eligible:
 
-    eligibility  masters.services.eligibility_run (one UPDATE … FROM with the reasons)
-    assign       masters.services.reviewers_assign: reads the pool and the conflicts, plans
+    eligibility  masters.services.ranking.eligibility_run (one UPDATE … FROM with the reasons)
+    assign       masters.services.review.reviewers_assign: reads the pool and the conflicts, plans
                  (masters.assignment.plan), one bulk INSERT of assignments, the nominations moved
                  under review with their history rows, the reviewers notified (target < 5 s)
     ranking      every assignment scored (bulk, outside the timing), then
-                 masters.services.ranking_compute (one UPDATE … FROM with window functions of the
+                 masters.services.ranking.ranking_compute (one UPDATE … FROM with window functions of the
                  rows whose figures change, and their history rows in one INSERT … SELECT)
 
 and checks the plan: every nomination exactly 3 reviewers, none from its organization or with a
@@ -122,7 +122,7 @@ def score_everything(round_):
 def check(round_):
     from masters.assignment import Expert, Nominee, allowed
     from masters.models import Assignment, Reviewer
-    from masters.services import _blocked, _waived
+    from masters.selectors import blocked_pairs, waived_pairs
 
     problems = []
     pairs = list(Assignment.objects.filter(nomination__round=round_).values_list(
@@ -131,7 +131,7 @@ def check(round_):
     if set(per_nomination.values()) != {round_.reviewers_per_nomination}:
         problems.append(f"reviewers per nomination: {sorted(set(per_nomination.values()))}")
     experts = {r.pk: Expert(id=r.pk, organization=r.organization_id) for r in Reviewer.objects.all()}
-    blocked, waived = _blocked(round_), _waived(round_)
+    blocked, waived = blocked_pairs(round_), waived_pairs(round_)
     bad = sum(not allowed(Nominee(id=n, organization=o, trade=0), experts[r], blocked, waived) for n, r, o in pairs)
     if bad:
         problems.append(f"{bad} assignments break a conflict")
@@ -158,7 +158,7 @@ def main():
     name = f"zhangwan_bench_masters_{__import__('os').getpid()}"
     harness.setup(name)
 
-    from masters import services
+    from masters.services import ranking, review
 
     failures = []
     with harness.throwaway_database(name, keep=args.keep_db):
@@ -172,14 +172,14 @@ def main():
         times = {"eligibility": [], "assign": [], "ranking": []}
         for n in range(1, args.repeat + 1):
             reset(round_)
-            t_elig, outcome = timed(services.eligibility_run, round_id=round_.pk)
-            t_assign, result = timed(services.reviewers_assign, round_=round_, user=officer)
+            t_elig, outcome = timed(ranking.eligibility_run, round_id=round_.pk)
+            t_assign, result = timed(review.reviewers_assign, round_=round_, user=officer)
             problems, low, high = check(round_)
             failures += [f"run {n}: {p}" for p in problems]
             if result["short"]:
                 failures.append(f"run {n}: {len(result['short'])} nominations short of reviewers")
             score_everything(round_)
-            t_rank, ranked = timed(services.ranking_compute, round_=round_)
+            t_rank, ranked = timed(ranking.ranking_compute, round_=round_)
             times["eligibility"].append(t_elig)
             times["assign"].append(t_assign)
             times["ranking"].append(t_rank)

@@ -24,7 +24,7 @@ from .models import (
     TalkOrder,
     TalkTopic,
 )
-from .services import grant_check, grant_record
+from .services.incentives import grant_check, grant_record
 
 
 class CriterionInline(admin.TabularInline):

@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 
 from zhangwan.tests.browser import log_in, shot
 
-from .. import services
 from ..models import Attachment, MasterTitle, Nomination, Objection, SelectionRound
+from ..services.review import reviewers_assign
 from .factories import nomination, pool, reviewer, selection_round
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,7 +33,7 @@ def test_a_reviewer_scores_and_submits_on_a_phone(phones, live_server, role_user
     me.user = role_users["reviewer"]
     me.save()
     pool(2)
-    services.reviewers_assign(round_=round_, user=role_users["masters_officer"])
+    reviewers_assign(round_=round_, user=role_users["masters_officer"])
 
     page = phones()
     page.on("dialog", lambda dialog: dialog.accept())

@@ -14,7 +14,6 @@ from zhangwan.accounts.roles import Role
 from zhangwan.accounts.tests.factories import UserFactory
 from zhangwan.registry.tests.factories import trade
 
-from .. import services, views
 from ..models import (
     Assignment,
     Attachment,
@@ -28,6 +27,8 @@ from ..models import (
     TalkOrder,
     TalkTopic,
 )
+from ..services.review import review_save, reviewers_assign
+from ..views.publicity import OBJECTIONS
 from .factories import nomination, pool, qualified_worker, reviewer, selection_round
 
 pytestmark = pytest.mark.django_db
@@ -179,7 +180,7 @@ def assigned(reviewing_round, role_users):
     me.user = role_users["reviewer"]
     me.save()
     pool(3)
-    services.reviewers_assign(round_=reviewing_round, user=role_users["masters_officer"])
+    reviewers_assign(round_=reviewing_round, user=role_users["masters_officer"])
     return n.assignments.get(reviewer=me)
 
 
@@ -217,7 +218,7 @@ def test_submitted_scores_do_not_change_through_the_page(client, role_users, ass
 
 def test_no_reviewer_sees_another_reviewers_scores(client, role_users, assigned):
     other = assigned.nomination.assignments.exclude(pk=assigned.pk).select_related("reviewer__user").first()
-    services.review_save(assignment=other, user=other.reviewer.user, scores={
+    review_save(assignment=other, user=other.reviewer.user, scores={
         c.pk: c.max_score - 3 for c in assigned.nomination.round.criteria.all()}, comments={}, comment="独到见解",
         submit=True)
     client.force_login(role_users["reviewer"])
@@ -263,12 +264,12 @@ def object_from(client, nomination, remote="10.0.0.1", forwarded=None, name="张
 
 
 def test_objections_are_rate_limited_per_address(client, in_publicity):
-    for _i in range(views.OBJECTIONS.limit):
+    for _i in range(OBJECTIONS.limit):
         assert object_from(client, in_publicity, "10.0.0.1").status_code == 302
     refused = object_from(client, in_publicity, "10.0.0.1")
     assert refused.status_code == 429 and refused.context["form"].non_field_errors()
     assert object_from(client, in_publicity, "10.0.0.2", name="李四").status_code == 302
-    assert Objection.objects.count() == views.OBJECTIONS.limit + 1
+    assert Objection.objects.count() == OBJECTIONS.limit + 1
 
 
 PROXY = "10.0.0.254"
@@ -276,7 +277,7 @@ PROXY = "10.0.0.254"
 
 def test_behind_the_proxy_one_visitors_objections_do_not_use_up_anothers(client, in_publicity, settings):
     settings.TRUSTED_PROXY_COUNT = 1
-    for _i in range(views.OBJECTIONS.limit):
+    for _i in range(OBJECTIONS.limit):
         object_from(client, in_publicity, PROXY, "198.51.100.1")
     assert object_from(client, in_publicity, PROXY, "198.51.100.1").status_code == 429
     assert object_from(client, in_publicity, PROXY, "198.51.100.2", name="李四").status_code == 302
@@ -286,10 +287,10 @@ def test_behind_the_proxy_one_visitors_objections_do_not_use_up_anothers(client,
 def test_without_a_trusted_proxy_a_forged_forwarded_for_does_not_escape_the_objection_limit(client, in_publicity,
                                                                                           settings):
     settings.TRUSTED_PROXY_COUNT = 0
-    for n in range(views.OBJECTIONS.limit):
+    for n in range(OBJECTIONS.limit):
         object_from(client, in_publicity, "203.0.113.7", f"198.51.100.{n}")
     assert object_from(client, in_publicity, "203.0.113.7", "198.51.100.99").status_code == 429
-    assert Objection.objects.count() == views.OBJECTIONS.limit
+    assert Objection.objects.count() == OBJECTIONS.limit
 
 
 def test_an_objection_with_script_is_refused(client, in_publicity):

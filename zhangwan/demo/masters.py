@@ -21,7 +21,6 @@ from django.utils import timezone
 
 from certification.models import Certificate
 from competitions.models import OrganizerAward, Result
-from masters import services
 from masters.models import (
     Assignment,
     Attachment,
@@ -39,6 +38,11 @@ from masters.models import (
     TalkOrder,
     TalkTopic,
 )
+from masters.services.incentives import grant_check
+from masters.services.nominations import nomination_create, nomination_submit
+from masters.services.publicity import objection_file, objection_resolve, publicity_open, round_confer
+from masters.services.ranking import eligibility_run, shortlist_change, shortlist_make
+from masters.services.review import review_save, reviewers_assign
 from training.models import TrainingBase
 from zhangwan.accounts.models import User
 from zhangwan.accounts.roles import Role
@@ -213,13 +217,13 @@ def _nominate(round_, pairs, *, today, officer, liaison, assembly):
         ours = liaison is not None and worker.employer_id == assembly.pk
         started = WorkerTrade.objects.filter(worker=worker, trade=trade).values_list("started_year", flat=True).first()
         statement, achievements = _texts(worker, trade, round_.year - (started or round_.year))
-        nomination = services.nomination_create(
+        nomination = nomination_create(
             round_=round_, nominee=worker, trade=trade, source="organization" if ours else "union",
             statement=statement, achievements=achievements, user=liaison if ours else officer, today=today)
         Attachment.objects.create(nomination=nomination, name="推荐表.pdf", content_type="application/pdf",
                                   file=ContentFile(_pdf(f"Nomination form {nomination.pk}"), name="form.pdf"),
                                   size=0)
-        made.append(services.nomination_submit(nomination=nomination, user=liaison if ours else officer, today=today))
+        made.append(nomination_submit(nomination=nomination, user=liaison if ours else officer, today=today))
     Attachment.objects.filter(nomination__in=made, size=0).update(size=len(_pdf("Nomination form 0")))
     return made
 
@@ -233,7 +237,7 @@ def _score(round_, assignments, *, today, quality, spread=8):
             noise = (_h("score", a.pk, c.pk) % (2 * spread + 1)) - spread
             share = Decimal(max(40, min(100, base + noise))) / 100
             marks[c.pk] = (share * c.max_score).quantize(Decimal("1"))
-        services.review_save(assignment=a, user=a.reviewer.user, scores=marks, comments={},
+        review_save(assignment=a, user=a.reviewer.user, scores=marks, comments={},
                              comment="材料翔实，业绩突出。" if base >= 80 else "业绩较好。", submit=True, today=today)
 
 
@@ -252,11 +256,11 @@ def load_round_2022(out, orgs, officer, liaison, experts):
     short = _short_of_rules(round_.nominations_close, [w for w, _t in good])[:INELIGIBLE]
     nominations = _nominate(round_, good + short, today=NOMINATING, officer=officer, liaison=liaison,
                             assembly=assembly)
-    outcome = services.eligibility_run(round_id=round_.pk, user=officer)
+    outcome = eligibility_run(round_id=round_.pk, user=officer)
     # Declared before assignment: an expert who trained one nominee.
     Conflict.objects.get_or_create(reviewer=experts[0], worker=nominations[0].nominee,
                                    defaults={"reason": "曾为其师傅"})
-    services.reviewers_assign(round_=round_, user=officer)
+    reviewers_assign(round_=round_, user=officer)
     ranked = {n.pk: i for i, n in enumerate(nominations)}
     review = round_.nominations.in_review().values("pk")
 
@@ -268,22 +272,22 @@ def load_round_2022(out, orgs, officer, liaison, experts):
     # Reviewers who disagree widely on one nomination: the ranking flags it.
     _score(round_, Assignment.objects.filter(nomination=nominations[5]).select_related("nomination", "reviewer__user"),
            today=REVIEWING, quality=quality, spread=30)
-    services.shortlist_make(round_=round_, user=officer)
+    shortlist_make(round_=round_, user=officer)
     order = list(round_.nominations.filter(rank__isnull=False).order_by("rank", "pk"))
-    services.shortlist_change(nomination=order[29], include=False, user=officer,
+    shortlist_change(nomination=order[29], include=False, user=officer,
                               reason="经评审委员会复核，近三年业绩材料不完整，调出")
-    services.shortlist_change(nomination=order[30], include=True, user=officer,
+    shortlist_change(nomination=order[30], include=True, user=officer,
                               reason="经评审委员会复核，带徒传技成效突出，递补")
-    round_ = services.publicity_open(round_=round_, user=officer, starts=PUBLICITY)
+    round_ = publicity_open(round_=round_, user=officer, starts=PUBLICITY)
     shown = list(round_.nominations.filter(status="in_publicity").order_by("rank"))
     for nomination, text, answer in [
         (shown[3], "该同志所报技术革新项目为班组集体成果。", "经核实，该同志为项目第一完成人，异议不成立。"),
         (shown[17], "推荐材料中的带徒人数与实际不符。", "经向所在单位核实，带徒人数属实，异议不成立。"),
     ]:
-        objection = services.objection_file(nomination=nomination, name="职工群众", contact="13907190000",
+        objection = objection_file(nomination=nomination, name="职工群众", contact="13907190000",
                                             text=text, today=OBJECTING)
-        services.objection_resolve(objection=objection, answer=answer, upheld=False, user=officer)
-    conferred = services.round_confer(round_=round_, user=officer, today=CONFERRING)
+        objection_resolve(objection=objection, answer=answer, upheld=False, user=officer)
+    conferred = round_confer(round_=round_, user=officer, today=CONFERRING)
     _backdate(round_)
     out(f"  {YEAR}: {len(nominations)} nominations ({outcome['eligible']} eligible, {outcome['ineligible']} not), "
         f"{round_.reviewers_per_nomination} reviewers each, publicity {round_.publicity_starts:%m-%d}–"
@@ -353,7 +357,7 @@ def load_incentives(out, orgs, officer):
     for studio in studios:
         give(5, studio.established_on, master=studio.master, amount="50000.00", note=studio.name)
     for grant in grants:
-        services.grant_check(grant)
+        grant_check(grant)
     IncentiveGrant.objects.bulk_create(grants)
     money = sum((g.amount or 0) for g in grants)
     out(f"  {len(policies)} incentive policies, {len(grants)} grants (¥{money:,.2f}), {len(studios)} studios")
@@ -425,8 +429,8 @@ def load_current_round(out, orgs, officer, liaison):
     pairs = _candidates(round_.nominations_close, exclude=masters)[ELIGIBLE:ELIGIBLE + 12]
     _nominate(round_, pairs, today=round_.nominations_open, officer=officer, liaison=liaison,
               assembly=orgs["东风商用车有限公司总装配厂"])
-    services.eligibility_run(round_id=round_.pk, user=officer)
-    services.reviewers_assign(round_=round_, user=officer)
+    eligibility_run(round_id=round_.pk, user=officer)
+    reviewers_assign(round_=round_, user=officer)
     others = (Assignment.objects.filter(nomination__round=round_).exclude(reviewer__user__username="reviewer")
               .select_related("nomination", "reviewer__user").order_by("pk"))
     _score(round_, others[: others.count() // 2], today=today, quality=lambda n: 70 + _h("q", n.pk) % 25)

@@ -10,7 +10,7 @@ from django.contrib.sessions.middleware import SessionMiddleware
 
 from certification.services import CertificationError
 from competitions.services import CompetitionError
-from masters.services import MastersError
+from masters.services.lifecycle import MastersError
 from training.services import TrainingError
 from training.subsidies.services import SubsidyError
 from zhangwan.accounts.otp import OtpError, OtpTooSoon

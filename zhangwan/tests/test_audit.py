@@ -47,7 +47,6 @@ from competitions.models import (
     Upgrade,
 )
 from competitions.tests.factories import competition, event, welder
-from masters import services as masters_services
 from masters.models import (
     Assignment,
     Criterion,
@@ -62,6 +61,12 @@ from masters.models import (
     TalkOrder,
     TalkTopic,
 )
+from masters.services import incentives as masters_incentives
+from masters.services import lifecycle as masters_lifecycle
+from masters.services import nominations as masters_nominations
+from masters.services import publicity as masters_publicity
+from masters.services import ranking as masters_ranking
+from masters.services import review as masters_review
 from masters.tests.factories import NOMINATING, REVIEWING, YEAR, qualified_worker, reviewer, selection_round
 from training import services as training_services
 from training.models import (
@@ -154,8 +159,12 @@ READERS = {
     engine: {"months", "run_steps", "granted", "decided"},
     competitions_services: {"judge_entries", "part_averages"},
     certification_services: {"years_between", "decide", "reason_text", "upgrade_target"},
-    masters_services: {"conflicts_for", "reviewer_assignments", "review_progress", "publicity_end",
-                       "grant_check", "talk_totals"},
+    masters_lifecycle: {"local_today"},
+    masters_nominations: set(),
+    masters_review: set(),
+    masters_ranking: set(),
+    masters_publicity: {"publicity_end"},
+    masters_incentives: {"grant_check"},
 }
 
 
@@ -611,102 +620,103 @@ def test_masters_walk(client, role_users, organization, settings, tmp_path, djan
     order = TalkOrder.objects.create(topic=topic, organization=organization, preferred_date=datetime.date(YEAR, 9, 1),
                                      expected_audience=200, ordered_by=liaison)
     baseline()
-    with walking(masters_services):
+    with walking(masters_lifecycle, masters_nominations, masters_review, masters_ranking, masters_publicity,
+                 masters_incentives):
         nominations = []
         for worker in nominees:
             with audited(officer) as step:
-                nominations.append(masters_services.nomination_create(
+                nominations.append(masters_nominations.nomination_create(
                     round_=round_, nominee=worker, trade=trade(), source="union", statement="技术精湛",
                     achievements="多项革新", user=officer, today=NOMINATING))
             assert step.created(Nomination) == {nominations[-1].pk}
         first, second, third = nominations
         with audited(None):  # a draft's text: nothing audited
-            masters_services.nomination_update(nomination=first, user=officer, statement="技术精湛，带徒20人")
-            attachment = masters_services.attachment_add(nomination=first, upload=pdf(), user=officer)
-            masters_services.attachment_delete(attachment=attachment, user=officer)
+            masters_nominations.nomination_update(nomination=first, user=officer, statement="技术精湛，带徒20人")
+            attachment = masters_nominations.attachment_add(nomination=first, upload=pdf(), user=officer)
+            masters_nominations.attachment_delete(attachment=attachment, user=officer)
         for nomination in nominations:
             with audited(officer) as step:
-                masters_services.nomination_submit(nomination=nomination, user=officer, today=NOMINATING)
+                masters_nominations.nomination_submit(nomination=nomination, user=officer, today=NOMINATING)
             assert step.reasons(Nomination) == {"submitted"}
         client.force_login(officer)
         with audited(officer) as step, django_capture_on_commit_callbacks(execute=True):
             client.post(reverse("masters:round_eligibility", args=[round_.pk]))
         assert step.changed(Nomination) == {n.pk for n in nominations}
         with audited(None):
-            masters_services.conflict_waive(nomination=first, reviewer=colleague, reason="不同车间，无利害关系",
+            masters_review.conflict_waive(nomination=first, reviewer=colleague, reason="不同车间，无利害关系",
                                             user=officer)
         with audited(officer) as step:
-            masters_services.reviewers_assign(round_=round_, user=officer, today=REVIEWING)
+            masters_review.reviewers_assign(round_=round_, user=officer, today=REVIEWING)
         assert len(step.created(Assignment)) == 9 and len(step.changed(Nomination)) == 3
         with audited(officer) as step:
-            masters_services.nomination_withdraw(nomination=third, user=officer)
+            masters_nominations.nomination_withdraw(nomination=third, user=officer)
         assert len(step.changed(Assignment)) == 3  # its reviewers are released
         spare = next(r for r in [*pool, colleague] if not first.assignments.filter(reviewer=r).exists())
         with audited(officer) as step:
-            added = masters_services.assignment_add(nomination=first, reviewer=spare, user=officer)
+            added = masters_review.assignment_add(nomination=first, reviewer=spare, user=officer)
         with audited(officer) as step:
-            masters_services.assignment_remove(assignment=added, user=officer)
+            masters_review.assignment_remove(assignment=added, user=officer)
         assert step.reasons(Assignment) == {"removed by the officer"}
         criteria = list(round_.criteria.order_by("order"))
         stepping_back = second.assignments.filter(status=Assignment.Status.ASSIGNED).first()
         with audited(stepping_back.reviewer.user) as step:
-            masters_services.review_save(assignment=stepping_back, user=stepping_back.reviewer.user,
+            masters_review.review_save(assignment=stepping_back, user=stepping_back.reviewer.user,
                                          scores={criteria[0].pk: Decimal("80")}, comments={}, comment="",
                                          submit=False, today=REVIEWING)
         assert len(step.created(Score)) == 1
         with audited(stepping_back.reviewer.user) as step:
-            masters_services.conflict_declare(assignment=stepping_back, user=stepping_back.reviewer.user,
+            masters_review.conflict_declare(assignment=stepping_back, user=stepping_back.reviewer.user,
                                               reason="曾是其师傅")
         assert len(step.changed(Score)) == 1 and len(step.created(Assignment)) == 1  # draft gone, a stand-in
         for nomination, mean in ((first, Decimal("90")), (second, Decimal("70"))):
             for n, assignment in enumerate(nomination.assignments.filter(status=Assignment.Status.ASSIGNED)):
                 user = assignment.reviewer.user
                 with audited(user) as step:
-                    masters_services.review_save(assignment=assignment, user=user, comments={}, comment="",
+                    masters_review.review_save(assignment=assignment, user=user, comments={}, comment="",
                                                  scores={criteria[0].pk: mean - 20, criteria[1].pk: Decimal("30")},
                                                  submit=False, today=REVIEWING)
                 with audited(user) as step:
-                    masters_services.review_save(assignment=assignment, user=user, comments={}, comment="好",
+                    masters_review.review_save(assignment=assignment, user=user, comments={}, comment="好",
                                                  submit=True, scores={criteria[0].pk: mean + n}, today=REVIEWING)
                 assert step.changed(Score) and step.reasons(Assignment) == {"submitted"}
         with audited(officer) as step:
-            masters_services.ranking_compute(round_=round_, user=officer)
+            masters_ranking.ranking_compute(round_=round_, user=officer)
         assert step.changed(Nomination) == {first.pk, second.pk}
         with audited(officer) as step:
-            masters_services.shortlist_make(round_=round_, user=officer)
+            masters_ranking.shortlist_make(round_=round_, user=officer)
         assert step.changed(Nomination) == {first.pk}
         for include in (False, True):
             with audited(officer) as step:
-                masters_services.shortlist_change(nomination=first, include=include, reason="复核", user=officer)
+                masters_ranking.shortlist_change(nomination=first, include=include, reason="复核", user=officer)
             assert step.reasons(Nomination) == {"shortlist: 复核"}
         with audited(officer) as step:
-            masters_services.publicity_open(round_=round_, user=officer, starts=datetime.date(YEAR, 7, 1))
+            masters_publicity.publicity_open(round_=round_, user=officer, starts=datetime.date(YEAR, 7, 1))
         assert step.changed(SelectionRound) == {round_.pk} and step.changed(Nomination) == {first.pk, second.pk}
         with audited(None) as step:  # anyone may object: nobody is logged in
-            objection = masters_services.objection_file(nomination=first, name="王某", contact="13900000000",
+            objection = masters_publicity.objection_file(nomination=first, name="王某", contact="13900000000",
                                                         text="业绩不实",
                                                         today=datetime.date(YEAR, 7, 4))
         assert step.created(Objection) == {objection.pk}
         with audited(officer) as step:
-            masters_services.objection_resolve(objection=objection, answer="经核实，业绩属实", upheld=False,
+            masters_publicity.objection_resolve(objection=objection, answer="经核实，业绩属实", upheld=False,
                                                user=officer)
         assert step.changed(Objection) == {objection.pk}
         with audited(officer) as step:
-            masters_services.round_confer(round_=round_, user=officer, today=datetime.date(YEAR, 7, 20))
+            masters_publicity.round_confer(round_=round_, user=officer, today=datetime.date(YEAR, 7, 20))
         [title] = MasterTitle.objects.filter(pk__in=step.created(MasterTitle))
         assert step.changed(Nomination) == {first.pk} and step.changed(SelectionRound) == {round_.pk}
         with audited(officer) as step:
-            masters_services.grant_record(user=officer, grant=IncentiveGrant(
+            masters_incentives.grant_record(user=officer, grant=IncentiveGrant(
                 policy=money, master=title, granted_on=datetime.date(YEAR, 8, 1), amount=Decimal("50000.00")))
         assert len(step.created(IncentiveGrant)) == 1
         with audited(officer) as step:
-            masters_services.talk_schedule(order=order, held_on=datetime.date(YEAR, 9, 3), speaker=title.worker.name,
+            masters_incentives.talk_schedule(order=order, held_on=datetime.date(YEAR, 9, 3), speaker=title.worker.name,
                                            venue="职工之家", user=officer)
         with audited(officer) as step:
-            masters_services.talk_record(order=order, attendance=180, user=officer)
+            masters_incentives.talk_record(order=order, attendance=180, user=officer)
         assert step.reasons(TalkOrder) == {"held"}
         later = TalkOrder.objects.create(topic=topic, organization=organization, expected_audience=50,
                                          preferred_date=datetime.date(YEAR, 10, 1), ordered_by=liaison)
         with audited(officer) as step:
-            masters_services.talk_cancel(order=later, user=officer)
+            masters_incentives.talk_cancel(order=later, user=officer)
         assert step.reasons(TalkOrder) == {"cancelled"}

@@ -85,8 +85,8 @@ def test_certification_eligibility_killed_midway_then_rerun_equals_a_clean_run(s
 
 
 def test_masters_eligibility_killed_midway_then_rerun_equals_a_clean_run(settings, not_eager):
-    from masters import services
     from masters.models import Nomination
+    from masters.services.ranking import eligibility_run
     from masters.tasks import check_eligibility
     from masters.tests.factories import nomination, qualified_worker, selection_round
 
@@ -98,7 +98,7 @@ def test_masters_eligibility_killed_midway_then_rerun_equals_a_clean_run(setting
     def snapshot():
         return sorted(Nomination.objects.values_list("pk", "status", "reasons"))
 
-    services.eligibility_run(round_id=round_.pk)
+    eligibility_run(round_id=round_.pk)
     clean = snapshot()
     Nomination.objects.update(status="submitted", reasons=[])
 

@@ -1,0 +1,78 @@
+"""Incentive grants and the talks ordered from the menu."""
+
+import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from zhangwan.accounts.notifications import notify_each
+
+from ..models import IncentiveGrant, TalkOrder
+from .lifecycle import MastersError
+
+
+def grant_check(grant: IncentiveGrant) -> None:
+    policy = grant.policy
+    if policy.involves_money and not grant.amount:
+        raise MastersError(_("“%(policy)s” involves money: give the amount.") % {"policy": policy.name})
+    if not policy.involves_money and grant.amount:
+        raise MastersError(_("“%(policy)s” involves no money; leave the amount empty.") % {"policy": policy.name})
+    if policy.beneficiary == policy.Beneficiary.MASTER and grant.master_id is None:
+        raise MastersError(_("Choose the master this grant is for."))
+    if policy.beneficiary == policy.Beneficiary.ORGANIZATION and grant.organization_id is None:
+        raise MastersError(_("Choose the organization this grant is for."))
+
+
+@transaction.atomic
+def grant_record(*, grant: IncentiveGrant, user) -> IncentiveGrant:
+    grant_check(grant)
+    grant.created_by = grant.created_by or user
+    grant._history_user = user
+    grant.save()
+    return grant
+
+
+@transaction.atomic
+def talk_schedule(*, order: TalkOrder, held_on: datetime.date, speaker: str, venue: str, user) -> TalkOrder:
+    order = TalkOrder.objects.select_for_update().get(pk=order.pk)
+    if order.status not in (TalkOrder.Status.REQUESTED, TalkOrder.Status.SCHEDULED):
+        raise MastersError(_("This talk is already %(status)s.") % {"status": order.get_status_display()})
+    if not speaker.strip():
+        raise MastersError(_("Name the speaker."))
+    order.status, order.held_on, order.speaker, order.venue = TalkOrder.Status.SCHEDULED, held_on, speaker.strip(), \
+        venue.strip()
+    order._history_user, order._change_reason = user, "scheduled"
+    order.save(update_fields=["status", "held_on", "speaker", "venue"])
+    with translation.override(settings.LANGUAGE_CODE):
+        notify_each([(order.ordered_by, _("Talk scheduled: %(talk)s") % {"talk": order.topic},
+                      _("%(date)s, %(venue)s, by %(speaker)s.") % {"date": held_on, "venue": order.venue or "—",
+                                                                  "speaker": order.speaker},
+                      reverse("masters:talk_menu"))])
+    return order
+
+
+@transaction.atomic
+def talk_record(*, order: TalkOrder, attendance: int, user) -> TalkOrder:
+    order = TalkOrder.objects.select_for_update().get(pk=order.pk)
+    if order.status not in (TalkOrder.Status.SCHEDULED, TalkOrder.Status.HELD):
+        raise MastersError(_("Schedule the talk before recording its attendance."))
+    if not 0 <= attendance <= 100_000:
+        raise MastersError(_("Attendance between 0 and 100,000."))
+    order.status, order.attendance = TalkOrder.Status.HELD, attendance
+    order._history_user, order._change_reason = user, "held"
+    order.save(update_fields=["status", "attendance"])
+    return order
+
+
+@transaction.atomic
+def talk_cancel(*, order: TalkOrder, user) -> TalkOrder:
+    order = TalkOrder.objects.select_for_update().get(pk=order.pk)
+    if order.status == TalkOrder.Status.HELD:
+        raise MastersError(_("A talk that was held cannot be cancelled."))
+    order.status = TalkOrder.Status.CANCELLED
+    order._history_user, order._change_reason = user, "cancelled"
+    order.save(update_fields=["status"])
+    return order

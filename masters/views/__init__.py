@@ -1,0 +1,1 @@
+"""The masters pages, one module per sub-domain (docs/masters.md, "Code layout")."""

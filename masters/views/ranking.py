@@ -1,0 +1,80 @@
+"""Eligibility, the ranking and the shortlist of a round."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zhangwan.accounts.access import role_required
+from zhangwan.accounts.roles import has_role
+from zhangwan.actions import refusal_to
+from zhangwan.excel import xlsx_response
+
+from .. import selectors, tasks
+from ..forms import ReasonForm
+from ..models import Nomination
+from ..services import ranking as services
+from .common import OFFICER, READERS, manage_crumb, round_or_404
+
+S = Nomination.Status
+
+
+@require_POST
+@role_required(*OFFICER)
+def round_eligibility(request, pk):
+    round_ = round_or_404(pk)
+    tasks.check_eligibility.delay_on_commit(round_.pk, request.user.pk)
+    messages.success(request, _("The eligibility check is running; reload the page in a moment."))
+    return redirect("masters:round_detail", pk=pk)
+
+
+@require_POST
+@role_required(*OFFICER)
+def round_shortlist(request, pk):
+    round_ = round_or_404(pk)
+    with refusal_to(request):
+        n = services.shortlist_make(round_=round_, user=request.user)
+        messages.success(request, _("%(n)d nominations shortlisted.") % {"n": n})
+    return redirect("masters:round_detail", pk=pk)
+
+
+@role_required(*READERS)
+def round_ranking(request, pk):
+    round_ = round_or_404(pk)
+    if request.method == "POST":
+        if not has_role(request.user, *OFFICER):
+            raise PermissionDenied  # the auditor reads the ranking and recomputes nothing
+        services.ranking_compute(round_=round_, user=request.user)
+        messages.success(request, _("Ranking recomputed."))
+        return redirect("masters:round_ranking", pk=pk)
+    nominations = selectors.ranking(round_)
+    if request.GET.get("format") == "xlsx":
+        headers = [_("Rank"), _("Nominee"), _("Organization"), _("Trade"), _("Reviewers' mean"), _("Spread"),
+                   _("Competition score"), _("Final score"), _("Reviewers disagree"), _("Status"),
+                   _("Shortlist change reason")]
+        rows = ([n.rank, n.nominee.name, str(n.nominee.employer or ""), str(n.trade), n.review_mean, n.review_spread,
+                 n.competition_score, n.final_score, _("yes") if n.discrepancy else "", n.get_status_display(),
+                 n.shortlist_note] for n in nominations)
+        return xlsx_response(f"ranking-{round_.year}.xlsx", [(_("Ranking"), headers, rows)])
+    return render(request, "masters/round_ranking.html", {
+        "round": round_, "nominations": nominations, "can_edit": has_role(request.user, *OFFICER),
+        "reason_form": ReasonForm(), "progress": selectors.review_progress(round_),
+        "crumbs": [manage_crumb(), (round_.name, reverse("masters:round_detail", args=[pk])), (_("Ranking"), None)],
+    })
+
+
+@require_POST
+@role_required(*OFFICER)
+def shortlist_change(request, pk):
+    nomination = get_object_or_404(Nomination, pk=pk, status__in=[S.UNDER_REVIEW, S.SHORTLISTED])
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the reason for changing the shortlist."))
+    else:
+        with refusal_to(request):
+            services.shortlist_change(nomination=nomination, include=nomination.status == S.UNDER_REVIEW,
+                                      reason=form.cleaned_data["reason"], user=request.user)
+            messages.success(request, _("Shortlist changed."))
+    return redirect("masters:round_ranking", pk=nomination.round_id)

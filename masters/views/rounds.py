@@ -1,0 +1,45 @@
+"""The officer's selection rounds: the list and a round's page."""
+
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhangwan.accounts.access import role_required
+from zhangwan.accounts.roles import has_role
+from zhangwan.excel import xlsx_response
+
+from .. import selectors
+from ..forms import PublicityForm, ResolveForm
+from .common import OFFICER, READERS, manage_crumb, round_or_404
+
+
+@role_required(*READERS)
+def round_list(request):
+    rounds = selectors.rounds_with_counts()
+    if request.GET.get("format") == "xlsx":
+        headers = [_("Round"), _("Year"), _("Quota"), _("Nominations open"), _("Nominations close"),
+                   _("Review opens"), _("Review closes"), _("Publicity starts"), _("Publicity ends"),
+                   _("Nominations"), _("Conferred"), _("Conferred on")]
+        rows = ([r.name, r.year, r.quota, r.nominations_open, r.nominations_close, r.review_opens, r.review_closes,
+                 r.publicity_starts, r.publicity_ends, r.n_nominations, r.n_conferred, r.conferred_on]
+                for r in rounds)
+        return xlsx_response(f"selection-rounds-{timezone.localdate():%Y%m%d}.xlsx",
+                             [(_("Selection rounds"), headers, rows)])
+    return render(request, "masters/round_list.html", {
+        "rounds": rounds, "can_edit": has_role(request.user, *OFFICER), "crumbs": [(_("Manage selection"), None)],
+    })
+
+
+@role_required(*READERS)
+def round_detail(request, pk):
+    round_ = round_or_404(pk)
+    return render(request, "masters/round_detail.html", {
+        "round": round_, "counts": selectors.round_status_counts(round_),
+        "progress": selectors.review_progress(round_),
+        "objections": selectors.round_objections(round_), "resolve_form": ResolveForm(),
+        "can_edit": has_role(request.user, *OFFICER),
+        "publicity_form": PublicityForm(initial={"starts": timezone.localdate()}),
+        "criteria": round_.criteria.all(), "reviewers": selectors.active_reviewers().count(),
+        "conflicts": len(selectors.conflicts_for(round_)) if round_.publicity_starts is None else None,
+        "crumbs": [manage_crumb(), (round_.name, None)],
+    })
