@@ -234,7 +234,7 @@ class Nomination(models.Model):
                                    related_name="nominations_made")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
-    # The ranking, written set-based by services.ranking_compute.
+    # The ranking, written set-based by services.ranking.ranking_compute.
     review_mean = models.DecimalField(_("reviewers' mean"), null=True, blank=True, editable=False, **SCORE)
     review_spread = models.DecimalField(_("spread"), null=True, blank=True, editable=False, **SCORE)
     competition_score = models.DecimalField(_("competition score"), null=True, blank=True, editable=False, **SCORE)

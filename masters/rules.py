@@ -2,7 +2,7 @@
 UPDATE for the whole round) and the ranking (one UPDATE of the reviewed nominations' figures).
 
 Names come from the models and status values are parameters (zhangwan/sql.py); the statements are
-run by services.eligibility_run and services.ranking_compute."""
+run by services/ranking.eligibility_run and ranking_compute."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
