@@ -18,9 +18,10 @@ and the view answers ``?format=xlsx`` with one line, before it paginates::
 The template renders the header from the same declaration:
 ``{% include "includes/table_head.html" with columns=table.page_columns %}``.
 
-A value is an attribute path ("holder.name"; a method on the way, such as ``get_level_display``, is
-called) or a function of the row. Writing goes through ``zhangwan.excel.SheetWriter``: text that
-Excel would read as a formula is written as text, money (Decimal) gets two places, dates are dates.
+A value is a path ("holder.name"; a method on the way, such as ``get_level_display``, is called; a
+dict row, as ``values()`` gives, is read by key) or a function of the row. Writing goes through
+``zhangwan.excel.SheetWriter``: text that Excel would read as a formula is written as text, money
+(Decimal) gets two places, dates are dates.
 An identity number column (``masked=True``) shows the whole number only to users with
 ``registry.view_full_id_number`` (or the column's ``unmasked_by`` permission; None: always masked).
 A list that can be long registers an export job (``zhangwan/jobs/exports.py``) whose builder returns
@@ -48,7 +49,7 @@ def _resolve(row, path: str):
     for name in path.split("."):
         if value is None:
             return None
-        value = getattr(value, name)
+        value = value[name] if isinstance(value, dict) else getattr(value, name)
         if callable(value):
             value = value()
     return value
@@ -104,9 +105,9 @@ class Table:
     def name(self, **names) -> str:
         return self.filename.format(today=f"{timezone.localdate():%Y%m%d}", **names)
 
-    def response(self, request, objects: Iterable, *, extra_sheets=(), **names):
+    def response(self, request, objects: Iterable, *, filename=None, extra_sheets=(), **names):
         """The list as an .xlsx download, with the user's masking."""
-        return xlsx_response(self.name(**names), [self.sheet(objects, request.user), *extra_sheets])
+        return xlsx_response(filename or self.name(**names), [self.sheet(objects, request.user), *extra_sheets])
 
     def export_sheet(self, objects: QuerySet, user, **names):
         """The list for an export job (zhangwan/jobs/exports.py): the file now when short, a job when long."""
