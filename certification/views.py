@@ -15,13 +15,13 @@ from zhangwan.accounts.access import role_required
 from zhangwan.accounts.roles import STAFF_ROLES, Role, has_role, is_district_staff
 from zhangwan.accounts.scope import own_worker_or_404, workers_for
 from zhangwan.actions import refusal_to
-from zhangwan.excel import xlsx_response
+from zhangwan.columns import wants_xlsx
 from zhangwan.forms import flash_errors
 from zhangwan.net import client_ip
 from zhangwan.pagination import paginate
 from zhangwan.query import search_param
 
-from . import importing, services, tasks, verification
+from . import importing, services, tables, tasks, verification
 from .forms import ApplyForWorkersForm, RevokeForm, ScoresForm, UploadForm, VerifyForm
 from .models import Application, AssessmentSession, Certificate
 
@@ -148,13 +148,8 @@ def manage_sessions(request):
                           n_eligible=Count("applications", filter=Q(applications__status="eligible")),
                           n_total=Count("applications", filter=~Q(applications__status="withdrawn")))
                 .order_by("-date", "pk"))
-    if request.GET.get("format") == "xlsx":
-        headers = [_("Trade"), _("Level"), _("Assessment date"), _("Assessment body"), _("Assessment venue"),
-                   _("Status"), _("Applications"), _("Pending"), _("Eligible"), _("Admitted"), _("Capacity")]
-        rows = ([s.trade.name, s.get_level_display(), s.date, s.body.name, s.venue, s.get_status_display(), s.n_total,
-                 s.n_pending, s.n_eligible, s.admitted_count, s.capacity] for s in sessions.iterator(chunk_size=2000))
-        return xlsx_response(f"assessment-sessions-{timezone.localdate():%Y%m%d}.xlsx",
-                             [(_("Assessment sessions"), headers, rows)])
+    if wants_xlsx(request):
+        return tables.SESSIONS.response(request, sessions)
     page, query = paginate(request, sessions)
     return render(request, "certification/manage_sessions.html", {
         "page": page, "query": query, "can_edit": has_role(request.user, Role.CERTIFICATION_OFFICER),
@@ -189,24 +184,14 @@ def manage_session(request, pk):
     session = get_object_or_404(AssessmentSession.objects.select_related("body", "trade"), pk=pk)
     applications = (session.applications.exclude(status=Application.Status.WITHDRAWN)
                     .select_related("worker", "certificate").order_by("status", "created_at", "pk"))
-    if request.GET.get("format") == "xlsx":
-        return _applications_xlsx(session, applications, request.user)
+    if wants_xlsx(request):
+        return tables.APPLICATIONS.response(request, applications, pk=session.pk)
     page, query = paginate(request, applications)
     return render(request, "certification/manage_session.html", {
         "session": session, "page": page, "query": query,
         "reasons": {a.pk: [services.reason_text(r) for r in a.reasons] for a in page},
         "can_edit": has_role(request.user, Role.CERTIFICATION_OFFICER), "crumbs": _session_crumbs(session),
     })
-
-
-def _applications_xlsx(session, applications, user):
-    full = user.has_perm("registry.view_full_id_number")
-    headers = [_("Name"), _("Identity number"), _("Status"), _("Theory"), _("Practical"), _("Review"),
-               _("Certificate number")]
-    rows = ([a.worker.name, a.worker.id_number if full else a.worker.masked_id_number, a.get_status_display(),
-             a.theory_score, a.practical_score, a.review_score,
-             a.certificate.number if hasattr(a, "certificate") else ""] for a in applications)
-    return xlsx_response(f"session-{session.pk}.xlsx", [(_("Applications"), headers, rows)])
 
 
 @require_POST
@@ -267,15 +252,12 @@ def certificate_list(request):
     level = request.GET.get("level", "")
     if level.lstrip("-").isdigit():
         certificates = certificates.filter(level=int(level))
-    if request.GET.get("format") == "xlsx":
-        headers = [_("Certificate number"), _("Holder"), _("Trade"), _("Level"), _("Issued on"), _("Source"),
-                   _("Status")]
-        rows = ([c.number, c.holder.name, c.trade.name, c.get_level_display(), c.issued_on, c.get_source_display(),
-                 c.get_status_display()] for c in certificates.iterator(chunk_size=2000))
-        return xlsx_response(f"certificates-{timezone.localdate():%Y%m%d}.xlsx", [(_("Certificates"), headers, rows)])
+    if wants_xlsx(request):
+        return tables.CERTIFICATES.response(request, certificates)
     page, query = paginate(request, certificates)
     return render(request, "certification/certificate_list.html", {
-        "page": page, "query": query, "q": q, "can_edit": has_role(request.user, Role.CERTIFICATION_OFFICER),
+        "table": tables.CERTIFICATES, "page": page, "query": query, "q": q,
+        "can_edit": has_role(request.user, Role.CERTIFICATION_OFFICER),
         "crumbs": [(_("Manage certification"), reverse("certification:manage_sessions")), (_("Certificates"), None)],
     })
 

@@ -2,24 +2,21 @@ from django.contrib import messages
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from zhangwan.accounts.access import role_required
 from zhangwan.accounts.roles import STAFF_ROLES, Role, has_role, is_district_staff
 from zhangwan.accounts.scope import organizations_for, own_worker_or_404, workers_for
 from zhangwan.actions import refusal_to
-from zhangwan.excel import xlsx_response
+from zhangwan.columns import wants_xlsx
 from zhangwan.forms import flash_errors
 from zhangwan.pagination import paginate
 from zhangwan.query import year_param
-from zhangwan.registry.models import Worker
 from zhangwan.registry.roster import RowError
 from zhangwan.uploads import serve_stored_file
 
-from . import importing, selectors, services, tasks
+from . import importing, selectors, services, tables, tasks
 from .forms import CorrectionForm, EntryForm, ProjectDecisionForm, ProjectForm, RecordResultForm, SheetForm, UploadForm
 from .models import Competition, Entry, Event, InnovationProject, Mark, ProjectAttachment, ScoreSheet
 
@@ -200,16 +197,8 @@ def manage_list(request):
         n_events=Count("events", distinct=True),
         n_entries=Count("events__entries", distinct=True, filter=~Q(events__entries__status="withdrawn")),
     ).order_by("-year", "-starts_on", "pk")
-    if request.GET.get("format") == "xlsx":
-        headers = [_("Competition"), _("Year"), _("Level"), pgettext("competition", "Kind"), _("Leading competition"),
-                   _("Held outside the district"), pgettext("period", "Starts on"), pgettext("period", "Ends on"),
-                   _("Events"), _("Entries"),
-                   _("Results published")]
-        yes_no = {True: _("Yes"), False: _("No")}
-        rows = ([c.name, c.year, c.get_level_display(), c.get_kind_display(), yes_no[c.leading], yes_no[c.external],
-                 c.starts_on, c.ends_on, c.n_events, c.n_entries, yes_no[c.results_published]]
-                for c in competitions.iterator(chunk_size=2000))
-        return xlsx_response(f"competitions-{timezone.localdate():%Y%m%d}.xlsx", [(_("Competitions"), headers, rows)])
+    if wants_xlsx(request):
+        return tables.COMPETITIONS.response(request, competitions)
     page, query = paginate(request, competitions)
     return render(request, "competitions/manage_list.html", {
         "page": page, "query": query, "crumbs": [(_("Manage competitions"), None)],
@@ -264,8 +253,8 @@ def manage_event(request, pk):
     parts = list(event.parts.all())
     entries = (event.entries.select_related("worker", "organization", "result")
                .order_by("result__rank", "bib"))
-    if request.GET.get("format") == "xlsx":
-        return _results_xlsx(event, parts, entries)
+    if wants_xlsx(request):
+        return tables.results(parts).response(request, entries, pk=event.pk)
     judges, disagreements = selectors.judge_patterns(event)
     page, query = paginate(request, entries, 50)
     return render(request, "competitions/manage_event.html", {
@@ -273,20 +262,6 @@ def manage_event(request, pk):
         "disagreements": disagreements[:30], "can_edit": has_role(request.user, Role.COMPETITIONS_OFFICER),
         "crumbs": _manage_crumbs(event.competition, (event.name, None)),
     })
-
-
-def _results_xlsx(event, parts, entries):
-    headers = [_("Rank"), _("Bib"), _("Name"), _("Organization"), *[p.name for p in parts], _("Final score"),
-               _("Award"), _("Title")]
-    rows = []
-    for e in entries.iterator(chunk_size=2000):
-        result = getattr(e, "result", None)
-        scores = result.part_scores if result else {}
-        rows.append([result.rank if result else None, e.bib, e.display_name, e.organization.name,
-                     *[float(scores[str(p.pk)]) if str(p.pk) in scores else None for p in parts],
-                     result.final_score if result else None, result.get_tier_display() if result else "",
-                     result.title if result else ""])
-    return xlsx_response(f"event-{event.pk}-results.xlsx", [(_("Results"), headers, rows)])
 
 
 @role_required(*OFFICER)
@@ -365,14 +340,8 @@ def _projects_for(user):
 @role_required(Role.LIAISON, *STAFF_ROLES)
 def project_list(request):
     projects = _projects_for(request.user).order_by("-created_at", "-pk")
-    if request.GET.get("format") == "xlsx":
-        headers = [_("Project"), _("Organization"), _("Competition"), _("Team"), _("Status"), _("Award"),
-                   _("Submitted at")]
-        rows = ([p.title, p.organization.name, p.competition.name, "、".join(w.name for w in p.team.all()),
-                 p.get_status_display(), p.award, timezone.localtime(p.created_at).replace(tzinfo=None)]
-                for p in projects.prefetch_related(Prefetch("team", Worker.objects.order_by("name", "pk"))))
-        return xlsx_response(f"innovation-projects-{timezone.localdate():%Y%m%d}.xlsx",
-                             [(_("Innovation projects"), headers, rows)])
+    if wants_xlsx(request):
+        return tables.PROJECTS.response(request, projects.prefetch_related(tables.PROJECT_TEAMS))
     page, query = paginate(request, projects)
     return render(request, "competitions/project_list.html", {
         "page": page, "query": query, "can_submit": has_role(request.user, Role.LIAISON),

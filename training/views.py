@@ -3,23 +3,21 @@ from django.db.models import Count, Prefetch, Sum
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from zhangwan.accounts.access import role_required
 from zhangwan.accounts.roles import Role, has_role
 from zhangwan.accounts.scope import get_worker_or_404, own_worker_or_404, workers_for
 from zhangwan.actions import refusal_to
+from zhangwan.columns import wants_xlsx
 from zhangwan.excel import xlsx_response
 from zhangwan.pagecache import cached_page
 from zhangwan.pagination import paginate
 from zhangwan.query import search_param
-from zhangwan.registry.models import SkillLevel
 
-from . import importing, selectors, services
+from . import importing, selectors, services, tables
 from .filters import ClassFilter, EnrollmentFilter, StaffClassFilter
 from .forms import AttendanceMarkForm, CapacityForm, ExamForm, LiaisonRegisterForm, TransitionForm, UploadForm
 from .models import Attendance, ClassSession, Enrollment, Mentorship, NeedsSurvey, TrainingClass, TrainingPlan
@@ -156,20 +154,13 @@ def liaison_enrollments(request):
     enrollments = (Enrollment.objects.filter(worker__in=workers_for(request.user))
                    .select_related("worker", "training_class").annotate_position().order_by("-created_at", "-pk"))
     filterset = EnrollmentFilter(request.GET, queryset=enrollments)
-    if request.GET.get("format") == "xlsx":
-        return _enrollments_xlsx(filterset.qs)
+    if wants_xlsx(request):
+        return tables.ENROLLMENTS.response(request, filterset.qs)
     page, query = paginate(request, filterset.qs)
     return render(request, "training/liaison_enrollments.html", {
-        "filter": filterset, "page": page, "query": query, "crumbs": _crumbs((_("Our enrollments"), None)),
+        "table": tables.ENROLLMENTS, "filter": filterset, "page": page, "query": query,
+        "crumbs": _crumbs((_("Our enrollments"), None)),
     })
-
-
-def _enrollments_xlsx(enrollments):
-    headers = [_("Worker"), _("Identity number"), _("Class"), _("Starts on"), _("Status"), _("Registered at")]
-    rows = ([e.worker.name, e.worker.masked_id_number, e.training_class.title, e.training_class.starts_on,
-             e.get_status_display(), timezone.localtime(e.created_at).replace(tzinfo=None)]
-            for e in enrollments.iterator(chunk_size=2000))
-    return xlsx_response(f"enrollments-{timezone.localdate():%Y%m%d}.xlsx", [(_("Enrollments"), headers, rows)])
 
 
 # Training officer ---------------------------------------------------------------------------
@@ -178,13 +169,8 @@ def _enrollments_xlsx(enrollments):
 @cached_page(selectors.list_version)
 def class_list(request):
     filterset = StaffClassFilter(request.GET, queryset=selectors.staff_classes())
-    if request.GET.get("format") == "xlsx":
-        headers = [_("Class"), _("Trade"), _("Provider"), _("Starts on"), _("Ends on"), _("Capacity"),
-                   _("Confirmed"), _("Status"), _("Held by the union")]
-        rows = ([c.title, c.course.trade.name, c.provider.name, c.starts_on, c.ends_on, c.capacity,
-                 c.confirmed_count, c.get_status_display(), _("Yes") if c.union_class else _("No")]
-                for c in filterset.qs.iterator(chunk_size=2000))
-        return xlsx_response(f"classes-{timezone.localdate():%Y%m%d}.xlsx", [(_("Classes"), headers, rows)])
+    if wants_xlsx(request):
+        return tables.CLASSES.response(request, filterset.qs)
     page, query = paginate(request, filterset.qs)
     return render(request, "training/class_list.html", {
         "filter": filterset, "page": page, "query": query, "crumbs": _crumbs((_("Manage classes"), None)),
@@ -257,10 +243,7 @@ def class_export(request, pk):
                                                full_ids=request.user.has_perm("registry.view_full_id_number"))
     waiting = cls.enrollments.with_position().select_related("worker")
     return xlsx_response(f"class-{cls.pk}-attendance.xlsx", [
-        (_("Attendance"), headers, rows),
-        (_("Waiting list"), [_("Position"), _("Name"), _("Registered at")],
-         ([w.position, w.worker.name, timezone.localtime(w.created_at).replace(tzinfo=None)] for w in waiting)),
-    ])
+        (_("Attendance"), headers, rows), tables.WAITING_LIST.sheet(waiting, request.user)])
 
 
 @role_required(*OFFICER)
@@ -345,17 +328,8 @@ def survey_list(request):
     surveys = NeedsSurvey.objects.annotate(responses_count=Count("responses"), head_count=Sum("responses__head_count"))
     plans = TrainingPlan.objects.annotate(lines_count=Count("lines"), target_classes=Sum("lines__target_classes"),
                                           target_trainees=Sum("lines__target_trainees"), budget=Sum("lines__budget"))
-    if request.GET.get("format") == "xlsx":
-        return xlsx_response(f"needs-and-plans-{timezone.localdate():%Y%m%d}.xlsx", [
-            (_("Needs surveys"), [_("Survey"), _("Year"), pgettext("period", "Starts on"),
-                                  pgettext("period", "Ends on"), _("Responses"),
-                                  _("Head count")],
-             ([s.title, s.year, s.starts_on, s.ends_on, s.responses_count, s.head_count or 0] for s in surveys)),
-            (_("Training plans"), [_("Plan"), _("Year"), _("Trades"), _("Target classes"), _("Target trainees"),
-                                   _("Budget (yuan)")],
-             ([p.title, p.year, p.lines_count, p.target_classes or 0, p.target_trainees or 0, p.budget]
-              for p in plans)),
-        ])
+    if wants_xlsx(request):
+        return tables.SURVEYS.response(request, surveys, extra_sheets=[tables.PLANS.sheet(plans, request.user)])
     return render(request, "training/survey_list.html", {
         "surveys": surveys, "plans": plans, "crumbs": _crumbs((_("Needs and plans"), None)),
     })
@@ -365,13 +339,8 @@ def survey_list(request):
 def survey_detail(request, pk):
     survey = get_object_or_404(NeedsSurvey, pk=pk)
     rows = selectors.needs_by_trade(survey)
-    if request.GET.get("format") == "xlsx":
-        headers = [_("Trade code"), _("Trade"), _("Level"), _("Head count"), _("Responses")]
-        english = (translation.get_language() or "").startswith("en")
-        data = ([r["trade__code"], r["trade__name_en"] if english else r["trade__name_zh"],
-                 str(SkillLevel(r["level"]).label) if r["level"] is not None else "", r["head_count"], r["responses"]]
-                for r in rows)
-        return xlsx_response(f"needs-{survey.pk}.xlsx", [(_("Needs by trade"), headers, data)])
+    if wants_xlsx(request):
+        return tables.NEEDS_BY_TRADE.response(request, rows, pk=survey.pk)
     return render(request, "training/survey_detail.html", {
         "survey": survey, "rows": rows,
         "crumbs": _crumbs((_("Needs and plans"), reverse("training:survey_list")), (survey.title, None)),
@@ -382,12 +351,8 @@ def survey_detail(request, pk):
 def plan_detail(request, year):
     plan = get_object_or_404(TrainingPlan, year=year)
     rows = selectors.plan_against_actual(plan)
-    if request.GET.get("format") == "xlsx":
-        headers = [_("Trade code"), _("Trade"), _("Target classes"), _("Actual classes"), _("Target trainees"),
-                   _("Actual trainees"), _("Budget (yuan)")]
-        data = ([r["trade"].code, r["trade"].name, r["target_classes"], r["classes"], r["target_trainees"],
-                 r["trainees"], r["budget"]] for r in rows)
-        return xlsx_response(f"plan-{plan.year}.xlsx", [(_("Plan against actual"), headers, data)])
+    if wants_xlsx(request):
+        return tables.PLAN_AGAINST_ACTUAL.response(request, rows, year=plan.year)
     return render(request, "training/plan_detail.html", {
         "plan": plan, "rows": rows, "totals": selectors.year_totals(year),
         "crumbs": _crumbs((_("Needs and plans"), reverse("training:survey_list")), (plan.title, None)),

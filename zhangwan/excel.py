@@ -239,6 +239,11 @@ def workbook_bytes(sheets) -> bytes:
     return buffer.getvalue()
 
 
+def wants_xlsx(request) -> bool:
+    """The list is asked for as a workbook (?format=xlsx), not as a page."""
+    return request.GET.get("format") == "xlsx"
+
+
 def xlsx_response(filename: str, sheets) -> HttpResponse:
     response = HttpResponse(workbook_bytes(sheets), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -28,6 +28,7 @@ from django.db import connection
 from django.shortcuts import render
 from django.utils import timezone
 
+from zhangwan.excel import wants_xlsx
 from zhangwan.limits.models import RateCounter
 from zhangwan.net import client_ip
 
@@ -144,7 +145,7 @@ EXPORTS = Limit("excel-export", 30, timedelta(minutes=1))
 
 
 def is_export(request) -> bool:
-    return request.GET.get("format") == "xlsx" or request.path.endswith(".xlsx")
+    return wants_xlsx(request) or request.path.endswith(".xlsx")
 
 
 class ExportLimitMiddleware:

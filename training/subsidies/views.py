@@ -3,7 +3,6 @@ from django.db.models import Count, Q, Sum
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -11,6 +10,7 @@ from zhangwan.accounts.access import role_required
 from zhangwan.accounts.roles import Role, has_role, is_district_staff
 from zhangwan.accounts.scope import own_worker_or_404
 from zhangwan.actions import refusal_to
+from zhangwan.columns import wants_xlsx
 from zhangwan.excel import xlsx_response
 from zhangwan.forms import flash_errors
 from zhangwan.history import history_with_changes
@@ -18,7 +18,7 @@ from zhangwan.jobs.exports import export_response
 from zhangwan.pagination import paginate
 from zhangwan.registry.models import Worker
 
-from . import exports, rules, services
+from . import exports, rules, services, tables
 from .filters import BatchFilter, ClaimFilter
 from .forms import BankDetailsForm, BatchForm, PaymentForm, ReverseForm, ReviewForm, RunForm
 from .models import ZERO, Batch, Claim, Kind, Policy, Run
@@ -33,15 +33,6 @@ def _home():
     return (_("Subsidies"), reverse("subsidies:policy_list"))
 
 
-def _person(user):
-    return str(user.full_name or user) if user else ""
-
-
-def _naive(moment):
-    """A stored moment as local time without zone: Excel keeps no time zone."""
-    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
-
-
 # Policies ------------------------------------------------------------------------------------
 
 @role_required(*READERS)
@@ -50,12 +41,8 @@ def policy_list(request):
     totals = services.policy_totals(policies)
     for policy in policies:
         policy.totals = totals.get(policy.pk, {"pending": ZERO, "approved": ZERO, "claims": 0})
-    if request.GET.get("format") == "xlsx":
-        headers = [_("Policy"), _("Kind"), _("Valid from"), _("Valid to"), _("Budget"), _("Committed"), _("Paid"),
-                   _("Remaining"), _("Awaiting review"), _("Claims")]
-        rows = ([p.name, p.get_kind_display(), p.valid_from, p.valid_to, p.budget, p.committed, p.paid, p.remaining,
-                 p.totals["pending"], p.totals["claims"]] for p in policies)
-        return xlsx_response(f"subsidy-policies-{timezone.localdate():%Y%m%d}.xlsx", [(_("Policies"), headers, rows)])
+    if wants_xlsx(request):
+        return tables.POLICIES.response(request, policies)
     return render(request, "subsidies/policy_list.html", {
         "policies": policies, "crumbs": [(_("Subsidies"), None)],
         "can_edit": request.user.has_perm("subsidies.add_policy"),
@@ -92,14 +79,8 @@ def run_list(request):
                 messages.success(request, _("The computation has started."))
                 return redirect("subsidies:run_detail", pk=run.pk)
     runs = Run.objects.select_related("started_by")
-    if request.GET.get("format") == "xlsx":
-        headers = [_("Computation"), _("Period from"), _("Period to"), _("Claim date"), _("Status"),
-                   _("Claims created"), _("Started by"), _("Created at"), _("Finished at"), _("Error")]
-        rows = ([r.pk, r.period_start, r.period_end, r.claimed_on, r.get_status_display(), r.claims_created,
-                 _person(r.started_by), _naive(r.created_at),
-                 _naive(r.finished_at), r.error] for r in runs.iterator(chunk_size=2000))
-        return xlsx_response(f"claim-computations-{timezone.localdate():%Y%m%d}.xlsx",
-                             [(_("Claim computations"), headers, rows)])
+    if wants_xlsx(request):
+        return tables.RUNS.response(request, runs)
     page, query = paginate(request, runs, 20)
     return render(request, "subsidies/run_list.html", {
         "form": form, "page": page, "query": query, "crumbs": [_home(), (_("Claim computations"), None)],
@@ -122,14 +103,9 @@ def run_detail(request, pk):
 
 # Claims --------------------------------------------------------------------------------------
 
-def _claims_xlsx(claims, user, filename=None):
-    sheet = exports.claims_sheet(claims, user, filename)
-    return xlsx_response(sheet.filename, [(sheet.title, sheet.headers, sheet.rows)])
-
-
 @role_required(*READERS)
 def claim_list(request):
-    if request.GET.get("format") == "xlsx":
+    if wants_xlsx(request):
         return export_response(request, exports.CLAIMS)
     filterset = ClaimFilter(request.GET, queryset=exports.claims_for(request.user), user=request.user)
     page, query = paginate(request, filterset.qs)
@@ -231,17 +207,8 @@ def batch_list(request):
                 return redirect("subsidies:batch_detail", pk=batch.pk)
     filterset = BatchFilter(request.GET, queryset=Batch.objects.select_related(
         "policy", "organization", "created_by", "approved_by", "payment"))
-    if request.GET.get("format") == "xlsx":
-        headers = [_("Batch"), _("Policy"), _("Only workers of"), _("Claims"), _("Total"), _("Status"),
-                   _("Made by"), _("Created at"), _("Approved by"), _("Approved at"), _("Paid on"),
-                   _("Bank reference"), _("Note")]
-        rows = ([b.number, b.policy.name, str(b.organization or ""), b.claim_count, b.total, b.get_status_display(),
-                 _person(b.created_by), _naive(b.created_at), _person(b.approved_by), _naive(b.approved_at),
-                 b.payment.paid_on if hasattr(b, "payment") else None,
-                 b.payment.reference if hasattr(b, "payment") else "", b.note]
-                for b in filterset.qs.iterator(chunk_size=2000))
-        return xlsx_response(f"disbursement-batches-{timezone.localdate():%Y%m%d}.xlsx",
-                             [(_("Disbursement batches"), headers, rows)])
+    if wants_xlsx(request):
+        return tables.BATCHES.response(request, filterset.qs)
     page, query = paginate(request, filterset.qs, 30)
     waiting = (Claim.objects.payable().values("policy__name").annotate(count=Count("pk"), amount=Sum("amount"),
                no_account=Count("pk", filter=Q(worker__bank_account=""))).order_by("policy__name"))
@@ -256,8 +223,8 @@ def batch_detail(request, pk):
     batch = get_object_or_404(Batch.objects.select_related("policy", "organization", "created_by", "approved_by"),
                               pk=pk)
     claims = batch.claims.select_related(*exports.CLAIM_LIST).order_by("payee_name", "pk")
-    if request.GET.get("format") == "xlsx":
-        return _claims_xlsx(claims, request.user, filename=f"batch-{batch.number}-claims.xlsx")
+    if wants_xlsx(request):
+        return tables.CLAIMS.response(request, claims, filename=f"batch-{batch.number}-claims.xlsx")
     page, query = paginate(request, claims)
     finance = has_role(request.user, *FINANCE)
     return render(request, "subsidies/batch_detail.html", {
@@ -358,7 +325,7 @@ def bank_details(request):
 
 @role_required(Role.LIAISON)
 def organization(request):
-    if request.GET.get("format") == "xlsx":
+    if wants_xlsx(request):
         return export_response(request, exports.CLAIMS)
     filterset = ClaimFilter(request.GET, queryset=exports.claims_for(request.user), user=request.user,
                             organization_choices=False)

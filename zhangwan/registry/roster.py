@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from zhangwan.excel import cell_text, choices_in_both_languages, open_upload, xlsx_response
+from zhangwan.excel import cell_text, choices_in_both_languages, open_upload
 
 from .forms import RosterRowForm
-from .models import FULL_ID_NUMBER, Employment, Organization, Trade, Worker, WorkerTrade
+from .models import Employment, Organization, Trade, Worker, WorkerTrade
 from .services import transfer_requests_create
 
 COLUMNS = [
@@ -218,32 +218,5 @@ def template_sheets():
     ]
 
 
-def export_rows(workers, user):
-    """The whole number and birth date, or the masked number and the birth year (the mask hides
-    exactly the birth date)."""
-    full = user.has_perm(FULL_ID_NUMBER)
-    for w in workers:
-        yield [
-            w.name, w.id_number if full else w.masked_id_number, w.mobile, w.get_gender_display(),
-            w.birth_for(user), w.get_education_display(), w.insured_since,
-            _("Yes") if w.poverty_registered else _("No"), w.employer.name if w.employer else "",
-        ]
-
-
-def export_headers(user):
-    birth = _("Birth date") if user.has_perm(FULL_ID_NUMBER) else _("Year of birth")
-    return [_("Name"), _("Identity number"), _("Mobile"), _("Gender"), birth, _("Education"),
-            _("Unemployment insurance since"), _("Poverty-alleviation labourer"), _("Employer")]
-
-
-def today_stamp() -> str:
-    return timezone.localdate().strftime("%Y%m%d")
-
-
 def max_upload_bytes() -> int:
     return settings.ROSTER_IMPORT_MAX_BYTES
-
-
-def xlsx_export(workers, user):
-    return xlsx_response(f"roster-{today_stamp()}.xlsx",
-                         [(_("Roster"), export_headers(user), export_rows(workers.iterator(chunk_size=2000), user))])

@@ -10,7 +10,7 @@ from zhangwan.accounts.scope import get_worker_or_404, organizations_for, worker
 from zhangwan.excel import xlsx_response
 from zhangwan.pagination import paginate
 
-from . import roster
+from . import roster, tables
 from .filters import WorkerFilter
 from .forms import RosterImportForm
 from .models import FULL_ID_NUMBER
@@ -39,7 +39,7 @@ def roster_list(request):
 @role_required(*ROSTER_ROLES)
 def roster_export(request):
     filterset = _filtered_workers(request)
-    return roster.xlsx_export(filterset.qs, request.user)
+    return tables.roster(request.user).response(request, filterset.qs)
 
 
 @role_required(*ROSTER_ROLES)

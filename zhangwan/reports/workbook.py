@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart, Reference
@@ -22,10 +22,10 @@ from competitions.models import Competition, Entry, Tier
 from masters.models import Nomination, TalkOrder, TalkTopic
 from training.models import Enrollment, TrainingClass
 from training.subsidies.models import Claim, Kind
+from zhangwan.columns import Column, Table
 from zhangwan.excel import MONEY as MONEY  # the report's money format, for its readers
 from zhangwan.excel import SheetWriter
 from zhangwan.registry.models import SkillLevel
-from zhangwan.registry.validators import mask_id_number
 
 from . import figures
 
@@ -35,22 +35,38 @@ PERCENT = "0.0%"
 
 @dataclass
 class Sheet:
-    title: Callable[[], str]
-    headers: Callable[[], list[str]]
-    widths: list[int]
-    rows: Callable[[int], Iterable[tuple]]
+    table: Table
+    rows: Callable[[int], Iterable]  # the year's rows, named as the columns read them
 
 
-def _labels(choices) -> dict:
-    return {value: str(label) for value, label in choices}
+def _label(choices, path: str, empty=None) -> Callable:
+    """The choice's label in the report's language (the value itself when it is no longer a choice)."""
+    labels = dict(choices)
+
+    def value(row):
+        code = getattr(row, path)
+        return str(labels.get(code, code)) if code is not None else empty
+    return value
 
 
-def _hours(value):
-    return float(value) if value is not None else None
+def _hours(path: str) -> Callable:
+    return lambda row: float(getattr(row, path)) if getattr(row, path) is not None else None
 
 
-def _yes(flag) -> str:
-    return _("yes") if flag else ""
+def _yes(path: str) -> Callable:
+    return lambda row: _("yes") if getattr(row, path) else ""
+
+
+def _or_empty(path: str) -> Callable:
+    return lambda row: getattr(row, path) or ""
+
+
+def _id_number(path: str) -> Column:
+    return Column(_("Identity number"), path, width=22, masked=True, unmasked_by=None)
+
+
+def _named(queryset, *fields):
+    return queryset.values_list(*fields, named=True).iterator(CHUNK)
 
 
 # Detail sheets ------------------------------------------------------------------------------
@@ -60,122 +76,137 @@ def class_rows(year):
                .annotate(trainees=Count("enrollments", filter=~Q(enrollments__status__in=["cancelled",
                                                                                            "waitlisted"])),
                          completed=Count("enrollments", filter=Q(enrollments__status="completed")))
-               .order_by("starts_on", "pk")
-               .values_list("title", "course__trade__name_zh", "course__level", "provider__name", "starts_on",
-                            "ends_on", "union_class", "trainees", "completed"))
-    levels = _labels(SkillLevel.choices)
-    for title, trade, level, provider, starts, ends, union, trainees, completed in classes.iterator(CHUNK):
-        yield title, trade, levels.get(level, ""), provider, starts, ends, _yes(union), trainees, completed
+               .order_by("starts_on", "pk"))
+    return _named(classes, "title", "course__trade__name_zh", "course__level", "provider__name", "starts_on",
+                  "ends_on", "union_class", "trainees", "completed")
 
 
 def enrollment_rows(year):
-    statuses = _labels(Enrollment.Status.choices)
     enrollments = (Enrollment.objects.filter(training_class__starts_on__year=year)
                    .exclude(status__in=[Enrollment.Status.CANCELLED, Enrollment.Status.WAITLISTED])
-                   .order_by("training_class__starts_on", "pk")
-                   .values_list("worker__name", "worker__id_number", "worker__employer__name",
-                                "training_class__title", "training_class__starts_on", "status",
-                                "attended_hours", "required_hours"))
-    for name, id_number, employer, title, starts, status, attended, required in enrollments.iterator(CHUNK):
-        yield (name, mask_id_number(id_number), employer or "", title, starts, statuses.get(status, status),
-               _hours(attended), _hours(required))
+                   .order_by("training_class__starts_on", "pk"))
+    return _named(enrollments, "worker__name", "worker__id_number", "worker__employer__name",
+                  "training_class__title", "training_class__starts_on", "status", "attended_hours", "required_hours")
 
 
 def subsidy_rows(year):
-    kinds, statuses = _labels(Kind.choices), _labels(Claim.Status.choices)
     claims = (Claim.objects.filter(policy__valid_from__year=year).exclude(status=Claim.Status.INELIGIBLE)
-              .order_by("policy__kind", "claimed_on", "pk")
-              .values_list("worker__name", "worker__id_number", "worker__employer__name", "policy__kind",
-                           "policy__name", "amount", "status", "claimed_on", "batch_id", "batch__payment__paid_on",
-                           "batch__payment__reference"))
-    for name, id_number, employer, kind, policy, amount, status, claimed, batch, paid_on, reference in \
-            claims.iterator(CHUNK):
-        yield (name, mask_id_number(id_number), employer or "", kinds.get(kind, kind), policy, amount,
-               statuses.get(status, status), claimed, batch, paid_on, reference or "")
+              .order_by("policy__kind", "claimed_on", "pk"))
+    return _named(claims, "worker__name", "worker__id_number", "worker__employer__name", "policy__kind",
+                  "policy__name", "amount", "status", "claimed_on", "batch_id", "batch__payment__paid_on",
+                  "batch__payment__reference")
 
 
 def competition_rows(year):
-    levels, tiers = _labels(Competition.Level.choices), _labels(Tier.choices)
     entries = (Entry.objects.filter(event__competition__year=year).exclude(status=Entry.Status.WITHDRAWN)
-               .order_by("event__competition__starts_on", "event__pk", "bib")
-               .values_list("event__competition__name", "event__competition__level", "event__name", "bib",
-                            "worker__name", "team_name", "organization__name", "result__final_score",
-                            "result__rank", "result__tier"))
-    for competition, level, event, bib, worker, team, organization, score, rank, tier in entries.iterator(CHUNK):
-        yield (competition, levels.get(level, level), event, bib, worker or team, organization or "",
-               score, rank, tiers.get(tier, "") if tier else "")
+               .order_by("event__competition__starts_on", "event__pk", "bib"))
+    return _named(entries, "event__competition__name", "event__competition__level", "event__name", "bib",
+                  "worker__name", "team_name", "organization__name", "result__final_score", "result__rank",
+                  "result__tier")
 
 
 def certificate_rows(year):
-    levels, sources = _labels(SkillLevel.choices), _labels(Certificate.Source.choices)
     certificates = (Certificate.objects.filter(issued_on__year=year, status=Certificate.Status.VALID)
-                    .order_by("issued_on", "number")
-                    .values_list("number", "holder__name", "holder__id_number", "trade__name_zh", "level",
-                                 "issued_on", "source"))
-    for number, name, id_number, trade, level, issued, source in certificates.iterator(CHUNK):
-        yield number, name, mask_id_number(id_number), trade, levels.get(level, level), issued, sources.get(source)
+                    .order_by("issued_on", "number"))
+    return _named(certificates, "number", "holder__name", "holder__id_number", "trade__name_zh", "level",
+                  "issued_on", "source")
 
 
 def master_rows(year):
-    statuses, sources = _labels(Nomination.Status.choices), _labels(Nomination.Source.choices)
     nominations = (Nomination.objects.filter(round__year=year).exclude(status=Nomination.Status.DRAFT)
-                   .order_by("rank", "pk")
-                   .values_list("nominee__name", "nominee__id_number", "organization__name", "trade__name_zh",
-                                "source", "status", "final_score", "rank", "master_title__number"))
-    for name, id_number, organization, trade, source, status, score, rank, title in nominations.iterator(CHUNK):
-        yield (name, mask_id_number(id_number), organization or "", trade, sources.get(source),
-               statuses.get(status), score, rank, title or "")
+                   .order_by("rank", "pk"))
+    return _named(nominations, "nominee__name", "nominee__id_number", "organization__name", "trade__name_zh",
+                  "source", "status", "final_score", "rank", "master_title__number")
 
 
 def outreach_rows(year):
-    categories, statuses = _labels(TalkTopic.Category.choices), _labels(TalkOrder.Status.choices)
     talks = (TalkOrder.objects.filter(Q(held_on__year=year) | Q(held_on__isnull=True, preferred_date__year=year))
-             .order_by("held_on", "preferred_date", "pk")
-             .values_list("topic__title", "topic__category", "organization__name", "status", "held_on", "speaker",
-                          "venue", "attendance"))
-    for title, category, organization, status, held, speaker, venue, attendance in talks.iterator(CHUNK):
-        yield title, categories.get(category), organization, statuses.get(status), held, speaker, venue, attendance
+             .order_by("held_on", "preferred_date", "pk"))
+    return _named(talks, "topic__title", "topic__category", "organization__name", "status", "held_on", "speaker",
+                  "venue", "attendance")
 
 
-# Sheet names, translated when the report is written (in its language).
-CLASSES = pgettext_lazy("annual report", "Classes")
-ENROLLMENTS = pgettext_lazy("annual report", "Enrollments")
-SUBSIDIES = pgettext_lazy("annual report", "Subsidies")
-COMPETITIONS = pgettext_lazy("annual report", "Competitions")
-CERTIFICATES = pgettext_lazy("annual report", "Certificates")
-MASTERS = pgettext_lazy("annual report", "Skills Masters")
-OUTREACH = pgettext_lazy("annual report", "Outreach")
-
-
-def _sheet(title):
-    """The sheet's name in the language of the report being written."""
-    return lambda: str(title)
-
+# Sheet names and columns, translated when the report is written (in its language).
+CLASSES = Table(pgettext_lazy("annual report", "Classes"), "", [
+    Column(gettext_lazy("Class"), "title", width=40),
+    Column(gettext_lazy("Trade"), "course__trade__name_zh", width=18),
+    Column(gettext_lazy("Level"), _label(SkillLevel.choices, "course__level", ""), width=16),
+    Column(gettext_lazy("Provider"), "provider__name", width=30),
+    Column(gettext_lazy("Starts"), "starts_on", width=12),
+    Column(gettext_lazy("Ends"), "ends_on", width=12),
+    Column(gettext_lazy("Union class"), _yes("union_class"), width=10),
+    Column(gettext_lazy("Trainees"), "trainees", width=10),
+    Column(gettext_lazy("Completed"), "completed", width=10),
+])
+ENROLLMENTS = Table(pgettext_lazy("annual report", "Enrollments"), "", [
+    Column(gettext_lazy("Name"), "worker__name", width=12),
+    _id_number("worker__id_number"),
+    Column(gettext_lazy("Employer"), _or_empty("worker__employer__name"), width=30),
+    Column(gettext_lazy("Class"), "training_class__title", width=40),
+    Column(gettext_lazy("Starts"), "training_class__starts_on", width=12),
+    Column(gettext_lazy("Status"), _label(Enrollment.Status.choices, "status"), width=12),
+    Column(gettext_lazy("Hours attended"), _hours("attended_hours"), width=12),
+    Column(gettext_lazy("Hours required"), _hours("required_hours"), width=12),
+])
+SUBSIDIES = Table(pgettext_lazy("annual report", "Subsidies"), "", [
+    Column(gettext_lazy("Name"), "worker__name", width=12),
+    _id_number("worker__id_number"),
+    Column(gettext_lazy("Employer"), _or_empty("worker__employer__name"), width=30),
+    Column(gettext_lazy("Kind"), _label(Kind.choices, "policy__kind"), width=16),
+    Column(gettext_lazy("Policy"), "policy__name", width=30),
+    Column(gettext_lazy("Amount (yuan)"), "amount", width=14),
+    Column(gettext_lazy("Status"), _label(Claim.Status.choices, "status"), width=12),
+    Column(gettext_lazy("Claim date"), "claimed_on", width=12),
+    Column(gettext_lazy("Batch"), "batch_id", width=8),
+    Column(gettext_lazy("Paid on"), "batch__payment__paid_on", width=12),
+    Column(gettext_lazy("Payment reference"), _or_empty("batch__payment__reference"), width=20),
+])
+COMPETITIONS = Table(pgettext_lazy("annual report", "Competitions"), "", [
+    Column(gettext_lazy("Competition"), "event__competition__name", width=36),
+    Column(gettext_lazy("Level"), _label(Competition.Level.choices, "event__competition__level"), width=10),
+    Column(gettext_lazy("Event"), "event__name", width=30),
+    Column(gettext_lazy("Bib"), "bib", width=6),
+    Column(gettext_lazy("Competitor"), lambda row: row.worker__name or row.team_name, width=14),
+    Column(gettext_lazy("Organization"), _or_empty("organization__name"), width=30),
+    Column(gettext_lazy("Final score"), "result__final_score", width=10),
+    Column(gettext_lazy("Rank"), "result__rank", width=6),
+    Column(gettext_lazy("Award"), _label(Tier.choices, "result__tier", ""), width=12),
+])
+CERTIFICATES = Table(pgettext_lazy("annual report", "Certificates"), "", [
+    Column(gettext_lazy("Certificate number"), "number", width=18),
+    Column(gettext_lazy("Name"), "holder__name", width=12),
+    _id_number("holder__id_number"),
+    Column(gettext_lazy("Trade"), "trade__name_zh", width=18),
+    Column(gettext_lazy("Level"), _label(SkillLevel.choices, "level"), width=16),
+    Column(gettext_lazy("Issued on"), "issued_on", width=12),
+    Column(gettext_lazy("Source"), _label(Certificate.Source.choices, "source"), width=14),
+])
+MASTERS = Table(pgettext_lazy("annual report", "Skills Masters"), "", [
+    Column(gettext_lazy("Nominee"), "nominee__name", width=12),
+    _id_number("nominee__id_number"),
+    Column(gettext_lazy("Organization"), _or_empty("organization__name"), width=30),
+    Column(gettext_lazy("Trade"), "trade__name_zh", width=18),
+    Column(gettext_lazy("Nominated"), _label(Nomination.Source.choices, "source"), width=14),
+    Column(gettext_lazy("Status"), _label(Nomination.Status.choices, "status"), width=12),
+    Column(gettext_lazy("Final score"), "final_score", width=10),
+    Column(gettext_lazy("Rank"), "rank", width=6),
+    Column(gettext_lazy("Title number"), _or_empty("master_title__number"), width=14),
+])
+OUTREACH = Table(pgettext_lazy("annual report", "Outreach"), "", [
+    Column(gettext_lazy("Talk"), "topic__title", width=30),
+    Column(gettext_lazy("Category"), _label(TalkTopic.Category.choices, "topic__category"), width=12),
+    Column(gettext_lazy("Organization"), "organization__name", width=30),
+    Column(gettext_lazy("Status"), _label(TalkOrder.Status.choices, "status"), width=10),
+    Column(gettext_lazy("Date"), "held_on", width=12),
+    Column(gettext_lazy("Speaker"), "speaker", width=16),
+    Column(pgettext_lazy("talk", "Venue"), "venue", width=20),
+    Column(pgettext_lazy("talk", "Attendance"), "attendance", width=10),
+])
 
 SHEETS = [
-    Sheet(_sheet(CLASSES), lambda: [_("Class"), _("Trade"), _("Level"), _("Provider"), _("Starts"), _("Ends"),
-                                      _("Union class"), _("Trainees"), _("Completed")],
-          [40, 18, 16, 30, 12, 12, 10, 10, 10], class_rows),
-    Sheet(_sheet(ENROLLMENTS), lambda: [_("Name"), _("Identity number"), _("Employer"), _("Class"), _("Starts"),
-                                          _("Status"), _("Hours attended"), _("Hours required")],
-          [12, 22, 30, 40, 12, 12, 12, 12], enrollment_rows),
-    Sheet(_sheet(SUBSIDIES), lambda: [_("Name"), _("Identity number"), _("Employer"), _("Kind"), _("Policy"),
-                                        _("Amount (yuan)"), _("Status"), _("Claim date"), _("Batch"), _("Paid on"),
-                                        _("Payment reference")],
-          [12, 22, 30, 16, 30, 14, 12, 12, 8, 12, 20], subsidy_rows),
-    Sheet(_sheet(COMPETITIONS), lambda: [_("Competition"), _("Level"), _("Event"), _("Bib"), _("Competitor"),
-                                           _("Organization"), _("Final score"), _("Rank"), _("Award")],
-          [36, 10, 30, 6, 14, 30, 10, 6, 12], competition_rows),
-    Sheet(_sheet(CERTIFICATES), lambda: [_("Certificate number"), _("Name"), _("Identity number"), _("Trade"),
-                                           _("Level"), _("Issued on"), _("Source")],
-          [18, 12, 22, 18, 16, 12, 14], certificate_rows),
-    Sheet(_sheet(MASTERS), lambda: [_("Nominee"), _("Identity number"), _("Organization"), _("Trade"),
-                                             _("Nominated"), _("Status"), _("Final score"), _("Rank"),
-                                             _("Title number")],
-          [12, 22, 30, 18, 14, 12, 10, 6, 14], master_rows),
-    Sheet(_sheet(OUTREACH), lambda: [_("Talk"), _("Category"), _("Organization"), _("Status"), _("Date"),
-                                       _("Speaker"), pgettext("talk", "Venue"), pgettext("talk", "Attendance")],
-          [30, 12, 30, 10, 12, 16, 20, 10], outreach_rows),
+    Sheet(CLASSES, class_rows), Sheet(ENROLLMENTS, enrollment_rows), Sheet(SUBSIDIES, subsidy_rows),
+    Sheet(COMPETITIONS, competition_rows), Sheet(CERTIFICATES, certificate_rows), Sheet(MASTERS, master_rows),
+    Sheet(OUTREACH, outreach_rows),
 ]
 
 
@@ -223,8 +254,9 @@ def build(path, year: int, progress=None) -> int:
     if progress:
         progress(1, total)
     for done, spec in enumerate(SHEETS, start=2):
-        writer = SheetWriter(workbook, spec.title(), spec.headers(), spec.widths)
-        for row in spec.rows(year):
+        title, headers, values, widths = spec.table.sheet(spec.rows(year))
+        writer = SheetWriter(workbook, title, headers, widths)
+        for row in values:
             writer.append(row)
         writer.finish()
         rows += writer.rows - 1
