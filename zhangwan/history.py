@@ -110,6 +110,11 @@ def stamp(obj, *, user=None, when=None):
     return _stamp(obj, user=user, when=when)
 
 
+def stamped_date(obj):
+    """The date ``stamp`` gave obj's history (None: not stamped)."""
+    return getattr(obj, "_history_date", None)
+
+
 def save_with_history(obj, *, user, reason: str = "", detail: str = "", update_fields=None):
     """obj.save(), its history row by user with this reason key (none for a creation if you like)."""
     _stamp(obj, user=user, reason=reason, detail=detail)
@@ -135,13 +140,18 @@ def bulk_update_with_history(objs, model, fields, *, user=None, reason: str, det
                                           default_change_reason=reason_key(reason, detail))
 
 
+def bulk_history_create(model, objs, *, user=None, reason: str, batch_size=None):
+    """One '+' history row per saved object; per-object ``stamp`` (who, when) wins over user and now."""
+    model.history.bulk_history_create(objs, batch_size=batch_size, default_change_reason=reason_key(reason),
+                                      default_user=user)
+
+
 def bulk_insert_with_history(model, objs, *, user=None, reason: str, batch_size=None):
-    """Plain ``bulk_create`` then one history row each: for loaders that set primary keys and dates
-    themselves (the demo), where django-simple-history's own bulk create would look rows up again."""
+    """Plain ``bulk_create`` then ``bulk_history_create``: for loaders that set dates themselves (the
+    demo), where django-simple-history's own bulk create would look rows up again."""
     if objs:
         model.objects.bulk_create(objs, batch_size=batch_size)
-        model.history.bulk_history_create(objs, batch_size=batch_size, default_change_reason=reason_key(reason),
-                                          default_user=user)
+        bulk_history_create(model, objs, user=user, reason=reason, batch_size=batch_size)
     return objs
 
 
