@@ -284,7 +284,8 @@ def attendance_save_many(*, training_class: TrainingClass, marks: dict, exams: d
             new.append(Attendance(enrollment_id=enrollment_id, session_id=session_id, status=status,
                                   marked_by=user, marked_at=now))
         elif attendance.status != status:
-            attendance.status, attendance.marked_by, attendance.marked_at = status, user, now
+            ATTENDANCE_STATUS.assign(attendance, status)
+            attendance.marked_by, attendance.marked_at = user, now
             changed.append(attendance)
     history = {"user": user, "reason": "attendance.imported"}
     bulk_create_with_history(new, Attendance, **history)
