@@ -1,5 +1,16 @@
-"""Questions templates ask a background job's status (queued → running → done | failed), for the
-models that share those four states (subsidy runs, exports, annual reports)."""
+"""A background job's status (queued → running → done | failed), shared by subsidy runs, exports and
+annual reports: the questions templates ask (``ProgressStatus``) and its transition table."""
+
+
+def progress_table(Status) -> dict:
+    """A job runs again from the start when its worker died (running → running) or after it failed; a
+    job marked failed as stale may still finish. Only a finished job never moves again."""
+    return {
+        Status.QUEUED: {Status.RUNNING, Status.FAILED},
+        Status.RUNNING: {Status.RUNNING, Status.DONE, Status.FAILED},
+        Status.FAILED: {Status.RUNNING, Status.DONE, Status.FAILED},
+        Status.DONE: set(),
+    }
 
 
 class ProgressStatus:

@@ -67,3 +67,9 @@ class Transitions:
         allowed = queryset.filter(**{f"{self.field}__in": self.sources(target)})
         return update_with_history(allowed, reason=reason, detail=detail, user=user,
                                    **{self.field: target}, **changes)
+
+    def advance(self, queryset, target, **changes) -> int:
+        """``update`` for a model that keeps no history (a background job's progress): one UPDATE of the
+        rows that may become ``target``; returns how many moved."""
+        return queryset.filter(**{f"{self.field}__in": self.sources(target)}).update(**{self.field: target},
+                                                                                     **changes)
