@@ -101,9 +101,9 @@ def seed_classes(officer):
     """BENCH_CLASSES open classes starting in two weeks: half roomy, half with 3 seats (so that
     registrations also join the waiting list and cancellations promote someone)."""
     from django.utils import timezone
-    from simple_history.utils import bulk_create_with_history
 
     from training.models import ClassSession, Course, TrainingClass
+    from zhangwan.history import bulk_create_with_history
     from zhangwan.registry.models import Organization
 
     now = timezone.now()
@@ -114,7 +114,7 @@ def seed_classes(officer):
                       capacity=40 if n % 2 else 3, registration_opens=now - datetime.timedelta(days=1),
                       registration_closes=now + datetime.timedelta(days=7), starts_on=starts,
                       ends_on=starts + datetime.timedelta(days=1), status=TrainingClass.Status.OPEN)
-        for n in range(BENCH_CLASSES)], TrainingClass, default_user=officer, default_change_reason="bench")
+        for n in range(BENCH_CLASSES)], TrainingClass, user=officer, reason="bench")
     first = timezone.make_aware(datetime.datetime.combine(starts, datetime.time(9)))
     ClassSession.objects.bulk_create([
         ClassSession(training_class=c, starts_at=first, ends_at=first + datetime.timedelta(hours=4), hours=4,
@@ -126,9 +126,9 @@ def seed_competition(judges, entries_per_event: int, officer):
     """A competition in marking: an event per four judges (the first its chief), two scoring parts
     each, ENTRIES_PER_EVENT entries of demo workers. Returns {judge pk: (event pk, [entry pk], [part pk])}."""
     from django.utils import timezone
-    from simple_history.utils import bulk_create_with_history
 
     from competitions.models import Competition, Entry, Event, JudgeAssignment, ScoringPart
+    from zhangwan.history import bulk_create_with_history
     from zhangwan.registry.models import Trade, Worker
 
     today = timezone.localdate()
@@ -150,7 +150,7 @@ def seed_competition(judges, entries_per_event: int, officer):
                    .values_list("pk", "employer_id")[:entries_per_event])
     bulk_create_with_history([Entry(event=e, worker_id=w, organization_id=org, bib=bib, created_by=officer)
                               for e in events for bib, (w, org) in enumerate(workers, start=1)],
-                             Entry, default_user=officer, default_change_reason="bench")
+                             Entry, user=officer, reason="bench")
     work = {}
     for event, panel in zip(events, panels, strict=True):
         entries = list(Entry.objects.filter(event=event).order_by("bib").values_list("pk", flat=True))
@@ -164,9 +164,9 @@ def seed_review(reviewers, nominations: int, officer):
     """NOMINATIONS more nominations under review in the demo's current round, each assigned to every
     bench reviewer. Returns ([assignment pk] per reviewer, [criterion pk])."""
     from django.utils import timezone
-    from simple_history.utils import bulk_create_with_history
 
     from masters.models import Assignment, Nomination, Reviewer, SelectionRound
+    from zhangwan.history import bulk_create_with_history
     from zhangwan.registry.models import Worker
 
     today = timezone.localdate()
@@ -178,11 +178,11 @@ def seed_review(reviewers, nominations: int, officer):
         Nomination(round=round_, nominee_id=w, organization_id=org, trade_id=trade, source=Nomination.Source.UNION,
                    statement="扎根一线多年，技术过硬。", achievements="主持技术革新多项，带徒多名。",
                    status=Nomination.Status.UNDER_REVIEW, created_by=officer, submitted_at=timezone.now())
-        for w, org, trade in candidates], Nomination, default_user=officer, default_change_reason="bench")
+        for w, org, trade in candidates], Nomination, user=officer, reason="bench")
     Reviewer.objects.bulk_create([Reviewer(user=u, title="高级工程师") for u in reviewers])
     experts = list(Reviewer.objects.filter(user__in=reviewers).order_by("user__username"))
     bulk_create_with_history([Assignment(nomination=n, reviewer=r, assigned_by=officer) for r in experts for n in made],
-                             Assignment, default_user=officer, default_change_reason="bench")
+                             Assignment, user=officer, reason="bench")
     per_reviewer = {r.user_id: list(Assignment.objects.filter(reviewer=r, nomination__in=made).order_by("pk")
                                     .values_list("pk", flat=True)) for r in experts}
     return per_reviewer, list(round_.criteria.values_list("pk", flat=True))
@@ -394,7 +394,7 @@ def error_messages(value: str) -> str:
     """The text of the error-level messages in a messages cookie (Django's signed cookie storage)."""
     from django.contrib.messages import constants
 
-    decoded = _message_storage()._decode(value)  # the storage's own reader, with its signature check
+    decoded = _message_storage()._decode(value)  # noqa: SLF001 - the storage's own reader, with its signature check
     if decoded is None:
         return "unreadable messages cookie"
     return "; ".join(str(m.message) for m in decoded if m.level >= constants.ERROR)

@@ -567,7 +567,7 @@ class Watchdog:
         if self._stop.wait(self.seconds):
             return
         self.fired = True
-        with contextlib.closing(harness._admin_connection()) as conn, conn.cursor() as cur:
+        with contextlib.closing(harness._admin_connection()) as conn, conn.cursor() as cur:  # noqa: SLF001 - the bench's own harness
             while not self._stop.is_set():
                 cur.execute("SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE pid = ANY(%s)",
                             [self.backends()])

@@ -1,8 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from zhangwan.admin_autocomplete import SafeAutocomplete
 
+from . import services
 from .models import (
     Accreditation,
     Application,
@@ -42,7 +44,23 @@ class AssessmentSessionAdmin(SimpleHistoryAdmin):
     search_fields = ["venue", "body__name"]
     date_hierarchy = "date"
     list_select_related = ["body", "trade"]
-    readonly_fields = ["admitted_count"]
+    readonly_fields = ["admitted_count", "status"]  # moved only through services.session_transition
+    actions = ["close_applications", "reopen_applications"]
+
+    def _move(self, request, queryset, to):
+        for session in queryset:
+            try:
+                services.session_transition(session=session, to=to, user=request.user)
+            except services.CertificationError as error:
+                self.message_user(request, f"{session}: {error.message}", messages.ERROR)
+
+    @admin.action(description=_("Close applications"))
+    def close_applications(self, request, queryset):
+        self._move(request, queryset, AssessmentSession.Status.CLOSED)
+
+    @admin.action(description=_("Reopen applications"))
+    def reopen_applications(self, request, queryset):
+        self._move(request, queryset, AssessmentSession.Status.OPEN)
 
 
 @admin.register(Application)

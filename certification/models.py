@@ -169,6 +169,10 @@ class Application(models.Model):
     def __str__(self):
         return f"{self.worker.name} · {self.session}"
 
+    @property
+    def was_admitted(self) -> bool:
+        return self.status in (self.Status.ADMITTED, self.Status.ASSESSED, self.Status.PASSED, self.Status.FAILED)
+
 
 class CertificateCounter(models.Model):
     """The last number given in a year; taken under a row lock, so numbers have no gaps."""
@@ -224,6 +228,14 @@ class Certificate(models.Model):
 
     def __str__(self):
         return self.number
+
+    @property
+    def is_valid(self) -> bool:
+        return self.status == self.Status.VALID
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.status == self.Status.REVOKED
 
 
 class EligibilityGrant(models.Model):

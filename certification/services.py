@@ -11,14 +11,14 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from zhangwan.accounts.models import User
 from zhangwan.accounts.notifications import notify_each, notify_workers
 from zhangwan.errors import ServiceError
-from zhangwan.history import record_history
+from zhangwan.history import bulk_create_with_history, bulk_update_with_history, record_history, save_with_history
 from zhangwan.jobs import step_pause
 from zhangwan.registry.models import SkillLevel, Worker, WorkerTrade
+from zhangwan.transitions import Transitions
 
 from .models import (
     PASS_MARK,
@@ -38,6 +38,30 @@ class CertificationError(ServiceError):
     """A rule said no; the message is for the user."""
 
 
+_S = AssessmentSession.Status
+SESSION_STATUS = Transitions(AssessmentSession, {
+    _S.OPEN: {_S.CLOSED, _S.ASSESSED},
+    _S.CLOSED: {_S.OPEN, _S.ASSESSED},
+    _S.ASSESSED: set(),
+}, error=CertificationError)
+_A = Application.Status
+_SCORED = {_A.ASSESSED, _A.PASSED, _A.FAILED}  # scores may be corrected until a certificate is issued
+APPLICATION_STATUS = Transitions(Application, {
+    _A.SUBMITTED: {_A.ELIGIBLE, _A.INELIGIBLE, _A.WITHDRAWN},
+    _A.ELIGIBLE: {_A.ADMITTED, _A.WITHDRAWN},
+    _A.INELIGIBLE: {_A.WITHDRAWN},
+    _A.ADMITTED: _SCORED,
+    _A.ASSESSED: _SCORED,
+    _A.PASSED: _SCORED,
+    _A.FAILED: _SCORED,
+    _A.WITHDRAWN: set(),
+}, error=CertificationError)
+CERTIFICATE_STATUS = Transitions(Certificate, {
+    Certificate.Status.VALID: {Certificate.Status.REVOKED},
+    Certificate.Status.REVOKED: set(),
+}, error=CertificationError)
+
+
 def _tell(applications, title, body):
     notify_workers(applications, title=title, body=body, url=reverse("certification:my_certificates"))
 
@@ -55,8 +79,7 @@ def application_submit(*, worker, session: AssessmentSession, user) -> Applicati
     if Application.objects.filter(worker=worker, session=session).exclude(status=Application.Status.WITHDRAWN).exists():
         raise CertificationError(_("%(name)s has already applied for this session.") % {"name": worker.name})
     application = Application(worker=worker, session=session, applied_by=user)
-    application._history_user = user
-    application.save()
+    save_with_history(application, user=user)
     return application
 
 
@@ -66,9 +89,7 @@ def application_withdraw(*, application: Application, user) -> Application:
     if application.status not in (Application.Status.SUBMITTED, Application.Status.ELIGIBLE,
                                   Application.Status.INELIGIBLE):
         raise CertificationError(_("This application can no longer be withdrawn."))
-    application.status = Application.Status.WITHDRAWN
-    application._history_user, application._change_reason = user, "withdrawn"
-    application.save(update_fields=["status"])
+    APPLICATION_STATUS.move(application, Application.Status.WITHDRAWN, user=user, reason="application.withdrawn")
     return application
 
 
@@ -140,7 +161,7 @@ def eligibility_evaluate(*, session_id: int | None = None, user=None) -> int:
     """Decide every submitted application (of one session, or all): a few reads of plain rows for
     all applicants at once, one UPDATE … FROM for the decisions, one statement for their history.
     Safe to rerun: decided applications are not touched again. user: who asked, for the history."""
-    pending = Application.objects.filter(status=Application.Status.SUBMITTED)
+    pending = Application.objects.filter(status__in=APPLICATION_STATUS.sources(Application.Status.ELIGIBLE))
     if session_id is not None:
         pending = pending.filter(session_id=session_id)
     # The applicants as a subquery: no list of thousands of ids travels to the database and back.
@@ -179,7 +200,7 @@ def eligibility_evaluate(*, session_id: int | None = None, user=None) -> int:
             f"UPDATE {table} AS a SET status = v.status, reasons = v.reasons, evaluated_at = %s "
             f"FROM unnest(%s::bigint[], %s::text[], %s::jsonb[]) AS v(id, status, reasons) WHERE a.id = v.id",
             [timezone.now(), ids, statuses, reasons])
-    record_history(Application, ids, reason="eligibility", user=user)
+    record_history(Application, ids, reason="application.eligibility", user=user)
     _tell_decisions(told)
     return len(ids)
 
@@ -233,6 +254,13 @@ def reason_text(reason: dict) -> str:
 # Admission and scores -----------------------------------------------------------------------
 
 @transaction.atomic
+def session_transition(*, session: AssessmentSession, to: str, user) -> AssessmentSession:
+    """Close or reopen a session's applications (the admin's actions); "assessed" comes with the certificates."""
+    session = AssessmentSession.objects.select_for_update().get(pk=session.pk)
+    return SESSION_STATUS.move(session, to, user=user)
+
+
+@transaction.atomic
 def applications_admit(*, session: AssessmentSession, user) -> int:
     """Admit eligible applicants in the order they applied, up to the session's capacity."""
     session = AssessmentSession.objects.select_for_update().get(pk=session.pk)
@@ -242,8 +270,8 @@ def applications_admit(*, session: AssessmentSession, user) -> int:
     chosen = list(session.applications.filter(status=Application.Status.ELIGIBLE)
                   .select_related("worker__user").order_by("created_at", "pk")[:free])
     for application in chosen:
-        application.status = Application.Status.ADMITTED
-    bulk_update_with_history(chosen, Application, ["status"], default_user=user, default_change_reason="admitted")
+        APPLICATION_STATUS.assign(application, Application.Status.ADMITTED)
+    bulk_update_with_history(chosen, Application, ["status"], user=user, reason="application.admitted")
     AssessmentSession.objects.filter(pk=session.pk).update(admitted_count=F("admitted_count") + len(chosen))
     _tell(chosen, lambda a: _("Admitted: %(session)s") % {"session": a.session},
           lambda a: _("You are admitted to the assessment on %(date)s at %(venue)s.")
@@ -263,9 +291,9 @@ def scores_enter(*, application: Application, theory, practical, review=None, us
         if value is not None and not (0 <= value <= 100):
             raise CertificationError(_("Scores are between 0 and 100."))
     application.theory_score, application.practical_score, application.review_score = theory, practical, review
-    application.status = _status_for_scores(application, theory, practical, review)
-    application._history_user, application._change_reason = user, "scores"
-    application.save(update_fields=["theory_score", "practical_score", "review_score", "status"])
+    APPLICATION_STATUS.move(application, _status_for_scores(application, theory, practical, review), user=user,
+                            reason="application.scores",
+                            update_fields=["theory_score", "practical_score", "review_score"])
     return application
 
 
@@ -292,11 +320,11 @@ def certificates_issue(*, session: AssessmentSession, user, on: datetime.date | 
     certificates = [Certificate(number=n, holder=a.worker, trade=session.trade, level=session.level, issued_on=on,
                                 body=session.body, source=Certificate.Source.ASSESSMENT, application=a)
                     for n, a in zip(numbers, passed, strict=True)]
-    bulk_create_with_history(certificates, Certificate, default_user=user, default_change_reason="issued")
+    bulk_create_with_history(certificates, Certificate, user=user, reason="certificate.issued")
     unscored = session.applications.filter(status__in=[Application.Status.ADMITTED, Application.Status.ASSESSED])
-    assessed = AssessmentSession.objects.filter(pk=session.pk).exclude(status=AssessmentSession.Status.ASSESSED)
-    if not unscored.exists() and assessed.update(status=AssessmentSession.Status.ASSESSED):
-        record_history(AssessmentSession, [session.pk], reason="certificates issued", user=user)
+    if not unscored.exists():
+        SESSION_STATUS.update(AssessmentSession.objects.filter(pk=session.pk), AssessmentSession.Status.ASSESSED,
+                              user=user, reason="session.certificates_issued")
     _tell(passed, lambda a: _("Certificate issued: %(session)s") % {"session": a.session},
           lambda a: _("Your certificate %(number)s has been issued.")
           % {"number": next(c.number for c in certificates if c.application_id == a.pk)})
@@ -310,10 +338,9 @@ def certificate_revoke(*, certificate: Certificate, reason: str, user) -> Certif
         raise CertificationError(_("This certificate is already revoked."))
     if not reason.strip():
         raise CertificationError(_("Give the reason for the revocation."))
-    certificate.status, certificate.revoked_reason = Certificate.Status.REVOKED, reason.strip()[:300]
-    certificate.revoked_at = timezone.now()
-    certificate._history_user, certificate._change_reason = user, "revoked"
-    certificate.save(update_fields=["status", "revoked_reason", "revoked_at"])
+    certificate.revoked_reason, certificate.revoked_at = reason.strip()[:300], timezone.now()
+    CERTIFICATE_STATUS.move(certificate, Certificate.Status.REVOKED, user=user, reason="certificate.revoked",
+                            update_fields=["revoked_reason", "revoked_at"])
     return certificate
 
 
@@ -333,7 +360,7 @@ def certificates_import(*, rows: list[dict], user) -> int:
     certificates = [Certificate(number=r["number"], holder=r["worker"], trade=r["trade"], level=r["level"],
                                 issued_on=r["issued_on"], issuer_name=r.get("issuer", ""),
                                 source=Certificate.Source.IMPORTED) for r in rows]
-    bulk_create_with_history(certificates, Certificate, default_user=user, default_change_reason="imported")
+    bulk_create_with_history(certificates, Certificate, user=user, reason="certificate.imported")
     return len(certificates)
 
 
@@ -389,8 +416,8 @@ def competition_route_apply(*, user, on: datetime.date | None = None) -> tuple[i
                                 issued_on=on, source=Certificate.Source.COMPETITION, competition_result=r,
                                 issuer_name=str(r.entry.event.competition))
                     for n, (r, level) in zip(numbers, to_certify, strict=True)]
-    bulk_create_with_history(certificates, Certificate, default_user=user, default_change_reason="competition award")
-    bulk_create_with_history(grants, EligibilityGrant, default_user=user, default_change_reason="competition award")
+    bulk_create_with_history(certificates, Certificate, user=user, reason="competition.award")
+    bulk_create_with_history(grants, EligibilityGrant, user=user, reason="competition.award")
     return len(certificates), len(grants)
 
 
@@ -411,8 +438,9 @@ def scores_import(*, session: AssessmentSession, rows: list[dict], user) -> int:
         application = applications[row["application"].pk]
         application.theory_score, application.practical_score = row["theory"], row["practical"]
         application.review_score = row["review"]
-        application.status = _status_for_scores(application, row["theory"], row["practical"], row["review"])
+        APPLICATION_STATUS.assign(application, _status_for_scores(application, row["theory"], row["practical"],
+                                                                    row["review"]))
     bulk_update_with_history(list(applications.values()), Application,
-                             ["theory_score", "practical_score", "review_score", "status"], default_user=user,
-                             default_change_reason="scores imported")
+                             ["theory_score", "practical_score", "review_score", "status"], user=user,
+                             reason="application.scores_imported")
     return len(applications)

@@ -260,6 +260,10 @@ class Entry(models.Model):
     def display_name(self):
         return self.team_name or (self.worker.name if self.worker else "")
 
+    @property
+    def is_entered(self) -> bool:
+        return self.status == self.Status.ENTERED
+
 
 class ScoreSheet(models.Model):
     """One judge's marks for one entry; locked once submitted."""
@@ -382,6 +386,14 @@ class InnovationProject(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == self.Status.SUBMITTED
+
+    @property
+    def is_shortlisted(self) -> bool:
+        return self.status == self.Status.SHORTLISTED
 
 
 class ProjectAttachment(models.Model):

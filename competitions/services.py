@@ -9,12 +9,19 @@ from django.db.models import F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from django.utils.translation import gettext_lazy
 
 from zhangwan.accounts.notifications import notify_workers
 from zhangwan.errors import ServiceError
-from zhangwan.history import record_history
+from zhangwan.history import (
+    bulk_create_with_history,
+    bulk_update_with_history,
+    record_history,
+    save_with_history,
+    stamp,
+)
 from zhangwan.registry.models import WorkerTrade
+from zhangwan.transitions import Transitions
 
 from .models import (
     TIER_ORDER,
@@ -22,6 +29,7 @@ from .models import (
     Competition,
     Entry,
     Event,
+    InnovationProject,
     JudgeAssignment,
     Mark,
     Result,
@@ -35,6 +43,20 @@ TRIM_FROM = 5  # judges needed before the highest and lowest marks are dropped
 
 class CompetitionError(ServiceError):
     """A rule said no; the message is for the user."""
+
+
+ENTRY_STATUS = Transitions(Entry, {
+    Entry.Status.ENTERED: {Entry.Status.WITHDRAWN, Entry.Status.DISQUALIFIED},
+    Entry.Status.WITHDRAWN: set(),
+    Entry.Status.DISQUALIFIED: set(),
+}, error=CompetitionError)
+_P = InnovationProject.Status
+PROJECT_STATUS = Transitions(InnovationProject, {
+    _P.SUBMITTED: {_P.SHORTLISTED, _P.REJECTED},
+    _P.SHORTLISTED: {_P.AWARDED, _P.REJECTED},
+    _P.AWARDED: set(),
+    _P.REJECTED: set(),
+}, error=CompetitionError, message=gettext_lazy("A project that is “%(current)s” cannot become “%(target)s”."))
 
 
 # Entries ------------------------------------------------------------------------------------
@@ -77,8 +99,7 @@ def entry_create(*, event: Event, organization, user, worker=None, team_name: st
     bib = (Entry.objects.filter(event=event).aggregate(m=Max("bib"))["m"] or 0) + 1
     entry = Entry(event=event, worker=None if event.team else worker, team_name=team_name.strip(),
                   organization=organization, bib=bib, created_by=user)
-    entry._history_user = user
-    entry.save()
+    save_with_history(entry, user=user)
     if event.team:
         entry.members.set(members)
     return entry
@@ -91,9 +112,7 @@ def entry_withdraw(*, entry: Entry, user) -> Entry:
         raise CompetitionError(_("This entry is already withdrawn."))
     if entry.sheets.exists():
         raise CompetitionError(_("Judging has started; ask the competitions officer."))
-    entry.status = Entry.Status.WITHDRAWN
-    entry._history_user, entry._change_reason = user, "withdrawn"
-    entry.save(update_fields=["status"])
+    ENTRY_STATUS.move(entry, Entry.Status.WITHDRAWN, user=user, reason="entry.withdrawn")
     return entry
 
 
@@ -111,7 +130,7 @@ def _sheet_for(entry, judge) -> ScoreSheet:
     sheet = ScoreSheet.objects.filter(entry=entry, judge=judge).first()
     if sheet is None:
         sheet = ScoreSheet(entry=entry, judge=judge)
-        sheet._history_user = judge
+        stamp(sheet, user=judge)
         try:
             with transaction.atomic():
                 sheet.save()
@@ -154,13 +173,12 @@ def sheet_save(*, entry: Entry, judge, marks: dict, submit: bool) -> ScoreSheet:
         elif mark.value != value:
             mark.value = value
             changed.append(mark)
-    history = {"default_user": judge, "default_change_reason": "marked"}
+    history = {"user": judge, "reason": "mark.marked"}
     bulk_create_with_history(new, Mark, **history)
     bulk_update_with_history(changed, Mark, ["value"], **history)
     if submit:
         sheet.submitted_at = timezone.now()
-        sheet._history_user, sheet._change_reason = judge, "submitted"
-        sheet.save(update_fields=["submitted_at"])
+        save_with_history(sheet, user=judge, reason="sheet.submitted", update_fields=["submitted_at"])
     return sheet
 
 
@@ -176,8 +194,7 @@ def mark_correct(*, mark: Mark, value: Decimal, reason: str, user) -> Mark:
     if mark.sheet.entry.event.competition.results_published:
         raise CompetitionError(_("The results are published; withdraw the publication first."))
     mark.value = value
-    mark._history_user, mark._change_reason = user, f"correction: {reason.strip()}"[:100]
-    mark.save(update_fields=["value"])
+    save_with_history(mark, user=user, reason="mark.corrected", detail=reason.strip(), update_fields=["value"])
     return mark
 
 
@@ -323,9 +340,9 @@ def _save_results(entries, outcome, user) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         written = cursor.fetchall()
-    record_history(Result, [pk for pk, inserted in written if inserted], reason="results computed", user=user,
+    record_history(Result, [pk for pk, inserted in written if inserted], reason="result.computed", user=user,
                    history_type="+")
-    record_history(Result, [pk for pk, inserted in written if not inserted], reason="results computed", user=user,
+    record_history(Result, [pk for pk, inserted in written if not inserted], reason="result.computed", user=user,
                    history_type="~")
     return len(written)
 
@@ -339,8 +356,7 @@ def results_publish(*, competition: Competition, user) -> Competition:
                                                                      result__isnull=True).exists():
         raise CompetitionError(_("Compute the results of every event before publishing."))
     competition.results_published = True
-    competition._history_user, competition._change_reason = user, "results published"
-    competition.save(update_fields=["results_published"])
+    save_with_history(competition, user=user, reason="competition.published", update_fields=["results_published"])
     _advance_winners(competition, user)
     _tell_entrants(competition)
     return competition
@@ -385,8 +401,7 @@ def _advance_winners(competition, user):
                               organization_id=entry.organization_id, bib=bibs[next_event.pk], source_entry=entry,
                               created_by=user))
         teams.append(members)
-    bulk_create_with_history(advanced, Entry, default_user=user,
-                             default_change_reason=f"advanced from {competition.name}"[:100])
+    bulk_create_with_history(advanced, Entry, user=user, reason="entry.advanced", detail=competition.name)
     Members = Entry.members.through
     Members.objects.bulk_create([Members(entry_id=new.pk, worker_id=member)
                                  for new, members in zip(advanced, teams, strict=True) for member in members])
@@ -409,7 +424,7 @@ def _tell_entrants(competition):
 def judges_assign(*, event: Event, judges, user) -> int:
     existing = set(JudgeAssignment.objects.filter(event=event).values_list("judge_id", flat=True))
     new = [JudgeAssignment(event=event, judge=j) for j in judges if j.pk not in existing]
-    bulk_create_with_history(new, JudgeAssignment, default_user=user)
+    bulk_create_with_history(new, JudgeAssignment, user=user)
     return len(new)
 
 
@@ -423,7 +438,7 @@ def results_record(*, event: Event, rows: list[dict], user) -> int:
     latest = {row["worker"].pk: row for row in rows}  # a worker listed twice: the last row counts
     entries = {e.worker_id: e for e in Entry.objects.filter(event=event, worker__isnull=False)}
     bib = (Entry.objects.filter(event=event).aggregate(m=Max("bib"))["m"] or 0)
-    history = {"default_user": user, "default_change_reason": "result recorded"}
+    history = {"user": user, "reason": "result.recorded"}
     new_entries = []
     for worker_id, row in latest.items():
         if worker_id not in entries:
@@ -472,8 +487,7 @@ def project_submit(*, title: str, competition, organization, team, summary: str,
         raise CompetitionError(_("%(name)s does not work for %(organization)s.")
                                % {"name": foreign[0].name, "organization": organization})
     project = InnovationProject(title=title, competition=competition, organization=organization, summary=summary)
-    project._history_user = user
-    project.save()
+    save_with_history(project, user=user)
     project.team.set(team)
     for upload in attachments:
         ProjectAttachment.objects.create(project=project, file=upload, content_type=upload.sniffed_type,
@@ -481,27 +495,10 @@ def project_submit(*, title: str, competition, organization, team, summary: str,
     return project
 
 
-PROJECT_TRANSITIONS = {
-    "submitted": {"shortlisted", "rejected"},
-    "shortlisted": {"awarded", "rejected"},
-    "awarded": set(),
-    "rejected": set(),
-}
-
-
 @transaction.atomic
 def project_transition(*, project, to: str, award: str = "", user):
-    from .models import InnovationProject
-
     project = InnovationProject.objects.select_for_update().get(pk=project.pk)
-    if to not in PROJECT_TRANSITIONS[project.status]:
-        raise CompetitionError(_("A project that is “%(current)s” cannot become “%(target)s”.")
-                               % {"current": project.get_status_display(),
-                                  "target": InnovationProject.Status(to).label if to in
-                                  InnovationProject.Status.values else to})
-    project.status = to
     if award:
         project.award = award
-    project._history_user, project._change_reason = user, f"status → {to}"
-    project.save(update_fields=["status", "award"])
+    PROJECT_STATUS.move(project, to, user=user, update_fields=["award"])
     return project

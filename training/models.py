@@ -321,6 +321,14 @@ class Enrollment(models.Model):
         return self.status in (self.Status.CONFIRMED, self.Status.WAITLISTED) and \
             self.training_class.starts_on > timezone.localdate()
 
+    @property
+    def is_waitlisted(self) -> bool:
+        return self.status == self.Status.WAITLISTED
+
+    @property
+    def has_seat(self) -> bool:
+        return self.status not in (self.Status.CANCELLED, self.Status.WAITLISTED)
+
 
 class ClassSession(models.Model):
     training_class = models.ForeignKey(TrainingClass, verbose_name=_("class"), on_delete=models.CASCADE,

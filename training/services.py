@@ -14,27 +14,43 @@ from django.db.models import F, Max, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from django.utils.translation import gettext_lazy
 
 from zhangwan.accounts.notifications import notify_workers
 from zhangwan.errors import ServiceError
+from zhangwan.history import bulk_create_with_history, bulk_update_with_history, save_with_history
+from zhangwan.transitions import Transitions
 
 from .models import Attendance, ClassSession, Enrollment, TrainingClass
 
 Status = TrainingClass.Status
-TRANSITIONS = {
+ACTIVE = (Enrollment.Status.CONFIRMED, Enrollment.Status.WAITLISTED)
+
+
+class TrainingError(ServiceError):
+    """A rule said no; the message is for the user."""
+
+
+CLASS_STATUS = Transitions(TrainingClass, {
     Status.DRAFT: {Status.OPEN, Status.CANCELLED},
     Status.OPEN: {Status.CLOSED, Status.CANCELLED},
     Status.CLOSED: {Status.OPEN, Status.RUNNING, Status.CANCELLED},
     Status.RUNNING: {Status.FINISHED},
     Status.FINISHED: set(),
     Status.CANCELLED: set(),
-}
-ACTIVE = (Enrollment.Status.CONFIRMED, Enrollment.Status.WAITLISTED)
-
-
-class TrainingError(ServiceError):
-    """A rule said no; the message is for the user."""
+}, error=TrainingError, message=gettext_lazy("A class that is “%(current)s” cannot become “%(target)s”."))
+_E = Enrollment.Status
+ENROLLMENT_STATUS = Transitions(Enrollment, {
+    _E.CONFIRMED: {_E.CANCELLED, _E.COMPLETED, _E.FAILED, _E.NO_SHOW},
+    _E.WAITLISTED: {_E.CONFIRMED, _E.CANCELLED},
+    _E.CANCELLED: set(),
+    _E.COMPLETED: set(),
+    _E.FAILED: set(),
+    _E.NO_SHOW: set(),
+}, error=TrainingError)
+# An attendance mark is corrected freely: any mark may become any other.
+ATTENDANCE_STATUS = Transitions(Attendance, {mark: set(Attendance.Status) for mark in Attendance.Status},
+                                error=TrainingError)
 
 
 def _locked(training_class: TrainingClass) -> TrainingClass:
@@ -50,15 +66,10 @@ def _tell(enrollments, title, body):
 @transaction.atomic
 def class_transition(*, training_class: TrainingClass, to: str, user) -> TrainingClass:
     cls = _locked(training_class)
-    if to not in TRANSITIONS[cls.status]:
-        raise TrainingError(_("A class that is “%(current)s” cannot become “%(target)s”.")
-                            % {"current": cls.get_status_display(), "target": Status(to).label})
+    CLASS_STATUS.check(cls.status, to)
     if to == Status.OPEN and not cls.sessions.exists():
         raise TrainingError(_("Add the class's sessions before opening registration."))
-    cls.status = to
-    cls._change_reason = f"status → {to}"
-    cls._history_user = user
-    cls.save(update_fields=["status"])
+    CLASS_STATUS.move(cls, to, user=user)
     affected = list(cls.enrollments.filter(status__in=ACTIVE).select_related("worker__user"))
     if to == Status.CANCELLED:
         _cancel_all(cls, affected, user)
@@ -76,10 +87,9 @@ def class_transition(*, training_class: TrainingClass, to: str, user) -> Trainin
 def _cancel_all(cls, enrollments, user):
     now = timezone.now()
     for enrollment in enrollments:
-        enrollment.status = Enrollment.Status.CANCELLED
+        ENROLLMENT_STATUS.assign(enrollment, Enrollment.Status.CANCELLED)
         enrollment.cancelled_at = now
-    bulk_update_with_history(enrollments, Enrollment, ["status", "cancelled_at"], default_user=user,
-                             default_change_reason="class cancelled")
+    bulk_update_with_history(enrollments, Enrollment, ["status", "cancelled_at"], user=user, reason="class.cancelled")
     TrainingClass.objects.filter(pk=cls.pk).update(confirmed_count=0)
     _tell(enrollments, lambda e: _("Class cancelled: %(title)s") % {"title": cls.title},
           lambda e: _("The class “%(title)s” has been cancelled; your registration is withdrawn.")
@@ -149,7 +159,7 @@ def enrollments_register(*, workers, training_class: TrainingClass, user, channe
         new.append(enrollment)
         outcomes.append(Outcome(worker, enrollment))
     if new:
-        bulk_create_with_history(new, Enrollment, default_user=user, default_change_reason=f"registered ({channel})")
+        bulk_create_with_history(new, Enrollment, user=user, reason="enrollment.registered", detail=channel)
         confirmed = sum(e.status == Enrollment.Status.CONFIRMED for e in new)
         TrainingClass.objects.filter(pk=cls.pk).update(confirmed_count=F("confirmed_count") + confirmed)
         _tell_registered(cls, new)
@@ -193,10 +203,9 @@ def enrollment_cancel(*, enrollment: Enrollment, user) -> Enrollment:
     if cls.starts_on <= timezone.localdate():
         raise TrainingError(_("The class has started; ask the training officer to withdraw you."))
     was_confirmed = enrollment.status == Enrollment.Status.CONFIRMED
-    enrollment.status, enrollment.cancelled_at = Enrollment.Status.CANCELLED, timezone.now()
-    enrollment._history_user = user
-    enrollment._change_reason = "cancelled"
-    enrollment.save(update_fields=["status", "cancelled_at"])
+    enrollment.cancelled_at = timezone.now()
+    ENROLLMENT_STATUS.move(enrollment, Enrollment.Status.CANCELLED, user=user, reason="enrollment.cancelled",
+                           update_fields=["cancelled_at"])
     if was_confirmed:
         TrainingClass.objects.filter(pk=cls.pk).update(confirmed_count=F("confirmed_count") - 1)
         cls.refresh_from_db(fields=["confirmed_count"])
@@ -213,8 +222,7 @@ def class_set_capacity(*, training_class: TrainingClass, capacity: int, user) ->
     if cls.status in (Status.FINISHED, Status.CANCELLED):
         raise TrainingError(_("The class is over; its capacity no longer matters."))
     cls.capacity = capacity
-    cls._history_user, cls._change_reason = user, "capacity changed"
-    cls.save(update_fields=["capacity"])
+    save_with_history(cls, user=user, reason="class.capacity", update_fields=["capacity"])
     _promote(cls, user)
     return cls
 
@@ -229,9 +237,9 @@ def _promote(cls: TrainingClass, user) -> list[Enrollment]:
         return []
     now = timezone.now()
     for enrollment in promoted:
-        enrollment.status, enrollment.confirmed_at = Enrollment.Status.CONFIRMED, now
-    bulk_update_with_history(promoted, Enrollment, ["status", "confirmed_at"], default_user=user,
-                             default_change_reason="promoted from the waiting list")
+        ENROLLMENT_STATUS.assign(enrollment, Enrollment.Status.CONFIRMED)
+        enrollment.confirmed_at = now
+    bulk_update_with_history(promoted, Enrollment, ["status", "confirmed_at"], user=user, reason="enrollment.promoted")
     TrainingClass.objects.filter(pk=cls.pk).update(confirmed_count=F("confirmed_count") + len(promoted))
     cls.confirmed_count += len(promoted)
     _tell(promoted, lambda e: _("A seat for you: %(title)s") % {"title": cls.title},
@@ -259,8 +267,7 @@ def attendance_mark(*, session: ClassSession, enrollment: Enrollment, status: st
         attendance = Attendance(session=session, enrollment=enrollment)
     attendance.status, attendance.remark = status, remark
     attendance.marked_by, attendance.marked_at = user, timezone.now()
-    attendance._history_user, attendance._change_reason = user, "attendance marked"
-    attendance.save()
+    save_with_history(attendance, user=user, reason="attendance.marked")
     return attendance
 
 
@@ -277,9 +284,10 @@ def attendance_save_many(*, training_class: TrainingClass, marks: dict, exams: d
             new.append(Attendance(enrollment_id=enrollment_id, session_id=session_id, status=status,
                                   marked_by=user, marked_at=now))
         elif attendance.status != status:
-            attendance.status, attendance.marked_by, attendance.marked_at = status, user, now
+            ATTENDANCE_STATUS.assign(attendance, status)
+            attendance.marked_by, attendance.marked_at = user, now
             changed.append(attendance)
-    history = {"default_user": user, "default_change_reason": "attendance import"}
+    history = {"user": user, "reason": "attendance.imported"}
     bulk_create_with_history(new, Attendance, **history)
     bulk_update_with_history(changed, Attendance, ["status", "marked_by", "marked_at"], **history)
     enrollments = list(Enrollment.objects.filter(pk__in=exams))
@@ -295,8 +303,7 @@ def enrollment_set_exam(*, enrollment: Enrollment, passed: bool | None, user) ->
     if enrollment.status in (Enrollment.Status.CANCELLED, Enrollment.Status.WAITLISTED):
         raise TrainingError(_("%(name)s has no seat in this class.") % {"name": enrollment.worker.name})
     enrollment.exam_passed = passed
-    enrollment._history_user, enrollment._change_reason = user, "exam result"
-    enrollment.save(update_fields=["exam_passed"])
+    save_with_history(enrollment, user=user, reason="enrollment.exam", update_fields=["exam_passed"])
     return enrollment
 
 
@@ -330,13 +337,13 @@ def class_complete(*, class_id: int, user=None) -> int:
         e.required_hours = _required_hours(sessions, e)
         enough = e.required_hours > 0 and e.attended_hours >= e.required_hours * COMPLETION_SHARE
         if e.pk not in marked or (e.attended_hours == 0 and not enough):
-            e.status = Enrollment.Status.NO_SHOW
+            ENROLLMENT_STATUS.assign(e, Enrollment.Status.NO_SHOW)
         elif enough and (not cls.has_exam or e.exam_passed):
-            e.status = Enrollment.Status.COMPLETED
+            ENROLLMENT_STATUS.assign(e, Enrollment.Status.COMPLETED)
         else:
-            e.status = Enrollment.Status.FAILED
+            ENROLLMENT_STATUS.assign(e, Enrollment.Status.FAILED)
     bulk_update_with_history(enrollments, Enrollment, ["status", "attended_hours", "required_hours"],
-                             default_user=user, default_change_reason="class finished")
+                             user=user, reason="class.finished")
     _tell(enrollments, lambda e: _("%(title)s: %(status)s") % {"title": cls.title, "status": e.get_status_display()},
           lambda e: _("You attended %(attended)s of %(required)s hours of “%(title)s”. Result: %(status)s.")
           % {"attended": e.attended_hours, "required": e.required_hours, "title": cls.title,

@@ -190,7 +190,7 @@ def class_manage(request, pk):
     return render(request, "training/class_manage.html", {
         "cls": cls, "enrollments": enrollments, "positions": positions,
         "attendance": selectors.attendance_summary(enrollments),
-        "sessions": cls.sessions.all(), "transitions": sorted(services.TRANSITIONS[cls.status]),
+        "sessions": cls.sessions.all(), "transitions": sorted(services.CLASS_STATUS.allowed(cls.status)),
         "capacity_form": CapacityForm(initial={"capacity": cls.capacity}),
         "can_edit": has_role(request.user, Role.TRAINING_OFFICER),
         "crumbs": _manage_crumbs(cls),

@@ -35,7 +35,7 @@ def _tolerant(name, on_failure):
 
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
-        if time.monotonic() < ResilientRedisCache._down_until:
+        if time.monotonic() < ResilientRedisCache._down_until:  # noqa: SLF001 - the class's own state
             return on_failure(*args, **kwargs)
         try:
             return method(self, *args, **kwargs)

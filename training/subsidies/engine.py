@@ -22,11 +22,15 @@ from django.utils import timezone
 from certification.models import Certificate
 from training.models import Attendance, ClassSession, Course, Enrollment, TrainingClass
 from zhangwan.jobs import step_pause
+from zhangwan.progress import progress_table
 from zhangwan.registry.models import Worker
 from zhangwan.sql import compose, statement
+from zhangwan.transitions import Transitions
 
 from .models import Claim, Kind, Policy, Rate, Run
 from .rules import Refusal
+
+RUN_STATUS = Transitions(Run, progress_table(Run.Status))  # the engine is what moves a run
 
 ENGINE_LOCK = 7_200_317  # pg_advisory_xact_lock key shared by every step of every run
 ORDER = {Kind.TRAINING: 0, Kind.LIVING: 1, Kind.SKILL: 2}
@@ -318,13 +322,14 @@ def run_execute(run_id: int) -> Run:
     if run.status == Run.Status.DONE:
         return run
     steps = run_steps(run)
-    Run.objects.filter(pk=run.pk).update(status=Run.Status.RUNNING, steps_total=len(steps), steps_done=0, error="")
+    RUN_STATUS.advance(Run.objects.filter(pk=run.pk), Run.Status.RUNNING, steps_total=len(steps), steps_done=0,
+                       error="")
     statistics = ClaimStatistics()
     for policy, start, end in steps:
         statistics.grew(step_execute(run, policy, start, end))
         Run.objects.filter(pk=run.pk).update(steps_done=F("steps_done") + 1)
         step_pause("SUBSIDY_STEP_PAUSE")
-    Run.objects.filter(pk=run.pk).update(status=Run.Status.DONE, finished_at=timezone.now(),
-                                         claims_created=Claim.objects.filter(run=run).count())
+    RUN_STATUS.advance(Run.objects.filter(pk=run.pk), Run.Status.DONE, finished_at=timezone.now(),
+                       claims_created=Claim.objects.filter(run=run).count())
     run.refresh_from_db()
     return run

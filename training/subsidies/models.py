@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from certification.models import Certificate
 from training.models import Enrollment
+from zhangwan.progress import ProgressStatus
 from zhangwan.registry.models import Organization, SkillLevel, Trade, Worker
 from zhangwan.registry.validators import mask_bank_account
 
@@ -119,7 +120,7 @@ class Rate(models.Model):
         return f"{self.get_level_display() if self.level is not None else ''} {self.trade or ''} ¥{self.amount}".strip()
 
 
-class Run(models.Model):
+class Run(ProgressStatus, models.Model):
     """One computation of claims for a period, done by a Celery job in steps (one per policy and
     month) so its progress can be watched."""
 
@@ -257,6 +258,22 @@ class Claim(models.Model):
     def masked_payee_account(self):
         return mask_bank_account(self.payee_bank_account)
 
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+    @property
+    def is_turned_down(self) -> bool:
+        return self.status in (self.Status.INELIGIBLE, self.Status.REJECTED)
+
+    @property
+    def is_ineligible(self) -> bool:
+        return self.status == self.Status.INELIGIBLE
+
 
 class Batch(models.Model):
     """Approved claims of one policy paid together. Whoever made it cannot approve it."""
@@ -301,6 +318,14 @@ class Batch(models.Model):
     @property
     def number(self):
         return f"P{self.created_at:%Y}-{self.pk:05d}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_paid(self) -> bool:
+        return self.status == self.Status.PAID
 
 
 class Payment(models.Model):

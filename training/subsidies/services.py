@@ -15,15 +15,37 @@ from zhangwan.accounts.models import User
 from zhangwan.accounts.notifications import notify, notify_workers
 from zhangwan.accounts.roles import Role
 from zhangwan.errors import ServiceError
-from zhangwan.history import HISTORY_FIELDS, record_history, update_with_history
+from zhangwan.history import (
+    HISTORY_FIELDS,
+    delete_with_history,
+    reason_key,
+    record_history,
+    save_with_history,
+    update_with_history,
+)
 from zhangwan.registry.models import Worker
 from zhangwan.sql import statement
+from zhangwan.transitions import Transitions
 
 from .models import ZERO, Batch, Claim, Payment, Policy, Run
 
 
 class SubsidyError(ServiceError):
     """A refusal the user can act on; the message is for them."""
+
+
+# The engine creates a claim pending or ineligible; an officer decides a pending one.
+CLAIM_STATUS = Transitions(Claim, {
+    Claim.Status.PENDING: {Claim.Status.APPROVED, Claim.Status.REJECTED},
+    Claim.Status.INELIGIBLE: set(),
+    Claim.Status.APPROVED: set(),
+    Claim.Status.REJECTED: set(),
+}, error=SubsidyError)
+BATCH_STATUS = Transitions(Batch, {
+    Batch.Status.DRAFT: {Batch.Status.APPROVED},
+    Batch.Status.APPROVED: {Batch.Status.PAID},
+    Batch.Status.PAID: set(),
+}, error=SubsidyError)
 
 
 def _creation_statement():
@@ -39,7 +61,7 @@ def _creation_statement():
         "SELECT " + selected + ", {c.created_at}, %(reason)s, %(created)s, coalesce({r.started_by}, {c.created_by}) "
         "FROM {c} LEFT JOIN {r} ON {r.id} = {c.run} "
         "WHERE {c.id} = ANY(%(pks)s) AND NOT EXISTS (SELECT 1 FROM {h} WHERE {h.id} = {c.id})"),
-        c=Claim, r=Run, h=Claim.history.model, constants={"reason": "computed", "created": "+"})
+        c=Claim, r=Run, h=Claim.history.model, constants={"reason": reason_key("claim.computed"), "created": "+"})
 
 
 CREATION = _creation_statement()
@@ -88,10 +110,8 @@ def claims_approve(*, claims, user) -> int:
     """Approve the claims awaiting review among these; the others are left as they are."""
     pks = _lock_pending(claims)
     record_creation(pks)
-    done = Claim.objects.filter(pk__in=pks, status=Claim.Status.PENDING).update(
-        status=Claim.Status.APPROVED, reviewed_by=user, reviewed_at=timezone.now())
-    _changed(pks, "approved", user)
-    return done
+    return len(CLAIM_STATUS.update(Claim.objects.filter(pk__in=pks), Claim.Status.APPROVED, user=user,
+                                   reason="claim.approved", reviewed_by=user, reviewed_at=timezone.now()))
 
 
 @transaction.atomic
@@ -101,10 +121,9 @@ def claims_refuse(*, claims, user, reason: str) -> int:
         raise SubsidyError(_("Give the reason for refusing; the worker will read it."))
     pks = _lock_pending(claims)
     record_creation(pks)
-    done = Claim.objects.filter(pk__in=pks, status=Claim.Status.PENDING).update(
-        status=Claim.Status.REJECTED, reviewed_by=user, reviewed_at=timezone.now(), review_note=reason[:300])
-    _changed(pks, "refused", user)
-    return done
+    return len(CLAIM_STATUS.update(Claim.objects.filter(pk__in=pks), Claim.Status.REJECTED, user=user,
+                                   reason="claim.refused", reviewed_by=user, reviewed_at=timezone.now(),
+                                   review_note=reason[:300]))
 
 
 @transaction.atomic
@@ -129,8 +148,7 @@ def claim_reverse(*, claim: Claim, user, reason: str) -> Claim:
         enrollment_id=claim.enrollment_id, trade_id=claim.trade_id, level=claim.level, rate_id=claim.rate_id,
         quantity=claim.quantity, amount=-claim.amount, status=Claim.Status.APPROVED, claimed_on=timezone.localdate(),
         created_by=user, reviewed_by=user, reviewed_at=timezone.now(), review_note=reason[:300], reverses=claim)
-    reversal._history_user, reversal._change_reason = user, "reversal"
-    reversal.save()
+    save_with_history(reversal, user=user, reason="claim.reversal")
     record_creation([claim.pk])
     return reversal
 
@@ -166,8 +184,7 @@ def batch_create(*, policy: Policy, user, organization=None, note: str = "") -> 
     batch, each with its payee frozen: one UPDATE; claims another batch took at the same moment are
     simply not in this one."""
     batch = Batch(policy=policy, organization=organization, created_by=user, note=note)
-    batch._history_user = user
-    batch.save()
+    save_with_history(batch, user=user)
     pks = list(payable_claims(policy, organization).values_list("pk", flat=True))
     record_creation(pks)
     if not batch_add_claims(batch=batch, pks=pks):
@@ -175,7 +192,7 @@ def batch_create(*, policy: Policy, user, organization=None, note: str = "") -> 
     totals = batch.claims.aggregate(total=Sum("amount"), count=Count("pk"))
     batch.total, batch.claim_count = totals["total"], totals["count"]
     batch.save(update_fields=["total", "claim_count"])
-    _changed(batch.claims.values_list("pk", flat=True), "put in batch", user)
+    _changed(batch.claims.values_list("pk", flat=True), "claim.batched", user)
     return batch
 
 
@@ -190,9 +207,8 @@ def batch_delete(*, batch: Batch, user) -> None:
         raise SubsidyError(_("Only a draft batch can be deleted."))
     pks = list(batch.claims.values_list("pk", flat=True))
     batch.claims.update(batch=None, payee_name="", payee_bank_name="", payee_bank_account="")
-    _changed(pks, "taken out of a deleted batch", user)
-    batch._history_user = user
-    batch.delete()
+    _changed(pks, "claim.unbatched", user)
+    delete_with_history(batch, user=user)
 
 
 @transaction.atomic
@@ -203,17 +219,17 @@ def batch_approve(*, batch: Batch, user) -> Batch:
     batch = _locked_batch(batch)
     if batch.created_by_id == user.pk:
         raise SubsidyError(_("You made this batch, so someone else in finance must approve it."))
-    if batch.status != Batch.Status.DRAFT:
+    if batch.status != Batch.Status.DRAFT:  # its own words: a second click on "approve"
         raise SubsidyError(_("This batch is already %(status)s.") % {"status": batch.get_status_display()})
     if batch.total > policy.budget - policy.committed:
         raise SubsidyError(_("Approving ¥%(total)s would exceed the budget of “%(policy)s”: only ¥%(left)s remains.")
                            % {"total": f"{batch.total:,.2f}", "policy": policy.name,
                               "left": f"{policy.budget - policy.committed:,.2f}"})
     Policy.objects.filter(pk=policy.pk).update(committed=F("committed") + batch.total)
-    batch.status, batch.approved_by, batch.approved_at = Batch.Status.APPROVED, user, timezone.now()
-    batch._history_user, batch._change_reason = user, "approved"
-    batch.save(update_fields=["status", "approved_by", "approved_at"])
-    record_history(Policy, [policy.pk], reason=f"batch {batch.number} approved", user=user)
+    batch.approved_by, batch.approved_at = user, timezone.now()
+    BATCH_STATUS.move(batch, Batch.Status.APPROVED, user=user, reason="batch.approved",
+                      update_fields=["approved_by", "approved_at"])
+    record_history(Policy, [policy.pk], reason="policy.batch_approved", detail=batch.number, user=user)
     return batch
 
 
@@ -230,13 +246,11 @@ def payment_record(*, batch: Batch, user, paid_on: datetime.date, reference: str
         with transaction.atomic():
             payment = Payment(batch=batch, paid_on=paid_on, reference=reference.strip(), amount=batch.total,
                               recorded_by=user)
-            payment._history_user = user
-            payment.save()
+            save_with_history(payment, user=user)
     except IntegrityError:
         raise SubsidyError(_("The bank reference %(reference)s is already recorded for another batch.")
                            % {"reference": reference}) from None
-    batch.status, batch._history_user, batch._change_reason = Batch.Status.PAID, user, f"paid: {payment.reference}"
-    batch.save(update_fields=["status"])
+    BATCH_STATUS.move(batch, Batch.Status.PAID, user=user, reason="batch.paid", detail=payment.reference)
     Policy.objects.filter(pk=batch.policy_id).update(paid=F("paid") + batch.total)
     notify_workers(
         batch.claims.filter(worker__user__isnull=False).select_related("worker__user"),
@@ -245,7 +259,7 @@ def payment_record(*, batch: Batch, user, paid_on: datetime.date, reference: str
                          "%(reference)s).") % {"policy": batch.policy.name, "amount": f"{c.amount:,.2f}",
                                                "date": paid_on.isoformat(), "reference": payment.reference},
         url=reverse("subsidies:mine"))
-    record_history(Policy, [batch.policy_id], reason=f"batch {batch.number} paid", user=user)
+    record_history(Policy, [batch.policy_id], reason="policy.batch_paid", detail=batch.number, user=user)
     return payment
 
 
@@ -261,7 +275,7 @@ def bank_details_change(*, worker: Worker, user, bank_name: str, bank_account: s
     worker = Worker.objects.select_for_update().get(pk=worker.pk)
     if (worker.bank_name, worker.bank_account) == (bank_name, bank_account):
         return False
-    update_with_history(Worker.objects.filter(pk=worker.pk), reason="bank details changed by the worker", user=user,
+    update_with_history(Worker.objects.filter(pk=worker.pk), reason="worker.bank_details", user=user,
                         bank_name=bank_name, bank_account=bank_account, updated_at=timezone.now())
     worker.bank_name, worker.bank_account = bank_name, bank_account
     open_batches = list(Batch.objects.filter(claims__worker=worker, status__in=[Batch.Status.DRAFT,

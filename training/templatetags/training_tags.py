@@ -20,3 +20,29 @@ def level_label(value):
     from zhangwan.registry.models import SkillLevel
 
     return SkillLevel(value).label if value is not None else "—"
+
+
+def _badges():
+    from training.models import Enrollment, TrainingClass
+
+    C, E = TrainingClass.Status, Enrollment.Status
+    return {
+        C.OPEN: "text-bg-success", E.CONFIRMED: "text-bg-success", E.COMPLETED: "text-bg-success",
+        E.WAITLISTED: "text-bg-warning", C.CLOSED: "text-bg-warning",
+        C.CANCELLED: "text-bg-secondary", E.FAILED: "text-bg-secondary", E.NO_SHOW: "text-bg-secondary",
+        C.RUNNING: "text-bg-primary",
+    }
+
+
+@register.filter
+def status_badge(value):
+    """The badge colour of a class's or an enrollment's status."""
+    return _badges().get(value, "text-bg-light border")
+
+
+@register.filter
+def cancels(value) -> bool:
+    """Whether moving a class to this status cancels it (its button is red)."""
+    from training.models import TrainingClass
+
+    return value == TrainingClass.Status.CANCELLED

@@ -196,7 +196,7 @@ def test_every_change_is_in_the_history():
     services.enrollment_cancel(enrollment=seat, user=first.user)
     promoted = Enrollment.objects.get(worker=second)
     kinds = list(promoted.history.order_by("history_id").values_list("status", "history_change_reason"))
-    assert kinds == [("waitlisted", "registered (self)"), ("confirmed", "promoted from the waiting list")]
+    assert kinds == [("waitlisted", "enrollment.registered:self"), ("confirmed", "enrollment.promoted")]
     assert seat.history.latest().history_user == first.user
 
 

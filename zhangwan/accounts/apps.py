@@ -11,7 +11,7 @@ def forget_roles(sender, instance, action, reverse, pk_set, **kwargs):
     from .roles import roles_cache_key
 
     if action == "pre_clear" and reverse:  # a group emptied: note its members before they go
-        instance._members_cleared = list(instance.user_set.values_list("pk", flat=True))
+        instance._members_cleared = list(instance.user_set.values_list("pk", flat=True))  # noqa: SLF001 - our own note on the group
     if not action.startswith("post_"):
         return
     if reverse:

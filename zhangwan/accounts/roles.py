@@ -86,8 +86,8 @@ def user_roles(user) -> set[str]:
         if roles is None:
             roles = set(user.groups.values_list("name", flat=True))
             cache.set(roles_cache_key(user.pk), roles, ROLES_CACHE_SECONDS)
-        user._role_cache = roles
-    return user._role_cache
+        user._role_cache = roles  # noqa: SLF001 - per-request memo on the user
+    return user._role_cache  # noqa: SLF001
 
 
 def has_role(user, *roles) -> bool:

@@ -47,12 +47,13 @@ from certification.models import (
 )
 from certification.seed import DEFAULT_RULES
 from zhangwan.accounts.models import User
+from zhangwan.history import bulk_insert_with_history, stamp
 from zhangwan.registry.models import Organization, Trade, Worker, WorkerTrade
 
 SEED = 2022
 TZ = ZoneInfo("Asia/Shanghai")
 BATCH = 5000
-REASON = "demo data"
+REASON = "demo"
 
 ASSEMBLY = "东风商用车有限公司总装配厂"  # the demo liaison's and the demo worker's employer
 DONGFENG_GROUP = {"东风汽车有限公司", ASSEMBLY, "东风商用车有限公司车身厂", "东风商用车有限公司车架厂",
@@ -495,10 +496,10 @@ def plan_assessed(workers: list[WorkerRow], exclude: set) -> Plan:
 
 def insert(model, objs, user=None, history=True):
     if objs:
-        model.objects.bulk_create(objs, batch_size=BATCH)
         if history:
-            model.history.bulk_history_create(objs, batch_size=BATCH, default_change_reason=REASON,
-                                              default_user=user)
+            bulk_insert_with_history(model, objs, user=user, reason=REASON, batch_size=BATCH)
+        else:
+            model.objects.bulk_create(objs, batch_size=BATCH)
     return objs
 
 
@@ -518,7 +519,7 @@ def load_bodies(orgs, trades, officer):
     for name, (org, code, _venue) in BODIES.items():
         if name not in existing:
             body = AssessmentBody(name=name, organization=orgs[org], registration_code=code)
-            body._history_date = at(datetime.date(2020, 12, 1), 10)
+            stamp(body, when=at(datetime.date(2020, 12, 1), 10))
             new.append(body)
     insert(AssessmentBody, new, user=officer)
     bodies = AssessmentBody.objects.in_bulk(field_name="name")
@@ -541,7 +542,7 @@ def insert_sessions(plans, bodies, trades, officer, liaison):
         session = AssessmentSession(body=bodies[p.body], trade=trades[p.trade], level=p.level, date=p.date,
                                     venue=p.venue, capacity=p.capacity, applications_open=p.opens,
                                     applications_close=p.closes, status=p.status, admitted_count=admitted)
-        session._history_date = p.opens - datetime.timedelta(days=7)
+        stamp(session, when=p.opens - datetime.timedelta(days=7))
         sessions.append(session)
     insert(AssessmentSession, sessions, user=officer)
     applications = []
@@ -553,7 +554,7 @@ def insert_sessions(plans, bodies, trades, officer, liaison):
                               applied_by=liaison if a.worker.employer == ASSEMBLY and liaison else officer,
                               created_at=a.created_at,
                               evaluated_at=p.evaluated_at if a.status != Application.Status.SUBMITTED else None)
-            row._history_date, row._history_user = a.created_at, row.applied_by
+            stamp(row, user=row.applied_by, when=a.created_at)
             applications.append(row)
             a.row = row
     insert(Application, applications)
@@ -568,7 +569,7 @@ def insert_certificates(plan, todo, sessions, officer):
                 c = Certificate(number=a.number, holder_id=a.worker.pk, trade=session.trade, level=p.level,
                                 issued_on=p.issued_on, body=session.body, source=Certificate.Source.ASSESSMENT,
                                 application=a.row)
-                c._history_date = at(p.issued_on, 10)
+                stamp(c, when=at(p.issued_on, 10))
                 certificates.append(c)
     insert(Certificate, certificates, user=officer)
     return len(certificates)
@@ -586,7 +587,7 @@ def insert_imported(plan, trades, officer):
     existing = set(Certificate.objects.filter(source=Certificate.Source.IMPORTED).values_list("number", flat=True))
     new = [c for c in rows if c.number not in existing]
     for c in new:
-        c._history_date = IMPORTED_AT
+        stamp(c, when=IMPORTED_AT)
     insert(Certificate, new, user=officer)
     return len(new)
 

@@ -48,12 +48,13 @@ from competitions.models import (
 from zhangwan.accounts.models import User
 from zhangwan.accounts.roles import Role
 from zhangwan.demo.accounts import DEMO_PASSWORD
+from zhangwan.history import bulk_insert_with_history, stamp, stamped_date
 from zhangwan.registry.models import Employment, Organization, Trade, Worker, WorkerTrade
 
 SEED = 2022
 TZ = ZoneInfo("Asia/Shanghai")
 BATCH = 5000
-REASON = "demo data"
+REASON = "demo"
 
 UNION = "十堰市张湾区总工会"
 DONGFENG = "东风汽车有限公司"
@@ -365,10 +366,10 @@ def at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
 def insert(model, objs, history=True, user=None):
     """Bulk insert (PostgreSQL sets the primary keys on objs), with history records if asked."""
     if objs:
-        model.objects.bulk_create(objs, batch_size=BATCH)
         if history:
-            model.history.bulk_history_create(objs, batch_size=BATCH, default_change_reason=REASON,
-                                              default_user=user)
+            bulk_insert_with_history(model, objs, user=user, reason=REASON, batch_size=BATCH)
+        else:
+            model.objects.bulk_create(objs, batch_size=BATCH)
     return objs
 
 
@@ -419,7 +420,7 @@ def new_competition(name, year, level, kind, starts, ends, *, leading=False, ext
     competition = Competition(name=name, year=year, level=level, kind=kind, leading=leading, starts_on=starts,
                               ends_on=ends, registration_opens=opens, registration_closes=closes,
                               external=external, results_published=published, description=description)
-    competition._history_date = (opens or at(starts, 9)) - datetime.timedelta(days=7)
+    stamp(competition, when=(opens or at(starts, 9)) - datetime.timedelta(days=7))
     return competition
 
 
@@ -503,7 +504,7 @@ def build_leading(plans, existing, trades, orgs, judges, demo_judge, officer):
         event = Event(competition=competition, name=spec.event, trade=trades[spec.trade],
                       aggregation=Event.Aggregation.TRIMMED, award_basis=Event.AwardBasis.COUNT,
                       tie_breaks=["practical", "time"])
-        event._history_date = competition._history_date
+        stamp(event, when=stamped_date(competition))
         events.append(event)
     insert(Event, events, user=officer)
 
@@ -529,13 +530,13 @@ def build_leading(plans, existing, trades, orgs, judges, demo_judge, officer):
         for worker, when, bib, used in zip(chosen, times, bibs, seconds, strict=True):
             entry = Entry(event=event, worker_id=worker.pk, organization_id=worker.employer, bib=bib,
                           time_used=datetime.timedelta(seconds=used), created_by=officer, created_at=when)
-            entry._history_date = when
+            stamp(entry, when=when)
             event_entries.append(entry)
         entries += event_entries
         plans_by_event.append((competition, event, event_parts, panel, event_entries, rng))
     for objs, model in ((parts, ScoringPart), (rules, AwardRule), (assignments, JudgeAssignment)):
         for obj in objs:
-            obj._history_date = competitions[0]._history_date
+            stamp(obj, when=stamped_date(competitions[0]))
         insert(model, objs, history=model is not ScoringPart, user=officer)
     insert(Entry, entries, user=officer)
 
@@ -549,14 +550,14 @@ def build_leading(plans, existing, trades, orgs, judges, demo_judge, officer):
             for judge in panel:
                 submitted = at(competition.ends_on, 17, rng.randint(0, 50))
                 sheet = ScoreSheet(entry=entry, judge=judge, submitted_at=submitted)
-                sheet._history_date, sheet._history_user = submitted, judge
+                stamp(sheet, user=judge, when=submitted)
                 sheets.append(sheet)
                 b_theory, b_practical = bias[judge.pk]
                 values = (clamp(theory + b_theory + rng.gauss(0, 1.2), 20, 99.5),
                           clamp(practical + b_practical + rng.gauss(0, 2.5), 20, 99.5))
                 for part, value in zip(event_parts, values, strict=True):
                     mark = Mark(sheet=sheet, part=part, value=value, max_mark=part.max_mark)
-                    mark._history_date, mark._history_user = submitted, judge
+                    stamp(mark, user=judge, when=submitted)
                     marks.append(mark)
     insert(ScoreSheet, sheets)
     for mark in marks:
@@ -604,7 +605,7 @@ def build_external(year, spec: External, source, workers, orgs, trades, taken, o
     events = []
     for e in spec.events:
         event = Event(competition=competition, name=e.name, trade=trades[e.trade])
-        event._history_date = competition._history_date
+        stamp(event, when=stamped_date(competition))
         events.append(event)
     insert(Event, events, user=officer)
     entries, results = [], []
@@ -627,7 +628,7 @@ def build_external(year, spec: External, source, workers, orgs, trades, taken, o
             when = at(spec.starts - datetime.timedelta(days=rng.randint(12, 25)), 10)
             entry = Entry(event=event, worker_id=worker.pk, organization_id=worker.employer, bib=bib,
                           source_entry=source_entry, created_by=officer, created_at=when)
-            entry._history_date = when
+            stamp(entry, when=when)
             entries.append(entry)
             tier = tiers[bib - 1] if bib <= len(tiers) else ""
             title, upgrade = EXTERNAL_AWARDS.get((spec.level, tier), ("", Upgrade.NONE))
@@ -635,7 +636,7 @@ def build_external(year, spec: External, source, workers, orgs, trades, taken, o
                 title, upgrade = "", Upgrade.NONE
             result = Result(entry=entry, final_score=score, rank=rank, tier=tier, title=title, upgrade=upgrade,
                             computed_at=recorded_at, recorded=True)
-            result._history_date = recorded_at
+            stamp(result, when=recorded_at)
             results.append(result)
     insert(Entry, entries, user=officer)
     for result in results:
@@ -690,7 +691,7 @@ def build_innovation(year, workers, orgs, officer, existing, taken):
             title=title, competition=competition, organization=orgs[org], status=status,
             award=awards[n] if status == InnovationProject.Status.AWARDED else "", created_at=created,
             summary=f"{org}职工创新团队针对生产现场难题开展攻关，完成“{title}”项目，{effect}。")
-        project._history_date = created
+        stamp(project, when=created)
         projects.append(project)
     insert(InnovationProject, projects, user=officer)
     through = InnovationProject.team.through
@@ -720,7 +721,7 @@ def build_organizer_awards(orgs, officer):
         if competition and (competition.pk, orgs[org].pk, "优秀组织奖") not in existing:
             award = OrganizerAward(competition=competition, organization=orgs[org], title="优秀组织奖",
                                    funding=Decimal(funding))
-            award._history_date = at(competition.ends_on + datetime.timedelta(days=30), 10)
+            stamp(award, when=at(competition.ends_on + datetime.timedelta(days=30), 10))
             new.append(award)
     insert(OrganizerAward, new, user=officer)
     return len(new)
@@ -745,7 +746,7 @@ def build_open(workers, orgs, trades, judges, demo_judge, officer, liaison, excl
                  max_team_size=3, tie_breaks=["practical", "time"])
     events = [welding, team]
     for event in events:
-        event._history_date = competition._history_date
+        stamp(event, when=stamped_date(competition))
     insert(Event, events, user=officer)
     parts, rules, assignments = [], [], []
     for event, tiers in ((welding, (1, 2, 3, 4)), (team, (1, 1, 1, 0))):
@@ -775,7 +776,7 @@ def build_open(workers, orgs, trades, judges, demo_judge, officer, liaison, excl
         bibs[entry.event_id] += 1
         entry.bib, entry.created_at = bibs[entry.event_id], when
         entry.created_by = liaison if org == ASSEMBLY and liaison else officer
-        entry._history_date, entry._history_user = when, entry.created_by
+        stamp(entry, user=entry.created_by, when=when)
         rows.append(entry)
         members.append((entry, team_members))
     insert(Entry, rows)

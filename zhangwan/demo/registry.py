@@ -8,8 +8,7 @@ import datetime
 import hashlib
 import random
 
-from simple_history.utils import bulk_create_with_history
-
+from zhangwan.history import bulk_create_with_history
 from zhangwan.registry.models import Employment, Organization, Trade, Worker, WorkerTrade
 from zhangwan.registry.validators import credit_code_check_char, id_number_check_char
 
@@ -140,7 +139,7 @@ def load_workers(rng: random.Random, organizations: dict[str, Organization], out
     if not new:
         return 0
     out(f"  inserting {len(new)} workers")
-    bulk_create_with_history(new, Worker, batch_size=5000, default_change_reason="demo data")
+    bulk_create_with_history(new, Worker, batch_size=5000, reason="demo")
     ids = dict(Worker.objects.filter(id_number__in=plans).values_list("id_number", "pk"))
     employments, worker_trades = [], []
     for id_number, (employer, trade, started) in plans.items():

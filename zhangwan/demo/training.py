@@ -38,12 +38,13 @@ from training.models import (
     TrainingPlan,
 )
 from zhangwan.demo.registry import ORGANIZATIONS
+from zhangwan.history import bulk_history_create, bulk_insert_with_history, stamp
 from zhangwan.registry.models import Employment, Organization, SkillLevel, Trade, Worker, WorkerTrade
 
 SEED = 2022
 TZ = ZoneInfo("Asia/Shanghai")
 BATCH = 5000
-REASON = "demo data"
+REASON = "demo"
 
 UNION = "十堰市张湾区总工会"
 COLLEGE = "十堰职业技术学院"
@@ -442,9 +443,10 @@ def plan_open_classes(workers: list[WorkerRow], orgs: dict[str, Organization], d
 def insert(model, objs, history=True):
     """Bulk insert (PostgreSQL sets the primary keys on objs), with history records if asked."""
     if objs:
-        model.objects.bulk_create(objs, batch_size=BATCH)
         if history:
-            model.history.bulk_history_create(objs, batch_size=BATCH, default_change_reason=REASON)
+            bulk_insert_with_history(model, objs, user=None, reason=REASON, batch_size=BATCH)
+        else:
+            model.objects.bulk_create(objs, batch_size=BATCH)
     return objs
 
 
@@ -510,21 +512,21 @@ def build_classes(planned: list[PlannedClass], courses, orgs, bases, finished: b
             confirmed_count=len(p.seats),
             description=f"{course.syllabus}共{len(sessions)}次课、{course.hours}学时。",
         )
-        cls._history_date = created
+        stamp(cls, when=created)
         classes.append(cls)
         details.append((rng, p, sessions, created))
     TrainingClass.objects.bulk_create(classes, batch_size=BATCH)
     for cls, (_rng, _p, _s, created) in zip(classes, details, strict=True):
         cls.created_at = created  # auto_now_add set it to now; the class was set up before registration
     TrainingClass.objects.bulk_update(classes, ["created_at"], batch_size=1000)
-    TrainingClass.history.bulk_history_create(classes, batch_size=BATCH, default_change_reason=REASON)
+    bulk_history_create(TrainingClass, classes, reason=REASON, batch_size=BATCH)
 
     session_rows, per_class = [], []
     for cls, (_rng, _p, sessions, created) in zip(classes, details, strict=True):
         rows = [ClassSession(training_class=cls, starts_at=b, ends_at=e, hours=Decimal(h), topic=t)
                 for b, e, h, t in sessions]
         for row in rows:
-            row._history_date = created
+            stamp(row, when=created)
         session_rows += rows
         per_class.append(rows)
     insert(ClassSession, session_rows)
@@ -584,7 +586,7 @@ def load_bases(orgs):
         if name not in existing and host in orgs:
             base = TrainingBase(name=name, kind=kind, host=orgs[host], designated_on=designated,
                                 funding=Decimal(funding), address=address)
-            base._history_date = at(designated, 10)
+            stamp(base, when=at(designated, 10))
             new.append(base)
     insert(TrainingBase, new)
     return {b.name: b for b in TrainingBase.objects.filter(name__in=BASES)}
@@ -641,7 +643,7 @@ def load_plan(year, planned, trades):
     plan = TrainingPlan.objects.filter(year=year).first()
     if plan is None:
         plan = TrainingPlan(year=year, title=PLAN_TITLES[year], notes=PLAN_NOTES[year])
-        plan._history_date = at(datetime.date(year, 3, 1), 10)
+        stamp(plan, when=at(datetime.date(year, 3, 1), 10))
         insert(TrainingPlan, [plan])
     classes, trainees = Counter(), defaultdict(set)
     for p in planned:
@@ -655,7 +657,7 @@ def load_plan(year, planned, trades):
         line = PlanLine(plan=plan, trade=trades[code],
                         target_classes=max(1, round(classes[code] * rng.uniform(0.85, 1.1))),
                         target_trainees=target, budget=Decimal(round(target * rng.randint(100, 180), -2)))
-        line._history_date = at(datetime.date(year, 3, 1), 10)
+        stamp(line, when=at(datetime.date(year, 3, 1), 10))
         if code not in existing:
             lines.append(line)
     insert(PlanLine, lines)
@@ -696,7 +698,7 @@ def load_mentorships(workers, trades):
                        ended_on=ended, outcome=outcome,
                        notes=f"名师带徒结对：师傅从事本工种{started.year - mentor.trade_since}年，签订师徒协议，"
                              "按月制定带徒计划，传授操作技能和绝招绝技。")
-        m._history_date = at(started, 10)
+        stamp(m, when=at(started, 10))
         pairs.append(m)
     new = [m for m in pairs if (m.mentor_id, m.apprentice_id, m.trade_id) not in existing]
     insert(Mentorship, new)

@@ -21,9 +21,13 @@ from django.utils import timezone, translation
 from openpyxl import Workbook
 
 from zhangwan.excel import SheetWriter, xlsx_response
+from zhangwan.progress import progress_table
+from zhangwan.transitions import Transitions
 
 from . import step_pause
 from .models import ExportJob
+
+EXPORT_STATUS = Transitions(ExportJob, progress_table(ExportJob.Status))
 
 PROGRESS_EVERY = 1000  # rows between two progress updates
 # Filter parameters that are not the list's filter.
@@ -80,7 +84,7 @@ def export_make(job_id: int) -> ExportJob:
     job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
     if job.status == ExportJob.Status.DONE:
         return job
-    ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING, rows_done=0, error="")
+    EXPORT_STATUS.advance(ExportJob.objects.filter(pk=job.pk), ExportJob.Status.RUNNING, rows_done=0, error="")
     handle, path = tempfile.mkstemp(suffix=".xlsx")
     os.close(handle)
     try:
@@ -90,12 +94,12 @@ def export_make(job_id: int) -> ExportJob:
             rows = _write(path, sheet, job)
         with open(path, "rb") as stream:
             job.file.save(f"{job.export}-{job.pk}.xlsx", File(stream), save=False)
-        ExportJob.objects.filter(pk=job.pk).update(
-            status=ExportJob.Status.DONE, file=job.file.name, size=os.path.getsize(path),
+        EXPORT_STATUS.advance(
+            ExportJob.objects.filter(pk=job.pk), ExportJob.Status.DONE, file=job.file.name, size=os.path.getsize(path),
             rows_total=rows, rows_done=rows, finished_at=timezone.now())
     except Exception as error:
-        ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.FAILED, error=str(error)[:2000],
-                                                   finished_at=timezone.now())
+        EXPORT_STATUS.advance(ExportJob.objects.filter(pk=job.pk), ExportJob.Status.FAILED, error=str(error)[:2000],
+                              finished_at=timezone.now())
         raise
     finally:
         os.unlink(path)

@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from zhangwan.progress import ProgressStatus
+
 
 class PendingJob(models.Model):
     """A job that could not be queued (the broker was unreachable when its transaction committed):
@@ -25,7 +27,7 @@ class PendingJob(models.Model):
         return f"{self.task}{tuple(self.args)}"
 
 
-class ExportJob(models.Model):
+class ExportJob(ProgressStatus, models.Model):
     """A long list export written by a Celery job (see exports.py): the list's filter as the user
     set it, their progress, and the file, which only they can download."""
 

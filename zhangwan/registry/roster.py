@@ -13,9 +13,9 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from zhangwan.excel import cell_text, choices_in_both_languages, open_upload
+from zhangwan.history import bulk_create_with_history, bulk_update_with_history
 
 from .forms import RosterRowForm
 from .models import Employment, Organization, Trade, Worker, WorkerTrade
@@ -170,7 +170,7 @@ def save_roster(*, organization: Organization, rows: list[dict], user) -> Import
         else:
             result.unchanged += 1
 
-    history = {"batch_size": 2000, "default_user": user, "default_change_reason": "roster import"}
+    history = {"batch_size": 2000, "user": user, "reason": "roster.import"}
     if new_workers:
         # PostgreSQL returns the new primary keys, so the employments can point at them at once.
         bulk_create_with_history(new_workers, Worker, **history)
@@ -196,8 +196,7 @@ def _add_trades(rows, workers_by_id_number, user):
     have = set(WorkerTrade.objects.filter(worker_id__in={w for w, _t in wanted}).values_list("worker_id", "trade_id"))
     missing = [WorkerTrade(worker_id=w, trade_id=t, started_year=year)
                for (w, t), year in wanted.items() if (w, t) not in have]
-    bulk_create_with_history(missing, WorkerTrade, batch_size=2000, default_user=user,
-                             default_change_reason="roster import")
+    bulk_create_with_history(missing, WorkerTrade, batch_size=2000, user=user, reason="roster.import")
 
 
 def template_sheets():

@@ -7,12 +7,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhangwan.errors import ServiceError
+from zhangwan.history import save_with_history
+from zhangwan.transitions import Transitions
 
 from .models import Employment, Organization, TransferRequest, Worker
 
 
 class RegistryError(ServiceError):
     """A rule said no; the message is for the user."""
+
+
+TRANSFER_STATUS = Transitions(TransferRequest, {
+    TransferRequest.Status.PENDING: {TransferRequest.Status.APPROVED, TransferRequest.Status.REFUSED},
+    TransferRequest.Status.APPROVED: set(),
+    TransferRequest.Status.REFUSED: set(),
+}, error=RegistryError)
 
 
 @transaction.atomic
@@ -22,14 +31,11 @@ def worker_move(*, worker: Worker, organization: Organization, user, on: datetim
     current = Employment.objects.select_for_update().filter(worker=worker, ended_on__isnull=True).first()
     if current is not None:
         current.ended_on = max(on, current.started_on)
-        current._history_user = user
-        current.save(update_fields=["ended_on"])
+        save_with_history(current, user=user, update_fields=["ended_on"])
     started = Employment(worker=worker, organization=organization, started_on=on)
-    started._history_user = user
-    started.save()
+    save_with_history(started, user=user)
     worker.employer = organization
-    worker._history_user = user
-    worker.save(update_fields=["employer", "updated_at"])
+    save_with_history(worker, user=user, update_fields=["employer", "updated_at"])
 
 
 def transfer_requests_create(*, workers: list[Worker], organization: Organization, user) -> None:
@@ -41,19 +47,17 @@ def transfer_requests_create(*, workers: list[Worker], organization: Organizatio
         if worker.pk not in pending:
             made = TransferRequest(worker=worker, from_organization_id=worker.employer_id,
                                    to_organization=organization, requested_by=user)
-            made._history_user = user
-            made.save()
+            save_with_history(made, user=user)
 
 
 @transaction.atomic
 def transfer_decide(*, request: TransferRequest, user, approve: bool, reason: str = "") -> None:
     request = TransferRequest.objects.select_for_update().get(pk=request.pk)
-    if request.status != TransferRequest.Status.PENDING:
+    if request.status != TransferRequest.Status.PENDING:  # its own words rather than "cannot become"
         raise RegistryError(_("This transfer request has already been decided."))
     if approve:
         worker_move(worker=request.worker, organization=request.to_organization, user=user)
-    request.status = TransferRequest.Status.APPROVED if approve else TransferRequest.Status.REFUSED
     request.reason = reason or request.reason
     request.decided_by, request.decided_at = user, timezone.now()
-    request._history_user = user
-    request.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+    TRANSFER_STATUS.move(request, TransferRequest.Status.APPROVED if approve else TransferRequest.Status.REFUSED,
+                         user=user, reason="", update_fields=["reason", "decided_by", "decided_at"])

@@ -5,10 +5,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from zhangwan.progress import ProgressStatus
 from zhangwan.query import FIRST_YEAR, LAST_YEAR
 
 
-class AnnualReport(models.Model):
+class AnnualReport(ProgressStatus, models.Model):
     """One run of the annual Excel report for a year, with its progress and, once done, its file."""
 
     class Status(models.TextChoices):

@@ -12,9 +12,13 @@ from django.utils.translation import gettext as _
 
 from zhangwan.errors import ServiceError
 from zhangwan.jobs import step_pause
+from zhangwan.progress import progress_table
+from zhangwan.transitions import Transitions
 
 from . import workbook
 from .models import AnnualReport
+
+REPORT_STATUS = Transitions(AnnualReport, progress_table(AnnualReport.Status))
 
 
 class ReportError(ServiceError):
@@ -28,9 +32,10 @@ STALE_AFTER = datetime.timedelta(minutes=30)
 
 def report_start(*, year: int, user, language: str) -> AnnualReport:
     """A new report for the year, queued after the commit; refused while one of that year is being made."""
-    AnnualReport.objects.filter(year=year, status__in=[AnnualReport.Status.QUEUED, AnnualReport.Status.RUNNING],
-                                created_at__lt=timezone.now() - STALE_AFTER).update(
-        status=AnnualReport.Status.FAILED, error="interrupted", finished_at=timezone.now())
+    REPORT_STATUS.advance(AnnualReport.objects.filter(year=year, status__in=[AnnualReport.Status.QUEUED,
+                                                                              AnnualReport.Status.RUNNING],
+                                                      created_at__lt=timezone.now() - STALE_AFTER),
+                          AnnualReport.Status.FAILED, error="interrupted", finished_at=timezone.now())
     try:
         with transaction.atomic():
             report = AnnualReport.objects.create(year=year, language=language, requested_by=user,
@@ -49,7 +54,8 @@ def report_make(report_id: int) -> AnnualReport:
     report = AnnualReport.objects.get(pk=report_id)
     if report.status == AnnualReport.Status.DONE:
         return report
-    AnnualReport.objects.filter(pk=report.pk).update(status=AnnualReport.Status.RUNNING, steps_done=0, error="")
+    REPORT_STATUS.advance(AnnualReport.objects.filter(pk=report.pk), AnnualReport.Status.RUNNING, steps_done=0,
+                          error="")
 
     def progress(done, total):
         AnnualReport.objects.filter(pk=report.pk).update(steps_done=done, steps_total=total)
@@ -62,12 +68,12 @@ def report_make(report_id: int) -> AnnualReport:
             rows = workbook.build(path, report.year, progress)
         with open(path, "rb") as stream:
             report.file.save(f"annual-report-{report.year}-{report.pk}.xlsx", File(stream), save=False)
-        AnnualReport.objects.filter(pk=report.pk).update(
-            status=AnnualReport.Status.DONE, file=report.file.name, size=os.path.getsize(path), rows=rows,
-            finished_at=timezone.now(), steps_done=F("steps_total"))
+        REPORT_STATUS.advance(
+            AnnualReport.objects.filter(pk=report.pk), AnnualReport.Status.DONE, file=report.file.name,
+            size=os.path.getsize(path), rows=rows, finished_at=timezone.now(), steps_done=F("steps_total"))
     except Exception as error:
-        AnnualReport.objects.filter(pk=report.pk).update(status=AnnualReport.Status.FAILED, error=str(error)[:2000],
-                                                         finished_at=timezone.now())
+        REPORT_STATUS.advance(AnnualReport.objects.filter(pk=report.pk), AnnualReport.Status.FAILED,
+                              error=str(error)[:2000], finished_at=timezone.now())
         raise
     finally:
         os.unlink(path)

@@ -44,7 +44,7 @@ def test_a_change_is_kept_in_history_with_who_and_why(client, worker):
     change(client, worker)
     record = Worker.objects.get(pk=worker.pk).history.latest()
     assert (record.bank_account, record.history_user, record.history_change_reason) == (
-        NEW, worker.user, "bank details changed by the worker")
+        NEW, worker.user, "worker.bank_details")
     assert record.prev_record.bank_account == OLD
 
 

@@ -61,7 +61,7 @@ def test_a_changed_mobile_is_updated_with_history(client_liaison):
     post(client_liaison, workbook_file(rows))
     worker = Worker.objects.get(id_number=rows[1][1])
     assert worker.mobile == "13700000001"
-    assert worker.history.first().history_change_reason == "roster import"
+    assert worker.history.first().history_change_reason == "roster.import"
 
 
 def test_one_bad_row_in_500_imports_nothing_and_names_the_row(client_liaison):
