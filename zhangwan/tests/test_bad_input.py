@@ -674,33 +674,35 @@ class FormFields(HTMLParser):
             self.data[self.textarea] += data.lstrip("\n") if not self.data[self.textarea] else data
 
 
-def test_admin_forms_refuse_bad_input(client, role_users, objects, media):
+# One case per admin form, so that pytest-xdist spreads them over its workers.
+@pytest.mark.parametrize("model", ADMIN_FORMS)
+def test_admin_forms_refuse_bad_input(client, role_users, objects, media, model):
     from django.apps import apps as registry
 
     runner = Runner(client, role_users, objects, "zh-hans")
-    for model, (role, key) in ADMIN_FORMS.items():
-        app_label, model_name = model.split("_", 1)
-        instance = objects[key] if key else registry.get_model(app_label, model_name).objects.order_by("pk").first()
-        url = reverse(f"admin:{model}_change", args=[instance.pk])
-        client.force_login(role_users[role])
-        parser = FormFields(f"{model_name}_form")
-        parser.feed(client.get(url).content.decode())
-        assert parser.data, f"no form on {url}"
-        runner.role = None  # logged in here: the runner logs in again and takes its baseline
-        spec = Form(role, fields={}, valid=lambda o, data=dict(parser.data): {**data, "_save": "1"})
-        spec.url = lambda name, o, url=url: url
-        for field_name, kind in parser.kinds.items():
-            if field_name.endswith(MANAGEMENT) or "__prefix__" in field_name or kind == "ref" and (
-                    field_name.endswith("-id") or field_name.endswith(f"-{model_name}")):
-                continue
-            if re.search(r"-[1-9][0-9]*-", field_name):
-                continue  # the first row of an inline stands for the others
-            kind = ("credit_code" if field_name == "credit_code" else "id_number" if field_name == "id_number"
-                    else kind)
-            values = [bad.HUGE, "a\x00b"] if kind in ("text", "raw") else ["\x00", *bad.BY_KIND[kind][:2]]
-            for value in values:
-                runner.attempt(model, spec, {**spec.data(objects), field_name: value}, field=field_name, value=value,
-                               kind=kind)
+    role, key = ADMIN_FORMS[model]
+    app_label, model_name = model.split("_", 1)
+    instance = objects[key] if key else registry.get_model(app_label, model_name).objects.order_by("pk").first()
+    url = reverse(f"admin:{model}_change", args=[instance.pk])
+    client.force_login(role_users[role])
+    parser = FormFields(f"{model_name}_form")
+    parser.feed(client.get(url).content.decode())
+    assert parser.data, f"no form on {url}"
+    runner.role = None  # logged in here: the runner logs in again and takes its baseline
+    spec = Form(role, fields={}, valid=lambda o, data=dict(parser.data): {**data, "_save": "1"})
+    spec.url = lambda name, o, url=url: url
+    for field_name, kind in parser.kinds.items():
+        if field_name.endswith(MANAGEMENT) or "__prefix__" in field_name or kind == "ref" and (
+                field_name.endswith("-id") or field_name.endswith(f"-{model_name}")):
+            continue
+        if re.search(r"-[1-9][0-9]*-", field_name):
+            continue  # the first row of an inline stands for the others
+        kind = ("credit_code" if field_name == "credit_code" else "id_number" if field_name == "id_number"
+                else kind)
+        values = [bad.HUGE, "a\x00b"] if kind in ("text", "raw") else ["\x00", *bad.BY_KIND[kind][:2]]
+        for value in values:
+            runner.attempt(model, spec, {**spec.data(objects), field_name: value}, field=field_name, value=value,
+                           kind=kind)
     assert_no_problems(runner)
 
 
