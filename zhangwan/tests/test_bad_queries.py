@@ -10,7 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from zhangwan.tests.test_post_matrix import as_role, rows_written
-from zhangwan.tests.test_url_matrix import ANON, EXPECTED, ROLES
+from zhangwan.tests.test_url_matrix import ANON, EXPECTED, ROLES, app_of
 
 from . import badinput as bad
 
@@ -48,12 +48,12 @@ def reader(expected) -> str:
 
 # Pages that answer someone with 200; another object of the same view ("#") has the same parameters.
 PAGES = sorted(name for name, (_build, expected) in EXPECTED.items() if 200 in expected.values() and "#" not in name)
-# One case per app (the URL name's namespace), so that pytest-xdist spreads the requests over its workers.
-APPS = sorted({name.split(":")[0] for name in PAGES})
+# One case per app, so that pytest-xdist spreads the requests over its workers.
+APPS = sorted({app_of(name) for name in PAGES})
 
 
 def pages_of(app: str) -> list[str]:
-    return [name for name in PAGES if name.split(":")[0] == app]
+    return [name for name in PAGES if app_of(name) == app]
 
 
 def page_parameters(client, role_users, objects, name) -> tuple[str, list[str]]:
