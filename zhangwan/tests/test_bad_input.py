@@ -21,7 +21,7 @@ from zhangwan.accounts.roles import Role
 from zhangwan.accounts.tests.factories import PASSWORD
 
 from . import badinput as bad
-from .test_url_matrix import ADMIN_MODELS, ANON, project_url_names
+from .test_url_matrix import ADMIN_MODELS, ANON, app_of, project_url_names
 
 PROJECT_APPS = ["registry", "accounts", "competitions", "certification", "training", "subsidies", "masters",
                 "reports"]
@@ -551,15 +551,25 @@ def media(settings, tmp_path):
     return tmp_path
 
 
-def test_forms_refuse_bad_input_in_chinese(client, role_users, objects, media):
+# One case per app, so that pytest-xdist spreads the forms over its workers.
+FORM_APPS = sorted({app_of(name) for name in FORMS})
+
+
+def forms_of(app: str) -> list[str]:
+    return [name for name in FORMS if app_of(name) == app]
+
+
+@pytest.mark.parametrize("app", FORM_APPS)
+def test_forms_refuse_bad_input_in_chinese(client, role_users, objects, media, app):
     runner = Runner(client, role_users, objects, "zh-hans")
-    run_fields(runner, FORMS)
+    run_fields(runner, forms_of(app))
     assert_no_problems(runner)
 
 
-def test_forms_refuse_bad_input_in_english(client, role_users, objects, media):
+@pytest.mark.parametrize("app", FORM_APPS)
+def test_forms_refuse_bad_input_in_english(client, role_users, objects, media, app):
     runner = Runner(client, role_users, objects, "en")
-    run_fields(runner, FORMS, values_for=lambda kind: ["a\x00b", bad.HUGE, *bad.BY_KIND[kind][:1]])
+    run_fields(runner, forms_of(app), values_for=lambda kind: ["a\x00b", bad.HUGE, *bad.BY_KIND[kind][:1]])
     assert_no_problems(runner)
 
 
@@ -674,13 +684,21 @@ class FormFields(HTMLParser):
             self.data[self.textarea] += data.lstrip("\n") if not self.data[self.textarea] else data
 
 
-# One case per admin form, so that pytest-xdist spreads them over its workers.
-@pytest.mark.parametrize("model", ADMIN_FORMS)
-def test_admin_forms_refuse_bad_input(client, role_users, objects, media, model):
+# One case per app (not per model: each case makes the objects again), so that pytest-xdist spreads
+# them over its workers.
+@pytest.mark.parametrize("app", sorted({model.split("_", 1)[0] for model in ADMIN_FORMS}))
+def test_admin_forms_refuse_bad_input(client, role_users, objects, media, app):
+    runner = Runner(client, role_users, objects, "zh-hans")
+    for model, (role, key) in ADMIN_FORMS.items():
+        if model.split("_", 1)[0] == app:
+            admin_form_refuses_bad_input(runner, model, role, key)
+    assert_no_problems(runner)
+
+
+def admin_form_refuses_bad_input(runner, model, role, key):
     from django.apps import apps as registry
 
-    runner = Runner(client, role_users, objects, "zh-hans")
-    role, key = ADMIN_FORMS[model]
+    client, role_users, objects = runner.client, runner.role_users, runner.o
     app_label, model_name = model.split("_", 1)
     instance = objects[key] if key else registry.get_model(app_label, model_name).objects.order_by("pk").first()
     url = reverse(f"admin:{model}_change", args=[instance.pk])
@@ -703,7 +721,6 @@ def test_admin_forms_refuse_bad_input(client, role_users, objects, media, model)
         for value in values:
             runner.attempt(model, spec, {**spec.data(objects), field_name: value}, field=field_name, value=value,
                            kind=kind)
-    assert_no_problems(runner)
 
 
 def test_every_admin_with_autocomplete_fields_survives_forged_ids():
