@@ -68,6 +68,12 @@ def pytest_sessionfinish(session):
         on_server(database, f'DROP DATABASE IF EXISTS "{template_name(database)}"')
 
 
+def pytest_collection_modifyitems(items):
+    """The tests marked `long` run first: pytest-xdist hands tests to its workers in this order, and a
+    long test handed out last would keep one worker busy after the others had finished."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
+
 @pytest.fixture(autouse=True)
 def _eager_celery():
     from zhangwan.celery import app

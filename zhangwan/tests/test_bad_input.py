@@ -21,7 +21,7 @@ from zhangwan.accounts.roles import Role
 from zhangwan.accounts.tests.factories import PASSWORD
 
 from . import badinput as bad
-from .test_url_matrix import ADMIN_MODELS, ANON, project_url_names
+from .test_url_matrix import ADMIN_MODELS, ANON, app_of, project_url_names
 
 PROJECT_APPS = ["registry", "accounts", "competitions", "certification", "training", "subsidies", "masters",
                 "reports"]
@@ -551,15 +551,25 @@ def media(settings, tmp_path):
     return tmp_path
 
 
-def test_forms_refuse_bad_input_in_chinese(client, role_users, objects, media):
+# One case per app, so that pytest-xdist spreads the forms over its workers.
+FORM_APPS = sorted({app_of(name) for name in FORMS})
+
+
+def forms_of(app: str) -> list[str]:
+    return [name for name in FORMS if app_of(name) == app]
+
+
+@pytest.mark.parametrize("app", FORM_APPS)
+def test_forms_refuse_bad_input_in_chinese(client, role_users, objects, media, app):
     runner = Runner(client, role_users, objects, "zh-hans")
-    run_fields(runner, FORMS)
+    run_fields(runner, forms_of(app))
     assert_no_problems(runner)
 
 
-def test_forms_refuse_bad_input_in_english(client, role_users, objects, media):
+@pytest.mark.parametrize("app", FORM_APPS)
+def test_forms_refuse_bad_input_in_english(client, role_users, objects, media, app):
     runner = Runner(client, role_users, objects, "en")
-    run_fields(runner, FORMS, values_for=lambda kind: ["a\x00b", bad.HUGE, *bad.BY_KIND[kind][:1]])
+    run_fields(runner, forms_of(app), values_for=lambda kind: ["a\x00b", bad.HUGE, *bad.BY_KIND[kind][:1]])
     assert_no_problems(runner)
 
 
@@ -674,34 +684,43 @@ class FormFields(HTMLParser):
             self.data[self.textarea] += data.lstrip("\n") if not self.data[self.textarea] else data
 
 
-def test_admin_forms_refuse_bad_input(client, role_users, objects, media):
-    from django.apps import apps as registry
-
+# One case per app (not per model: each case makes the objects again), so that pytest-xdist spreads
+# them over its workers.
+@pytest.mark.parametrize("app", sorted({model.split("_", 1)[0] for model in ADMIN_FORMS}))
+def test_admin_forms_refuse_bad_input(client, role_users, objects, media, app):
     runner = Runner(client, role_users, objects, "zh-hans")
     for model, (role, key) in ADMIN_FORMS.items():
-        app_label, model_name = model.split("_", 1)
-        instance = objects[key] if key else registry.get_model(app_label, model_name).objects.order_by("pk").first()
-        url = reverse(f"admin:{model}_change", args=[instance.pk])
-        client.force_login(role_users[role])
-        parser = FormFields(f"{model_name}_form")
-        parser.feed(client.get(url).content.decode())
-        assert parser.data, f"no form on {url}"
-        runner.role = None  # logged in here: the runner logs in again and takes its baseline
-        spec = Form(role, fields={}, valid=lambda o, data=dict(parser.data): {**data, "_save": "1"})
-        spec.url = lambda name, o, url=url: url
-        for field_name, kind in parser.kinds.items():
-            if field_name.endswith(MANAGEMENT) or "__prefix__" in field_name or kind == "ref" and (
-                    field_name.endswith("-id") or field_name.endswith(f"-{model_name}")):
-                continue
-            if re.search(r"-[1-9][0-9]*-", field_name):
-                continue  # the first row of an inline stands for the others
-            kind = ("credit_code" if field_name == "credit_code" else "id_number" if field_name == "id_number"
-                    else kind)
-            values = [bad.HUGE, "a\x00b"] if kind in ("text", "raw") else ["\x00", *bad.BY_KIND[kind][:2]]
-            for value in values:
-                runner.attempt(model, spec, {**spec.data(objects), field_name: value}, field=field_name, value=value,
-                               kind=kind)
+        if model.split("_", 1)[0] == app:
+            admin_form_refuses_bad_input(runner, model, role, key)
     assert_no_problems(runner)
+
+
+def admin_form_refuses_bad_input(runner, model, role, key):
+    from django.apps import apps as registry
+
+    client, role_users, objects = runner.client, runner.role_users, runner.o
+    app_label, model_name = model.split("_", 1)
+    instance = objects[key] if key else registry.get_model(app_label, model_name).objects.order_by("pk").first()
+    url = reverse(f"admin:{model}_change", args=[instance.pk])
+    client.force_login(role_users[role])
+    parser = FormFields(f"{model_name}_form")
+    parser.feed(client.get(url).content.decode())
+    assert parser.data, f"no form on {url}"
+    runner.role = None  # logged in here: the runner logs in again and takes its baseline
+    spec = Form(role, fields={}, valid=lambda o, data=dict(parser.data): {**data, "_save": "1"})
+    spec.url = lambda name, o, url=url: url
+    for field_name, kind in parser.kinds.items():
+        if field_name.endswith(MANAGEMENT) or "__prefix__" in field_name or kind == "ref" and (
+                field_name.endswith("-id") or field_name.endswith(f"-{model_name}")):
+            continue
+        if re.search(r"-[1-9][0-9]*-", field_name):
+            continue  # the first row of an inline stands for the others
+        kind = ("credit_code" if field_name == "credit_code" else "id_number" if field_name == "id_number"
+                else kind)
+        values = [bad.HUGE, "a\x00b"] if kind in ("text", "raw") else ["\x00", *bad.BY_KIND[kind][:2]]
+        for value in values:
+            runner.attempt(model, spec, {**spec.data(objects), field_name: value}, field=field_name, value=value,
+                           kind=kind)
 
 
 def test_every_admin_with_autocomplete_fields_survives_forged_ids():

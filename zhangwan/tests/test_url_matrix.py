@@ -5,6 +5,7 @@ page must say who may open it. Statuses: 200 open, 302 sent elsewhere (login), 4
 404 out of scope, 405 wrong method.
 """
 
+import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from zhangwan.accounts.roles import STAFF_ROLES, Role
@@ -259,9 +260,17 @@ def mismatches(client, role_users, objects, table):
     return wrong
 
 
-def test_every_page_answers_each_role_as_expected(client, role_users, objects):
-    # One walk over all pages (one set of objects): the list names every page and role that is wrong.
-    assert mismatches(client, role_users, objects, EXPECTED) == []
+def app_of(name: str) -> str:
+    """The app of a URL name: its namespace, or "project" for the pages of no app (home, healthz)."""
+    return name.split(":")[0] if ":" in name else "project"
+
+
+# One case per app, so that pytest-xdist spreads the pages over its workers.
+@pytest.mark.parametrize("app", sorted({app_of(name) for name in EXPECTED}))
+def test_every_page_answers_each_role_as_expected(client, role_users, objects, app):
+    # One walk over the app's pages (one set of objects): the list names every page and role that is wrong.
+    pages = {name: spec for name, spec in EXPECTED.items() if app_of(name) == app}
+    assert mismatches(client, role_users, objects, pages) == []
 
 
 # The admin: anonymous visitors and roles that are not staff are sent to the admin login;
@@ -377,12 +386,17 @@ ADMIN_PAGES = [(m, a) for m in sorted(ADMIN_MODELS) for a in ADMIN_ACTIONS
                if not (a == "simple_history" and m in NO_HISTORY_PAGES)]
 
 
-def test_admin_model_pages_answer_each_role_as_expected(client, role_users, objects):
+# One case per app (not per model: each case makes the objects again), so that pytest-xdist spreads
+# the ~3,000 requests over its workers.
+@pytest.mark.parametrize("app", sorted({model.split("_", 1)[0] for model in ADMIN_MODELS}))
+def test_admin_model_pages_answer_each_role_as_expected(client, role_users, objects, app):
     from django.apps import apps
 
     wrong = []
     for model, action in ADMIN_PAGES:
         app_label, model_name = model.split("_", 1)
+        if app_label != app:
+            continue
         Model = apps.get_model(app_label, model_name)
         instance = objects["own_worker"] if Model.__name__ == "Worker" else Model.objects.order_by("pk").first()
         assert instance is not None, f"the matrix needs a {model} object"

@@ -29,6 +29,7 @@ SEED = {
 }
 
 
+@pytest.mark.long  # loads the whole demo
 @pytest.mark.django_db
 def test_the_2022_report_gives_back_the_seed_figures(tmp_path):
     call_command("load_demo", "--force", stdout=io.StringIO())  # tests run with DEBUG off
