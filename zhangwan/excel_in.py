@@ -176,13 +176,15 @@ NO = {"否", "n", "no", "0", "false"}
 
 def yes_no(*, empty=None):
     """是 / 否, yes / no (or 1 / 0, true / false); an empty cell is `empty`."""
+    yes, no = YES | in_both_languages("Yes"), NO | in_both_languages("No")
+
     def parse(value):
         word = cell_text(value).lower()
         if not word:
             return empty
-        if word in YES | in_both_languages("Yes"):
+        if word in yes:
             return True
-        if word in NO | in_both_languages("No"):
+        if word in no:
             return False
         raise ValidationError(_("Write 是 (yes) or 否 (no)."))
     return parse

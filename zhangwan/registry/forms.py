@@ -30,12 +30,15 @@ class MobileField(forms.CharField):
         return check_mobile(value) if value else value
 
 
+ID_NUMBER_CELL = IdNumberField()
+
+
 def id_number_cell(value) -> str:
     """An identity number read from an Excel cell: text only, since Excel keeps 15 digits of a number."""
     if isinstance(value, (int, float)):
         raise ValidationError(
             _("Identity numbers must be stored as text in Excel; as a number the last digits are lost."))
-    return IdNumberField().clean(cell_text(value))
+    return ID_NUMBER_CELL.clean(cell_text(value))
 
 
 class RosterImportForm(forms.Form):
