@@ -1,145 +1,86 @@
-"""Certificates issued elsewhere, from Excel (all or nothing, with row errors)."""
+"""Certificates issued elsewhere, and the scores of a session, from Excel (all or nothing, with row errors)."""
 
 import datetime
 import re
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from zhangwan.excel import cell_text, choices_in_both_languages, in_both_languages, open_upload
+from zhangwan import excel_in
+from zhangwan.excel_in import Column, RowError, choices_in_both_languages
+from zhangwan.registry.forms import id_number_cell
 from zhangwan.registry.models import SkillLevel, Trade, Worker
-from zhangwan.registry.roster import RowError
-from zhangwan.registry.validators import check_id_number
 
 MAX_BYTES = 5 * 1024 * 1024
-COLUMNS = {"number": "Certificate number", "id_number": "Identity number", "trade": "Trade code",
-           "level": "Level", "issued_on": "Issued on", "issuer": "Issued by"}
 NUMBER_RE = re.compile(r"^[A-Z0-9-]{6,30}$")
 
 
+def certificate_number(value) -> str:
+    number = excel_in.cell_text(value).upper()
+    if not NUMBER_RE.match(number):
+        raise ValidationError(_("A certificate number is 6 to 30 letters, digits or dashes."))
+    return number
+
+
+def issue_date(value) -> datetime.date:
+    try:
+        issued = excel_in.date(required=True)(value)
+    except ValidationError:
+        issued = None
+    if issued is None or issued > datetime.date.today():
+        raise ValidationError(_("Give the issue date as a date, not in the future."))
+    return issued
+
+
+def certificate_columns() -> list[Column]:
+    return [
+        Column("number", gettext_noop("Certificate number"), certificate_number, required=True, unique=True),
+        Column("id_number", gettext_noop("Identity number"), id_number_cell, required=True),
+        Column("trade", gettext_noop("Trade code"), excel_in.choice(
+            {t.code: t for t in Trade.objects.all()}, required=True, message=_("Unknown trade code.")), required=True),
+        Column("level", gettext_noop("Level"), excel_in.choice(
+            choices_in_both_languages(SkillLevel.choices), required=True,
+            message=_("Unknown level; write 5, 4, 3, 2 or 1.")), required=True),
+        Column("issued_on", gettext_noop("Issued on"), issue_date, required=True),
+        Column("issuer", gettext_noop("Issued by"), lambda value: excel_in.cell_text(value)[:200]),
+    ]
 
 
 def read_certificates(upload) -> tuple[list[dict], list[RowError]]:
-    try:
-        sheet = open_upload(upload, max_bytes=MAX_BYTES)
-    except ValidationError as error:
-        return [], [RowError(0, "", error.messages[0])]
-    rows = sheet.iter_rows(values_only=True)
-    header = [cell_text(c).lower() for c in (next(rows, None) or [])]
-    positions, errors = {}, []
-    for key, label in COLUMNS.items():
-        index = next((i for i, h in enumerate(header) if h in in_both_languages(label)), None)
-        if index is None and key != "issuer":
-            errors.append(RowError(1, _(label), _("Required column is missing.")))
-        elif index is not None:
-            positions[key] = (index, _(label))
-    if errors:
-        return [], errors
-    trades = {t.code: t for t in Trade.objects.all()}
-    levels = choices_in_both_languages(SkillLevel.choices)
-    raw = []
-    for number, values in enumerate(rows, start=2):
-        cells = {k: (values[i] if i < len(values) else None) for k, (i, _label) in positions.items()}
-        if any(cell_text(v) for v in cells.values()):
-            raw.append((number, cells))
-    seen, cleaned = {}, []
-    for n, cells in raw:
-        row, problem = {"row": n}, None
-        text = cell_text(cells["number"]).upper()
-        if not NUMBER_RE.match(text):
-            problem = ("number", _("A certificate number is 6 to 30 letters, digits or dashes."))
-        elif text in seen:
-            problem = ("number", _("The same number is already on row %(row)d.") % {"row": seen[text]})
-        row["number"] = text
-        seen.setdefault(text, n)
-        if problem is None:
-            try:
-                row["id_number"] = check_id_number(cell_text(cells["id_number"]))
-            except ValidationError as error:
-                problem = ("id_number", error.messages[0])
-        if problem is None:
-            row["trade"] = trades.get(cell_text(cells["trade"]))
-            if row["trade"] is None:
-                problem = ("trade", _("Unknown trade code."))
-        if problem is None:
-            row["level"] = levels.get(cell_text(cells["level"]).lower())
-            if row["level"] is None:
-                problem = ("level", _("Unknown level; write 5, 4, 3, 2 or 1."))
-        if problem is None:
-            issued = cells["issued_on"]
-            if isinstance(issued, datetime.datetime):
-                issued = issued.date()
-            if not isinstance(issued, datetime.date):
-                try:
-                    issued = datetime.date.fromisoformat(cell_text(issued))
-                except ValueError:
-                    issued = None
-            if issued is None or issued > datetime.date.today():
-                problem = ("issued_on", _("Give the issue date as a date, not in the future."))
-            row["issued_on"] = issued
-        if problem:
-            errors.append(RowError(n, positions[problem[0]][1], problem[1]))
-            continue
-        row["issuer"] = cell_text(cells.get("issuer"))[:200]
-        cleaned.append(row)
-    workers = {w.id_number: w for w in Worker.objects.filter(id_number__in=[r["id_number"] for r in cleaned])}
-    for row in cleaned:
+    table = excel_in.read_table(upload, certificate_columns(), max_bytes=MAX_BYTES, first_problem_only=True)
+    workers = {w.id_number: w for w in Worker.objects.filter(id_number__in=[r["id_number"] for r in table.rows])}
+    for row in table.rows:
         row["worker"] = workers.get(row["id_number"])
         if row["worker"] is None:
-            errors.append(RowError(row["row"], positions["id_number"][1],
-                                   _("No worker of the district has this number.")))
-    if not raw:
-        errors.append(RowError(2, "", _("The workbook has headers but no rows.")))
-    return cleaned, sorted(errors, key=lambda e: e.row)
+            table.refuse(row["row"], "id_number", _("No worker of the district has this number."))
+    return table.result()
 
 
-SCORE_COLUMNS = {"id_number": "Identity number", "theory": "Theory", "practical": "Practical", "review": "Review"}
 SCORABLE = ("admitted", "assessed", "passed", "failed")
+
+
+def score_columns(*, session) -> list[Column]:
+    applications = {a.worker.id_number: a for a in session.applications.filter(status__in=SCORABLE)
+                    .select_related("worker", "certificate")}
+
+    def applicant(value):
+        application = applications.get(excel_in.cell_text(value).upper())
+        if application is None:
+            raise ValidationError(_("Not an admitted applicant of this session."))
+        if hasattr(application, "certificate"):
+            raise ValidationError(_("A certificate has been issued; scores are final."))
+        return application
+
+    score = excel_in.decimal(min_value=0, max_value=100, message=_("Scores are between 0 and 100."))
+    return [
+        Column("application", gettext_noop("Identity number"), applicant, required=True, unique=True),
+        Column("theory", gettext_noop("Theory"), score),
+        Column("practical", gettext_noop("Practical"), score),
+        Column("review", gettext_noop("Review"), score),
+    ]
 
 
 def read_scores(upload, *, session) -> tuple[list[dict], list[RowError]]:
     """Rows of (application, theory, practical, review) for admitted applicants of this session."""
-    from decimal import Decimal, InvalidOperation
-
-    try:
-        sheet = open_upload(upload, max_bytes=MAX_BYTES)
-    except ValidationError as error:
-        return [], [RowError(0, "", error.messages[0])]
-    rows = sheet.iter_rows(values_only=True)
-    header = [cell_text(c).lower() for c in (next(rows, None) or [])]
-    positions = {key: next((i for i, h in enumerate(header) if h in in_both_languages(label)), None)
-                 for key, label in SCORE_COLUMNS.items()}
-    if positions["id_number"] is None:
-        return [], [RowError(1, _("Identity number"), _("Required column is missing."))]
-    applications = {a.worker.id_number: a for a in session.applications.filter(status__in=SCORABLE)
-                    .select_related("worker", "certificate")}
-    cleaned, errors, seen = [], [], set()
-    for n, values in enumerate(rows, start=2):
-        cell = {k: (cell_text(values[i]) if i is not None and i < len(values) else "") for k, i in positions.items()}
-        if not any(cell.values()):
-            continue
-        application = applications.get(cell["id_number"].upper())
-        if application is None:
-            errors.append(RowError(n, _("Identity number"), _("Not an admitted applicant of this session.")))
-            continue
-        if cell["id_number"].upper() in seen:
-            errors.append(RowError(n, _("Identity number"), _("This applicant is already on an earlier row.")))
-            continue
-        if hasattr(application, "certificate"):
-            errors.append(RowError(n, _("Identity number"), _("A certificate has been issued; scores are final.")))
-            continue
-        seen.add(cell["id_number"].upper())
-        row = {"application": application, "row": n}
-        for key in ("theory", "practical", "review"):
-            text = cell[key]
-            try:
-                value = Decimal(text) if text else None
-            except InvalidOperation:
-                value = Decimal(-1)
-            if value is not None and (not value.is_finite() or not 0 <= value <= 100):
-                errors.append(RowError(n, _(SCORE_COLUMNS[key]), _("Scores are between 0 and 100.")))
-            row[key] = value
-        cleaned.append(row)
-    if not cleaned and not errors:
-        errors.append(RowError(2, "", _("The workbook has headers but no rows.")))
-    return cleaned, errors
+    return excel_in.read_table(upload, score_columns(session=session), max_bytes=MAX_BYTES).result()

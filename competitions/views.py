@@ -10,10 +10,10 @@ from zhangwan.accounts.roles import STAFF_ROLES, Role, has_role, is_district_sta
 from zhangwan.accounts.scope import organizations_for, own_worker_or_404, workers_for
 from zhangwan.actions import refusal_to
 from zhangwan.columns import wants_xlsx
+from zhangwan.excel_in import RowError
 from zhangwan.forms import flash_errors
 from zhangwan.pagination import paginate
 from zhangwan.query import year_param
-from zhangwan.registry.roster import RowError
 from zhangwan.uploads import serve_stored_file
 
 from . import importing, selectors, services, tables, tasks

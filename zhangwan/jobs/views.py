@@ -11,7 +11,7 @@ from .models import ExportJob
 def export_detail(request, pk):
     """The export's progress (refreshed by htmx), then its download: for whoever asked for it only."""
     job = get_object_or_404(ExportJob, pk=pk, requested_by=request.user)
-    template = "jobs/_export_progress.html" if request.htmx else "jobs/export_detail.html"
+    template = "includes/job_progress.html" if request.htmx else "jobs/export_detail.html"
     return render(request, template, {"job": job, "crumbs": [(_("Export to Excel"), None)]})
 
 

@@ -8,40 +8,42 @@ again changes nothing.
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 
-from zhangwan.excel import cell_text, choices_in_both_languages, open_upload
+from zhangwan import excel_in
+from zhangwan.excel_in import Column, RowError, choices_in_both_languages
 from zhangwan.history import bulk_create_with_history, bulk_update_with_history
 
-from .forms import RosterRowForm
+from .forms import MobileField, id_number_cell
 from .models import Employment, Organization, Trade, Worker, WorkerTrade
 from .services import transfer_requests_create
 
-COLUMNS = [
-    ("name", gettext_lazy("Name"), True),
-    ("id_number", gettext_lazy("Identity number"), True),
-    ("mobile", gettext_lazy("Mobile"), True),
-    ("education", gettext_lazy("Education"), False),
-    ("insured_since", gettext_lazy("Unemployment insurance since"), False),
-    ("poverty_registered", gettext_lazy("Poverty-alleviation labourer"), False),
-    ("trade_code", gettext_lazy("Trade code"), False),
-    ("trade_since", gettext_lazy("In the trade since (year)"), False),
-    ("employed_since", gettext_lazy("Employed since"), False),
-    ("team_leader", gettext_lazy("Team leader"), False),
-]
+
+def roster_columns(*, trades: dict[str, Trade]) -> list[Column]:
+    """The roster workbook's columns, in the template's order; trades: code → trade."""
+    return [
+        Column("name", gettext_noop("Name"), excel_in.text(required=True, max_length=50), required=True),
+        Column("id_number", gettext_noop("Identity number"), id_number_cell, required=True, unique=True),
+        Column("mobile", gettext_noop("Mobile"), excel_in.form_field(MobileField()), required=True),
+        Column("education", gettext_noop("Education"), excel_in.choice(
+            choices_in_both_languages(Worker.Education.choices), empty=Worker.Education.SENIOR,
+            message=_("Unknown education; use one of the values on the instructions sheet."))),
+        Column("insured_since", gettext_noop("Unemployment insurance since"), excel_in.date()),
+        Column("poverty_registered", gettext_noop("Poverty-alleviation labourer"), excel_in.yes_no(empty=False)),
+        Column("trade_code", gettext_noop("Trade code"), excel_in.choice(
+            trades, message=_("Unknown trade code; use one from the instructions sheet."))),
+        Column("trade_since", gettext_noop("In the trade since (year)"),
+               excel_in.integer(min_value=1950, max_value=2100)),
+        Column("employed_since", gettext_noop("Employed since"), excel_in.date()),
+        Column("team_leader", gettext_noop("Team leader"), excel_in.yes_no(empty=False)),
+    ]
+
+
 UPDATABLE_FIELDS = ["name", "mobile", "education", "insured_since", "poverty_registered", "team_leader"]
 MAX_LISTED_ERRORS = 200
-
-
-@dataclass
-class RowError:
-    row: int
-    column: str
-    message: str
 
 
 @dataclass
@@ -58,79 +60,17 @@ class ImportResult:
 
 
 def column_labels() -> list[str]:
-    return [str(label) for _key, label, _required in COLUMNS]
-
-
-def _header_lookup() -> dict[str, str]:
-    """Header text in either language → column key."""
-    lookup = {}
-    for language in ("zh-hans", "en"):
-        with translation.override(language):
-            for key, label, _required in COLUMNS:
-                lookup[str(label).strip().lower()] = key
-    return lookup
-
+    return [column.title() for column in roster_columns(trades={})]
 
 
 def read_roster(upload, *, max_bytes: int) -> tuple[list[dict], list[RowError]]:
-    """Rows of the workbook as cleaned dicts (with their Excel row number), and every problem."""
-    try:
-        sheet = open_upload(upload, max_bytes=max_bytes)
-    except ValidationError as error:
-        return [], [RowError(0, "", error.messages[0])]
-    rows = sheet.iter_rows(values_only=True)
-    header = next(rows, None)
-    if not header or not any(cell_text(c) for c in header):
-        return [], [RowError(1, "", _("The workbook is empty: the first row must hold the column headers."))]
-    lookup = _header_lookup()
-    labels = {key: str(label) for key, label, _r in COLUMNS}
-    positions, errors = {}, []
-    for index, cell in enumerate(header):
-        text = cell_text(cell)
-        if not text:
-            continue
-        key = lookup.get(text.lower())
-        if key is None:
-            errors.append(RowError(1, text, _("Unknown column; use the headers of the template.")))
-        elif key in positions:
-            errors.append(RowError(1, text, _("This column appears twice.")))
-        else:
-            positions[key] = index
-    for key, label, required in COLUMNS:
-        if required and key not in positions:
-            errors.append(RowError(1, str(label), _("Required column is missing.")))
-    if errors:
-        return [], errors
-
-    trades = {t.code: t for t in Trade.objects.all()}
-    education = choices_in_both_languages(Worker.Education.choices)
-    cleaned, seen = [], {}
-    for number, values in enumerate(rows, start=2):
-        data = {key: cell_text(values[i]) if i < len(values) else "" for key, i in positions.items()}
-        if not any(data.values()):
-            continue
-        raw_id = values[positions["id_number"]] if positions["id_number"] < len(values) else None
-        if isinstance(raw_id, (int, float)):
-            errors.append(RowError(number, labels["id_number"], _(
-                "Identity numbers must be stored as text in Excel; as a number the last digits are lost.")))
-            continue
-        form = RosterRowForm(data, trades=trades, education_lookup=education)
-        if not form.is_valid():
-            for key, messages in form.errors.items():
-                column = labels.get(key, "")
-                errors.extend(RowError(number, column, message) for message in messages)
-            continue
-        row = form.cleaned_data
-        first = seen.setdefault(row["id_number"], number)
-        if first != number:
-            errors.append(RowError(number, labels["id_number"],
-                                   _("The same identity number is already on row %(row)d.") % {"row": first}))
-            continue
-        row["row"] = number
-        cleaned.append(row)
-    if not cleaned and not errors:
-        errors.append(RowError(2, "", _("The workbook has headers but no rows of workers.")))
-    return cleaned, errors
+    """Rows of the workbook as cleaned dicts (with their Excel row number), or every problem."""
+    table = excel_in.read_table(upload, roster_columns(trades={t.code: t for t in Trade.objects.all()}),
+                                max_bytes=max_bytes, other_columns=False)
+    for row in table.rows:
+        if row["trade_code"] and not row["trade_since"]:
+            table.refuse(row["row"], "trade_since", _("Give the year the worker started in this trade."))
+    return table.result()
 
 
 def import_roster(*, organization: Organization, upload, user, max_bytes: int) -> ImportResult:

@@ -10,3 +10,4 @@ class AnnualReportAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["year", "status", "rows", "size", "requested_by", "created_at", "finished_at"]
     list_filter = ["status", "year"]
     list_select_related = ["requested_by"]
+    fields = ["year", "language", "requested_by", "created_at"]  # the form's order before FileJob came first

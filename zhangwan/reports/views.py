@@ -40,9 +40,9 @@ def report_list(request):
 @role_required(*READERS)
 def report_detail(request, pk):
     report = get_object_or_404(AnnualReport.objects.select_related("requested_by"), pk=pk)
-    template = "reports/_progress.html" if request.htmx else "reports/report_detail.html"
+    template = "includes/job_progress.html" if request.htmx else "reports/report_detail.html"
     return render(request, template, {
-        "report": report,
+        "report": report, "job": report,
         "crumbs": [(_("Annual report"), reverse("reports:report_list")), (str(report.year), None)],
     })
 

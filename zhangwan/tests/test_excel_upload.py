@@ -1,6 +1,6 @@
 """Workbooks built to overload the server are refused before openpyxl parses them, in well under a second.
 
-Every import reads its file through zhangwan.excel.open_upload (test_bad_input sends these bombs to each
+Every import reads its file through zhangwan.excel_in.open_upload (test_bad_input sends these bombs to each
 of them); here each bomb is timed, once against the reader and once through the roster import.
 """
 
@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 
-from zhangwan.excel import open_upload
+from zhangwan.excel_in import open_upload
 from zhangwan.registry.models import Worker
 from zhangwan.registry.tests.xlsx import HEADERS_ZH
 from zhangwan.tests import badinput

@@ -156,9 +156,9 @@ def test_the_template_filled_in_imports(client_liaison):
 
 
 def test_a_file_over_the_row_limit_is_refused_before_any_row_is_read(client_liaison, monkeypatch):
-    from zhangwan import excel
+    from zhangwan import excel_in
 
-    monkeypatch.setattr(excel, "MAX_IMPORT_ROWS", 3)
+    monkeypatch.setattr(excel_in, "MAX_IMPORT_ROWS", 3)
     response = post(client_liaison, workbook_file(roster_rows(4)))
     assert response.status_code == 200
     assert "3" in error_rows(response)[0][2] and len(error_rows(response)) == 1
