@@ -86,8 +86,7 @@ def application_submit(*, worker, session: AssessmentSession, user) -> Applicati
 @transaction.atomic
 def application_withdraw(*, application: Application, user) -> Application:
     application = Application.objects.select_for_update().get(pk=application.pk)
-    if application.status not in (Application.Status.SUBMITTED, Application.Status.ELIGIBLE,
-                                  Application.Status.INELIGIBLE):
+    if Application.Status.WITHDRAWN not in APPLICATION_STATUS.allowed(application.status):
         raise CertificationError(_("This application can no longer be withdrawn."))
     APPLICATION_STATUS.move(application, Application.Status.WITHDRAWN, user=user, reason="application.withdrawn")
     return application
@@ -282,8 +281,7 @@ def applications_admit(*, session: AssessmentSession, user) -> int:
 @transaction.atomic
 def scores_enter(*, application: Application, theory, practical, review=None, user) -> Application:
     application = Application.objects.select_for_update().select_related("session").get(pk=application.pk)
-    if application.status not in (Application.Status.ADMITTED, Application.Status.ASSESSED,
-                                  Application.Status.PASSED, Application.Status.FAILED):
+    if application.status not in APPLICATION_STATUS.sources(Application.Status.PASSED):
         raise CertificationError(_("Only admitted applicants get scores."))
     if hasattr(application, "certificate"):
         raise CertificationError(_("A certificate has been issued on these scores; they can no longer change."))
