@@ -86,7 +86,7 @@ from training.subsidies.tests.factories import policy as subsidy_policy
 from training.tests.factories import open_class
 from zhangwan.accounts.roles import Role
 from zhangwan.accounts.tests.factories import UserFactory
-from zhangwan.history import record_history
+from zhangwan.history import REASONS, record_history
 from zhangwan.registry.models import TransferRequest, Worker
 from zhangwan.registry.tests.factories import WorkerFactory, trade
 
@@ -723,3 +723,8 @@ def test_masters_walk(client, role_users, organization, settings, tmp_path, djan
         with audited(officer) as step:
             masters_incentives.talk_cancel(order=later, user=officer)
         assert step.reasons(TalkOrder) == {"talk.cancelled"}
+    # Every reason the walk wrote is a key of REASONS (read in the reader's language), none free text.
+    written = {reason for model in apps.get_app_config("masters").get_models() if hasattr(model, "history")
+               for reason in model.history.values_list("history_change_reason", flat=True)
+               if reason and reason != "audit baseline"}
+    assert written and {reason.partition(":")[0] for reason in written} <= set(REASONS)
