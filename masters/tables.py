@@ -9,15 +9,6 @@ from zhangwan.columns import Column, Table
 from . import rules
 
 
-def _text(path: str):
-    """An object's name in words (a trade, an organization), empty when there is none."""
-    def value(row):
-        for name in path.split("."):
-            row = getattr(row, name) if row is not None else None
-        return str(row or "")
-    return value
-
-
 def _conflict_kind(row):
     return gettext_now("Same organization") if row["kind"] == "organization" else gettext_now("Declared")
 
@@ -40,8 +31,8 @@ ROUNDS = Table(_("Selection rounds"), "selection-rounds-{today}.xlsx", [
 NOMINATIONS = Table(_("Nominations"), "nominations-{today}.xlsx", [
     Column(_("Round"), "round.year"),
     Column(_("Nominee"), "nominee.name"),
-    Column(_("Organization"), _text("organization")),
-    Column(_("Trade"), _text("trade")),
+    Column(_("Organization"), lambda n: str(n.organization or "")),
+    Column(_("Trade"), lambda n: str(n.trade or "")),
     Column(_("Nominated"), "get_source_display"),
     Column(_("Status"), "get_status_display"),
     Column(_("Reasons"), lambda n: "；".join(rules.reasons_in_words(n.reasons))),
@@ -52,8 +43,8 @@ NOMINATIONS = Table(_("Nominations"), "nominations-{today}.xlsx", [
 RANKING = Table(_("Ranking"), "ranking-{year}.xlsx", [
     Column(_("Rank"), "rank"),
     Column(_("Nominee"), "nominee.name"),
-    Column(_("Organization"), _text("nominee.employer")),
-    Column(_("Trade"), _text("trade")),
+    Column(_("Organization"), lambda n: str(n.nominee.employer or "")),
+    Column(_("Trade"), lambda n: str(n.trade or "")),
     Column(_("Reviewers' mean"), "review_mean"),
     Column(_("Spread"), "review_spread"),
     Column(_("Competition score"), "competition_score"),
@@ -75,7 +66,7 @@ CONFLICTS = Table(_("Conflicts"), "conflicts-{year}.xlsx", [
 GRANTS = Table(_("Incentive grants"), "incentive-grants.xlsx", [
     Column(pgettext_lazy("incentive", "Policy"), "policy.name"),
     Column(_("Master"), lambda g: g.master.worker.name if g.master else ""),
-    Column(_("Organization"), _text("organization")),
+    Column(_("Organization"), lambda g: str(g.organization or "")),
     Column(_("Granted on"), "granted_on"),
     Column(_("Amount (yuan)"), "amount"),
     Column(_("Note"), "note"),
@@ -84,11 +75,11 @@ GRANTS = Table(_("Incentive grants"), "incentive-grants.xlsx", [
 STUDIOS = Table(_("Studios"), "master-studios.xlsx", [
     Column(_("Studio"), "name"),
     Column(_("Master"), "master.worker.name"),
-    Column(_("Trade"), _text("master.trade")),
-    Column(_("Host organization"), _text("host")),
+    Column(_("Trade"), lambda s: str(s.master.trade or "")),
+    Column(_("Host organization"), lambda s: str(s.host or "")),
     Column(_("Funding (yuan)"), "funding"),
     Column(_("Established on"), "established_on"),
-    Column(_("Training base record"), _text("training_base")),
+    Column(_("Training base record"), lambda s: str(s.training_base or "")),
 ])
 
 TALK_MENU = Table(_("Talks"), "talk-menu.xlsx", [
@@ -102,7 +93,7 @@ TALK_MENU = Table(_("Talks"), "talk-menu.xlsx", [
 TALK_ORDERS = Table(_("Talks"), "talks.xlsx", [
     Column(_("Talk"), "topic.title"),
     Column(_("Category"), "topic.get_category_display"),
-    Column(_("Organization"), _text("organization")),
+    Column(_("Organization"), lambda o: str(o.organization or "")),
     Column(_("Preferred date"), "preferred_date"),
     Column(_("Expected audience"), "expected_audience"),
     Column(_("Status"), "get_status_display"),
