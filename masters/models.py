@@ -214,6 +214,11 @@ class Nomination(models.Model):
         WITHDRAWN = "withdrawn", pgettext_lazy("nomination", "Withdrawn")
 
     REVIEWED = ("under_review", "shortlisted", "in_publicity", "conferred")
+    BADGES = {
+        Status.CONFERRED: "text-bg-success", Status.IN_PUBLICITY: "text-bg-primary",
+        Status.SHORTLISTED: "text-bg-primary", Status.INELIGIBLE: "text-bg-danger", Status.REJECTED: "text-bg-danger",
+        Status.WITHDRAWN: "text-bg-secondary", Status.DRAFT: "text-bg-light border",
+    }
 
     round = models.ForeignKey(SelectionRound, verbose_name=_("round"), on_delete=models.PROTECT,
                               related_name="nominations")
@@ -266,6 +271,28 @@ class Nomination(models.Model):
     @property
     def editable(self):
         return self.status == self.Status.DRAFT
+
+    @property
+    def is_under_review(self) -> bool:
+        return self.status == self.Status.UNDER_REVIEW
+
+    @property
+    def is_shortlisted(self) -> bool:
+        return self.status == self.Status.SHORTLISTED
+
+    @property
+    def is_in_publicity(self) -> bool:
+        return self.status == self.Status.IN_PUBLICITY
+
+    @property
+    def made_the_shortlist(self) -> bool:
+        """Shortlisted, or further on: in publicity, or conferred."""
+        return self.status in (self.Status.SHORTLISTED, self.Status.IN_PUBLICITY, self.Status.CONFERRED)
+
+    @property
+    def badge(self) -> str:
+        """The colour of the status's badge."""
+        return self.BADGES.get(self.status, "text-bg-info")
 
 
 class Attachment(models.Model):
@@ -327,6 +354,14 @@ class Assignment(models.Model):
 
     def __str__(self):
         return f"{self.reviewer} → {self.nomination}"
+
+    @property
+    def is_assigned(self) -> bool:
+        return self.status == self.Status.ASSIGNED
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == self.Status.SUBMITTED
 
 
 class Score(models.Model):
@@ -555,6 +590,18 @@ class TalkOrder(models.Model):
 
     def __str__(self):
         return f"{self.topic} · {self.organization}"
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == self.Status.SCHEDULED
+
+    @property
+    def is_held(self) -> bool:
+        return self.status == self.Status.HELD
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
 
 
 def working_days_after(start: datetime.date, days: int, calendar: dict) -> datetime.date:

@@ -9,9 +9,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from zhangwan.accounts.notifications import notify_each
+from zhangwan.history import save_with_history
 
 from ..models import IncentiveGrant, TalkOrder
-from .lifecycle import MastersError
+from .lifecycle import TALK_STATUS, MastersError
 
 
 def grant_check(grant: IncentiveGrant) -> None:
@@ -30,8 +31,7 @@ def grant_check(grant: IncentiveGrant) -> None:
 def grant_record(*, grant: IncentiveGrant, user) -> IncentiveGrant:
     grant_check(grant)
     grant.created_by = grant.created_by or user
-    grant._history_user = user
-    grant.save()
+    save_with_history(grant, user=user)
     return grant
 
 
@@ -42,10 +42,9 @@ def talk_schedule(*, order: TalkOrder, held_on: datetime.date, speaker: str, ven
         raise MastersError(_("This talk is already %(status)s.") % {"status": order.get_status_display()})
     if not speaker.strip():
         raise MastersError(_("Name the speaker."))
-    order.status, order.held_on, order.speaker, order.venue = TalkOrder.Status.SCHEDULED, held_on, speaker.strip(), \
-        venue.strip()
-    order._history_user, order._change_reason = user, "scheduled"
-    order.save(update_fields=["status", "held_on", "speaker", "venue"])
+    order.held_on, order.speaker, order.venue = held_on, speaker.strip(), venue.strip()
+    TALK_STATUS.move(order, TalkOrder.Status.SCHEDULED, user=user, reason="talk.scheduled",
+                     update_fields=["held_on", "speaker", "venue"])
     with translation.override(settings.LANGUAGE_CODE):
         notify_each([(order.ordered_by, _("Talk scheduled: %(talk)s") % {"talk": order.topic},
                       _("%(date)s, %(venue)s, by %(speaker)s.") % {"date": held_on, "venue": order.venue or "—",
@@ -61,9 +60,8 @@ def talk_record(*, order: TalkOrder, attendance: int, user) -> TalkOrder:
         raise MastersError(_("Schedule the talk before recording its attendance."))
     if not 0 <= attendance <= 100_000:
         raise MastersError(_("Attendance between 0 and 100,000."))
-    order.status, order.attendance = TalkOrder.Status.HELD, attendance
-    order._history_user, order._change_reason = user, "held"
-    order.save(update_fields=["status", "attendance"])
+    order.attendance = attendance
+    TALK_STATUS.move(order, TalkOrder.Status.HELD, user=user, reason="talk.held", update_fields=["attendance"])
     return order
 
 
@@ -72,7 +70,5 @@ def talk_cancel(*, order: TalkOrder, user) -> TalkOrder:
     order = TalkOrder.objects.select_for_update().get(pk=order.pk)
     if order.status == TalkOrder.Status.HELD:
         raise MastersError(_("A talk that was held cannot be cancelled."))
-    order.status = TalkOrder.Status.CANCELLED
-    order._history_user, order._change_reason = user, "cancelled"
-    order.save(update_fields=["status"])
+    TALK_STATUS.move(order, TalkOrder.Status.CANCELLED, user=user, reason="talk.cancelled")
     return order

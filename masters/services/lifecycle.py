@@ -1,5 +1,5 @@
-"""A nomination's statuses: the transition table, the one error a masters rule raises, and
-who is told when a status changes.
+"""The masters statuses: the transition tables (nominations, review assignments, talk orders), the
+one error a masters rule raises, and who is told when a nomination's status changes.
 
 Every status change of a nomination goes through ``nomination_transition`` (one) or
 ``nominations_transition`` (one UPDATE for many): the transition is checked, the history
@@ -11,16 +11,22 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zhangwan.accounts.notifications import notify_each
 from zhangwan.errors import ServiceError
-from zhangwan.history import update_with_history
+from zhangwan.transitions import Transitions
 
-from ..models import Nomination
+from ..models import Assignment, Nomination, TalkOrder
 
 S = Nomination.Status
 
-TRANSITIONS = {
+
+class MastersError(ServiceError):
+    """A rule said no; the message is for the user."""
+
+
+NOMINATION_STATUS = Transitions(Nomination, {
     S.DRAFT: {S.SUBMITTED, S.WITHDRAWN},
     S.SUBMITTED: {S.ELIGIBLE, S.INELIGIBLE, S.WITHDRAWN},
     S.ELIGIBLE: {S.UNDER_REVIEW, S.INELIGIBLE, S.WITHDRAWN},
@@ -31,11 +37,23 @@ TRANSITIONS = {
     S.CONFERRED: set(),
     S.REJECTED: set(),
     S.WITHDRAWN: set(),
-}
+}, error=MastersError, message=gettext_lazy("A nomination that is “%(current)s” cannot become “%(target)s”."))
+_A = Assignment.Status
+# A reviewer's task is submitted once, or withdrawn (a conflict, the officer, the nomination withdrawn).
+ASSIGNMENT_STATUS = Transitions(Assignment, {
+    _A.ASSIGNED: {_A.SUBMITTED, _A.WITHDRAWN},
+    _A.SUBMITTED: set(),
+    _A.WITHDRAWN: set(),
+}, error=MastersError)
+_T = TalkOrder.Status
+# A scheduled talk may be rescheduled, and a held one's attendance corrected.
+TALK_STATUS = Transitions(TalkOrder, {
+    _T.REQUESTED: {_T.SCHEDULED, _T.CANCELLED},
+    _T.SCHEDULED: {_T.SCHEDULED, _T.HELD, _T.CANCELLED},
+    _T.HELD: {_T.HELD},
+    _T.CANCELLED: {_T.CANCELLED},  # cancelling twice is no error
+}, error=MastersError)
 
-
-class MastersError(ServiceError):
-    """A rule said no; the message is for the user."""
 
 def local_today(today=None) -> datetime.date:
     """The day a service acts on: the one given (the demo and tests pass theirs), else today here."""
@@ -66,36 +84,30 @@ def nominations_notify(nominations) -> None:
     _tell(nominations, lambda n: _("Nomination: %(status)s") % {"status": n.get_status_display()}, _status_words)
 
 
-def nomination_transition(*, nomination: Nomination, to: str, user, reasons=None, note: str = "") -> Nomination:
+def nomination_transition(*, nomination: Nomination, to: str, user, reason: str, detail: str = "",
+                          reasons=None) -> Nomination:
     nomination = (Nomination.objects.select_for_update(of=("self",))
                   .select_related("round", "nominee__user", "created_by").get(pk=nomination.pk))
-    if to not in TRANSITIONS[nomination.status]:
-        raise MastersError(_("A nomination that is “%(from)s” cannot become “%(to)s”.")
-                           % {"from": nomination.get_status_display(), "to": S(to).label})
-    nomination.status = to
-    fields = ["status"]
+    fields = []
     if reasons is not None:
         nomination.reasons = list(reasons)
         fields.append("reasons")
     if to == S.SUBMITTED:
         nomination.submitted_at = timezone.now()
         fields.append("submitted_at")
-    nomination._history_user, nomination._change_reason = user, (note or to)[:100]
-    nomination.save(update_fields=fields)
+    NOMINATION_STATUS.move(nomination, to, user=user, reason=reason, detail=detail, update_fields=fields)
     nominations_notify([nomination])
     return nomination
 
 
 def nominations_transition(round_, *, frm, to, user, reason: str, reasons=None, only=None) -> list[int]:
     """One UPDATE for every nomination of the round in one of the statuses frm (or the ids only)."""
-    assert all(to in TRANSITIONS[f] for f in frm)
+    assert all(to in NOMINATION_STATUS.allowed(f) for f in frm)
     nominations = Nomination.objects.filter(round=round_, status__in=frm)
     if only is not None:
         nominations = nominations.filter(pk__in=only)
-    changes = {"status": to}
-    if reasons is not None:
-        changes["reasons"] = list(reasons)
-    pks = update_with_history(nominations, reason=reason, user=user, **changes)
+    changes = {} if reasons is None else {"reasons": list(reasons)}
+    pks = NOMINATION_STATUS.update(nominations, to, user=user, reason=reason, **changes)
     changed = Nomination.objects.filter(pk__in=pks).select_related("round", "nominee__user", "created_by")
     nominations_notify(changed)
     return pks

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from zhangwan.history import update_with_history
+from zhangwan.history import save_with_history
 from zhangwan.uploads import check_attachment
 
 from ..models import Assignment, Attachment, Nomination, SelectionRound
@@ -27,10 +27,9 @@ def nomination_create(*, round_: SelectionRound, nominee, trade, source: str, st
     nomination = Nomination(round=round_, nominee=nominee, trade=trade, source=source,
                             organization_id=nominee.employer_id, statement=statement.strip(),
                             achievements=achievements.strip(), created_by=user)
-    nomination._history_user = user
     try:
         with transaction.atomic():
-            nomination.save()
+            save_with_history(nomination, user=user)
     except IntegrityError:  # someone else nominated the same person a moment ago
         raise MastersError(_("%(name)s is already nominated in this round.") % {"name": nominee.name}) from None
     return nomination
@@ -44,8 +43,7 @@ def nomination_update(*, nomination: Nomination, user, **fields) -> Nomination:
                            % {"status": nomination.get_status_display()})
     for name, value in fields.items():
         setattr(nomination, name, value.strip() if isinstance(value, str) else value)
-    nomination._history_user, nomination._change_reason = user, "edited"
-    nomination.save(update_fields=list(fields))
+    save_with_history(nomination, user=user, reason="nomination.edited", update_fields=list(fields))
     return nomination
 
 
@@ -81,12 +79,14 @@ def nomination_submit(*, nomination: Nomination, user, today=None) -> Nomination
                            % {"round": round_, "end": round_.nominations_close})
     if not nomination.statement.strip() or not nomination.achievements.strip():
         raise MastersError(_("Write the statement and the achievements before submitting."))
-    return lifecycle.nomination_transition(nomination=nomination, to=S.SUBMITTED, user=user)
+    return lifecycle.nomination_transition(nomination=nomination, to=S.SUBMITTED, user=user,
+                                           reason="nomination.submitted")
 
 
 @transaction.atomic
 def nomination_withdraw(*, nomination: Nomination, user) -> Nomination:
-    nomination = lifecycle.nomination_transition(nomination=nomination, to=S.WITHDRAWN, user=user)
-    update_with_history(Assignment.objects.filter(nomination=nomination, status=Assignment.Status.ASSIGNED),
-                        reason="nomination withdrawn", user=user, status=Assignment.Status.WITHDRAWN)
+    nomination = lifecycle.nomination_transition(nomination=nomination, to=S.WITHDRAWN, user=user,
+                                                 reason="nomination.withdrawn")
+    lifecycle.ASSIGNMENT_STATUS.update(Assignment.objects.filter(nomination=nomination), Assignment.Status.WITHDRAWN,
+                                       user=user, reason="assignment.nomination_withdrawn")
     return nomination

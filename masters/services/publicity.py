@@ -6,7 +6,8 @@ import re
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
+
+from zhangwan.history import bulk_create_with_history, save_with_history
 
 from ..models import Holiday, MasterTitle, Nomination, Objection, SelectionRound, working_days_after
 from . import lifecycle
@@ -32,11 +33,12 @@ def publicity_open(*, round_: SelectionRound, user, starts: datetime.date | None
         raise MastersError(_("Make the shortlist first."))
     starts = starts or timezone.localdate()
     round_.publicity_starts, round_.publicity_ends = starts, publicity_end(starts, round_.publicity_days)
-    round_._history_user, round_._change_reason = user, "publicity opened"
-    round_.save(update_fields=["publicity_starts", "publicity_ends"])
-    lifecycle.nominations_transition(round_, frm=[S.SHORTLISTED], to=S.IN_PUBLICITY, user=user, reason="publicity")
+    save_with_history(round_, user=user, reason="round.publicity_opened",
+                      update_fields=["publicity_starts", "publicity_ends"])
+    lifecycle.nominations_transition(round_, frm=[S.SHORTLISTED], to=S.IN_PUBLICITY, user=user,
+                                     reason="nomination.publicity")
     lifecycle.nominations_transition(round_, frm=[S.UNDER_REVIEW], to=S.REJECTED, user=user,
-                                     reason="not shortlisted", reasons=["not_shortlisted"])
+                                     reason="nomination.not_shortlisted", reasons=["not_shortlisted"])
     return round_
 
 
@@ -65,11 +67,11 @@ def objection_resolve(*, objection: Objection, answer: str, upheld: bool, user) 
         raise MastersError(_("Write the answer to the objection."))
     objection.answer, objection.upheld = answer.strip(), upheld
     objection.resolved_by, objection.resolved_at = user, timezone.now()
-    objection._history_user, objection._change_reason = user, "resolved"
-    objection.save(update_fields=["answer", "upheld", "resolved_by", "resolved_at"])
+    save_with_history(objection, user=user, reason="objection.resolved",
+                      update_fields=["answer", "upheld", "resolved_by", "resolved_at"])
     if upheld:
         lifecycle.nomination_transition(nomination=objection.nomination, to=S.REJECTED, user=user,
-                              reasons=["objection_upheld"], note="objection upheld")
+                                        reason="nomination.objection_upheld", reasons=["objection_upheld"])
     return objection
 
 
@@ -92,9 +94,8 @@ def round_confer(*, round_: SelectionRound, user, today=None) -> int:
     titles = [MasterTitle(nomination=n, worker_id=n.nominee_id, trade_id=n.trade_id, year=round_.year,
                           title=round_.title, number=f"ZWJN{round_.year}{i:03d}", conferred_on=today)
               for i, n in enumerate(nominations, 1 + MasterTitle.objects.filter(year=round_.year).count())]
-    bulk_create_with_history(titles, MasterTitle, default_user=user, default_change_reason="conferred")
+    bulk_create_with_history(titles, MasterTitle, user=user, reason="title.conferred")
     round_.conferred_on = today
-    round_._history_user, round_._change_reason = user, "conferred"
-    round_.save(update_fields=["conferred_on"])
+    save_with_history(round_, user=user, reason="round.conferred", update_fields=["conferred_on"])
     return len(lifecycle.nominations_transition(round_, frm=[S.IN_PUBLICITY], to=S.CONFERRED, user=user,
-                                                reason="conferred"))
+                                                reason="nomination.conferred"))

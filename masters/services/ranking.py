@@ -4,7 +4,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
-from zhangwan.history import record_history
+from zhangwan.history import record_history, save_with_history
 from zhangwan.jobs import step_pause
 
 from .. import selectors
@@ -25,7 +25,7 @@ def eligibility_run(*, round_id: int, user=None) -> dict:
         step_pause()
         cursor.execute(ELIGIBILITY.text, ELIGIBILITY.params(round=round_id))
         changed = [row[0] for row in cursor.fetchall()]
-    record_history(Nomination, changed, reason="eligibility", user=user)
+    record_history(Nomination, changed, reason="nomination.eligibility", user=user)
     decided = Nomination.objects.filter(pk__in=changed).select_related("round", "nominee__user", "created_by")
     lifecycle.nominations_notify(decided)
     counts = dict(Nomination.objects.filter(round_id=round_id, status__in=[S.ELIGIBLE, S.INELIGIBLE])
@@ -40,7 +40,7 @@ def ranking_compute(*, round_: SelectionRound, user=None) -> int:
     with connection.cursor() as cursor:
         cursor.execute(RANKING.text, RANKING.params(round=round_.pk))
         changed = [row[0] for row in cursor.fetchall()]
-    record_history(Nomination, changed, reason="ranking computed", user=user)
+    record_history(Nomination, changed, reason="nomination.ranked", user=user)
     return len(changed)
 
 
@@ -58,11 +58,11 @@ def shortlist_make(*, round_: SelectionRound, user) -> int:
                                          rank__isnull=False).order_by("rank", "pk").values_list("pk", flat=True)
                [: round_.quota])
     lifecycle.nominations_transition(round_, frm=[S.SHORTLISTED], to=S.UNDER_REVIEW, user=user,
-                                     reason="shortlist redone",
+                                     reason="nomination.shortlist_redone",
                                      only=Nomination.objects.filter(round=round_).exclude(pk__in=top).values("pk"))
     Nomination.objects.filter(round=round_).update(shortlist_note="")
     return len(lifecycle.nominations_transition(round_, frm=[S.UNDER_REVIEW], to=S.SHORTLISTED, user=user,
-                                                reason="shortlisted", only=top))
+                                                reason="nomination.shortlisted", only=top))
 
 
 @transaction.atomic
@@ -76,8 +76,9 @@ def shortlist_change(*, nomination: Nomination, include: bool, reason: str, user
     if include and Nomination.objects.filter(round=round_, status=S.SHORTLISTED).count() >= round_.quota:
         raise MastersError(_("The shortlist is full (quota %(quota)d); take someone off first.")
                            % {"quota": round_.quota})
+    history = {"user": user, "reason": "nomination.shortlist_changed", "detail": reason.strip()}
     nomination = lifecycle.nomination_transition(nomination=nomination, to=S.SHORTLISTED if include else S.UNDER_REVIEW,
-                                       user=user, note=f"shortlist: {reason.strip()}")
+                                                 **history)
     nomination.shortlist_note = reason.strip()[:300]
-    nomination.save(update_fields=["shortlist_note"])
+    save_with_history(nomination, update_fields=["shortlist_note"], **history)
     return nomination

@@ -9,15 +9,20 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from zhangwan.accounts.notifications import notify_each
+from zhangwan.history import (
+    bulk_create_with_history,
+    bulk_update_with_history,
+    delete_with_history,
+    save_with_history,
+)
 
 from .. import assignment as planner
 from .. import selectors
 from ..models import Assignment, Conflict, ConflictWaiver, Nomination, Reviewer, Score, SelectionRound
 from . import lifecycle
-from .lifecycle import MastersError, local_today
+from .lifecycle import ASSIGNMENT_STATUS, MastersError, local_today
 
 S = Nomination.Status
 CENTS = Decimal("0.01")
@@ -62,9 +67,9 @@ def reviewers_assign(*, round_: SelectionRound, user, today=None) -> dict:
                                 existing=existing, blocked=selectors.blocked_pairs(round_),
                                 waived=selectors.waived_pairs(round_))
     bulk_create_with_history([Assignment(nomination_id=n, reviewer_id=r, assigned_by=user) for n, r in pairs],
-                             Assignment, default_user=user, default_change_reason="reviewers assigned")
+                             Assignment, user=user, reason="assignment.assigned")
     lifecycle.nominations_transition(round_, frm=[S.ELIGIBLE], to=S.UNDER_REVIEW, user=user,
-                                     reason="reviewers assigned")
+                                     reason="nomination.reviewers_assigned")
     _tell_reviewers(round_, {r for _n, r in pairs})
     return {"assigned": len(pairs), "short": short}
 
@@ -91,8 +96,7 @@ def assignment_add(*, nomination: Nomination, reviewer: Reviewer, user) -> Assig
     if Assignment.objects.filter(nomination=nomination, reviewer=reviewer).exists():
         raise MastersError(_("%(reviewer)s is already assigned to this nomination.") % {"reviewer": reviewer})
     assignment = Assignment(nomination=nomination, reviewer=reviewer, assigned_by=user)
-    assignment._history_user = user
-    assignment.save()
+    save_with_history(assignment, user=user)
     _tell_reviewers(round_, [reviewer.pk])
     return assignment
 
@@ -102,9 +106,7 @@ def assignment_remove(*, assignment: Assignment, user) -> None:
     assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
     if assignment.status != Assignment.Status.ASSIGNED:
         raise MastersError(_("Only an assignment not yet submitted can be removed."))
-    assignment._history_user, assignment._change_reason = user, "removed by the officer"
-    assignment.status = Assignment.Status.WITHDRAWN
-    assignment.save(update_fields=["status"])
+    ASSIGNMENT_STATUS.move(assignment, Assignment.Status.WITHDRAWN, user=user, reason="assignment.removed")
 
 
 def _total(scores, criteria) -> Decimal:
@@ -149,19 +151,16 @@ def review_save(*, assignment: Assignment, user, scores: dict, comments: dict, c
             score.value = value if value is not None else score.value
             score.comment = text
             changed.append(score)
-    history = {"default_user": user, "default_change_reason": "scored"}
+    history = {"user": user, "reason": "score.scored"}
     bulk_create_with_history(new, Score, **history)
     bulk_update_with_history(changed, Score, ["value", "comment"], **history)
     assignment.comment = comment.strip()
-    fields = ["comment"]
-    if submit:
-        assignment.status = Assignment.Status.SUBMITTED
-        assignment.submitted_at = timezone.now()
-        assignment.total = _total(merged, criteria)
-        fields += ["status", "submitted_at", "total"]
-    assignment._history_user, assignment._change_reason = user, "submitted" if submit else "draft"
-    assignment.save(update_fields=fields)
-    return assignment
+    if not submit:
+        return save_with_history(assignment, user=user, reason="assignment.draft", update_fields=["comment"])
+    assignment.submitted_at = timezone.now()
+    assignment.total = _total(merged, criteria)
+    return ASSIGNMENT_STATUS.move(assignment, Assignment.Status.SUBMITTED, user=user, reason="assignment.submitted",
+                                  update_fields=["comment", "submitted_at", "total"])
 
 
 @transaction.atomic
@@ -177,13 +176,10 @@ def conflict_declare(*, assignment: Assignment, user, reason: str) -> Assignment
     nomination = assignment.nomination
     Conflict.objects.get_or_create(reviewer=assignment.reviewer, worker_id=nomination.nominee_id,
                                    defaults={"reason": reason.strip()[:300]})
-    assignment.status = Assignment.Status.WITHDRAWN
-    assignment._history_user, assignment._change_reason = user, "conflict declared"
-    assignment.save(update_fields=["status"])
+    ASSIGNMENT_STATUS.move(assignment, Assignment.Status.WITHDRAWN, user=user, reason="review.conflict_declared")
     # The draft scores go; each deletion is in the history with who declared the conflict.
     for score in assignment.scores.all():
-        score._history_user, score._change_reason = user, "conflict declared"
-        score.delete()
+        delete_with_history(score, user=user, reason="review.conflict_declared")
     round_ = nomination.round
     active = Assignment.objects.filter(nomination__round=round_).exclude(status=Assignment.Status.WITHDRAWN)
     loads = dict(active.exclude(nomination=nomination).values("reviewer").annotate(n=Count("pk"))
@@ -198,8 +194,7 @@ def conflict_declare(*, assignment: Assignment, user, reason: str) -> Assignment
     if not pairs:
         return None
     stand_in = Assignment(nomination=nomination, reviewer_id=pairs[0][1], assigned_by=None)
-    stand_in._history_user, stand_in._change_reason = user, "reassigned after a conflict"
-    stand_in.save()
+    save_with_history(stand_in, user=user, reason="assignment.reassigned")
     _tell_reviewers(round_, [stand_in.reviewer_id])
     return stand_in
 

@@ -354,7 +354,7 @@ def test_the_shortlist_is_the_top_within_the_quota_and_the_officer_may_change_it
     shortlist_change(nomination=third, include=True, reason="革新成果突出", user=officer)
     third.refresh_from_db()
     assert third.status == S.SHORTLISTED and third.shortlist_note == "革新成果突出"
-    assert third.history.first().history_change_reason == "shortlist: 革新成果突出"
+    assert third.history.first().history_change_reason == "nomination.shortlist_changed:革新成果突出"
 
 
 def test_publicity_lasts_working_days_across_weekends_and_holidays(officer):

@@ -5,17 +5,16 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from zhangwan.accounts.access import role_required
 from zhangwan.accounts.roles import Role, has_role
 from zhangwan.actions import refusal_to
-from zhangwan.excel import xlsx_response
-from zhangwan.history import history_with_changes
+from zhangwan.columns import wants_xlsx
+from zhangwan.history import history_with_changes, save_with_history
 from zhangwan.pagination import paginate
 from zhangwan.query import year_param
 
-from .. import selectors
+from .. import selectors, tables
 from ..filters import TalkOrderFilter
 from ..forms import AttendanceForm, TalkOrderForm, TalkScheduleForm
 from ..models import TalkOrder, TalkTopic
@@ -29,12 +28,8 @@ STAFF_READERS = (Role.MASTERS_OFFICER, Role.AUDITOR, Role.FINANCE_OFFICER)
 def incentives(request):
     year = year_param(request)
     policies, grants = selectors.incentive_policies(), selectors.incentive_grants(year)
-    if request.GET.get("format") == "xlsx":
-        headers = [pgettext("incentive", "Policy"), _("Master"), _("Organization"), _("Granted on"),
-                   _("Amount (yuan)"), _("Note")]
-        rows = ([g.policy.name, g.master.worker.name if g.master else "", str(g.organization or ""), g.granted_on,
-                 g.amount, g.note] for g in grants)
-        return xlsx_response("incentive-grants.xlsx", [(_("Incentive grants"), headers, rows)])
+    if wants_xlsx(request):
+        return tables.GRANTS.response(request, grants)
     page, query = paginate(request, grants)
     return render(request, "masters/incentives.html", {
         "policies": policies, "page": page, "query": query, "year": year,
@@ -46,12 +41,8 @@ def incentives(request):
 @role_required(*STAFF_READERS)
 def studios(request):
     rows = selectors.studios()
-    if request.GET.get("format") == "xlsx":
-        headers = [_("Studio"), _("Master"), _("Trade"), _("Host organization"), _("Funding (yuan)"),
-                   _("Established on"), _("Training base record")]
-        data = ([s.name, s.master.worker.name, str(s.master.trade), str(s.host), s.funding, s.established_on,
-                 str(s.training_base or "")] for s in rows)
-        return xlsx_response("master-studios.xlsx", [(_("Studios"), headers, data)])
+    if wants_xlsx(request):
+        return tables.STUDIOS.response(request, rows)
     return render(request, "masters/studios.html", {
         "studios": rows, "can_edit": has_role(request.user, *OFFICER),
         "crumbs": [manage_crumb(), (_("Studios"), None)],
@@ -64,10 +55,8 @@ TALK_ROLES = (Role.LIAISON, Role.MASTERS_OFFICER, Role.AUDITOR)
 @role_required(*TALK_ROLES)
 def talk_menu(request):
     topics = TalkTopic.objects.filter(active=True)
-    if request.GET.get("format") == "xlsx":
-        headers = [_("Talk"), _("Category"), _("Speaker"), _("Length (minutes)"), pgettext("talk", "Summary")]
-        rows = ([t.title, t.get_category_display(), t.speaker, t.minutes, t.summary] for t in topics)
-        return xlsx_response("talk-menu.xlsx", [(_("Talks"), headers, rows)])
+    if wants_xlsx(request):
+        return tables.TALK_MENU.response(request, topics)
     mine = []
     if has_role(request.user, Role.LIAISON) and request.user.organization_id:
         mine = TalkOrder.objects.filter(organization_id=request.user.organization_id).select_related("topic")
@@ -86,8 +75,7 @@ def talk_order(request, pk):
     if request.method == "POST" and form.is_valid():
         order = form.save(commit=False)
         order.topic, order.organization_id, order.ordered_by = topic, request.user.organization_id, request.user
-        order._history_user = request.user
-        order.save()
+        save_with_history(order, user=request.user)
         messages.success(request, _("Talk ordered; the union will schedule it with you."))
         return redirect("masters:talk_menu")
     return render(request, "masters/talk_order.html", {
@@ -98,13 +86,8 @@ def talk_order(request, pk):
 @role_required(*READERS)
 def talk_orders(request):
     filterset = TalkOrderFilter(request.GET or None, queryset=selectors.talk_orders())
-    if request.GET.get("format") == "xlsx":
-        headers = [_("Talk"), _("Category"), _("Organization"), _("Preferred date"), _("Expected audience"),
-                   _("Status"), _("Date"), _("Speaker"), pgettext("talk", "Venue"), pgettext("talk", "Attendance")]
-        rows = ([o.topic.title, o.topic.get_category_display(), str(o.organization), o.preferred_date,
-                 o.expected_audience, o.get_status_display(), o.held_on, o.speaker, o.venue, o.attendance]
-                for o in filterset.qs)
-        return xlsx_response("talks.xlsx", [(_("Talks"), headers, rows)])
+    if wants_xlsx(request):
+        return tables.TALK_ORDERS.response(request, filterset.qs)
     page, query = paginate(request, filterset.qs)
     return render(request, "masters/talk_orders.html", {
         "page": page, "query": query, "filter": filterset, "totals": selectors.talk_totals(),

@@ -13,12 +13,12 @@ from zhangwan.accounts.access import role_required
 from zhangwan.accounts.roles import Role, has_role
 from zhangwan.accounts.scope import workers_for
 from zhangwan.actions import refusal_to
-from zhangwan.excel import xlsx_response
+from zhangwan.columns import wants_xlsx
 from zhangwan.history import history_with_changes
 from zhangwan.pagination import paginate
 from zhangwan.uploads import serve_stored_file
 
-from .. import rules, selectors
+from .. import rules, selectors, tables
 from ..filters import NominationFilter
 from ..forms import AttachmentForm, EditNominationForm, NominationForm
 from ..models import Attachment, Nomination
@@ -47,13 +47,8 @@ def _may_withdraw(user, nomination) -> bool:
 def nomination_list(request):
     nominations = selectors.nominations_for(request.user).order_by("-round__year", "rank", "-created_at", "pk")
     filterset = NominationFilter(request.GET or None, queryset=nominations)
-    if request.GET.get("format") == "xlsx":
-        headers = [_("Round"), _("Nominee"), _("Organization"), _("Trade"), _("Nominated"), _("Status"),
-                   _("Reasons"), _("Final score"), _("Rank")]
-        rows = ([n.round.year, n.nominee.name, str(n.organization or ""), str(n.trade), n.get_source_display(),
-                 n.get_status_display(), "；".join(rules.reasons_in_words(n.reasons)), n.final_score, n.rank]
-                for n in filterset.qs.iterator(chunk_size=500))
-        return xlsx_response(f"nominations-{timezone.localdate():%Y%m%d}.xlsx", [(_("Nominations"), headers, rows)])
+    if wants_xlsx(request):
+        return tables.NOMINATIONS.response(request, filterset.qs)
     page, query = paginate(request, filterset.qs)
     open_round = selectors.open_round(timezone.localdate())
     return render(request, "masters/nomination_list.html", {

@@ -10,9 +10,9 @@ from django.views.decorators.http import require_POST
 from zhangwan.accounts.access import role_required
 from zhangwan.accounts.roles import has_role
 from zhangwan.actions import refusal_to
-from zhangwan.excel import xlsx_response
+from zhangwan.columns import wants_xlsx
 
-from .. import selectors, tasks
+from .. import selectors, tables, tasks
 from ..forms import ReasonForm
 from ..models import Nomination
 from ..services import ranking as services
@@ -50,14 +50,8 @@ def round_ranking(request, pk):
         messages.success(request, _("Ranking recomputed."))
         return redirect("masters:round_ranking", pk=pk)
     nominations = selectors.ranking(round_)
-    if request.GET.get("format") == "xlsx":
-        headers = [_("Rank"), _("Nominee"), _("Organization"), _("Trade"), _("Reviewers' mean"), _("Spread"),
-                   _("Competition score"), _("Final score"), _("Reviewers disagree"), _("Status"),
-                   _("Shortlist change reason")]
-        rows = ([n.rank, n.nominee.name, str(n.nominee.employer or ""), str(n.trade), n.review_mean, n.review_spread,
-                 n.competition_score, n.final_score, _("yes") if n.discrepancy else "", n.get_status_display(),
-                 n.shortlist_note] for n in nominations)
-        return xlsx_response(f"ranking-{round_.year}.xlsx", [(_("Ranking"), headers, rows)])
+    if wants_xlsx(request):
+        return tables.RANKING.response(request, nominations, year=round_.year)
     return render(request, "masters/round_ranking.html", {
         "round": round_, "nominations": nominations, "can_edit": has_role(request.user, *OFFICER),
         "reason_form": ReasonForm(), "progress": selectors.review_progress(round_),
@@ -74,7 +68,7 @@ def shortlist_change(request, pk):
         messages.error(request, _("Give the reason for changing the shortlist."))
     else:
         with refusal_to(request):
-            services.shortlist_change(nomination=nomination, include=nomination.status == S.UNDER_REVIEW,
+            services.shortlist_change(nomination=nomination, include=nomination.is_under_review,
                                       reason=form.cleaned_data["reason"], user=request.user)
             messages.success(request, _("Shortlist changed."))
     return redirect("masters:round_ranking", pk=nomination.round_id)

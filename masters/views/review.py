@@ -10,10 +10,10 @@ from django.views.decorators.http import require_POST
 from zhangwan.accounts.access import role_required
 from zhangwan.accounts.roles import Role, has_role
 from zhangwan.actions import refusal_to
-from zhangwan.excel import xlsx_response
+from zhangwan.columns import wants_xlsx
 from zhangwan.forms import flash_errors
 
-from .. import selectors
+from .. import selectors, tables
 from ..forms import AssignForm, ReasonForm, ReviewForm, WaiverForm
 from ..models import Assignment, Nomination
 from ..services import review as services
@@ -25,7 +25,7 @@ def review_home(request):
     assignments = (selectors.reviewer_assignments(request.user)
                    .select_related("nomination__round", "nomination__nominee", "nomination__trade")
                    .order_by("status", "nomination__round__year", "pk"))
-    done = sum(1 for a in assignments if a.status == Assignment.Status.SUBMITTED)
+    done = sum(1 for a in assignments if a.is_submitted)
     return render(request, "masters/review_home.html", {
         "assignments": assignments, "done": done, "crumbs": [(_("Expert review"), None)],
     })
@@ -38,7 +38,7 @@ def review_sheet(request, pk):
     nomination = assignment.nomination
     criteria = list(nomination.round.criteria.all())
     scores = {s.criterion_id: s for s in assignment.scores.all()}
-    locked = assignment.status == Assignment.Status.SUBMITTED
+    locked = assignment.is_submitted
     form = ReviewForm(request.POST or None, criteria=criteria, scores=scores, initial={"comment": assignment.comment})
     if request.method == "POST" and not locked and form.is_valid():
         submit = "submit" in request.POST
@@ -98,12 +98,8 @@ def round_conflicts(request, pk):
             messages.success(request, _("Conflict dismissed; the reason is recorded."))
         return redirect("masters:round_conflicts", pk=pk)
     conflicts = selectors.conflicts_for(round_)
-    if request.GET.get("format") == "xlsx":
-        headers = [_("Nominee"), _("Organization"), _("Reviewer"), _("Conflict"), _("Reason"), _("Dismissed")]
-        rows = ([c["nomination"].nominee.name, str(c["nomination"].organization or ""), str(c["reviewer"]),
-                 _("Same organization") if c["kind"] == "organization" else _("Declared"), c.get("reason", ""),
-                 _("Yes") if c.get("waived") else ""] for c in conflicts)
-        return xlsx_response(f"conflicts-{round_.year}.xlsx", [(_("Conflicts"), headers, rows)])
+    if wants_xlsx(request):
+        return tables.CONFLICTS.response(request, conflicts, year=round_.year)
     return render(request, "masters/round_conflicts.html", {
         "round": round_, "conflicts": conflicts, "can_edit": has_role(request.user, *OFFICER),
         "crumbs": [manage_crumb(), (round_.name, reverse("masters:round_detail", args=[pk])), (_("Conflicts"), None)],

@@ -6,9 +6,9 @@ from django.utils.translation import gettext as _
 
 from zhangwan.accounts.access import role_required
 from zhangwan.accounts.roles import has_role
-from zhangwan.excel import xlsx_response
+from zhangwan.columns import wants_xlsx
 
-from .. import selectors
+from .. import selectors, tables
 from ..forms import PublicityForm, ResolveForm
 from .common import OFFICER, READERS, manage_crumb, round_or_404
 
@@ -16,15 +16,8 @@ from .common import OFFICER, READERS, manage_crumb, round_or_404
 @role_required(*READERS)
 def round_list(request):
     rounds = selectors.rounds_with_counts()
-    if request.GET.get("format") == "xlsx":
-        headers = [_("Round"), _("Year"), _("Quota"), _("Nominations open"), _("Nominations close"),
-                   _("Review opens"), _("Review closes"), _("Publicity starts"), _("Publicity ends"),
-                   _("Nominations"), _("Conferred"), _("Conferred on")]
-        rows = ([r.name, r.year, r.quota, r.nominations_open, r.nominations_close, r.review_opens, r.review_closes,
-                 r.publicity_starts, r.publicity_ends, r.n_nominations, r.n_conferred, r.conferred_on]
-                for r in rounds)
-        return xlsx_response(f"selection-rounds-{timezone.localdate():%Y%m%d}.xlsx",
-                             [(_("Selection rounds"), headers, rows)])
+    if wants_xlsx(request):
+        return tables.ROUNDS.response(request, rounds)
     return render(request, "masters/round_list.html", {
         "rounds": rounds, "can_edit": has_role(request.user, *OFFICER), "crumbs": [(_("Manage selection"), None)],
     })

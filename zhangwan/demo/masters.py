@@ -305,14 +305,16 @@ def _backdate(round_):
     Assignment.objects.filter(nomination__round=round_).update(assigned_at=_at(round_.review_opens),
                                                                submitted_at=_at(REVIEWING, 15))
     Objection.objects.filter(nomination__round=round_).update(filed_at=_at(OBJECTING), resolved_at=_at(OBJECTING, 16))
-    steps = [("eligibility", round_.nominations_close + datetime.timedelta(days=5)),
-             ("reviewers assigned", round_.review_opens), ("shortlisted", round_.review_closes),
-             ("publicity", PUBLICITY), ("not shortlisted", PUBLICITY), ("conferred", CONFERRING)]
+    steps = [("nomination.eligibility", round_.nominations_close + datetime.timedelta(days=5)),
+             ("nomination.reviewers_assigned", round_.review_opens), ("nomination.shortlisted", round_.review_closes),
+             ("nomination.publicity", PUBLICITY), ("nomination.not_shortlisted", PUBLICITY),
+             ("nomination.conferred", CONFERRING)]
     history = Nomination.history.filter(round_id=round_.pk)
-    history.filter(history_change_reason__in=["+", "draft", "submitted", "edited", ""]).update(
+    history.filter(history_change_reason__in=["+", "nomination.submitted", "nomination.edited", ""]).update(
         history_date=_at(NOMINATING, 11))
     history.filter(history_type="+").update(history_date=_at(NOMINATING, 9))
-    history.filter(history_change_reason__startswith="shortlist:").update(history_date=_at(round_.review_closes, 15))
+    history.filter(history_change_reason__startswith="nomination.shortlist_changed:").update(
+        history_date=_at(round_.review_closes, 15))
     for reason, day in steps:
         history.filter(history_change_reason=reason).update(history_date=_at(day, 14))
 

@@ -86,7 +86,7 @@ from training.subsidies.tests.factories import policy as subsidy_policy
 from training.tests.factories import open_class
 from zhangwan.accounts.roles import Role
 from zhangwan.accounts.tests.factories import UserFactory
-from zhangwan.history import record_history
+from zhangwan.history import REASONS, record_history
 from zhangwan.registry.models import TransferRequest, Worker
 from zhangwan.registry.tests.factories import WorkerFactory, trade
 
@@ -640,7 +640,7 @@ def test_masters_walk(client, role_users, organization, settings, tmp_path, djan
         for nomination in nominations:
             with audited(officer) as step:
                 masters_nominations.nomination_submit(nomination=nomination, user=officer, today=NOMINATING)
-            assert step.reasons(Nomination) == {"submitted"}
+            assert step.reasons(Nomination) == {"nomination.submitted"}
         client.force_login(officer)
         with audited(officer) as step, django_capture_on_commit_callbacks(execute=True):
             client.post(reverse("masters:round_eligibility", args=[round_.pk]))
@@ -659,7 +659,7 @@ def test_masters_walk(client, role_users, organization, settings, tmp_path, djan
             added = masters_review.assignment_add(nomination=first, reviewer=spare, user=officer)
         with audited(officer) as step:
             masters_review.assignment_remove(assignment=added, user=officer)
-        assert step.reasons(Assignment) == {"removed by the officer"}
+        assert step.reasons(Assignment) == {"assignment.removed"}
         criteria = list(round_.criteria.order_by("order"))
         stepping_back = second.assignments.filter(status=Assignment.Status.ASSIGNED).first()
         with audited(stepping_back.reviewer.user) as step:
@@ -681,7 +681,7 @@ def test_masters_walk(client, role_users, organization, settings, tmp_path, djan
                 with audited(user) as step:
                     masters_review.review_save(assignment=assignment, user=user, comments={}, comment="好",
                                                  submit=True, scores={criteria[0].pk: mean + n}, today=REVIEWING)
-                assert step.changed(Score) and step.reasons(Assignment) == {"submitted"}
+                assert step.changed(Score) and step.reasons(Assignment) == {"assignment.submitted"}
         with audited(officer) as step:
             masters_ranking.ranking_compute(round_=round_, user=officer)
         assert step.changed(Nomination) == {first.pk, second.pk}
@@ -691,7 +691,7 @@ def test_masters_walk(client, role_users, organization, settings, tmp_path, djan
         for include in (False, True):
             with audited(officer) as step:
                 masters_ranking.shortlist_change(nomination=first, include=include, reason="复核", user=officer)
-            assert step.reasons(Nomination) == {"shortlist: 复核"}
+            assert step.reasons(Nomination) == {"nomination.shortlist_changed:复核"}
         with audited(officer) as step:
             masters_publicity.publicity_open(round_=round_, user=officer, starts=datetime.date(YEAR, 7, 1))
         assert step.changed(SelectionRound) == {round_.pk} and step.changed(Nomination) == {first.pk, second.pk}
@@ -717,9 +717,14 @@ def test_masters_walk(client, role_users, organization, settings, tmp_path, djan
                                            venue="职工之家", user=officer)
         with audited(officer) as step:
             masters_incentives.talk_record(order=order, attendance=180, user=officer)
-        assert step.reasons(TalkOrder) == {"held"}
+        assert step.reasons(TalkOrder) == {"talk.held"}
         later = TalkOrder.objects.create(topic=topic, organization=organization, expected_audience=50,
                                          preferred_date=datetime.date(YEAR, 10, 1), ordered_by=liaison)
         with audited(officer) as step:
             masters_incentives.talk_cancel(order=later, user=officer)
-        assert step.reasons(TalkOrder) == {"cancelled"}
+        assert step.reasons(TalkOrder) == {"talk.cancelled"}
+    # Every reason the walk wrote is a key of REASONS (read in the reader's language), none free text.
+    written = {reason for model in apps.get_app_config("masters").get_models() if hasattr(model, "history")
+               for reason in model.history.values_list("history_change_reason", flat=True)
+               if reason and reason != "audit baseline"}
+    assert written and {reason.partition(":")[0] for reason in written} <= set(REASONS)
