@@ -1,23 +1,16 @@
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from zhangwan.filters import ListFilter, search, yes_no
 from zhangwan.query import YearFilter
 from zhangwan.registry.models import SkillLevel, Trade
 
 from .models import Enrollment, TrainingBase, TrainingClass
 
 
-def bootstrap(form):
-    for field in form.fields.values():
-        select = isinstance(field.widget, forms.Select)
-        field.widget.attrs["class"] = "form-select form-select-sm" if select else "form-control form-control-sm"
-
-
-class ClassFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="filter_q",
-                                  widget=forms.TextInput(attrs={"placeholder": _("Class, venue or provider")}))
+class ClassFilter(ListFilter):
+    q = search(_("Class, venue or provider"))
     trade = django_filters.ModelChoiceFilter(label=_("Trade"), field_name="course__trade", queryset=Trade.objects.all())
     level = django_filters.ChoiceFilter(label=_("Level"), field_name="course__level", choices=SkillLevel.choices)
     base = django_filters.ModelChoiceFilter(label=_("Training base"), queryset=TrainingBase.objects.all())
@@ -29,16 +22,7 @@ class ClassFilter(django_filters.FilterSet):
         model = TrainingClass
         fields = []
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        bootstrap(self.form)
-
-    def filter_q(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(title__icontains=value) | Q(venue__icontains=value)
-                               | Q(provider__name__icontains=value) | Q(course__title__icontains=value))
+    search_fields = ("title", "venue", "provider__name", "course__title")
 
     def filter_month(self, queryset, name, value):
         try:
@@ -52,25 +36,16 @@ class ClassFilter(django_filters.FilterSet):
 
 class StaffClassFilter(ClassFilter):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=TrainingClass.Status.choices)
-    union_class = django_filters.BooleanFilter(
-        label=_("Held by the union"),
-        widget=forms.Select(choices=[("", "---------"), ("true", _("Yes")), ("false", _("No"))]))
+    union_class = yes_no(_("Held by the union"))
     year = YearFilter(field_name="starts_on", lookup_expr="year")
 
 
-class EnrollmentFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="filter_q",
-                                  widget=forms.TextInput(attrs={"placeholder": _("Worker or class")}))
+class EnrollmentFilter(ListFilter):
+    q = search(_("Worker or class"))
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Enrollment.Status.choices)
 
     class Meta:
         model = Enrollment
         fields = []
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        bootstrap(self.form)
-
-    def filter_q(self, queryset, name, value):
-        value = value.strip()
-        return queryset.filter(Q(worker__name__icontains=value) | Q(training_class__title__icontains=value))
+    search_fields = ("worker__name", "training_class__title")

@@ -1,17 +1,15 @@
 import django_filters
-from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from training.filters import bootstrap
+from zhangwan.filters import ListFilter, search
 from zhangwan.registry.models import FULL_ID_NUMBER, Organization, Trade, id_number_search
 
 from .models import Batch, Claim, Kind, Policy
 
 
-class ClaimFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="filter_q",
-                                  widget=forms.TextInput(attrs={"placeholder": _("Name or last digits of the ID")}))
+class ClaimFilter(ListFilter):
+    q = search(_("Name or last digits of the ID"))
     kind = django_filters.ChoiceFilter(label=_("Kind"), field_name="policy__kind", choices=Kind.choices)
     policy = django_filters.ModelChoiceFilter(label=_("Policy"), queryset=Policy.objects.all())
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Claim.Status.choices)
@@ -31,7 +29,6 @@ class ClaimFilter(django_filters.FilterSet):
         self.user = user
         if not organization_choices:
             del self.filters["employer"]
-        bootstrap(self.form)
 
     def filter_q(self, queryset, name, value):
         value = value.strip()
@@ -43,9 +40,8 @@ class ClaimFilter(django_filters.FilterSet):
         return queryset.filter(by_name | by_number if by_number else by_name)
 
 
-class BatchFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="filter_q",
-                                  widget=forms.TextInput(attrs={"placeholder": _("Note or bank reference")}))
+class BatchFilter(ListFilter):
+    q = search(_("Note or bank reference"))
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Batch.Status.choices)
     policy = django_filters.ModelChoiceFilter(label=_("Policy"), queryset=Policy.objects.all())
 
@@ -53,10 +49,4 @@ class BatchFilter(django_filters.FilterSet):
         model = Batch
         fields = []
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        bootstrap(self.form)
-
-    def filter_q(self, queryset, name, value):
-        value = value.strip()
-        return queryset.filter(Q(note__icontains=value) | Q(payment__reference__icontains=value)) if value else queryset
+    search_fields = ("note", "payment__reference")

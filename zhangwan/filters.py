@@ -1,0 +1,47 @@
+"""A list page's filter bar: django-filter's FilterSet with its form styled for the bar, and one search
+box that matches any of the fields the list names.
+
+    class NominationFilter(ListFilter):
+        q = search(_("Name or organization"))
+        search_fields = ("nominee__name", "organization__name")
+"""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+YES_NO = [("", "---------"), ("true", _("Yes")), ("false", _("No"))]
+
+
+def search(placeholder) -> django_filters.CharFilter:
+    """The search box: its words are matched by the filter's ``filter_q``."""
+    return django_filters.CharFilter(label=_("Search"), method="filter_q",
+                                     widget=forms.TextInput(attrs={"placeholder": placeholder}))
+
+
+def yes_no(label, **kwargs) -> django_filters.BooleanFilter:
+    """A yes / no / either choice as a select, like the bar's other choices."""
+    return django_filters.BooleanFilter(label=label, widget=forms.Select(choices=YES_NO), **kwargs)
+
+
+class ListFilter(django_filters.FilterSet):
+    search_fields: tuple[str, ...] = ()  # matched by the search box, any of them, ignoring case
+
+    @property
+    def form(self):
+        # Styled when first built, so a subclass may still drop filters in its __init__.
+        if not hasattr(self, "_form"):
+            for field in super().form.fields.values():
+                select = isinstance(field.widget, forms.Select)
+                field.widget.attrs["class"] = "form-select form-select-sm" if select else "form-control form-control-sm"
+        return self._form
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        match = Q()
+        for lookup in self.search_fields:
+            match |= Q(**{f"{lookup}__icontains": value})
+        return queryset.filter(match)
