@@ -1,12 +1,49 @@
 """The objects every page of the URL matrix is opened on, one of each kind for `organization` and
 `other_organization`: the fixture of the matrix tests (test_url_matrix, test_post_matrix,
-test_bad_queries, test_bad_input, test_masked_id_numbers)."""
+test_bad_queries, test_bad_input, test_masked_id_numbers), and the logged-in clients they open them with."""
 
 import pytest
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.test import Client
 
 from zhangwan.accounts.roles import Role
 from zhangwan.registry.models import Employment, TransferRequest, WorkerTrade
 from zhangwan.registry.tests.factories import WorkerFactory, trade
+
+
+class RoleClients:
+    """A test client per role, logged in once and reused across the walk's requests. Each request
+    starts as just after the login: only the session cookie, the session as the login left it. A
+    request that logged its client in or out, or changed or rolled back its session, gets the client
+    logged in again (a login costs more queries than the pages the walk opens)."""
+
+    def __init__(self, role_users):
+        self.role_users, self.clients = role_users, {}
+
+    def __call__(self, role: str) -> Client:
+        """The client of `role`; any other name (the walks' "anonymous") is a fresh anonymous client."""
+        if role not in self.role_users:
+            return Client()
+        client, session = self.clients.get(role, (None, None))
+        if client is None or self._session(client) != session:
+            client = Client()
+            client.force_login(self.role_users[role])
+            self.clients[role] = client, self._session(client)
+        for name in [name for name in client.cookies if name != settings.SESSION_COOKIE_NAME]:
+            del client.cookies[name]
+        return client
+
+    @staticmethod
+    def _session(client):
+        cookie = client.cookies.get(settings.SESSION_COOKIE_NAME)
+        key = cookie.value if cookie else ""
+        return key, Session.objects.filter(session_key=key).values_list("session_data", flat=True).first()
+
+
+@pytest.fixture
+def role_clients(role_users):
+    return RoleClients(role_users)
 
 
 @pytest.fixture

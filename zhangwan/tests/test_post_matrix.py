@@ -118,11 +118,6 @@ def post_changes(client, url, data):
     return status, sorted(t for t, count in after.items() if count != before.get(t, 0))
 
 
-def as_role(client, role_users, role):
-    client.logout()
-    if role != ANON:
-        client.force_login(role_users[role])
-
 
 def project_urls(made):
     return [(name, reverse(name.split("#")[0], kwargs=build(made) if build else None), expected)
@@ -131,7 +126,7 @@ def project_urls(made):
 
 # One case per app, so that pytest-xdist spreads the requests over its workers.
 @pytest.mark.parametrize("app", sorted({app_of(name) for name in EXPECTED}))
-def test_no_role_changes_anything_through_a_url_that_is_not_its_own(client, role_users, objects, app):
+def test_no_role_changes_anything_through_a_url_that_is_not_its_own(role_clients, objects, app):
     """Each write URL posted to by every role but its actors; each read-only page posted to by a
     role that may read it: nothing written, and a refusal where the role may not be there."""
     wrong = []
@@ -146,8 +141,7 @@ def test_no_role_changes_anything_through_a_url_that_is_not_its_own(client, role
         else:
             roles = [next((r for r in ROLES if expected[r] == 200), ANON)]
         for role in roles:
-            as_role(client, role_users, role)
-            status, changed = post_changes(client, url, {})
+            status, changed = post_changes(role_clients(role), url, {})
             # A read-only page may answer a POST like a GET (the GET matrix covers who reaches it).
             refused = base not in ACTORS or (status in (302, 403, 404, 405) if role == ANON
                                              else status in (403, 404, 405))
@@ -156,15 +150,14 @@ def test_no_role_changes_anything_through_a_url_that_is_not_its_own(client, role
     assert wrong == []
 
 
-def test_every_write_url_names_its_actors(client, role_users, objects):
+def test_every_write_url_names_its_actors(role_clients, objects):
     """A URL is a write path when it takes only POSTs (405 to a GET) or a page posts a form to it;
     each must be in ACTORS (or be personal), so the walk above knows who else must be refused."""
     writes = {name.split("#")[0] for name, (_b, expected) in EXPECTED.items() if set(expected.values()) == {405}}
     for _name, url, expected in project_urls(objects):
         for role in ROLES:
             if expected[role] == 200:
-                as_role(client, role_users, role)
-                response = client.get(url)
+                response = role_clients(role).get(url)
                 if "text/html" in response.get("Content-Type", "") and not response.streaming:
                     writes |= posted_to(response.content.decode(), url)
     assert sorted(writes - set(ACTORS) - PERSONAL) == []
@@ -184,18 +177,17 @@ def posted_to(page: str, here: str) -> set[str]:
     return names
 
 
-def test_the_auditor_and_finance_change_nothing_in_the_admin(client, role_users, objects):
+def test_the_auditor_and_finance_change_nothing_in_the_admin(role_clients, objects):
     wrong = []
     for model in sorted(ADMIN_MODELS):
         app_label, model_name = model.split("_", 1)
         Model = apps.get_model(app_label, model_name)
         instance = objects["own_worker"] if Model.__name__ == "Worker" else Model.objects.order_by("pk").first()
         for role in (R.AUDITOR.value, R.FINANCE_OFFICER.value):
-            client.force_login(role_users[role])
             for action, args in (("add", []), ("change", [instance.pk]), ("delete", [instance.pk])):
                 url = reverse(f"admin:{model}_{action}", args=args)
                 data = {"post": "yes"} if action == "delete" else {}
-                status, changed = post_changes(client, url, data)
+                status, changed = post_changes(role_clients(role), url, data)
                 if changed or status != 403:
                     wrong.append((model, action, role, status, changed))
     assert wrong == []

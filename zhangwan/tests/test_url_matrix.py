@@ -250,12 +250,12 @@ def test_every_url_is_in_the_matrix():
     assert project_url_names() - covered == set()
 
 
-def mismatches(client, role_users, objects, table):
+def mismatches(role_clients, objects, table):
     """Every (url name, role, expected, seen) where a page answered otherwise than expected."""
     wrong = []
     for entry, (build, expected) in sorted(table.items()):
         url = reverse(entry.split("#")[0], kwargs=build(objects) if build else None)
-        seen = statuses(client, role_users, url)
+        seen = statuses(role_clients, url)
         wrong += [(entry, role, expected[role], seen[role]) for role in ROLES if seen[role] != expected[role]]
     return wrong
 
@@ -267,10 +267,10 @@ def app_of(name: str) -> str:
 
 # One case per app, so that pytest-xdist spreads the pages over its workers.
 @pytest.mark.parametrize("app", sorted({app_of(name) for name in EXPECTED}))
-def test_every_page_answers_each_role_as_expected(client, role_users, objects, app):
+def test_every_page_answers_each_role_as_expected(role_clients, objects, app):
     # One walk over the app's pages (one set of objects): the list names every page and role that is wrong.
     pages = {name: spec for name, spec in EXPECTED.items() if app_of(name) == app}
-    assert mismatches(client, role_users, objects, pages) == []
+    assert mismatches(role_clients, objects, pages) == []
 
 
 # The admin: anonymous visitors and roles that are not staff are sent to the admin login;
@@ -343,14 +343,8 @@ ADMIN_SITE = {
 }
 
 
-def statuses(client, role_users, url, method="get"):
-    seen = {}
-    for role in ROLES:
-        client.logout()
-        if role != ANON:
-            client.force_login(role_users[role])
-        seen[role] = getattr(client, method)(url).status_code
-    return seen
+def statuses(role_clients, url, method="get"):
+    return {role: getattr(role_clients(role), method)(url).status_code for role in ROLES}
 
 
 def admin_expected(model: str, action: str) -> dict:
@@ -376,8 +370,8 @@ def test_every_admin_url_is_in_the_matrix():
     assert admin_urls - model_urls - site_urls == set()
 
 
-def test_admin_site_pages_answer_each_role_as_expected(client, role_users, objects):
-    assert mismatches(client, role_users, objects, ADMIN_SITE) == []
+def test_admin_site_pages_answer_each_role_as_expected(role_clients, objects):
+    assert mismatches(role_clients, objects, ADMIN_SITE) == []
 
 
 NO_HISTORY_PAGES = {"accounts_user", "training_needssurvey", "training_needsresponse", "subsidies_run",
@@ -389,7 +383,7 @@ ADMIN_PAGES = [(m, a) for m in sorted(ADMIN_MODELS) for a in ADMIN_ACTIONS
 # One case per app (not per model: each case makes the objects again), so that pytest-xdist spreads
 # the ~3,000 requests over its workers.
 @pytest.mark.parametrize("app", sorted({model.split("_", 1)[0] for model in ADMIN_MODELS}))
-def test_admin_model_pages_answer_each_role_as_expected(client, role_users, objects, app):
+def test_admin_model_pages_answer_each_role_as_expected(role_clients, objects, app):
     from django.apps import apps
 
     wrong = []
@@ -404,15 +398,15 @@ def test_admin_model_pages_answer_each_role_as_expected(client, role_users, obje
         if action == "simple_history":
             instance.save()  # rows seeded by a migration have no history record yet
             args = [instance.pk, instance.history.order_by("pk").first().pk]
-        seen = statuses(client, role_users, reverse(f"admin:{model}_{action}", args=args))
+        seen = statuses(role_clients, reverse(f"admin:{model}_{action}", args=args))
         expected = admin_expected(model, action)
         wrong += [(model, action, role, expected[role], seen[role]) for role in ROLES if seen[role] != expected[role]]
     assert wrong == []
 
 
-def test_admin_models_of_other_apps_are_for_superusers_only(client, role_users):
+def test_admin_models_of_other_apps_are_for_superusers_only(role_clients):
     for name in ["admin:auth_group_changelist", "admin:axes_accessattempt_changelist"]:
-        seen = statuses(client, role_users, reverse(name))
+        seen = statuses(role_clients, reverse(name))
         assert seen == {**NOT_STAFF, **{r: 403 for r in STAFF if r != Role.AUDITOR.value},
                         Role.AUDITOR.value: 200}
 
