@@ -278,9 +278,22 @@ def applications_admit(*, session: AssessmentSession, user) -> int:
     return len(chosen)
 
 
+def scores_refusal(session: AssessmentSession, today: datetime.date | None = None) -> str:
+    """Why scores cannot be admitted yet ("" when they can): only once the assessment has taken place."""
+    if (today or timezone.localdate()) < session.date:
+        return _("Scores can be admitted from the assessment date, %(date)s.") % {"date": session.date.isoformat()}
+    return ""
+
+
+def _require_scores_open(session: AssessmentSession) -> None:
+    if why := scores_refusal(session):
+        raise CertificationError(why)
+
+
 @transaction.atomic
 def scores_enter(*, application: Application, theory, practical, review=None, user) -> Application:
     application = Application.objects.select_for_update().select_related("session").get(pk=application.pk)
+    _require_scores_open(application.session)
     if application.status not in APPLICATION_STATUS.sources(Application.Status.PASSED):
         raise CertificationError(_("Only admitted applicants get scores."))
     if hasattr(application, "certificate"):
@@ -429,6 +442,7 @@ def _status_for_scores(application, theory, practical, review):
 @transaction.atomic
 def scores_import(*, session: AssessmentSession, rows: list[dict], user) -> int:
     """Scores of many admitted applicants at once (rows: application, theory, practical, review)."""
+    _require_scores_open(session)
     ids = [r["application"].pk for r in rows]
     applications = {a.pk: a for a in Application.objects.select_for_update(of=("self",))
                     .filter(pk__in=ids, session=session).select_related("session")}

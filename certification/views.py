@@ -190,6 +190,7 @@ def manage_session(request, pk):
     return render(request, "certification/manage_session.html", {
         "session": session, "page": page, "query": query,
         "reasons": {a.pk: [services.reason_text(r) for r in a.reasons] for a in page},
+        "scores_refusal": services.scores_refusal(session),
         "can_edit": has_role(request.user, Role.CERTIFICATION_OFFICER), "crumbs": _session_crumbs(session),
     })
 
@@ -225,13 +226,15 @@ def scores_import(request, pk):
     form = UploadForm(request.POST or None, request.FILES or None)
     errors = []
     if request.method == "POST" and form.is_valid():
-        rows, errors = importing.read_scores(form.cleaned_data["file"], session=session)
-        if not errors:
-            count = services.scores_import(session=session, rows=rows, user=request.user)
-            messages.success(request, _("Scores of %(count)d applicants imported.") % {"count": count})
-            return redirect("certification:manage_session", pk=pk)
+        with refusal_to(form, field="file"):
+            rows, errors = importing.read_scores(form.cleaned_data["file"], session=session)
+            if not errors:
+                count = services.scores_import(session=session, rows=rows, user=request.user)
+                messages.success(request, _("Scores of %(count)d applicants imported.") % {"count": count})
+                return redirect("certification:manage_session", pk=pk)
     return render(request, "certification/scores_import.html", {
-        "session": session, "form": form, "errors": errors, "crumbs": _session_crumbs(session, (_("Import"), None)),
+        "session": session, "form": form, "errors": errors, "scores_refusal": services.scores_refusal(session),
+        "crumbs": _session_crumbs(session, (_("Import"), None)),
     })
 
 
