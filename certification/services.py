@@ -320,8 +320,26 @@ def _next_numbers(year: int, count: int) -> list[str]:
     return [f"ZW{year}{n:06d}" for n in range(first, first + count)]
 
 
+def issue_refusal(session: AssessmentSession, on: datetime.date | None = None) -> str:
+    """Why certificates cannot be issued now ("" when they can): after the assessment, never dated
+    before it, with every admitted applicant scored."""
+    if timezone.localdate() < session.date:
+        return _("Certificates are issued after the assessment of %(date)s.") % {"date": session.date.isoformat()}
+    if on is not None and on < session.date:
+        return _("Certificates cannot be dated before the assessment of %(date)s.") % {
+            "date": session.date.isoformat()}
+    unscored = session.applications.filter(status__in=[Application.Status.ADMITTED, Application.Status.ASSESSED]
+                                           ).count()
+    if unscored:
+        return _("%(count)d admitted applicants have no scores yet.") % {"count": unscored}
+    return ""
+
+
 @transaction.atomic
 def certificates_issue(*, session: AssessmentSession, user, on: datetime.date | None = None) -> list[Certificate]:
+    session = AssessmentSession.objects.select_for_update().get(pk=session.pk)
+    if why := issue_refusal(session, on):
+        raise CertificationError(why)
     on = on or timezone.localdate()
     passed = list(session.applications.filter(status=Application.Status.PASSED, certificate__isnull=True)
                   .select_for_update(of=("self",)).select_related("worker__user").order_by("pk"))
@@ -332,8 +350,7 @@ def certificates_issue(*, session: AssessmentSession, user, on: datetime.date | 
                                 body=session.body, source=Certificate.Source.ASSESSMENT, application=a)
                     for n, a in zip(numbers, passed, strict=True)]
     bulk_create_with_history(certificates, Certificate, user=user, reason="certificate.issued")
-    unscored = session.applications.filter(status__in=[Application.Status.ADMITTED, Application.Status.ASSESSED])
-    if not unscored.exists():
+    if not session.window_open():  # a session still taking applications stays open (closing is its own action)
         SESSION_STATUS.update(AssessmentSession.objects.filter(pk=session.pk), AssessmentSession.Status.ASSESSED,
                               user=user, reason="session.certificates_issued")
     _tell(passed, lambda a: _("Certificate issued: %(session)s") % {"session": a.session},

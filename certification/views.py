@@ -191,6 +191,7 @@ def manage_session(request, pk):
         "session": session, "page": page, "query": query,
         "reasons": {a.pk: [services.reason_text(r) for r in a.reasons] for a in page},
         "scores_refusal": services.scores_refusal(session),
+        "issue_refusal": services.issue_refusal(session),
         "can_edit": has_role(request.user, Role.CERTIFICATION_OFFICER), "crumbs": _session_crumbs(session),
     })
 
@@ -242,8 +243,9 @@ def scores_import(request, pk):
 @role_required(*OFFICER)
 def issue(request, pk):
     session = get_object_or_404(AssessmentSession, pk=pk)
-    issued = services.certificates_issue(session=session, user=request.user)
-    messages.success(request, _("%(count)d certificates issued.") % {"count": len(issued)})
+    with refusal_to(request):
+        issued = services.certificates_issue(session=session, user=request.user)
+        messages.success(request, _("%(count)d certificates issued.") % {"count": len(issued)})
     return redirect("certification:manage_session", pk=pk)
 
 

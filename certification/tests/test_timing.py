@@ -1,13 +1,15 @@
 """Certification in its order: scores after the assessment, certificates after the scores, applications
 closed by their own date or the officer's action, never as a side effect of issuing."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from certification import services
-from certification.models import Application
+from certification.models import Application, AssessmentSession, Certificate
 from certification.tests.factories import hold, session
 from certification.tests.test_certificates import _scores_file
 from zhangwan.registry.tests.factories import WorkerFactory
@@ -61,3 +63,53 @@ def test_scores_are_admitted_on_the_assessment_date():
     hold(s, days_ago=0)
     assert services.scores_enter(application=application, theory=Decimal(80), practical=Decimal(80),
                                  user=None).status == "passed"
+
+
+def scored(s, theory=80):
+    application = Application.objects.create(worker=WorkerFactory(), session=s, status="admitted",
+                                             created_at=s.applications_open)
+    return services.scores_enter(application=application, theory=Decimal(theory), practical=Decimal(80), user=None)
+
+
+def test_certificates_before_the_assessment_are_refused_and_the_button_says_why(client, role_users):
+    s = session()
+    Application.objects.create(worker=WorkerFactory(), session=s, status="passed", theory_score=80,
+                               practical_score=80, created_at=s.applications_open)
+    with pytest.raises(services.CertificationError, match=s.date.isoformat()):
+        services.certificates_issue(session=s, user=None)
+    client.force_login(role_users["certification_officer"])
+    page = client.post(reverse("certification:issue", args=[s.pk]), follow=True).content.decode()
+    assert not Certificate.objects.exists()
+    assert 'id="issue-refusal"' in page and 'aria-describedby="issue-refusal"' in page
+
+
+def test_certificates_are_never_dated_before_the_assessment():
+    s = hold(session(), days_ago=5)
+    scored(s)
+    with pytest.raises(services.CertificationError):
+        services.certificates_issue(session=s, user=None, on=s.date - datetime.timedelta(days=1))
+    (certificate,) = services.certificates_issue(session=s, user=None, on=s.date)
+    assert certificate.issued_on == s.date
+
+
+def test_certificates_wait_until_every_admitted_applicant_has_scores():
+    s = hold(session())
+    scored(s)
+    waiting = Application.objects.create(worker=WorkerFactory(), session=s, status="admitted",
+                                         created_at=s.applications_open)
+    with pytest.raises(services.CertificationError, match="1"):
+        services.certificates_issue(session=s, user=None)
+    assert not Certificate.objects.exists()
+    services.scores_enter(application=waiting, theory=Decimal(40), practical=Decimal(80), user=None)
+    assert len(services.certificates_issue(session=s, user=None)) == 1
+    assert AssessmentSession.objects.get(pk=s.pk).status == "assessed"
+
+
+def test_issuing_does_not_close_a_session_still_taking_applications():
+    s = hold(session())
+    AssessmentSession.objects.filter(pk=s.pk).update(applications_close=timezone.now() + datetime.timedelta(days=3))
+    s.refresh_from_db()
+    scored(s)
+    assert len(services.certificates_issue(session=s, user=None)) == 1
+    s.refresh_from_db()
+    assert s.status == "open" and s.window_open()
