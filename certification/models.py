@@ -118,6 +118,11 @@ class AssessmentSession(models.Model):
         return self.status == self.Status.OPEN and self.applications_open <= now < self.applications_close
 
     @property
+    def is_open(self) -> bool:
+        """Open for applications by status (the closing date may still have passed: window_open)."""
+        return self.status == self.Status.OPEN
+
+    @property
     def needs_review(self):
         """Technician levels and above are also reviewed (a review score)."""
         return self.level <= SkillLevel.TECHNICIAN

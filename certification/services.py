@@ -68,11 +68,26 @@ def _tell(applications, title, body):
 
 # Applications -------------------------------------------------------------------------------
 
+def applications_refusal(session: AssessmentSession, now: datetime.datetime | None = None) -> str:
+    """Why the session takes no application now ("" when it does): applications close by the session's
+    own closing date, or when the officer closes them (session_transition), never as a side effect."""
+    now = now or timezone.now()
+    if session.status != AssessmentSession.Status.OPEN:
+        return _("Applications for this session have been closed.")
+    if now < session.applications_open:
+        return _("Applications for this session open on %(when)s.") % {
+            "when": timezone.localtime(session.applications_open).strftime("%Y-%m-%d %H:%M")}
+    if now >= session.applications_close:
+        return _("Applications for this session closed on %(when)s.") % {
+            "when": timezone.localtime(session.applications_close).strftime("%Y-%m-%d %H:%M")}
+    return ""
+
+
 @transaction.atomic
 def application_submit(*, worker, session: AssessmentSession, user) -> Application:
     session = AssessmentSession.objects.select_for_update().select_related("body", "trade").get(pk=session.pk)
-    if not session.window_open():
-        raise CertificationError(_("Applications for this session are not open now."))
+    if why := applications_refusal(session):
+        raise CertificationError(why)
     if not Accreditation.objects.filter(body=session.body, trade=session.trade, level=session.level).exists():
         raise CertificationError(_("%(body)s is not accredited to assess %(trade)s at this level.")
                                  % {"body": session.body, "trade": session.trade})

@@ -33,7 +33,8 @@ READERS = (Role.CERTIFICATION_OFFICER, Role.AUDITOR)
 # Public -------------------------------------------------------------------------------------
 
 def session_list(request):
-    sessions = (AssessmentSession.objects.filter(status=AssessmentSession.Status.OPEN)
+    sessions = (AssessmentSession.objects.filter(status=AssessmentSession.Status.OPEN,
+                                                 applications_close__gt=timezone.now())
                 .select_related("body", "trade").order_by("date", "pk"))
     return render(request, "certification/session_list.html", {
         "sessions": sessions, "is_worker": has_role(request.user, Role.WORKER),
@@ -237,6 +238,16 @@ def scores_import(request, pk):
         "session": session, "form": form, "errors": errors, "scores_refusal": services.scores_refusal(session),
         "crumbs": _session_crumbs(session, (_("Import"), None)),
     })
+
+
+@require_POST
+@role_required(*OFFICER)
+def close_applications(request, pk):
+    session = get_object_or_404(AssessmentSession, pk=pk)
+    with refusal_to(request):
+        services.session_transition(session=session, to=AssessmentSession.Status.CLOSED, user=request.user)
+        messages.success(request, _("Applications for this session are closed."))
+    return redirect("certification:manage_session", pk=pk)
 
 
 @require_POST

@@ -113,3 +113,33 @@ def test_issuing_does_not_close_a_session_still_taking_applications():
     assert len(services.certificates_issue(session=s, user=None)) == 1
     s.refresh_from_db()
     assert s.status == "open" and s.window_open()
+
+
+def test_applying_after_the_closing_date_is_refused_with_the_date():
+    s = session()
+    AssessmentSession.objects.filter(pk=s.pk).update(applications_close=timezone.now() - datetime.timedelta(hours=1))
+    s.refresh_from_db()
+    when = timezone.localtime(s.applications_close).strftime("%Y-%m-%d %H:%M")
+    with pytest.raises(services.CertificationError, match=when):
+        services.application_submit(worker=WorkerFactory(), session=s, user=None)
+    assert not Application.objects.exists()
+
+
+def test_a_session_past_its_closing_date_is_not_listed_for_applications(client):
+    listed, past = session(venue="实训楼A"), session(venue="实训楼B")
+    AssessmentSession.objects.filter(pk=past.pk).update(applications_close=timezone.now())
+    shown = list(client.get(reverse("certification:session_list")).context["sessions"])
+    assert shown == [listed]
+
+
+def test_the_officer_closes_applications_as_an_action_of_its_own(client, role_users):
+    s = session()
+    officer = role_users["certification_officer"]
+    client.force_login(officer)
+    assert 'id="close-applications"' in client.get(reverse("certification:manage_session", args=[s.pk])
+                                                   ).content.decode()
+    client.post(reverse("certification:close_applications", args=[s.pk]))
+    s.refresh_from_db()
+    assert s.status == "closed" and s.history.latest().history_user == officer
+    with pytest.raises(services.CertificationError):
+        services.application_submit(worker=WorkerFactory(), session=s, user=None)
