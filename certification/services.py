@@ -21,7 +21,6 @@ from zhangwan.registry.models import SkillLevel, Worker, WorkerTrade
 from zhangwan.transitions import Transitions
 
 from .models import (
-    PASS_MARK,
     Accreditation,
     Application,
     AssessmentSession,
@@ -468,7 +467,8 @@ def _status_for_scores(application, theory, practical, review):
     needed = [theory, practical] + ([review] if application.session.needs_review else [])
     if any(v is None for v in needed):
         return Application.Status.ASSESSED
-    return Application.Status.PASSED if all(v >= PASS_MARK for v in needed) else Application.Status.FAILED
+    mark = application.session.pass_mark
+    return Application.Status.PASSED if all(v >= mark for v in needed) else Application.Status.FAILED
 
 
 @transaction.atomic

@@ -265,3 +265,14 @@ def test_scores_import_decides_pass_or_fail_for_all_rows_or_none(client, role_us
     assert client.post(url, {"file": good}).status_code == 302
     assert dict(Application.objects.values_list("pk", "status")) == {admitted[0].pk: "passed",
                                                                      admitted[1].pk: "failed"}
+
+
+@pytest.mark.django_db
+def test_the_sessions_own_pass_mark_decides_pass_or_fail():
+    s = hold(session(pass_mark=50))
+    application = Application.objects.create(worker=WorkerFactory(), session=s, status="admitted",
+                                             created_at=s.applications_open)
+    assert services.scores_enter(application=application, theory=Decimal(55), practical=Decimal(50),
+                                 user=None).status == "passed"
+    assert services.scores_enter(application=application, theory=Decimal(55), practical=Decimal("49.5"),
+                                 user=None).status == "failed"
