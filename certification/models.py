@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 from zhangwan.registry.models import Organization, SkillLevel, Trade, Worker
 
 SCORE = {"max_digits": 5, "decimal_places": 1}
-PASS_MARK = 60
+PASS_MARK = 60  # the default of a session's pass mark (each part scored 0–100)
 
 
 class AssessmentBody(models.Model):
@@ -92,6 +92,8 @@ class AssessmentSession(models.Model):
     date = models.DateField(_("assessment date"))
     venue = models.CharField(_("assessment venue"), max_length=200)
     capacity = models.PositiveIntegerField(_("capacity"))
+    pass_mark = models.PositiveSmallIntegerField(_("pass mark"), default=PASS_MARK,
+                                                 help_text=_("Each part scored must reach it (0–100)."))
     applications_open = models.DateTimeField(_("applications open"))
     applications_close = models.DateTimeField(_("applications close"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
@@ -105,6 +107,7 @@ class AssessmentSession(models.Model):
         ordering = ["-date", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(capacity__gt=0), name="session_capacity_positive"),
+            models.CheckConstraint(condition=Q(pass_mark__lte=100), name="session_pass_mark_range"),
             models.CheckConstraint(condition=Q(admitted_count__lte=F("capacity")), name="session_never_overfull"),
             models.CheckConstraint(condition=Q(applications_close__gt=F("applications_open")),
                                    name="session_window_ordered"),
@@ -116,6 +119,11 @@ class AssessmentSession(models.Model):
     def window_open(self, now=None):
         now = now or timezone.now()
         return self.status == self.Status.OPEN and self.applications_open <= now < self.applications_close
+
+    @property
+    def is_open(self) -> bool:
+        """Open for applications by status (the closing date may still have passed: window_open)."""
+        return self.status == self.Status.OPEN
 
     @property
     def needs_review(self):

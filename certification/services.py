@@ -21,7 +21,6 @@ from zhangwan.registry.models import SkillLevel, Worker, WorkerTrade
 from zhangwan.transitions import Transitions
 
 from .models import (
-    PASS_MARK,
     Accreditation,
     Application,
     AssessmentSession,
@@ -68,11 +67,26 @@ def _tell(applications, title, body):
 
 # Applications -------------------------------------------------------------------------------
 
+def applications_refusal(session: AssessmentSession, now: datetime.datetime | None = None) -> str:
+    """Why the session takes no application now ("" when it does): applications close by the session's
+    own closing date, or when the officer closes them (session_transition), never as a side effect."""
+    now = now or timezone.now()
+    if session.status != AssessmentSession.Status.OPEN:
+        return _("Applications for this session have been closed.")
+    if now < session.applications_open:
+        return _("Applications for this session open on %(when)s.") % {
+            "when": timezone.localtime(session.applications_open).strftime("%Y-%m-%d %H:%M")}
+    if now >= session.applications_close:
+        return _("Applications for this session closed on %(when)s.") % {
+            "when": timezone.localtime(session.applications_close).strftime("%Y-%m-%d %H:%M")}
+    return ""
+
+
 @transaction.atomic
 def application_submit(*, worker, session: AssessmentSession, user) -> Application:
     session = AssessmentSession.objects.select_for_update().select_related("body", "trade").get(pk=session.pk)
-    if not session.window_open():
-        raise CertificationError(_("Applications for this session are not open now."))
+    if why := applications_refusal(session):
+        raise CertificationError(why)
     if not Accreditation.objects.filter(body=session.body, trade=session.trade, level=session.level).exists():
         raise CertificationError(_("%(body)s is not accredited to assess %(trade)s at this level.")
                                  % {"body": session.body, "trade": session.trade})
@@ -278,9 +292,22 @@ def applications_admit(*, session: AssessmentSession, user) -> int:
     return len(chosen)
 
 
+def scores_refusal(session: AssessmentSession, today: datetime.date | None = None) -> str:
+    """Why scores cannot be admitted yet ("" when they can): only once the assessment has taken place."""
+    if (today or timezone.localdate()) < session.date:
+        return _("Scores can be admitted from the assessment date, %(date)s.") % {"date": session.date.isoformat()}
+    return ""
+
+
+def _require_scores_open(session: AssessmentSession) -> None:
+    if why := scores_refusal(session):
+        raise CertificationError(why)
+
+
 @transaction.atomic
 def scores_enter(*, application: Application, theory, practical, review=None, user) -> Application:
     application = Application.objects.select_for_update().select_related("session").get(pk=application.pk)
+    _require_scores_open(application.session)
     if application.status not in APPLICATION_STATUS.sources(Application.Status.PASSED):
         raise CertificationError(_("Only admitted applicants get scores."))
     if hasattr(application, "certificate"):
@@ -307,8 +334,26 @@ def _next_numbers(year: int, count: int) -> list[str]:
     return [f"ZW{year}{n:06d}" for n in range(first, first + count)]
 
 
+def issue_refusal(session: AssessmentSession, on: datetime.date | None = None) -> str:
+    """Why certificates cannot be issued now ("" when they can): after the assessment, never dated
+    before it, with every admitted applicant scored."""
+    if timezone.localdate() < session.date:
+        return _("Certificates are issued after the assessment of %(date)s.") % {"date": session.date.isoformat()}
+    if on is not None and on < session.date:
+        return _("Certificates cannot be dated before the assessment of %(date)s.") % {
+            "date": session.date.isoformat()}
+    unscored = session.applications.filter(status__in=[Application.Status.ADMITTED, Application.Status.ASSESSED]
+                                           ).count()
+    if unscored:
+        return _("%(count)d admitted applicants have no scores yet.") % {"count": unscored}
+    return ""
+
+
 @transaction.atomic
 def certificates_issue(*, session: AssessmentSession, user, on: datetime.date | None = None) -> list[Certificate]:
+    session = AssessmentSession.objects.select_for_update().get(pk=session.pk)
+    if why := issue_refusal(session, on):
+        raise CertificationError(why)
     on = on or timezone.localdate()
     passed = list(session.applications.filter(status=Application.Status.PASSED, certificate__isnull=True)
                   .select_for_update(of=("self",)).select_related("worker__user").order_by("pk"))
@@ -319,8 +364,7 @@ def certificates_issue(*, session: AssessmentSession, user, on: datetime.date | 
                                 body=session.body, source=Certificate.Source.ASSESSMENT, application=a)
                     for n, a in zip(numbers, passed, strict=True)]
     bulk_create_with_history(certificates, Certificate, user=user, reason="certificate.issued")
-    unscored = session.applications.filter(status__in=[Application.Status.ADMITTED, Application.Status.ASSESSED])
-    if not unscored.exists():
+    if not session.window_open():  # a session still taking applications stays open (closing is its own action)
         SESSION_STATUS.update(AssessmentSession.objects.filter(pk=session.pk), AssessmentSession.Status.ASSESSED,
                               user=user, reason="session.certificates_issued")
     _tell(passed, lambda a: _("Certificate issued: %(session)s") % {"session": a.session},
@@ -423,12 +467,14 @@ def _status_for_scores(application, theory, practical, review):
     needed = [theory, practical] + ([review] if application.session.needs_review else [])
     if any(v is None for v in needed):
         return Application.Status.ASSESSED
-    return Application.Status.PASSED if all(v >= PASS_MARK for v in needed) else Application.Status.FAILED
+    mark = application.session.pass_mark
+    return Application.Status.PASSED if all(v >= mark for v in needed) else Application.Status.FAILED
 
 
 @transaction.atomic
 def scores_import(*, session: AssessmentSession, rows: list[dict], user) -> int:
     """Scores of many admitted applicants at once (rows: application, theory, practical, review)."""
+    _require_scores_open(session)
     ids = [r["application"].pk for r in rows]
     applications = {a.pk: a for a in Application.objects.select_for_update(of=("self",))
                     .filter(pk__in=ids, session=session).select_related("session")}

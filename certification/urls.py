@@ -18,6 +18,7 @@ urlpatterns = [
     path("manage/competition-route/", views.competition_route, name="competition_route"),
     path("manage/sessions/<int:pk>/", views.manage_session, name="manage_session"),
     path("manage/sessions/<int:pk>/admit/", views.admit, name="admit"),
+    path("manage/sessions/<int:pk>/close/", views.close_applications, name="close_applications"),
     path("manage/sessions/<int:pk>/issue/", views.issue, name="issue"),
     path("manage/sessions/<int:pk>/scores/import/", views.scores_import, name="scores_import"),
     path("manage/applications/<int:pk>/scores/", views.scores, name="scores"),

@@ -33,7 +33,8 @@ READERS = (Role.CERTIFICATION_OFFICER, Role.AUDITOR)
 # Public -------------------------------------------------------------------------------------
 
 def session_list(request):
-    sessions = (AssessmentSession.objects.filter(status=AssessmentSession.Status.OPEN)
+    sessions = (AssessmentSession.objects.filter(status=AssessmentSession.Status.OPEN,
+                                                 applications_close__gt=timezone.now())
                 .select_related("body", "trade").order_by("date", "pk"))
     return render(request, "certification/session_list.html", {
         "sessions": sessions, "is_worker": has_role(request.user, Role.WORKER),
@@ -190,6 +191,8 @@ def manage_session(request, pk):
     return render(request, "certification/manage_session.html", {
         "session": session, "page": page, "query": query,
         "reasons": {a.pk: [services.reason_text(r) for r in a.reasons] for a in page},
+        "scores_refusal": services.scores_refusal(session),
+        "issue_refusal": services.issue_refusal(session),
         "can_edit": has_role(request.user, Role.CERTIFICATION_OFFICER), "crumbs": _session_crumbs(session),
     })
 
@@ -225,22 +228,35 @@ def scores_import(request, pk):
     form = UploadForm(request.POST or None, request.FILES or None)
     errors = []
     if request.method == "POST" and form.is_valid():
-        rows, errors = importing.read_scores(form.cleaned_data["file"], session=session)
-        if not errors:
-            count = services.scores_import(session=session, rows=rows, user=request.user)
-            messages.success(request, _("Scores of %(count)d applicants imported.") % {"count": count})
-            return redirect("certification:manage_session", pk=pk)
+        with refusal_to(form, field="file"):
+            rows, errors = importing.read_scores(form.cleaned_data["file"], session=session)
+            if not errors:
+                count = services.scores_import(session=session, rows=rows, user=request.user)
+                messages.success(request, _("Scores of %(count)d applicants imported.") % {"count": count})
+                return redirect("certification:manage_session", pk=pk)
     return render(request, "certification/scores_import.html", {
-        "session": session, "form": form, "errors": errors, "crumbs": _session_crumbs(session, (_("Import"), None)),
+        "session": session, "form": form, "errors": errors, "scores_refusal": services.scores_refusal(session),
+        "crumbs": _session_crumbs(session, (_("Import"), None)),
     })
+
+
+@require_POST
+@role_required(*OFFICER)
+def close_applications(request, pk):
+    session = get_object_or_404(AssessmentSession, pk=pk)
+    with refusal_to(request):
+        services.session_transition(session=session, to=AssessmentSession.Status.CLOSED, user=request.user)
+        messages.success(request, _("Applications for this session are closed."))
+    return redirect("certification:manage_session", pk=pk)
 
 
 @require_POST
 @role_required(*OFFICER)
 def issue(request, pk):
     session = get_object_or_404(AssessmentSession, pk=pk)
-    issued = services.certificates_issue(session=session, user=request.user)
-    messages.success(request, _("%(count)d certificates issued.") % {"count": len(issued)})
+    with refusal_to(request):
+        issued = services.certificates_issue(session=session, user=request.user)
+        messages.success(request, _("%(count)d certificates issued.") % {"count": len(issued)})
     return redirect("certification:manage_session", pk=pk)
 
 

@@ -17,3 +17,13 @@ def session(*, level=5, date=None, capacity=30, accredited=True, **fields) -> As
               "venue": "实训楼", "capacity": capacity, "applications_open": now - datetime.timedelta(days=1),
               "applications_close": now + datetime.timedelta(days=10), **fields}
     return AssessmentSession.objects.create(**values)
+
+
+def hold(s: AssessmentSession, *, days_ago: int = 1) -> AssessmentSession:
+    """Date a session's assessment in the past (applications closed two weeks before), as after the exam."""
+    day = timezone.localdate() - datetime.timedelta(days=days_ago)
+    close = timezone.make_aware(datetime.datetime.combine(day - datetime.timedelta(days=14), datetime.time(17)))
+    AssessmentSession.objects.filter(pk=s.pk).update(date=day, applications_close=close,
+                                                     applications_open=close - datetime.timedelta(days=30))
+    s.refresh_from_db()
+    return s

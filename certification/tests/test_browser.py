@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from certification import verification
 from certification.models import Application, Certificate
-from certification.tests.factories import session
+from certification.tests.factories import hold, session
 from zhangwan.registry.models import WorkerTrade
 from zhangwan.registry.tests.factories import trade
 from zhangwan.tests.browser import log_in, shot
@@ -37,6 +37,8 @@ def test_a_worker_applies_and_the_certificate_verifies_by_its_qr_link(phones, li
     officer.goto(f"{live_server.url}/certification/manage/sessions/{s.pk}/")
     officer.click("#admit")
     expect(officer.locator(".status").first).to_have_text("已准考")
+    hold(s)  # the assessment has taken place: scores and certificates from now on
+    officer.reload()
     application = Application.objects.get()
     officer.fill(f"#t{application.pk}", "86")
     officer.fill(f"#p{application.pk}", "78.5")

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from certification import services, verification
 from certification.models import Application, AssessmentSession, Certificate
-from certification.tests.factories import session
+from certification.tests.factories import hold, session
 from zhangwan.registry.models import WorkerTrade
 from zhangwan.registry.tests.factories import WorkerFactory, trade
 
@@ -16,8 +16,9 @@ from zhangwan.registry.tests.factories import WorkerFactory, trade
 def passed(s, worker=None):
     worker = worker or WorkerFactory()
     WorkerTrade.objects.get_or_create(worker=worker, trade=trade(), defaults={"started_year": 2010})
-    application = services.application_submit(worker=worker, session=s, user=None)
-    Application.objects.filter(pk=application.pk).update(status="admitted")
+    hold(s)
+    application = Application.objects.create(worker=worker, session=s, status="admitted",
+                                             created_at=s.applications_open)
     return services.scores_enter(application=application, theory=Decimal("80"), practical=Decimal("75"), user=None)
 
 
@@ -58,6 +59,7 @@ def test_scores_decide_pass_or_fail(theory, practical, status):
     s = session()
     application = services.application_submit(worker=WorkerFactory(), session=s, user=None)
     Application.objects.filter(pk=application.pk).update(status="admitted")
+    hold(s)
     result = services.scores_enter(application=application, theory=Decimal(str(theory)),
                                    practical=None if practical is None else Decimal(str(practical)), user=None)
     assert result.status == status
@@ -68,6 +70,7 @@ def test_technician_levels_need_a_review_score():
     s = session(level=2)
     application = services.application_submit(worker=WorkerFactory(), session=s, user=None)
     Application.objects.filter(pk=application.pk).update(status="admitted")
+    hold(s)
     assert services.scores_enter(application=application, theory=Decimal(70), practical=Decimal(70),
                                  user=None).status == "assessed"
     assert services.scores_enter(application=application, theory=Decimal(70), practical=Decimal(70),
@@ -80,6 +83,7 @@ def test_scores_out_of_range_change_nothing(client, role_users, value):
     s = session()
     application = services.application_submit(worker=WorkerFactory(), session=s, user=None)
     Application.objects.filter(pk=application.pk).update(status="admitted")
+    hold(s)
     client.force_login(role_users["certification_officer"])
     client.post(reverse("certification:scores", args=[application.pk]), {"theory": value, "practical": "70"})
     application.refresh_from_db()
@@ -249,6 +253,7 @@ def test_scores_import_decides_pass_or_fail_for_all_rows_or_none(client, role_us
         application = services.application_submit(worker=WorkerFactory(), session=s, user=None)
         admitted.append(application)
     Application.objects.update(status="admitted")
+    hold(s)
     client.force_login(role_users["certification_officer"])
     url = reverse("certification:scores_import", args=[s.pk])
     bad = _scores_file([[admitted[0].worker.id_number, "80", "nan"], [admitted[1].worker.id_number, "120", "70"],
@@ -260,3 +265,14 @@ def test_scores_import_decides_pass_or_fail_for_all_rows_or_none(client, role_us
     assert client.post(url, {"file": good}).status_code == 302
     assert dict(Application.objects.values_list("pk", "status")) == {admitted[0].pk: "passed",
                                                                      admitted[1].pk: "failed"}
+
+
+@pytest.mark.django_db
+def test_the_sessions_own_pass_mark_decides_pass_or_fail():
+    s = hold(session(pass_mark=50))
+    application = Application.objects.create(worker=WorkerFactory(), session=s, status="admitted",
+                                             created_at=s.applications_open)
+    assert services.scores_enter(application=application, theory=Decimal(55), practical=Decimal(50),
+                                 user=None).status == "passed"
+    assert services.scores_enter(application=application, theory=Decimal(55), practical=Decimal("49.5"),
+                                 user=None).status == "failed"

@@ -36,6 +36,7 @@ from django.db.models import Count
 
 from certification import services
 from certification.models import (
+    PASS_MARK,
     Accreditation,
     Application,
     AssessmentBody,
@@ -474,7 +475,7 @@ def scores(rng, level: int, passed: bool) -> tuple:
         values = [min(95.0, max(38.0, rng.gauss(68, 10))) for _ in range(parts)]
         values[failing] = rng.uniform(35, 59.5)
     out = [Decimal(f"{round(v * 2) / 2:.1f}") for v in values]
-    if not passed and all(v >= services.PASS_MARK for v in out):
+    if not passed and all(v >= PASS_MARK for v in out):
         out[failing] = Decimal("59.0")
     return tuple(out) + ((None,) if not review else ())
 

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from certification import services as certification_services
 from certification.models import Application, AssessmentSession, Certificate, EligibilityGrant, EligibilityRule
+from certification.tests.factories import hold
 from certification.tests.factories import session as assessment_session
 from competitions import services as competitions_services
 from competitions.models import (
@@ -158,7 +159,8 @@ READERS = {
     subsidy_services: {"payable_claims", "policy_totals", "as_money"},
     engine: {"months", "run_steps", "granted", "decided"},
     competitions_services: {"judge_entries", "part_averages"},
-    certification_services: {"years_between", "decide", "reason_text", "upgrade_target"},
+    certification_services: {"years_between", "decide", "reason_text", "upgrade_target", "applications_refusal",
+                             "scores_refusal", "issue_refusal"},
     masters_lifecycle: {"local_today"},
     masters_nominations: set(),
     masters_review: set(),
@@ -580,6 +582,7 @@ def test_certification_walk(client, role_users, organization, django_capture_on_
         with audited(officer) as step:
             certification_services.session_transition(session=s, to=AssessmentSession.Status.CLOSED, user=officer)
         assert step.changed(AssessmentSession) == {s.pk} and step.reasons(AssessmentSession) == {"status"}
+        hold(s)  # the assessment has taken place
         with audited(officer):
             certification_services.scores_enter(application=applications[0], theory=Decimal("82"),
                                                 practical=Decimal("75"), user=officer)

@@ -64,6 +64,7 @@ ACTORS = {
     "certification:competition_route": {R.CERTIFICATION_OFFICER},
     "certification:admit": {R.CERTIFICATION_OFFICER},
     "certification:issue": {R.CERTIFICATION_OFFICER},
+    "certification:close_applications": {R.CERTIFICATION_OFFICER},
     "certification:scores": {R.CERTIFICATION_OFFICER},
     # Separation of duties: the training officer computes, reviews and reverses claims; finance
     # makes, approves (another finance officer than the maker) and pays batches.

@@ -133,6 +133,7 @@ EXPECTED = {
     "certification:manage_session": (lambda o: {"pk": o["cert_session"].pk}, only(CERTIFICATION_READERS)),
     "certification:admit": (lambda o: {"pk": o["cert_session"].pk}, everyone(405)),
     "certification:issue": (lambda o: {"pk": o["cert_session"].pk}, everyone(405)),
+    "certification:close_applications": (lambda o: {"pk": o["cert_session"].pk}, everyone(405)),
     "certification:scores": (lambda o: {"pk": o["application"].pk}, everyone(405)),
     "certification:scores_import": (lambda o: {"pk": o["cert_session"].pk}, only({Role.CERTIFICATION_OFFICER.value})),
     "certification:certificate_list": (None, only(CERTIFICATION_READERS)),
