@@ -352,6 +352,14 @@ class ClassSession(models.Model):
     def __str__(self):
         return f"{timezone.localtime(self.starts_at):%Y-%m-%d %H:%M} {self.topic}".strip()
 
+    def has_started(self, now=None) -> bool:
+        """Attendance can be taken only once the session has begun."""
+        return self.starts_at <= (now or timezone.now())
+
+    @property
+    def has_ended(self) -> bool:
+        return self.ends_at <= timezone.now()
+
 
 class Attendance(models.Model):
     class Status(models.TextChoices):

@@ -257,9 +257,20 @@ def _check_session_enrollment(session: ClassSession, enrollment: Enrollment):
         raise TrainingError(_("%(name)s has no seat in this class.") % {"name": enrollment.worker.name})
 
 
+def not_started_message(session: ClassSession) -> str:
+    return _("This session starts at %(start)s; attendance can be taken once it has started.") % {
+        "start": timezone.localtime(session.starts_at).strftime("%Y-%m-%d %H:%M")}
+
+
+def _check_session_started(session: ClassSession, now=None):
+    if not session.has_started(now):
+        raise TrainingError(not_started_message(session))
+
+
 @transaction.atomic
 def attendance_mark(*, session: ClassSession, enrollment: Enrollment, status: str, user, remark: str = ""):
     _check_session_enrollment(session, enrollment)
+    _check_session_started(session)
     if status not in Attendance.Status.values:
         raise TrainingError(_("Unknown attendance mark."))
     attendance = Attendance.objects.select_for_update().filter(session=session, enrollment=enrollment).first()
@@ -273,10 +284,14 @@ def attendance_mark(*, session: ClassSession, enrollment: Enrollment, status: st
 
 @transaction.atomic
 def attendance_save_many(*, training_class: TrainingClass, marks: dict, exams: dict, user) -> int:
-    """marks: (enrollment id, session id) → status; exams: enrollment id → bool. All or nothing."""
+    """marks: (enrollment id, session id) → status; exams: enrollment id → bool. All or nothing:
+    a mark for a session that has not started refuses the whole sheet."""
+    now = timezone.now()
+    sessions = {s.pk: s for s in training_class.sessions.filter(pk__in={pk for _e, pk in marks})}
+    for session in sorted(sessions.values(), key=lambda s: s.starts_at):
+        _check_session_started(session, now)
     existing = {(a.enrollment_id, a.session_id): a
                 for a in Attendance.objects.filter(session__training_class=training_class).select_for_update()}
-    now = timezone.now()
     new, changed = [], []
     for (enrollment_id, session_id), status in marks.items():
         attendance = existing.get((enrollment_id, session_id))

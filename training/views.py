@@ -255,9 +255,11 @@ def attendance_import(request, pk):
         marks, exams, errors = importing.read_attendance(form.cleaned_data["file"], training_class=cls,
                                                          sessions=list(cls.sessions.all()))
         if not errors:
-            changed = services.attendance_save_many(training_class=cls, marks=marks, exams=exams, user=request.user)
-            messages.success(request, _("Attendance imported: %(count)d changes.") % {"count": changed})
-            return redirect("training:class_manage", pk=pk)
+            with refusal_to(request):
+                changed = services.attendance_save_many(training_class=cls, marks=marks, exams=exams,
+                                                        user=request.user)
+                messages.success(request, _("Attendance imported: %(count)d changes.") % {"count": changed})
+                return redirect("training:class_manage", pk=pk)
     return render(request, "training/attendance_import.html", {
         "cls": cls, "form": form, "errors": errors, "crumbs": _manage_crumbs(cls, (_("Import attendance"), None)),
     })
@@ -276,9 +278,10 @@ def attendance_sheet(request, pk):
                    .prefetch_related(Prefetch("attendances", Attendance.objects.filter(session=session),
                                               to_attr="marks")))
     template = "training/sign_in_sheet.html" if request.GET.get("print") else "training/attendance_sheet.html"
+    not_started = "" if session.has_started() else services.not_started_message(session)
     return render(request, template, {
         "session": session, "cls": cls, "enrollments": enrollments, "statuses": Attendance.Status.choices,
-        "can_edit": has_role(request.user, Role.TRAINING_OFFICER),
+        "can_edit": has_role(request.user, Role.TRAINING_OFFICER) and not not_started, "not_started": not_started,
         "crumbs": _manage_crumbs(cls, (str(session), None)),
     })
 

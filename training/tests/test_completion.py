@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from training import services
 from training.models import Attendance, Enrollment, TrainingClass
-from training.tests.factories import open_class
+from training.tests.factories import hold, open_class
 from zhangwan.accounts.models import Notification
 from zhangwan.accounts.roles import Role
 from zhangwan.accounts.tests.factories import UserFactory
@@ -24,8 +24,8 @@ def finished_class(people, *, sessions=5, has_exam=False):
     cls = open_class(capacity=len(people), sessions=sessions, has_exam=has_exam)
     seats = [services.enrollment_register(worker=w, training_class=cls, user=None, channel="staff") for w in people]
     TrainingClass.objects.filter(pk=cls.pk).update(status=TrainingClass.Status.RUNNING)
-    cls.refresh_from_db()
-    return cls, seats
+    hold(cls, days_ago=sessions + 5)  # every session is over
+    return cls, [Enrollment.objects.get(pk=s.pk) for s in seats]
 
 
 def mark(cls, seat, statuses, officer):
@@ -111,13 +111,29 @@ def test_attendance_mark_is_updated_not_duplicated(officer):
 def test_attendance_rate_counts_only_sessions_held(officer):
     from training.selectors import attendance_summary
 
-    cls, seats = finished_class([WorkerFactory()])
+    cls = open_class(capacity=1, sessions=5)
+    seats = [services.enrollment_register(worker=WorkerFactory(), training_class=cls, user=None, channel="staff")]
     sessions = list(cls.sessions.order_by("starts_at"))
     past = timezone.now() - datetime.timedelta(days=3)
     for n, s in enumerate(sessions[:2]):
         type(s).objects.filter(pk=s.pk).update(starts_at=past + datetime.timedelta(hours=n),
                                                ends_at=past + datetime.timedelta(hours=n, minutes=30))
     Enrollment.objects.filter(pk=seats[0].pk).update(confirmed_at=past - datetime.timedelta(days=1))
+    sessions = list(cls.sessions.order_by("starts_at"))
     services.attendance_mark(session=sessions[0], enrollment=seats[0], status="present", user=officer)
     summary = attendance_summary(Enrollment.objects.all())[seats[0].pk]
     assert summary == {"held": Decimal("16.0"), "attended": Decimal("8.0"), "rate": 50}
+
+
+def test_attendance_for_a_session_that_has_not_started_is_refused(officer):
+    cls = open_class(capacity=2, sessions=3)
+    seat = services.enrollment_register(worker=WorkerFactory(), training_class=cls, user=None, channel="staff")
+    hold(cls, days_ago=1)  # yesterday's and today's sessions have started, tomorrow's has not
+    sessions = list(cls.sessions.order_by("starts_at"))
+    services.attendance_mark(session=sessions[0], enrollment=seat, status="present", user=officer)
+    with pytest.raises(services.TrainingError, match="开始后才能考勤"):
+        services.attendance_mark(session=sessions[2], enrollment=seat, status="present", user=officer)
+    with pytest.raises(services.TrainingError):
+        services.attendance_save_many(training_class=cls, marks={(seat.pk, sessions[2].pk): "present"}, exams={},
+                                      user=officer)
+    assert list(Attendance.objects.values_list("session_id", flat=True)) == [sessions[0].pk]
