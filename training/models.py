@@ -232,6 +232,16 @@ class TrainingClass(models.Model):
     def level(self):
         return self.course.level
 
+    def last_session_end(self):
+        """When the last session ends (None without sessions)."""
+        return max((s.ends_at for s in self.sessions.all()), default=None)
+
+    @property
+    def ended(self) -> bool:
+        """Its last session has ended: it can be finished without a reason."""
+        last = self.last_session_end()
+        return last is not None and last <= timezone.now()
+
     def registration_is_open(self, now=None):
         now = now or timezone.now()
         return self.status == self.Status.OPEN and self.registration_opens <= now < self.registration_closes
@@ -305,6 +315,9 @@ class Enrollment(models.Model):
             models.UniqueConstraint(fields=["worker", "training_class"], condition=~Q(status="cancelled"),
                                     name="enrollment_one_active_per_worker"),
             models.UniqueConstraint(fields=["training_class", "queue_number"], name="enrollment_queue_unique"),
+            models.CheckConstraint(condition=Q(attended_hours__isnull=True) | Q(required_hours__isnull=True)
+                                   | Q(attended_hours__lte=F("required_hours")),
+                                   name="enrollment_attended_within_held"),
             models.CheckConstraint(condition=Q(status="waitlisted", queue_number__isnull=False)
                                    | ~Q(status="waitlisted"), name="enrollment_waiting_has_queue_number"),
         ]

@@ -63,13 +63,30 @@ def _tell(enrollments, title, body):
 
 # Class status -------------------------------------------------------------------------------
 
+def finishing_early_message(cls: TrainingClass) -> str:
+    """Why finishing the class now needs a reason ("" once its last session has ended)."""
+    last = cls.last_session_end()
+    if last is None or last <= timezone.now():
+        return ""
+    return _("The last session ends at %(end)s. To finish the class before then, give the reason.") % {
+        "end": timezone.localtime(last).strftime("%Y-%m-%d %H:%M")}
+
+
 @transaction.atomic
-def class_transition(*, training_class: TrainingClass, to: str, user) -> TrainingClass:
+def class_transition(*, training_class: TrainingClass, to: str, user, reason: str = "") -> TrainingClass:
+    """Move the class to another status. Finishing it before its last session has ended needs a
+    reason, which goes into its history."""
     cls = _locked(training_class)
     CLASS_STATUS.check(cls.status, to)
     if to == Status.OPEN and not cls.sessions.exists():
         raise TrainingError(_("Add the class's sessions before opening registration."))
-    CLASS_STATUS.move(cls, to, user=user)
+    reason = reason.strip()
+    if to == Status.FINISHED and (early := finishing_early_message(cls)):
+        if not reason:
+            raise TrainingError(early)
+        CLASS_STATUS.move(cls, to, user=user, reason="class.finished_early", detail=reason)
+    else:
+        CLASS_STATUS.move(cls, to, user=user)
     affected = list(cls.enrollments.filter(status__in=ACTIVE).select_related("worker__user"))
     if to == Status.CANCELLED:
         _cancel_all(cls, affected, user)
@@ -326,6 +343,7 @@ COMPLETION_SHARE = Decimal("0.8")  # of the hours held while the worker had a se
 
 
 def _required_hours(sessions, enrollment) -> Decimal:
+    """Hours of the sessions held while the worker had a seat (sessions: those held)."""
     since = timezone.localdate(enrollment.confirmed_at) if enrollment.confirmed_at else None
     return sum((s.hours for s in sessions if since is None or timezone.localdate(s.starts_at) >= since),
                Decimal("0"))
@@ -343,13 +361,15 @@ def class_complete(*, class_id: int, user=None) -> int:
     if cls.status != Status.FINISHED:
         return 0
     enrollments = list(cls.enrollments.confirmed().select_for_update(of=("self",)).select_related("worker__user"))
-    sessions = list(cls.sessions.all())
-    attended = dict(Attendance.objects.filter(session__training_class=cls, status__in=Attendance.COUNTED)
+    # Only what was held counts: a class finished early (with its reason) is judged on the sessions
+    # that had started, so the hours attended never exceed the hours required.
+    sessions = list(cls.sessions.filter(starts_at__lte=timezone.now()))
+    attended = dict(Attendance.objects.filter(session__in=sessions, status__in=Attendance.COUNTED)
                     .values("enrollment").annotate(hours=Sum("session__hours")).values_list("enrollment", "hours"))
     marked = set(Attendance.objects.filter(session__training_class=cls).values_list("enrollment", flat=True))
     for e in enrollments:
-        e.attended_hours = attended.get(e.pk, Decimal("0"))
         e.required_hours = _required_hours(sessions, e)
+        e.attended_hours = min(attended.get(e.pk, Decimal("0")), e.required_hours)
         enough = e.required_hours > 0 and e.attended_hours >= e.required_hours * COMPLETION_SHARE
         if e.pk not in marked or (e.attended_hours == 0 and not enough):
             ENROLLMENT_STATUS.assign(e, Enrollment.Status.NO_SHOW)

@@ -191,6 +191,7 @@ def class_manage(request, pk):
         "cls": cls, "enrollments": enrollments, "positions": positions,
         "attendance": selectors.attendance_summary(enrollments),
         "sessions": cls.sessions.all(), "transitions": sorted(services.CLASS_STATUS.allowed(cls.status)),
+        "finishing_early": services.finishing_early_message(cls),
         "capacity_form": CapacityForm(initial={"capacity": cls.capacity}),
         "can_edit": has_role(request.user, Role.TRAINING_OFFICER),
         "crumbs": _manage_crumbs(cls),
@@ -206,7 +207,8 @@ def class_transition(request, pk):
         messages.error(request, _("Unknown status."))
     else:
         with refusal_to(request):
-            services.class_transition(training_class=cls, to=form.cleaned_data["to"], user=request.user)
+            services.class_transition(training_class=cls, to=form.cleaned_data["to"], user=request.user,
+                                      reason=form.cleaned_data["reason"])
             cls.refresh_from_db()
             messages.success(request, _("The class is now: %(status)s.") % {"status": cls.get_status_display()})
     return redirect("training:class_manage", pk=pk)

@@ -33,6 +33,7 @@ REASONS = {
     "class.capacity": _("Capacity changed"),
     "class.cancelled": _("Class cancelled"),
     "class.finished": _("Class finished"),
+    "class.finished_early": _("Finished before its last session: %(detail)s"),
     "enrollment.registered": _("Registered (%(detail)s)"),
     "enrollment.cancelled": _("Registration cancelled"),
     "enrollment.promoted": _("Promoted from the waiting list"),

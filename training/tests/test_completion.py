@@ -137,3 +137,42 @@ def test_attendance_for_a_session_that_has_not_started_is_refused(officer):
         services.attendance_save_many(training_class=cls, marks={(seat.pk, sessions[2].pk): "present"}, exams={},
                                       user=officer)
     assert list(Attendance.objects.values_list("session_id", flat=True)) == [sessions[0].pk]
+
+
+def running_class_with_a_session_to_come(people):
+    """Three sessions: the day before yesterday's and yesterday's were held, tomorrow's is to come."""
+    cls = open_class(capacity=len(people), sessions=4)
+    seats = [services.enrollment_register(worker=w, training_class=cls, user=None, channel="staff") for w in people]
+    TrainingClass.objects.filter(pk=cls.pk).update(status=TrainingClass.Status.RUNNING)
+    hold(cls, days_ago=2)
+    cls.sessions.filter(pk=cls.sessions.order_by("starts_at")[2].pk).delete()  # none today
+    return cls, [Enrollment.objects.get(pk=s.pk) for s in seats]
+
+
+def test_finishing_before_the_last_session_needs_a_reason(officer, django_capture_on_commit_callbacks):
+    cls, seats = running_class_with_a_session_to_come([WorkerFactory()])
+    with pytest.raises(services.TrainingError, match="最后一节课"):
+        services.class_transition(training_class=cls, to="finished", user=officer)
+    cls.refresh_from_db()
+    assert cls.status == "running"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.class_transition(training_class=cls, to="finished", user=officer, reason="疫情停课")
+    cls.refresh_from_db()
+    assert cls.status == "finished"
+    assert cls.history.first().history_change_reason == "class.finished_early:疫情停课"
+
+
+def test_a_class_finished_early_is_judged_on_the_hours_held_never_above_100_percent(
+        officer, django_capture_on_commit_callbacks):
+    from training.selectors import attendance_summary
+
+    cls, seats = running_class_with_a_session_to_come([WorkerFactory()])
+    later = cls.sessions.order_by("starts_at").last()
+    mark(cls, seats[0], ["present", "present"], officer)
+    Attendance.objects.create(session=later, enrollment=seats[0], status="present")  # marked ahead, before the guard
+    summary = attendance_summary([seats[0]])[seats[0].pk]
+    assert summary == {"held": Decimal("16"), "attended": Decimal("16"), "rate": 100}
+    with django_capture_on_commit_callbacks(execute=True):
+        services.class_transition(training_class=cls, to="finished", user=officer, reason="提前结业")
+    seat = Enrollment.objects.get()
+    assert (seat.attended_hours, seat.required_hours, seat.status) == (Decimal("16.0"), Decimal("16.0"), "completed")

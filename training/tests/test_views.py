@@ -364,3 +364,16 @@ def test_a_page_with_a_message_is_not_served_from_the_cache(client, role_users):
     client.post(reverse("training:class_capacity", args=[cls.pk]), {"capacity": "31"})
     page = client.get(reverse("training:class_list")).content.decode()
     assert "alert-success" in page
+
+
+def test_the_finish_button_asks_for_a_reason_before_the_last_session(officer_client):
+    cls = open_class(sessions=2, days_ahead=1)
+    TrainingClass.objects.filter(pk=cls.pk).update(status=TrainingClass.Status.RUNNING)
+    page = officer_client.get(reverse("training:class_manage", args=[cls.pk]),
+                              HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'id="finish-early"' in page and 'name="reason"' in page
+    response = officer_client.post(reverse("training:class_transition", args=[cls.pk]), {"to": "finished"},
+                                   follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "最后一节课" in response.content.decode()
+    cls.refresh_from_db()
+    assert cls.status == "running"
