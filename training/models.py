@@ -11,8 +11,8 @@ from django.db import models
 from django.db.models import Case, Count, F, OuterRef, Q, Subquery, When, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from zhangwan.registry.models import Organization, SkillLevel, Trade, Worker
@@ -231,6 +231,21 @@ class TrainingClass(models.Model):
     @property
     def level(self):
         return self.course.level
+
+    @property
+    def hours(self) -> Decimal:
+        """The class's hours: what its sessions add up to."""
+        return sum((s.hours for s in self.sessions.all()), Decimal("0"))
+
+    def hours_disagreement(self, total=None) -> str:
+        """Why the sessions (adding up to total, or to what is saved) disagree with the course's
+        stated hours; "" when they agree."""
+        total = self.hours if total is None else total
+        if total == self.course.hours:
+            return ""
+        return gettext("The sessions add up to %(total)s hours but the course “%(course)s” states %(hours)s: "
+                       "change the sessions or the course's hours.") % {
+            "total": total, "course": self.course.title, "hours": self.course.hours}
 
     def last_session_end(self):
         """When the last session ends (None without sessions)."""

@@ -80,6 +80,8 @@ def class_transition(*, training_class: TrainingClass, to: str, user, reason: st
     CLASS_STATUS.check(cls.status, to)
     if to == Status.OPEN and not cls.sessions.exists():
         raise TrainingError(_("Add the class's sessions before opening registration."))
+    if to == Status.OPEN and (disagreement := cls.hours_disagreement()):
+        raise TrainingError(disagreement)
     reason = reason.strip()
     if to == Status.FINISHED and (early := finishing_early_message(cls)):
         if not reason:

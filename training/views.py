@@ -184,14 +184,15 @@ def _manage_crumbs(cls, *more):
 
 @role_required(*READERS)
 def class_manage(request, pk):
-    cls = get_object_or_404(TrainingClass.objects.select_related("course__trade", "provider", "base"), pk=pk)
+    cls = get_object_or_404(TrainingClass.objects.select_related("course__trade", "provider", "base")
+                            .prefetch_related("sessions"), pk=pk)
     enrollments = list(cls.enrollments.select_related("worker").order_by("status", "queue_number", "created_at"))
     positions = services.waiting_positions(cls)
     return render(request, "training/class_manage.html", {
         "cls": cls, "enrollments": enrollments, "positions": positions,
         "attendance": selectors.attendance_summary(enrollments),
         "sessions": cls.sessions.all(), "transitions": sorted(services.CLASS_STATUS.allowed(cls.status)),
-        "finishing_early": services.finishing_early_message(cls),
+        "finishing_early": services.finishing_early_message(cls), "hours_disagreement": cls.hours_disagreement(),
         "capacity_form": CapacityForm(initial={"capacity": cls.capacity}),
         "can_edit": has_role(request.user, Role.TRAINING_OFFICER),
         "crumbs": _manage_crumbs(cls),
