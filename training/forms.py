@@ -9,6 +9,10 @@ class TransitionForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=80, required=False)
 
 
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=80)
+
+
 class CapacityForm(forms.Form):
     capacity = forms.IntegerField(label=_("New capacity"), min_value=1, max_value=100_000)
 

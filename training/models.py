@@ -350,6 +350,14 @@ class Enrollment(models.Model):
             self.training_class.starts_on > timezone.localdate()
 
     @property
+    def can_withdraw(self):
+        """The training officer may withdraw the worker (with a reason) once the class has started."""
+        cls = self.training_class
+        return self.status in (self.Status.CONFIRMED, self.Status.WAITLISTED) and \
+            cls.starts_on <= timezone.localdate() and \
+            cls.status not in (TrainingClass.Status.FINISHED, TrainingClass.Status.CANCELLED)
+
+    @property
     def is_waitlisted(self) -> bool:
         return self.status == self.Status.WAITLISTED
 

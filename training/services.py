@@ -233,6 +233,36 @@ def enrollment_cancel(*, enrollment: Enrollment, user) -> Enrollment:
 
 
 @transaction.atomic
+def enrollment_withdraw(*, enrollment: Enrollment, user, reason: str) -> Enrollment:
+    """The training officer takes a worker out of a class that has started, for a reason that goes
+    into the history and to the worker. The seat is not given to anyone waiting: the class is under way."""
+    cls = _locked(enrollment.training_class)
+    enrollment = (Enrollment.objects.select_for_update(of=("self",)).select_related("worker__user")
+                  .get(pk=enrollment.pk))
+    enrollment.training_class = cls
+    reason = reason.strip()
+    if not reason:
+        raise TrainingError(_("Give the reason for the withdrawal."))
+    if enrollment.status not in ACTIVE:
+        raise TrainingError(_("This registration is already “%(status)s”.")
+                            % {"status": enrollment.get_status_display()})
+    if cls.status in (Status.FINISHED, Status.CANCELLED):
+        raise TrainingError(_("The class is over; its registrations can no longer change."))
+    if cls.starts_on > timezone.localdate():
+        raise TrainingError(_("The class has not started; cancel the registration instead."))
+    was_confirmed = enrollment.status == Enrollment.Status.CONFIRMED
+    enrollment.cancelled_at = timezone.now()
+    ENROLLMENT_STATUS.move(enrollment, Enrollment.Status.CANCELLED, user=user, reason="enrollment.withdrawn",
+                           detail=reason, update_fields=["cancelled_at"])
+    if was_confirmed:
+        TrainingClass.objects.filter(pk=cls.pk).update(confirmed_count=F("confirmed_count") - 1)
+    _tell([enrollment], lambda e: _("Withdrawn from %(title)s") % {"title": cls.title},
+          lambda e: _("The training officer has withdrawn you from “%(title)s”. Reason: %(reason)s")
+          % {"title": cls.title, "reason": reason})
+    return enrollment
+
+
+@transaction.atomic
 def class_set_capacity(*, training_class: TrainingClass, capacity: int, user) -> TrainingClass:
     cls = _locked(training_class)
     if capacity < cls.confirmed_count:

@@ -19,7 +19,15 @@ from zhangwan.query import search_param
 
 from . import importing, selectors, services, tables
 from .filters import ClassFilter, EnrollmentFilter, StaffClassFilter
-from .forms import AttendanceMarkForm, CapacityForm, ExamForm, LiaisonRegisterForm, TransitionForm, UploadForm
+from .forms import (
+    AttendanceMarkForm,
+    CapacityForm,
+    ExamForm,
+    LiaisonRegisterForm,
+    TransitionForm,
+    UploadForm,
+    WithdrawForm,
+)
 from .models import Attendance, ClassSession, Enrollment, Mentorship, NeedsSurvey, TrainingClass, TrainingPlan
 
 OFFICER = (Role.TRAINING_OFFICER,)
@@ -313,6 +321,22 @@ def attendance_mark(request, pk, enrollment_pk):
     else:
         messages.success(request, _("Attendance of %(name)s saved.") % {"name": enrollment.worker.name})
     return redirect("training:attendance_sheet", pk=pk)
+
+
+@require_POST
+@role_required(*OFFICER)
+def enrollment_withdraw(request, pk):
+    enrollment = get_object_or_404(Enrollment.objects.select_related("worker", "training_class"), pk=pk)
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the reason for the withdrawal."))
+    else:
+        with refusal_to(request):
+            services.enrollment_withdraw(enrollment=enrollment, user=request.user,
+                                         reason=form.cleaned_data["reason"])
+            messages.success(request, _("%(name)s is withdrawn from “%(title)s”.")
+                             % {"name": enrollment.worker.name, "title": enrollment.training_class.title})
+    return redirect("training:class_manage", pk=enrollment.training_class_id)
 
 
 @require_POST

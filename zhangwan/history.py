@@ -36,6 +36,7 @@ REASONS = {
     "class.finished_early": _("Finished before its last session: %(detail)s"),
     "enrollment.registered": _("Registered (%(detail)s)"),
     "enrollment.cancelled": _("Registration cancelled"),
+    "enrollment.withdrawn": _("Withdrawn by the training officer: %(detail)s"),
     "enrollment.promoted": _("Promoted from the waiting list"),
     "enrollment.exam": _("Exam result"),
     "attendance.marked": _("Attendance marked"),

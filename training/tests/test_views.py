@@ -377,3 +377,36 @@ def test_the_finish_button_asks_for_a_reason_before_the_last_session(officer_cli
     assert "最后一节课" in response.content.decode()
     cls.refresh_from_db()
     assert cls.status == "running"
+
+
+def test_officer_withdraws_a_worker_after_the_start_with_a_reason(officer_client, role_users):
+    from zhangwan.accounts.roles import Role
+    from zhangwan.accounts.tests.factories import UserFactory
+
+    cls = open_class(capacity=2)
+    worker = WorkerFactory(user=UserFactory(role=Role.WORKER))
+    seat = services.enrollment_register(worker=worker, training_class=cls, user=None, channel="staff")
+    hold(cls, days_ago=1)
+    TrainingClass.objects.filter(pk=cls.pk).update(status=TrainingClass.Status.RUNNING)
+    with pytest.raises(services.TrainingError):  # the worker's own cancel still refuses
+        services.enrollment_cancel(enrollment=seat, user=worker.user)
+    page = officer_client.get(reverse("training:class_manage", args=[cls.pk])).content.decode()
+    assert f'id="withdraw-{seat.pk}"' in page and 'name="reason"' in page
+    url = reverse("training:enrollment_withdraw", args=[seat.pk])
+    officer_client.post(url, {"reason": ""})
+    assert Enrollment.objects.get(pk=seat.pk).status == "confirmed"
+    officer_client.post(url, {"reason": "工作调动"})
+    seat.refresh_from_db()
+    cls.refresh_from_db()
+    assert (seat.status, cls.confirmed_count) == ("cancelled", 0)
+    assert seat.history.first().history_change_reason == "enrollment.withdrawn:工作调动"
+    assert Notification.objects.filter(user=worker.user, body__contains="工作调动").exists()
+
+
+def test_a_class_not_yet_started_offers_cancel_not_withdraw(officer_client):
+    cls = open_class()
+    seat = services.enrollment_register(worker=WorkerFactory(), training_class=cls, user=None, channel="staff")
+    assert f'id="withdraw-{seat.pk}"' not in officer_client.get(
+        reverse("training:class_manage", args=[cls.pk])).content.decode()
+    officer_client.post(reverse("training:enrollment_withdraw", args=[seat.pk]), {"reason": "x"})
+    assert Enrollment.objects.get(pk=seat.pk).status == "confirmed"
