@@ -197,6 +197,11 @@ class TrainingClass(models.Model):
     ends_on = models.DateField(_("ends on"))
     audience = models.CharField(_("audience"), max_length=20, choices=Audience.choices, default=Audience.EVERYONE)
     has_exam = models.BooleanField(_("has an exam"), default=False)
+    # Policy, not code: the share of the hours held a trainee must attend to complete the class.
+    completion_percent = models.PositiveSmallIntegerField(
+        _("attendance needed to complete (%)"), default=80,
+        help_text=_("Share of the hours held (while the trainee had a seat) that must be attended, "
+                    "present or late."))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT,
                               editable=False)
     # Kept in step with the confirmed enrollments under the class's row lock; the check
@@ -219,6 +224,8 @@ class TrainingClass(models.Model):
             models.CheckConstraint(condition=Q(registration_closes__gt=F("registration_opens")),
                                    name="class_window_ordered"),
             models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="class_ends_after_start"),
+            models.CheckConstraint(condition=Q(completion_percent__gte=1, completion_percent__lte=100),
+                                   name="class_completion_percent_1_to_100"),
         ]
 
     def __str__(self):

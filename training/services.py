@@ -371,9 +371,6 @@ def enrollment_set_exam(*, enrollment: Enrollment, passed: bool | None, user) ->
     return enrollment
 
 
-COMPLETION_SHARE = Decimal("0.8")  # of the hours held while the worker had a seat
-
-
 def _required_hours(sessions, enrollment) -> Decimal:
     """Hours of the sessions held while the worker had a seat (sessions: those held)."""
     since = timezone.localdate(enrollment.confirmed_at) if enrollment.confirmed_at else None
@@ -402,7 +399,7 @@ def class_complete(*, class_id: int, user=None) -> int:
     for e in enrollments:
         e.required_hours = _required_hours(sessions, e)
         e.attended_hours = min(attended.get(e.pk, Decimal("0")), e.required_hours)
-        enough = e.required_hours > 0 and e.attended_hours >= e.required_hours * COMPLETION_SHARE
+        enough = e.required_hours > 0 and e.attended_hours * 100 >= e.required_hours * cls.completion_percent
         if e.pk not in marked or (e.attended_hours == 0 and not enough):
             ENROLLMENT_STATUS.assign(e, Enrollment.Status.NO_SHOW)
         elif enough and (not cls.has_exam or e.exam_passed):

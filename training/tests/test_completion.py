@@ -20,8 +20,8 @@ def officer():
     return UserFactory(role=Role.TRAINING_OFFICER)
 
 
-def finished_class(people, *, sessions=5, has_exam=False):
-    cls = open_class(capacity=len(people), sessions=sessions, has_exam=has_exam)
+def finished_class(people, *, sessions=5, has_exam=False, **fields):
+    cls = open_class(capacity=len(people), sessions=sessions, has_exam=has_exam, **fields)
     seats = [services.enrollment_register(worker=w, training_class=cls, user=None, channel="staff") for w in people]
     TrainingClass.objects.filter(pk=cls.pk).update(status=TrainingClass.Status.RUNNING)
     hold(cls, days_ago=sessions + 5)  # every session is over
@@ -176,3 +176,15 @@ def test_a_class_finished_early_is_judged_on_the_hours_held_never_above_100_perc
         services.class_transition(training_class=cls, to="finished", user=officer, reason="提前结业")
     seat = Enrollment.objects.get()
     assert (seat.attended_hours, seat.required_hours, seat.status) == (Decimal("16.0"), Decimal("16.0"), "completed")
+
+
+def test_the_completion_share_is_the_classs_own(officer, django_capture_on_commit_callbacks):
+    assert TrainingClass._meta.get_field("completion_percent").default == 80
+    people = [WorkerFactory() for _ in range(2)]
+    cls, seats = finished_class(people, completion_percent=60)
+    mark(cls, seats[0], ["present"] * 3 + ["absent"] * 2, officer)  # 60 %: enough for this class
+    mark(cls, seats[1], ["present"] * 2 + ["absent"] * 3, officer)  # 40 %
+    with django_capture_on_commit_callbacks(execute=True):
+        services.class_transition(training_class=cls, to="finished", user=officer)
+    outcome = dict(Enrollment.objects.values_list("worker_id", "status"))
+    assert [outcome[p.pk] for p in people] == ["completed", "failed"]
