@@ -1,4 +1,11 @@
+from decimal import Decimal
+
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import Sum
+from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from zhangwan.admin_autocomplete import SafeAutocomplete
@@ -63,16 +70,46 @@ class TrainingPlanAdmin(SimpleHistoryAdmin):
     inlines = [PlanLineInline]
 
 
+class CourseForm(forms.ModelForm):
+    def clean_hours(self):
+        """The published classes' sessions must still add up to the course's hours."""
+        hours = self.cleaned_data["hours"]
+        if self.instance.pk and hours != self.instance.hours:
+            disagreeing = (self.instance.classes.exclude(status=TrainingClass.Status.DRAFT)
+                           .annotate(total=Sum("sessions__hours")).exclude(total=hours)
+                           .values_list("title", flat=True)[:5])
+            if disagreeing:
+                raise ValidationError(_("The sessions of these published classes do not add up to %(hours)s "
+                                        "hours: %(classes)s.") % {"hours": hours, "classes": "、".join(disagreeing)})
+        return hours
+
+
 @admin.register(Course)
 class CourseAdmin(SimpleHistoryAdmin):
+    form = CourseForm
     list_display = ["title", "trade", "level", "hours"]
     list_filter = ["trade", "level"]
     search_fields = ["title", "syllabus"]
     list_select_related = ["trade"]
 
 
+class ClassSessionFormSet(BaseInlineFormSet):
+    """Once a class is published its sessions must add up to its course's hours."""
+
+    def clean(self):
+        super().clean()
+        cls = self.instance
+        if not cls.pk or cls.status == TrainingClass.Status.DRAFT or any(self.errors):
+            return
+        total = sum((form.cleaned_data["hours"] for form in self.forms
+                     if form.cleaned_data and not form.cleaned_data.get("DELETE")), Decimal("0"))
+        if disagreement := cls.hours_disagreement(total):
+            raise ValidationError(disagreement)
+
+
 class ClassSessionInline(admin.TabularInline):
     model = ClassSession
+    formset = ClassSessionFormSet
     extra = 0
 
 

@@ -6,6 +6,11 @@ from .models import Attendance, TrainingClass
 
 class TransitionForm(forms.Form):
     to = forms.ChoiceField(choices=TrainingClass.Status.choices)
+    reason = forms.CharField(label=_("Reason"), max_length=80, required=False)
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=80)
 
 
 class CapacityForm(forms.Form):

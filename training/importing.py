@@ -11,6 +11,7 @@ from zhangwan.excel_in import Column, RowError, choices_in_both_languages
 from zhangwan.registry.forms import id_number_cell
 
 from .models import Attendance, Enrollment
+from .services import not_started_message
 
 MAX_BYTES = 5 * 1024 * 1024
 
@@ -80,6 +81,11 @@ def read_attendance(upload, *, training_class, sessions) -> tuple[dict, dict, li
                                 max_bytes=MAX_BYTES, wrong_header=wrong, rows_required=False)
     if table.found and not any(session.pk in table.found for session in sessions):
         return {}, {}, [RowError(1, "", wrong)]
+    now = timezone.now()
+    for row in table.rows:  # marks only for sessions that have started
+        for session in sessions:
+            if row[session.pk] is not None and not session.has_started(now):
+                table.refuse(row["row"], session.pk, not_started_message(session))
     rows, errors = table.result()
     marks = {(row["enrollment"], session.pk): row[session.pk] for row in rows for session in sessions
              if row[session.pk] is not None}

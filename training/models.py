@@ -11,8 +11,8 @@ from django.db import models
 from django.db.models import Case, Count, F, OuterRef, Q, Subquery, When, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from zhangwan.registry.models import Organization, SkillLevel, Trade, Worker
@@ -197,6 +197,11 @@ class TrainingClass(models.Model):
     ends_on = models.DateField(_("ends on"))
     audience = models.CharField(_("audience"), max_length=20, choices=Audience.choices, default=Audience.EVERYONE)
     has_exam = models.BooleanField(_("has an exam"), default=False)
+    # Policy, not code: the share of the hours held a trainee must attend to complete the class.
+    completion_percent = models.PositiveSmallIntegerField(
+        _("attendance needed to complete (%)"), default=80,
+        help_text=_("Share of the hours held (while the trainee had a seat) that must be attended, "
+                    "present or late."))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT,
                               editable=False)
     # Kept in step with the confirmed enrollments under the class's row lock; the check
@@ -219,6 +224,8 @@ class TrainingClass(models.Model):
             models.CheckConstraint(condition=Q(registration_closes__gt=F("registration_opens")),
                                    name="class_window_ordered"),
             models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="class_ends_after_start"),
+            models.CheckConstraint(condition=Q(completion_percent__gte=1, completion_percent__lte=100),
+                                   name="class_completion_percent_1_to_100"),
         ]
 
     def __str__(self):
@@ -231,6 +238,31 @@ class TrainingClass(models.Model):
     @property
     def level(self):
         return self.course.level
+
+    @property
+    def hours(self) -> Decimal:
+        """The class's hours: what its sessions add up to."""
+        return sum((s.hours for s in self.sessions.all()), Decimal("0"))
+
+    def hours_disagreement(self, total=None) -> str:
+        """Why the sessions (adding up to total, or to what is saved) disagree with the course's
+        stated hours; "" when they agree."""
+        total = self.hours if total is None else total
+        if total == self.course.hours:
+            return ""
+        return gettext("The sessions add up to %(total)s hours but the course “%(course)s” states %(hours)s: "
+                       "change the sessions or the course's hours.") % {
+            "total": total, "course": self.course.title, "hours": self.course.hours}
+
+    def last_session_end(self):
+        """When the last session ends (None without sessions)."""
+        return max((s.ends_at for s in self.sessions.all()), default=None)
+
+    @property
+    def ended(self) -> bool:
+        """Its last session has ended: it can be finished without a reason."""
+        last = self.last_session_end()
+        return last is not None and last <= timezone.now()
 
     def registration_is_open(self, now=None):
         now = now or timezone.now()
@@ -305,6 +337,9 @@ class Enrollment(models.Model):
             models.UniqueConstraint(fields=["worker", "training_class"], condition=~Q(status="cancelled"),
                                     name="enrollment_one_active_per_worker"),
             models.UniqueConstraint(fields=["training_class", "queue_number"], name="enrollment_queue_unique"),
+            models.CheckConstraint(condition=Q(attended_hours__isnull=True) | Q(required_hours__isnull=True)
+                                   | Q(attended_hours__lte=F("required_hours")),
+                                   name="enrollment_attended_within_held"),
             models.CheckConstraint(condition=Q(status="waitlisted", queue_number__isnull=False)
                                    | ~Q(status="waitlisted"), name="enrollment_waiting_has_queue_number"),
         ]
@@ -320,6 +355,14 @@ class Enrollment(models.Model):
     def can_cancel(self):
         return self.status in (self.Status.CONFIRMED, self.Status.WAITLISTED) and \
             self.training_class.starts_on > timezone.localdate()
+
+    @property
+    def can_withdraw(self):
+        """The training officer may withdraw the worker (with a reason) once the class has started."""
+        cls = self.training_class
+        return self.status in (self.Status.CONFIRMED, self.Status.WAITLISTED) and \
+            cls.starts_on <= timezone.localdate() and \
+            cls.status not in (TrainingClass.Status.FINISHED, TrainingClass.Status.CANCELLED)
 
     @property
     def is_waitlisted(self) -> bool:
@@ -351,6 +394,14 @@ class ClassSession(models.Model):
 
     def __str__(self):
         return f"{timezone.localtime(self.starts_at):%Y-%m-%d %H:%M} {self.topic}".strip()
+
+    def has_started(self, now=None) -> bool:
+        """Attendance can be taken only once the session has begun."""
+        return self.starts_at <= (now or timezone.now())
+
+    @property
+    def has_ended(self) -> bool:
+        return self.ends_at <= timezone.now()
 
 
 class Attendance(models.Model):

@@ -46,14 +46,16 @@ def staff_classes():
 
 def attendance_summary(enrollments) -> dict[int, dict]:
     """enrollment id → {'held': hours held since the seat was confirmed, 'attended': hours present or
-    late, 'rate': percent or None}. Two queries whatever the number of enrollments."""
+    late in those sessions (never more than held), 'rate': percent (at most 100) or None}.
+    Two queries whatever the number of enrollments."""
     enrollments = list(enrollments)
     class_ids = {e.training_class_id for e in enrollments}
     now = timezone.now()
     held_sessions = {}
     for session in ClassSession.objects.filter(training_class__in=class_ids, starts_at__lte=now):
         held_sessions.setdefault(session.training_class_id, []).append(session)
-    attended = dict(Attendance.objects.filter(enrollment__in=enrollments, status__in=Attendance.COUNTED)
+    attended = dict(Attendance.objects.filter(enrollment__in=enrollments, status__in=Attendance.COUNTED,
+                                              session__starts_at__lte=now)
                     .values("enrollment").annotate(hours=Sum("session__hours"))
                     .values_list("enrollment", "hours"))
     summary = {}
@@ -61,7 +63,7 @@ def attendance_summary(enrollments) -> dict[int, dict]:
         since = timezone.localdate(e.confirmed_at) if e.confirmed_at else None
         held = sum((s.hours for s in held_sessions.get(e.training_class_id, [])
                     if since is None or timezone.localdate(s.starts_at) >= since), Decimal("0"))
-        hours = attended.get(e.pk, Decimal("0"))
+        hours = min(attended.get(e.pk, Decimal("0")), held)  # capped by what was held
         summary[e.pk] = {"held": held, "attended": hours,
                          "rate": round(hours * 100 / held) if held else None}
     return summary

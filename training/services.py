@@ -63,13 +63,32 @@ def _tell(enrollments, title, body):
 
 # Class status -------------------------------------------------------------------------------
 
+def finishing_early_message(cls: TrainingClass) -> str:
+    """Why finishing the class now needs a reason ("" once its last session has ended)."""
+    last = cls.last_session_end()
+    if last is None or last <= timezone.now():
+        return ""
+    return _("The last session ends at %(end)s. To finish the class before then, give the reason.") % {
+        "end": timezone.localtime(last).strftime("%Y-%m-%d %H:%M")}
+
+
 @transaction.atomic
-def class_transition(*, training_class: TrainingClass, to: str, user) -> TrainingClass:
+def class_transition(*, training_class: TrainingClass, to: str, user, reason: str = "") -> TrainingClass:
+    """Move the class to another status. Finishing it before its last session has ended needs a
+    reason, which goes into its history."""
     cls = _locked(training_class)
     CLASS_STATUS.check(cls.status, to)
     if to == Status.OPEN and not cls.sessions.exists():
         raise TrainingError(_("Add the class's sessions before opening registration."))
-    CLASS_STATUS.move(cls, to, user=user)
+    if to == Status.OPEN and (disagreement := cls.hours_disagreement()):
+        raise TrainingError(disagreement)
+    reason = reason.strip()
+    if to == Status.FINISHED and (early := finishing_early_message(cls)):
+        if not reason:
+            raise TrainingError(early)
+        CLASS_STATUS.move(cls, to, user=user, reason="class.finished_early", detail=reason)
+    else:
+        CLASS_STATUS.move(cls, to, user=user)
     affected = list(cls.enrollments.filter(status__in=ACTIVE).select_related("worker__user"))
     if to == Status.CANCELLED:
         _cancel_all(cls, affected, user)
@@ -214,6 +233,36 @@ def enrollment_cancel(*, enrollment: Enrollment, user) -> Enrollment:
 
 
 @transaction.atomic
+def enrollment_withdraw(*, enrollment: Enrollment, user, reason: str) -> Enrollment:
+    """The training officer takes a worker out of a class that has started, for a reason that goes
+    into the history and to the worker. The seat is not given to anyone waiting: the class is under way."""
+    cls = _locked(enrollment.training_class)
+    enrollment = (Enrollment.objects.select_for_update(of=("self",)).select_related("worker__user")
+                  .get(pk=enrollment.pk))
+    enrollment.training_class = cls
+    reason = reason.strip()
+    if not reason:
+        raise TrainingError(_("Give the reason for the withdrawal."))
+    if enrollment.status not in ACTIVE:
+        raise TrainingError(_("This registration is already “%(status)s”.")
+                            % {"status": enrollment.get_status_display()})
+    if cls.status in (Status.FINISHED, Status.CANCELLED):
+        raise TrainingError(_("The class is over; its registrations can no longer change."))
+    if cls.starts_on > timezone.localdate():
+        raise TrainingError(_("The class has not started; cancel the registration instead."))
+    was_confirmed = enrollment.status == Enrollment.Status.CONFIRMED
+    enrollment.cancelled_at = timezone.now()
+    ENROLLMENT_STATUS.move(enrollment, Enrollment.Status.CANCELLED, user=user, reason="enrollment.withdrawn",
+                           detail=reason, update_fields=["cancelled_at"])
+    if was_confirmed:
+        TrainingClass.objects.filter(pk=cls.pk).update(confirmed_count=F("confirmed_count") - 1)
+    _tell([enrollment], lambda e: _("Withdrawn from %(title)s") % {"title": cls.title},
+          lambda e: _("The training officer has withdrawn you from “%(title)s”. Reason: %(reason)s")
+          % {"title": cls.title, "reason": reason})
+    return enrollment
+
+
+@transaction.atomic
 def class_set_capacity(*, training_class: TrainingClass, capacity: int, user) -> TrainingClass:
     cls = _locked(training_class)
     if capacity < cls.confirmed_count:
@@ -257,9 +306,20 @@ def _check_session_enrollment(session: ClassSession, enrollment: Enrollment):
         raise TrainingError(_("%(name)s has no seat in this class.") % {"name": enrollment.worker.name})
 
 
+def not_started_message(session: ClassSession) -> str:
+    return _("This session starts at %(start)s; attendance can be taken once it has started.") % {
+        "start": timezone.localtime(session.starts_at).strftime("%Y-%m-%d %H:%M")}
+
+
+def _check_session_started(session: ClassSession, now=None):
+    if not session.has_started(now):
+        raise TrainingError(not_started_message(session))
+
+
 @transaction.atomic
 def attendance_mark(*, session: ClassSession, enrollment: Enrollment, status: str, user, remark: str = ""):
     _check_session_enrollment(session, enrollment)
+    _check_session_started(session)
     if status not in Attendance.Status.values:
         raise TrainingError(_("Unknown attendance mark."))
     attendance = Attendance.objects.select_for_update().filter(session=session, enrollment=enrollment).first()
@@ -273,10 +333,14 @@ def attendance_mark(*, session: ClassSession, enrollment: Enrollment, status: st
 
 @transaction.atomic
 def attendance_save_many(*, training_class: TrainingClass, marks: dict, exams: dict, user) -> int:
-    """marks: (enrollment id, session id) → status; exams: enrollment id → bool. All or nothing."""
+    """marks: (enrollment id, session id) → status; exams: enrollment id → bool. All or nothing:
+    a mark for a session that has not started refuses the whole sheet."""
+    now = timezone.now()
+    sessions = {s.pk: s for s in training_class.sessions.filter(pk__in={pk for _e, pk in marks})}
+    for session in sorted(sessions.values(), key=lambda s: s.starts_at):
+        _check_session_started(session, now)
     existing = {(a.enrollment_id, a.session_id): a
                 for a in Attendance.objects.filter(session__training_class=training_class).select_for_update()}
-    now = timezone.now()
     new, changed = [], []
     for (enrollment_id, session_id), status in marks.items():
         attendance = existing.get((enrollment_id, session_id))
@@ -307,10 +371,8 @@ def enrollment_set_exam(*, enrollment: Enrollment, passed: bool | None, user) ->
     return enrollment
 
 
-COMPLETION_SHARE = Decimal("0.8")  # of the hours held while the worker had a seat
-
-
 def _required_hours(sessions, enrollment) -> Decimal:
+    """Hours of the sessions held while the worker had a seat (sessions: those held)."""
     since = timezone.localdate(enrollment.confirmed_at) if enrollment.confirmed_at else None
     return sum((s.hours for s in sessions if since is None or timezone.localdate(s.starts_at) >= since),
                Decimal("0"))
@@ -328,14 +390,16 @@ def class_complete(*, class_id: int, user=None) -> int:
     if cls.status != Status.FINISHED:
         return 0
     enrollments = list(cls.enrollments.confirmed().select_for_update(of=("self",)).select_related("worker__user"))
-    sessions = list(cls.sessions.all())
-    attended = dict(Attendance.objects.filter(session__training_class=cls, status__in=Attendance.COUNTED)
+    # Only what was held counts: a class finished early (with its reason) is judged on the sessions
+    # that had started, so the hours attended never exceed the hours required.
+    sessions = list(cls.sessions.filter(starts_at__lte=timezone.now()))
+    attended = dict(Attendance.objects.filter(session__in=sessions, status__in=Attendance.COUNTED)
                     .values("enrollment").annotate(hours=Sum("session__hours")).values_list("enrollment", "hours"))
     marked = set(Attendance.objects.filter(session__training_class=cls).values_list("enrollment", flat=True))
     for e in enrollments:
-        e.attended_hours = attended.get(e.pk, Decimal("0"))
         e.required_hours = _required_hours(sessions, e)
-        enough = e.required_hours > 0 and e.attended_hours >= e.required_hours * COMPLETION_SHARE
+        e.attended_hours = min(attended.get(e.pk, Decimal("0")), e.required_hours)
+        enough = e.required_hours > 0 and e.attended_hours * 100 >= e.required_hours * cls.completion_percent
         if e.pk not in marked or (e.attended_hours == 0 and not enough):
             ENROLLMENT_STATUS.assign(e, Enrollment.Status.NO_SHOW)
         elif enough and (not cls.has_exam or e.exam_passed):

@@ -22,6 +22,7 @@ urlpatterns = [
     path("manage/sessions/<int:pk>/", views.attendance_sheet, name="attendance_sheet"),
     path("manage/sessions/<int:pk>/mark/<int:enrollment_pk>/", views.attendance_mark, name="attendance_mark"),
     path("manage/enrollments/<int:pk>/exam/", views.exam_mark, name="exam_mark"),
+    path("manage/enrollments/<int:pk>/withdraw/", views.enrollment_withdraw, name="enrollment_withdraw"),
     path("manage/needs/", views.survey_list, name="survey_list"),
     path("manage/needs/<int:pk>/", views.survey_detail, name="survey_detail"),
     path("manage/plans/<int:year>/", views.plan_detail, name="plan_detail"),

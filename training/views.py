@@ -19,7 +19,15 @@ from zhangwan.query import search_param
 
 from . import importing, selectors, services, tables
 from .filters import ClassFilter, EnrollmentFilter, StaffClassFilter
-from .forms import AttendanceMarkForm, CapacityForm, ExamForm, LiaisonRegisterForm, TransitionForm, UploadForm
+from .forms import (
+    AttendanceMarkForm,
+    CapacityForm,
+    ExamForm,
+    LiaisonRegisterForm,
+    TransitionForm,
+    UploadForm,
+    WithdrawForm,
+)
 from .models import Attendance, ClassSession, Enrollment, Mentorship, NeedsSurvey, TrainingClass, TrainingPlan
 
 OFFICER = (Role.TRAINING_OFFICER,)
@@ -184,13 +192,15 @@ def _manage_crumbs(cls, *more):
 
 @role_required(*READERS)
 def class_manage(request, pk):
-    cls = get_object_or_404(TrainingClass.objects.select_related("course__trade", "provider", "base"), pk=pk)
+    cls = get_object_or_404(TrainingClass.objects.select_related("course__trade", "provider", "base")
+                            .prefetch_related("sessions"), pk=pk)
     enrollments = list(cls.enrollments.select_related("worker").order_by("status", "queue_number", "created_at"))
     positions = services.waiting_positions(cls)
     return render(request, "training/class_manage.html", {
         "cls": cls, "enrollments": enrollments, "positions": positions,
         "attendance": selectors.attendance_summary(enrollments),
         "sessions": cls.sessions.all(), "transitions": sorted(services.CLASS_STATUS.allowed(cls.status)),
+        "finishing_early": services.finishing_early_message(cls), "hours_disagreement": cls.hours_disagreement(),
         "capacity_form": CapacityForm(initial={"capacity": cls.capacity}),
         "can_edit": has_role(request.user, Role.TRAINING_OFFICER),
         "crumbs": _manage_crumbs(cls),
@@ -206,7 +216,8 @@ def class_transition(request, pk):
         messages.error(request, _("Unknown status."))
     else:
         with refusal_to(request):
-            services.class_transition(training_class=cls, to=form.cleaned_data["to"], user=request.user)
+            services.class_transition(training_class=cls, to=form.cleaned_data["to"], user=request.user,
+                                      reason=form.cleaned_data["reason"])
             cls.refresh_from_db()
             messages.success(request, _("The class is now: %(status)s.") % {"status": cls.get_status_display()})
     return redirect("training:class_manage", pk=pk)
@@ -255,9 +266,11 @@ def attendance_import(request, pk):
         marks, exams, errors = importing.read_attendance(form.cleaned_data["file"], training_class=cls,
                                                          sessions=list(cls.sessions.all()))
         if not errors:
-            changed = services.attendance_save_many(training_class=cls, marks=marks, exams=exams, user=request.user)
-            messages.success(request, _("Attendance imported: %(count)d changes.") % {"count": changed})
-            return redirect("training:class_manage", pk=pk)
+            with refusal_to(request):
+                changed = services.attendance_save_many(training_class=cls, marks=marks, exams=exams,
+                                                        user=request.user)
+                messages.success(request, _("Attendance imported: %(count)d changes.") % {"count": changed})
+                return redirect("training:class_manage", pk=pk)
     return render(request, "training/attendance_import.html", {
         "cls": cls, "form": form, "errors": errors, "crumbs": _manage_crumbs(cls, (_("Import attendance"), None)),
     })
@@ -276,9 +289,10 @@ def attendance_sheet(request, pk):
                    .prefetch_related(Prefetch("attendances", Attendance.objects.filter(session=session),
                                               to_attr="marks")))
     template = "training/sign_in_sheet.html" if request.GET.get("print") else "training/attendance_sheet.html"
+    not_started = "" if session.has_started() else services.not_started_message(session)
     return render(request, template, {
         "session": session, "cls": cls, "enrollments": enrollments, "statuses": Attendance.Status.choices,
-        "can_edit": has_role(request.user, Role.TRAINING_OFFICER),
+        "can_edit": has_role(request.user, Role.TRAINING_OFFICER) and not not_started, "not_started": not_started,
         "crumbs": _manage_crumbs(cls, (str(session), None)),
     })
 
@@ -307,6 +321,22 @@ def attendance_mark(request, pk, enrollment_pk):
     else:
         messages.success(request, _("Attendance of %(name)s saved.") % {"name": enrollment.worker.name})
     return redirect("training:attendance_sheet", pk=pk)
+
+
+@require_POST
+@role_required(*OFFICER)
+def enrollment_withdraw(request, pk):
+    enrollment = get_object_or_404(Enrollment.objects.select_related("worker", "training_class"), pk=pk)
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the reason for the withdrawal."))
+    else:
+        with refusal_to(request):
+            services.enrollment_withdraw(enrollment=enrollment, user=request.user,
+                                         reason=form.cleaned_data["reason"])
+            messages.success(request, _("%(name)s is withdrawn from “%(title)s”.")
+                             % {"name": enrollment.worker.name, "title": enrollment.training_class.title})
+    return redirect("training:class_manage", pk=enrollment.training_class_id)
 
 
 @require_POST

@@ -46,3 +46,11 @@ def cancels(value) -> bool:
     from training.models import TrainingClass
 
     return value == TrainingClass.Status.CANCELLED
+
+
+@register.filter
+def finishes(value) -> bool:
+    """Whether moving a class to this status finishes it (early, it asks for the reason)."""
+    from training.models import TrainingClass
+
+    return value == TrainingClass.Status.FINISHED

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from training import services
 from training.models import Attendance, Enrollment
-from training.tests.factories import open_class
+from training.tests.factories import hold, open_class
 from zhangwan.accounts.roles import Role
 from zhangwan.accounts.tests.factories import UserFactory
 from zhangwan.registry.tests.factories import WorkerFactory
@@ -59,6 +59,7 @@ def test_officer_marks_attendance_on_a_phone(phone, live_server, role_users):
     cls = open_class(capacity=3)
     people = WorkerFactory.create_batch(3)
     seats = [services.enrollment_register(worker=w, training_class=cls, user=None, channel="staff") for w in people]
+    hold(cls)
     session = cls.sessions.order_by("starts_at").first()
     log_in(phone, live_server, "training_officer")
     phone.goto(f"{live_server.url}/training/manage/classes/{cls.pk}/")

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from training import services
 from training.models import Attendance, Enrollment, TrainingClass
-from training.tests.factories import open_class
+from training.tests.factories import hold, open_class
 from zhangwan.accounts.models import Notification
 from zhangwan.accounts.roles import Role
 from zhangwan.accounts.tests.factories import UserFactory
@@ -20,12 +20,12 @@ def officer():
     return UserFactory(role=Role.TRAINING_OFFICER)
 
 
-def finished_class(people, *, sessions=5, has_exam=False):
-    cls = open_class(capacity=len(people), sessions=sessions, has_exam=has_exam)
+def finished_class(people, *, sessions=5, has_exam=False, **fields):
+    cls = open_class(capacity=len(people), sessions=sessions, has_exam=has_exam, **fields)
     seats = [services.enrollment_register(worker=w, training_class=cls, user=None, channel="staff") for w in people]
     TrainingClass.objects.filter(pk=cls.pk).update(status=TrainingClass.Status.RUNNING)
-    cls.refresh_from_db()
-    return cls, seats
+    hold(cls, days_ago=sessions + 5)  # every session is over
+    return cls, [Enrollment.objects.get(pk=s.pk) for s in seats]
 
 
 def mark(cls, seat, statuses, officer):
@@ -111,13 +111,80 @@ def test_attendance_mark_is_updated_not_duplicated(officer):
 def test_attendance_rate_counts_only_sessions_held(officer):
     from training.selectors import attendance_summary
 
-    cls, seats = finished_class([WorkerFactory()])
+    cls = open_class(capacity=1, sessions=5)
+    seats = [services.enrollment_register(worker=WorkerFactory(), training_class=cls, user=None, channel="staff")]
     sessions = list(cls.sessions.order_by("starts_at"))
     past = timezone.now() - datetime.timedelta(days=3)
     for n, s in enumerate(sessions[:2]):
         type(s).objects.filter(pk=s.pk).update(starts_at=past + datetime.timedelta(hours=n),
                                                ends_at=past + datetime.timedelta(hours=n, minutes=30))
     Enrollment.objects.filter(pk=seats[0].pk).update(confirmed_at=past - datetime.timedelta(days=1))
+    sessions = list(cls.sessions.order_by("starts_at"))
     services.attendance_mark(session=sessions[0], enrollment=seats[0], status="present", user=officer)
     summary = attendance_summary(Enrollment.objects.all())[seats[0].pk]
     assert summary == {"held": Decimal("16.0"), "attended": Decimal("8.0"), "rate": 50}
+
+
+def test_attendance_for_a_session_that_has_not_started_is_refused(officer):
+    cls = open_class(capacity=2, sessions=3)
+    seat = services.enrollment_register(worker=WorkerFactory(), training_class=cls, user=None, channel="staff")
+    hold(cls, days_ago=1)  # yesterday's and today's sessions have started, tomorrow's has not
+    sessions = list(cls.sessions.order_by("starts_at"))
+    services.attendance_mark(session=sessions[0], enrollment=seat, status="present", user=officer)
+    with pytest.raises(services.TrainingError, match="开始后才能考勤"):
+        services.attendance_mark(session=sessions[2], enrollment=seat, status="present", user=officer)
+    with pytest.raises(services.TrainingError):
+        services.attendance_save_many(training_class=cls, marks={(seat.pk, sessions[2].pk): "present"}, exams={},
+                                      user=officer)
+    assert list(Attendance.objects.values_list("session_id", flat=True)) == [sessions[0].pk]
+
+
+def running_class_with_a_session_to_come(people):
+    """Three sessions: the day before yesterday's and yesterday's were held, tomorrow's is to come."""
+    cls = open_class(capacity=len(people), sessions=4)
+    seats = [services.enrollment_register(worker=w, training_class=cls, user=None, channel="staff") for w in people]
+    TrainingClass.objects.filter(pk=cls.pk).update(status=TrainingClass.Status.RUNNING)
+    hold(cls, days_ago=2)
+    cls.sessions.filter(pk=cls.sessions.order_by("starts_at")[2].pk).delete()  # none today
+    return cls, [Enrollment.objects.get(pk=s.pk) for s in seats]
+
+
+def test_finishing_before_the_last_session_needs_a_reason(officer, django_capture_on_commit_callbacks):
+    cls, seats = running_class_with_a_session_to_come([WorkerFactory()])
+    with pytest.raises(services.TrainingError, match="最后一节课"):
+        services.class_transition(training_class=cls, to="finished", user=officer)
+    cls.refresh_from_db()
+    assert cls.status == "running"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.class_transition(training_class=cls, to="finished", user=officer, reason="疫情停课")
+    cls.refresh_from_db()
+    assert cls.status == "finished"
+    assert cls.history.first().history_change_reason == "class.finished_early:疫情停课"
+
+
+def test_a_class_finished_early_is_judged_on_the_hours_held_never_above_100_percent(
+        officer, django_capture_on_commit_callbacks):
+    from training.selectors import attendance_summary
+
+    cls, seats = running_class_with_a_session_to_come([WorkerFactory()])
+    later = cls.sessions.order_by("starts_at").last()
+    mark(cls, seats[0], ["present", "present"], officer)
+    Attendance.objects.create(session=later, enrollment=seats[0], status="present")  # marked ahead, before the guard
+    summary = attendance_summary([seats[0]])[seats[0].pk]
+    assert summary == {"held": Decimal("16"), "attended": Decimal("16"), "rate": 100}
+    with django_capture_on_commit_callbacks(execute=True):
+        services.class_transition(training_class=cls, to="finished", user=officer, reason="提前结业")
+    seat = Enrollment.objects.get()
+    assert (seat.attended_hours, seat.required_hours, seat.status) == (Decimal("16.0"), Decimal("16.0"), "completed")
+
+
+def test_the_completion_share_is_the_classs_own(officer, django_capture_on_commit_callbacks):
+    assert TrainingClass._meta.get_field("completion_percent").default == 80
+    people = [WorkerFactory() for _ in range(2)]
+    cls, seats = finished_class(people, completion_percent=60)
+    mark(cls, seats[0], ["present"] * 3 + ["absent"] * 2, officer)  # 60 %: enough for this class
+    mark(cls, seats[1], ["present"] * 2 + ["absent"] * 3, officer)  # 40 %
+    with django_capture_on_commit_callbacks(execute=True):
+        services.class_transition(training_class=cls, to="finished", user=officer)
+    outcome = dict(Enrollment.objects.values_list("worker_id", "status"))
+    assert [outcome[p.pk] for p in people] == ["completed", "failed"]

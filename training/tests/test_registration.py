@@ -1,4 +1,5 @@
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -238,3 +239,42 @@ def test_liaison_registration_of_many_fills_seats_then_the_waiting_list(liaison,
                                              channel=Enrollment.Channel.LIAISON)
     assert [o.error != "" for o in outcomes] == [True, False, False]
     assert [o.enrollment.status for o in outcomes[1:]] == ["confirmed", "waitlisted"]
+
+
+def test_a_class_whose_sessions_disagree_with_its_hours_cannot_open(officer, client):
+    cls = open_class(status="draft", sessions=2)  # 16 hours of sessions, the course states 24
+    with pytest.raises(services.TrainingError, match="16.0") as refusal:
+        services.class_transition(training_class=cls, to="open", user=officer)
+    assert "24" in str(refusal.value)
+    cls.refresh_from_db()
+    assert cls.status == "draft" and cls.hours == Decimal("16.0")
+    page = client.get(f"/training/classes/{cls.pk}/").status_code  # drafts are not public
+    assert page == 404
+
+
+def test_the_class_page_states_the_hours_of_its_sessions(client):
+    cls = open_class(sessions=3)
+    page = client.get(f"/training/classes/{cls.pk}/").content.decode()
+    assert 'id="class-hours">24.0<' in page
+
+
+def test_admin_refuses_sessions_of_a_published_class_that_disagree_with_its_hours(admin_client):
+    cls = open_class(sessions=3)
+    sessions = list(cls.sessions.order_by("starts_at"))
+    data = {"course": cls.course.pk, "title": cls.title, "provider": cls.provider.pk, "venue": cls.venue,
+            "capacity": cls.capacity, "audience": cls.audience,
+            "registration_opens_0": "2026-01-01", "registration_opens_1": "08:00",
+            "registration_closes_0": "2026-01-02", "registration_closes_1": "08:00",
+            "starts_on": cls.starts_on, "ends_on": cls.ends_on,
+            "sessions-TOTAL_FORMS": "3", "sessions-INITIAL_FORMS": "3", "sessions-MIN_NUM_FORMS": "0",
+            "sessions-MAX_NUM_FORMS": "1000"}
+    for n, s in enumerate(sessions):
+        start, end = timezone.localtime(s.starts_at), timezone.localtime(s.ends_at)
+        data |= {f"sessions-{n}-id": s.pk, f"sessions-{n}-training_class": cls.pk,
+                 f"sessions-{n}-starts_at_0": f"{start:%Y-%m-%d}", f"sessions-{n}-starts_at_1": f"{start:%H:%M}",
+                 f"sessions-{n}-ends_at_0": f"{end:%Y-%m-%d}", f"sessions-{n}-ends_at_1": f"{end:%H:%M}",
+                 f"sessions-{n}-hours": "5" if n == 0 else "8", f"sessions-{n}-topic": s.topic}
+    response = admin_client.post(f"/admin/training/trainingclass/{cls.pk}/change/", data)
+    page = response.content.decode()
+    assert response.status_code == 200 and "errorlist nonform" in page and "24.0" in page
+    assert set(cls.sessions.values_list("hours", flat=True)) == {Decimal("8.0")}

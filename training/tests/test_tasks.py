@@ -5,7 +5,7 @@ import pytest
 
 from training import services
 from training.models import Enrollment, TrainingClass
-from training.tests.factories import open_class
+from training.tests.factories import hold, open_class
 from zhangwan.accounts.roles import Role
 from zhangwan.accounts.tests.factories import UserFactory
 from zhangwan.registry.tests.factories import WorkerFactory
@@ -19,6 +19,7 @@ def test_finishing_a_class_queues_the_completion_job_after_commit(worker_queue):
     cls = open_class(capacity=2, sessions=2)
     seats = [services.enrollment_register(worker=WorkerFactory(), training_class=cls, user=None, channel="staff")
              for _ in range(2)]
+    hold(cls)  # both sessions are over
     for session in cls.sessions.all():
         services.attendance_mark(session=session, enrollment=seats[0], status="present", user=officer)
     TrainingClass.objects.filter(pk=cls.pk).update(status=TrainingClass.Status.RUNNING)

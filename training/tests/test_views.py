@@ -1,13 +1,15 @@
+import datetime
 import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from training import services
 from training.models import Attendance, Enrollment, TrainingClass
-from training.tests.factories import open_class
+from training.tests.factories import hold, open_class
 from zhangwan.accounts.models import Notification
 from zhangwan.registry.tests.factories import WorkerFactory
 
@@ -139,7 +141,7 @@ def officer_client(client, role_users):
 def test_officer_marks_attendance_with_htmx(officer_client):
     cls = open_class()
     seat = services.enrollment_register(worker=WorkerFactory(), training_class=cls, user=None, channel="staff")
-    session = cls.sessions.first()
+    session = hold(cls).sessions.first()
     url = reverse("training:attendance_mark", args=[session.pk, seat.pk])
     response = officer_client.post(url, {"status": "late"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and 'aria-pressed="true"' in response.content.decode()
@@ -167,6 +169,7 @@ def test_attendance_round_trips_through_excel(officer_client):
     cls = open_class(has_exam=True)
     seats = [services.enrollment_register(worker=WorkerFactory(), training_class=cls, user=None, channel="staff")
              for _ in range(2)]
+    hold(cls)
     book = load_workbook(io.BytesIO(officer_client.get(reverse("training:class_export", args=[cls.pk])).content))
     sheet = book.worksheets[0]
     for row in sheet.iter_rows(min_row=2):
@@ -287,6 +290,9 @@ def test_enrollment_lists_cost_a_constant_number_of_queries(client, role_users, 
 def test_class_pages_cost_a_constant_number_of_queries(officer_client, django_assert_max_num_queries, name):
     cls = open_class(capacity=50)
     session = cls.sessions.first()
+    session.starts_at = timezone.now() - datetime.timedelta(hours=1)  # under way: attendance can be taken
+    session.ends_at = session.starts_at + datetime.timedelta(hours=9)
+    session.save()
     url = reverse(name, args=[cls.pk if name.endswith("manage") else session.pk])
 
     def add(n):
@@ -300,6 +306,35 @@ def test_class_pages_cost_a_constant_number_of_queries(officer_client, django_as
     add(10)
     with django_assert_max_num_queries(len(few.captured_queries)):
         officer_client.get(url)
+
+
+def test_a_session_not_yet_started_shows_no_marking_controls_and_says_why(officer_client):
+    cls = open_class(sessions=3)
+    seat = services.enrollment_register(worker=WorkerFactory(), training_class=cls, user=None, channel="staff")
+    hold(cls, days_ago=1)
+    later = cls.sessions.order_by("starts_at").last()
+    page = officer_client.get(reverse("training:attendance_sheet", args=[later.pk]),
+                              HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'id="not-started"' in page and "开始后才能" in page
+    assert reverse("training:attendance_mark", args=[later.pk, seat.pk]) not in page
+    response = officer_client.post(reverse("training:attendance_mark", args=[later.pk, seat.pk]),
+                                   {"status": "present"}, HTTP_HX_REQUEST="true")
+    assert 'role="alert"' in response.content.decode() and not Attendance.objects.exists()
+
+
+def test_an_attendance_workbook_marking_a_future_session_saves_nothing(officer_client):
+    cls = open_class(sessions=3)
+    services.enrollment_register(worker=WorkerFactory(), training_class=cls, user=None, channel="staff")
+    hold(cls, days_ago=1)
+    book = load_workbook(io.BytesIO(officer_client.get(reverse("training:class_export", args=[cls.pk])).content))
+    sheet = book.worksheets[0]
+    sheet["D2"], sheet["F2"] = "出勤", "出勤"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = officer_client.post(reverse("training:attendance_import", args=[cls.pk]),
+                                   {"file": SimpleUploadedFile("a.xlsx", buffer.getvalue())})
+    assert [e.row for e in response.context["errors"]] == [2]
+    assert not Attendance.objects.exists()
 
 
 def test_the_cached_catalogue_shows_a_seat_taken_at_once(client, db):
@@ -329,3 +364,49 @@ def test_a_page_with_a_message_is_not_served_from_the_cache(client, role_users):
     client.post(reverse("training:class_capacity", args=[cls.pk]), {"capacity": "31"})
     page = client.get(reverse("training:class_list")).content.decode()
     assert "alert-success" in page
+
+
+def test_the_finish_button_asks_for_a_reason_before_the_last_session(officer_client):
+    cls = open_class(sessions=2, days_ahead=1)
+    TrainingClass.objects.filter(pk=cls.pk).update(status=TrainingClass.Status.RUNNING)
+    page = officer_client.get(reverse("training:class_manage", args=[cls.pk]),
+                              HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'id="finish-early"' in page and 'name="reason"' in page
+    response = officer_client.post(reverse("training:class_transition", args=[cls.pk]), {"to": "finished"},
+                                   follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "最后一节课" in response.content.decode()
+    cls.refresh_from_db()
+    assert cls.status == "running"
+
+
+def test_officer_withdraws_a_worker_after_the_start_with_a_reason(officer_client, role_users):
+    from zhangwan.accounts.roles import Role
+    from zhangwan.accounts.tests.factories import UserFactory
+
+    cls = open_class(capacity=2)
+    worker = WorkerFactory(user=UserFactory(role=Role.WORKER))
+    seat = services.enrollment_register(worker=worker, training_class=cls, user=None, channel="staff")
+    hold(cls, days_ago=1)
+    TrainingClass.objects.filter(pk=cls.pk).update(status=TrainingClass.Status.RUNNING)
+    with pytest.raises(services.TrainingError):  # the worker's own cancel still refuses
+        services.enrollment_cancel(enrollment=seat, user=worker.user)
+    page = officer_client.get(reverse("training:class_manage", args=[cls.pk])).content.decode()
+    assert f'id="withdraw-{seat.pk}"' in page and 'name="reason"' in page
+    url = reverse("training:enrollment_withdraw", args=[seat.pk])
+    officer_client.post(url, {"reason": ""})
+    assert Enrollment.objects.get(pk=seat.pk).status == "confirmed"
+    officer_client.post(url, {"reason": "工作调动"})
+    seat.refresh_from_db()
+    cls.refresh_from_db()
+    assert (seat.status, cls.confirmed_count) == ("cancelled", 0)
+    assert seat.history.first().history_change_reason == "enrollment.withdrawn:工作调动"
+    assert Notification.objects.filter(user=worker.user, body__contains="工作调动").exists()
+
+
+def test_a_class_not_yet_started_offers_cancel_not_withdraw(officer_client):
+    cls = open_class()
+    seat = services.enrollment_register(worker=WorkerFactory(), training_class=cls, user=None, channel="staff")
+    assert f'id="withdraw-{seat.pk}"' not in officer_client.get(
+        reverse("training:class_manage", args=[cls.pk])).content.decode()
+    officer_client.post(reverse("training:enrollment_withdraw", args=[seat.pk]), {"reason": "x"})
+    assert Enrollment.objects.get(pk=seat.pk).status == "confirmed"

@@ -2,10 +2,13 @@
 `other_organization`: the fixture of the matrix tests (test_url_matrix, test_post_matrix,
 test_bad_queries, test_bad_input, test_masked_id_numbers), and the logged-in clients they open them with."""
 
+import datetime
+
 import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.test import Client
+from django.utils import timezone
 
 from zhangwan.accounts.roles import Role
 from zhangwan.registry.models import Employment, TransferRequest, WorkerTrade
@@ -71,6 +74,9 @@ def objects(role_users, organization, other_organization):
     Mentorship.objects.create(mentor=own, apprentice=WorkerFactory(employer=organization), trade=trade(),
                               started_on="2022-01-01")
     session = cls.sessions.first()
+    session.starts_at = timezone.now() - datetime.timedelta(hours=1)  # under way: attendance can be taken
+    session.ends_at = session.starts_at + datetime.timedelta(hours=9)
+    session.save()
     from training.services import attendance_mark
 
     attendance_mark(session=session, enrollment=enrollment, status="present", user=None)

@@ -84,7 +84,7 @@ from training.subsidies import engine
 from training.subsidies import services as subsidy_services
 from training.subsidies.models import Batch, Claim, Payment, Policy, Rate
 from training.subsidies.tests.factories import policy as subsidy_policy
-from training.tests.factories import open_class
+from training.tests.factories import hold, open_class
 from zhangwan.accounts.roles import Role
 from zhangwan.accounts.tests.factories import UserFactory
 from zhangwan.history import REASONS, record_history
@@ -155,7 +155,7 @@ PROJECT_APPS = {"registry", "accounts", "reports", "jobs", "training", "subsidie
 
 # Public functions of the service modules that write nothing (every other one must be walked).
 READERS = {
-    training_services: {"waiting_positions"},
+    training_services: {"waiting_positions", "not_started_message", "finishing_early_message"},
     subsidy_services: {"payable_claims", "policy_totals", "as_money"},
     engine: {"months", "run_steps", "granted", "decided"},
     competitions_services: {"judge_entries", "part_averages"},
@@ -355,7 +355,7 @@ def test_a_write_service_the_walk_misses_fails_it():
 def test_training_walk(role_users, organization, django_capture_on_commit_callbacks):
     officer, liaison = role_users[Role.TRAINING_OFFICER], role_users[Role.LIAISON]
     me = Worker.objects.get(user=role_users[Role.WORKER])
-    first, second, third = (WorkerFactory(employer=organization) for _ in range(3))
+    first, second, third, fourth = (WorkerFactory(employer=organization) for _ in range(4))
     cls = open_class(capacity=1, sessions=2, has_exam=True)
     other = open_class(capacity=5, title="2026年电工培训班")
     s1, s2 = cls.sessions.order_by("starts_at")
@@ -382,6 +382,8 @@ def test_training_walk(role_users, organization, django_capture_on_commit_callba
             with audited(officer) as step:
                 training_services.class_transition(training_class=cls, to=to, user=officer)
             assert step.reasons(TrainingClass) == {"status"}
+        hold(cls)  # its sessions are over: attendance can be taken
+        s1, s2 = cls.sessions.order_by("starts_at")
         with audited(officer) as step:
             training_services.attendance_mark(session=s1, enrollment=e2, status="present", user=officer)
         assert step.created(Attendance)
@@ -402,8 +404,13 @@ def test_training_walk(role_users, organization, django_capture_on_commit_callba
         assert step.changed(Enrollment) == {e2.pk, mine.pk}
         assert step.reasons(Enrollment) == {"class.finished"}
         with audited(liaison):
-            training_services.enrollments_register(workers=[third], training_class=other, user=liaison,
+            training_services.enrollments_register(workers=[third, fourth], training_class=other, user=liaison,
                                                    channel="liaison")
+        hold(other, days_ago=1)
+        with audited(officer) as step:
+            training_services.enrollment_withdraw(enrollment=Enrollment.objects.get(worker=fourth), user=officer,
+                                                  reason="工作调动")
+        assert step.reasons(Enrollment) == {"enrollment.withdrawn:工作调动"}
         with audited(officer) as step:
             training_services.class_transition(training_class=other, to=TrainingClass.Status.CANCELLED, user=officer)
         assert step.reasons(Enrollment) == {"class.cancelled"}

@@ -110,7 +110,8 @@ def _attendance_sheet(o):
 
     sessions = [timezone.localtime(s.starts_at).strftime("%Y-%m-%d %H:%M") for s in o["class"].sessions.all()]
     return (["报名编号", "姓名", "身份证号", *sessions],
-            [o["enrollment"].pk, o["own_worker"].name, o["own_worker"].id_number, *(["出勤"] * len(sessions))])
+            [o["enrollment"].pk, o["own_worker"].name, o["own_worker"].id_number, "出勤",
+             *([""] * (len(sessions) - 1))])  # only the first session has started
 
 
 def _id_sheet(*headers_and_values):
@@ -160,6 +161,7 @@ FORMS = {
                                      fields={"status": "choice", "remark": "text"},
                                      valid=lambda o: {"status": "late", "remark": "堵车"}),
     "training:exam_mark": Form(TO, pk("enrollment"), fields={"passed": "choice"}, valid=lambda o: {"passed": "1"}),
+    "training:enrollment_withdraw": Form(TO, pk("enrollment"), fields={"reason": "text"}),
     # Subsidies
     "subsidies:run_list": Form(TO, fields={"period_start": "date", "period_end": "date", "claimed_on": "date"},
                                valid=lambda o: {"period_start": "2026-01-01", "period_end": "2026-03-31",

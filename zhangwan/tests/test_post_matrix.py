@@ -44,6 +44,7 @@ ACTORS = {
     "training:attendance_import": {R.TRAINING_OFFICER},
     "training:attendance_mark": {R.TRAINING_OFFICER},
     "training:exam_mark": {R.TRAINING_OFFICER},
+    "training:enrollment_withdraw": {R.TRAINING_OFFICER},
     "competitions:enter_self": {R.WORKER},
     "competitions:entry_withdraw": {R.WORKER, R.LIAISON, R.COMPETITIONS_OFFICER},
     "competitions:liaison_enter": {R.LIAISON},

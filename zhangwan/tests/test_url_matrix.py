@@ -81,6 +81,7 @@ EXPECTED = {
     "training:attendance_mark": (lambda o: {"pk": o["session"].pk, "enrollment_pk": o["enrollment"].pk},
                                  everyone(405)),
     "training:exam_mark": (lambda o: {"pk": o["enrollment"].pk}, everyone(405)),
+    "training:enrollment_withdraw": (lambda o: {"pk": o["enrollment"].pk}, everyone(405)),
     "training:survey_list": (None, only(TRAINING_READERS)),
     "training:survey_detail": (lambda o: {"pk": o["survey"].pk}, only(TRAINING_READERS)),
     "training:plan_detail": (lambda o: {"year": o["plan"].year}, only(TRAINING_READERS)),

@@ -41,3 +41,11 @@ def test_plan_year_seats_each_worker_once_and_respects_audiences():
                 assert w.poverty
         if any(by_pk[pk].employed_since.year == 2022 for pk in p.seats):
             assert p.month and p.month > 7  # newcomers train after they joined on 1 July
+
+
+def test_every_demo_course_splits_into_sessions_that_add_up_to_its_hours():
+    """A class's hours are its sessions' (TrainingClass.hours); the demo's agree with the course."""
+    rng = random.Random(7)
+    for _title, _trade, _level, hours, _syllabus in demo.COURSES.values():
+        for _ in range(20):
+            assert sum(demo.session_hours(rng, hours)) == hours
