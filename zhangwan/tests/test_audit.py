@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from certification import services as certification_services
 from certification.models import Application, AssessmentSession, Certificate, EligibilityGrant, EligibilityRule
-from certification.tests.factories import hold
+from certification.tests.factories import hold as hold_session
 from certification.tests.factories import session as assessment_session
 from competitions import services as competitions_services
 from competitions.models import (
@@ -84,7 +84,8 @@ from training.subsidies import engine
 from training.subsidies import services as subsidy_services
 from training.subsidies.models import Batch, Claim, Payment, Policy, Rate
 from training.subsidies.tests.factories import policy as subsidy_policy
-from training.tests.factories import hold, open_class
+from training.tests.factories import hold as hold_class
+from training.tests.factories import open_class
 from zhangwan.accounts.roles import Role
 from zhangwan.accounts.tests.factories import UserFactory
 from zhangwan.history import REASONS, record_history
@@ -382,7 +383,7 @@ def test_training_walk(role_users, organization, django_capture_on_commit_callba
             with audited(officer) as step:
                 training_services.class_transition(training_class=cls, to=to, user=officer)
             assert step.reasons(TrainingClass) == {"status"}
-        hold(cls)  # its sessions are over: attendance can be taken
+        hold_class(cls)  # its sessions are over: attendance can be taken
         s1, s2 = cls.sessions.order_by("starts_at")
         with audited(officer) as step:
             training_services.attendance_mark(session=s1, enrollment=e2, status="present", user=officer)
@@ -406,7 +407,7 @@ def test_training_walk(role_users, organization, django_capture_on_commit_callba
         with audited(liaison):
             training_services.enrollments_register(workers=[third, fourth], training_class=other, user=liaison,
                                                    channel="liaison")
-        hold(other, days_ago=1)
+        hold_class(other, days_ago=1)
         with audited(officer) as step:
             training_services.enrollment_withdraw(enrollment=Enrollment.objects.get(worker=fourth), user=officer,
                                                   reason="工作调动")
@@ -589,7 +590,7 @@ def test_certification_walk(client, role_users, organization, django_capture_on_
         with audited(officer) as step:
             certification_services.session_transition(session=s, to=AssessmentSession.Status.CLOSED, user=officer)
         assert step.changed(AssessmentSession) == {s.pk} and step.reasons(AssessmentSession) == {"status"}
-        hold(s)  # the assessment has taken place
+        hold_session(s)  # the assessment has taken place
         with audited(officer):
             certification_services.scores_enter(application=applications[0], theory=Decimal("82"),
                                                 practical=Decimal("75"), user=officer)
