@@ -219,6 +219,7 @@ FORMS = {
     "certification:competition_route": Form(CE),
     "certification:admit": Form(CE, pk("cert_session")),
     "certification:issue": Form(CE, pk("cert_session")),
+    "certification:close_applications": Form(CE, pk("cert_session")),
     "certification:scores": Form(CE, pk("application"),
                                  fields={"theory": "decimal", "practical": "decimal", "review": "decimal"},
                                  valid=lambda o: {"theory": "70", "practical": "80", "review": ""}),
