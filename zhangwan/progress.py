@@ -19,6 +19,10 @@ class ProgressStatus:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
     @property
+    def finished(self) -> bool:
+        return not self.is_in_progress
+
+    @property
     def is_running(self) -> bool:
         return self.status == self.Status.RUNNING
 

@@ -55,10 +55,6 @@ class FileJob(ProgressStatus, models.Model):
         abstract = True
         ordering = ["-created_at", "-pk"]
 
-    @property
-    def finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
-
 
 class ExportJob(FileJob):
     """A long list export written by a Celery job (see exports.py): the list's filter as the user
