@@ -21,11 +21,15 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, worker_id, tmp_path_factory):
     """Under pytest-xdist each worker's test database (test_<name>_gw0, ...) is created as a copy of
-    one migrated once for the run, so the workers do not each run every migration."""
-    if worker_id != "master":
-        from django.conf import settings
+    one migrated once for the run, so the workers do not each run every migration. The tests' commits
+    do not wait for the disk (`synchronous_commit=off`: a crash loses the last commits of a database
+    thrown away at the end anyway)."""
+    from django.conf import settings
 
-        database = settings.DATABASES["default"]
+    database = settings.DATABASES["default"]
+    options = database.setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
+    if worker_id != "master":
         database["TEST"]["TEMPLATE"] = migrated_template(database, tmp_path_factory.getbasetemp().parent)
 
 
@@ -101,32 +105,24 @@ def sms_outbox(settings, tmp_path):
 
 @pytest.fixture
 def organization(db):
-    from zhangwan.registry.tests.factories import OrganizationFactory
+    from zhangwan.registry.tests.factories import OWN_ORGANIZATION, OrganizationFactory
 
-    return OrganizationFactory(name="东风商用车有限公司总装配厂")
+    return OrganizationFactory(name=OWN_ORGANIZATION)
 
 
 @pytest.fixture
 def other_organization(db):
-    from zhangwan.registry.tests.factories import OrganizationFactory
+    from zhangwan.registry.tests.factories import OTHER_ORGANIZATION, OrganizationFactory
 
-    return OrganizationFactory(name="十堰华鑫汽车零部件有限公司")
+    return OrganizationFactory(name=OTHER_ORGANIZATION)
 
 
 @pytest.fixture
 def role_users(db, organization):
     """username → user, one per role, the liaison acting for `organization`."""
-    from zhangwan.accounts.roles import Role
-    from zhangwan.accounts.tests.factories import UserFactory
-    from zhangwan.registry.tests.factories import WorkerFactory
+    from zhangwan.accounts.tests.factories import one_user_per_role
 
-    users = {}
-    for role in Role:
-        users[role.value] = UserFactory(
-            username=role.value, role=role, organization=organization if role == Role.LIAISON else None
-        )
-    WorkerFactory(employer=organization, user=users[Role.WORKER])
-    return users
+    return one_user_per_role(organization)
 
 
 @pytest.fixture

@@ -10,6 +10,9 @@ zhangwan/tests/test_sql_names.py runs every statement registered here through th
 for typed status values.
 """
 
+import csv
+import io
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -69,3 +72,40 @@ def statement(name: str, template: str, *, constants: dict | None = None, **name
     """Compose a statement and register it under name for the test of names."""
     STATEMENTS[name] = Statement(name, compose(template, **names), {k: str(v) for k, v in (constants or {}).items()})
     return STATEMENTS[name]
+
+
+# Loading many rows -------------------------------------------------------------------------------
+
+NULL = r"\N"
+
+
+def copy_rows(model, fields: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """Insert rows (values in the order of `fields`, field names) with PostgreSQL's COPY: how a loader
+    writes hundreds of thousands of rows that keep no history (the demo's attendance), with no model
+    instance per row. The other columns take their database defaults (the primary key its next value)."""
+    opts = model._meta
+    columns = ", ".join(connection.ops.quote_name(opts.get_field(name).column) for name in fields)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow([NULL if value is None else value for value in row])
+    buffer.seek(0)
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(f"COPY {connection.ops.quote_name(opts.db_table)} ({columns}) "
+                                  f"FROM STDIN WITH (FORMAT csv, NULL '{NULL}')", buffer)
+
+
+def copy_instances(model, objs: Sequence) -> Sequence:
+    """`copy_rows` for unsaved instances: their primary keys are taken from the table's sequence first
+    and set on them, so rows pointing at them can follow."""
+    if not objs:
+        return objs
+    opts = model._meta
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                       [opts.db_table, opts.pk.column, len(objs)])
+        for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
+            obj.pk = pk
+    fields = opts.concrete_fields
+    copy_rows(model, [f.name for f in fields], ([getattr(obj, f.attname) for f in fields] for obj in objs))
+    return objs

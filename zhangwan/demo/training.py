@@ -40,6 +40,7 @@ from training.models import (
 from zhangwan.demo.registry import ORGANIZATIONS
 from zhangwan.history import bulk_history_create, bulk_insert_with_history, stamp
 from zhangwan.registry.models import Employment, Organization, SkillLevel, Trade, Worker, WorkerTrade
+from zhangwan.sql import copy_instances, copy_rows
 
 SEED = 2022
 TZ = ZoneInfo("Asia/Shanghai")
@@ -562,19 +563,13 @@ def build_classes(planned: list[PlannedClass], courses, orgs, bases, finished: b
                         not exam_failed and rng.random() < 0.5)
                 marks.append((e, rows, row_marks, rng.random()))
             enrollments.append(e)
-    insert(Enrollment, enrollments, history=False)
+    copy_instances(Enrollment, enrollments)  # tens of thousands, no history: COPY
 
-    attendance, count = [], 0
-    for e, rows, row_marks, r in marks:
-        for session, mark in zip(rows, row_marks, strict=True):
-            remark = EXCUSES[int(r * len(EXCUSES))] if mark == Attendance.Status.EXCUSED else ""
-            attendance.append(Attendance(enrollment_id=e.pk, session_id=session.pk, status=mark, remark=remark,
-                                         marked_at=session.ends_at + datetime.timedelta(minutes=10)))
-        if len(attendance) >= 4 * BATCH:
-            count += len(insert(Attendance, attendance, history=False))
-            attendance = []
-    count += len(insert(Attendance, attendance, history=False))
-    return len(classes), len(enrollments), count
+    attendance = [(e.pk, session.pk, mark, EXCUSES[int(r * len(EXCUSES))] if mark == Attendance.Status.EXCUSED else "",
+                   session.ends_at + datetime.timedelta(minutes=10))
+                  for e, rows, row_marks, r in marks for session, mark in zip(rows, row_marks, strict=True)]
+    copy_rows(Attendance, ["enrollment", "session", "status", "remark", "marked_at"], attendance)
+    return len(classes), len(enrollments), len(attendance)
 
 
 # The parts ---------------------------------------------------------------------------------

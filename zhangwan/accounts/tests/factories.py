@@ -2,7 +2,7 @@ import factory
 from django.contrib.auth.models import Group
 
 from zhangwan.accounts.models import User
-from zhangwan.accounts.roles import STAFF_ROLES
+from zhangwan.accounts.roles import STAFF_ROLES, Role
 
 PASSWORD = "Str0ng-test-pass"
 
@@ -30,3 +30,15 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(self, create, extracted, **kwargs):
         if create:
             self.save()
+
+
+def one_user_per_role(organization) -> dict[str, User]:
+    """username → user, one per role (the username is the role), the liaison acting for
+    `organization`, the worker's login linked to a worker employed there."""
+    from zhangwan.registry.tests.factories import WorkerFactory
+
+    users = {role.value: UserFactory(username=role.value, role=role,
+                                     organization=organization if role == Role.LIAISON else None)
+             for role in Role}
+    WorkerFactory(employer=organization, user=users[Role.WORKER])
+    return users

@@ -20,6 +20,11 @@ def make_id_number(n: int, born=datetime.date(1990, 5, 17), region="420303") -> 
     return first17 + id_number_check_char(first17)
 
 
+# The tests' two organizations: the liaison's own (fixture `organization`) and another one.
+OWN_ORGANIZATION = "东风商用车有限公司总装配厂"
+OTHER_ORGANIZATION = "十堰华鑫汽车零部件有限公司"
+
+
 class OrganizationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Organization

@@ -21,7 +21,7 @@ from zhangwan.excel import XLSX_CONTENT_TYPE
 from zhangwan.registry.models import Worker
 from zhangwan.registry.tests.factories import WorkerFactory
 from zhangwan.registry.validators import id_number_check_char
-from zhangwan.tests.test_url_matrix import ADMIN_PAGES, EXPECTED, admin_expected
+from zhangwan.tests.matrix.test_url_matrix import ADMIN_PAGES, EXPECTED, admin_expected
 
 FULL_ID = "registry.view_full_id_number"
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -259,24 +259,22 @@ def claim_count(client, url_name, term):
     return len(response.context["page"].object_list)
 
 
-def test_the_liaisons_claims_search_confirms_no_hidden_digits(client, role_users, organization):
-    from training.subsidies.models import Kind
-    from training.subsidies.tests.factories import claim, policy
+def test_the_liaisons_claims_search_confirms_no_hidden_digits(client, role_users, organization, objects):
+    from training.subsidies.tests.factories import claim
 
     worker = WorkerFactory(employer=organization, id_number=known_number(datetime.date(1985, 3, 7)))
-    claim(policy=policy(Kind.SKILL), worker=worker)
+    claim(policy=objects["policy"], worker=worker)
     client.force_login(role_users["liaison"])
     for term in [worker.id_number, worker.id_number[-8:], worker.id_number[-5:]]:
         assert claim_count(client, "subsidies:organization", term) == 0, term
     assert claim_count(client, "subsidies:organization", worker.id_number[-4:]) == 1
 
 
-def test_the_claims_search_finds_a_whole_number_with_the_permission(client, role_users):
-    from training.subsidies.models import Kind
-    from training.subsidies.tests.factories import claim, policy
+def test_the_claims_search_finds_a_whole_number_with_the_permission(client, role_users, objects):
+    from training.subsidies.tests.factories import claim
 
     worker = WorkerFactory(id_number=known_number(datetime.date(1985, 3, 7)))
-    claim(policy=policy(Kind.SKILL), worker=worker)
+    claim(policy=objects["policy"], worker=worker)
     client.force_login(role_users["training_officer"])
     assert claim_count(client, "subsidies:claim_list", worker.id_number) == 1
     assert claim_count(client, "subsidies:claim_list", worker.id_number[-8:]) == 1

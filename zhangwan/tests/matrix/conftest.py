@@ -1,18 +1,32 @@
-"""The objects every page of the URL matrix is opened on, one of each kind for `organization` and
-`other_organization`: the fixture of the matrix tests (test_url_matrix, test_post_matrix,
-test_bad_queries, test_bad_input, test_masked_id_numbers), and the logged-in clients they open them with."""
+"""The world the matrix walks (test_url_matrix, test_post_matrix, test_bad_queries, test_bad_input,
+test_masked_id_numbers) open every page on: the two organizations, a user per role, and one object of
+each kind for `organization` and `other_organization`; and the logged-in clients they open them with.
 
+The world is built once per module (per xdist worker) inside a transaction rolled back after the
+module's last test; each test runs in a savepoint within it (pytest-django's `db`) and gets its own
+copy of the Python objects, as Django's `TestCase.setUpTestData` does. So no test here may commit
+(`transactional_db`, `live_server`): those belong in zhangwan/tests."""
+
+import copy
 import datetime
 
 import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
 from zhangwan.accounts.roles import Role
+from zhangwan.accounts.tests.factories import one_user_per_role
 from zhangwan.registry.models import Employment, TransferRequest, WorkerTrade
-from zhangwan.registry.tests.factories import WorkerFactory, trade
+from zhangwan.registry.tests.factories import (
+    OTHER_ORGANIZATION,
+    OWN_ORGANIZATION,
+    OrganizationFactory,
+    WorkerFactory,
+    trade,
+)
 
 
 class RoleClients:
@@ -49,8 +63,44 @@ def role_clients(role_users):
     return RoleClients(role_users)
 
 
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        organization = OrganizationFactory(name=OWN_ORGANIZATION)
+        other_organization = OrganizationFactory(name=OTHER_ORGANIZATION)
+        role_users = one_user_per_role(organization)
+        yield {"organization": organization, "other_organization": other_organization, "role_users": role_users,
+               "objects": build_objects(role_users, organization, other_organization)}
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def objects(role_users, organization, other_organization):
+def test_world(world, db):
+    """This test's copy of the world (its rows are the module's; what the test writes is rolled back)."""
+    return copy.deepcopy(world)
+
+
+@pytest.fixture
+def organization(test_world):
+    return test_world["organization"]
+
+
+@pytest.fixture
+def other_organization(test_world):
+    return test_world["other_organization"]
+
+
+@pytest.fixture
+def role_users(test_world):
+    return test_world["role_users"]
+
+
+@pytest.fixture
+def objects(test_world):
+    return test_world["objects"]
+
+
+def build_objects(role_users, organization, other_organization):
     own = WorkerFactory(employer=organization)
     Employment.objects.create(worker=own, organization=organization, started_on="2020-01-01")
     WorkerTrade.objects.create(worker=own, trade=trade(), started_year=2015)

@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.urls import resolve, reverse
 
 from zhangwan.accounts.roles import Role
-from zhangwan.tests.test_url_matrix import ADMIN_MODELS, ANON, EXPECTED, ROLES, app_of
+from zhangwan.tests.matrix.test_url_matrix import ADMIN_MODELS, ANON, EXPECTED, ROLES, app_of
 
 pytestmark = pytest.mark.django_db
 
