@@ -68,7 +68,9 @@ def ranking_when_reviewed(*, nomination_id: int, user=None) -> None:
     if not Assignment.objects.filter(nomination_id=nomination_id, status=Assignment.Status.SUBMITTED).exists():
         return
     round_ = SelectionRound.objects.get(nominations__pk=nomination_id)
-    transaction.on_commit(lambda: ranking_compute(round_=round_, user=user))
+    # robust: the review is committed whatever happens; a failed ranking is logged and the officer's
+    # Recompute (or the next nomination's last review) catches up.
+    transaction.on_commit(lambda: ranking_compute(round_=round_, user=user), robust=True)
 
 
 def shortlist_refusal(round_: SelectionRound) -> str | None:
