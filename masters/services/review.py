@@ -128,6 +128,14 @@ def _total(scores, criteria) -> Decimal:
     return total.quantize(CENTS, ROUND_HALF_UP)
 
 
+def review_refusal(round_: SelectionRound, today=None) -> str | None:
+    """Why scores cannot be saved now, or None: only inside the round's review window."""
+    if round_.review_is_open(local_today(today)):
+        return None
+    return _("Review of %(round)s is open from %(start)s to %(end)s.") % {
+        "round": round_, "start": round_.review_opens, "end": round_.review_closes}
+
+
 @transaction.atomic
 def review_save(*, assignment: Assignment, user, scores: dict, comments: dict, comment: str, submit: bool,
                 today=None) -> Assignment:
@@ -137,9 +145,9 @@ def review_save(*, assignment: Assignment, user, scores: dict, comments: dict, c
     round_ = assignment.nomination.round
     if assignment.status == Assignment.Status.SUBMITTED:
         raise MastersError(_("You submitted this review; the scores are locked."))
-    if not round_.review_is_open(local_today(today)):
-        raise MastersError(_("Review of %(round)s is open from %(start)s to %(end)s.")
-                           % {"round": round_, "start": round_.review_opens, "end": round_.review_closes})
+    refusal = review_refusal(round_, today)
+    if refusal:
+        raise MastersError(refusal)
     criteria = list(round_.criteria.all())
     known = {c.pk: c for c in criteria}
     for criterion_id, value in scores.items():

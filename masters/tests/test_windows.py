@@ -108,6 +108,21 @@ def test_publicity_is_refused_while_a_review_is_pending(officer):
         publicity_open(round_=round_, user=officer, starts=datetime.date(YEAR, 7, 4))
 
 
+def test_the_review_sheet_disables_saving_outside_the_review_window(client, role_users):
+    today = timezone.localdate()
+    round_ = selection_round(year=today.year, nominations_open=today - 60 * DAY, nominations_close=today - 40 * DAY,
+                             review_opens=today - 30 * DAY, review_closes=today - DAY)
+    n = nomination(round_, status=S.ELIGIBLE)
+    me = pool(3)[0]
+    me.user = role_users["reviewer"]
+    me.save()
+    reviewers_assign(round_=round_, user=role_users["masters_officer"])
+    assignment = n.assignments.get(reviewer=me)
+    client.force_login(role_users["reviewer"])
+    html = client.get(reverse("masters:review_sheet", args=[assignment.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'id="submit-review" disabled' in html and "is open from" in html
+
+
 # 2. The ranking follows the reviews -------------------------------------------------------
 
 def test_the_ranking_updates_itself_when_the_last_review_of_a_nomination_is_in(officer,
