@@ -71,6 +71,17 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
+class TieForm(forms.Form):
+    """The officer's decision on a tie at the quota line: which of the tied are in, and why."""
+
+    chosen = forms.TypedMultipleChoiceField(label=_("Put on the shortlist"), coerce=int, choices=())
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+    def __init__(self, *args, tie=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["chosen"].choices = [(n.pk, n.nominee.name) for n in (tie.tied if tie else [])]
+
+
 class ObjectionForm(forms.ModelForm):
     class Meta:
         model = Objection

@@ -65,6 +65,10 @@ class SelectionRound(models.Model):
     min_years_in_trade = models.PositiveSmallIntegerField(_("years in the trade at least"), default=8)
     award_required = models.BooleanField(_("a competition award required"), default=False)
     district_employment_required = models.BooleanField(_("employed in the district required"), default=True)
+    apprenticeship_route = models.BooleanField(
+        _("level-5 apprenticeship route"), default=True,
+        help_text=_("A level-5 certificate and a completed apprenticeship in the nominated trade stand in for "
+                    "the certificate level."))
     conferred_on = models.DateField(_("conferred on"), null=True, blank=True, editable=False)
     title = models.CharField(_("title conferred"), max_length=100, default="张湾区技能大师")
 

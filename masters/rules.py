@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from certification.models import Certificate
 from competitions.models import Entry, Event, Result
-from zhangwan.registry.models import Worker, WorkerTrade
+from training.models import Mentorship
+from zhangwan.registry.models import SkillLevel, Worker, WorkerTrade
 from zhangwan.sql import statement
 
 from .models import Assignment, Nomination, SelectionRound
@@ -32,8 +33,26 @@ def reasons_in_words(codes) -> list[str]:
     return [str(Reason(code).label) if code in Reason.values else code for code in codes]
 
 
+def conditions_in_words(round_) -> list[str]:
+    """The round's conditions as ELIGIBILITY applies them, for the eligibility explanation."""
+    level = {"level": SkillLevel(round_.max_level).label, "date": round_.nominations_close}
+    conditions = [(_("A valid certificate at %(level)s or higher by %(date)s, or (the level-5 apprenticeship "
+                     "route) a valid certificate of level 5 or higher and a completed apprenticeship in the "
+                     "nominated trade by then.") if round_.apprenticeship_route
+                   else _("A valid certificate at %(level)s or higher by %(date)s.")) % level,
+                  _("At least %(n)d years in the nominated trade by %(year)d.")
+                  % {"n": round_.min_years_in_trade, "year": round_.year}]
+    if round_.award_required:
+        conditions.append(str(_("A prize in a competition.")))
+    if round_.district_employment_required:
+        conditions.append(str(_("Employed by an organization in the district.")))
+    return [str(c) for c in conditions]
+
+
 # Each submitted (or already decided) nomination of the round gets the codes of the rules it fails:
-# no valid certificate at the round's level by the close of nominations; fewer years in the trade
+# no valid certificate at the round's level by the close of nominations (unless the round keeps the
+# level-5 apprenticeship route open and the nominee holds a valid certificate of level 5 or higher and
+# completed an apprenticeship (师带徒, training.Mentorship) in the nominated trade by then); fewer years in the trade
 # than required; no competition award when the round requires one; not employed in the district
 # when required. No code: eligible. A rerun writes only the nominations whose outcome changed.
 # Certification decides applications in Python instead (see docs/masters.md, "Three eligibility
@@ -47,7 +66,14 @@ FROM (
         CASE WHEN NOT EXISTS (
             SELECT 1 FROM {c}
             WHERE {c.holder} = {n.nominee} AND {c.status} = %(valid)s AND {c.level} <= {r.max_level}
-              AND {c.issued_on} <= {r.nominations_close}) THEN %(level)s END,
+              AND {c.issued_on} <= {r.nominations_close})
+          AND NOT ({r.apprenticeship_route} AND EXISTS (
+            SELECT 1 FROM {c}
+            WHERE {c.holder} = {n.nominee} AND {c.status} = %(valid)s AND {c.level} <= %(junior)s
+              AND {c.issued_on} <= {r.nominations_close}) AND EXISTS (
+            SELECT 1 FROM {ms}
+            WHERE {ms.apprentice} = {n.nominee} AND {ms.trade} = {n.trade} AND {ms.outcome} = %(completed)s
+              AND {ms.ended_on} <= {r.nominations_close})) THEN %(level)s END,
         CASE WHEN coalesce((SELECT {r.year} - {wt.started_year} FROM {wt}
                             WHERE {wt.worker} = {n.nominee} AND {wt.trade} = {n.trade}), -1)
                   < {r.min_years_in_trade} THEN %(years)s END,
@@ -68,7 +94,8 @@ WHERE {n.id} = v.id
       (CASE WHEN cardinality(v.reasons) = 0 THEN %(eligible)s ELSE %(ineligible)s END, v.reasons)
 RETURNING {n.id}
 """, n=Nomination, r=SelectionRound, c=Certificate, wt=WorkerTrade, res=Result, e=Entry, m=Entry.members.through,
-    w=Worker, constants={
+    w=Worker, ms=Mentorship, constants={
+        "junior": SkillLevel.JUNIOR, "completed": Mentorship.Outcome.COMPLETED,
         "submitted": S.SUBMITTED, "eligible": S.ELIGIBLE, "ineligible": S.INELIGIBLE,
         "valid": Certificate.Status.VALID, "level": Reason.LEVEL, "years": Reason.YEARS, "award": Reason.AWARD,
         "employment": Reason.EMPLOYMENT})

@@ -3,9 +3,12 @@
 Services change things (``masters/services/``); these only read, and return querysets where the
 caller may still filter, order or lock."""
 
+from dataclasses import dataclass
+
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 
+from certification.models import Certificate
 from zhangwan.accounts.roles import Role, has_role
 
 from .models import (
@@ -130,6 +133,59 @@ def ranking(round_):
             .select_related("nominee__employer", "trade").annotate(
                 reviews=Count("assignments", filter=Q(assignments__status="submitted")))
             .order_by("rank", "pk"))
+
+
+@dataclass(frozen=True)
+class QuotaTie:
+    """Nominations sharing the rank at the quota line, more of them than places left."""
+
+    rank: int
+    seats: int
+    tied: list
+    decided: bool
+
+    def names(self) -> str:
+        return "、".join(n.nominee.name for n in self.tied)
+
+
+def quota_line(ranked, quota):
+    """The tie at the quota line of ranked nominations (ordered by rank), or None: when the last place
+    and the next one share a rank, everyone at that rank is tied for the places left above it."""
+    if len(ranked) <= quota or ranked[quota - 1].rank != ranked[quota].rank:
+        return None
+    line = ranked[quota - 1].rank
+    tied = [n for n in ranked if n.rank == line]
+    return line, quota - sum(1 for n in ranked if n.rank < line), tied
+
+
+def ranked_for_shortlist(round_) -> list:
+    return list(Nomination.objects.filter(round=round_, status__in=[S.UNDER_REVIEW, S.SHORTLISTED],
+                                          rank__isnull=False).select_related("nominee").order_by("rank", "pk"))
+
+
+def quota_tie(round_) -> QuotaTie | None:
+    """The tie at the quota line before publicity, if any. Decided once the officer has put exactly the
+    places' number of the tied on the shortlist, each with a reason (services.ranking.tie_decide)."""
+    if round_.publicity_starts:
+        return None
+    line = quota_line(ranked_for_shortlist(round_), round_.quota)
+    if line is None:
+        return None
+    rank, seats, tied = line
+    chosen = [n for n in tied if n.is_shortlisted]
+    return QuotaTie(rank=rank, seats=seats, tied=tied,
+                    decided=len(chosen) == seats and all(n.shortlist_note for n in chosen))
+
+
+def by_apprenticeship(nomination) -> bool:
+    """Whether an eligible (or further) nomination met the level condition only through the level-5
+    apprenticeship route (rules.ELIGIBILITY)."""
+    round_ = nomination.round
+    if not round_.apprenticeship_route or nomination.status not in (S.ELIGIBLE, *Nomination.REVIEWED):
+        return False
+    return not Certificate.objects.filter(holder_id=nomination.nominee_id, status=Certificate.Status.VALID,
+                                          level__lte=round_.max_level,
+                                          issued_on__lte=round_.nominations_close).exists()
 
 
 def publicity_rounds(today) -> list[tuple]:

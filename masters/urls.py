@@ -30,6 +30,7 @@ urlpatterns = [
     path("manage/<int:pk>/conflicts/", review.round_conflicts, name="round_conflicts"),
     path("manage/<int:pk>/ranking/", ranking.round_ranking, name="round_ranking"),
     path("manage/<int:pk>/shortlist/", ranking.round_shortlist, name="round_shortlist"),
+    path("manage/<int:pk>/tie/", ranking.tie_decide, name="tie_decide"),
     path("manage/<int:pk>/publicity/", publicity.round_publicity, name="round_publicity"),
     path("manage/<int:pk>/confer/", publicity.round_confer, name="round_confer"),
     path("manage/objections/<int:pk>/resolve/", publicity.objection_resolve, name="objection_resolve"),

@@ -83,6 +83,7 @@ REASONS = {
     "nomination.shortlisted": _("Put on the shortlist"),
     "nomination.shortlist_redone": _("Taken off the shortlist when it was redone"),
     "nomination.shortlist_changed": _("Shortlist changed: %(detail)s"),
+    "nomination.tie_decided": _("Tie at the quota line decided: %(detail)s"),
     "nomination.publicity": _("Put in publicity"),
     "nomination.not_shortlisted": _("Not shortlisted"),
     "nomination.objection_upheld": _("Objection upheld"),

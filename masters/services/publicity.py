@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from zhangwan.history import bulk_create_with_history, save_with_history
 
+from .. import selectors
 from ..models import Holiday, MasterTitle, Nomination, Objection, SelectionRound, working_days_after
 from . import lifecycle
 from .lifecycle import MastersError, local_today
@@ -23,14 +24,42 @@ def publicity_end(start: datetime.date, days: int) -> datetime.date:
     return working_days_after(start, days, calendar)
 
 
+def publicity_refusal(round_: SelectionRound) -> str | None:
+    """Why publicity cannot open now, or None: only once the shortlist is made from a final ranking
+    (every review in) and any tie at the quota line is decided."""
+    if round_.publicity_starts:
+        return _("Publicity of this round already started on %(date)s.") % {"date": round_.publicity_starts}
+    if not Nomination.objects.filter(round=round_, status=S.SHORTLISTED).exists():
+        return _("Make the shortlist first.")
+    pending = selectors.review_progress(round_)["pending"]
+    if pending:
+        return _("%(n)d reviews are not submitted yet.") % {"n": pending}
+    tie = selectors.quota_tie(round_)
+    if tie and not tie.decided:
+        return _("A tie at the quota line is not decided: %(names)s share rank %(rank)d for %(seats)d place(s); "
+                 "decide it on the ranking page.") % {"names": tie.names(), "rank": tie.rank, "seats": tie.seats}
+    return None
+
+
+def confer_refusal(round_: SelectionRound, today=None) -> str | None:
+    """Why titles cannot be conferred now, or None: after publicity, every objection answered."""
+    if not round_.publicity_ends:
+        return _("Publicity has not started yet.")
+    if local_today(today) <= round_.publicity_ends:
+        return _("Publicity runs until %(date)s; titles can be conferred after it ends.") % {
+            "date": round_.publicity_ends}
+    open_objections = Objection.objects.filter(nomination__round=round_, resolved_at__isnull=True).count()
+    if open_objections:
+        return _("%(n)d objections are still open; answer them first.") % {"n": open_objections}
+    return None
+
+
 @transaction.atomic
 def publicity_open(*, round_: SelectionRound, user, starts: datetime.date | None = None) -> SelectionRound:
     round_ = SelectionRound.objects.select_for_update().get(pk=round_.pk)
-    if round_.publicity_starts:
-        raise MastersError(_("Publicity of this round already started on %(date)s.")
-                           % {"date": round_.publicity_starts})
-    if not Nomination.objects.filter(round=round_, status=S.SHORTLISTED).exists():
-        raise MastersError(_("Make the shortlist first."))
+    refusal = publicity_refusal(round_)
+    if refusal:
+        raise MastersError(refusal)
     starts = starts or timezone.localdate()
     round_.publicity_starts, round_.publicity_ends = starts, publicity_end(starts, round_.publicity_days)
     save_with_history(round_, user=user, reason="round.publicity_opened",
@@ -80,14 +109,9 @@ def round_confer(*, round_: SelectionRound, user, today=None) -> int:
     """Titles for every nomination still in publicity, once publicity is over and every objection answered."""
     round_ = SelectionRound.objects.select_for_update().get(pk=round_.pk)
     today = local_today(today)
-    if not round_.publicity_ends:
-        raise MastersError(_("Publicity has not started yet."))
-    if today <= round_.publicity_ends:
-        raise MastersError(_("Publicity runs until %(date)s; titles can be conferred after it ends.")
-                           % {"date": round_.publicity_ends})
-    open_objections = Objection.objects.filter(nomination__round=round_, resolved_at__isnull=True).count()
-    if open_objections:
-        raise MastersError(_("%(n)d objections are still open; answer them first.") % {"n": open_objections})
+    refusal = confer_refusal(round_, today)
+    if refusal:
+        raise MastersError(refusal)
     nominations = list(Nomination.objects.filter(round=round_, status=S.IN_PUBLICITY).order_by("rank", "pk"))
     if not nominations:
         raise MastersError(_("No nomination is in publicity."))

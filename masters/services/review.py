@@ -21,7 +21,7 @@ from zhangwan.history import (
 from .. import assignment as planner
 from .. import selectors
 from ..models import Assignment, Conflict, ConflictWaiver, Nomination, Reviewer, Score, SelectionRound
-from . import lifecycle
+from . import lifecycle, ranking
 from .lifecycle import ASSIGNMENT_STATUS, MastersError, local_today
 
 S = Nomination.Status
@@ -45,11 +45,24 @@ def conflict_waive(*, nomination: Nomination, reviewer: Reviewer, reason: str, u
     return waiver
 
 
+def assign_refusal(round_: SelectionRound, today=None) -> str | None:
+    """Why reviewers cannot be assigned now, or None: once nominations have closed, before publicity."""
+    if local_today(today) <= round_.nominations_close:
+        return _("Nominations are open until %(date)s: reviewers are assigned after they close.") % {
+            "date": round_.nominations_close}
+    if round_.publicity_starts:
+        return _("Publicity has started; reviewers can no longer be assigned.")
+    return None
+
+
 @transaction.atomic
 def reviewers_assign(*, round_: SelectionRound, user, today=None) -> dict:
     """Give every eligible or reviewed nomination the round's number of reviewers (keeping those it
-    has); the eligible ones go under review. Safe to rerun."""
+    has); the eligible ones go under review. Safe to rerun; refused while nominations are open."""
     round_ = SelectionRound.objects.select_for_update().get(pk=round_.pk)
+    refusal = assign_refusal(round_, today)
+    if refusal:
+        raise MastersError(refusal)
     nominations = list(Nomination.objects.filter(round=round_, status__in=[S.ELIGIBLE, S.UNDER_REVIEW])
                        .select_for_update())
     if not nominations:
@@ -107,11 +120,20 @@ def assignment_remove(*, assignment: Assignment, user) -> None:
     if assignment.status != Assignment.Status.ASSIGNED:
         raise MastersError(_("Only an assignment not yet submitted can be removed."))
     ASSIGNMENT_STATUS.move(assignment, Assignment.Status.WITHDRAWN, user=user, reason="assignment.removed")
+    ranking.ranking_when_reviewed(nomination_id=assignment.nomination_id, user=user)
 
 
 def _total(scores, criteria) -> Decimal:
     total = sum((scores[c.pk] / c.max_score * c.weight for c in criteria), Decimal(0))
     return total.quantize(CENTS, ROUND_HALF_UP)
+
+
+def review_refusal(round_: SelectionRound, today=None) -> str | None:
+    """Why scores cannot be saved now, or None: only inside the round's review window."""
+    if round_.review_is_open(local_today(today)):
+        return None
+    return _("Review of %(round)s is open from %(start)s to %(end)s.") % {
+        "round": round_, "start": round_.review_opens, "end": round_.review_closes}
 
 
 @transaction.atomic
@@ -123,9 +145,9 @@ def review_save(*, assignment: Assignment, user, scores: dict, comments: dict, c
     round_ = assignment.nomination.round
     if assignment.status == Assignment.Status.SUBMITTED:
         raise MastersError(_("You submitted this review; the scores are locked."))
-    if not round_.review_is_open(local_today(today)):
-        raise MastersError(_("Review of %(round)s is open from %(start)s to %(end)s.")
-                           % {"round": round_, "start": round_.review_opens, "end": round_.review_closes})
+    refusal = review_refusal(round_, today)
+    if refusal:
+        raise MastersError(refusal)
     criteria = list(round_.criteria.all())
     known = {c.pk: c for c in criteria}
     for criterion_id, value in scores.items():
@@ -159,8 +181,10 @@ def review_save(*, assignment: Assignment, user, scores: dict, comments: dict, c
         return save_with_history(assignment, user=user, reason="assignment.draft", update_fields=["comment"])
     assignment.submitted_at = timezone.now()
     assignment.total = _total(merged, criteria)
-    return ASSIGNMENT_STATUS.move(assignment, Assignment.Status.SUBMITTED, user=user, reason="assignment.submitted",
-                                  update_fields=["comment", "submitted_at", "total"])
+    ASSIGNMENT_STATUS.move(assignment, Assignment.Status.SUBMITTED, user=user, reason="assignment.submitted",
+                           update_fields=["comment", "submitted_at", "total"])
+    ranking.ranking_when_reviewed(nomination_id=assignment.nomination_id, user=user)
+    return assignment
 
 
 @transaction.atomic

@@ -86,8 +86,8 @@ def test_a_visitor_objects_and_the_officer_answers_then_confers(phones, live_ser
     officer.on("dialog", lambda dialog: dialog.accept())
     log_in(officer, live_server, "masters_officer")
     officer.goto(f"{live_server.url}/masters/manage/{round_.pk}/")
-    officer.click("#confer-titles")
-    expect(officer.locator(".alert-danger")).to_contain_text("1")
+    expect(officer.locator("#confer-titles")).to_be_disabled()  # the open objection: the reason is shown
+    expect(officer.locator("#confer-why")).to_contain_text("1")
     assert not MasterTitle.objects.exists()
     officer.fill(f"#answer-{objection.pk}", "经核实，该同志为第一完成人，异议不成立。")
     officer.click(f"#answer-{objection.pk} >> xpath=ancestor::form//button")

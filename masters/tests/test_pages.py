@@ -330,11 +330,12 @@ def test_the_ranking_export_holds_the_scores(client, role_users, reviewing_round
     assert row[:2] == (1, n.nominee.name) and row[7] == 88
 
 
-def test_the_eligibility_job_runs_from_the_page(client, role_users, open_round, django_capture_on_commit_callbacks):
-    n = nomination(open_round)
+def test_the_eligibility_job_runs_from_the_page(client, role_users, reviewing_round,
+                                               django_capture_on_commit_callbacks):
+    n = nomination(reviewing_round)
     client.force_login(role_users["masters_officer"])
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("masters:round_eligibility", args=[open_round.pk]))
+        response = client.post(reverse("masters:round_eligibility", args=[reviewing_round.pk]))
     assert response.status_code == 302
     n.refresh_from_db()
     assert n.status == S.ELIGIBLE

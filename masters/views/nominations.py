@@ -99,6 +99,8 @@ def nomination_detail(request, pk):
     assignments = (nomination.assignments.select_related("reviewer__user").order_by("pk") if officer else [])
     return render(request, "masters/nomination_detail.html", {
         "n": nomination, "reasons": rules.reasons_in_words(nomination.reasons),
+        "conditions": rules.conditions_in_words(nomination.round),
+        "by_apprenticeship": selectors.by_apprenticeship(nomination),
         "attachments": nomination.attachments.all(), "can_edit": _may_edit(request.user, nomination),
         "can_withdraw": _may_withdraw(request.user, nomination),
         "officer": officer, "assignments": assignments, "upload": AttachmentForm(),

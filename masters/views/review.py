@@ -50,6 +50,7 @@ def review_sheet(request, pk):
     return render(request, "masters/review_sheet.html", {
         "a": assignment, "n": nomination, "form": form, "locked": locked, "scores": scores,
         "attachments": nomination.attachments.all(), "conflict_form": ReasonForm(),
+        "closed": services.review_refusal(nomination.round),
         "crumbs": [(_("Expert review"), reverse("masters:review_home")), (nomination.nominee.name, None)],
     })
 

@@ -10,6 +10,7 @@ from zhangwan.columns import wants_xlsx
 
 from .. import selectors, tables
 from ..forms import PublicityForm, ResolveForm
+from ..services import publicity, ranking, review
 from .common import OFFICER, READERS, manage_crumb, round_or_404
 
 
@@ -34,5 +35,13 @@ def round_detail(request, pk):
         "publicity_form": PublicityForm(initial={"starts": timezone.localdate()}),
         "criteria": round_.criteria.all(), "reviewers": selectors.active_reviewers().count(),
         "conflicts": len(selectors.conflicts_for(round_)) if round_.publicity_starts is None else None,
+        "refusals": _refusals(round_) if has_role(request.user, *OFFICER) else {},
         "crumbs": [manage_crumb(), (round_.name, None)],
     })
+
+
+def _refusals(round_) -> dict:
+    """Each step's reason it cannot be taken now (None when it can), for the round page's buttons."""
+    return {"eligibility": ranking.eligibility_refusal(round_), "assign": review.assign_refusal(round_),
+            "shortlist": ranking.shortlist_refusal(round_), "publicity": publicity.publicity_refusal(round_),
+            "confer": publicity.confer_refusal(round_)}

@@ -43,7 +43,7 @@ from masters.services.nominations import nomination_create, nomination_submit
 from masters.services.publicity import objection_file, objection_resolve, publicity_open, round_confer
 from masters.services.ranking import eligibility_run, shortlist_change, shortlist_make
 from masters.services.review import review_save, reviewers_assign
-from training.models import TrainingBase
+from training.models import Mentorship, TrainingBase
 from zhangwan.accounts.models import User
 from zhangwan.accounts.roles import Role
 from zhangwan.demo.accounts import DEMO_PASSWORD
@@ -182,9 +182,12 @@ def _candidates(by_day: datetime.date, exclude=()):
 
 
 def _short_of_rules(by_day, exclude):
-    """Workers who look like candidates but fail a rule: level 4 only, or too few years."""
+    """Workers who look like candidates but fail a rule: level 4 only, or too few years (and no
+    completed apprenticeship, which would open the level-5 apprenticeship route)."""
     level4 = (Certificate.objects.filter(status="valid", level=4, holder__employer__isnull=False)
               .exclude(holder__in=Certificate.objects.filter(level__lte=3).values("holder"))
+              .exclude(holder__in=Mentorship.objects.filter(outcome=Mentorship.Outcome.COMPLETED,
+                                                            ended_on__lte=by_day).values("apprentice"))
               .exclude(holder__in=exclude).values_list("holder_id", "trade_id").order_by("holder_id")[:200])
     return sorted(dict(level4).items(), key=lambda p: _h("short", p[0]))
 

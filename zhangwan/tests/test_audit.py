@@ -164,9 +164,9 @@ READERS = {
                              "scores_refusal", "issue_refusal"},
     masters_lifecycle: {"local_today"},
     masters_nominations: set(),
-    masters_review: set(),
-    masters_ranking: set(),
-    masters_publicity: {"publicity_end"},
+    masters_review: {"assign_refusal", "review_refusal"},
+    masters_ranking: {"eligibility_refusal", "shortlist_refusal"},
+    masters_publicity: {"publicity_end", "publicity_refusal", "confer_refusal"},
     masters_incentives: {"grant_check"},
 }
 
@@ -703,6 +703,14 @@ def test_masters_walk(client, role_users, organization, settings, tmp_path, djan
             with audited(officer) as step:
                 masters_ranking.shortlist_change(nomination=first, include=include, reason="复核", user=officer)
             assert step.reasons(Nomination) == {"nomination.shortlist_changed:复核"}
+        # Equal scores at the quota line: the officer decides, with the reason, who is in.
+        Nomination.objects.filter(pk=second.pk).update(rank=1)
+        record_history(Nomination, [second.pk], reason="nomination.ranked", user=officer)
+        for chosen, reason in ((second, "同分，革新成果更多"), (first, "复议：带徒成效更突出")):
+            with audited(officer) as step:
+                masters_ranking.tie_decide(round_=round_, chosen=[chosen.pk], reason=reason, user=officer)
+            assert step.changed(Nomination) == {first.pk, second.pk}
+            assert step.reasons(Nomination) == {f"nomination.tie_decided:{reason}"}
         with audited(officer) as step:
             masters_publicity.publicity_open(round_=round_, user=officer, starts=datetime.date(YEAR, 7, 1))
         assert step.changed(SelectionRound) == {round_.pk} and step.changed(Nomination) == {first.pk, second.pk}

@@ -258,6 +258,7 @@ FORMS = {
     "masters:round_eligibility": Form(MO, pk("selection_round")),
     "masters:round_assign": Form(MO, pk("selection_round")),
     "masters:round_shortlist": Form(MO, pk("selection_round")),
+    "masters:tie_decide": Form(MO, pk("selection_round"), fields={"chosen": "ref", "reason": "text"}),
     "masters:round_publicity": Form(MO, pk("selection_round"), fields={"starts": "date"}),
     "masters:round_confer": Form(MO, pk("selection_round")),
     "masters:round_conflicts": Form(MO, pk("selection_round"),

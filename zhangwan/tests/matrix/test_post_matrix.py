@@ -92,6 +92,7 @@ ACTORS = {
     "masters:round_eligibility": {R.MASTERS_OFFICER},
     "masters:round_assign": {R.MASTERS_OFFICER},
     "masters:round_shortlist": {R.MASTERS_OFFICER},
+    "masters:tie_decide": {R.MASTERS_OFFICER},
     "masters:round_publicity": {R.MASTERS_OFFICER},
     "masters:round_confer": {R.MASTERS_OFFICER},
     "masters:objection_resolve": {R.MASTERS_OFFICER},

@@ -206,6 +206,7 @@ EXPECTED = {
     "masters:round_conflicts": (lambda o: {"pk": o["selection_round"].pk}, only(MASTERS_READERS)),
     "masters:round_ranking": (lambda o: {"pk": o["selection_round"].pk}, only(MASTERS_READERS)),
     "masters:round_shortlist": (lambda o: {"pk": o["selection_round"].pk}, everyone(405)),
+    "masters:tie_decide": (lambda o: {"pk": o["selection_round"].pk}, everyone(405)),
     "masters:round_publicity": (lambda o: {"pk": o["selection_round"].pk}, everyone(405)),
     "masters:round_confer": (lambda o: {"pk": o["selection_round"].pk}, everyone(405)),
     "masters:objection_resolve": (lambda o: {"pk": o["objection"].pk}, everyone(405)),
