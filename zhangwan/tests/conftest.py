@@ -124,6 +124,7 @@ def competition_objects(role_users, organization, other_organization):
     _theirs, other_attachment = project(other_organization)
     return {"competition": ev.competition, "event": ev, "entry": entry, "other_event": other_event,
             "other_entry": other_entry, "external_event": external, "mark": Mark.objects.first(),
+            "competition_result": entry.result,
             "project": own_project, "attachment": attachment, "other_attachment": other_attachment}
 
 
