@@ -126,7 +126,8 @@ class Event(models.Model):
             models.UniqueConstraint(fields=["competition", "name"], name="event_unique_name"),
             models.CheckConstraint(condition=Q(max_team_size__gte=1), name="event_team_size_positive"),
             models.CheckConstraint(condition=Q(marking_opens__isnull=True) | Q(marking_closes__isnull=True)
-                                   | Q(marking_closes__gte=F("marking_opens")), name="event_marking_window_ordered"),
+                                   | Q(marking_closes__gte=F("marking_opens")), name="event_marking_window_ordered",
+                                   violation_error_message=_("Marking closes on or after the day it opens.")),
         ]
 
     def __str__(self):
