@@ -3,11 +3,13 @@ entries lack sheets unless the officer says why, marking only in its window, and
 withdrawn or corrected with a reason, advancement, certification and notifications following."""
 
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from certification.models import Certificate, EligibilityGrant
 from certification.services import competition_route_apply
@@ -54,6 +56,12 @@ def test_results_count_the_submitted_sheets_of_each_entry(client, organization, 
     client.force_login(role_users["competitions_officer"])
     html = client.get(reverse("competitions:manage_event", args=[ev.pk])).content.decode()
     assert "评分表 2/3 份" in html and "评分表 3/3 份" in html
+    export = client.get(reverse("competitions:manage_event", args=[ev.pk]), {"format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(export.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    column = next(i for i, row in enumerate(rows) if "计入评分表" in row)
+    header = rows[column].index("计入评分表")
+    assert sorted(row[header] for row in rows[column + 1:] if row[header]) == ["2/3", "3/3"]
 
 
 def test_a_judge_of_the_entrys_own_organization_owes_no_sheet(organization):
