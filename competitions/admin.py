@@ -107,7 +107,11 @@ class ResultAdmin(SimpleHistoryAdmin):
     list_filter = ["tier", "upgrade", "recorded", "entry__event__competition__year"]
     search_fields = ["entry__worker__name", "entry__team_name", "entry__event__name"]
     list_select_related = ["entry__event", "entry__worker"]
-    readonly_fields = ["entry", "final_score", "rank", "part_scores", "computed_at"]
+    # Results change through the services only: computed from the sheets, recorded for competitions
+    # held elsewhere, or, once published, corrected with a reason that the advancement, the
+    # certification route and the entrants follow (docs/competitions.md).
+    readonly_fields = ["entry", "final_score", "rank", "tier", "title", "upgrade", "recorded", "part_scores",
+                       "sheets_counted", "sheets_expected", "computed_at"]
 
     def has_add_permission(self, request):
         return False

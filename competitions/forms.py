@@ -124,3 +124,20 @@ class ProjectForm(forms.Form):
         for upload in files:
             upload.sniffed_type = check_attachment(upload)
         return files
+
+
+class PublishForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for publishing with entries short of score sheets"), max_length=200,
+                             required=False)
+
+
+class WithdrawResultsForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for withdrawing the results"), max_length=200)
+
+
+class ResultCorrectionForm(forms.Form):
+    rank = forms.IntegerField(label=_("Rank"), min_value=1, max_value=MAX_RANK, required=False)
+    tier = forms.ChoiceField(label=_("Award"), choices=[("", "—"), *Tier.choices], required=False)
+    title = forms.CharField(label=_("Title"), max_length=100, required=False,
+                            help_text=_("Empty: the title the award's rule gives."))
+    reason = forms.CharField(label=_("Reason"), max_length=200)

@@ -109,6 +109,12 @@ class Event(models.Model):
     tie_breaks = models.JSONField(_("tie-break order"), default=list, blank=True,
                                   help_text=_('Part codes in order, and "time" for the time used, e.g. ["practical", '
                                               '"time"].'))
+    # Judges mark from the competition's first day (or this window's first day) once entries have
+    # closed, until the window's last day or the results' publication (docs/competitions.md).
+    marking_opens = models.DateField(_("marking opens"), null=True, blank=True,
+                                     help_text=_("Empty: the first day of the competition."))
+    marking_closes = models.DateField(_("marking closes"), null=True, blank=True,
+                                      help_text=_("Empty: until the results are published."))
 
     history = HistoricalRecords()
 
@@ -119,10 +125,18 @@ class Event(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["competition", "name"], name="event_unique_name"),
             models.CheckConstraint(condition=Q(max_team_size__gte=1), name="event_team_size_positive"),
+            models.CheckConstraint(condition=Q(marking_opens__isnull=True) | Q(marking_closes__isnull=True)
+                                   | Q(marking_closes__gte=F("marking_opens")), name="event_marking_window_ordered",
+                                   violation_error_message=_("Marking closes on or after the day it opens.")),
         ]
 
     def __str__(self):
         return f"{self.competition} · {self.name}"
+
+    @property
+    def marking_window(self):
+        """(first day, last day or None): the event's own window, else from the competition's first day."""
+        return self.marking_opens or self.competition.starts_on, self.marking_closes
 
 
 class ScoringPart(models.Model):
@@ -322,6 +336,9 @@ class Result(models.Model):
     computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
     recorded = models.BooleanField(_("recorded from outside"), default=False,
                                    help_text=_("Entered by hand or imported for a competition held elsewhere."))
+    # The submitted score sheets the result was computed from, and how many the entry's judges owe.
+    sheets_counted = models.PositiveSmallIntegerField(_("score sheets counted"), default=0, editable=False)
+    sheets_expected = models.PositiveSmallIntegerField(_("score sheets expected"), default=0, editable=False)
 
     history = HistoricalRecords()
 
@@ -332,6 +349,10 @@ class Result(models.Model):
 
     def __str__(self):
         return f"{self.entry}: {self.rank} {self.get_tier_display()}"
+
+    @property
+    def lacks_sheets(self) -> bool:
+        return self.sheets_counted < self.sheets_expected
 
 
 class OrganizerAward(models.Model):

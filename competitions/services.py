@@ -5,17 +5,19 @@ import math
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Max, Q
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
-from zhangwan.accounts.notifications import notify_workers
+from zhangwan.accounts.notifications import notify_each, notify_workers
 from zhangwan.errors import ServiceError
 from zhangwan.history import (
     bulk_create_with_history,
     bulk_update_with_history,
+    delete_with_history,
     record_history,
     save_with_history,
     stamp,
@@ -139,13 +141,35 @@ def _sheet_for(entry, judge) -> ScoreSheet:
     return ScoreSheet.objects.select_for_update().get(pk=sheet.pk)
 
 
+def marking_refusal(event: Event, now=None) -> str:
+    """Why judges cannot mark this event now ("" when they can): not before entries close, not
+    before the competition's first day (or the event's marking window), not after the window's last
+    day or the results' publication."""
+    now = now or timezone.now()
+    competition = event.competition
+    if competition.results_published:
+        return _("The results are published; marks can no longer change.")
+    opens, closes = event.marking_window
+    if competition.registration_closes and now < competition.registration_closes:
+        return _("Entries are open until %(closes)s; marking opens on %(opens)s, once entries have closed.") % {
+            "closes": f"{timezone.localtime(competition.registration_closes):%Y-%m-%d %H:%M}", "opens": opens}
+    today = timezone.localdate(now)
+    if today < opens:
+        return _("Marking opens on %(opens)s.") % {"opens": opens}
+    if closes and today > closes:
+        return _("Marking closed on %(closes)s.") % {"closes": closes}
+    return ""
+
+
 @transaction.atomic
 def sheet_save(*, entry: Entry, judge, marks: dict, submit: bool) -> ScoreSheet:
-    """Save a judge's marks for an entry (part id → Decimal); submitting locks them."""
+    """Save a judge's marks for an entry (part id → Decimal); submitting locks them. Only inside
+    the event's marking window (marking_refusal)."""
     if not judge_entries(judge).filter(pk=entry.pk).exists():
         raise CompetitionError(_("You are not a judge of this entry."))
-    if entry.event.competition.results_published:
-        raise CompetitionError(_("The results are published; marks can no longer change."))
+    event = Event.objects.select_related("competition").get(pk=entry.event_id)
+    if refusal := marking_refusal(event):
+        raise CompetitionError(refusal)
     sheet = _sheet_for(entry, judge)
     if sheet.locked:
         raise CompetitionError(_("You submitted these marks on %(date)s; they are locked. Ask the chief judge "
@@ -269,11 +293,15 @@ def results_compute(*, event_id: int, user=None) -> int:
     event = Event.objects.select_for_update().select_related("competition").get(pk=event_id)
     if event.competition.external or event.competition.results_published:
         return 0  # recorded results are not computed; published ones no longer change
+    counted = submitted_sheets(event)
+    if not counted:
+        return 0  # results come from submitted score sheets only: with none, nothing is written
+    panel = list(event.judges.values_list("judge__organization_id", flat=True))
     parts = list(event.parts.all())
     parts_by_code = {p.code: p for p in parts}
     rules = {r.tier: r for r in event.award_rules.all()}
     averages = part_averages(event)
-    entries = list(event.entries.competing().only("pk", "event_id", "time_used").order_by())
+    entries = list(event.entries.competing().only("pk", "event_id", "time_used", "organization_id").order_by())
     scored = []
     for entry in entries:
         scores = averages.get(entry.pk, {})
@@ -294,8 +322,31 @@ def results_compute(*, event_id: int, user=None) -> int:
         outcome.setdefault(entry.pk, {"final_score": None, "rank": None, "part_scores": {}})
         rule = rules.get(outcome[entry.pk].get("tier", ""))
         outcome[entry.pk].update({"tier": rule.tier if rule else "", "title": rule.title if rule else "",
-                                  "upgrade": rule.upgrade if rule else ""})
+                                  "upgrade": rule.upgrade if rule else "", "sheets_counted": counted.get(entry.pk, 0),
+                                  "sheets_expected": sum(1 for org in panel if org != entry.organization_id)})
     return _save_results(entries, outcome, user)
+
+
+def results_computable(competition: Competition) -> list[Event]:
+    """Refuses computing a competition none of whose events has a submitted score sheet; returns
+    the events with entries but no submitted sheet (their results are not computed)."""
+    if competition.results_published:
+        raise CompetitionError(_("The results are published; withdraw them before computing again."))
+    events = list(competition.events.annotate(
+        n_competing=Count("entries", filter=Q(entries__status=Entry.Status.ENTERED), distinct=True),
+        n_submitted=Count("entries__sheets", filter=Q(entries__status=Entry.Status.ENTERED,
+                                                      entries__sheets__submitted_at__isnull=False), distinct=True),
+    ).order_by("name"))
+    if not any(e.n_submitted for e in events):
+        raise CompetitionError(_("No judge has submitted a score sheet yet; results come from submitted sheets only."))
+    return [e for e in events if e.n_competing and not e.n_submitted]
+
+
+def submitted_sheets(event: Event) -> dict[int, int]:
+    """entry id → its submitted score sheets, for the event's competing entries."""
+    return dict(ScoreSheet.objects.filter(entry__event=event, entry__status=Entry.Status.ENTERED,
+                                          submitted_at__isnull=False)
+                .values("entry").annotate(n=Count("pk")).values_list("entry", "n"))
 
 
 def _award(outcome, tiers, scored):
@@ -321,22 +372,27 @@ def _save_results(entries, outcome, user) -> int:
     ids = [e.pk for e in entries]
     rows = [outcome[i] for i in ids]
     sql = f"""
-        INSERT INTO {table} AS r (entry_id, final_score, rank, tier, title, upgrade, part_scores, computed_at,
-                                  recorded)
-        SELECT v.entry_id, v.final_score, v.rank, v.tier, v.title, v.upgrade, v.part_scores, %s, false
-        FROM unnest(%s::bigint[], %s::numeric[], %s::integer[], %s::text[], %s::text[], %s::text[], %s::jsonb[])
-             AS v(entry_id, final_score, rank, tier, title, upgrade, part_scores)
+        INSERT INTO {table} AS r (entry_id, final_score, rank, tier, title, upgrade, part_scores, sheets_counted,
+                                  sheets_expected, computed_at, recorded)
+        SELECT v.entry_id, v.final_score, v.rank, v.tier, v.title, v.upgrade, v.part_scores, v.sheets_counted,
+               v.sheets_expected, %s, false
+        FROM unnest(%s::bigint[], %s::numeric[], %s::integer[], %s::text[], %s::text[], %s::text[], %s::jsonb[],
+                    %s::integer[], %s::integer[])
+             AS v(entry_id, final_score, rank, tier, title, upgrade, part_scores, sheets_counted, sheets_expected)
         ON CONFLICT (entry_id) DO UPDATE SET
             final_score = EXCLUDED.final_score, rank = EXCLUDED.rank, tier = EXCLUDED.tier,
             title = EXCLUDED.title, upgrade = EXCLUDED.upgrade, part_scores = EXCLUDED.part_scores,
+            sheets_counted = EXCLUDED.sheets_counted, sheets_expected = EXCLUDED.sheets_expected,
             computed_at = EXCLUDED.computed_at
-        WHERE (r.final_score, r.rank, r.tier, r.title, r.upgrade, r.part_scores)
+        WHERE (r.final_score, r.rank, r.tier, r.title, r.upgrade, r.part_scores, r.sheets_counted, r.sheets_expected)
               IS DISTINCT FROM (EXCLUDED.final_score, EXCLUDED.rank, EXCLUDED.tier, EXCLUDED.title,
-                                EXCLUDED.upgrade, EXCLUDED.part_scores)
+                                EXCLUDED.upgrade, EXCLUDED.part_scores, EXCLUDED.sheets_counted,
+                                EXCLUDED.sheets_expected)
         RETURNING r.id, (r.xmax = 0) AS inserted"""
     params = [timezone.now(), ids, [r["final_score"] for r in rows], [r["rank"] for r in rows],
               [r["tier"] for r in rows], [r["title"] for r in rows], [r["upgrade"] for r in rows],
-              [json.dumps(r["part_scores"]) for r in rows]]
+              [json.dumps(r["part_scores"]) for r in rows], [r["sheets_counted"] for r in rows],
+              [r["sheets_expected"] for r in rows]]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         written = cursor.fetchall()
@@ -347,19 +403,206 @@ def _save_results(entries, outcome, user) -> int:
     return len(written)
 
 
-@transaction.atomic
-def results_publish(*, competition: Competition, user) -> Competition:
-    competition = Competition.objects.select_for_update().get(pk=competition.pk)
+def publish_check(competition: Competition) -> tuple[list[str], list[Result]]:
+    """What stands in the way of publishing: blockers, which must be cleared, and the results of
+    entries short of score sheets (counted fewer than their judges owe), which the officer may
+    publish with a reason."""
     if competition.results_published:
-        raise CompetitionError(_("The results are already published."))
-    if not competition.external and Entry.objects.competing().filter(event__competition=competition,
-                                                                     result__isnull=True).exists():
-        raise CompetitionError(_("Compute the results of every event before publishing."))
+        return [_("The results are already published.")], []
+    if competition.external:
+        return [], []
+    competing = Q(entries__status=Entry.Status.ENTERED)
+    events = competition.events.annotate(
+        n_competing=Count("entries", filter=competing, distinct=True),
+        n_scored=Count("entries", filter=competing & Q(entries__result__final_score__isnull=False), distinct=True),
+        n_missing=Count("entries", filter=competing & Q(entries__result__isnull=True), distinct=True),
+    ).order_by("name")
+    blockers = []
+    for event in events:
+        if not event.n_competing:
+            continue
+        if not event.n_scored:
+            blockers.append(_("%(event)s has no results from submitted score sheets: the judges submit their sheets, "
+                              "then compute the results.") % {"event": event.name})
+        elif event.n_missing:
+            blockers.append(_("Compute the results of %(event)s before publishing.") % {"event": event.name})
+    if not blockers and not any(e.n_competing for e in events):
+        blockers.append(_("No event of this competition has entries; there are no results to publish."))
+    live = (ScoreSheet.objects.filter(entry=OuterRef("entry"), submitted_at__isnull=False)
+            .values("entry").annotate(n=Count("pk")).values("n"))
+    stale = (Result.objects.filter(entry__event__competition=competition, entry__status=Entry.Status.ENTERED)
+             .annotate(live=Coalesce(Subquery(live), 0)).exclude(live=F("sheets_counted"))
+             .values_list("entry__event__name", flat=True).distinct())
+    blockers += [_("Score sheets of %(event)s were submitted after its results were computed; compute them again.")
+                 % {"event": name} for name in sorted(stale)]
+    short = list(Result.objects.filter(entry__event__competition=competition, entry__status=Entry.Status.ENTERED,
+                                       sheets_counted__lt=F("sheets_expected"))
+                 .select_related("entry__event").order_by("entry__event__name", "entry__bib"))
+    return blockers, short
+
+
+def sheets_shortfall_text(short: list[Result]) -> str:
+    """“焊工 bib 3: 2 of 5 sheets; …”, the first few of the entries short of score sheets."""
+    shown = "; ".join(_("%(event)s bib %(bib)s: %(counted)s of %(expected)s sheets") % {
+        "event": r.entry.event.name, "bib": r.entry.bib, "counted": r.sheets_counted, "expected": r.sheets_expected}
+        for r in short[:5])
+    return shown + ("; …" if len(short) > 5 else "")
+
+
+@transaction.atomic
+def results_publish(*, competition: Competition, user, reason: str = "") -> Competition:
+    """Publish, tell the entrants and advance the winners. Refused while an event has no results
+    from submitted sheets or stale ones; while an entry is short of score sheets, only with the
+    officer's reason, kept in the competition's history."""
+    competition = Competition.objects.select_for_update().get(pk=competition.pk)
+    blockers, short = publish_check(competition)
+    if blockers:
+        raise CompetitionError(blockers[0])
+    reason = reason.strip()
+    if short and not reason:
+        raise CompetitionError(ngettext(
+            "%(count)d entry lacks score sheets (%(entries)s); give the reason for publishing without them.",
+            "%(count)d entries lack score sheets (%(entries)s); give the reason for publishing without them.",
+            len(short)) % {"count": len(short), "entries": sheets_shortfall_text(short)})
     competition.results_published = True
-    save_with_history(competition, user=user, reason="competition.published", update_fields=["results_published"])
+    key = "competition.published_short" if short else "competition.published"
+    save_with_history(competition, user=user, reason=key, detail=reason if short else "",
+                      update_fields=["results_published"])
     _advance_winners(competition, user)
     _tell_entrants(competition)
     return competition
+
+
+# Withdrawing and correcting published results ------------------------------------------------
+
+def _advancing(result: Result | None) -> bool:
+    """Whether a result's tier sends its entry to the next level (the tier's award rule says so)."""
+    if result is None or not result.tier:
+        return False
+    return AwardRule.objects.filter(event_id=result.entry.event_id, tier=result.tier, advances=True).exists()
+
+
+def _undo_advancement(entries, user, detail: str):
+    """Take back the entries that advanced from these: deleted with history while nobody has marked
+    them; once judging has started there, refused (the next level's officer decides)."""
+    advanced = list(Entry.objects.select_for_update().filter(source_entry__in=entries, status=Entry.Status.ENTERED)
+                    .select_related("event__competition"))
+    judged = [e for e in advanced if e.sheets.exists() or e.event.competition.results_published]
+    if judged:
+        raise CompetitionError(_("Bib %(bib)d already competes in %(competition)s and has been marked there; its "
+                                 "officer must withdraw that entry first.")
+                               % {"bib": judged[0].bib, "competition": judged[0].event.competition})
+    for entry in advanced:
+        entry.members.clear()
+        delete_with_history(entry, user=user, reason="entry.advancement_undone", detail=detail)
+    return advanced
+
+
+def _undo_certification(results, user, detail: str) -> int:
+    """Take back what these results gave through the competition route: a certificate issued on them
+    is revoked (and unlinked, so a corrected result can earn one again); a right to apply one level
+    up is deleted, with history."""
+    from certification.models import Certificate, EligibilityGrant
+    from certification.services import certificate_revoke
+
+    undone = 0
+    certificates = Certificate.objects.filter(competition_result__in=results).select_related("competition_result")
+    for certificate in certificates:
+        if certificate.is_valid:
+            certificate_revoke(certificate=certificate, reason=detail, user=user)
+            certificate.refresh_from_db()
+        certificate.competition_result = None
+        save_with_history(certificate, user=user, reason="certificate.competition_undone", detail=detail[:60],
+                          update_fields=["competition_result"])
+        undone += 1
+    for grant in EligibilityGrant.objects.filter(competition_result__in=results):
+        delete_with_history(grant, user=user, reason="grant.competition_undone", detail=detail[:60])
+        undone += 1
+    return undone
+
+
+def _entrants(entries):
+    """(entry, worker) for every worker behind these entries who has an account: the entrant or the
+    team's members."""
+    pairs = []
+    for entry in entries:
+        people = [entry.worker] if entry.worker_id else list(entry.members.all())
+        pairs += [(entry, w) for w in people if w.user_id is not None]
+    return pairs
+
+
+def _notify_entrants(entries, *, title, body):
+    notify_each((worker.user, title(entry), body(entry), reverse("competitions:my_entries"))
+                for entry, worker in _entrants(entries))
+
+
+@transaction.atomic
+def results_withdraw(*, competition: Competition, reason: str, user) -> Competition:
+    """Published results back to unpublished, with the reason in the competition's history. What
+    publication gave follows: entries advanced to the next level are taken back (unless marked
+    there), certificates and rights earned through the competition route are revoked, and the
+    entrants are told. Marks may then be corrected and the results computed and published again."""
+    competition = Competition.objects.select_for_update().get(pk=competition.pk)
+    reason = reason.strip()
+    if not competition.results_published:
+        raise CompetitionError(_("The results are not published; there is nothing to withdraw."))
+    if not reason:
+        raise CompetitionError(_("Give the reason for withdrawing the results."))
+    entries = list(Entry.objects.filter(event__competition=competition).select_related("event", "worker")
+                   .prefetch_related("members"))
+    _undo_advancement(entries, user, competition.name)
+    _undo_certification(Result.objects.filter(entry__in=entries),
+                        user, _("Results of %(name)s withdrawn: %(reason)s") % {"name": competition.name,
+                                                                               "reason": reason})
+    competition.results_published = False
+    save_with_history(competition, user=user, reason="competition.withdrawn", detail=reason,
+                      update_fields=["results_published"])
+    _notify_entrants(entries, title=lambda e: _("Results withdrawn: %(name)s") % {"name": competition.name},
+                     body=lambda e: _("The results of %(event)s are withdrawn: %(reason)s. They will be published "
+                                      "again once corrected.") % {"event": e.event.name, "reason": reason})
+    return competition
+
+
+@transaction.atomic
+def result_correct(*, result: Result, rank, tier: str, title: str, reason: str, user) -> Result:
+    """The officer's correction of one published result (rank, award, title), with its reason in the
+    result's history. The award's certification upgrade comes from the event's award rule; what the
+    old award gave and the new one does not is taken back (advancement, certificate or right), what
+    the new one gives follows (advancement now, certification at the next competition-route run),
+    and the entrant is told."""
+    result = (Result.objects.select_for_update(of=("self",)).select_related("entry__event__competition")
+              .get(pk=result.pk))
+    entry, competition = result.entry, result.entry.event.competition
+    reason = reason.strip()
+    if not competition.results_published:
+        raise CompetitionError(_("These results are not published; correct the marks and compute them again."))
+    if not reason:
+        raise CompetitionError(_("Give the reason for the correction."))
+    if tier and tier not in Tier.values:
+        raise CompetitionError(_("Unknown award."))
+    if rank is not None and rank < 1:
+        raise CompetitionError(_("A rank is 1 or more."))
+    rule = AwardRule.objects.filter(event_id=entry.event_id, tier=tier).first() if tier else None
+    upgrade = rule.upgrade if rule else ""
+    title = title.strip() or (rule.title if rule else "")
+    before = (result.rank, result.tier, result.title, result.upgrade)
+    if before == (rank, tier, title, upgrade):
+        raise CompetitionError(_("Nothing changes: this is the result as published."))
+    was_advancing, old_upgrade = _advancing(result), result.upgrade
+    result.rank, result.tier, result.title, result.upgrade = rank, tier, title, upgrade
+    save_with_history(result, user=user, reason="result.corrected", detail=reason,
+                      update_fields=["rank", "tier", "title", "upgrade"])
+    if was_advancing and not _advancing(result):
+        _undo_advancement([entry], user, competition.name)
+    if old_upgrade != upgrade:
+        _undo_certification([result], user, _("Result corrected: %(reason)s") % {"reason": reason})
+    if _advancing(result):
+        _advance_winners(competition, user)
+    award = result.get_tier_display() if result.tier else _("no award")
+    _notify_entrants([entry], title=lambda e: _("Result corrected: %(name)s") % {"name": competition.name},
+                     body=lambda e: _("%(event)s: rank %(rank)s, %(award)s (%(reason)s).") % {
+                         "event": e.event.name, "rank": result.rank or "—", "award": award, "reason": reason})
+    return result
 
 
 def _advance_winners(competition, user):

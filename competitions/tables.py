@@ -36,6 +36,12 @@ def _part_score(part):
     return value
 
 
+def _sheets(entry):
+    """“3/5”: the submitted sheets a computed result counted, of those the entry's judges owe."""
+    result = entry.result if hasattr(entry, "result") else None
+    return "" if result is None or result.recorded else f"{result.sheets_counted}/{result.sheets_expected}"
+
+
 def results(parts) -> Table:
     """An event's results: one column per scored part between the entrant and the final score."""
     return Table(_("Results"), "event-{pk}-results.xlsx", [
@@ -45,6 +51,7 @@ def results(parts) -> Table:
         Column(_("Organization"), "organization.name"),
         *[Column(part.name, _part_score(part)) for part in parts],
         Column(_("Final score"), _result("final_score")),
+        Column(_("Sheets counted"), _sheets),
         Column(_("Award"), lambda e: e.result.get_tier_display() if hasattr(e, "result") else ""),
         Column(_("Title"), _result("title", "")),
     ])

@@ -12,13 +12,25 @@ from zhangwan.actions import refusal_to
 from zhangwan.columns import wants_xlsx
 from zhangwan.excel_in import RowError
 from zhangwan.forms import flash_errors
+from zhangwan.history import history_with_changes
 from zhangwan.pagination import paginate
 from zhangwan.query import year_param
 from zhangwan.uploads import serve_stored_file
 
 from . import importing, selectors, services, tables, tasks
-from .forms import CorrectionForm, EntryForm, ProjectDecisionForm, ProjectForm, RecordResultForm, SheetForm, UploadForm
-from .models import Competition, Entry, Event, InnovationProject, Mark, ProjectAttachment, ScoreSheet
+from .forms import (
+    CorrectionForm,
+    EntryForm,
+    ProjectDecisionForm,
+    ProjectForm,
+    PublishForm,
+    RecordResultForm,
+    ResultCorrectionForm,
+    SheetForm,
+    UploadForm,
+    WithdrawResultsForm,
+)
+from .models import Competition, Entry, Event, InnovationProject, Mark, ProjectAttachment, Result, ScoreSheet
 
 OFFICER = (Role.COMPETITIONS_OFFICER,)
 READERS = (Role.COMPETITIONS_OFFICER, Role.AUDITOR)
@@ -150,7 +162,8 @@ def judge_home(request):
                 .values("entry__event").annotate(n=Count("pk")).values_list("entry__event", "n"))
     todo = dict(services.judge_entries(request.user).values("event").annotate(n=Count("pk"))
                 .values_list("event", "n"))
-    rows = [{"event": e, "submitted": mine.get(e.pk, 0), "entries": todo.get(e.pk, 0)} for e in events]
+    rows = [{"event": e, "submitted": mine.get(e.pk, 0), "entries": todo.get(e.pk, 0),
+             "closed": services.marking_refusal(e)} for e in events]
     return render(request, "competitions/judge_home.html", {"rows": rows, "crumbs": [(_("Judging"), None)]})
 
 
@@ -163,6 +176,7 @@ def judge_event(request, pk):
     judges, disagreements = selectors.judge_patterns(event) if chief else ([], [])
     return render(request, "competitions/judge_event.html", {
         "event": event, "entries": entries, "chief": chief, "judges": judges, "disagreements": disagreements[:30],
+        "closed": services.marking_refusal(event),
         "crumbs": [(_("Judging"), reverse("competitions:judge_home")), (event.name, None)],
     })
 
@@ -183,6 +197,7 @@ def judge_sheet(request, pk):
             return redirect("competitions:judge_event", pk=entry.event_id)
     return render(request, "competitions/judge_sheet.html", {
         "entry": entry, "form": form, "locked": bool(sheet and sheet.locked), "sheet": sheet,
+        "closed": services.marking_refusal(entry.event),
         "crumbs": [(_("Judging"), reverse("competitions:judge_home")),
                    (entry.event.name, reverse("competitions:judge_event", args=[entry.event_id])),
                    (_("Bib %(bib)d") % {"bib": entry.bib}, None)],
@@ -220,8 +235,11 @@ def manage_competition(request, pk):
                         n_submitted=Count("entries__sheets", filter=Q(entries__sheets__submitted_at__isnull=False),
                                           distinct=True),
                         n_results=Count("entries__result", distinct=True)))
+    blockers, short = services.publish_check(competition)
     return render(request, "competitions/manage_competition.html", {
-        "competition": competition, "events": events,
+        "competition": competition, "events": events, "blockers": blockers, "short": short,
+        "publish_form": PublishForm(), "withdraw_form": WithdrawResultsForm(),
+        "history": history_with_changes(competition.history.select_related("history_user"), limit=10),
         "organizer_awards": competition.organizer_awards.select_related("organization"),
         "projects": competition.projects.select_related("organization"),
         "can_edit": has_role(request.user, Role.COMPETITIONS_OFFICER), "crumbs": _manage_crumbs(competition),
@@ -232,8 +250,13 @@ def manage_competition(request, pk):
 @role_required(*OFFICER)
 def results_run(request, pk):
     competition = get_object_or_404(Competition, pk=pk, external=False)
-    tasks.compute_results.delay_on_commit(competition.pk, request.user.pk)
-    messages.info(request, _("The results are being computed; this page shows them when they are ready."))
+    with refusal_to(request):
+        unmarked = services.results_computable(competition)
+        tasks.compute_results.delay_on_commit(competition.pk, request.user.pk)
+        messages.info(request, _("The results are being computed; this page shows them when they are ready."))
+        for event in unmarked:
+            messages.warning(request, _("%(event)s has no submitted score sheets; its results are not computed.")
+                             % {"event": event.name})
     return redirect("competitions:manage_competition", pk=competition.pk)
 
 
@@ -241,10 +264,49 @@ def results_run(request, pk):
 @role_required(*OFFICER)
 def results_publish(request, pk):
     competition = get_object_or_404(Competition, pk=pk)
+    form = PublishForm(request.POST)
+    if not form.is_valid():
+        flash_errors(request, form)
+        return redirect("competitions:manage_competition", pk=pk)
     with refusal_to(request):
-        services.results_publish(competition=competition, user=request.user)
+        services.results_publish(competition=competition, user=request.user, reason=form.cleaned_data["reason"])
         messages.success(request, _("Results published; the entrants have been told."))
     return redirect("competitions:manage_competition", pk=pk)
+
+
+@require_POST
+@role_required(*OFFICER)
+def results_withdraw(request, pk):
+    competition = get_object_or_404(Competition, pk=pk)
+    form = WithdrawResultsForm(request.POST)
+    if not form.is_valid():
+        flash_errors(request, form)
+        return redirect("competitions:manage_competition", pk=pk)
+    with refusal_to(request):
+        services.results_withdraw(competition=competition, reason=form.cleaned_data["reason"], user=request.user)
+        messages.success(request, _("Results withdrawn; the entrants have been told. Correct the marks, compute the "
+                                    "results and publish them again."))
+    return redirect("competitions:manage_competition", pk=pk)
+
+
+@role_required(*OFFICER)
+def result_correct(request, pk):
+    result = get_object_or_404(Result.objects.select_related("entry__event__competition", "entry__worker"), pk=pk)
+    event = result.entry.event
+    form = ResultCorrectionForm(request.POST or None, initial={"rank": result.rank, "tier": result.tier,
+                                                               "title": result.title})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with refusal_to(form):
+            services.result_correct(result=result, rank=data["rank"], tier=data["tier"], title=data["title"],
+                                    reason=data["reason"], user=request.user)
+            messages.success(request, _("Result corrected; the entrant has been told."))
+            return redirect("competitions:manage_event", pk=event.pk)
+    return render(request, "competitions/result_correct.html", {
+        "result": result, "form": form, "history": history_with_changes(result.history.select_related("history_user")),
+        "crumbs": _manage_crumbs(event.competition, (event.name, reverse("competitions:manage_event", args=[event.pk])),
+                                 (_("Correct a result"), None)),
+    })
 
 
 @role_required(*READERS)

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from certification.models import Certificate
-from competitions.models import Entry, Event, Result
+from competitions.models import Competition, Entry, Event, Result
 from training.models import Mentorship
 from zhangwan.registry.models import SkillLevel, Worker, WorkerTrade
 from zhangwan.sql import statement
@@ -53,10 +53,10 @@ def conditions_in_words(round_) -> list[str]:
 # no valid certificate at the round's level by the close of nominations (unless the round keeps the
 # level-5 apprenticeship route open and the nominee holds a valid certificate of level 5 or higher and
 # completed an apprenticeship (师带徒, training.Mentorship) in the nominated trade by then); fewer years in the trade
-# than required; no competition award when the round requires one; not employed in the district
-# when required. No code: eligible. A rerun writes only the nominations whose outcome changed.
-# Certification decides applications in Python instead (see docs/masters.md, "Three eligibility
-# checks").
+# than required; no competition award (published, or recorded from outside) when the round requires
+# one; not employed in the district when required. No code: eligible. A rerun writes only the
+# nominations whose outcome changed. Certification decides applications in Python instead (see
+# docs/masters.md, "Three eligibility checks").
 ELIGIBILITY = statement("masters.eligibility", """
 UPDATE {n}
 SET {n.status:name} = CASE WHEN cardinality(v.reasons) = 0 THEN %(eligible)s ELSE %(ineligible)s END,
@@ -80,8 +80,11 @@ FROM (
         CASE WHEN {r.award_required} AND NOT EXISTS (
             SELECT 1 FROM {res}
             JOIN {e} ON {e.id} = {res.entry}
+            JOIN {ev} ON {ev.id} = {e.event}
+            JOIN {comp} ON {comp.id} = {ev.competition}
             LEFT JOIN {m} ON {m.entry} = {e.id}
-            WHERE {res.tier} <> '' AND ({e.worker} = {n.nominee} OR {m.worker} = {n.nominee})) THEN %(award)s END,
+            WHERE {res.tier} <> '' AND ({comp.results_published} OR {res.recorded})
+              AND ({e.worker} = {n.nominee} OR {m.worker} = {n.nominee})) THEN %(award)s END,
         CASE WHEN {r.district_employment_required} AND {w.employer} IS NULL THEN %(employment)s END
     ]::varchar[], NULL) AS reasons
     FROM {n}
@@ -94,7 +97,7 @@ WHERE {n.id} = v.id
       (CASE WHEN cardinality(v.reasons) = 0 THEN %(eligible)s ELSE %(ineligible)s END, v.reasons)
 RETURNING {n.id}
 """, n=Nomination, r=SelectionRound, c=Certificate, wt=WorkerTrade, res=Result, e=Entry, m=Entry.members.through,
-    w=Worker, ms=Mentorship, constants={
+    w=Worker, ms=Mentorship, ev=Event, comp=Competition, constants={
         "junior": SkillLevel.JUNIOR, "completed": Mentorship.Outcome.COMPLETED,
         "submitted": S.SUBMITTED, "eligible": S.ELIGIBLE, "ineligible": S.INELIGIBLE,
         "valid": Certificate.Status.VALID, "level": Reason.LEVEL, "years": Reason.YEARS, "award": Reason.AWARD,

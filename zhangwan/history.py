@@ -73,6 +73,12 @@ REASONS = {
     "result.computed": _("Results computed"),
     "result.recorded": _("Result recorded"),
     "competition.published": _("Results published"),
+    "competition.published_short": _("Results published with entries short of score sheets: %(detail)s"),
+    "competition.withdrawn": _("Results withdrawn: %(detail)s"),
+    "result.corrected": _("Result corrected: %(detail)s"),
+    "entry.advancement_undone": _("Advancement taken back: the results of %(detail)s changed"),
+    "certificate.competition_undone": _("Competition award taken back: %(detail)s"),
+    "grant.competition_undone": _("Competition award taken back: %(detail)s"),
     # masters
     "nomination.edited": _("Draft edited"),
     "nomination.submitted": _("Nomination submitted"),

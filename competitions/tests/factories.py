@@ -1,3 +1,4 @@
+import contextlib
 import datetime
 from decimal import Decimal
 
@@ -38,3 +39,26 @@ def welder(organization, **fields):
     worker = WorkerFactory(employer=organization, **fields)
     WorkerTrade.objects.create(worker=worker, trade=trade(), started_year=2015)
     return worker
+
+
+def close_entries(comp: Competition) -> Competition:
+    """Entries closed a minute ago and the competition under way today, so judges may mark."""
+    now, today = timezone.now(), timezone.localdate()
+    Competition.objects.filter(pk=comp.pk).update(
+        registration_opens=now - datetime.timedelta(days=2), registration_closes=now - datetime.timedelta(minutes=1),
+        starts_on=today, ends_on=max(comp.ends_on, today))
+    comp.refresh_from_db()
+    return comp
+
+
+@contextlib.contextmanager
+def marking(comp: Competition):
+    """Judges may mark inside the block; the competition's dates and entry window come back after."""
+    saved = Competition.objects.filter(pk=comp.pk).values(
+        "registration_opens", "registration_closes", "starts_on", "ends_on").get()
+    close_entries(comp)
+    try:
+        yield comp
+    finally:
+        Competition.objects.filter(pk=comp.pk).update(**saved)
+        comp.refresh_from_db()

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from competitions import services
 from competitions.models import JudgeAssignment, Result, ScoreSheet
-from competitions.tests.factories import event, welder
+from competitions.tests.factories import close_entries, event, welder
 from zhangwan.tests.browser import log_in, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -16,6 +16,7 @@ def test_judge_marks_on_a_phone_and_the_officer_sees_the_ranking(phones, live_se
     JudgeAssignment.objects.create(event=ev, judge=role_users["judge"])
     entries = [services.entry_create(event=ev, organization=organization, user=None,
                                      worker=welder(organization, name=name)) for name in ("李焊", "王焊")]
+    close_entries(ev.competition)
     theory, practical = ev.parts.order_by("order")
 
     judge = phones()

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from competitions import services
 from competitions.models import Competition, Entry, Mark, ScoreSheet
-from competitions.tests.factories import event, welder
+from competitions.tests.factories import close_entries, event, welder
 from zhangwan.accounts.roles import Role
 from zhangwan.accounts.tests.factories import UserFactory
 from zhangwan.registry.tests.factories import WorkerFactory
@@ -21,6 +21,7 @@ def judged(db, organization):
     ev = event(judges=2)
     entry = services.entry_create(event=ev, organization=organization, user=None,
                                   worker=welder(organization, name="张大力"))
+    close_entries(ev.competition)
     return ev, entry, [a.judge for a in ev.judges.order_by("pk")]
 
 
@@ -121,6 +122,7 @@ def test_the_officer_corrects_a_locked_mark_with_a_reason(client, judged, role_u
 def test_two_judges_submitting_at_once_lose_nothing(organization):
     ev = event(judges=2)
     entry = services.entry_create(event=ev, organization=organization, user=None, worker=welder(organization))
+    close_entries(ev.competition)
     judges = [a.judge for a in ev.judges.order_by("pk")]
     barrier = Barrier(4)
 
@@ -214,6 +216,7 @@ def test_results_publication_tells_the_worker_and_advances_winners(organization,
     AwardRule.objects.filter(event=ev).update(advances=True, title="张湾区技术能手")
     worker = welder(organization, user=UserFactory(role=Role.WORKER))
     entry = services.entry_create(event=ev, organization=organization, user=None, worker=worker)
+    close_entries(ev.competition)
     services.sheet_save(entry=entry, judge=ev.judges.get().judge, marks=marks(ev, "90", "90"), submit=True)
     services.results_compute(event_id=ev.pk)
     services.results_publish(competition=ev.competition, user=role_users["competitions_officer"])
@@ -335,6 +338,7 @@ def test_publishing_advances_every_winner_once_in_a_constant_number_of_queries(o
         return ev, city_event
 
     def publish(ev, entries):
+        close_entries(ev.competition)
         for entry in entries:
             services.sheet_save(entry=entry, judge=ev.judges.get().judge, marks=marks(ev, "90", "90"), submit=True)
         services.results_compute(event_id=ev.pk)

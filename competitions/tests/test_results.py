@@ -11,15 +11,18 @@ from hypothesis import strategies as st
 
 from competitions import services
 from competitions.models import Entry, Result
-from competitions.tests.factories import event, welder
+from competitions.tests.factories import close_entries, event, welder
 from zhangwan.registry.tests.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def enter(ev, organization, n):
-    return [services.entry_create(event=ev, organization=organization, user=None, worker=welder(organization))
-            for _ in range(n)]
+    """n entries, then entries close and the competition is under way (judges may mark)."""
+    entries = [services.entry_create(event=ev, organization=organization, user=None, worker=welder(organization))
+               for _ in range(n)]
+    close_entries(ev.competition)
+    return entries
 
 
 def mark_all(ev, table):

@@ -119,8 +119,8 @@ def test_years_in_the_trade_at_the_boundary(round_):
 def test_an_award_counts_when_the_round_requires_one(officer):
     round_ = selection_round(award_required=True)
     winner, other = qualified_worker(), qualified_worker()
-    welding = event(comp=competition(), rules=None)
-    from competitions.models import Entry
+    welding = event(comp=competition(results_published=True), rules=None)
+    from competitions.models import Competition, Entry
 
     entry = Entry.objects.create(event=welding, worker=winner, organization=winner.employer, bib=1)
     Result.objects.create(entry=entry, final_score=Decimal("91"), rank=1, tier=Tier.FIRST)
@@ -129,6 +129,11 @@ def test_an_award_counts_when_the_round_requires_one(officer):
     a.refresh_from_db()
     b.refresh_from_db()
     assert (a.status, b.reasons) == (S.ELIGIBLE, ["award"])
+    # Results withdrawn (docs/competitions.md): the award no longer counts on the next run.
+    Competition.objects.filter(pk=welding.competition_id).update(results_published=False)
+    eligibility_run(round_id=round_.pk)
+    a.refresh_from_db()
+    assert (a.status, a.reasons) == (S.INELIGIBLE, ["award"])
 
 
 def test_eligibility_rerun_changes_nothing_and_writes_no_history(round_):

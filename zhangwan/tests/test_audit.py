@@ -47,7 +47,7 @@ from competitions.models import (
     Tier,
     Upgrade,
 )
-from competitions.tests.factories import competition, event, welder
+from competitions.tests.factories import close_entries, competition, event, welder
 from masters.models import (
     Assignment,
     Criterion,
@@ -159,7 +159,8 @@ READERS = {
     training_services: {"waiting_positions", "not_started_message", "finishing_early_message"},
     subsidy_services: {"payable_claims", "policy_totals", "as_money"},
     engine: {"months", "run_steps", "granted", "decided"},
-    competitions_services: {"judge_entries", "part_averages"},
+    competitions_services: {"judge_entries", "part_averages", "marking_refusal", "results_computable",
+                            "submitted_sheets", "publish_check", "sheets_shortfall_text"},
     certification_services: {"years_between", "decide", "reason_text", "upgrade_target", "applications_refusal",
                              "scores_refusal", "issue_refusal"},
     masters_lifecycle: {"local_today"},
@@ -512,6 +513,7 @@ def test_competitions_walk(client, role_users, organization, django_capture_on_c
         with audited(liaison) as step:
             competitions_services.entry_withdraw(entry=entries[2], user=liaison)
         assert step.reasons(Entry) == {"entry.withdrawn"}
+        close_entries(district)  # the competition is under way: judges mark
         for n, judge in enumerate(judges):
             for entry, base in zip(entries[:2], (Decimal("90"), Decimal("70")), strict=True):
                 with audited(judge) as step:
@@ -537,6 +539,19 @@ def test_competitions_walk(client, role_users, organization, django_capture_on_c
             competitions_services.results_publish(competition=district, user=officer)
         assert step.changed(Competition) == {district.pk}
         assert Entry.objects.filter(event=city_event, pk__in=step.created(Entry)).count() == 1  # the winner went up
+        winner = Result.objects.get(entry__event=welding, tier=Tier.FIRST)
+        with audited(officer) as step:
+            competitions_services.result_correct(result=winner, rank=2, tier=Tier.SECOND, title="", reason="名次录错",
+                                                 user=officer)
+        assert step.reasons(Result) == {"result.corrected:名次录错"}
+        assert step.reasons(Entry) == {f"entry.advancement_undone:{district.name}"}  # no longer goes up
+        with audited(officer) as step:
+            competitions_services.results_withdraw(competition=district, reason="复核", user=officer)
+        assert step.changed(Competition) == {district.pk}
+        assert step.reasons(Competition) == {"competition.withdrawn:复核"}
+        with audited(officer) as step:
+            competitions_services.results_publish(competition=district, user=officer)
+        assert step.reasons(Competition) == {"competition.published"}
         with audited(officer) as step:
             competitions_services.results_record(event=recorded, user=officer, rows=[
                 {"worker": workers[0], "rank": 3, "tier": Tier.THIRD, "title": ""}])

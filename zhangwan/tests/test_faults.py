@@ -27,7 +27,7 @@ def test_results_killed_midway_then_rerun_equal_a_clean_run(settings, not_eager,
     from competitions import services
     from competitions.models import Result
     from competitions.tasks import compute_results
-    from competitions.tests.factories import competition, event, welder
+    from competitions.tests.factories import competition, event, marking, welder
 
     contest = competition()
     events = [event(comp=contest, name=f"赛项{i}", judges=3, rules={"first": 1, "second": 1}) for i in range(3)]
@@ -35,9 +35,10 @@ def test_results_killed_midway_then_rerun_equal_a_clean_run(settings, not_eager,
         judges = [a.judge for a in ev.judges.order_by("pk")]
         for n in range(3):
             entry = services.entry_create(event=ev, organization=organization, user=None, worker=welder(organization))
-            for j, judge in enumerate(judges):
-                services.sheet_save(entry=entry, judge=judge, submit=True, marks={
-                    p.pk: Decimal(60 + 7 * n + j) for p in ev.parts.all()})
+            with marking(contest):
+                for j, judge in enumerate(judges):
+                    services.sheet_save(entry=entry, judge=judge, submit=True, marks={
+                        p.pk: Decimal(60 + 7 * n + j) for p in ev.parts.all()})
 
     def snapshot():
         return sorted(Result.objects.values_list("entry_id", "final_score", "rank", "tier"))

@@ -148,7 +148,7 @@ def competition_objects(role_users, organization, other_organization):
 
     from competitions import services as contests
     from competitions.models import InnovationProject, JudgeAssignment, Mark, OrganizerAward, ProjectAttachment
-    from competitions.tests.factories import competition, event, welder
+    from competitions.tests.factories import competition, event, marking, welder
 
     ev = event()
     JudgeAssignment.objects.create(event=ev, judge=role_users["judge"])
@@ -156,8 +156,9 @@ def competition_objects(role_users, organization, other_organization):
     other_event = event(name="另一个项目", comp=ev.competition)
     other_entry = contests.entry_create(event=other_event, organization=organization, user=None,
                                         worker=welder(organization))
-    contests.sheet_save(entry=entry, judge=role_users["judge"], submit=True,
-                        marks={p.pk: 50 for p in ev.parts.all()})
+    with marking(ev.competition):
+        contests.sheet_save(entry=entry, judge=role_users["judge"], submit=True,
+                            marks={p.pk: 50 for p in ev.parts.all()})
     contests.results_compute(event_id=ev.pk)
     external = event(name="市赛焊工", comp=competition(name="十堰市职业技能大赛", level="city", external=True))
     innovation = competition(name="十堰市双创大赛", kind="innovation", external=True)
@@ -173,6 +174,7 @@ def competition_objects(role_users, organization, other_organization):
     _theirs, other_attachment = project(other_organization)
     return {"competition": ev.competition, "event": ev, "entry": entry, "other_event": other_event,
             "other_entry": other_entry, "external_event": external, "mark": Mark.objects.first(),
+            "competition_result": entry.result,
             "project": own_project, "attachment": attachment, "other_attachment": other_attachment}
 
 

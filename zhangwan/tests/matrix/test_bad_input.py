@@ -68,6 +68,12 @@ def _shortlisted(client, o):
     InnovationProject.objects.filter(pk=o["project"].pk).update(status=InnovationProject.Status.SHORTLISTED)
 
 
+def _published(client, o):
+    from competitions.models import Competition
+
+    Competition.objects.filter(pk=o["competition"].pk).update(results_published=True)
+
+
 def _other_worker(*fields):
     return lambda o: dict.fromkeys(fields, o["other_worker"].pk)
 
@@ -190,7 +196,13 @@ FORMS = {
     "competitions:judge_sheet": Form(Role.JUDGE.value, pk("entry"), fields=_judge_marks,
                                      valid=lambda o: {f"part_{p.pk}": "50" for p in o["event"].parts.all()}),
     "competitions:results_run": Form(CO, pk("competition")),
-    "competitions:results_publish": Form(CO, pk("competition")),
+    "competitions:results_publish": Form(CO, pk("competition"), fields={"reason": "text"}),
+    "competitions:results_withdraw": Form(CO, pk("competition"), fields={"reason": "text"}, prepare=_published,
+                                          valid=lambda o: {"reason": "计分有误"}),
+    "competitions:result_correct": Form(CO, pk("competition_result"), prepare=_published,
+                                        fields={"rank": "int", "tier": "choice", "title": "text", "reason": "text"},
+                                        valid=lambda o: {"rank": 2, "tier": "second", "title": "",
+                                                         "reason": "录入错误"}),
     "competitions:record_results": Form(CO, pk("external_event"), excel_field="file-file",
                                         excel=_id_sheet("名次", 1, "奖项", "一等奖", "称号", "技术能手"),
                                         fields={"one-id_number": "id_number", "one-rank": "int",

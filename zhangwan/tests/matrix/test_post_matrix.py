@@ -55,6 +55,8 @@ ACTORS = {
     "competitions:project_decide": {R.COMPETITIONS_OFFICER},
     "competitions:results_run": {R.COMPETITIONS_OFFICER},
     "competitions:results_publish": {R.COMPETITIONS_OFFICER},
+    "competitions:results_withdraw": {R.COMPETITIONS_OFFICER},
+    "competitions:result_correct": {R.COMPETITIONS_OFFICER},
     "certification:apply": {R.WORKER, R.LIAISON},
     "certification:apply_for_workers": {R.LIAISON},
     "certification:scores_import": {R.CERTIFICATION_OFFICER},
