@@ -19,6 +19,8 @@ from zhangwan.registry.models import Organization, Trade, Worker
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 SCORE = {"max_digits": 9, "decimal_places": 3}
+TRIM_FROM_JUDGES = 5  # the default: judges needed before the highest and lowest marks are dropped
+DISAGREEMENT_POINTS = Decimal("15")  # the default: points of 100 between a part's highest and lowest mark
 
 
 class Competition(models.Model):
@@ -88,7 +90,7 @@ class Competition(models.Model):
 class Event(models.Model):
     class Aggregation(models.TextChoices):
         MEAN = "mean", _("Mean of the judges' marks")
-        TRIMMED = "trimmed", _("Drop the highest and lowest mark (5 judges or more), then the mean")
+        TRIMMED = "trimmed", _("Drop the highest and lowest mark (given enough judges), then the mean")
 
     class AwardBasis(models.TextChoices):
         COUNT = "count", _("A number of places per tier")
@@ -105,6 +107,13 @@ class Event(models.Model):
                                    default=Aggregation.TRIMMED)
     award_basis = models.CharField(_("award scheme"), max_length=12, choices=AwardBasis.choices,
                                    default=AwardBasis.COUNT)
+    # Policy, with today's values as defaults (docs/competitions.md).
+    trim_from_judges = models.PositiveSmallIntegerField(
+        _("judges needed to drop the highest and lowest mark"), default=TRIM_FROM_JUDGES,
+        help_text=_("With fewer submitted marks for a part, the plain mean is taken (at least 3)."))
+    disagreement_points = models.DecimalField(
+        _("disagreement threshold (points of 100)"), max_digits=5, decimal_places=2, default=DISAGREEMENT_POINTS,
+        help_text=_("Judges whose marks of a part lie further apart than this are shown to the officer."))
     # Part codes in order, then "time" for time used (less is better): how ties are broken.
     tie_breaks = models.JSONField(_("tie-break order"), default=list, blank=True,
                                   help_text=_('Part codes in order, and "time" for the time used, e.g. ["practical", '
@@ -119,10 +128,17 @@ class Event(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["competition", "name"], name="event_unique_name"),
             models.CheckConstraint(condition=Q(max_team_size__gte=1), name="event_team_size_positive"),
+            models.CheckConstraint(condition=Q(trim_from_judges__gte=3), name="event_trim_from_three_judges"),
+            models.CheckConstraint(condition=Q(disagreement_points__gt=0) & Q(disagreement_points__lte=100),
+                                   name="event_disagreement_points_range"),
         ]
 
     def __str__(self):
         return f"{self.competition} · {self.name}"
+
+    @property
+    def is_trimmed(self) -> bool:
+        return self.aggregation == self.Aggregation.TRIMMED
 
 
 class ScoringPart(models.Model):

@@ -8,12 +8,11 @@ from django.db.models import Count, Q
 
 from .models import Competition, Entry, Mark, Result
 
-DISAGREEMENT = Decimal("15")  # percentage points between the highest and lowest mark of a part
-
 
 def judge_patterns(event):
     """Per judge: how far their marks sit from the panel's mean, on average (in % of the maximum);
-    and the entries whose judges disagree widely on a part."""
+    and the entries whose judges disagree widely on a part: their highest and lowest marks lie more than
+    the event's disagreement_points (of 100) apart."""
     rows = (Mark.objects.filter(sheet__entry__event=event, sheet__submitted_at__isnull=False)
             .values_list("sheet__judge", "sheet__judge__full_name", "sheet__judge__username", "sheet__entry",
                          "sheet__entry__bib", "part", "part__name", "value", "max_mark"))
@@ -29,7 +28,7 @@ def judge_patterns(event):
         for judge, value in marks:
             deviations[judge].append(value - panel)
         spread = max(v for _j, v in marks) - min(v for _j, v in marks)
-        if len(marks) > 1 and spread > DISAGREEMENT:
+        if len(marks) > 1 and spread > event.disagreement_points:
             disagreements.append({"entry": entry, "bib": bib, "part": part_name, "spread": round(spread, 1)})
     judges = [{"judge": names[j], "mean_deviation": round(mean(d), 2), "spread": round(pstdev(d), 2) if len(d) > 1
                else Decimal("0"), "marks": len(d)} for j, d in deviations.items()]
