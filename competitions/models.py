@@ -228,6 +228,17 @@ class EntryQuerySet(models.QuerySet):
     def competing(self):
         return self.filter(status=Entry.Status.ENTERED)
 
+    def people(self):
+        """The workers of these entries, each once: an individual entry's worker, a team entry's
+        members. Participants and winners are counted this way (docs/reports.md)."""
+        return Worker.objects.filter(Q(pk__in=self.values("worker")) | Q(pk__in=self.values("members")))
+
+    def person_rows(self, *fields):
+        """(*fields, worker id) for each person of these entries, distinct: the entry's worker, or
+        each member of a team entry. One query, for counting people by a grouping in Python."""
+        rows = self.order_by().values_list(*fields, "worker", "members").distinct()
+        return {(*row[:-2], row[-2] or row[-1]) for row in rows if row[-2] or row[-1]}
+
 
 class Entry(models.Model):
     class Status(models.TextChoices):

@@ -38,26 +38,27 @@ def judge_patterns(event):
 
 
 def year_figures(years: list[int]) -> list[dict]:
-    """Scale, participants and winners by level for each year, side by side."""
+    """Scale, participants and winners by level for each year, side by side; a team entry counts
+    each of its members."""
     figures = []
     for year in years:
         competitions = Competition.objects.filter(year=year)
         entries = Entry.objects.filter(event__competition__year=year).exclude(status=Entry.Status.WITHDRAWN)
-        winners = Result.objects.filter(entry__event__competition__year=year).exclude(tier="")
-        by_level = dict(winners.values("entry__event__competition__level")
-                        .annotate(n=Count("entry__worker", distinct=True))
-                        .values_list("entry__event__competition__level", "n"))
+        winners = Entry.objects.filter(pk__in=Result.objects.filter(entry__event__competition__year=year)
+                                       .exclude(tier="").values("entry"))
+        by_level = defaultdict(set)
+        for level, person in winners.person_rows("event__competition__level"):
+            by_level[level].add(person)
         figures.append({
             "year": year,
             "competitions": competitions.count(),
             "leading": competitions.filter(leading=True).count(),
-            "participants": entries.values("worker").distinct().count(),
-            "leading_participants": entries.filter(event__competition__leading=True)
-            .values("worker").distinct().count(),
+            "participants": entries.people().count(),
+            "leading_participants": entries.filter(event__competition__leading=True).people().count(),
             "city_provincial": entries.filter(event__competition__level__in=["city", "provincial", "national"])
-            .values("worker").distinct().count(),
-            "winners": winners.values("entry__worker").distinct().count(),
-            "winners_by_level": by_level,
+            .people().count(),
+            "winners": winners.people().count(),
+            "winners_by_level": {level: len(people) for level, people in by_level.items()},
             "projects_shortlisted": Competition.objects.filter(year=year).aggregate(
                 n=Count("projects", filter=Q(projects__status__in=["shortlisted", "awarded"])))["n"],
         })
