@@ -67,3 +67,11 @@ def test_the_officer_edits_the_rules_in_the_admin(client, role_users):
     assert 'name="trim_from_judges"' in page and 'name="disagreement_points"' in page
     page = client.get(reverse("admin:competitions_competition_change", args=[ev.competition_id])).content.decode()
     assert 'name="events-0-trim_from_judges"' in page and 'name="events-0-disagreement_points"' in page
+
+
+def test_the_officers_event_page_states_the_events_rules(client, role_users):
+    ev = event(aggregation="trimmed", trim_from_judges=6, disagreement_points=Decimal("12.5"))
+    client.force_login(role_users["competitions_officer"])
+    page = client.get(reverse("competitions:manage_event", args=[ev.pk])).content.decode()
+    assert "裁判 6 人及以上时" in page  # from 6 judges
+    assert "12.5" in page
