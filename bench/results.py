@@ -56,7 +56,8 @@ PLACES = Decimal("0.001")
 BATCH = 5000
 
 # Every entry's final score in one statement: the trimmed mean of each entry × part (the highest
-# and lowest mark dropped once a part has 5 marks or more, like services.TRIM_FROM), then
+# and lowest mark dropped once a part has the event's trim_from_judges marks or more, like
+# services.part_averages), then
 # Σ weight × mean / maximum, rounded to 3 places (numeric ROUND: half away from zero, as
 # ROUND_HALF_UP on these non-negative scores). Entries missing a part get no score, like
 # _final_score. Same rows as part_averages: submitted sheets of competing entries.
@@ -166,10 +167,11 @@ def clear_results(event):
 def sql_final_scores(event_id):
     from django.db import connection
 
-    from competitions.services import TRIM_FROM
+    from competitions.models import Event
 
+    trim_from = Event.objects.values_list("trim_from_judges", flat=True).get(pk=event_id)
     with connection.cursor() as cur:
-        cur.execute(FINAL_SCORES_SQL, {"event": event_id, "trim_from": TRIM_FROM})
+        cur.execute(FINAL_SCORES_SQL, {"event": event_id, "trim_from": trim_from})
         return cur.fetchall()
 
 

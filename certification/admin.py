@@ -23,7 +23,7 @@ class AccreditationInline(admin.TabularInline):
 
 @admin.register(AssessmentBody)
 class AssessmentBodyAdmin(SafeAutocomplete, SimpleHistoryAdmin):
-    list_display = ["name", "organization", "registration_code"]
+    list_display = ["name", "organization", "registration_code", "certificate_prefix"]
     search_fields = ["name", "organization__name"]
     autocomplete_fields = ["organization"]
     inlines = [AccreditationInline]

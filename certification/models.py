@@ -2,6 +2,7 @@
 certificates with gapless numbers, and grants earned through competitions."""
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -13,6 +14,10 @@ from zhangwan.registry.models import Organization, SkillLevel, Trade, Worker
 
 SCORE = {"max_digits": 5, "decimal_places": 1}
 PASS_MARK = 60  # the default of a session's pass mark (each part scored 0–100)
+CERTIFICATE_PREFIX = "ZW"  # the default prefix of an issuer's certificate numbers (the district's series)
+# Capital letters only: a prefix never runs into the year and digits after it, so two prefixes can
+# never make the same number.
+PREFIX_PATTERN = r"^[A-Z]{1,8}$"
 
 
 class AssessmentBody(models.Model):
@@ -20,6 +25,11 @@ class AssessmentBody(models.Model):
     organization = models.ForeignKey(Organization, verbose_name=_("organization"), on_delete=models.PROTECT,
                                      related_name="assessment_bodies")
     registration_code = models.CharField(_("registration code"), max_length=50, blank=True)
+    certificate_prefix = models.CharField(
+        _("certificate number prefix"), max_length=8, default=CERTIFICATE_PREFIX,
+        validators=[RegexValidator(PREFIX_PATTERN, _("Write 1 to 8 capital letters, e.g. ZW."))],
+        help_text=_("The body's certificates are numbered prefix + year + six digits, e.g. ZW2026000001; "
+                    "bodies with the same prefix share its numbers."))
 
     history = HistoricalRecords()
 
@@ -27,6 +37,8 @@ class AssessmentBody(models.Model):
         verbose_name = _("assessment body")
         verbose_name_plural = _("assessment bodies")
         ordering = ["name"]
+        constraints = [models.CheckConstraint(condition=Q(certificate_prefix__regex=PREFIX_PATTERN),
+                                              name="body_certificate_prefix_letters")]
 
     def __str__(self):
         return self.name
@@ -183,13 +195,18 @@ class Application(models.Model):
 
 
 class CertificateCounter(models.Model):
-    """The last number given in a year; taken under a row lock, so numbers have no gaps."""
+    """The last number given under a prefix in a year; taken under a row lock, so the numbers of a
+    series have no gaps."""
 
-    year = models.PositiveSmallIntegerField(primary_key=True)
+    prefix = models.CharField(_("prefix"), max_length=8, default=CERTIFICATE_PREFIX)
+    year = models.PositiveSmallIntegerField(_("year"))
     last = models.PositiveIntegerField(default=0)
 
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="certificate_counter_series")]
+
     def __str__(self):
-        return f"{self.year}: {self.last}"
+        return f"{self.prefix}{self.year}: {self.last}"
 
 
 class Certificate(models.Model):

@@ -21,8 +21,10 @@ from zhangwan.registry.models import SkillLevel, Worker, WorkerTrade
 from zhangwan.transitions import Transitions
 
 from .models import (
+    CERTIFICATE_PREFIX,
     Accreditation,
     Application,
+    AssessmentBody,
     AssessmentSession,
     Certificate,
     CertificateCounter,
@@ -324,14 +326,16 @@ def scores_enter(*, application: Application, theory, practical, review=None, us
 
 # Certificates -------------------------------------------------------------------------------
 
-def _next_numbers(year: int, count: int) -> list[str]:
-    """count consecutive numbers of a year; the counter row's lock makes them gapless and unique."""
-    CertificateCounter.objects.get_or_create(year=year)
-    counter = CertificateCounter.objects.select_for_update().get(year=year)
+def _next_numbers(prefix: str, year: int, count: int) -> list[str]:
+    """count consecutive numbers of the prefix's series of a year: prefix + year + six digits. The
+    series' counter row is locked until the transaction ends, so numbers are gapless and unique; a
+    prefix is capital letters only (a check on the body), so two series never give the same number."""
+    CertificateCounter.objects.get_or_create(prefix=prefix, year=year)
+    counter = CertificateCounter.objects.select_for_update().get(prefix=prefix, year=year)
     first = counter.last + 1
     counter.last += count
     counter.save(update_fields=["last"])
-    return [f"ZW{year}{n:06d}" for n in range(first, first + count)]
+    return [f"{prefix}{year}{n:06d}" for n in range(first, first + count)]
 
 
 def issue_refusal(session: AssessmentSession, on: datetime.date | None = None) -> str:
@@ -351,7 +355,7 @@ def issue_refusal(session: AssessmentSession, on: datetime.date | None = None) -
 
 @transaction.atomic
 def certificates_issue(*, session: AssessmentSession, user, on: datetime.date | None = None) -> list[Certificate]:
-    session = AssessmentSession.objects.select_for_update().get(pk=session.pk)
+    session = AssessmentSession.objects.select_for_update().select_related("body").get(pk=session.pk)
     if why := issue_refusal(session, on):
         raise CertificationError(why)
     on = on or timezone.localdate()
@@ -359,7 +363,7 @@ def certificates_issue(*, session: AssessmentSession, user, on: datetime.date | 
                   .select_for_update(of=("self",)).select_related("worker__user").order_by("pk"))
     if not passed:
         return []
-    numbers = _next_numbers(on.year, len(passed))
+    numbers = _next_numbers(session.body.certificate_prefix, on.year, len(passed))
     certificates = [Certificate(number=n, holder=a.worker, trade=session.trade, level=session.level, issued_on=on,
                                 body=session.body, source=Certificate.Source.ASSESSMENT, application=a)
                     for n, a in zip(numbers, passed, strict=True)]
@@ -386,15 +390,20 @@ def certificate_revoke(*, certificate: Certificate, reason: str, user) -> Certif
     return certificate
 
 
-OWN_NUMBER = re.compile(r"^ZW\d{10}$")
+def own_number_pattern() -> re.Pattern:
+    """The form of the numbers this platform gives: any issuer's prefix (or the district's own, of
+    the competition route) + year + six digits."""
+    prefixes = {CERTIFICATE_PREFIX, *AssessmentBody.objects.values_list("certificate_prefix", flat=True)}
+    return re.compile(rf"^({'|'.join(sorted(map(re.escape, prefixes)))})\d{{10}}$")
 
 
 @transaction.atomic
 def certificates_import(*, rows: list[dict], user) -> int:
-    ours = [r["number"] for r in rows if OWN_NUMBER.match(r["number"])]
+    own = own_number_pattern()
+    ours = [r["number"] for r in rows if own.match(r["number"])]
     if ours:
-        raise CertificationError(_("Numbers of the form ZW + year + 6 digits are given by this platform and "
-                                   "cannot be imported: %(numbers)s") % {"numbers": ", ".join(ours[:10])})
+        raise CertificationError(_("Numbers of the form prefix + year + 6 digits are given by this platform "
+                                   "and cannot be imported: %(numbers)s") % {"numbers": ", ".join(ours[:10])})
     existing = set(Certificate.objects.filter(number__in=[r["number"] for r in rows]).values_list("number", flat=True))
     if existing:
         raise CertificationError(_("These certificate numbers are already recorded: %(numbers)s")
@@ -453,7 +462,8 @@ def competition_route_apply(*, user, on: datetime.date | None = None) -> tuple[i
             grants.append(EligibilityGrant(worker=r.entry.worker, trade=r.entry.event.trade, competition_result=r,
                                            level=level, granted_on=on))
             granted.add((*key, level))
-    numbers = _next_numbers(on.year, len(to_certify)) if to_certify else []
+    # The competition route's certificates are the district's own: its series, the default prefix.
+    numbers = _next_numbers(CERTIFICATE_PREFIX, on.year, len(to_certify)) if to_certify else []
     certificates = [Certificate(number=n, holder=r.entry.worker, trade=r.entry.event.trade, level=level,
                                 issued_on=on, source=Certificate.Source.COMPETITION, competition_result=r,
                                 issuer_name=str(r.entry.event.competition))

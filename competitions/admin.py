@@ -59,7 +59,7 @@ class EventInline(admin.StackedInline):
     model = Event
     extra = 0
     show_change_link = True
-    fields = ["name", "trade", "team", "max_team_size", "self_entry"]
+    fields = ["name", "trade", "team", "max_team_size", "self_entry", "trim_from_judges", "disagreement_points"]
 
 
 @admin.register(Competition)

@@ -19,6 +19,8 @@ from zhangwan.registry.models import Organization, Trade, Worker
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 SCORE = {"max_digits": 9, "decimal_places": 3}
+TRIM_FROM_JUDGES = 5  # the default: judges needed before the highest and lowest marks are dropped
+DISAGREEMENT_POINTS = Decimal("15")  # the default: points of 100 between a part's highest and lowest mark
 
 
 class Competition(models.Model):
@@ -88,7 +90,7 @@ class Competition(models.Model):
 class Event(models.Model):
     class Aggregation(models.TextChoices):
         MEAN = "mean", _("Mean of the judges' marks")
-        TRIMMED = "trimmed", _("Drop the highest and lowest mark (5 judges or more), then the mean")
+        TRIMMED = "trimmed", _("Drop the highest and lowest mark (given enough judges), then the mean")
 
     class AwardBasis(models.TextChoices):
         COUNT = "count", _("A number of places per tier")
@@ -105,6 +107,13 @@ class Event(models.Model):
                                    default=Aggregation.TRIMMED)
     award_basis = models.CharField(_("award scheme"), max_length=12, choices=AwardBasis.choices,
                                    default=AwardBasis.COUNT)
+    # Policy, with today's values as defaults (docs/competitions.md).
+    trim_from_judges = models.PositiveSmallIntegerField(
+        _("judges needed to drop the highest and lowest mark"), default=TRIM_FROM_JUDGES,
+        help_text=_("With fewer submitted marks for a part, the plain mean is taken (at least 3)."))
+    disagreement_points = models.DecimalField(
+        _("disagreement threshold (points of 100)"), max_digits=5, decimal_places=2, default=DISAGREEMENT_POINTS,
+        help_text=_("Judges whose marks of a part lie further apart than this are shown to the officer."))
     # Part codes in order, then "time" for time used (less is better): how ties are broken.
     tie_breaks = models.JSONField(_("tie-break order"), default=list, blank=True,
                                   help_text=_('Part codes in order, and "time" for the time used, e.g. ["practical", '
@@ -128,6 +137,9 @@ class Event(models.Model):
             models.CheckConstraint(condition=Q(marking_opens__isnull=True) | Q(marking_closes__isnull=True)
                                    | Q(marking_closes__gte=F("marking_opens")), name="event_marking_window_ordered",
                                    violation_error_message=_("Marking closes on or after the day it opens.")),
+            models.CheckConstraint(condition=Q(trim_from_judges__gte=3), name="event_trim_from_three_judges"),
+            models.CheckConstraint(condition=Q(disagreement_points__gt=0) & Q(disagreement_points__lte=100),
+                                   name="event_disagreement_points_range"),
         ]
 
     def __str__(self):
@@ -137,6 +149,10 @@ class Event(models.Model):
     def marking_window(self):
         """(first day, last day or None): the event's own window, else from the competition's first day."""
         return self.marking_opens or self.competition.starts_on, self.marking_closes
+
+    @property
+    def is_trimmed(self) -> bool:
+        return self.aggregation == self.Aggregation.TRIMMED
 
 
 class ScoringPart(models.Model):
@@ -225,6 +241,17 @@ class JudgeAssignment(models.Model):
 class EntryQuerySet(models.QuerySet):
     def competing(self):
         return self.filter(status=Entry.Status.ENTERED)
+
+    def people(self):
+        """The workers of these entries, each once: an individual entry's worker, a team entry's
+        members. Participants and winners are counted this way (docs/reports.md)."""
+        return Worker.objects.filter(Q(pk__in=self.values("worker")) | Q(pk__in=self.values("members")))
+
+    def person_rows(self, *fields):
+        """(*fields, worker id) for each person of these entries, distinct: the entry's worker, or
+        each member of a team entry. One query, for counting people by a grouping in Python."""
+        rows = self.order_by().values_list(*fields, "worker", "members").distinct()
+        return {(*row[:-2], row[-2] or row[-1]) for row in rows if row[-2] or row[-1]}
 
 
 class Entry(models.Model):

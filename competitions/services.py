@@ -40,7 +40,6 @@ from .models import (
 )
 
 PLACES = Decimal("0.001")
-TRIM_FROM = 5  # judges needed before the highest and lowest marks are dropped
 
 
 class CompetitionError(ServiceError):
@@ -228,7 +227,7 @@ def part_averages(event: Event) -> dict[int, dict[int, Decimal]]:
     """entry id → {part id → the judges' combined mark}, over submitted sheets of competing entries.
 
     One statement: window functions number each entry × part's marks both ways, so the highest and
-    lowest can be dropped where there are TRIM_FROM judges or more, then the rest is averaged."""
+    lowest can be dropped where there are the event's trim_from_judges or more, then the rest is averaged."""
     quote = connection.ops.quote_name
     sql = f"""
         WITH marks AS (
@@ -248,7 +247,7 @@ def part_averages(event: Event) -> dict[int, dict[int, Decimal]]:
     trimmed = event.aggregation == Event.Aggregation.TRIMMED
     averages: dict[int, dict[int, Decimal]] = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, [event.pk, Entry.Status.ENTERED, trimmed, TRIM_FROM])
+        cursor.execute(sql, [event.pk, Entry.Status.ENTERED, trimmed, event.trim_from_judges])
         for entry_id, part_id, average in cursor.fetchall():
             averages.setdefault(entry_id, {})[part_id] = average
     return averages

@@ -36,6 +36,7 @@ from django.db.models import Count
 
 from certification import services
 from certification.models import (
+    CERTIFICATE_PREFIX,
     PASS_MARK,
     Accreditation,
     Application,
@@ -460,7 +461,7 @@ class Plan:
             for a in session.applications:
                 if a.status == Application.Status.PASSED:
                     last[year] += 1
-                    a.number = f"ZW{year}{last[year]:06d}"
+                    a.number = f"{CERTIFICATE_PREFIX}{year}{last[year]:06d}"  # the demo's bodies keep it
         return last
 
 
@@ -596,7 +597,7 @@ def insert_imported(plan, trades, officer):
 def update_counters(last: Counter):
     """Each year's counter at least at the last number the demo gave, so later issues continue."""
     for year, number in last.items():
-        counter, _created = CertificateCounter.objects.get_or_create(year=year)
+        counter, _created = CertificateCounter.objects.get_or_create(prefix=CERTIFICATE_PREFIX, year=year)
         if counter.last < number:
             counter.last = number
             counter.save(update_fields=["last"])
@@ -683,7 +684,7 @@ def summary(out, route, elapsed):
     out(f"  {sum(sessions.values())} sessions (" + ", ".join(f"{s} {n}" for s, n in sorted(sessions.items()))
         + f"), {sum(applications.values())} applications ("
         + ", ".join(f"{s} {n}" for s, n in sorted(applications.items())) + ")")
-    counters = ", ".join(f"{c.year}: {c.last}" for c in CertificateCounter.objects.order_by("year"))
+    counters = ", ".join(f"{c.prefix}{c.year}: {c.last}" for c in CertificateCounter.objects.order_by("prefix", "year"))
     out(f"  certificate counters {counters}; competition route this run: {route[0]} certificates, "
         f"{route[1]} rights to apply ({EligibilityGrant.objects.count()} in all) in {elapsed:.1f} s")
 

@@ -106,19 +106,40 @@ DEMO_JUDGE = "judge"
 # What happened, year by year ------------------------------------------------------------------
 
 @dataclass
+class Team:
+    """A team event beside a leading competition's individual one: each (organization, team name)
+    enters `size` of its workers. Team places earn no title, upgrade or advancement; every member
+    counts as a participant, and as a winner when the team is placed."""
+    event: str
+    teams: list
+    size: int
+    tiers: tuple            # places: first, second, third, excellence
+
+
+@dataclass
 class Leading:
-    """A leading district vocational skills competition: one individual event, judged here."""
+    """A leading district vocational skills competition: an individual event (and maybe a team
+    event), judged here."""
     name: str
     trade: str
     event: str
     organizers: list
     starts: datetime.date
     days: int
-    entrants: int
-    tiers: tuple            # places: first, second, third, excellence
+    entrants: int           # individual entrants
+    tiers: tuple            # places of the individual event: first, second, third, excellence
     judges: int
     demo_judge: bool = False
     title: str = "张湾区技术能手"
+    team: Team | None = None
+
+    @property
+    def participants(self) -> int:
+        return self.entrants + (len(self.team.teams) * self.team.size if self.team else 0)
+
+    @property
+    def winners(self) -> int:
+        return sum(self.tiers) + (sum(self.team.tiers) * self.team.size if self.team else 0)
 
 
 @dataclass
@@ -164,7 +185,10 @@ LEADING = {
         Leading("2022年张湾区职业院校教师教学能力大赛", TEACHER, "中等职业教育教师（专业课教学）", [UNION, COLLEGE],
                 datetime.date(2022, 5, 20), 2, 35, (1, 2, 3, 2), 5, title="张湾区教学能手"),
         Leading("2022年张湾区汽车装调工职业技能竞赛", AUTO, "汽车装调工", [UNION, ASSEMBLY],
-                datetime.date(2022, 6, 15), 3, 90, (2, 3, 5, 6), 7, demo_judge=True),
+                datetime.date(2022, 6, 15), 3, 75, (2, 3, 3, 2), 7, demo_judge=True,
+                team=Team("汽车装调工（团体赛）", [(ASSEMBLY, "总装配厂代表队"), (DONGFENG, "东风汽车有限公司代表队"),
+                                             (FRAME, "车架厂代表队"), (ENGINE, "发动机厂代表队"),
+                                             (HUAXIN, "华鑫零部件代表队")], 3, (1, 1, 0, 0))),
         Leading("2022年张湾区焊工职业技能竞赛", WELD, "焊工（焊条电弧焊、熔化极气体保护焊）", [UNION, BODY],
                 datetime.date(2022, 7, 19), 2, 70, (1, 3, 4, 5), 6, demo_judge=True),
         Leading("2022年张湾区数控车工职业技能竞赛", CNC, "车工（数控车工）", [UNION, JINYUE],
@@ -474,64 +498,91 @@ def load_judges(out):
 
 
 def plan_leading(year, workers, orgs, exclude):
-    """Entrants of each leading competition of the year, distinct across them."""
+    """Entrants of each leading competition of the year, distinct across them: (spec, individual
+    entrants, [(organization name, team name, members)])."""
     taken = set(exclude)
     plans = []
     for spec in LEADING[year]:
         rng = random.Random(f"{SEED}/{spec.name}")
-        plans.append((spec, pick(rng, workers, spec.trade, spec.starts, spec.entrants, taken, orgs)))
+        chosen = pick(rng, workers, spec.trade, spec.starts, spec.entrants, taken, orgs)
+        teams = [(org, name, pick(rng, workers, spec.trade, spec.starts, spec.team.size, taken, orgs, preferred=[org]))
+                 for org, name in (spec.team.teams if spec.team else [])]
+        plans.append((spec, chosen, teams))
     return plans, taken
 
 
 def build_leading(plans, existing, trades, orgs, judges, demo_judge, officer):
-    """Insert the missing leading competitions, judged: entries, submitted score sheets and marks."""
-    todo = [(spec, chosen) for spec, chosen in plans if (spec.name, spec.starts.year) not in existing]
+    """Insert the missing leading competitions, judged: entries (a team event's with their members),
+    submitted score sheets and marks."""
+    todo = [plan for plan in plans if (plan[0].name, plan[0].starts.year) not in existing]
     if not todo:
         return []
     competitions, events = [], []
-    for spec, _chosen in todo:
+    for spec, _chosen, _teams in todo:
         ends = spec.starts + datetime.timedelta(days=spec.days - 1)
         places = "、".join(f"{label}{n}名" for label, n in zip(("一等奖", "二等奖", "三等奖", "优秀奖"), spec.tiers,
                                                                  strict=True) if n)
+        teams = (f"另设{spec.team.event}，每队{spec.team.size}人，{len(spec.team.teams)}支代表队参赛。"
+                 if spec.team else "")
         description = (f"{'、'.join(spec.organizers)}主办，全区引领性职业技能竞赛之一。理论知识占30%，"
                        f"实际操作占70%。设{places}；一等奖选手授予“{spec.title}”称号，一、二等奖选手推荐参加"
-                       f"{'十堰市第三届' if spec.starts.year == 2022 else '十堰市第二届'}职业技能大赛。")
+                       f"{'十堰市第三届' if spec.starts.year == 2022 else '十堰市第二届'}职业技能大赛。{teams}")
         competitions.append(new_competition(spec.name, spec.starts.year, L.DISTRICT, K.SKILLS, spec.starts, ends,
                                             leading=True, description=description))
     insert(Competition, competitions, user=officer)
-    add_organizers([(c, [orgs[n] for n in spec.organizers]) for c, (spec, _ch) in zip(competitions, todo, strict=True)])
-    for competition, (spec, _chosen) in zip(competitions, todo, strict=True):
+    add_organizers([(c, [orgs[n] for n in plan[0].organizers]) for c, plan in zip(competitions, todo, strict=True)])
+    # (competition, event, spec-like places, [(entry organization, [workers], team name)]) per event
+    judged = []
+    for competition, (spec, chosen, teams) in zip(competitions, todo, strict=True):
         event = Event(competition=competition, name=spec.event, trade=trades[spec.trade],
                       aggregation=Event.Aggregation.TRIMMED, award_basis=Event.AwardBasis.COUNT,
                       tie_breaks=["practical", "time"])
+        judged.append((competition, spec, event, [(w.employer, [w], "") for w in chosen]))
+        if spec.team:
+            team_event = Event(competition=competition, name=spec.team.event, trade=trades[spec.trade], team=True,
+                               max_team_size=spec.team.size, aggregation=Event.Aggregation.TRIMMED,
+                               award_basis=Event.AwardBasis.COUNT, tie_breaks=["practical", "time"])
+            judged.append((competition, spec, team_event,
+                           [(orgs[org].pk, members, name) for org, name, members in teams]))
+    for competition, _spec, event, _groups in judged:
         stamp(event, when=stamped_date(competition))
         events.append(event)
     insert(Event, events, user=officer)
 
-    parts, rules, assignments, entries, plans_by_event = [], [], [], [], []
-    for competition, event, (spec, chosen) in zip(competitions, events, todo, strict=True):
-        rng = random.Random(f"{SEED}/{spec.name}/judging")
-        event_parts, event_rules = add_parts_and_rules(event, rng, spec.title, spec.tiers,
-                                                       teaching=spec.trade == TEACHER)
+    parts, rules, assignments, entries, members, plans_by_event = [], [], [], [], [], []
+    panels = {}
+    for competition, spec, event, groups in judged:
+        rng = random.Random(f"{SEED}/{spec.name}/judging" + (f"/{event.name}" if event.team else ""))
+        event_parts, event_rules = add_parts_and_rules(
+            event, rng, spec.title, spec.team.tiers if event.team else spec.tiers,
+            teaching=spec.trade == TEACHER, team=event.team)
+        for rule in event_rules if event.team else ():  # a team's place earns no title, level or advancement
+            rule.title, rule.upgrade, rule.advances = "", Upgrade.NONE, False
         parts += event_parts
         rules += event_rules
-        panel = rng.sample(judges, spec.judges - (1 if spec.demo_judge and demo_judge else 0))
-        if spec.demo_judge and demo_judge:
-            panel.append(demo_judge)
+        if competition.pk not in panels:  # one panel judges every event of the competition
+            panel = rng.sample(judges, spec.judges - (1 if spec.demo_judge and demo_judge else 0))
+            if spec.demo_judge and demo_judge:
+                panel.append(demo_judge)
+            panels[competition.pk] = panel
+        panel = panels[competition.pk]
         for n, judge in enumerate(panel):
             assignments.append(JudgeAssignment(event=event, judge=judge, chief=n == 0))
         # Entries: registered during the window, bibs drawn by lot.
         span = competition.registration_closes - competition.registration_opens
-        times = sorted(competition.registration_opens + span * rng.random() for _ in chosen)
-        bibs = list(range(1, len(chosen) + 1))
+        times = sorted(competition.registration_opens + span * rng.random() for _ in groups)
+        bibs = list(range(1, len(groups) + 1))
         rng.shuffle(bibs)
-        seconds = rng.sample(range(100 * 60, 180 * 60), len(chosen))  # practical time used, all different
+        seconds = rng.sample(range(100 * 60, 180 * 60), len(groups))  # practical time used, all different
         event_entries = []
-        for worker, when, bib, used in zip(chosen, times, bibs, seconds, strict=True):
-            entry = Entry(event=event, worker_id=worker.pk, organization_id=worker.employer, bib=bib,
-                          time_used=datetime.timedelta(seconds=used), created_by=officer, created_at=when)
+        for (organization, people, team_name), when, bib, used in zip(groups, times, bibs, seconds, strict=True):
+            entry = Entry(event=event, worker_id=None if event.team else people[0].pk, team_name=team_name,
+                          organization_id=organization, bib=bib, time_used=datetime.timedelta(seconds=used),
+                          created_by=officer, created_at=when)
             stamp(entry, when=when)
             event_entries.append(entry)
+            if event.team:
+                members.append((entry, people))
         entries += event_entries
         plans_by_event.append((competition, event, event_parts, panel, event_entries, rng))
     for objs, model in ((parts, ScoringPart), (rules, AwardRule), (assignments, JudgeAssignment)):
@@ -539,6 +590,9 @@ def build_leading(plans, existing, trades, orgs, judges, demo_judge, officer):
             stamp(obj, when=stamped_date(competitions[0]))
         insert(model, objs, history=model is not ScoringPart, user=officer)
     insert(Entry, entries, user=officer)
+    through = Entry.members.through
+    through.objects.bulk_create([through(entry_id=entry.pk, worker_id=w.pk) for entry, people in members
+                                 for w in people], batch_size=BATCH)
 
     sheets, marks = [], []
     for competition, _event, event_parts, panel, event_entries, rng in plans_by_event:
@@ -793,13 +847,12 @@ def figures(year):
     return {
         "competitions": held.count(),
         "leading": held.filter(leading=True).count(),
-        "participants": Entry.objects.filter(event__competition__in=held.filter(leading=True))
-        .values("worker").distinct().count(),
+        "participants": Entry.objects.filter(event__competition__in=held.filter(leading=True)).people().count(),
         "external": Entry.objects.filter(event__competition__year=year, event__competition__external=True,
-                                         event__competition__level__in=[L.CITY, L.PROVINCIAL],
-                                         worker__isnull=False).values("worker").distinct().count(),
-        "winners": results.filter(entry__event__competition__level__in=[L.DISTRICT, L.CITY, L.PROVINCIAL])
-        .exclude(tier="").values("entry__worker").distinct().count(),
+                                         event__competition__level__in=[L.CITY, L.PROVINCIAL]).people().count(),
+        "winners": Entry.objects.filter(pk__in=results.filter(
+            entry__event__competition__level__in=[L.DISTRICT, L.CITY, L.PROVINCIAL]).exclude(tier="").values("entry"))
+        .people().count(),
         "projects": InnovationProject.objects.filter(
             competition__year=year, status__in=[InnovationProject.Status.SHORTLISTED,
                                                 InnovationProject.Status.AWARDED]).count(),

@@ -67,6 +67,8 @@ BASE_STUDIO = "东风商用车有限公司发动机厂王德福劳模创新工�
 BASE_ACADEMICIAN = "湖北车城智能装备有限公司院士专家工作站"
 BASE_CENTRE = "张湾区职业技术培训中心职工技能实训基地"
 BASE_WELDING = "东风商用车有限公司车身厂焊接技能大师工作室"
+BASE_BODY = "东风商用车有限公司车身厂产业工人技能培训基地"
+BASE_ENGINE = "东风商用车有限公司发动机厂产业工人技能培训基地"
 # name → (kind, host, designated on, funding in yuan, address)
 BASES = {
     BASE_ASSEMBLY: (K.WORKER_BASE, ASSEMBLY, datetime.date(2022, 2, 25), "300000.00",
@@ -80,6 +82,11 @@ BASES = {
     BASE_CENTRE: (K.SCHOOL, CENTRE, datetime.date(2019, 5, 10), "150000.00", "十堰市张湾区花果街道花果路36号"),
     BASE_WELDING: (K.MASTER_STUDIO, "东风商用车有限公司车身厂", datetime.date(2021, 6, 18), "80000.00",
                    "十堰市张湾区红卫街道车身厂焊装车间"),
+    # After the studios of the same hosts: a host's classes keep using the base listed first.
+    BASE_BODY: (K.WORKER_BASE, "东风商用车有限公司车身厂", datetime.date(2022, 9, 26), "200000.00",
+                "十堰市张湾区红卫街道车身厂培训中心"),
+    BASE_ENGINE: (K.WORKER_BASE, "东风商用车有限公司发动机厂", datetime.date(2022, 9, 26), "200000.00",
+                  "十堰市张湾区工业新区发动机厂培训楼"),
 }
 
 L = SkillLevel

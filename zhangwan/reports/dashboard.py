@@ -6,6 +6,7 @@ queries for a year of ten trainees or thirty thousand. A liaison sees their orga
 only: the organization filter is theirs, whatever the address says.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -169,22 +170,22 @@ def subsidies_by_kind(year, organization=None) -> dict:
 
 
 def competitors_by_level(year, organization=None) -> dict:
-    """Distinct workers entered and awarded, per competition level, for the year and the one before."""
+    """Distinct workers entered and awarded, per competition level, for the year and the one before;
+    a team entry counts each of its members. One query of (year, level, tier, person) rows."""
     entries = Entry.objects.exclude(status=Entry.Status.WITHDRAWN).filter(
-        worker__isnull=False, event__competition__year__in=[year - 1, year])
+        event__competition__year__in=[year - 1, year])
     if organization is not None:
         entries = entries.filter(organization=organization)
-    won = Q(result__tier__in=Tier.values)
-    measures = {}
-    for y in (year - 1, year):
-        in_year = Q(event__competition__year=y)
-        measures |= {f"entered_{y}": Count("worker", distinct=True, filter=in_year),
-                     f"won_{y}": Count("worker", distinct=True, filter=in_year & won)}
-        for level in Competition.Level.values:
-            at_level = in_year & Q(event__competition__level=level)
-            measures |= {f"entered_{y}_{level}": Count("worker", distinct=True, filter=at_level),
-                         f"won_{y}_{level}": Count("worker", distinct=True, filter=at_level & won)}
-    return entries.aggregate(**measures)
+    people = defaultdict(set)
+    for y, level, tier, person in entries.person_rows("event__competition__year", "event__competition__level",
+                                                      "result__tier"):
+        measures = ["entered"] + (["won"] if tier in Tier.values else [])
+        for measure in measures:
+            people[f"{measure}_{y}"].add(person)
+            people[f"{measure}_{y}_{level}"].add(person)
+    return {f"{measure}_{y}{suffix}": len(people[f"{measure}_{y}{suffix}"])
+            for measure in ("entered", "won") for y in (year - 1, year)
+            for suffix in ("", *(f"_{level}" for level in Competition.Level.values))}
 
 
 def masters_by_trade(year, organization=None) -> list[dict]:
@@ -260,7 +261,8 @@ def competitions_panel(year, organization):
         [_("Level"), *[names[m] % {"year": y} for m, y, _c, _p in columns]],
         [(str(level.label), _cells([counts[f"{m}_{y}_{level}"] for m, y, _c, _p in columns])) for level in levels],
         _cells([counts[f"{m}_{y}"] for m, y, _c, _p in columns]),
-        note=_("Workers entered individually, beside the year before; a worker is counted once in a total."))
+        note=_("Workers entered, each member of a team counted, beside the year before; a worker is counted once "
+               "in a total."))
 
 
 def certificates_panel(year, organization):

@@ -37,7 +37,8 @@ def trainees(year, organization=None) -> int:
 
 
 def training_bases(year, organization=None) -> int:
-    bases = TrainingBase.objects.filter(designated_on__year=year)
+    """Bases of the kind the report names (industrial-worker training bases), not studios or schools."""
+    bases = TrainingBase.objects.filter(designated_on__year=year, kind=TrainingBase.Kind.WORKER_BASE)
     return (bases if organization is None else bases.filter(host=organization)).count()
 
 
@@ -69,15 +70,13 @@ def competitions(year, organization=None) -> dict[str, int]:
     return {
         "competitions": held.count(),
         "leading": held.filter(leading=True).count(),
-        "participants": entries.filter(event__competition__in=held.filter(leading=True), worker__isnull=False)
-        .values("worker").distinct().count(),
+        "participants": entries.filter(event__competition__in=held.filter(leading=True)).people().count(),
         "external": entries.filter(event__competition__year=year, event__competition__external=True,
                                    event__competition__level__in=[Competition.Level.CITY,
-                                                                  Competition.Level.PROVINCIAL],
-                                   worker__isnull=False).values("worker").distinct().count(),
-        "winners": results.filter(entry__event__competition__level__in=[
-            Competition.Level.DISTRICT, Competition.Level.CITY, Competition.Level.PROVINCIAL])
-        .values("entry__worker").distinct().count(),
+                                                                  Competition.Level.PROVINCIAL]).people().count(),
+        "winners": Entry.objects.filter(pk__in=results.filter(entry__event__competition__level__in=[
+            Competition.Level.DISTRICT, Competition.Level.CITY, Competition.Level.PROVINCIAL]).values("entry"))
+        .people().count(),
         "projects": (projects if organization is None else projects.filter(organization=organization)).count(),
     }
 

@@ -38,6 +38,7 @@ from competitions.models import (
     AwardRule,
     Competition,
     Entry,
+    Event,
     InnovationProject,
     Mark,
     OrganizerAward,
@@ -116,6 +117,7 @@ AUDITED = {
     Payment: ["batch", "amount", "paid_on", "reference"],
     # competitions
     Competition: ["results_published"],
+    Event: ["trim_from_judges", "disagreement_points"],  # scoring policy (docs/competitions.md)
     ScoringPart: ["weight", "max_mark"],
     AwardRule: ["tier", "quota", "upgrade"],
     Entry: ["status"],

@@ -49,3 +49,11 @@ def test_every_demo_course_splits_into_sessions_that_add_up_to_its_hours():
     for _title, _trade, _level, hours, _syllabus in demo.COURSES.values():
         for _ in range(20):
             assert sum(demo.session_hours(rng, hours)) == hours
+
+
+def test_the_2022_bases_of_the_reports_kind_are_the_seeds_four():
+    """The report counts industrial-worker training bases only (the seed: 4 established in 2022);
+    the demo's studios and workstations of that year are not among them."""
+    of_2022 = [kind for kind, _host, designated, *_rest in demo.BASES.values() if designated.year == 2022]
+    assert of_2022.count(demo.K.WORKER_BASE) == 4
+    assert len(of_2022) > 4
