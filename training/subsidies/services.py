@@ -158,6 +158,16 @@ def claim_reverse(*, claim: Claim, user, reason: str) -> Claim:
     return reversal
 
 
+def revocation_effect(certificate) -> dict:
+    """What revoking the certificate does to its subsidy claims, for the revocation page: the paid
+    money to recover, and the unpaid batch that stops it (None when nothing does)."""
+    claims = Claim.objects.filter(certificate=certificate, reverses__isnull=True, reversal__isnull=True,
+                                  status=Claim.Status.APPROVED)
+    blocking = claims.filter(batch__status__in=[Batch.Status.DRAFT, Batch.Status.APPROVED]).select_related("batch")
+    return {"to_recover": claims.filter(batch__status=Batch.Status.PAID).aggregate(total=Sum("amount"))["total"],
+            "blocking_batch": next((c.batch for c in blocking[:1]), None)}
+
+
 def claims_reverse_for_certificate(*, certificate, user, reason: str) -> list[Claim]:
     """The certificate was revoked: every approved claim that stands on it is reversed (a paid one
     is then to be recovered). Claims awaiting review are refused with the same reason. A claim in a

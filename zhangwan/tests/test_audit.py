@@ -158,7 +158,7 @@ PROJECT_APPS = {"registry", "accounts", "reports", "jobs", "training", "subsidie
 # Public functions of the service modules that write nothing (every other one must be walked).
 READERS = {
     training_services: {"waiting_positions", "not_started_message", "finishing_early_message"},
-    subsidy_services: {"payable_claims", "recoverable_reversals", "policy_totals", "as_money"},
+    subsidy_services: {"payable_claims", "recoverable_reversals", "revocation_effect", "policy_totals", "as_money"},
     engine: {"months", "run_steps", "granted", "decided"},
     competitions_services: {"judge_entries", "part_averages"},
     certification_services: {"years_between", "decide", "reason_text", "upgrade_target", "applications_refusal",

@@ -250,3 +250,15 @@ def test_revocation_waits_for_a_claim_in_an_unpaid_batch_and_changes_nothing(peo
         certification.certificate_revoke(certificate=in_batch.certificate, reason="造假", user=people["officer"])
     assert Certificate.objects.get(pk=in_batch.certificate_id).status == Certificate.Status.VALID
     assert not Claim.objects.filter(reverses__isnull=False).exists()
+
+
+def test_the_revocation_page_says_what_happens_to_the_subsidy_and_disables_the_button_when_blocked(client, people):
+    pol = policy(Kind.SKILL)
+    (paid_claim,), _ = paid_through_services(people, pol, ["1500"])
+    in_batch = claim(policy=pol, worker=banked())
+    draft_batch([in_batch], made_by=people["maker"])
+    client.force_login(UserFactory(role=Role.CERTIFICATION_OFFICER))
+    page = client.get(reverse("certification:revoke", args=[paid_claim.certificate_id])).content.decode()
+    assert 'id="subsidy-recovery"' in page and "¥1,500.00" in page and " disabled" not in page
+    page = client.get(reverse("certification:revoke", args=[in_batch.certificate_id])).content.decode()
+    assert 'id="subsidy-blocked"' in page and 'type="submit" disabled' in page
