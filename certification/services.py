@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from training.subsidies.services import SubsidyError, claims_reverse_for_certificate
 from zhangwan.accounts.models import User
 from zhangwan.accounts.notifications import notify_each, notify_workers
 from zhangwan.errors import ServiceError
@@ -387,6 +388,13 @@ def certificate_revoke(*, certificate: Certificate, reason: str, user) -> Certif
     certificate.revoked_reason, certificate.revoked_at = reason.strip()[:300], timezone.now()
     CERTIFICATE_STATUS.move(certificate, Certificate.Status.REVOKED, user=user, reason="certificate.revoked",
                             update_fields=["revoked_reason", "revoked_at"])
+    # A subsidy paid for it is to be recovered: its claims are reversed in this same transaction.
+    try:
+        claims_reverse_for_certificate(certificate=certificate, user=user,
+                                       reason=_("Certificate %(number)s revoked: %(reason)s")
+                                       % {"number": certificate.number, "reason": certificate.revoked_reason})
+    except SubsidyError as error:
+        raise CertificationError(error.message) from None
     return certificate
 
 

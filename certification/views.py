@@ -11,6 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from training.subsidies.services import revocation_effect
 from zhangwan.accounts.access import role_required
 from zhangwan.accounts.roles import STAFF_ROLES, Role, has_role, is_district_staff
 from zhangwan.accounts.scope import own_worker_or_404, workers_for
@@ -288,7 +289,7 @@ def revoke(request, pk):
             messages.success(request, _("Certificate %(number)s revoked.") % {"number": certificate.number})
             return redirect("certification:certificate_list")
     return render(request, "certification/revoke.html", {
-        "certificate": certificate, "form": form,
+        "certificate": certificate, "form": form, "subsidies": revocation_effect(certificate),
         "crumbs": [(_("Certificates"), reverse("certification:certificate_list")), (certificate.number, None)],
     })
 

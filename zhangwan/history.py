@@ -52,6 +52,12 @@ REASONS = {
     "batch.paid": _("Paid, bank reference %(detail)s"),
     "policy.batch_approved": _("Batch %(detail)s approved"),
     "policy.batch_paid": _("Batch %(detail)s paid"),
+    "policy.reversal": _("Reversal %(detail)s of a paid claim deducted"),
+    "policy.batch_sent_back": _("Batch %(detail)s sent back: no longer committed"),
+    "policy.budget": _("Budget changed to ¥%(detail)s"),
+    "batch.sent_back": _("Sent back: %(detail)s"),
+    "claim.recovered": _("Marked as recovered, reference %(detail)s"),
+    "claim.recovered_by_batch": _("Recovered with its recovery batch"),
     "worker.bank_details": _("Bank details changed by the worker"),
     # certification
     "application.withdrawn": _("Withdrawn"),

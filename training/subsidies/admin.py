@@ -32,7 +32,7 @@ class PolicyAdmin(SimpleHistoryAdmin):
 
 @admin.register(Claim)
 class ClaimAdmin(IdNumberSearch, ReadOnlyAdmin):
-    list_display = ["pk", "worker", "policy", "amount", "status", "claimed_on", "batch", "reverses"]
+    list_display = ["pk", "worker", "policy", "amount", "status", "claimed_on", "batch", "reverses", "recovered_on"]
     list_filter = ["status", "policy__kind", "policy"]
     search_fields = ["worker__name"]
     id_number_field = "worker__id_number"
@@ -43,8 +43,8 @@ class ClaimAdmin(IdNumberSearch, ReadOnlyAdmin):
 
 @admin.register(Batch)
 class BatchAdmin(ReadOnlyAdmin):
-    list_display = ["pk", "policy", "status", "claim_count", "total", "created_by", "approved_by", "created_at"]
-    list_filter = ["status", "policy"]
+    list_display = ["pk", "policy", "kind", "status", "claim_count", "total", "created_by", "approved_by", "created_at"]
+    list_filter = ["status", "kind", "policy"]
     list_select_related = ["policy", "created_by", "approved_by"]
     date_hierarchy = "created_at"
     search_fields = ["note"]

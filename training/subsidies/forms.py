@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhangwan.registry.models import Organization, Worker
 
-from .models import Policy
+from .models import Batch, Policy, budget_below_committed
 
 
 class DateInput(forms.DateInput):
@@ -67,9 +67,52 @@ class ReverseForm(forms.Form):
 
 class BatchForm(forms.Form):
     policy = forms.ModelChoiceField(label=_("Policy"), queryset=Policy.objects.order_by("-valid_from", "kind"))
+    kind = forms.ChoiceField(label=_("Kind of batch"), choices=Batch.Kind.choices, initial=Batch.Kind.PAYMENT,
+                             help_text=_("A recovery batch takes back the money of reversed claims."))
     organization = forms.ModelChoiceField(label=_("Only workers of"), queryset=Organization.objects.all(),
                                           required=False)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class BudgetForm(forms.Form):
+    """A policy's new budget; never below what is committed (the service checks it again, locked)."""
+
+    budget = forms.DecimalField(label=_("Budget (yuan)"), max_digits=14, decimal_places=2, min_value=0)
+
+    def __init__(self, *args, policy: Policy, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.policy = policy
+        self.fields["budget"].help_text = _("At least the ¥%(committed)s already committed.") % {
+            "committed": f"{policy.committed:,.2f}"}
+
+    def clean_budget(self):
+        budget = self.cleaned_data["budget"]
+        if budget < self.policy.committed:
+            raise forms.ValidationError(budget_below_committed(self.policy))
+        return budget
+
+
+class SendBackForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for sending it back"), max_length=300,
+                             widget=forms.TextInput(attrs={"placeholder": _("e.g. two payees' accounts are wrong")}))
+
+
+class RecoveryForm(forms.Form):
+    """Finance records a reversal's money as recovered outside a recovery batch."""
+
+    recovered_on = forms.DateField(label=_("Recovered on"), widget=DateInput, initial=timezone.localdate)
+    reference = forms.CharField(label=_("Reference"), max_length=60,
+                                help_text=_("The bank or receipt reference of the money received."))
+    reason = forms.CharField(label=_("How it was recovered"), max_length=300,
+                             widget=forms.TextInput(attrs={"placeholder": _("e.g. paid in at the counter")}))
+
+    def clean_recovered_on(self):
+        value = self.cleaned_data["recovered_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The date of the recovery cannot be in the future."))
+        if value < datetime.date(2000, 1, 1):
+            raise forms.ValidationError(_("Enter the date the money was received."))
+        return value
 
 
 class PaymentForm(forms.Form):

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeBoundary, RangeOperators
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Func, Q
 from django.utils import timezone
@@ -93,6 +94,18 @@ class Policy(models.Model):
     def remaining(self):
         return self.budget - self.committed
 
+    def clean(self):
+        """The budget never falls below the money already committed (the admin and the budget form
+        both say so with the amount; the database refuses it too, policy_committed_within_budget)."""
+        super().clean()
+        if self.pk and self.budget is not None and self.budget < self.committed:
+            raise ValidationError({"budget": budget_below_committed(self)})
+
+
+def budget_below_committed(policy) -> str:
+    return _("The budget cannot be less than the ¥%(committed)s already committed by approved batches "
+             "(net of reversals).") % {"committed": f"{policy.committed:,.2f}"}
+
 
 class Rate(models.Model):
     """An amount the policy pays: per certificate (skill), per trainee (training) or per attended
@@ -172,6 +185,17 @@ class ClaimQuerySet(models.QuerySet):
         return self.filter(status=Claim.Status.APPROVED, batch__isnull=True, reverses__isnull=True,
                            reversal__isnull=True, amount__gt=0)
 
+    def to_recover(self):
+        """Reversals of paid claims whose money has not come back yet: in no recovery batch, or in
+        one not yet paid back, and not marked as recovered."""
+        return (self.filter(reverses__batch__status=Batch.Status.PAID, recovered_on__isnull=True)
+                .exclude(batch__status=Batch.Status.PAID))
+
+    def recoverable(self):
+        """Reversals a recovery batch may take, or finance may mark as recovered: outstanding and in
+        no batch."""
+        return self.to_recover().filter(batch__isnull=True)
+
 
 class Claim(models.Model):
     """What one worker may receive under one policy for one source (a certificate or an
@@ -221,6 +245,16 @@ class Claim(models.Model):
     payee_bank_name = models.CharField(_("payee's bank"), max_length=100, blank=True, editable=False)
     payee_bank_account = models.CharField(_("payee's bank account number"), max_length=30, blank=True,
                                           editable=False)
+    # A reversal's money recovered outside a recovery batch, as finance recorded it (services.recovery_mark).
+    recovered_on = models.DateField(_("recovered on"), null=True, blank=True, editable=False)
+    # Defaults in the database too: the engine's INSERT … SELECT names only the columns it fills.
+    recovery_reference = models.CharField(_("recovery reference"), max_length=60, blank=True, editable=False,
+                                          default="", db_default="")
+    recovery_note = models.CharField(_("how it was recovered"), max_length=300, blank=True, editable=False,
+                                     default="", db_default="")
+    recovered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recovery recorded by"),
+                                     on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                     editable=False)
 
     history = HistoricalRecords()
     objects = ClaimQuerySet.as_manager()
@@ -249,6 +283,10 @@ class Claim(models.Model):
                                    name="claim_batched_only_when_approved"),
             models.CheckConstraint(condition=Q(batch__isnull=True) | ~Q(payee_bank_account=""),
                                    name="claim_batched_has_frozen_payee"),
+            models.CheckConstraint(condition=Q(recovered_on__isnull=True)
+                                   | Q(reverses__isnull=False, batch__isnull=True) & ~Q(recovery_reference="")
+                                   & ~Q(recovery_note=""),
+                                   name="claim_recovered_reversal_has_reference_and_reason"),
         ]
 
     def __str__(self):
@@ -274,16 +312,36 @@ class Claim(models.Model):
     def is_ineligible(self) -> bool:
         return self.status == self.Status.INELIGIBLE
 
+    @property
+    def is_reversal(self) -> bool:
+        return self.reverses_id is not None
+
+    @property
+    def amount_to_recover(self):
+        return -self.amount
+
+    @property
+    def is_recovered(self) -> bool:
+        """A reversal whose money came back: through a paid recovery batch, or marked by finance."""
+        return self.recovered_on is not None or bool(self.batch_id and self.batch.is_paid)
+
 
 class Batch(models.Model):
-    """Approved claims of one policy paid together. Whoever made it cannot approve it."""
+    """Approved claims of one policy paid together, or (a recovery batch) reversals of paid claims
+    whose money is taken back together. Whoever made it cannot approve it."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         APPROVED = "approved", _("Approved")
         PAID = "paid", _("Paid")
 
+    class Kind(models.TextChoices):
+        PAYMENT = "payment", _("Payment")
+        RECOVERY = "recovery", _("Recovery")
+
     policy = models.ForeignKey(Policy, verbose_name=_("policy"), on_delete=models.PROTECT, related_name="batches")
+    kind = models.CharField(_("kind of batch"), max_length=10, choices=Kind.choices, default=Kind.PAYMENT,
+                            help_text=_("A recovery batch takes back the money of reversed claims."))
     organization = models.ForeignKey(Organization, verbose_name=_("only workers of"), on_delete=models.PROTECT,
                                      null=True, blank=True, related_name="+")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT,
@@ -297,6 +355,7 @@ class Batch(models.Model):
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("approved by"),
                                     on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    sent_back_reason = models.CharField(_("sent back because"), max_length=300, blank=True, editable=False)
 
     history = HistoricalRecords()
 
@@ -309,7 +368,8 @@ class Batch(models.Model):
                                    name="batch_not_approved_by_its_creator"),
             models.CheckConstraint(condition=Q(status="draft") | Q(approved_by__isnull=False),
                                    name="batch_approved_has_approver"),
-            models.CheckConstraint(condition=Q(total__gte=0), name="batch_total_not_negative"),
+            models.CheckConstraint(condition=Q(kind="payment", total__gte=0) | Q(kind="recovery", total__lte=0),
+                                   name="batch_total_sign_by_kind"),
         ]
 
     def __str__(self):
@@ -317,7 +377,7 @@ class Batch(models.Model):
 
     @property
     def number(self):
-        return f"P{self.created_at:%Y}-{self.pk:05d}"
+        return f"{'R' if self.kind == self.Kind.RECOVERY else 'P'}{self.created_at:%Y}-{self.pk:05d}"
 
     @property
     def is_draft(self) -> bool:
@@ -326,6 +386,19 @@ class Batch(models.Model):
     @property
     def is_paid(self) -> bool:
         return self.status == self.Status.PAID
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+    @property
+    def is_recovery(self) -> bool:
+        return self.kind == self.Kind.RECOVERY
+
+    @property
+    def amount(self):
+        """What the bank moves, whichever way: the total paid out, or the total to take back."""
+        return abs(self.total)
 
 
 class Payment(models.Model):

@@ -27,7 +27,7 @@ from zhangwan.registry.models import Worker
 from zhangwan.sql import statement
 from zhangwan.transitions import Transitions
 
-from .models import ZERO, Batch, Claim, Payment, Policy, Run
+from .models import ZERO, Batch, Claim, Payment, Policy, Run, budget_below_committed
 
 
 class SubsidyError(ServiceError):
@@ -43,7 +43,7 @@ CLAIM_STATUS = Transitions(Claim, {
 }, error=SubsidyError)
 BATCH_STATUS = Transitions(Batch, {
     Batch.Status.DRAFT: {Batch.Status.APPROVED},
-    Batch.Status.APPROVED: {Batch.Status.PAID},
+    Batch.Status.APPROVED: {Batch.Status.PAID, Batch.Status.DRAFT},  # paid, or sent back
     Batch.Status.PAID: set(),
 }, error=SubsidyError)
 
@@ -150,7 +150,40 @@ def claim_reverse(*, claim: Claim, user, reason: str) -> Claim:
         created_by=user, reviewed_by=user, reviewed_at=timezone.now(), review_note=reason[:300], reverses=claim)
     save_with_history(reversal, user=user, reason="claim.reversal")
     record_creation([claim.pk])
+    if claim.batch_id:  # paid (checked above): the money was not due, it is to be recovered
+        # Netted at once in the policy's committed and paid money (selectors.py counts it the same way).
+        Policy.objects.filter(pk=claim.policy_id).update(committed=F("committed") + reversal.amount,
+                                                         paid=F("paid") + reversal.amount)
+        record_history(Policy, [claim.policy_id], reason="policy.reversal", detail=f"#{reversal.pk}", user=user)
     return reversal
+
+
+def revocation_effect(certificate) -> dict:
+    """What revoking the certificate does to its subsidy claims, for the revocation page: the paid
+    money to recover, and the unpaid batch that stops it (None when nothing does)."""
+    claims = Claim.objects.filter(certificate=certificate, reverses__isnull=True, reversal__isnull=True,
+                                  status=Claim.Status.APPROVED)
+    blocking = claims.filter(batch__status__in=[Batch.Status.DRAFT, Batch.Status.APPROVED]).select_related("batch")
+    return {"to_recover": claims.filter(batch__status=Batch.Status.PAID).aggregate(total=Sum("amount"))["total"],
+            "blocking_batch": next((c.batch for c in blocking[:1]), None)}
+
+
+def claims_reverse_for_certificate(*, certificate, user, reason: str) -> list[Claim]:
+    """The certificate was revoked: every approved claim that stands on it is reversed (a paid one
+    is then to be recovered). Claims awaiting review are refused with the same reason. A claim in a
+    batch not yet paid stops the revocation: finance must take it out of the batch first. Called
+    inside the revocation's transaction, so both happen or neither."""
+    claims = Claim.objects.filter(certificate=certificate, reverses__isnull=True, reversal__isnull=True)
+    in_open_batch = claims.filter(status=Claim.Status.APPROVED, batch__status__in=[Batch.Status.DRAFT,
+                                                                                  Batch.Status.APPROVED])
+    batch = in_open_batch.select_related("batch").first()
+    if batch is not None:
+        raise SubsidyError(_("A subsidy claim for this certificate is in disbursement batch %(batch)s, which is not "
+                             "paid yet: finance must send the batch back or delete it first.")
+                           % {"batch": batch.batch.number})
+    claims_refuse(claims=claims.filter(status=Claim.Status.PENDING), user=user, reason=reason)
+    return [claim_reverse(claim=claim, user=user, reason=reason)
+            for claim in claims.filter(status=Claim.Status.APPROVED).order_by("pk")]
 
 
 # Batches -------------------------------------------------------------------------------------
@@ -178,17 +211,43 @@ def batch_add_claims(*, batch: Batch, pks: list[int]) -> int:
         return cursor.rowcount
 
 
+def recoverable_reversals(policy: Policy, organization=None):
+    claims = Claim.objects.recoverable().filter(policy=policy)
+    return claims.filter(worker__employer=organization) if organization else claims
+
+
+def batch_add_reversals(*, batch: Batch, pks: list[int]) -> int:
+    """Put these outstanding reversals into a recovery batch, each with the payee of the claim it
+    reverses (the account the money went to): one UPDATE … FROM."""
+    claim = Claim._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {claim.db_table} c SET batch_id = %s, payee_name = o.payee_name, "
+            f"payee_bank_name = o.payee_bank_name, payee_bank_account = o.payee_bank_account "
+            f"FROM {claim.db_table} o WHERE o.id = c.reverses_id AND c.id = ANY(%s) AND c.batch_id IS NULL "
+            f"AND c.recovered_on IS NULL AND o.payee_bank_account <> ''",
+            [batch.pk, pks])
+        return cursor.rowcount
+
+
 @transaction.atomic
-def batch_create(*, policy: Policy, user, organization=None, note: str = "") -> Batch:
+def batch_create(*, policy: Policy, user, organization=None, note: str = "",
+                 kind: str = Batch.Kind.PAYMENT) -> Batch:
     """Gather the policy's approved, unpaid claims (of workers with a bank account) into a draft
     batch, each with its payee frozen: one UPDATE; claims another batch took at the same moment are
-    simply not in this one."""
-    batch = Batch(policy=policy, organization=organization, created_by=user, note=note)
+    simply not in this one. A recovery batch gathers instead the reversals of paid claims whose money
+    is still to come back."""
+    batch = Batch(policy=policy, organization=organization, created_by=user, note=note, kind=kind)
     save_with_history(batch, user=user)
-    pks = list(payable_claims(policy, organization).values_list("pk", flat=True))
-    record_creation(pks)
-    if not batch_add_claims(batch=batch, pks=pks):
-        raise SubsidyError(_("No approved claim of this policy is waiting for payment."))
+    if kind == Batch.Kind.RECOVERY:
+        pks = list(recoverable_reversals(policy, organization).values_list("pk", flat=True))
+        if not batch_add_reversals(batch=batch, pks=pks):
+            raise SubsidyError(_("No reversal of this policy is waiting to be recovered."))
+    else:
+        pks = list(payable_claims(policy, organization).values_list("pk", flat=True))
+        record_creation(pks)
+        if not batch_add_claims(batch=batch, pks=pks):
+            raise SubsidyError(_("No approved claim of this policy is waiting for payment."))
     totals = batch.claims.aggregate(total=Sum("amount"), count=Count("pk"))
     batch.total, batch.claim_count = totals["total"], totals["count"]
     batch.save(update_fields=["total", "claim_count"])
@@ -221,15 +280,51 @@ def batch_approve(*, batch: Batch, user) -> Batch:
         raise SubsidyError(_("You made this batch, so someone else in finance must approve it."))
     if batch.status != Batch.Status.DRAFT:  # its own words: a second click on "approve"
         raise SubsidyError(_("This batch is already %(status)s.") % {"status": batch.get_status_display()})
+    batch.approved_by, batch.approved_at, batch.sent_back_reason = user, timezone.now(), ""
+    if batch.is_recovery:  # its reversals were netted when they were made: no budget moves
+        BATCH_STATUS.move(batch, Batch.Status.APPROVED, user=user, reason="batch.approved",
+                          update_fields=["approved_by", "approved_at", "sent_back_reason"])
+        return batch
     if batch.total > policy.budget - policy.committed:
         raise SubsidyError(_("Approving ¥%(total)s would exceed the budget of “%(policy)s”: only ¥%(left)s remains.")
                            % {"total": f"{batch.total:,.2f}", "policy": policy.name,
                               "left": f"{policy.budget - policy.committed:,.2f}"})
     Policy.objects.filter(pk=policy.pk).update(committed=F("committed") + batch.total)
-    batch.approved_by, batch.approved_at = user, timezone.now()
     BATCH_STATUS.move(batch, Batch.Status.APPROVED, user=user, reason="batch.approved",
-                      update_fields=["approved_by", "approved_at"])
+                      update_fields=["approved_by", "approved_at", "sent_back_reason"])
     record_history(Policy, [policy.pk], reason="policy.batch_approved", detail=batch.number, user=user)
+    return batch
+
+
+@transaction.atomic
+def batch_send_back(*, batch: Batch, user, reason: str) -> Batch:
+    """Someone other than its maker sends a draft or approved (unpaid) batch back to its maker with a
+    reason: it is a draft again, and an approved batch's money is no longer committed. The maker
+    reads the reason on the batch; the history keeps it."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise SubsidyError(_("Give the reason for sending the batch back; its maker will read it."))
+    policy = Policy.objects.select_for_update().get(pk=batch.policy_id)
+    batch = _locked_batch(batch)
+    if batch.created_by_id == user.pk:
+        raise SubsidyError(_("You made this batch: delete it instead of sending it back to yourself."))
+    if batch.status == Batch.Status.PAID:
+        raise SubsidyError(_("This batch is paid: a paid claim is corrected by a reversal."))
+    was_approved = batch.status == Batch.Status.APPROVED
+    batch.sent_back_reason, batch.approved_by, batch.approved_at = reason[:300], None, None
+    if was_approved:
+        BATCH_STATUS.move(batch, Batch.Status.DRAFT, user=user, reason="batch.sent_back", detail=reason[:200],
+                          update_fields=["sent_back_reason", "approved_by", "approved_at"])
+        if not batch.is_recovery:
+            Policy.objects.filter(pk=policy.pk).update(committed=F("committed") - batch.total)
+            record_history(Policy, [policy.pk], reason="policy.batch_sent_back", detail=batch.number, user=user)
+    else:
+        save_with_history(batch, user=user, reason="batch.sent_back", detail=reason[:200],
+                          update_fields=["sent_back_reason"])
+    notify([batch.created_by], title=_("Batch %(batch)s was sent back") % {"batch": batch.number},
+           body=_("%(name)s sent batch %(batch)s back: %(reason)s")
+           % {"name": user.get_full_name() or user.username, "batch": batch.number, "reason": reason},
+           url=reverse("subsidies:batch_detail", args=[batch.pk]))
     return batch
 
 
@@ -244,13 +339,16 @@ def payment_record(*, batch: Batch, user, paid_on: datetime.date, reference: str
         raise SubsidyError(_("The payment date cannot be in the future."))
     try:
         with transaction.atomic():
-            payment = Payment(batch=batch, paid_on=paid_on, reference=reference.strip(), amount=batch.total,
+            payment = Payment(batch=batch, paid_on=paid_on, reference=reference.strip(), amount=batch.amount,
                               recorded_by=user)
             save_with_history(payment, user=user)
     except IntegrityError:
         raise SubsidyError(_("The bank reference %(reference)s is already recorded for another batch.")
                            % {"reference": reference}) from None
     BATCH_STATUS.move(batch, Batch.Status.PAID, user=user, reason="batch.paid", detail=payment.reference)
+    if batch.is_recovery:  # the money came back; the policy's figures netted it at the reversal
+        _changed(batch.claims.values_list("pk", flat=True), "claim.recovered_by_batch", user)
+        return payment
     Policy.objects.filter(pk=batch.policy_id).update(paid=F("paid") + batch.total)
     notify_workers(
         batch.claims.filter(worker__user__isnull=False).select_related("worker__user"),
@@ -261,6 +359,46 @@ def payment_record(*, batch: Batch, user, paid_on: datetime.date, reference: str
         url=reverse("subsidies:mine"))
     record_history(Policy, [batch.policy_id], reason="policy.batch_paid", detail=batch.number, user=user)
     return payment
+
+
+# Recoveries ----------------------------------------------------------------------------------
+
+@transaction.atomic
+def recovery_mark(*, claim: Claim, user, recovered_on: datetime.date, reference: str, reason: str) -> Claim:
+    """Finance records that a reversal's money came back outside a recovery batch (paid in at the
+    counter, set off against another payment…): when, the reference, how."""
+    reference, reason = (reference or "").strip(), (reason or "").strip()
+    if not reference or not reason:
+        raise SubsidyError(_("Give the reference and how the money was recovered."))
+    if recovered_on > timezone.localdate():
+        raise SubsidyError(_("The date of the recovery cannot be in the future."))
+    claim = Claim.objects.select_for_update(of=("self",)).get(pk=claim.pk)
+    if not Claim.objects.recoverable().filter(pk=claim.pk).exists():
+        if claim.batch_id:
+            raise SubsidyError(_("This reversal is in recovery batch %(batch)s: it is recovered with the batch.")
+                               % {"batch": claim.batch.number})
+        raise SubsidyError(_("Only the reversal of a paid claim, not yet recovered, can be marked as recovered."))
+    claim.recovered_on, claim.recovery_reference, claim.recovery_note = recovered_on, reference[:60], reason[:300]
+    claim.recovered_by = user
+    save_with_history(claim, user=user, reason="claim.recovered", detail=reference[:60],
+                      update_fields=["recovered_on", "recovery_reference", "recovery_note", "recovered_by"])
+    return claim
+
+
+# Policies --------------------------------------------------------------------------------------
+
+@transaction.atomic
+def policy_budget_change(*, policy: Policy, budget: Decimal, user) -> Policy:
+    """A new budget, never below what approved batches committed (net of reversals): the policy
+    row is locked, so an approval at the same moment is counted first or waits."""
+    policy = Policy.objects.select_for_update().get(pk=policy.pk)
+    if budget < 0:
+        raise SubsidyError(_("The budget cannot be negative."))
+    if budget < policy.committed:
+        raise SubsidyError(budget_below_committed(policy))
+    policy.budget = budget
+    save_with_history(policy, user=user, reason="policy.budget", detail=f"{budget:,.2f}", update_fields=["budget"])
+    return policy
 
 
 # Bank details ---------------------------------------------------------------------------------

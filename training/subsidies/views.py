@@ -18,9 +18,19 @@ from zhangwan.jobs.exports import export_response
 from zhangwan.pagination import paginate
 from zhangwan.registry.models import Worker
 
-from . import exports, rules, services, tables
+from . import exports, rules, selectors, services, tables
 from .filters import BatchFilter, ClaimFilter
-from .forms import BankDetailsForm, BatchForm, PaymentForm, ReverseForm, ReviewForm, RunForm
+from .forms import (
+    BankDetailsForm,
+    BatchForm,
+    BudgetForm,
+    PaymentForm,
+    RecoveryForm,
+    ReverseForm,
+    ReviewForm,
+    RunForm,
+    SendBackForm,
+)
 from .models import ZERO, Batch, Claim, Kind, Policy, Run
 
 OFFICER = (Role.TRAINING_OFFICER,)
@@ -39,8 +49,10 @@ def _home():
 def policy_list(request):
     policies = list(Policy.objects.annotate(rate_count=Count("rates")))
     totals = services.policy_totals(policies)
+    money = selectors.policy_money(policies)
     for policy in policies:
         policy.totals = totals.get(policy.pk, {"pending": ZERO, "approved": ZERO, "claims": 0})
+        policy.money = money[policy.pk]
     if wants_xlsx(request):
         return tables.POLICIES.response(request, policies)
     return render(request, "subsidies/policy_list.html", {
@@ -54,15 +66,31 @@ def policy_detail(request, pk):
     policy = get_object_or_404(Policy, pk=pk)
     by_status = {row["status"]: row for row in policy.claims.filter(reverses__isnull=True).values("status")
                  .annotate(count=Count("pk"), amount=Sum("amount"))}
-    reversed_total = policy.claims.filter(reverses__isnull=False).aggregate(total=Sum("amount"))["total"] or ZERO
+    money = selectors.policy_money([policy])[policy.pk]
     return render(request, "subsidies/policy_detail.html", {
-        "policy": policy, "rates": policy.rates.select_related("trade"),
+        "policy": policy, "rates": policy.rates.select_related("trade"), "money": money,
+        "remaining": policy.budget - money["committed"],
         "statuses": [(value, label, by_status.get(value, {})) for value, label in Claim.Status.choices],
         "batches": policy.batches.select_related("created_by", "approved_by", "payment")[:20],
-        "reversed_total": reversed_total,
+        "budget_form": BudgetForm(policy=policy, initial={"budget": policy.budget})
+        if has_role(request.user, *OFFICER) else None,
         "history": history_with_changes(policy.history.select_related("history_user")),
         "crumbs": [_home(), (policy.name, None)],
     })
+
+
+@require_POST
+@role_required(*OFFICER)
+def policy_budget(request, pk):
+    policy = get_object_or_404(Policy, pk=pk)
+    form = BudgetForm(request.POST, policy=policy)
+    if not form.is_valid():
+        flash_errors(request, form)
+        return redirect("subsidies:policy_detail", pk=pk)
+    with refusal_to(request):
+        policy = services.policy_budget_change(policy=policy, budget=form.cleaned_data["budget"], user=request.user)
+        messages.success(request, _("The budget is now ¥%(budget)s.") % {"budget": f"{policy.budget:,.2f}"})
+    return redirect("subsidies:policy_detail", pk=pk)
 
 
 # Claim computations --------------------------------------------------------------------------
@@ -170,6 +198,9 @@ def claim_detail(request, pk):
         "history": history_with_changes(claim.history.select_related("history_user")) if staff else [],
         "reverse_form": ReverseForm() if has_role(request.user, *OFFICER) and claim.status == Claim.Status.APPROVED
         and not claim.reverses_id and reversal is None else None,
+        "to_recover": Claim.objects.to_recover().filter(pk=claim.pk).exists() if claim.reverses_id else False,
+        "recovery_form": RecoveryForm() if has_role(request.user, *FINANCE) and claim.reverses_id
+        and Claim.objects.recoverable().filter(pk=claim.pk).exists() else None,
         "crumbs": [(_("Subsidies") if staff else _("My subsidies"), back),
                    (_("Claim #%(number)d") % {"number": claim.pk}, None)],
     })
@@ -191,6 +222,33 @@ def claim_reverse(request, pk):
     return redirect("subsidies:claim_detail", pk=claim.pk)
 
 
+@require_POST
+@role_required(*FINANCE)
+def claim_recovered(request, pk):
+    claim = get_object_or_404(Claim, pk=pk)
+    form = RecoveryForm(request.POST)
+    if not form.is_valid():
+        flash_errors(request, form)
+        return redirect("subsidies:claim_detail", pk=pk)
+    with refusal_to(request):
+        services.recovery_mark(claim=claim, user=request.user, **form.cleaned_data)
+        messages.success(request, _("Reversal #%(number)d is marked as recovered.") % {"number": claim.pk})
+    return redirect("subsidies:claim_detail", pk=pk)
+
+
+@role_required(*READERS)
+def recovery_list(request):
+    """Reversals of paid claims whose money has not come back: the finance officer's to-do."""
+    claims = (Claim.objects.to_recover().select_related("policy", "worker__employer", "reverses__batch", "batch")
+              .order_by("policy__valid_from", "pk"))
+    page, query = paginate(request, claims, 50)
+    return render(request, "subsidies/recovery_list.html", {
+        "page": page, "query": query, "total": -(claims.aggregate(total=Sum("amount"))["total"] or ZERO),
+        "finance": has_role(request.user, *FINANCE),
+        "crumbs": [_home(), (_("Recoveries"), None)],
+    })
+
+
 # Disbursement batches ------------------------------------------------------------------------
 
 @role_required(*READERS)
@@ -203,7 +261,8 @@ def batch_list(request):
             with refusal_to(form):
                 batch = services.batch_create(**form.cleaned_data, user=request.user)
                 messages.success(request, _("Batch %(number)s made with %(count)d claims, ¥%(total)s.")
-                                 % {"number": batch.number, "count": batch.claim_count, "total": f"{batch.total:,.2f}"})
+                                 % {"number": batch.number, "count": batch.claim_count,
+                                    "total": f"{batch.amount:,.2f}"})
                 return redirect("subsidies:batch_detail", pk=batch.pk)
     filterset = BatchFilter(request.GET, queryset=Batch.objects.select_related(
         "policy", "organization", "created_by", "approved_by", "payment"))
@@ -212,8 +271,11 @@ def batch_list(request):
     page, query = paginate(request, filterset.qs, 30)
     waiting = (Claim.objects.payable().values("policy__name").annotate(count=Count("pk"), amount=Sum("amount"),
                no_account=Count("pk", filter=Q(worker__bank_account=""))).order_by("policy__name"))
+    recoverable = (Claim.objects.recoverable().values("policy__name")
+                   .annotate(count=Count("pk"), amount=-Sum("amount")).order_by("policy__name"))
     return render(request, "subsidies/batch_list.html", {
         "form": form, "filter": filterset, "page": page, "query": query, "waiting": waiting,
+        "recoverable": recoverable,
         "crumbs": [_home(), (_("Disbursement batches"), None)],
     })
 
@@ -232,6 +294,8 @@ def batch_detail(request, pk):
         "payment": getattr(batch, "payment", None),
         "can_approve": finance and batch.status == Batch.Status.DRAFT and batch.created_by_id != request.user.pk,
         "payment_form": PaymentForm() if finance and batch.status == Batch.Status.APPROVED else None,
+        "send_back_form": SendBackForm() if finance and batch.status != Batch.Status.PAID
+        and batch.created_by_id != request.user.pk else None,
         "history": history_with_changes(batch.history.select_related("history_user")),
         "crumbs": [_home(), (_("Disbursement batches"), reverse("subsidies:batch_list")), (batch.number, None)],
     })
@@ -245,6 +309,20 @@ def batch_approve(request, pk):
         services.batch_approve(batch=batch, user=request.user)
         messages.success(request, _("Batch %(number)s is approved.") % {"number": batch.number})
     return redirect("subsidies:batch_detail", pk=batch.pk)
+
+
+@require_POST
+@role_required(*FINANCE)
+def batch_send_back(request, pk):
+    batch = get_object_or_404(Batch, pk=pk)
+    form = SendBackForm(request.POST)
+    if not form.is_valid():
+        flash_errors(request, form)
+        return redirect("subsidies:batch_detail", pk=pk)
+    with refusal_to(request):
+        services.batch_send_back(batch=batch, user=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, _("Batch %(number)s is sent back to its maker.") % {"number": batch.number})
+    return redirect("subsidies:batch_detail", pk=pk)
 
 
 @require_POST
@@ -279,13 +357,16 @@ def batch_bank_file(request, pk):
     if batch.status == Batch.Status.DRAFT:
         messages.error(request, _("The bank file is made once the batch is approved."))
         return redirect("subsidies:batch_detail", pk=pk)
-    headers = [_("No."), _("Payee"), _("Identity number"), _("Bank"), _("Bank account number"), _("Amount"),
-               _("Purpose"), _("Claim")]
+    # A recovery batch lists the amounts to take back, as positive amounts, with the reversed claim.
+    recovery = batch.is_recovery
+    headers = [_("No."), _("Payee"), _("Identity number"), _("Bank"), _("Bank account number"),
+               _("Amount to recover") if recovery else _("Amount"), _("Purpose"), _("Claim")]
     claims = batch.claims.select_related("worker").order_by("payee_name", "pk")
     # The payee frozen when the claim entered the batch, never the worker's current details.
-    rows = ([n, c.payee_name, c.worker.id_number, c.payee_bank_name, c.payee_bank_account, c.amount,
-             batch.policy.name, c.pk] for n, c in enumerate(claims.iterator(chunk_size=2000), start=1))
-    total = [("", _("Total"), "", "", "", batch.total, "", batch.claim_count)]
+    rows = ([n, c.payee_name, c.worker.id_number, c.payee_bank_name, c.payee_bank_account, abs(c.amount),
+             _("Recovery of claim #%(number)d") % {"number": c.reverses_id} if recovery else batch.policy.name, c.pk]
+            for n, c in enumerate(claims.iterator(chunk_size=2000), start=1))
+    total = [("", _("Total"), "", "", "", batch.amount, "", batch.claim_count)]
     return xlsx_response(f"bank-{batch.number}.xlsx",
                          [(batch.number, headers, (*rows, *total), [6, 12, 22, 26, 24, 14, 36, 10])])
 

@@ -88,7 +88,7 @@ def load(out):
     for year in (2021, 2022):
         load_policies(year)
         done += sum(process_quarter(year, n, start, end, users) for n, start, end in quarters(year))
-    reversed_now = load_reversals(users["training"])
+    reversed_now = load_reversals(users["training"], users["finance"])
     out(f"  {done} quarterly claim computations run, {reversed_now} corrections by reversal")
     for year in (2021, 2022):
         paid = dict(Claim.objects.filter(policy__valid_from__year=year, batch__status=Batch.Status.PAID)
@@ -98,12 +98,17 @@ def load(out):
             f"training ¥{paid.get(Kind.TRAINING, 0):,.2f}); living-expense ¥{paid.get(Kind.LIVING, 0):,.2f}")
 
 
-def load_reversals(officer) -> int:
-    """Two paid claims found afterwards to have been paid elsewhere too: corrected by reversal."""
+def load_reversals(officer, finance) -> int:
+    """Two paid claims found afterwards to have been paid elsewhere too: corrected by reversal. The
+    first one's money came back at the counter (finance marks it recovered); the second is still to
+    recover, on finance's list of recoveries. The figures net both at the reversal."""
     if Claim.objects.filter(reverses__isnull=False).exists():
         return 0
     paid = (Claim.objects.filter(policy__kind=Kind.SKILL, batch__status=Batch.Status.PAID, reverses__isnull=True)
             .filter(~Q(reversal__isnull=False)).order_by("pk")[:2])
-    for claim in paid:
-        services.claim_reverse(claim=claim, user=officer, reason="经核查已在外地领取同等级补贴，予以冲销并追回")
-    return len(paid)
+    reason = "经核查已在外地领取同等级补贴，予以冲销并追回"
+    reversals = [services.claim_reverse(claim=claim, user=officer, reason=reason) for claim in paid]
+    if reversals:
+        services.recovery_mark(claim=reversals[0], user=finance, recovered_on=timezone.localdate(),
+                               reference="HK-DEMO-0001", reason="本人到区人社局窗口退回")
+    return len(reversals)

@@ -25,7 +25,8 @@ from certification.models import Certificate
 from competitions.models import Competition, Entry, Tier
 from masters.models import IncentivePolicy, MasterTitle, TalkOrder, TalkTopic
 from training.models import Enrollment, TrainingClass
-from training.subsidies.models import Batch, Claim, Kind
+from training.subsidies import selectors
+from training.subsidies.models import Claim, Kind
 from zhangwan.accounts.access import role_required
 from zhangwan.accounts.roles import STAFF_ROLES, Role, is_district_staff
 from zhangwan.query import FIRST_YEAR, LAST_YEAR
@@ -157,16 +158,21 @@ def trainees_by_trade_and_month(year, organization=None) -> dict:
 
 
 def subsidies_by_kind(year, organization=None) -> dict:
-    """Paid by the year's policies (reversals included), per kind: people and amount."""
-    claims = Claim.objects.filter(policy__valid_from__year=year, batch__status=Batch.Status.PAID)
+    """Paid by the year's policies, per kind: the people paid and the amount, net of reversals of paid
+    claims (subsidies.selectors)."""
+    claims = Claim.objects.filter(policy__valid_from__year=year)
     if organization is not None:
         claims = claims.filter(worker__employer=organization)
-    measures = {"people": Count("worker", distinct=True), "paid": Sum("amount")}
+    paid_out = claims.filter(selectors.PAID_OUT)
+    measures = {"people": Count("worker", distinct=True)}
     for kind in Kind.values:
-        of_kind = Q(policy__kind=kind)
-        measures |= {f"people_{kind}": Count("worker", distinct=True, filter=of_kind),
-                     f"paid_{kind}": Sum("amount", filter=of_kind)}
-    return claims.aggregate(**measures)
+        measures |= {f"people_{kind}": Count("worker", distinct=True, filter=Q(policy__kind=kind))}
+    figures = paid_out.aggregate(**measures)
+    money = selectors.money_by(claims, "policy__kind")
+    for kind in Kind.values:
+        figures[f"paid_{kind}"] = money[kind]["paid"] if kind in money else None
+    figures["paid"] = sum((m["paid"] for m in money.values()), Decimal(0)) if money else None
+    return figures
 
 
 def competitors_by_level(year, organization=None) -> dict:

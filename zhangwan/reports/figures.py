@@ -13,7 +13,8 @@ from certification.models import Certificate
 from competitions.models import Competition, Entry, InnovationProject, Result
 from masters.models import IncentivePolicy, MasterTitle, TalkOrder
 from training.models import Enrollment, TrainingBase, TrainingClass
-from training.subsidies.models import Batch, Claim, Kind
+from training.subsidies import selectors
+from training.subsidies.models import Claim, Kind
 
 LEVELS = (5, 4, 3, 2, 1)
 
@@ -51,10 +52,9 @@ def union_classes(year, organization=None) -> int:
 
 
 def subsidies_paid(year, organization=None) -> dict[str, Decimal]:
-    """Paid by the year's policies, by kind (reversals included: they are negative)."""
-    claims = Claim.objects.filter(policy__valid_from__year=year, batch__status=Batch.Status.PAID)
-    claims = _workers(claims, "worker", organization)
-    paid = dict(claims.values("policy__kind").annotate(total=Sum("amount")).values_list("policy__kind", "total"))
+    """Paid by the year's policies, by kind, net of reversals of paid claims (subsidies.selectors)."""
+    claims = _workers(Claim.objects.filter(policy__valid_from__year=year), "worker", organization)
+    paid = {kind: figures["paid"] for kind, figures in selectors.money_by(claims, "policy__kind").items()}
     zero = Decimal("0.00")
     return {"skill": paid.get(Kind.SKILL, zero) + paid.get(Kind.TRAINING, zero), "living": paid.get(Kind.LIVING, zero)}
 

@@ -112,8 +112,9 @@ AUDITED = {
     # subsidies
     Policy: ["budget", "committed", "paid"],
     Rate: ["amount"],
-    Claim: ["amount", "status", "reasons", "batch", "reverses", "reviewed_by", "review_note"],
-    Batch: ["status", "total", "claim_count", "approved_by"],
+    Claim: ["amount", "status", "reasons", "batch", "reverses", "reviewed_by", "review_note", "recovered_on",
+            "recovery_reference"],
+    Batch: ["status", "kind", "total", "claim_count", "approved_by", "sent_back_reason"],
     Payment: ["batch", "amount", "paid_on", "reference"],
     # competitions
     Competition: ["results_published"],
@@ -159,7 +160,7 @@ PROJECT_APPS = {"registry", "accounts", "reports", "jobs", "training", "subsidie
 # Public functions of the service modules that write nothing (every other one must be walked).
 READERS = {
     training_services: {"waiting_positions", "not_started_message", "finishing_early_message"},
-    subsidy_services: {"payable_claims", "policy_totals", "as_money"},
+    subsidy_services: {"payable_claims", "recoverable_reversals", "revocation_effect", "policy_totals", "as_money"},
     engine: {"months", "run_steps", "granted", "decided"},
     competitions_services: {"judge_entries", "part_averages", "marking_refusal", "results_computable",
                             "submitted_sheets", "publish_check", "sheets_shortfall_text"},
@@ -478,6 +479,28 @@ def test_subsidies_walk(django_capture_on_commit_callbacks):
         with audited(officer) as step:
             reversal = subsidy_services.claim_reverse(claim=claims[0], user=officer, reason="重复领取")
         assert step.created(Claim) == {reversal.pk} and step.reasons(Claim) == {"claim.reversal"}
+        assert step.changed(Policy) == {skill.pk}  # the paid money netted
+        with audited(officer) as step:
+            subsidy_services.policy_budget_change(policy=skill, budget=Decimal("900000"), user=officer)
+        assert step.changed(Policy) == {skill.pk}
+        with audited(maker) as step:
+            recovery = subsidy_services.batch_create(policy=skill, user=maker, kind=Batch.Kind.RECOVERY)
+        assert step.created(Batch) == {recovery.pk} and step.changed(Claim) == {reversal.pk}
+        with audited(checker):
+            subsidy_services.batch_approve(batch=recovery, user=checker)
+        with audited(checker) as step:
+            subsidy_services.batch_send_back(batch=recovery, user=checker, reason="凭证不全")
+        assert step.reasons(Batch) == {"batch.sent_back:凭证不全"}
+        with audited(maker):
+            subsidy_services.batch_delete(batch=recovery, user=maker)
+        with audited(maker) as step:
+            subsidy_services.recovery_mark(claim=reversal, user=maker, recovered_on=timezone.localdate(),
+                                           reference="HK-001", reason="本人柜台退回")
+        assert step.reasons(Claim) == {"claim.recovered:HK-001"}
+        with audited(officer) as step:
+            reversed_ = subsidy_services.claims_reverse_for_certificate(certificate=claims[1].certificate,
+                                                                         user=officer, reason="证书撤销")
+        assert step.created(Claim) == {r.pk for r in reversed_} and len(reversed_) == 1
         payee = claims[1].worker
         payee.user = UserFactory(role=Role.WORKER)
         payee.save(update_fields=["user"])

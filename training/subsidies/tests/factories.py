@@ -2,6 +2,7 @@ import datetime
 import itertools
 from decimal import Decimal
 
+from django.db.models import F
 from django.utils import timezone
 
 from certification.models import Certificate
@@ -56,5 +57,8 @@ def approved_batch(claims, *, made_by, approved_by, paid=False) -> Batch:
     if paid:
         Payment.objects.create(batch=batch, paid_on=datetime.date(YEAR + 1, 1, 20), reference=f"REF{batch.pk}",
                                amount=batch.total, recorded_by=made_by)
+    # The policy's counters as batch_approve and payment_record keep them.
+    Policy.objects.filter(pk=batch.policy_id).update(committed=F("committed") + batch.total,
+                                                     paid=F("paid") + (batch.total if paid else 0))
     batch.refresh_from_db()
     return batch
