@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from competitions import selectors, services
 from competitions.models import Event, Result
-from competitions.tests.factories import event, welder
+from competitions.tests.factories import close_entries, event, welder
 
 pytestmark = pytest.mark.django_db
 
@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 def enter_and_mark(ev, organization, per_judge):
     entry = services.entry_create(event=ev, organization=organization, user=None, worker=welder(organization))
     parts = list(ev.parts.order_by("order"))
+    close_entries(ev.competition)
     for assignment, values in zip(ev.judges.order_by("pk"), per_judge, strict=True):
         services.sheet_save(entry=entry, judge=assignment.judge, submit=True,
                             marks={p.pk: Decimal(str(v)) for p, v in zip(parts, values, strict=True)})
