@@ -226,6 +226,11 @@ def _name_related(model) -> list[str]:
     return [f.name for f in model._meta.concrete_fields if f.is_relation and f.many_to_one]
 
 
+def _named(model, ids) -> dict:
+    """The objects with these ids, with what their names read (one query)."""
+    return model._meta.default_manager.select_related(*_name_related(model)).in_bulk(ids)
+
+
 def decorate(rows) -> list[Entry]:
     """The page's rows (dicts of COLUMNS) as Entries with user, record, link and changes: a few queries
     per model on the page and one for the users, whatever the number of rows."""
@@ -251,7 +256,7 @@ def decorate(rows) -> list[Entry]:
         page = history.objects.filter(history_id__in=ids).annotate(previous_id=Subquery(earlier))
         page = {r.history_id: r for r in page}
         before = history.objects.in_bulk([r.previous_id for r in page.values() if r.previous_id])
-        objects[label] = model._default_manager.select_related(*_name_related(model)).in_bulk(object_ids)
+        objects[label] = _named(model, object_ids)
         for hid, record in page.items():
             records[(label, hid)] = record
             earlier = before.get(record.previous_id)
@@ -266,7 +271,7 @@ def decorate(rows) -> list[Entry]:
                     if tracked.is_relation:
                         related_wanted[tracked.related_model].update(v for v in (old, new) if v is not None)
             changes_raw[(label, hid)] = found
-    related = {m: m._default_manager.select_related(*_name_related(m)).in_bulk(ids) for m, ids in related_wanted.items()}
+    related = {m: _named(m, ids) for m, ids in related_wanted.items()}
     users = get_user_model().objects.in_bulk({r["huser"] for r in rows if r["huser"]})
 
     entries_out = []
