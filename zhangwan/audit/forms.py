@@ -16,15 +16,15 @@ TEXT_LENGTH = 100
 class ActivityFilterForm(forms.Form):
     q = forms.CharField(label=_("Reason"), required=False, max_length=TEXT_LENGTH,
                         widget=forms.TextInput(attrs={"placeholder": _("Words of the reason")}))
-    user = forms.CharField(label=_("User"), required=False, max_length=TEXT_LENGTH,
+    user = forms.CharField(label=_("Done by"), required=False, max_length=TEXT_LENGTH,
                            widget=forms.TextInput(attrs={"placeholder": _("Name or username")}))
     model = forms.ChoiceField(label=_("Kind of record"), required=False)
     kind = forms.ChoiceField(label=_("Change"), required=False,
                              choices=[("", "---------"), *((k, v) for k, v in KINDS.items())])
     organization = forms.ModelChoiceField(label=_("Organization"), required=False,
                                           queryset=Organization.objects.order_by("name"))
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label=_("From date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

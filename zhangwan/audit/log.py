@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from zhangwan.history import REASONS, reason_text
 from zhangwan.registry.models import Organization, Worker
 
-KINDS = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
+KINDS = {"+": _("Record created"), "~": _("Record changed"), "-": _("Record deleted")}
 COLUMNS = ("hdate", "model", "hid", "huser", "htype", "hreason", "oid")
 
 # The app's page of an object, where it has one the auditor may open.

@@ -11,7 +11,7 @@ def _when(entry):
 
 ACTIVITY = Table(_("Activity log"), "activity-log-{today}.xlsx", [
     Column(_("Time"), _when, width=18),
-    Column(_("User"), "user_name", width=14),
+    Column(_("Done by"), "user_name", width=14),
     Column(_("Kind of record"), "model_name", width=14),
     Column(_("Record"), "record", width=30),
     Column(_("Change"), "kind_name", width=8),
