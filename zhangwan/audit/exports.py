@@ -16,7 +16,7 @@ READERS = (Role.AUDITOR,)
 
 def _rows(union, count, user):
     for start in range(0, count, CHUNK):
-        yield from tables.ACTIVITY.rows(log.decorate(union[start:start + CHUNK]), user)
+        yield from tables.ACTIVITY.rows(log.decorate(union[start:start + CHUNK], user), user)
 
 
 def activity_export(user, params) -> ExportSheet:

@@ -29,8 +29,12 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from zhangwan.columns import FULL_ID_NUMBER
 from zhangwan.history import REASONS, reason_text
 from zhangwan.registry.models import Organization, Worker
+from zhangwan.registry.validators import mask_bank_account, mask_id_number
+
+BANK_ACCOUNT = "registry.view_bank_account"
 
 KINDS = {"+": _("Record created"), "~": _("Record changed"), "-": _("Record deleted")}
 COLUMNS = ("hdate", "model", "hid", "huser", "htype", "hreason", "oid")
@@ -231,10 +235,12 @@ def _named(model, ids) -> dict:
     return model._meta.default_manager.select_related(*_name_related(model)).in_bulk(ids)
 
 
-def decorate(rows) -> list[Entry]:
+def decorate(rows, user=None) -> list[Entry]:
     """The page's rows (dicts of COLUMNS) as Entries with user, record, link and changes: a few queries
-    per model on the page and one for the users, whatever the number of rows."""
+    per model on the page and one for the users, whatever the number of rows. Identity and bank
+    account numbers in the changes are masked unless the reader (user) may see them whole."""
     rows = list(rows)
+    masks = _masks(user)
     by_model = defaultdict(list)
     for row in rows:
         by_model[row["model"]].append(row)
@@ -287,14 +293,27 @@ def decorate(rows) -> list[Entry]:
             url=_page_url(label, model, row["oid"]) if current is not None else "",
         )
         for tracked, old, new in changes_raw.get((label, hid), []):
-            entry.changes.append((str(tracked.verbose_name), _shown(tracked, old, related),
-                                  _shown(tracked, new, related)))
+            mask = next((m for suffix, m in masks.items() if tracked.name.endswith(suffix)), None)
+            old, new = _shown(tracked, old, related), _shown(tracked, new, related)
+            if mask is not None:
+                old, new = (mask(v) if v else v for v in (old, new))
+            entry.changes.append((str(tracked.verbose_name), old, new))
         entries_out.append(entry)
     return entries_out
 
 
+def _masks(user) -> dict:
+    """Field name ending → masking function, for the numbers this reader may not see whole."""
+    masks = {}
+    if user is None or not user.has_perm(FULL_ID_NUMBER):
+        masks["id_number"] = mask_id_number
+    if user is None or not user.has_perm(BANK_ACCOUNT):
+        masks["bank_account"] = mask_bank_account
+    return masks
+
+
 def _shown(tracked, value, related):
-    if value is None:
+    if value is None or value == "":
         return None
     if tracked.is_relation:
         return related.get(tracked.related_model, {}).get(value, value)

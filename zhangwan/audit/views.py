@@ -21,6 +21,6 @@ def activity_log(request):
     union = log.entries(form.filters())
     page, query = paginate(request, union if union is not None else [], size=PAGE_SIZE)
     return render(request, "audit/activity_log.html", {
-        "filter": {"form": form}, "page": page, "query": query, "entries": log.decorate(page.object_list),
+        "filter": {"form": form}, "page": page, "query": query, "entries": log.decorate(page.object_list, request.user),
         "table": tables.ACTIVITY, "crumbs": [(_("Activity log"), None)],
     })
