@@ -271,6 +271,8 @@ def decorate(rows, user=None) -> list[Entry]:
                 continue
             found = []
             for tracked in record.tracked_fields:
+                if getattr(tracked, "auto_now", False):
+                    continue  # the time of the change, shown once in its own column
                 old, new = getattr(earlier, tracked.attname), getattr(record, tracked.attname)
                 if old != new:
                     found.append((tracked, old, new))

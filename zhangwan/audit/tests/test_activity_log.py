@@ -57,7 +57,9 @@ def test_the_log_shows_who_when_which_record_what_changed_and_why(auditor, role_
     assert "花名册导入" in page
     assert reverse("registry:worker_detail", args=[worker.pk]) in page
     local = timezone.localtime(worker.history.first().history_date)
-    assert f"{local:%Y-%m-%d %H:%M}" in page
+    assert f"{local:%Y-%m-%d} <span class=\"d-block d-md-inline\">{local:%H:%M}</span>" in page
+    entry = next(e for e in auditor.get(URL).context["entries"] if e.kind == "~")
+    assert [name for name, _b, _a in entry.changes] == [str(worker._meta.get_field("mobile").verbose_name)]
 
 
 def test_the_log_shows_choices_and_related_objects_in_words(auditor, role_users, organization, other_organization):
