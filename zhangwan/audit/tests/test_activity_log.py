@@ -157,3 +157,20 @@ def test_bank_account_and_identity_numbers_are_masked_for_a_reader_without_the_p
     assert "6222020200112233445" in shown(role_users["auditor"])
     masked = shown(role_users["competitions_officer"])
     assert "6222020200112233445" not in masked and "3445" in masked
+
+
+def test_a_long_export_is_a_job_read_a_chunk_at_a_time(auditor, role_users, organization, settings, monkeypatch):
+    from zhangwan.audit import exports
+    from zhangwan.jobs.exports import export_make
+    from zhangwan.jobs.models import ExportJob
+
+    monkeypatch.setattr(exports, "CHUNK", 3)
+    settings.EXPORT_DIRECT_ROWS = 2
+    _history(8, organization, role_users["training_officer"])
+    response = auditor.get(URL, {"format": "xlsx", "user": role_users["training_officer"].username})
+    job = ExportJob.objects.get()
+    assert response.status_code == 302 and response.url == reverse("jobs:export_detail", args=[job.pk])
+    job = export_make(job.pk)  # the worker (queued on commit, which a test never reaches)
+    assert (job.export, job.status, job.rows_done) == ("activity-log", ExportJob.Status.DONE, 4)
+    rows = list(load_workbook(job.file.open("rb")).active.values)
+    assert len(rows) == 5 and all("→ 13900000000" in row[5] for row in rows[1:])
