@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "training.subsidies",
     "masters",
     "zhangwan.reports",
+    "zhangwan.audit",
     "zhangwan.demo",
 ]
 

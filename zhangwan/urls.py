@@ -28,6 +28,7 @@ urlpatterns = [
     path("masters/", include("masters.urls")),
     path("reports/", include("zhangwan.reports.urls")),
     path("jobs/", include("zhangwan.jobs.urls")),
+    path("audit/", include("zhangwan.audit.urls")),
     # The admin's own password change, with the same limit on guessing the current password.
     path("admin/password_change/", guessing_limited(admin.site.admin_view(admin.site.password_change, cacheable=True))),
     path("admin/", admin.site.urls),

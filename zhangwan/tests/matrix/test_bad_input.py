@@ -323,6 +323,7 @@ PAGES = {
     "masters:round_detail", "masters:incentives", "masters:studios", "masters:talk_menu", "masters:talk_orders",
     "reports:report_detail", "reports:report_download", "reports:dashboard", "reports:talent_profile",
     "reports:my_profile", "jobs:export_detail", "jobs:export_download",
+    "audit:activity_log",
 }
 
 

@@ -169,6 +169,7 @@ EXPECTED = {
     "subsidies:mine": (None, only({Role.WORKER.value})),
     "subsidies:bank_details": (None, only({Role.WORKER.value})),
     # A background export is its requester's alone (here the finance officer's).
+    "audit:activity_log": (None, only({Role.AUDITOR.value})),
     "jobs:export_detail": (lambda o: {"pk": o["export"].pk}, only({Role.FINANCE_OFFICER.value}, denied=404)),
     "jobs:export_download": (lambda o: {"pk": o["export"].pk}, only({Role.FINANCE_OFFICER.value}, denied=404)),
     "subsidies:organization": (None, only({Role.LIAISON.value})),

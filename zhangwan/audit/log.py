@@ -1,0 +1,327 @@
+"""The auditor's activity log: the history records of every tracked model, in one list.
+
+Set-based, in a constant number of queries whatever the number of rows:
+
+1. ``entries(filters)`` is one ``UNION ALL`` over the historical tables, reading only the columns they
+   share (history id, date, user, type, reason, the object's id) plus the model's label, newest first;
+   the paginator counts it and slices one page of it.
+2. ``decorate(rows)`` then reads the page's details with a few queries per model on the page, never per
+   row: the history records themselves, each one's previous record (found with a window function over
+   the objects' history), the objects as they are now (their name and link), the related objects
+   named in the changes, and the users.
+
+An organization filter keeps the records "of" an organization: the organization itself, a worker whose
+current employer it is, a record naming such a worker or the organization directly (a foreign key to
+Worker or Organization, or one step further, as an attendance through its enrollment), and any record
+written by a user of that organization (a liaison). See docs/security.md, "The activity log".
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zhangwan.columns import FULL_ID_NUMBER
+from zhangwan.history import REASONS, reason_text
+from zhangwan.registry.models import Organization, Worker
+from zhangwan.registry.validators import mask_bank_account, mask_id_number
+
+BANK_ACCOUNT = "registry.view_bank_account"
+
+KINDS = {"+": _("Record created"), "~": _("Record changed"), "-": _("Record deleted")}
+COLUMNS = ("hdate", "model", "hid", "huser", "htype", "hreason", "oid")
+
+# The app's page of an object, where it has one the auditor may open.
+PAGES = {
+    "registry.Worker": "registry:worker_detail",
+    "training.TrainingClass": "training:class_detail",
+    "subsidies.Policy": "subsidies:policy_detail",
+    "subsidies.Claim": "subsidies:claim_detail",
+    "subsidies.Batch": "subsidies:batch_detail",
+    "competitions.Competition": "competitions:competition_detail",
+    "masters.Nomination": "masters:nomination_detail",
+    "masters.SelectionRound": "masters:round_detail",
+}
+
+# Relations a model's name (its __str__) reads beyond its own foreign keys, fetched with it so that
+# naming a page of records costs one query per model.
+NAME_RELATED = {
+    "training.Enrollment": ("worker", "training_class"),
+    "training.Attendance": ("enrollment__worker", "session"),
+    "training.PlanLine": ("plan", "trade"),
+    "competitions.Event": ("competition",),
+    "competitions.Entry": ("event__competition",),
+    "competitions.ScoreSheet": ("entry__event__competition", "judge"),
+    "competitions.Result": ("entry__event__competition",),
+    "competitions.JudgeAssignment": ("judge", "event__competition"),
+    "competitions.Mark": ("part",),
+    "certification.Application": ("worker", "session__trade"),
+    "masters.Assignment": ("reviewer__user", "nomination__nominee", "nomination__round"),
+    "masters.Score": ("assignment__reviewer__user", "assignment__nomination__nominee",
+                      "assignment__nomination__round", "criterion"),
+    "masters.Objection": ("nomination__nominee", "nomination__round"),
+    "masters.Conflict": ("reviewer__user", "worker"),
+    "masters.IncentiveGrant": ("policy", "master__worker", "organization"),
+}
+
+
+def tracked_models() -> list:
+    """The models with a history table, by app and name."""
+    found = [m for m in apps.get_models() if hasattr(getattr(m, "history", None), "model")
+             and not m._meta.label.startswith("simple_history")]
+    return sorted(found, key=lambda m: m._meta.label)
+
+
+def model_choices() -> list[tuple[str, str]]:
+    return sorted(((m._meta.label, f"{m._meta.verbose_name}") for m in tracked_models()), key=lambda c: c[1])
+
+
+def _history(model):
+    return model.history.model
+
+
+def _organization_match(history_model, organization_id) -> Q:
+    """The records of this history table that belong to the organization (see the module's text)."""
+    match = Q(history_user__organization_id=organization_id)
+    if issubclass(history_model.instance_type, Organization):
+        match |= Q(**{history_model.instance_type._meta.pk.attname: organization_id})
+    if issubclass(history_model.instance_type, Worker):
+        match |= Q(employer_id=organization_id)
+    for fk in history_model._meta.concrete_fields:
+        if not fk.is_relation or fk.name == "history_user":
+            continue
+        target = fk.related_model
+        if target is Organization:
+            match |= Q(**{fk.attname: organization_id})
+        elif target is Worker:
+            match |= Q(**{f"{fk.name}__employer_id": organization_id})
+        else:
+            for hop in target._meta.concrete_fields:
+                if hop.is_relation and hop.related_model is Worker:
+                    match |= Q(**{f"{fk.name}__{hop.name}__employer_id": organization_id})
+    return match
+
+
+def _reason_match(text: str) -> Q:
+    """A reason whose stored key or its label (in the reader's language or in English) has the text."""
+    from django.utils import translation
+
+    text = text.strip()
+    match = Q(history_change_reason__icontains=text)
+    lowered = text.lower()
+    keys = []
+    for key, label in REASONS.items():
+        with translation.override("en"):
+            english = str(label)
+        if lowered in str(label).lower() or lowered in english.lower():
+            keys.append(key)
+    for key in keys:
+        match |= Q(history_change_reason=key) | Q(history_change_reason__startswith=f"{key}:")
+    return match
+
+
+@dataclass
+class Filters:
+    model: str = ""
+    user_ids: object = None  # a queryset of user ids, or None
+    organization_id: int | None = None
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    kind: str = ""
+    reason: str = ""
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def entries(filters: Filters | None = None):
+    """The log as one UNION ALL queryset of dicts (COLUMNS), newest first; None when no model matches."""
+    filters = filters or Filters()
+    branches = []
+    for model in tracked_models():
+        label = model._meta.label
+        if filters.model and filters.model != label:
+            continue
+        history = _history(model)
+        rows = history.objects.all()
+        if filters.user_ids is not None:
+            rows = rows.filter(history_user_id__in=filters.user_ids)
+        if filters.date_from:
+            rows = rows.filter(history_date__gte=_start_of(filters.date_from))
+        if filters.date_to:
+            rows = rows.filter(history_date__lt=_start_of(filters.date_to + datetime.timedelta(days=1)))
+        if filters.kind:
+            rows = rows.filter(history_type=filters.kind)
+        if filters.reason.strip():
+            rows = rows.filter(_reason_match(filters.reason))
+        if filters.organization_id:
+            rows = rows.filter(_organization_match(history, filters.organization_id))
+        branches.append(rows.order_by().annotate(
+            hdate=F("history_date"), model=Value(label, output_field=models.CharField()), hid=F("history_id"),
+            huser=F("history_user_id"), htype=F("history_type"), hreason=F("history_change_reason"),
+            oid=F(model._meta.pk.attname),
+        ).values(*COLUMNS))
+    if not branches:
+        return None
+    first, *others = branches
+    union = first.union(*others, all=True) if others else first
+    return union.order_by("-hdate", "-model", "-hid")
+
+
+@dataclass
+class Entry:
+    """One history record as the log shows it."""
+
+    when: datetime.datetime
+    model_label: str
+    model_name: str
+    history_id: int
+    object_id: int
+    kind: str
+    kind_name: str
+    reason: str
+    user: object = None
+    record: str = ""
+    url: str = ""
+    changes: list = field(default_factory=list)  # (field name, before, after)
+
+    @property
+    def user_name(self) -> str:
+        return (self.user.get_full_name() if self.user else "") or ""
+
+    @property
+    def reason_text(self) -> str:
+        return reason_text(self.reason)
+
+    @property
+    def changes_text(self) -> str:
+        return "; ".join(f"{name}: {_text(before)} → {_text(after)}" for name, before, after in self.changes)
+
+
+def _text(value) -> str:
+    return "—" if value is None or value == "" else str(value)
+
+
+def _page_url(label: str, model, pk) -> str:
+    name = PAGES.get(label)
+    if name is None and admin.site.is_registered(model):
+        name = f"admin:{model._meta.app_label}_{model._meta.model_name}_change"
+    if name is None:
+        return ""
+    try:
+        return reverse(name, args=[pk])
+    except NoReverseMatch:
+        return ""
+
+
+def _name_related(model) -> list[str]:
+    declared = NAME_RELATED.get(model._meta.label)
+    if declared is not None:
+        return list(declared)
+    return [f.name for f in model._meta.concrete_fields if f.is_relation and f.many_to_one]
+
+
+def _named(model, ids) -> dict:
+    """The objects with these ids, with what their names read (one query)."""
+    return model._meta.default_manager.select_related(*_name_related(model)).in_bulk(ids)
+
+
+def decorate(rows, user=None) -> list[Entry]:
+    """The page's rows (dicts of COLUMNS) as Entries with user, record, link and changes: a few queries
+    per model on the page and one for the users, whatever the number of rows. Identity and bank
+    account numbers in the changes are masked unless the reader (user) may see them whole."""
+    rows = list(rows)
+    masks = _masks(user)
+    by_model = defaultdict(list)
+    for row in rows:
+        by_model[row["model"]].append(row)
+    records, previous, objects = {}, {}, {}
+    related_wanted = defaultdict(set)  # related model → ids named in the changes
+    changes_raw = {}
+    for label, model_rows in by_model.items():
+        model = apps.get_model(label)
+        history = _history(model)
+        ids = [r["hid"] for r in model_rows]
+        object_ids = {r["oid"] for r in model_rows}
+        pk = model._meta.pk.attname
+        # Each record with the id of the record before it for the same object (one query).
+        earlier = history.objects.filter(
+            Q(history_date__lt=OuterRef("history_date"))
+            | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id")),
+            **{pk: OuterRef(pk)},
+        ).order_by("-history_date", "-history_id").values("history_id")[:1]
+        page = history.objects.filter(history_id__in=ids).annotate(previous_id=Subquery(earlier))
+        page = {r.history_id: r for r in page}
+        before = history.objects.in_bulk([r.previous_id for r in page.values() if r.previous_id])
+        objects[label] = _named(model, object_ids)
+        for hid, record in page.items():
+            records[(label, hid)] = record
+            earlier = before.get(record.previous_id)
+            previous[(label, hid)] = earlier
+            if earlier is None:
+                continue
+            found = []
+            for tracked in record.tracked_fields:
+                if getattr(tracked, "auto_now", False):
+                    continue  # the time of the change, shown once in its own column
+                old, new = getattr(earlier, tracked.attname), getattr(record, tracked.attname)
+                if old != new:
+                    found.append((tracked, old, new))
+                    if tracked.is_relation:
+                        related_wanted[tracked.related_model].update(v for v in (old, new) if v is not None)
+            changes_raw[(label, hid)] = found
+    related = {m: _named(m, ids) for m, ids in related_wanted.items()}
+    users = get_user_model().objects.in_bulk({r["huser"] for r in rows if r["huser"]})
+
+    entries_out = []
+    for row in rows:
+        label, hid = row["model"], row["hid"]
+        model = apps.get_model(label)
+        current = objects[label].get(row["oid"])
+        entry = Entry(
+            when=timezone.localtime(row["hdate"]), model_label=label, model_name=str(model._meta.verbose_name),
+            history_id=hid, object_id=row["oid"], kind=row["htype"], kind_name=str(KINDS.get(row["htype"], "")),
+            reason=row["hreason"] or "", user=users.get(row["huser"]),
+            record=str(current) if current is not None else f"{model._meta.verbose_name} #{row['oid']}",
+            url=_page_url(label, model, row["oid"]) if current is not None else "",
+        )
+        for tracked, old, new in changes_raw.get((label, hid), []):
+            mask = next((m for suffix, m in masks.items() if tracked.name.endswith(suffix)), None)
+            old, new = _shown(tracked, old, related), _shown(tracked, new, related)
+            if mask is not None:
+                old, new = (mask(v) if v else v for v in (old, new))
+            entry.changes.append((str(tracked.verbose_name), old, new))
+        entries_out.append(entry)
+    return entries_out
+
+
+def _masks(user) -> dict:
+    """Field name ending → masking function, for the numbers this reader may not see whole."""
+    masks = {}
+    if user is None or not user.has_perm(FULL_ID_NUMBER):
+        masks["id_number"] = mask_id_number
+    if user is None or not user.has_perm(BANK_ACCOUNT):
+        masks["bank_account"] = mask_bank_account
+    return masks
+
+
+def _shown(tracked, value, related):
+    if value is None or value == "":
+        return None
+    if tracked.is_relation:
+        return related.get(tracked.related_model, {}).get(value, value)
+    if tracked.choices:
+        return dict(tracked.flatchoices).get(value, value)
+    if isinstance(value, datetime.datetime):
+        return f"{timezone.localtime(value):%Y-%m-%d %H:%M}" if timezone.is_aware(value) else f"{value:%Y-%m-%d %H:%M}"
+    return value
+
