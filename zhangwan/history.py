@@ -53,6 +53,9 @@ REASONS = {
     "policy.batch_approved": _("Batch %(detail)s approved"),
     "policy.batch_paid": _("Batch %(detail)s paid"),
     "worker.bank_details": _("Bank details changed by the worker"),
+    "shortage.saved": _("Shortage list entry saved"),
+    "application.subsidy": _("Applied for the skill-improvement subsidy"),
+    "insured.imported": _("Imported from the social-insurance office's list"),
     # certification
     "application.withdrawn": _("Withdrawn"),
     "application.eligibility": _("Eligibility checked"),

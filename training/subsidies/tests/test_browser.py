@@ -15,7 +15,7 @@ from zhangwan.registry.models import Worker
 from zhangwan.registry.tests.factories import trade
 from zhangwan.tests.browser import log_in, shot
 
-from ..models import Batch, Claim, Kind
+from ..models import Batch, Claim, InsuredPeriod, Kind
 from .factories import policy
 
 pytestmark = [pytest.mark.browser, pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
@@ -25,8 +25,8 @@ YEAR = datetime.date.today().year - 1
 def test_a_claim_is_computed_approved_batched_paid_and_seen_by_the_worker(phones, live_server, role_users,
                                                                           worker_queue):
     worker = role_users["worker"].worker
-    Worker.objects.filter(pk=worker.pk).update(insured_since=datetime.date(YEAR - 3, 1, 1), bank_name="中国工商银行",
-                                               bank_account="6217000099998888777")
+    Worker.objects.filter(pk=worker.pk).update(bank_name="中国工商银行", bank_account="6217000099998888777")
+    InsuredPeriod.objects.create(worker=worker, start=datetime.date(YEAR - 3, 1, 1))
     skill = policy(Kind.SKILL, year=YEAR)
     Certificate.objects.create(number="ZWB000001", holder=worker, trade=trade(), level=4,
                                issued_on=datetime.date(YEAR, 6, 1), source="imported")
