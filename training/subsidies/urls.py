@@ -24,6 +24,7 @@ urlpatterns = [
     path("batches/<int:pk>/delete/", views.batch_delete, name="batch_delete"),
     path("batches/<int:pk>/bank.xlsx", views.batch_bank_file, name="batch_bank_file"),
     path("applications/", views.application_list, name="application_list"),
+    path("applications/select/", views.application_select, name="application_select"),
     path("me/apply/", views.apply, name="apply"),
     path("organization/apply/", views.organization_apply, name="organization_apply"),
     path("me/", views.mine, name="mine"),

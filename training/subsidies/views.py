@@ -442,24 +442,41 @@ def _pk(value):
     return int(value) if str(value or "").isdigit() and len(str(value)) < 12 else 0
 
 
+def _apply_ticked(request, certificates, *, channel, here, title, crumbs):
+    """Tick certificates, apply: the liaison for the organization's workers, staff for anyone's."""
+    if request.method == "POST":
+        picked = [_pk(v) for v in request.POST.getlist("certificates")][:MAX_QUERY]
+        with refusal_to(request):
+            made = services.applications_create(certificates=certificates.filter(pk__in=picked), user=request.user,
+                                                channel=channel)
+            messages.success(request, _("Applied for %(count)d certificates.") % {"count": len(made)})
+        return redirect(here)
+    number = request.GET.get("number", "").strip()[:40]
+    if number:
+        certificates = certificates.filter(number__icontains=number)
+    page, query = paginate(request, _certificates_to_apply(certificates), 50)
+    return render(request, "subsidies/organization_apply.html", {
+        "page": page, "query": query, "title": title, "number": number, "crumbs": crumbs,
+    })
+
+
 @role_required(Role.LIAISON)
 def organization_apply(request):
     """The liaison applies for the organization's workers: tick certificates, apply."""
     certificates = Certificate.objects.filter(holder__employer_id=request.user.organization_id,
                                               holder__employer__isnull=False)
-    if request.method == "POST":
-        picked = [_pk(v) for v in request.POST.getlist("certificates")][:MAX_QUERY]
-        with refusal_to(request):
-            made = services.applications_create(certificates=certificates.filter(pk__in=picked), user=request.user,
-                                                channel=Application.Channel.LIAISON)
-            messages.success(request, _("Applied for %(count)d certificates.") % {"count": len(made)})
-        return redirect("subsidies:organization_apply")
-    rows = _certificates_to_apply(certificates)
-    page, query = paginate(request, rows, 50)
-    return render(request, "subsidies/organization_apply.html", {
-        "page": page, "query": query,
-        "crumbs": [(_("Our subsidies"), reverse("subsidies:organization")), (_("Apply"), None)],
-    })
+    return _apply_ticked(request, certificates, channel=Application.Channel.LIAISON,
+                         here="subsidies:organization_apply", title=_("Apply for our workers"),
+                         crumbs=[(_("Our subsidies"), reverse("subsidies:organization")), (_("Apply"), None)])
+
+
+@role_required(*OFFICER)
+def application_select(request):
+    """Staff apply for a selection of certificates (found by number), for any organization."""
+    return _apply_ticked(request, Certificate.objects.all(), channel=Application.Channel.STAFF,
+                         here="subsidies:application_select", title=_("Apply for selected certificates"),
+                         crumbs=[_home(), (_("Applications"), reverse("subsidies:application_list")),
+                                 (_("Apply"), None)])
 
 
 @role_required(Role.TRAINING_OFFICER, Role.AUDITOR)

@@ -178,6 +178,8 @@ FORMS = {
                                                           [o["own_worker"].id_number, "2015-01-01", ""])),
     "subsidies:application_list": Form(TO, excel=lambda o: (["证书编号"], [o["certificate"].number])),
     "subsidies:apply": Form(WO, fields={"certificate": "ref"}, valid=lambda o: {"certificate": o["certificate"].pk}),
+    "subsidies:application_select": Form(TO, fields={"certificates": "ref"},
+                                         valid=lambda o: {"certificates": [o["other_certificate"].pk]}),
     "subsidies:organization_apply": Form(LO, fields={"certificates": "ref"},
                                          valid=lambda o: {"certificates": [o["certificate"].pk]}),
     "subsidies:run_list": Form(TO, fields={"period_start": "date", "period_end": "date", "claimed_on": "date"},

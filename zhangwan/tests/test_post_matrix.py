@@ -73,6 +73,7 @@ ACTORS = {
     "subsidies:shortage_edit": {R.TRAINING_OFFICER},
     "subsidies:insured_import": {R.TRAINING_OFFICER},
     "subsidies:application_list": {R.TRAINING_OFFICER},
+    "subsidies:application_select": {R.TRAINING_OFFICER},
     "subsidies:apply": {R.WORKER},
     "subsidies:organization_apply": {R.LIAISON},
     "subsidies:run_list": {R.TRAINING_OFFICER},

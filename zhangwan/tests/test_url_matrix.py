@@ -148,6 +148,7 @@ EXPECTED = {
     "subsidies:shortage_edit": (lambda o: {"pk": o["shortage"].pk}, only({Role.TRAINING_OFFICER.value})),
     "subsidies:insured_import": (None, only({Role.TRAINING_OFFICER.value})),
     "subsidies:application_list": (None, only(TRAINING_READERS)),
+    "subsidies:application_select": (None, only({Role.TRAINING_OFFICER.value})),
     "subsidies:apply": (None, only({Role.WORKER.value})),
     "subsidies:organization_apply": (None, only({Role.LIAISON.value})),
     "subsidies:run_list": (None, only(TRAINING_READERS)),

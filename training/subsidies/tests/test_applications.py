@@ -58,3 +58,12 @@ def test_staff_apply_for_a_list_from_excel_and_an_unknown_number_applies_nothing
     assert client.post(reverse("subsidies:application_list"), {"file": good}).status_code == 302
     assert sorted(Application.objects.values_list("certificate_id", "channel")) == [
         (first.pk, "staff"), (second.pk, "staff")]
+
+
+def test_staff_apply_for_certificates_they_select_by_number(client, role_users):
+    first, second = certificate(WorkerFactory()), certificate(WorkerFactory())
+    client.force_login(role_users["training_officer"])
+    found = client.get(reverse("subsidies:application_select"), {"number": first.number}).content.decode()
+    assert first.number in found and second.number not in found
+    assert client.post(reverse("subsidies:application_select"), {"certificates": [first.pk]}).status_code == 302
+    assert list(Application.objects.values_list("certificate_id", "channel")) == [(first.pk, "staff")]
