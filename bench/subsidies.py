@@ -478,6 +478,11 @@ def seed(args):
         "employers": [o.pk for o in employers], "workers": workers,
         "insured_from": datetime.date(YEAR - 12, 1, 1), "year_end": year_end})
     w0 = consecutive_ids("registry_worker", first, workers)
+    # The engine reads insured periods (the social-insurance office's list): one open period each.
+    counts["insured periods"] = timed_step("insured periods", """
+INSERT INTO subsidies_insuredperiod (worker_id, start, "end", imported_at)
+SELECT id, insured_since, NULL, now() FROM registry_worker
+WHERE id >= %(first)s AND insured_since IS NOT NULL""", {"first": first})
 
     first = scalar("SELECT coalesce(max(id), 0) + 1 FROM training_trainingclass")
     counts["classes"] = timed_step("finished classes", CLASSES_SQL, {

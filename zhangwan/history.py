@@ -59,6 +59,9 @@ REASONS = {
     "claim.recovered": _("Marked as recovered, reference %(detail)s"),
     "claim.recovered_by_batch": _("Recovered with its recovery batch"),
     "worker.bank_details": _("Bank details changed by the worker"),
+    "shortage.saved": _("Shortage list entry saved"),
+    "application.subsidy": _("Applied for the skill-improvement subsidy"),
+    "insured.imported": _("Imported from the social-insurance office's list"),
     # certification
     "application.withdrawn": _("Withdrawn"),
     "application.eligibility": _("Eligibility checked"),

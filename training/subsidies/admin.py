@@ -5,7 +5,7 @@ from zhangwan.admin_autocomplete import SafeAutocomplete
 from zhangwan.admin_readonly import ReadOnly, ReadOnlyAdmin
 from zhangwan.registry.admin import IdNumberSearch
 
-from .models import Batch, Claim, Kind, Payment, Policy, Rate, Run
+from .models import Batch, Claim, InsuredPeriod, Kind, Payment, Policy, Rate, Run, ShortageOccupation
 
 
 class RateInline(SafeAutocomplete, admin.TabularInline):
@@ -24,7 +24,8 @@ class PolicyAdmin(SimpleHistoryAdmin):
     inlines = [RateInline]
     fieldsets = [
         (None, {"fields": ["kind", "name", "basis", ("valid_from", "valid_to"), "budget", ("committed", "paid")]}),
-        (Kind.SKILL.label, {"fields": ["min_insured_months", "max_per_year", "claim_window_months"]}),
+        (Kind.SKILL.label, {"fields": ["min_insured_months", ("max_per_year", "shortage_extra_per_year"),
+                                       "claim_window_months"]}),
         (Kind.TRAINING.label, {"fields": ["min_attendance_percent", "requires_certificate",
                                           "certificate_within_days"]}),
     ]
@@ -64,3 +65,23 @@ class RunAdmin(ReadOnly, admin.ModelAdmin):
     list_filter = ["status"]
     list_select_related = ["started_by"]
     date_hierarchy = "created_at"
+
+
+@admin.register(ShortageOccupation)
+class ShortageOccupationAdmin(SafeAutocomplete, SimpleHistoryAdmin):
+    list_display = ["trade", "level", "valid_from", "valid_to", "source"]
+    list_filter = ["level"]
+    search_fields = ["trade__code", "trade__name_zh", "source"]
+    date_hierarchy = "valid_from"
+    autocomplete_fields = ["trade"]
+
+
+@admin.register(InsuredPeriod)
+class InsuredPeriodAdmin(IdNumberSearch, SimpleHistoryAdmin):
+    """The social-insurance office's periods; they come from its list (/subsidies/insured/import/)."""
+
+    list_display = ["worker", "start", "end", "imported_at"]
+    id_number_field = "worker__id_number"
+    search_fields = ["worker__name"]
+    raw_id_fields = ["worker"]
+    date_hierarchy = "start"

@@ -15,11 +15,13 @@ class SubsidiesConfig(AppConfig):
 
         grant({
             # Officers keep policies; claims are made by the engine and changed only through the pages.
-            Role.TRAINING_OFFICER: [*model_permissions("subsidies", ["policy", "rate"]),
+            Role.TRAINING_OFFICER: [*model_permissions("subsidies", ["policy", "rate", "shortageoccupation"]),
+                                    *model_permissions("subsidies", ["insuredperiod"], ["add", "view"]),
+                                    *model_permissions("subsidies", ["application"], ["view"]),
                                     *model_permissions("subsidies", ["run", "claim", "batch", "payment"], ["view"])],
             # Finance never creates or edits claims (separation of duties); batches go through the pages.
-            Role.FINANCE_OFFICER: model_permissions("subsidies", ["policy", "rate", "claim", "batch", "payment"],
-                                                    ["view"]),
+            Role.FINANCE_OFFICER: model_permissions("subsidies", ["policy", "rate", "shortageoccupation", "claim",
+                                                                 "batch", "payment"], ["view"]),
         })
         context_processors.register(
             (_("My subsidies"), "subsidies:mine", "cash-coin", (Role.WORKER,)),

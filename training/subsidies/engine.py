@@ -27,7 +27,7 @@ from zhangwan.registry.models import Worker
 from zhangwan.sql import compose, statement
 from zhangwan.transitions import Transitions
 
-from .models import Claim, Kind, Policy, Rate, Run
+from .models import Application, Claim, InsuredPeriod, Kind, Policy, Rate, Run, ShortageOccupation
 from .rules import Refusal
 
 RUN_STATUS = Transitions(Run, progress_table(Run.Status))  # the engine is what moves a run
@@ -81,13 +81,14 @@ COLUMNS = compose("INSERT INTO {claim:table} (" + ", ".join(f"{{claim.{f}:name}}
                   claim=Claim)
 
 
-def decided(reasons: str, amount: str) -> str:
+def decided(reasons: str, amount: str, claimed_on: str = "%(claimed_on)s") -> str:
     """What each claim row is made of once its reasons are known (in the order of CLAIM_FIELDS; the
-    payee is frozen when the claim enters a batch); amount: a template of what it pays, {r} the rate."""
+    payee is frozen when the claim enters a batch); amount: a template of what it pays, {r} the rate;
+    claimed_on: the claim date (the run's, or the application's)."""
     return compose("""CASE WHEN cardinality({reasons}) = 0 THEN {amount} ELSE 0 END,
     CASE WHEN cardinality({reasons}) = 0 THEN %(pending)s ELSE %(ineligible)s END,
-    {reasons}, %(claimed_on)s, %(run)s, %(now)s, %(user)s, NULL, NULL, '', NULL, NULL, '', '', ''""",
-                   reasons=reasons, amount=compose(amount, r=Rate))
+    {reasons}, {claimed_on}, %(run)s, %(now)s, %(user)s, NULL, NULL, '', NULL, NULL, '', '', ''""",
+                   reasons=reasons, amount=compose(amount, r=Rate), claimed_on=claimed_on)
 
 
 DECIDED_ENROLLMENTS = compose("{e.status} IN (%(completed)s, %(failed)s, %(no_show)s)", e=Enrollment)
@@ -116,16 +117,31 @@ WITH issued AS MATERIALIZED (
 ), {reversed}, skill_granted AS MATERIALIZED (
     -- By the unique keys, which lead with the policy (one for each half): the skill claims lie
     -- together in the table.
-    SELECT {s.worker}, {s.trade}, {s.level}, {s.claimed_on} FROM {s}
+    SELECT {s.worker}, {s.trade}, {s.level}, {s.claimed_on}, {s.certificate} FROM {s}
     WHERE {s.policy} = ANY(%(skill_policies)s::bigint[]) AND {s.enrollment} IS NULL AND {granted_s}
     UNION ALL
-    SELECT {s.worker}, {s.trade}, {s.level}, {s.claimed_on} FROM {s}
+    SELECT {s.worker}, {s.trade}, {s.level}, {s.claimed_on}, {s.certificate} FROM {s}
     WHERE {s.policy} = ANY(%(skill_policies)s::bigint[]) AND {s.enrollment} IS NOT NULL
       AND {granted_s}
 ), year_count AS MATERIALIZED (
-    SELECT {s.worker:name}, count(*) AS n FROM skill_granted
-    WHERE {s.claimed_on:name} >= %(year_start)s AND {s.claimed_on:name} < %(year_end)s
-    GROUP BY {s.worker:name}
+    -- The claims already granted in each claim year from the step's on: all of them, and those not
+    -- for a shortage occupation (the shortage list valid on the certificate's issue date).
+    SELECT g.{s.worker:name}, extract(year FROM g.{s.claimed_on:name})::int AS year, count(*) AS n,
+           count(*) FILTER (WHERE NOT EXISTS (
+               SELECT 1 FROM {pc} JOIN {so} ON {so.trade} = {pc.trade} AND {so.level} = {pc.level}
+                                        AND {pc.issued_on} BETWEEN {so.valid_from} AND {so.valid_to}
+               WHERE {pc.id} = g.{s.certificate:name})) AS ordinary
+    FROM skill_granted g
+    WHERE g.{s.claimed_on:name} >= %(year_start)s
+    GROUP BY 1, 2
+), insured AS MATERIALIZED (
+    -- Each holder's insured periods as one multirange: adjacent periods join, so "without a break"
+    -- is one range containing the months before the issue date, and the cumulative days are the
+    -- sum of the parts before it.
+    SELECT {ip.worker}, range_agg(daterange({ip.start}, {ip.end}, '[]')) AS covered
+    FROM {ip}
+    WHERE {ip.worker} IN (SELECT {c.holder:name} FROM issued)
+    GROUP BY {ip.worker}
 ), training_paid AS MATERIALIZED (
     SELECT {t.certificate} FROM {t}
     WHERE {t.certificate} IN (SELECT {c.id:name} FROM issued) AND {t.enrollment} IS NOT NULL
@@ -138,12 +154,23 @@ WITH issued AS MATERIALIZED (
     ORDER BY {k.trade}, {k.level}, {r.trade} IS NULL, {r.level} IS NULL
 ), candidates AS (
     SELECT {c.id} AS certificate_id, {c.holder} AS worker_id, {c.trade}, {c.level}, {c.issued_on},
-           rate_of.{r.id:name} AS rate_id, rate_of.{r.amount:name}, {p.max_per_year},
+           rate_of.{r.id:name} AS rate_id, rate_of.{r.amount:name}, {p.max_per_year}, {p.shortage_extra_per_year},
+           coalesce({ap.applied_on}, %(claimed_on)s::date) AS claim_date,
+           EXISTS (SELECT 1 FROM {so} WHERE {so.trade} = {c.trade} AND {so.level} = {c.level}
+                                        AND {c.issued_on} BETWEEN {so.valid_from} AND {so.valid_to}) AS shortage,
            array_remove(ARRAY[
-               CASE WHEN {w.insured_since} IS NULL
-                         OR {w.insured_since} > {c.issued_on} - make_interval(months => {p.min_insured_months})
+               CASE WHEN NOT coalesce(CASE
+                    WHEN {p.insured_continuously}
+                    THEN insured.covered @> daterange(
+                             ({c.issued_on} - make_interval(months => {p.min_insured_months}))::date,
+                             {c.issued_on}, '[)')
+                    ELSE (SELECT sum(upper(part) - lower(part)) FROM unnest(
+                              insured.covered * datemultirange(daterange(NULL, {c.issued_on}, '[)'))) part)
+                         >= {c.issued_on} - ({c.issued_on} - make_interval(months => {p.min_insured_months}))::date
+                    END, FALSE)
                     THEN %(insured_short)s END,
-               CASE WHEN %(claimed_on)s > {c.issued_on} + make_interval(months => {p.claim_window_months})
+               CASE WHEN coalesce({ap.applied_on}, %(claimed_on)s::date)
+                         > {c.issued_on} + make_interval(months => {p.claim_window_months})
                     THEN %(claimed_late)s END,
                CASE WHEN rate_of.{r.id:name} IS NULL THEN %(no_rate)s END,
                CASE WHEN EXISTS (SELECT 1 FROM {h}
@@ -159,27 +186,44 @@ WITH issued AS MATERIALIZED (
                CASE WHEN {c.id} IN (SELECT {t.certificate:name} FROM training_paid) THEN %(training_subsidised)s END
            ]::varchar[], NULL) AS reasons
     FROM issued c
-    JOIN {w} ON {w.id} = {c.holder}
     JOIN {p} ON {p.id} = %(policy)s
+    LEFT JOIN insured ON insured.{ip.worker:name} = {c.holder}
+    LEFT JOIN {ap} ON {ap.certificate} = {c.id}
     LEFT JOIN rate_of ON rate_of.{c.trade:name} = {c.trade} AND rate_of.{c.level:name} = {c.level}
-), limited AS (
-    SELECT candidates.*,
-           CASE WHEN cardinality(reasons) = 0
-                     AND coalesce(prior.n, 0) + row_number() OVER (
-                         PARTITION BY candidates.worker_id, cardinality(reasons) = 0
-                         ORDER BY {c.issued_on:name}, certificate_id) > {p.max_per_year:name}
-                THEN reasons || %(yearly_limit)s::varchar ELSE reasons END AS decided
+), counted AS (
+    -- The yearly limit, in issue order within the claim year: certificates not on the shortage list
+    -- up to max_per_year, and all of them up to max_per_year + shortage_extra_per_year.
+    SELECT candidates.*, coalesce(prior.n, 0) AS prior_n,
+           cardinality(reasons) = 0 AND NOT shortage
+               AND coalesce(prior.ordinary, 0) + row_number() OVER (
+                   PARTITION BY candidates.worker_id, extract(year FROM claim_date),
+                                cardinality(reasons) = 0 AND NOT shortage
+                   ORDER BY {c.issued_on:name}, certificate_id) > {p.max_per_year:name} AS ordinary_over
     FROM candidates
     LEFT JOIN year_count prior ON prior.{s.worker:name} = candidates.worker_id
+                              AND prior.year = extract(year FROM candidates.claim_date)
+), limited AS (
+    SELECT counted.*,
+           CASE WHEN ordinary_over
+                     OR (cardinality(reasons) = 0 AND prior_n + row_number() OVER (
+                         PARTITION BY worker_id, extract(year FROM claim_date),
+                                      cardinality(reasons) = 0 AND NOT ordinary_over
+                         ORDER BY {c.issued_on:name}, certificate_id)
+                         > {p.max_per_year:name} + {p.shortage_extra_per_year:name})
+                THEN reasons || %(yearly_limit)s::varchar ELSE reasons END AS decided
+    FROM counted
 )
 {columns}
 SELECT %(policy)s, worker_id, certificate_id, NULL, {c.trade:name}, {c.level:name}, rate_id, NULL,
     {decided}
 FROM limited
 {on_certificate}
-""", c=Certificate, k=Certificate, d=Claim, s=Claim, t=Claim, r=Rate, w=Worker, p=Policy, h=Certificate,
-    reversed=REVERSED, granted_s=granted("s"), granted_t=granted("t"), columns=COLUMNS,
-    decided=decided("decided", "{r.amount:name}"), on_certificate=ON_CERTIFICATE, constants=CONSTANTS)
+""", c=Certificate, k=Certificate, d=Claim, s=Claim, t=Claim, r=Rate, p=Policy, h=Certificate,
+    pc=Certificate, ip=InsuredPeriod, so=ShortageOccupation, reversed=REVERSED, granted_s=granted("s"),
+    granted_t=granted("t"),
+    ap=Application, columns=COLUMNS, decided=decided("decided", "{r.amount:name}", "claim_date"),
+    on_certificate=ON_CERTIFICATE,
+    constants=CONSTANTS)
 
 TRAINING = statement("subsidies.training", """
 WITH {reversed}, skill_paid AS MATERIALIZED (
@@ -275,11 +319,11 @@ def run_steps(run: Run) -> list[tuple[Policy, datetime.date, datetime.date]]:
 
 def step_execute(run: Run, policy: Policy, start: datetime.date, end: datetime.date) -> int:
     """One policy's claims for sources dated start..end: one statement, one transaction."""
-    year = run.claimed_on.year
+    year = min(start, run.claimed_on).year
     params = {
         "policy": policy.pk, "start": start, "end": end, "claimed_on": run.claimed_on, "run": run.pk,
         "now": timezone.now(), "user": run.started_by_id, "tz": settings.TIME_ZONE,
-        "year_start": datetime.date(year, 1, 1), "year_end": datetime.date(year + 1, 1, 1),
+        "year_start": datetime.date(year, 1, 1),
     }
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ENGINE_LOCK])

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhangwan.registry.models import Organization, Worker
 
-from .models import Batch, Policy, budget_below_committed
+from .models import Batch, Policy, ShortageOccupation, budget_below_committed
 
 
 class DateInput(forms.DateInput):
@@ -150,3 +150,28 @@ class BankDetailsForm(forms.ModelForm):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("The password is not correct; nothing was changed."))
         return password
+
+
+class ShortageForm(forms.ModelForm):
+    """An entry of the shortage list; the database refuses a period ending before it starts and a
+    second entry for one occupation and level starting the same day (the form says so first)."""
+
+    class Meta:
+        model = ShortageOccupation
+        fields = ["trade", "level", "valid_from", "valid_to", "source"]
+        widgets = {"valid_from": DateInput, "valid_to": DateInput}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("valid_from") and data.get("valid_to") and data["valid_to"] < data["valid_from"]:
+            self.add_error("valid_to", _("The period ends before it starts."))
+        return data
+
+
+class InsuredImportForm(forms.Form):
+    file = forms.FileField(label=_("The social-insurance office's list (.xlsx)"))
+
+
+class ApplicationImportForm(forms.Form):
+    file = forms.FileField(label=_("Certificates to apply for (.xlsx)"),
+                           help_text=_("One certificate number a row, in a column headed Certificate number."))

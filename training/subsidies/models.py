@@ -53,7 +53,19 @@ class Policy(models.Model):
     min_insured_months = models.PositiveSmallIntegerField(
         _("insured for months at least"), default=12,
         help_text=_("Months of unemployment insurance before the certificate was issued."))
-    max_per_year = models.PositiveSmallIntegerField(_("claims a person a year at most"), default=3)
+    insured_continuously = models.BooleanField(
+        _("insured months without a break"), default=False,
+        help_text=_("Count the months in one unbroken insured period up to the issue date; otherwise every "
+                    "insured period before it adds up."))
+    # 人社部发〔2017〕40号: one skill-improvement subsidy a person a year; up to two more for
+    # certificates in occupations on the shortage list (ShortageOccupation) valid at the issue date.
+    max_per_year = models.PositiveSmallIntegerField(
+        _("claims a person a year at most"), default=1,
+        help_text=_("Skill-improvement subsidies a person may receive in a year for any occupation."))
+    shortage_extra_per_year = models.PositiveSmallIntegerField(
+        _("more claims a year for shortage occupations"), default=2,
+        help_text=_("Further subsidies a person may receive in the same year for occupations on the shortage "
+                    "list."))
     claim_window_months = models.PositiveSmallIntegerField(
         _("claimed within months of the certificate"), default=12)
     # Training subsidy
@@ -131,6 +143,97 @@ class Rate(models.Model):
 
     def __str__(self):
         return f"{self.get_level_display() if self.level is not None else ''} {self.trade or ''} ¥{self.amount}".strip()
+
+
+class InsuredPeriod(models.Model):
+    """A period the worker paid unemployment insurance, as the social-insurance office lists it
+    (import.py); no end while the worker still pays. A worker's periods never overlap."""
+
+    worker = models.ForeignKey(Worker, verbose_name=_("worker"), on_delete=models.CASCADE,
+                               related_name="insured_periods")
+    start = models.DateField(_("insured from"))
+    end = models.DateField(_("insured to"), null=True, blank=True, help_text=_("Empty while the worker still pays."))
+    imported_at = models.DateTimeField(_("imported at"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("insured period")
+        verbose_name_plural = _("insured periods")
+        ordering = ["worker", "start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__isnull=True) | Q(end__gte=F("start")),
+                                   name="insured_period_valid"),
+            ExclusionConstraint(
+                name="insured_periods_do_not_overlap",
+                expressions=[("worker", RangeOperators.EQUAL),
+                             (DateRange("start", "end", RangeBoundary(inclusive_upper=True)),
+                              RangeOperators.OVERLAPS)],
+                violation_error_message=_("The worker's insured periods overlap."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.start} – {self.end or ''}"
+
+
+class ShortageOccupation(models.Model):
+    """An occupation and level on the shortage list (紧缺职业目录) for a period, as the document that
+    lists it says: certificates in it issued in the period may receive more skill-improvement
+    subsidies a year (Policy.shortage_extra_per_year). The training officer keeps the list."""
+
+    trade = models.ForeignKey(Trade, verbose_name=_("occupation"), on_delete=models.PROTECT,
+                              related_name="shortage_entries")
+    level = models.IntegerField(_("level"), choices=SkillLevel.choices)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"))
+    source = models.CharField(_("source document"), max_length=200,
+                              help_text=_("The list's document, e.g. its number and title."))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("shortage occupation")
+        verbose_name_plural = _("shortage list")
+        ordering = ["-valid_from", "trade__code", "level"]
+        constraints = [
+            models.CheckConstraint(condition=Q(valid_to__gte=F("valid_from")), name="shortage_period_valid"),
+            models.UniqueConstraint(fields=["trade", "level", "valid_from"], name="shortage_unique_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.trade} {self.get_level_display()} {self.valid_from} – {self.valid_to}"
+
+
+class Application(models.Model):
+    """A worker's application for the skill-improvement subsidy on one certificate, made by the
+    worker in the browser, by the organization's liaison or by staff for a list. Its date is the
+    claim date: the claim window is measured to it (engine.py), whenever staff run the engine."""
+
+    class Channel(models.TextChoices):
+        WORKER = "worker", _("By the worker")
+        LIAISON = "liaison", _("By the liaison")
+        STAFF = "staff", _("By staff")
+
+    certificate = models.OneToOneField(Certificate, verbose_name=_("certificate"), on_delete=models.PROTECT,
+                                       related_name="subsidy_application")
+    worker = models.ForeignKey(Worker, verbose_name=_("worker"), on_delete=models.PROTECT,
+                               related_name="subsidy_applications")
+    applied_on = models.DateField(_("applied on"), default=timezone.localdate)
+    channel = models.CharField(_("made"), max_length=10, choices=Channel.choices)
+    applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("applied by"), on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("subsidy application")
+        verbose_name_plural = _("subsidy applications")
+        ordering = ["-applied_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.certificate.number} {self.applied_on}"
 
 
 class Run(ProgressStatus, models.Model):

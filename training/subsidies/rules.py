@@ -18,8 +18,8 @@ class Refusal(models.TextChoices):
     HIGHER_LEVEL_HELD = "higher_level_held", _("A higher level in the same trade was already held.")
     TRADE_LEVEL_SUBSIDISED = "trade_level_subsidised", _("This trade and level has already been subsidised once.")
     TRAINING_SUBSIDISED = "training_subsidised", _("The certificate was already paid for by the training subsidy.")
-    YEARLY_LIMIT = "yearly_limit", _("Already %(count)d skill-improvement subsidies this year, the most a person "
-                                         "may receive.")
+    YEARLY_LIMIT = "yearly_limit", _("Over the yearly limit: %(count)d skill-improvement subsidy a person a year, "
+                                         "and up to %(extra)d more for occupations on the shortage list.")
     ATTENDANCE_SHORT = "attendance_short", _("Attended less than %(percent)d%% of the hours.")
     EXAM_NOT_PASSED = "exam_not_passed", _("The class exam was not passed.")
     NOT_COMPLETED = "not_completed", _("The class was not completed.")
@@ -32,7 +32,7 @@ class Refusal(models.TextChoices):
 FIGURES = {
     Refusal.INSURED_SHORT: lambda policy: {"months": policy.min_insured_months},
     Refusal.CLAIMED_LATE: lambda policy: {"months": policy.claim_window_months},
-    Refusal.YEARLY_LIMIT: lambda policy: {"count": policy.max_per_year},
+    Refusal.YEARLY_LIMIT: lambda policy: {"count": policy.max_per_year, "extra": policy.shortage_extra_per_year},
     Refusal.ATTENDANCE_SHORT: lambda policy: {"percent": policy.min_attendance_percent},
     Refusal.NO_CERTIFICATE: lambda policy: {"days": policy.certificate_within_days},
 }

@@ -11,12 +11,14 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from certification.models import Certificate
 from zhangwan.accounts.models import User
 from zhangwan.accounts.notifications import notify, notify_workers
 from zhangwan.accounts.roles import Role
 from zhangwan.errors import ServiceError
 from zhangwan.history import (
     HISTORY_FIELDS,
+    bulk_create_with_history,
     delete_with_history,
     reason_key,
     record_history,
@@ -27,7 +29,7 @@ from zhangwan.registry.models import Worker
 from zhangwan.sql import statement
 from zhangwan.transitions import Transitions
 
-from .models import ZERO, Batch, Claim, Payment, Policy, Run, budget_below_committed
+from .models import ZERO, Application, Batch, Claim, Payment, Policy, Run, budget_below_committed
 
 
 class SubsidyError(ServiceError):
@@ -446,3 +448,40 @@ def policy_totals(policies) -> dict[int, dict]:
 
 def as_money(value) -> Decimal:
     return (value or ZERO).quantize(Decimal("0.01"))
+
+
+def shortage_save(entry, *, user):
+    """Add or change an entry of the shortage list, with its history."""
+    if entry.valid_to < entry.valid_from:
+        raise SubsidyError(_("The period ends before it starts."))
+    try:
+        with transaction.atomic():
+            return save_with_history(entry, user=user, reason="shortage.saved")
+    except IntegrityError as error:
+        raise SubsidyError(_("This occupation and level is already on the list from that day.")) from error
+
+
+def applications_create(*, certificates, user, channel: str, applied_on: datetime.date | None = None) -> list:
+    """Apply for the skill-improvement subsidy on these certificates (a queryset), dated today: the
+    claim window is measured to this date. Only valid certificates issued on or before the date; one
+    application a certificate (those already applied for are left as they are). Set-based: one
+    INSERT with its history rows. Returns the new applications."""
+    applied_on = applied_on or timezone.localdate()
+    try:
+        return _applications_insert(certificates, user=user, channel=channel, applied_on=applied_on)
+    except IntegrityError as error:  # the same certificate applied for at the same moment
+        raise SubsidyError(_("Someone applied for the same certificate just now; look again.")) from error
+
+
+@transaction.atomic
+def _applications_insert(certificates, *, user, channel, applied_on):
+    wanted = list(certificates.select_for_update(of=("self",))
+                  .filter(status=Certificate.Status.VALID, issued_on__lte=applied_on, subsidy_application__isnull=True)
+                  .values_list("pk", "holder_id"))
+    if not wanted:
+        raise SubsidyError(_("No certificate to apply for: each is already applied for, revoked or not yet "
+                             "issued."))
+    made = [Application(certificate_id=pk, worker_id=holder, applied_on=applied_on, channel=channel,
+                        applied_by=user) for pk, holder in wanted]
+    bulk_create_with_history(made, Application, user=user, reason="application.subsidy")
+    return made

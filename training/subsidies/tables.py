@@ -85,3 +85,26 @@ BATCHES = Table(_("Disbursement batches"), "disbursement-batches-{today}.xlsx", 
     Column(_("Bank reference"), _payment("reference", "")),
     Column(_("Note"), "note"),
 ])
+
+
+SHORTAGE = Table(_("Shortage list"), "shortage-list-{today}.xlsx", [
+    Column(_("Occupation code"), "trade.code"),
+    Column(_("Occupation"), lambda e: str(e.trade)),
+    Column(_("Level"), "get_level_display"),
+    Column(_("Valid from"), "valid_from"),
+    Column(_("Valid to"), "valid_to"),
+    Column(_("Source document"), "source"),
+])
+
+
+APPLICATIONS = Table(_("Applications"), "subsidy-applications-{today}.xlsx", [
+    Column(_("Certificate number"), "certificate.number"),
+    Column(_("Worker"), "worker.name"),
+    Column(_("Identity number"), "worker.id_number", masked=True),
+    Column(_("Trade"), lambda a: str(a.certificate.trade)),
+    Column(_("Level"), lambda a: a.certificate.get_level_display()),
+    Column(_("Issued on"), "certificate.issued_on"),
+    Column(_("Applied on"), "applied_on"),
+    Column(_("Made"), "get_channel_display"),
+    Column(_("Applied by"), _person("applied_by")),
+])

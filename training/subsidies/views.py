@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.db import IntegrityError
 from django.db.models import Count, Q, Sum
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -6,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from certification.models import Certificate
 from zhangwan.accounts.access import role_required
 from zhangwan.accounts.roles import Role, has_role, is_district_staff
 from zhangwan.accounts.scope import own_worker_or_404
@@ -18,20 +20,23 @@ from zhangwan.jobs.exports import export_response
 from zhangwan.pagination import paginate
 from zhangwan.registry.models import Worker
 
-from . import exports, rules, selectors, services, tables
+from . import applications, exports, insured, rules, selectors, services, tables
 from .filters import BatchFilter, ClaimFilter
 from .forms import (
+    ApplicationImportForm,
     BankDetailsForm,
     BatchForm,
     BudgetForm,
+    InsuredImportForm,
     PaymentForm,
     RecoveryForm,
     ReverseForm,
     ReviewForm,
     RunForm,
     SendBackForm,
+    ShortageForm,
 )
-from .models import ZERO, Batch, Claim, Kind, Policy, Run
+from .models import ZERO, Application, Batch, Claim, InsuredPeriod, Kind, Policy, Run, ShortageOccupation
 
 OFFICER = (Role.TRAINING_OFFICER,)
 FINANCE = (Role.FINANCE_OFFICER,)
@@ -91,6 +96,62 @@ def policy_budget(request, pk):
         policy = services.policy_budget_change(policy=policy, budget=form.cleaned_data["budget"], user=request.user)
         messages.success(request, _("The budget is now ¥%(budget)s.") % {"budget": f"{policy.budget:,.2f}"})
     return redirect("subsidies:policy_detail", pk=pk)
+
+
+# The shortage list ---------------------------------------------------------------------------
+
+@role_required(*READERS)
+def shortage_list(request):
+    entries = ShortageOccupation.objects.select_related("trade")
+    if wants_xlsx(request):
+        return tables.SHORTAGE.response(request, entries)
+    page, query = paginate(request, entries, 50)
+    return render(request, "subsidies/shortage_list.html", {
+        "page": page, "query": query, "can_edit": has_role(request.user, *OFFICER),
+        "crumbs": [_home(), (_("Shortage list"), None)],
+    })
+
+
+@role_required(*OFFICER)
+def shortage_edit(request, pk=None):
+    entry = get_object_or_404(ShortageOccupation, pk=pk) if pk else ShortageOccupation()
+    form = ShortageForm(request.POST or None, instance=entry)
+    if request.method == "POST" and form.is_valid():
+        with refusal_to(form):
+            services.shortage_save(form.instance, user=request.user)
+            messages.success(request, _("The shortage list is saved."))
+            return redirect("subsidies:shortage_list")
+    title = _("Change a shortage list entry") if pk else _("Add to the shortage list")
+    return render(request, "subsidies/shortage_form.html", {
+        "form": form, "entry": entry, "title": title,
+        "history": history_with_changes(entry.history.select_related("history_user")) if pk else [],
+        "crumbs": [_home(), (_("Shortage list"), reverse("subsidies:shortage_list")), (title, None)],
+    })
+
+
+# Insured periods -----------------------------------------------------------------------------
+
+@role_required(*OFFICER)
+def insured_import(request):
+    form = InsuredImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = insured.import_periods(upload=form.cleaned_data["file"], user=request.user)
+        except IntegrityError:
+            messages.error(request, _("Another import changed the same workers at the same time; import again."))
+            return redirect("subsidies:insured_import")
+        if result.ok:
+            messages.success(request, _("Imported %(periods)d insured periods of %(workers)d workers.")
+                             % {"periods": result.periods, "workers": result.workers})
+            return redirect("subsidies:insured_import")
+    return render(request, "subsidies/insured_import.html", {
+        "form": form, "result": result,
+        "errors": result.errors[:insured.MAX_LISTED_ERRORS] if result else [],
+        "more_errors": max(0, len(result.errors) - insured.MAX_LISTED_ERRORS) if result else 0,
+        "periods": InsuredPeriod.objects.count(),
+        "crumbs": [_home(), (_("Insured periods"), None)],
+    })
 
 
 # Claim computations --------------------------------------------------------------------------
@@ -416,4 +477,104 @@ def organization(request):
     return render(request, "subsidies/organization.html", {
         "filter": filterset, "page": page, "query": query, "kinds": Kind,
         "crumbs": [(_("Our subsidies"), None)],
+    })
+
+
+# Applications ---------------------------------------------------------------------------------
+
+def _certificates_to_apply(certificates):
+    """Valid certificates with what stands in the way of applying, shown beside a disabled button."""
+    rows = list(certificates.filter(status=Certificate.Status.VALID).select_related("trade", "holder",
+                                                                                 "subsidy_application")
+                .annotate(claimed=Count("subsidy_claims", filter=Q(subsidy_claims__enrollment__isnull=True)))
+                .order_by("-issued_on", "-pk"))
+    for cert in rows:
+        application = getattr(cert, "subsidy_application", None)
+        cert.blocked = (_("Applied on %(day)s.") % {"day": application.applied_on} if application
+                        else _("A claim has already been made for it.") if cert.claimed else "")
+    return rows
+
+
+@role_required(Role.WORKER)
+def apply(request):
+    """The worker's own certificates, each with an Apply button (phone-sized cards)."""
+    worker = own_worker_or_404(request.user)
+    if request.method == "POST":
+        cert = get_object_or_404(Certificate, pk=_pk(request.POST.get("certificate")), holder=worker)
+        with refusal_to(request):
+            services.applications_create(certificates=Certificate.objects.filter(pk=cert.pk), user=request.user,
+                                         channel=Application.Channel.WORKER)
+            messages.success(request, _("Applied. The claim window is measured to today."))
+        return redirect("subsidies:apply")
+    return render(request, "subsidies/apply.html", {
+        "certificates": _certificates_to_apply(Certificate.objects.filter(holder=worker)),
+        "crumbs": [(_("My subsidies"), reverse("subsidies:mine")), (_("Apply"), None)],
+    })
+
+
+def _pk(value):
+    return int(value) if str(value or "").isdigit() and len(str(value)) < 12 else 0
+
+
+def _apply_ticked(request, certificates, *, channel, here, title, crumbs):
+    """Tick certificates, apply: the liaison for the organization's workers, staff for anyone's."""
+    if request.method == "POST":
+        picked = [_pk(v) for v in request.POST.getlist("certificates")][:MAX_QUERY]
+        with refusal_to(request):
+            made = services.applications_create(certificates=certificates.filter(pk__in=picked), user=request.user,
+                                                channel=channel)
+            messages.success(request, _("Applied for %(count)d certificates.") % {"count": len(made)})
+        return redirect(here)
+    number = request.GET.get("number", "").strip()[:40]
+    if number:
+        certificates = certificates.filter(number__icontains=number)
+    page, query = paginate(request, _certificates_to_apply(certificates), 50)
+    return render(request, "subsidies/organization_apply.html", {
+        "page": page, "query": query, "title": title, "number": number, "crumbs": crumbs,
+    })
+
+
+@role_required(Role.LIAISON)
+def organization_apply(request):
+    """The liaison applies for the organization's workers: tick certificates, apply."""
+    certificates = Certificate.objects.filter(holder__employer_id=request.user.organization_id,
+                                              holder__employer__isnull=False)
+    return _apply_ticked(request, certificates, channel=Application.Channel.LIAISON,
+                         here="subsidies:organization_apply", title=_("Apply for our workers"),
+                         crumbs=[(_("Our subsidies"), reverse("subsidies:organization")), (_("Apply"), None)])
+
+
+@role_required(*OFFICER)
+def application_select(request):
+    """Staff apply for a selection of certificates (found by number), for any organization."""
+    return _apply_ticked(request, Certificate.objects.all(), channel=Application.Channel.STAFF,
+                         here="subsidies:application_select", title=_("Apply for selected certificates"),
+                         crumbs=[_home(), (_("Applications"), reverse("subsidies:application_list")),
+                                 (_("Apply"), None)])
+
+
+@role_required(Role.TRAINING_OFFICER, Role.AUDITOR)
+def application_list(request):
+    """Applications, and staff applying for a list of certificates from Excel."""
+    officer = has_role(request.user, *OFFICER)
+    form = ApplicationImportForm(request.POST or None, request.FILES or None) if officer else None
+    errors = []
+    if request.method == "POST":
+        if form is None:
+            return render(request, "403.html", status=403)
+        if form.is_valid():
+            numbers, errors = applications.read_numbers(form.cleaned_data["file"])
+            if not errors:
+                with refusal_to(request):
+                    made = services.applications_create(certificates=Certificate.objects.filter(number__in=numbers),
+                                                        user=request.user, channel=Application.Channel.STAFF)
+                    messages.success(request, _("Applied for %(count)d certificates.") % {"count": len(made)})
+                return redirect("subsidies:application_list")
+    rows = Application.objects.select_related("certificate__trade", "worker", "applied_by")
+    if wants_xlsx(request):
+        return tables.APPLICATIONS.response(request, rows)
+    page, query = paginate(request, rows, 50)
+    return render(request, "subsidies/application_list.html", {
+        "form": form, "errors": errors, "page": page, "query": query,
+        "crumbs": [_home(), (_("Applications"), None)],
     })

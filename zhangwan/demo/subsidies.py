@@ -12,9 +12,9 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from training.subsidies import engine, services
-from training.subsidies.models import Batch, Claim, Kind, Policy, Rate, Run
+from training.subsidies.models import Batch, Claim, InsuredPeriod, Kind, Policy, Rate, Run, ShortageOccupation
 from zhangwan.accounts.models import User
-from zhangwan.registry.models import SkillLevel, Trade
+from zhangwan.registry.models import SkillLevel, Trade, Worker
 
 D = Decimal
 ROBOT = "6-30-99-00"  # industrial robot system operator: on the shortage list, paid more
@@ -32,11 +32,19 @@ POLICIES = {
                   {2021: D("2500000"), 2022: D("4200000")},
                   [(None, None, D("180"))]),
 }
+# The shortage list the training officer keeps (紧缺职业目录), by the document that lists each entry.
+SHORTAGE = [(ROBOT, SkillLevel.INTERMEDIATE), (ROBOT, SkillLevel.SENIOR)]
+SHORTAGE_SOURCE = "湖北省紧缺职业（工种）目录（{year}年）"
 REFUSALS = ["申报材料不全：未提供社保缴费证明", "银行账户信息与身份证姓名不一致，请更正后重新申报"]
 
 
 def load_policies(year: int) -> list[Policy]:
     trades = {t.code: t for t in Trade.objects.all()}
+    for code, level in SHORTAGE:
+        if code in trades:
+            ShortageOccupation.objects.get_or_create(
+                trade=trades[code], level=level, valid_from=datetime.date(year, 1, 1),
+                defaults={"valid_to": datetime.date(year, 12, 31), "source": SHORTAGE_SOURCE.format(year=year)})
     policies = []
     for kind, (name, basis, budgets, rates) in POLICIES.items():
         policy, created = Policy.objects.get_or_create(
@@ -82,8 +90,18 @@ def process_quarter(year, number, start, end, users) -> bool:
     return True
 
 
+def load_insured_periods() -> int:
+    """The social-insurance office's list: an open period from the date on each worker's roster row."""
+    periods = [InsuredPeriod(worker_id=pk, start=start, end=None) for pk, start in
+               Worker.objects.filter(insured_since__isnull=False, insured_periods__isnull=True)
+               .values_list("pk", "insured_since")]
+    InsuredPeriod.objects.bulk_create(periods, batch_size=5000)
+    return len(periods)
+
+
 def load(out):
     users = {u.username: u for u in User.objects.filter(username__in=["training", "finance", "finance2"])}
+    out(f"  {load_insured_periods()} new insured periods")
     done = 0
     for year in (2021, 2022):
         load_policies(year)

@@ -428,8 +428,10 @@ numbers = itertools.count(1)
 
 
 def banked_certified_worker():
-    worker = WorkerFactory(insured_since=datetime.date(SUBSIDY_YEAR - 2, 1, 1), bank_name="中国工商银行",
-                           bank_account="6217000011112222333")
+    from training.subsidies.models import InsuredPeriod
+
+    worker = WorkerFactory(bank_name="中国工商银行", bank_account="6217000011112222333")
+    InsuredPeriod.objects.create(worker=worker, start=datetime.date(SUBSIDY_YEAR - 2, 1, 1))
     Certificate.objects.create(number=f"A{SUBSIDY_YEAR}{next(numbers):06d}", holder=worker, trade=trade(), level=4,
                                issued_on=datetime.date(SUBSIDY_YEAR, 6, 15), source="imported")
     return worker
@@ -508,6 +510,17 @@ def test_subsidies_walk(django_capture_on_commit_callbacks):
             subsidy_services.bank_details_change(worker=payee, user=payee.user, bank_name="中国建设银行",
                                                  bank_account="6227000011112222444")
         assert step.changed(Worker) == {payee.pk}
+        from training.subsidies.models import Application, ShortageOccupation
+
+        held = banked_certified_worker()
+        with audited(officer):
+            made = subsidy_services.applications_create(certificates=held.certificates.all(), user=officer,
+                                                        channel=Application.Channel.STAFF)
+        assert [a.history.get().history_user for a in made] == [officer]
+        with audited(officer):
+            subsidy_services.shortage_save(
+                ShortageOccupation(trade=trade(), level=4, valid_from=datetime.date(SUBSIDY_YEAR, 1, 1),
+                                   valid_to=datetime.date(SUBSIDY_YEAR, 12, 31), source="紧缺职业目录"), user=officer)
 
 
 # Competitions ---------------------------------------------------------------------------------

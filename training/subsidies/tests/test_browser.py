@@ -15,7 +15,7 @@ from zhangwan.registry.models import Worker
 from zhangwan.registry.tests.factories import trade
 from zhangwan.tests.browser import log_in, shot
 
-from ..models import Batch, Claim, Kind
+from ..models import Batch, Claim, InsuredPeriod, Kind
 from .factories import policy
 
 pytestmark = [pytest.mark.browser, pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
@@ -25,8 +25,8 @@ YEAR = datetime.date.today().year - 1
 def test_a_claim_is_computed_approved_batched_paid_and_seen_by_the_worker(phones, live_server, role_users,
                                                                           worker_queue):
     worker = role_users["worker"].worker
-    Worker.objects.filter(pk=worker.pk).update(insured_since=datetime.date(YEAR - 3, 1, 1), bank_name="中国工商银行",
-                                               bank_account="6217000099998888777")
+    Worker.objects.filter(pk=worker.pk).update(bank_name="中国工商银行", bank_account="6217000099998888777")
+    InsuredPeriod.objects.create(worker=worker, start=datetime.date(YEAR - 3, 1, 1))
     skill = policy(Kind.SKILL, year=YEAR)
     Certificate.objects.create(number="ZWB000001", holder=worker, trade=trade(), level=4,
                                issued_on=datetime.date(YEAR, 6, 1), source="imported")
@@ -79,3 +79,21 @@ def test_a_claim_is_computed_approved_batched_paid_and_seen_by_the_worker(phones
     expect(page.locator("main")).to_contain_text("ICBC20250120001")
     expect(page.locator("main")).to_contain_text("1,500.00")
     shot(page, "subsidies-mine")
+
+
+def test_a_worker_applies_on_a_phone_and_the_button_then_says_when(phones, live_server, role_users):
+    from ..models import Application
+
+    worker = role_users["worker"].worker
+    Certificate.objects.create(number="ZWB000002", holder=worker, trade=trade(), level=4,
+                               issued_on=datetime.date(YEAR, 6, 1), source="imported")
+    page = phones()
+    log_in(page, live_server, "worker")
+    page.goto(f"{live_server.url}/subsidies/me/")
+    page.click("#apply-link")
+    page.locator("button.apply").first.click()
+    expect(page.locator(".alert-success")).to_be_visible()
+    expect(page.locator(".apply-blocked")).to_contain_text("已于")
+    expect(page.locator("button.apply")).to_have_count(0)
+    shot(page, "subsidies-apply")
+    assert Application.objects.get().channel == "worker"

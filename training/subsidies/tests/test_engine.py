@@ -6,7 +6,7 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from certification.models import Certificate
 from training.models import Attendance, Enrollment, TrainingClass
@@ -14,7 +14,7 @@ from training.tests.factories import CourseFactory, open_class
 from zhangwan.registry.tests.factories import WorkerFactory, trade
 
 from .. import engine, services
-from ..models import Claim, Kind, Run
+from ..models import Application, Claim, InsuredPeriod, Kind, Run, ShortageOccupation
 from .factories import YEAR, policy
 
 D = datetime.date
@@ -30,7 +30,13 @@ def certificate(worker, *, level=4, issued_on=MID_YEAR, code="6-18-02-04") -> Ce
 
 def insured(months_before=24, day=MID_YEAR, **fields):
     year, month = divmod(day.month - 1 - months_before, 12)
-    return WorkerFactory(insured_since=day.replace(year=day.year + year, month=month + 1), **fields)
+    return insured_in(WorkerFactory(**fields), (day.replace(year=day.year + year, month=month + 1), None))
+
+
+def insured_in(worker, *periods):
+    """The worker insured in these (start, end) periods, as the social-insurance office lists them."""
+    InsuredPeriod.objects.bulk_create([InsuredPeriod(worker=worker, start=start, end=end) for start, end in periods])
+    return worker
 
 
 def run(start=YEAR_START, end=YEAR_END, claimed_on=YEAR_END) -> Run:
@@ -59,18 +65,100 @@ def test_twelve_months_insured_is_enough(skill):
 
 
 def test_eleven_months_insured_is_refused_with_the_reason(skill):
-    cert = certificate(WorkerFactory(insured_since=D(YEAR - 1, 6, 16)))
+    cert = certificate(insured_in(WorkerFactory(), (D(YEAR - 1, 6, 16), None)))
     run()
     assert (claim_for(cert).status, claim_for(cert).reasons, claim_for(cert).amount) == (
         "ineligible", ["insured_short"], Decimal("0.00"))
 
 
-def test_the_fourth_certificate_in_a_year_is_over_the_limit(skill):
+def test_a_worker_who_paid_five_months_years_ago_is_refused(skill):
+    cert = certificate(insured_in(WorkerFactory(), (D(YEAR - 6, 1, 1), D(YEAR - 6, 5, 31))))
+    run()
+    assert claim_for(cert).reasons == ["insured_short"]
+
+
+def test_cumulative_months_add_up_across_breaks_and_stop_at_the_issue_date(skill):
+    # Issued on 1 July: the 12 months before it are 366 days; 181 days in the first half of YEAR - 3,
+    # then 185 days from 29 December (to 30 June) make them, 184 from 30 December do not.
+    enough = certificate(insured_in(WorkerFactory(), (D(YEAR - 3, 1, 1), D(YEAR - 3, 6, 30)),
+                                    (D(YEAR - 1, 12, 29), None)), issued_on=D(YEAR, 7, 1))
+    short = certificate(insured_in(WorkerFactory(), (D(YEAR - 3, 1, 1), D(YEAR - 3, 6, 30)),
+                                   (D(YEAR - 1, 12, 30), None)), issued_on=D(YEAR, 7, 1))
+    run()
+    assert (claim_for(enough).reasons, claim_for(short).reasons) == ([], ["insured_short"])
+
+
+def test_a_policy_that_asks_for_months_without_a_break_refuses_periods_with_a_gap(db):
+    policy(Kind.SKILL, insured_continuously=True)
+    gap = certificate(insured_in(WorkerFactory(), (D(YEAR - 3, 1, 1), D(YEAR - 1, 12, 31)),
+                                 (D(YEAR, 2, 1), None)))
+    adjacent = certificate(insured_in(WorkerFactory(), (D(YEAR - 2, 1, 1), D(YEAR - 1, 3, 31)),
+                                      (D(YEAR - 1, 4, 1), None)))
+    run()
+    assert (claim_for(gap).reasons, claim_for(adjacent).reasons) == (["insured_short"], [])
+
+
+def test_a_workers_insured_periods_never_overlap(db):
+    worker = insured_in(WorkerFactory(), (D(YEAR - 3, 1, 1), D(YEAR - 1, 12, 31)))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insured_in(worker, (D(YEAR - 1, 12, 31), None))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insured_in(worker, (D(YEAR, 5, 1), D(YEAR, 4, 30)))
+
+
+def shortage(code, level=4, *, valid_from=YEAR_START, valid_to=YEAR_END):
+    return ShortageOccupation.objects.create(trade=trade(code), level=level, valid_from=valid_from,
+                                             valid_to=valid_to, source="人社厅函〔2024〕1号")
+
+
+def test_one_ordinary_certificate_a_year_is_paid_the_others_are_over_the_limit(skill):
     worker = insured(36)
     certs = [certificate(worker, issued_on=D(YEAR, month, 1), code=code)
-             for month, code in [(2, "6-18-02-04"), (3, "6-31-01-03"), (4, "6-18-01-01"), (5, "6-20-03-01")]]
+             for month, code in [(2, "6-18-02-04"), (3, "6-31-01-03"), (4, "6-18-01-01")]]
     run()
-    assert [claim_for(c).reasons for c in certs] == [[], [], [], ["yearly_limit"]]
+    assert [claim_for(c).reasons for c in certs] == [[], ["yearly_limit"], ["yearly_limit"]]
+
+
+def test_shortage_occupations_pay_up_to_two_more_a_year(skill):
+    worker = insured(36)
+    for code in ["6-31-01-03", "6-18-01-01", "6-20-03-01"]:
+        shortage(code)
+    certs = [certificate(worker, issued_on=D(YEAR, month, 1), code=code)
+             for month, code in [(2, "6-31-01-03"), (3, "6-18-02-04"), (4, "6-18-01-01"), (5, "6-20-03-01"),
+                                 (6, "6-30-99-00")]]
+    run()
+    # The first shortage one, the ordinary one and a second shortage one: three; then the limit.
+    assert [claim_for(c).reasons for c in certs] == [[], [], [], ["yearly_limit"], ["yearly_limit"]]
+
+
+def test_a_shortage_entry_counts_only_for_its_level_and_period(skill):
+    worker = insured(36)
+    shortage("6-31-01-03", level=3)
+    shortage("6-18-01-01", valid_to=D(YEAR, 3, 31))
+    certs = [certificate(worker, issued_on=D(YEAR, 2, 1)),
+             certificate(worker, issued_on=D(YEAR, 3, 1), code="6-31-01-03"),
+             certificate(worker, issued_on=D(YEAR, 4, 1), code="6-18-01-01")]
+    run()
+    assert [claim_for(c).reasons for c in certs] == [[], ["yearly_limit"], ["yearly_limit"]]
+
+
+def test_earlier_claims_of_the_year_count_towards_the_limit(skill):
+    worker = insured(36)
+    shortage("6-31-01-03")
+    certificate(worker, issued_on=D(YEAR, 2, 1))
+    run(end=D(YEAR, 2, 28))
+    ordinary = certificate(worker, issued_on=D(YEAR, 3, 1), code="6-18-01-01")
+    on_list = certificate(worker, issued_on=D(YEAR, 4, 1), code="6-31-01-03")
+    run(start=D(YEAR, 3, 1))
+    assert (claim_for(ordinary).reasons, claim_for(on_list).reasons) == (["yearly_limit"], [])
+
+
+def test_the_shortage_list_refuses_a_period_ending_before_it_starts_and_a_second_entry_on_one_day(db):
+    shortage("6-31-01-03")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        shortage("6-31-01-03")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        shortage("6-18-01-01", valid_from=D(YEAR, 5, 1), valid_to=D(YEAR, 4, 30))
 
 
 def test_the_same_trade_and_level_is_paid_once(skill):
@@ -99,6 +187,16 @@ def test_a_claim_one_day_past_twelve_months_is_late(skill):
     assert claim_for(late).reasons == ["claimed_late"]
 
 
+def test_the_claim_window_is_measured_to_the_application_date_not_to_the_run(skill, role_users):
+    applied, not_applied = certificate(insured(24)), certificate(insured(24))
+    Application.objects.create(certificate=applied, worker=applied.holder, applied_on=D(YEAR + 1, 6, 15),
+                               channel="worker", applied_by=role_users["worker"])
+    # The office computes in September, three months after the worker applied on the last day.
+    run(end=D(YEAR, 6, 30), claimed_on=D(YEAR + 1, 9, 1))
+    assert (claim_for(applied).status, claim_for(applied).claimed_on) == ("pending", D(YEAR + 1, 6, 15))
+    assert claim_for(not_applied).reasons == ["claimed_late"]
+
+
 def test_a_lower_level_after_a_higher_one_is_refused(skill):
     worker = insured(36)
     certificate(worker, level=3, issued_on=D(YEAR - 2, 5, 1))
@@ -108,7 +206,7 @@ def test_a_lower_level_after_a_higher_one_is_refused(skill):
 
 
 def test_every_refusing_rule_is_recorded(skill):
-    cert = certificate(WorkerFactory(insured_since=None), level=2)
+    cert = certificate(WorkerFactory(), level=2)
     run(claimed_on=D(YEAR + 2, 1, 1))
     assert claim_for(cert).reasons == ["insured_short", "claimed_late", "no_rate"]
 

@@ -207,9 +207,12 @@ def subsidy_objects(role_users, other, certificates):
                       certificate=certificates["certificate"])
     other_claim = claim(policy=skill, worker=other, certificate=certificates["other_certificate"])
     batch = approved_batch([own_claim], made_by=role_users[Role.FINANCE_OFFICER.value], approved_by=run_by, paid=True)
-    from training.subsidies.models import Run
+    from training.subsidies.models import InsuredPeriod, Run, ShortageOccupation
 
     run = Run.objects.create(period_start="2026-01-01", period_end="2026-03-31", started_by=run_by)
+    shortage = ShortageOccupation.objects.create(trade=certificates["certificate"].trade, level=4,
+                                                 valid_from="2026-01-01", valid_to="2026-12-31", source="紧缺职业目录")
+    InsuredPeriod.objects.create(worker=role_users[Role.WORKER.value].worker, start="2015-01-01")
     from django.core.files.base import ContentFile
 
     from zhangwan.jobs.models import ExportJob
@@ -218,7 +221,7 @@ def subsidy_objects(role_users, other, certificates):
                        requested_by=role_users[Role.FINANCE_OFFICER.value])
     export.file.save("claims.xlsx", ContentFile(b"PK"), save=True)
     return {"policy": skill, "claim": own_claim, "other_claim": other_claim, "batch": batch, "run": run,
-            "export": export}
+            "export": export, "shortage": shortage}
 
 
 def masters_objects(role_users, organization, other, contests):

@@ -71,6 +71,13 @@ ACTORS = {
     "certification:scores": {R.CERTIFICATION_OFFICER},
     # Separation of duties: the training officer computes, reviews and reverses claims; finance
     # makes, approves (another finance officer than the maker) and pays batches.
+    "subsidies:shortage_create": {R.TRAINING_OFFICER},
+    "subsidies:shortage_edit": {R.TRAINING_OFFICER},
+    "subsidies:insured_import": {R.TRAINING_OFFICER},
+    "subsidies:application_list": {R.TRAINING_OFFICER},
+    "subsidies:application_select": {R.TRAINING_OFFICER},
+    "subsidies:apply": {R.WORKER},
+    "subsidies:organization_apply": {R.LIAISON},
     "subsidies:run_list": {R.TRAINING_OFFICER},
     "subsidies:claim_review": {R.TRAINING_OFFICER},
     "subsidies:claim_reverse": {R.TRAINING_OFFICER},

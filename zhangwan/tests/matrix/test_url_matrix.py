@@ -147,6 +147,14 @@ EXPECTED = {
     "subsidies:policy_list": (None, only(SUBSIDY_READERS)),
     "subsidies:policy_detail": (lambda o: {"pk": o["policy"].pk}, only(SUBSIDY_READERS)),
     "subsidies:policy_budget": (lambda o: {"pk": o["policy"].pk}, everyone(405)),
+    "subsidies:shortage_list": (None, only(SUBSIDY_READERS)),
+    "subsidies:shortage_create": (None, only({Role.TRAINING_OFFICER.value})),
+    "subsidies:shortage_edit": (lambda o: {"pk": o["shortage"].pk}, only({Role.TRAINING_OFFICER.value})),
+    "subsidies:insured_import": (None, only({Role.TRAINING_OFFICER.value})),
+    "subsidies:application_list": (None, only(TRAINING_READERS)),
+    "subsidies:application_select": (None, only({Role.TRAINING_OFFICER.value})),
+    "subsidies:apply": (None, only({Role.WORKER.value})),
+    "subsidies:organization_apply": (None, only({Role.LIAISON.value})),
     "subsidies:run_list": (None, only(TRAINING_READERS)),
     "subsidies:run_detail": (lambda o: {"pk": o["run"].pk}, only(TRAINING_READERS)),
     "subsidies:claim_list": (None, only(SUBSIDY_READERS)),
@@ -317,7 +325,9 @@ ADMIN_MODELS = {
     **{f"certification_{m}": {"view": STAFF, "add": set(), "delete": set()}
        for m in ["application", "certificate", "eligibilitygrant"]},
     **{f"subsidies_{m}": {"view": SUBSIDY_READERS, "add": {Role.TRAINING_OFFICER.value},
-                          "delete": {Role.TRAINING_OFFICER.value}} for m in ["policy"]},
+                          "delete": {Role.TRAINING_OFFICER.value}} for m in ["policy", "shortageoccupation"]},
+    "subsidies_insuredperiod": {"view": {Role.TRAINING_OFFICER.value, Role.AUDITOR.value},
+                                "add": {Role.TRAINING_OFFICER.value}, "delete": set()},
     # Claims, batches and payments change only through the pages' services (separation of duties).
     **{f"subsidies_{m}": {"view": SUBSIDY_READERS, "add": set(), "delete": set()}
        for m in ["claim", "batch", "payment"]},
