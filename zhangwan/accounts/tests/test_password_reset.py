@@ -62,6 +62,11 @@ def test_a_worker_resets_with_the_code_sent_to_the_mobile_on_file(client, worker
     entry = LogEntry.objects.get(object_id=str(worker_user.user.pk))
     assert entry.user_id == worker_user.user.pk
     assert OneTimeCode.objects.get().used_at is not None
+    history = Client()
+    history.force_login(UserFactory(is_superuser=True, is_staff=True))
+    page = history.get(reverse("admin:accounts_user_history", args=[worker_user.user.pk]),
+                       HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "密码（通过短信验证码重置）" in page
 
 
 def test_unknown_and_known_identity_numbers_get_the_same_answer(client, worker_user, sms_outbox, organization):
@@ -149,10 +154,14 @@ def test_the_superuser_sends_a_reset_from_the_admin(client, worker_user, sms_out
     officer.refresh_from_db()
     assert officer.check_password(PASSWORD)  # nothing set, nothing shown
     assert LogEntry.objects.filter(user=admin, object_id=str(officer.pk)).exists()
+    history = client.get(reverse("admin:accounts_user_history", args=[worker_user.user.pk]),
+                         HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "密码重置验证码（已发短信）" in history
 
 
 def test_only_the_superuser_may_send_a_reset(client, worker_user, role_users):
     client.force_login(role_users[Role.AUDITOR.value])
+    assert "send_password_reset" not in client.get(reverse("admin:accounts_user_changelist")).content.decode()
     response = client.post(reverse("admin:accounts_user_changelist"),
                            {"action": "send_password_reset", "_selected_action": [worker_user.user.pk]})
     assert response.status_code in (200, 302, 403)
