@@ -54,7 +54,16 @@ def resettable_worker_by_pk(pk) -> Worker | None:
 
 
 def reset_code_send(*, worker: Worker | None) -> None:
-    """Send a reset code to the worker's mobile, silently: the caller answers the same either way."""
+    """Queue a reset code to the worker's mobile (nothing for None): the caller answers the same either
+    way, in the same time, since the text message goes from a Celery worker after the commit."""
+    from .tasks import send_password_reset_code
+
+    if worker is not None:
+        send_password_reset_code.delay_on_commit(worker.pk)
+
+
+def reset_code_send_now(*, worker: Worker | None) -> None:
+    """Send the reset code; refusals (too soon, ten today, the provider) are logged, never shown."""
     if worker is None:
         return
     try:

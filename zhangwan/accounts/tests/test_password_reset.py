@@ -6,7 +6,7 @@ import re
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.core import mail
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 
 from zhangwan.accounts.models import OneTimeCode
@@ -25,7 +25,9 @@ def worker_user(db, organization, sms_outbox):
 
 
 def ask(client, id_number):
-    return client.post(reverse("accounts:worker_reset"), {"id_number": id_number})
+    """Step 1; the code is queued after the commit (the test's transaction never commits)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(reverse("accounts:worker_reset"), {"id_number": id_number})
 
 
 def enter(client, code, password=NEW, again=None):
@@ -166,3 +168,11 @@ def test_only_the_superuser_may_send_a_reset(client, worker_user, role_users):
                            {"action": "send_password_reset", "_selected_action": [worker_user.user.pk]})
     assert response.status_code in (200, 302, 403)
     assert OneTimeCode.objects.count() == 0
+
+
+def test_the_code_goes_after_the_answer_whatever_the_number(client, worker_user, sms_outbox):
+    with TestCase.captureOnCommitCallbacks() as queued:
+        response = client.post(reverse("accounts:worker_reset"), {"id_number": worker_user.id_number})
+    assert response.url == reverse("accounts:worker_reset_code") and sms_outbox() == [] and len(queued) == 1
+    queued[0]()
+    assert [m["mobile"] for m in sms_outbox()] == ["13912345678"]
