@@ -220,4 +220,5 @@ class StaffResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         reset.password_reset_set(user=form.user, password=form.cleaned_data["new_password1"], how="email")
+        self.request.session.pop(auth_views.INTERNAL_RESET_SESSION_TOKEN, None)
         return HttpResponseRedirect(self.get_success_url())

@@ -136,6 +136,8 @@ def test_staff_reset_by_an_emailed_link_in_chinese(client, db, settings):
     assert officer.check_password(NEW)
     assert other_session.get(reverse("accounts:notifications")).status_code == 302
     assert LogEntry.objects.filter(object_id=str(officer.pk)).exists()
+    again = client.get(form_url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "该链接已使用或已过期" in again and client.get(link).status_code == 200  # used once
     assert client.post(reverse("accounts:staff_reset"), {"email": "nobody@example.cn"}).url == \
         reverse("accounts:staff_reset_sent")
     assert len(mail.outbox) == 1
