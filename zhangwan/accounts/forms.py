@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
@@ -56,3 +56,15 @@ class SetAccountForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return data
+
+
+class ResetIdentifyForm(forms.Form):
+    id_number = IdNumberField(help_text=_("A code goes by text message to the mobile number on your record."))
+
+
+class ResetCodeForm(SetPasswordForm):
+    """The code from the text message and the new password (Django's validators)."""
+
+    field_order = ["code", "new_password1", "new_password2"]
+
+    code = ClaimCodeForm.base_fields["code"]

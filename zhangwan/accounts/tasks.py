@@ -27,3 +27,12 @@ def delete_old_codes_and_locks() -> int:
 
     ClaimLock.objects.filter(locked_until__lt=timezone.now()).delete()
     return otp_delete_old()
+
+
+@shared_task
+def send_password_reset_code(worker_id: int) -> None:
+    """The worker's reset code, sent after the page answered: the answer takes as long whether a
+    code goes out or not (zhangwan/accounts/reset.py)."""
+    from .reset import reset_code_send_now, resettable_worker_by_pk
+
+    reset_code_send_now(worker=resettable_worker_by_pk(worker_id))

@@ -1,9 +1,12 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from zhangwan.ratelimit import rate_limited
+
 from . import views
 from .forms import LoginForm
 from .passwords import guessing_limited
+from .reset import RESET_REQUESTS_PER_ADDRESS
 
 app_name = "accounts"
 
@@ -14,6 +17,21 @@ urlpatterns = [
     path("password/", guessing_limited(auth_views.PasswordChangeView.as_view(
         success_url=reverse_lazy("accounts:password_done"))), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_done"),
+    path("forgot/", views.password_reset, name="password_reset"),
+    path("forgot/worker/", views.worker_reset, name="worker_reset"),
+    path("forgot/worker/code/", views.worker_reset_code, name="worker_reset_code"),
+    path("forgot/email/", rate_limited(RESET_REQUESTS_PER_ADDRESS)(auth_views.PasswordResetView.as_view(
+        template_name="accounts/staff_reset.html", email_template_name="accounts/staff_reset_email.txt",
+        subject_template_name="accounts/staff_reset_subject.txt",
+        success_url=reverse_lazy("accounts:staff_reset_sent"))), name="staff_reset"),
+    path("forgot/email/sent/", auth_views.PasswordResetDoneView.as_view(template_name="accounts/staff_reset_sent.html"),
+         name="staff_reset_sent"),
+    path("reset/<uidb64>/<token>/",
+         views.StaffResetConfirmView.as_view(template_name="accounts/staff_reset_confirm.html"),
+         name="staff_reset_confirm"),
+    path("reset/done/",
+         auth_views.PasswordResetCompleteView.as_view(template_name="accounts/staff_reset_complete.html"),
+         name="staff_reset_complete"),
     path("claim/", views.claim, name="claim"),
     path("claim/code/", views.claim_code, name="claim_code"),
     path("claim/password/", views.claim_password, name="claim_password"),

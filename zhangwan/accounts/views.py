@@ -2,23 +2,27 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
 from django.db import IntegrityError
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhangwan.actions import refusal_to
 from zhangwan.net import client_ip
+from zhangwan.ratelimit import rate_limited, too_many
 from zhangwan.registry.forms import WorkerContactForm
 from zhangwan.registry.models import Worker
 from zhangwan.sms import SmsError
 
-from . import services
+from . import reset, services
 from .access import role_required
-from .forms import ClaimCodeForm, ClaimForm, SetAccountForm
+from .forms import ClaimCodeForm, ClaimForm, ResetCodeForm, ResetIdentifyForm, SetAccountForm
+from .models import User
 from .roles import Role
 
 logger = logging.getLogger(__name__)
@@ -161,3 +165,60 @@ def unread_badge(request):
 def notifications_read(request):
     request.user.notifications.unread().update(read_at=timezone.now())
     return redirect("accounts:notifications")
+
+
+# Password reset (zhangwan/accounts/reset.py) ------------------------------------------------------
+# The worker record an identity number named (0: none that may reset), kept between the two steps.
+SESSION_RESET_KEY = "reset_worker_id"
+
+
+def password_reset(request):
+    """The "forgot password" chooser: workers by identity number and SMS, staff by e-mail."""
+    return render(request, "accounts/password_reset.html")
+
+
+@rate_limited(reset.RESET_REQUESTS_PER_ADDRESS)
+def worker_reset(request):
+    """Step 1: the identity number. The answer is the same whether it has a login and mobile or not."""
+    form = ResetIdentifyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        id_number = form.cleaned_data["id_number"]
+        worker = reset.resettable_worker(id_number) if reset.RESET_REQUESTS_PER_NUMBER.hit(id_number) else None
+        reset.reset_code_send(worker=worker)
+        request.session.cycle_key()
+        request.session[SESSION_RESET_KEY] = worker.pk if worker else 0
+        return redirect("accounts:worker_reset_code")
+    return render(request, "accounts/worker_reset.html", {"form": form})
+
+
+def worker_reset_code(request):
+    """Step 2: the code from the text message and the new password."""
+    if SESSION_RESET_KEY not in request.session:
+        return redirect("accounts:worker_reset")
+    worker = reset.resettable_worker_by_pk(request.session[SESSION_RESET_KEY])
+    user = worker.user if worker else User()
+    form = ResetCodeForm(user, request.POST or None)
+    if request.method == "POST":
+        address = client_ip(request)
+        if reset.RESET_FAILURES_PER_ADDRESS.exceeded(address):
+            return too_many(request, reset.RESET_FAILURES_PER_ADDRESS)
+        if form.is_valid():
+            if reset.reset_code_check(worker=worker, code=form.cleaned_data["code"], address=address):
+                reset.password_reset_set(user=user, password=form.cleaned_data["new_password1"], how="sms")
+                request.session.pop(SESSION_RESET_KEY, None)
+                messages.success(request, _("Your password was changed. Log in with the new one."))
+                return redirect("accounts:login")
+            form.add_error("code", _("The code is wrong or has expired. Check the latest text message, or "
+                                     "ask for a new code."))
+    return render(request, "accounts/worker_reset_code.html", {"form": form})
+
+
+class StaffResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's: the new password from the e-mailed link, also written in the user's history."""
+
+    success_url = reverse_lazy("accounts:staff_reset_complete")
+
+    def form_valid(self, form):
+        reset.password_reset_set(user=form.user, password=form.cleaned_data["new_password1"], how="email")
+        self.request.session.pop(auth_views.INTERNAL_RESET_SESSION_TOKEN, None)
+        return HttpResponseRedirect(self.get_success_url())

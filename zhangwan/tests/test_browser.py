@@ -121,3 +121,33 @@ def test_pages_of_every_role_render_on_a_phone(phone, live_server, role_users):
     page.goto(f"{live_server.url}/accounts/me/")
     expect(page.locator("h1")).to_have_text("您无权打开此页面")
     shot(page, "forbidden")
+
+
+def test_worker_resets_a_forgotten_password_by_sms_on_a_phone(phone, live_server, organization, sms_outbox):
+    from zhangwan.accounts.roles import Role
+    from zhangwan.accounts.tests.factories import UserFactory
+
+    user = UserFactory(role=Role.WORKER, username="13922223333")
+    worker = WorkerFactory(employer=organization, name="张伟", mobile="13922223333", user=user)
+    page = phone
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.click("text=忘记密码")
+    expect(page).to_have_url(re.compile(r"/accounts/forgot/$"))
+    shot(page, "reset-chooser")
+    page.click("text=我是职工")
+    page.fill("#id_id_number", worker.id_number)
+    page.click("main button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/accounts/forgot/worker/code/$"))
+    expect(page.locator("main")).to_contain_text("如果该身份证号已注册账号并留有手机号")
+    (message,) = sms_outbox()
+    assert message["mobile"] == "13922223333" and message["template"] == "password_reset"
+    page.fill("#id_code", message["params"]["code"])
+    page.fill("#id_new_password1", "Zhang#Wei2026")
+    page.fill("#id_new_password2", "Zhang#Wei2026")
+    shot(page, "reset-code")
+    page.click("main button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/accounts/login/$"))
+    expect(page.locator("body")).to_contain_text("密码已修改")
+    log_in(page, live_server, "13922223333", "Zhang#Wei2026")
+    page.goto(f"{live_server.url}/accounts/me/")
+    expect(page.locator("h1")).to_have_text("我的档案")

@@ -90,6 +90,30 @@ def _claim_pending(client, o):
     session.save()
 
 
+def _reset_pending(client, o):
+    session = client.session
+    session["reset_worker_id"] = 0  # an identity number with no login: every code is wrong
+    session.save()
+
+
+def _reset_link(o):
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    return {"uidb64": urlsafe_base64_encode(force_bytes(o["a_user"])), "token": "set-password"}
+
+
+def _reset_token(client, o):
+    from django.contrib.auth.tokens import default_token_generator
+    from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN
+
+    from zhangwan.accounts.models import User
+
+    session = client.session
+    session[INTERNAL_RESET_SESSION_TOKEN] = default_token_generator.make_token(User.objects.get(pk=o["a_user"]))
+    session.save()
+
+
 def _fresh_session(client, o):
     client.cookies.clear()
 
@@ -148,6 +172,17 @@ FORMS = {
                                     fields={"username": "text", "password1": "raw", "password2": "raw"},
                                     valid=lambda o: {"username": "newname", "password1": "Zw-2026-long",
                                                      "password2": "Zw-2026-long"}),
+    "accounts:worker_reset": Form(ANON, prepare=_fresh_session, fields={"id_number": "id_number"},
+                                  valid=lambda o: {"id_number": o["own_worker"].id_number}),
+    "accounts:worker_reset_code": Form(ANON, prepare=_reset_pending,
+                                       fields={"code": "int", "new_password1": "raw", "new_password2": "raw"},
+                                       valid=lambda o: {"code": "123456", "new_password1": "Zw-2026-long",
+                                                        "new_password2": "Zw-2026-long"}),
+    "accounts:staff_reset": Form(ANON, fields={"email": "raw"}, valid=lambda o: {"email": "nobody@example.cn"}),
+    "accounts:staff_reset_confirm": Form(ANON, kwargs=_reset_link, prepare=_reset_token,
+                                         fields={"new_password1": "raw", "new_password2": "raw"},
+                                         valid=lambda o: {"new_password1": "Zw-2026-long",
+                                                          "new_password2": "Zw-2026-long"}),
     "accounts:profile_edit": Form(WO, fields={"mobile": "mobile", "education": "choice"},
                                   valid=lambda o: {"mobile": "13900000001", "education": "college"}),
     "accounts:notifications_read": Form(WO, messages=False),
@@ -322,7 +357,8 @@ FORMS = {
 # The rest of the project's pages take no input but their URL and query string (see the test
 # that feeds their query strings).
 PAGES = {
-    "home", "healthz", "favicon", "accounts:password_done", "accounts:profile", "accounts:notifications",
+    "home", "healthz", "favicon", "accounts:password_done", "accounts:password_reset", "accounts:staff_reset_sent",
+    "accounts:staff_reset_complete", "accounts:profile", "accounts:notifications",
     "accounts:unread_badge", "registry:roster", "registry:roster_export", "registry:roster_template",
     "registry:worker_detail", "training:catalogue", "training:class_detail", "training:my_classes",
     "training:liaison_enrollments", "training:worker_training", "training:class_list", "training:class_manage",

@@ -27,7 +27,8 @@ NOT_BUSINESS = {"django_session", "axes_accessattempt", "axes_accesslog", "axes_
 # open to the public by design.
 PERSONAL = {"accounts:logout", "accounts:notifications_read", "set_language", "accounts:login",
             "accounts:password_change", "accounts:claim", "accounts:claim_code",
-            "accounts:claim_password", "admin:logout",
+            "accounts:claim_password", "accounts:worker_reset", "accounts:worker_reset_code",
+            "accounts:staff_reset", "accounts:staff_reset_confirm", "admin:logout",
             "admin:login", "admin:password_change", "masters:objection_new"}
 NOMINATORS = {R.WORKER, R.LIAISON, R.MASTERS_OFFICER}
 
