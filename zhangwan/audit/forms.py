@@ -19,7 +19,7 @@ class ActivityFilterForm(forms.Form):
     user = forms.CharField(label=_("Done by"), required=False, max_length=TEXT_LENGTH,
                            widget=forms.TextInput(attrs={"placeholder": _("Name or username")}))
     model = forms.ChoiceField(label=_("Kind of record"), required=False)
-    kind = forms.ChoiceField(label=_("Change"), required=False,
+    kind = forms.ChoiceField(label=_("Operation"), required=False,
                              choices=[("", "---------"), *((k, v) for k, v in KINDS.items())])
     organization = forms.ModelChoiceField(label=_("Organization"), required=False,
                                           queryset=Organization.objects.order_by("name"))

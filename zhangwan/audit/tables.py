@@ -14,7 +14,7 @@ ACTIVITY = Table(_("Activity log"), "activity-log-{today}.xlsx", [
     Column(_("Done by"), "user_name", width=14),
     Column(_("Kind of record"), "model_name", width=14),
     Column(_("Changed record"), "record", width=30),
-    Column(_("Change"), "kind_name", width=8),
+    Column(_("Operation"), "kind_name", width=8),
     Column(_("What changed"), "changes_text", width=50),
     Column(_("Reason"), "reason_text", width=30),
 ])
