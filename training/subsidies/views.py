@@ -18,6 +18,7 @@ from zhangwan.forms import flash_errors
 from zhangwan.history import history_with_changes
 from zhangwan.jobs.exports import export_response
 from zhangwan.pagination import paginate
+from zhangwan.query import search_param
 from zhangwan.registry.models import Worker
 
 from . import applications, exports, insured, rules, selectors, services, tables
@@ -525,7 +526,7 @@ def _apply_ticked(request, certificates, *, channel, here, title, crumbs):
                                                 channel=channel)
             messages.success(request, _("Applied for %(count)d certificates.") % {"count": len(made)})
         return redirect(here)
-    number = request.GET.get("number", "").strip()[:40]
+    number = search_param(request, "number")[:40]
     if number:
         certificates = certificates.filter(number__icontains=number)
     page, query = paginate(request, _certificates_to_apply(certificates), 50)

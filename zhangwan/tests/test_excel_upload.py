@@ -16,7 +16,7 @@ from django.utils import translation
 from zhangwan.excel_in import open_upload
 from zhangwan.registry.models import Worker
 from zhangwan.registry.tests.xlsx import HEADERS_ZH
-from zhangwan.tests import badinput
+from zhangwan.tests.matrix import badinput
 
 BOMBS = ["shared-string bomb", "distinct shared-string bomb", "deflate bomb", "billion laughs"]
 LIMIT = 5 * 1024 * 1024
