@@ -19,6 +19,7 @@ from competitions.tests.factories import close_entries, competition, event, weld
 from zhangwan.accounts.models import Notification
 from zhangwan.accounts.roles import Role
 from zhangwan.accounts.tests.factories import UserFactory
+from zhangwan.history import reason_key
 
 pytestmark = pytest.mark.django_db
 
@@ -128,7 +129,8 @@ def test_publishing_with_entries_short_of_sheets_needs_a_reason(client, organiza
     client.post(reverse("competitions:results_publish", args=[ev.competition_id]), {"reason": "2号裁判因病缺席"})
     contest = Competition.objects.get(pk=ev.competition_id)
     assert contest.results_published
-    assert contest.history.latest().history_change_reason == "competition.published_short:2号裁判因病缺席"
+    published = contest.history.latest()
+    assert published.history_change_reason == reason_key("competition.published_short", "2号裁判因病缺席")
 
 
 def test_sheets_submitted_after_the_computation_block_publication(organization, role_users):
@@ -225,7 +227,7 @@ def test_withdrawing_published_results_takes_back_what_they_gave(client, publish
 
     contest = Competition.objects.get(pk=ev.competition_id)
     assert not contest.results_published
-    assert contest.history.latest().history_change_reason == "competition.withdrawn:计分程序有误"
+    assert contest.history.latest().history_change_reason == reason_key("competition.withdrawn", "计分程序有误")
     assert not Entry.objects.filter(event=published["city_event"]).exists()  # advancement taken back
     assert not EligibilityGrant.objects.exists()
     certificate = Certificate.objects.get()
@@ -270,7 +272,8 @@ def test_correcting_a_published_result_moves_advancement_certification_and_tells
     corrected = Result.objects.get(entry=winner_entry)
     assert (corrected.rank, corrected.tier, corrected.upgrade) == (2, "second", Upgrade.CERTIFY_UP)
     latest = corrected.history.latest()
-    assert latest.history_user == officer and latest.history_change_reason == "result.corrected:理论成绩录入错误"
+    assert latest.history_user == officer
+    assert latest.history_change_reason == reason_key("result.corrected", "理论成绩录入错误")
     assert latest.prev_record.tier == "first"
     assert not Entry.objects.filter(source_entry=winner_entry).exists()  # no longer advances
     assert not EligibilityGrant.objects.filter(worker=winner).exists()  # the right of the first prize is gone

@@ -14,6 +14,7 @@ from competitions.tests.factories import competition, event
 from zhangwan.accounts.models import Notification
 from zhangwan.accounts.roles import Role
 from zhangwan.accounts.tests.factories import UserFactory
+from zhangwan.history import reason_key
 from zhangwan.registry.tests.factories import OrganizationFactory
 
 from ..models import Assignment, Conflict, Holiday, MasterTitle, Nomination, Objection, Score
@@ -359,7 +360,7 @@ def test_the_shortlist_is_the_top_within_the_quota_and_the_officer_may_change_it
     shortlist_change(nomination=third, include=True, reason="革新成果突出", user=officer)
     third.refresh_from_db()
     assert third.status == S.SHORTLISTED and third.shortlist_note == "革新成果突出"
-    assert third.history.first().history_change_reason == "nomination.shortlist_changed:革新成果突出"
+    assert third.history.first().history_change_reason == reason_key("nomination.shortlist_changed", "革新成果突出")
 
 
 def test_publicity_lasts_working_days_across_weekends_and_holidays(officer):

@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from training.models import Mentorship
 from zhangwan.accounts.roles import Role
 from zhangwan.accounts.tests.factories import UserFactory
+from zhangwan.history import reason_key
 from zhangwan.registry.tests.factories import WorkerFactory, trade
 
 from ..models import Nomination
@@ -141,7 +142,7 @@ def test_the_ranking_updates_itself_when_the_last_review_of_a_nomination_is_in(o
             _submit(x, 100, 50)
     a.refresh_from_db()
     assert (a.final_score, a.rank) == (Decimal("100.00"), 1)
-    assert a.history.filter(history_change_reason="nomination.ranked").exists()
+    assert a.history.filter(history_change_reason=reason_key("nomination.ranked")).exists()
     # The officer's recompute still works and writes nothing new when nothing changed.
     assert ranking_compute(round_=round_, user=officer) == 0
 
@@ -199,7 +200,7 @@ def test_the_officer_decides_the_tie_with_a_reason(officer):
     third.refresh_from_db()
     second.refresh_from_db()
     assert (third.status, second.status) == (S.SHORTLISTED, S.UNDER_REVIEW)
-    assert third.history.first().history_change_reason == "nomination.tie_decided:带徒成效更突出"
+    assert third.history.first().history_change_reason == reason_key("nomination.tie_decided", "带徒成效更突出")
     assert second.shortlist_note == "带徒成效更突出"
     round_ = publicity_open(round_=round_, user=officer, starts=datetime.date(YEAR, 7, 4))
     assert set(Nomination.objects.filter(status=S.IN_PUBLICITY)) == {first, third}

@@ -10,6 +10,7 @@ from training.tests.factories import hold, open_class
 from zhangwan.accounts.models import Notification
 from zhangwan.accounts.roles import Role
 from zhangwan.accounts.tests.factories import UserFactory
+from zhangwan.history import reason_key
 from zhangwan.registry.tests.factories import WorkerFactory
 
 pytestmark = pytest.mark.django_db
@@ -159,7 +160,7 @@ def test_finishing_before_the_last_session_needs_a_reason(officer, django_captur
         services.class_transition(training_class=cls, to="finished", user=officer, reason="疫情停课")
     cls.refresh_from_db()
     assert cls.status == "finished"
-    assert cls.history.first().history_change_reason == "class.finished_early:疫情停课"
+    assert cls.history.first().history_change_reason == reason_key("class.finished_early", "疫情停课")
 
 
 def test_a_class_finished_early_is_judged_on_the_hours_held_never_above_100_percent(

@@ -11,6 +11,7 @@ from training import services
 from training.models import Attendance, Enrollment, TrainingClass
 from training.tests.factories import hold, open_class
 from zhangwan.accounts.models import Notification
+from zhangwan.history import reason_key
 from zhangwan.registry.tests.factories import WorkerFactory
 
 pytestmark = pytest.mark.django_db
@@ -399,7 +400,7 @@ def test_officer_withdraws_a_worker_after_the_start_with_a_reason(officer_client
     seat.refresh_from_db()
     cls.refresh_from_db()
     assert (seat.status, cls.confirmed_count) == ("cancelled", 0)
-    assert seat.history.first().history_change_reason == "enrollment.withdrawn:工作调动"
+    assert seat.history.first().history_change_reason == reason_key("enrollment.withdrawn", "工作调动")
     assert Notification.objects.filter(user=worker.user, body__contains="工作调动").exists()
 
 

@@ -7,6 +7,7 @@ import itertools
 from django.urls import reverse
 
 from certification.models import Certificate
+from zhangwan.history import reason_key
 from zhangwan.registry.tests.factories import WorkerFactory, trade
 from zhangwan.registry.tests.xlsx import workbook_file
 
@@ -31,7 +32,7 @@ def test_a_worker_applies_on_a_phone_once_and_sees_why_the_button_is_then_disabl
     application = Application.objects.get()
     assert (application.certificate, application.channel, application.applied_on, application.applied_by) == (
         own, "worker", datetime.date.today(), user)
-    assert application.history.get().history_change_reason == "application.subsidy"
+    assert application.history.get().history_change_reason == reason_key("application.subsidy")
     again = client.get(reverse("subsidies:apply")).content.decode()
     assert "disabled" in again and "已于" in again
     assert client.post(reverse("subsidies:apply"), {"certificate": other.pk}).status_code == 404

@@ -16,6 +16,7 @@ from certification import services as certification
 from certification.models import Certificate
 from zhangwan.accounts.roles import Role
 from zhangwan.accounts.tests.factories import UserFactory
+from zhangwan.history import reason_key
 from zhangwan.registry.tests.factories import WorkerFactory
 from zhangwan.reports import dashboard, figures
 
@@ -58,7 +59,7 @@ def test_the_budget_form_refuses_a_budget_below_the_committed_amount_and_shows_i
     assert Policy.objects.get(pk=pol.pk).budget == Decimal("5000.00")
     response = client.post(reverse("subsidies:policy_budget", args=[pol.pk]), {"budget": "3000"}, follow=True)
     assert Policy.objects.get(pk=pol.pk).budget == Decimal("3000.00")
-    assert pol.history.latest().history_change_reason == "policy.budget:3,000.00"
+    assert pol.history.latest().history_change_reason == reason_key("policy.budget", "3,000.00")
 
 
 def test_the_budget_service_and_the_admin_form_refuse_a_budget_below_the_committed_amount(client, people):
@@ -168,7 +169,7 @@ def test_finance_marks_a_reversal_recovered_with_date_reference_and_reason(clien
     marked = Claim.objects.get(pk=reversal.pk)
     assert (marked.recovered_on, marked.recovery_reference, marked.recovery_note, marked.recovered_by) == (
         datetime.date(YEAR, 12, 5), "R1", "柜台退回", people["maker"])
-    assert marked.history.latest().history_change_reason == "claim.recovered:R1"
+    assert marked.history.latest().history_change_reason == reason_key("claim.recovered", "R1")
     assert not client.get(reverse("subsidies:recovery_list")).context["page"].object_list
     with pytest.raises(services.SubsidyError):
         services.recovery_mark(claim=marked, user=people["maker"], recovered_on=PAID_ON, reference="R2", reason="x")
@@ -201,7 +202,7 @@ def test_the_approver_sends_an_approved_batch_back_with_a_reason_the_maker_reads
     batch.refresh_from_db()
     assert (batch.status, batch.sent_back_reason, batch.approved_by) == ("draft", "两名收款人账号有误", None)
     assert Policy.objects.get(pk=pol.pk).committed == 0
-    assert batch.history.latest().history_change_reason == "batch.sent_back:两名收款人账号有误"
+    assert batch.history.latest().history_change_reason == reason_key("batch.sent_back", "两名收款人账号有误")
     client.force_login(people["maker"])
     page = client.get(reverse("subsidies:batch_detail", args=[batch.pk])).content.decode()
     assert "两名收款人账号有误" in page and 'id="send-back-form"' not in page

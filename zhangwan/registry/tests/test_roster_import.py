@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from zhangwan.history import reason_key
 from zhangwan.registry.models import Employment, Worker, WorkerTrade
 from zhangwan.registry.tests.factories import make_id_number
 from zhangwan.registry.tests.xlsx import HEADERS_EN, HEADERS_ZH, roster_rows, workbook_file
@@ -61,7 +62,7 @@ def test_a_changed_mobile_is_updated_with_history(client_liaison):
     post(client_liaison, workbook_file(rows))
     worker = Worker.objects.get(id_number=rows[1][1])
     assert worker.mobile == "13700000001"
-    assert worker.history.first().history_change_reason == "roster.import"
+    assert worker.history.first().history_change_reason == reason_key("roster.import")
 
 
 def test_one_bad_row_in_500_imports_nothing_and_names_the_row(client_liaison):
