@@ -20,16 +20,26 @@ CERTIFICATE_PREFIX = "ZW"  # the default prefix of an issuer's certificate numbe
 PREFIX_PATTERN = r"^[A-Z]{1,8}$"
 
 
+def certificate_prefix_field(help_text):
+    """An issuer's certificate number prefix (an assessment body, a competition): capital letters, with a
+    database check on the model (`prefix_is_letters`)."""
+    return models.CharField(_("certificate number prefix"), max_length=8, default=CERTIFICATE_PREFIX,
+                            validators=[RegexValidator(PREFIX_PATTERN, _("Write 1 to 8 capital letters, e.g. ZW."))],
+                            help_text=help_text)
+
+
+def prefix_is_letters(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=Q(certificate_prefix__regex=PREFIX_PATTERN), name=name)
+
+
 class AssessmentBody(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     organization = models.ForeignKey(Organization, verbose_name=_("organization"), on_delete=models.PROTECT,
                                      related_name="assessment_bodies")
     registration_code = models.CharField(_("registration code"), max_length=50, blank=True)
-    certificate_prefix = models.CharField(
-        _("certificate number prefix"), max_length=8, default=CERTIFICATE_PREFIX,
-        validators=[RegexValidator(PREFIX_PATTERN, _("Write 1 to 8 capital letters, e.g. ZW."))],
-        help_text=_("The body's certificates are numbered prefix + year + six digits, e.g. ZW2026000001; "
-                    "bodies with the same prefix share its numbers."))
+    certificate_prefix = certificate_prefix_field(
+        _("The body's certificates are numbered prefix + year + six digits, e.g. ZW2026000001; "
+          "bodies with the same prefix share its numbers."))
 
     history = HistoricalRecords()
 
@@ -37,8 +47,7 @@ class AssessmentBody(models.Model):
         verbose_name = _("assessment body")
         verbose_name_plural = _("assessment bodies")
         ordering = ["name"]
-        constraints = [models.CheckConstraint(condition=Q(certificate_prefix__regex=PREFIX_PATTERN),
-                                              name="body_certificate_prefix_letters")]
+        constraints = [prefix_is_letters("body_certificate_prefix_letters")]
 
     def __str__(self):
         return self.name

@@ -3,6 +3,7 @@
 import datetime
 import json
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -399,9 +400,12 @@ def certificate_revoke(*, certificate: Certificate, reason: str, user) -> Certif
 
 
 def own_number_pattern() -> re.Pattern:
-    """The form of the numbers this platform gives: any issuer's prefix (or the district's own, of
-    the competition route) + year + six digits."""
-    prefixes = {CERTIFICATE_PREFIX, *AssessmentBody.objects.values_list("certificate_prefix", flat=True)}
+    """The form of the numbers this platform gives: any issuer's prefix (an assessment body's, a
+    competition's, or the district's own) + year + six digits."""
+    from competitions.models import Competition
+
+    prefixes = {CERTIFICATE_PREFIX, *AssessmentBody.objects.values_list("certificate_prefix", flat=True),
+                *Competition.objects.values_list("certificate_prefix", flat=True)}
     return re.compile(rf"^({'|'.join(sorted(map(re.escape, prefixes)))})\d{{10}}$")
 
 
@@ -446,7 +450,7 @@ def competition_route_apply(*, user, on: datetime.date | None = None) -> tuple[i
                    .filter(entry__event__competition__results_published=True, entry__worker__isnull=False,
                            upgrade__in=[Upgrade.APPLY_UP, Upgrade.CERTIFY_UP],
                            certificate__isnull=True, eligibility_grant__isnull=True)
-                   .select_related("entry__event", "entry__worker").order_by("pk"))
+                   .select_related("entry__event__competition", "entry__worker").order_by("pk"))
     # The highest level each (worker, trade) holds, kept up to date as this call gives levels,
     # so two awards of one person never give the same level twice.
     keys = {(r.entry.worker_id, r.entry.event.trade_id) for r in results}
@@ -470,12 +474,15 @@ def competition_route_apply(*, user, on: datetime.date | None = None) -> tuple[i
             grants.append(EligibilityGrant(worker=r.entry.worker, trade=r.entry.event.trade, competition_result=r,
                                            level=level, granted_on=on))
             granted.add((*key, level))
-    # The competition route's certificates are the district's own: its series, the default prefix.
-    numbers = _next_numbers(CERTIFICATE_PREFIX, on.year, len(to_certify)) if to_certify else []
+    # A competition route certificate is numbered in its competition's series (its prefix).
+    by_prefix = defaultdict(list)
+    for r, level in to_certify:
+        by_prefix[r.entry.event.competition.certificate_prefix].append((r, level))
     certificates = [Certificate(number=n, holder=r.entry.worker, trade=r.entry.event.trade, level=level,
                                 issued_on=on, source=Certificate.Source.COMPETITION, competition_result=r,
                                 issuer_name=str(r.entry.event.competition))
-                    for n, (r, level) in zip(numbers, to_certify, strict=True)]
+                    for prefix, awards in sorted(by_prefix.items())
+                    for n, (r, level) in zip(_next_numbers(prefix, on.year, len(awards)), awards, strict=True)]
     bulk_create_with_history(certificates, Certificate, user=user, reason="competition.award")
     bulk_create_with_history(grants, EligibilityGrant, user=user, reason="competition.award")
     return len(certificates), len(grants)

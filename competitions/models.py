@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from certification.models import certificate_prefix_field, prefix_is_letters
 from zhangwan.registry.models import Organization, Trade, Worker
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -54,6 +55,10 @@ class Competition(models.Model):
                                     null=True, blank=True, related_name="fed_by")
     results_published = models.BooleanField(_("results published"), default=False, editable=False)
     description = models.TextField(_("description"), blank=True)
+    # The issuer of the certificates its awards earn (the competition route): their numbers' prefix.
+    certificate_prefix = certificate_prefix_field(
+        _("Certificates this competition's awards earn are numbered prefix + year + six digits; "
+          "ZW is the district's own series, shared with the issuers that keep it."))
 
     history = HistoricalRecords()
 
@@ -67,6 +72,7 @@ class Competition(models.Model):
             models.CheckConstraint(condition=Q(registration_closes__isnull=True) | Q(registration_opens__isnull=True)
                                    | Q(registration_closes__gt=F("registration_opens")),
                                    name="competition_window_ordered"),
+            prefix_is_letters("competition_certificate_prefix_letters"),
         ]
 
     def __str__(self):

@@ -109,10 +109,10 @@ def test_rerunning_the_job_changes_nothing():
     assert Application.history.count() == history
 
 
-def _published_result(worker):
+def _published_result(worker, name="区焊工大赛"):
     from competitions.models import Competition, Entry, Event, Result
 
-    competition = Competition.objects.create(name="区焊工大赛", year=2026, level="district",
+    competition = Competition.objects.create(name=name, year=2026, level="district",
                                              starts_on=ON, ends_on=ON, results_published=True)
     event = Event.objects.create(competition=competition, name="焊工", trade=trade())
     entry = Entry.objects.create(event=event, worker=worker, organization=worker.employer, bib=1)
@@ -130,3 +130,25 @@ def test_the_competition_route_turns_awards_into_certificates_or_rights_once(upg
     if certificates:
         certificate = Certificate.objects.get(holder=worker, source="competition")
         assert certificate.level == 4 and certificate.number == "ZW2026000001"
+
+
+def test_a_competition_route_certificate_is_numbered_in_its_competitions_series():
+    worker, other = applicant(since=2020), applicant(since=2020)
+    for person, prefix in ((worker, "SY"), (other, "ZW")):
+        result = _published_result(person, name=f"{prefix}焊工大赛")
+        type(result).objects.filter(pk=result.pk).update(upgrade="certify_up")
+        type(result.entry.event.competition).objects.filter(pk=result.entry.event.competition_id) \
+            .update(certificate_prefix=prefix)
+    assert services.competition_route_apply(user=None, on=ON) == (2, 0)
+    assert Certificate.objects.get(holder=worker).number == "SY2026000001"
+    assert Certificate.objects.get(holder=other).number == "ZW2026000001"
+    assert services.own_number_pattern().match("SY2026000002")
+
+
+def test_the_database_refuses_a_competition_prefix_that_could_run_into_the_digits():
+    from django.db import IntegrityError, transaction
+
+    competition = _published_result(applicant(since=2020)).entry.event.competition
+    competition.certificate_prefix = "S1"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        competition.save(update_fields=["certificate_prefix"])
