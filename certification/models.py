@@ -2,7 +2,6 @@
 certificates with gapless numbers, and grants earned through competitions."""
 
 from django.conf import settings
-from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -10,28 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from zhangwan.certificate_numbers import CERTIFICATE_PREFIX, certificate_prefix_field, prefix_is_letters
 from zhangwan.registry.models import Organization, SkillLevel, Trade, Worker
 
 SCORE = {"max_digits": 5, "decimal_places": 1}
 PASS_MARK = 60  # the default of a session's pass mark (each part scored 0–100)
-CERTIFICATE_PREFIX = "ZW"  # the default prefix of an issuer's certificate numbers (the district's series)
-# Capital letters only: a prefix never runs into the year and digits after it, so two prefixes can
-# never make the same number.
-PREFIX_PATTERN = r"^[A-Z]{1,8}$"
-
-
-def certificate_prefix_field(help_text):
-    """An issuer's certificate number prefix (an assessment body, a competition): capital letters, with a
-    database check on the model (`prefix_is_letters`)."""
-    return models.CharField(_("certificate number prefix"), max_length=8, default=CERTIFICATE_PREFIX,
-                            validators=[RegexValidator(PREFIX_PATTERN, _("Write 1 to 8 capital letters, e.g. ZW."))],
-                            help_text=help_text)
-
-
-def prefix_is_letters(name: str) -> models.CheckConstraint:
-    return models.CheckConstraint(condition=Q(certificate_prefix__regex=PREFIX_PATTERN), name=name)
-
-
 class AssessmentBody(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     organization = models.ForeignKey(Organization, verbose_name=_("organization"), on_delete=models.PROTECT,

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from certification.models import certificate_prefix_field, prefix_is_letters
+from zhangwan.certificate_numbers import certificate_prefix_field, prefix_is_letters
 from zhangwan.registry.models import Organization, Trade, Worker
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
