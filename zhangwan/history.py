@@ -210,8 +210,8 @@ def _stored(reason: str, detail: str) -> str:
 
 
 def record_history(model, pks, *, reason: str, detail: str = "", user=None, history_type: str = "~") -> int:
-    """Copy rows of model with these primary keys into its history table ('+' created, '~' changed):
-    one INSERT … SELECT, instead of a history object per row in Python."""
+    """Copy rows of model with these primary keys into its history table ('+' created, '~' changed,
+    '-' about to be deleted): one INSERT … SELECT, instead of a history object per row in Python."""
     pks = list(pks)
     if not pks:
         return 0
@@ -228,6 +228,15 @@ def record_history(model, pks, *, reason: str, detail: str = "", user=None, hist
     with connection.cursor() as cursor:
         cursor.execute(sql, [timezone.now(), stored, history_type, getattr(user, "pk", None), pks])
         return cursor.rowcount
+
+
+def delete_many_with_history(queryset, *, reason: str, detail: str = "", user=None) -> int:
+    """Delete the rows of the queryset (which nothing references) in one DELETE, their '-' history rows
+    written first by one INSERT … SELECT; returns how many. Inside the caller's transaction."""
+    pks = list(queryset.select_for_update().values_list("pk", flat=True))
+    record_history(queryset.model, pks, reason=reason, detail=detail, user=user, history_type="-")
+    rows = queryset.model.objects.filter(pk__in=pks)
+    return rows._raw_delete(rows.db)  # no per-row signals: the history rows are already written
 
 
 def update_with_history(queryset, *, reason: str, detail: str = "", user=None, **changes) -> list[int]:

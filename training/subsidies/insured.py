@@ -14,7 +14,7 @@ from django.utils.translation import gettext_noop
 
 from zhangwan import excel_in
 from zhangwan.excel_in import Column, RowError
-from zhangwan.history import bulk_create_with_history, delete_with_history
+from zhangwan.history import bulk_create_with_history, delete_many_with_history
 from zhangwan.registry.forms import id_number_cell
 from zhangwan.registry.models import Worker
 
@@ -74,9 +74,8 @@ def save_periods(*, rows: list[dict], user) -> ImportResult:
     worker_ids = sorted({r["worker_id"] for r in rows})
     # The workers' rows are locked so two imports of one list cannot interleave.
     list(Worker.objects.select_for_update().filter(pk__in=worker_ids).values_list("pk", flat=True))
-    # One by one, so each removal's history row names the officer and the import (few rows a worker).
-    for old in InsuredPeriod.objects.filter(worker_id__in=worker_ids):
-        delete_with_history(old, user=user, reason="insured.imported")
+    delete_many_with_history(InsuredPeriod.objects.filter(worker_id__in=worker_ids), user=user,
+                             reason="insured.imported")
     periods = [InsuredPeriod(worker_id=r["worker_id"], start=r["start"], end=r["end"]) for r in rows]
     bulk_create_with_history(periods, InsuredPeriod, user=user, reason="insured.imported", batch_size=2000)
     return ImportResult(workers=len(worker_ids), periods=len(periods))
