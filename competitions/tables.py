@@ -5,12 +5,12 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from zhangwan.columns import Column, Table, local, yes_no
+from zhangwan.columns import PLAIN, Column, Table, local, yes_no
 from zhangwan.registry.models import Worker
 
 COMPETITIONS = Table(_("Competitions"), "competitions-{today}.xlsx", [
     Column(_("Competition"), "name"),
-    Column(_("Year"), "year"),
+    Column(_("Year"), "year", number_format=PLAIN),
     Column(_("Level"), "get_level_display"),
     Column(pgettext_lazy("competition", "Kind"), "get_kind_display"),
     Column(_("Leading competition"), yes_no("leading")),
@@ -46,7 +46,7 @@ def results(parts) -> Table:
     """An event's results: one column per scored part between the entrant and the final score."""
     return Table(_("Results"), "event-{pk}-results.xlsx", [
         Column(_("Rank"), _result("rank")),
-        Column(_("Bib"), "bib"),
+        Column(_("Bib"), "bib", number_format=PLAIN),
         Column(_("Name"), "display_name"),
         Column(_("Organization"), "organization.name"),
         *[Column(part.name, _part_score(part)) for part in parts],

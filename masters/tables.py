@@ -4,7 +4,7 @@ from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from zhangwan.columns import Column, Table
+from zhangwan.columns import PLAIN, Column, Table
 
 from . import rules
 
@@ -15,7 +15,7 @@ def _conflict_kind(row):
 
 ROUNDS = Table(_("Selection rounds"), "selection-rounds-{today}.xlsx", [
     Column(_("Round"), "name"),
-    Column(_("Year"), "year"),
+    Column(_("Year"), "year", number_format=PLAIN),
     Column(_("Quota"), "quota"),
     Column(_("Nominations open"), "nominations_open"),
     Column(_("Nominations close"), "nominations_close"),
@@ -29,7 +29,7 @@ ROUNDS = Table(_("Selection rounds"), "selection-rounds-{today}.xlsx", [
 ])
 
 NOMINATIONS = Table(_("Nominations"), "nominations-{today}.xlsx", [
-    Column(_("Round"), "round.year"),
+    Column(_("Round"), "round.year", number_format=PLAIN),
     Column(_("Nominee"), "nominee.name"),
     Column(_("Organization"), lambda n: str(n.organization or "")),
     Column(_("Trade"), lambda n: str(n.trade or "")),

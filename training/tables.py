@@ -5,7 +5,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from zhangwan.columns import Column, Table, local, yes_no
+from zhangwan.columns import PLAIN, Column, Table, local, yes_no
 from zhangwan.registry.models import SkillLevel
 
 ENROLLMENTS = Table(_("Enrollments"), "enrollments-{today}.xlsx", [
@@ -37,7 +37,7 @@ WAITING_LIST = Table(_("Waiting list"), "", [
 
 SURVEYS = Table(_("Needs surveys"), "needs-and-plans-{today}.xlsx", [
     Column(_("Survey"), "title"),
-    Column(_("Year"), "year"),
+    Column(_("Year"), "year", number_format=PLAIN),
     Column(pgettext_lazy("period", "Starts on"), "starts_on"),
     Column(pgettext_lazy("period", "Ends on"), "ends_on"),
     Column(_("Responses"), "responses_count"),
@@ -46,7 +46,7 @@ SURVEYS = Table(_("Needs surveys"), "needs-and-plans-{today}.xlsx", [
 
 PLANS = Table(_("Training plans"), "", [
     Column(_("Plan"), "title"),
-    Column(_("Year"), "year"),
+    Column(_("Year"), "year", number_format=PLAIN),
     Column(_("Trades"), "lines_count"),
     Column(_("Target classes"), lambda p: p.target_classes or 0),
     Column(_("Target trainees"), lambda p: p.target_trainees or 0),

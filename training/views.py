@@ -12,7 +12,7 @@ from zhangwan.accounts.roles import Role, has_role
 from zhangwan.accounts.scope import get_worker_or_404, own_worker_or_404, workers_for
 from zhangwan.actions import refusal_to
 from zhangwan.columns import wants_xlsx
-from zhangwan.excel import xlsx_response
+from zhangwan.excel import PLAIN, xlsx_response
 from zhangwan.pagecache import cached_page
 from zhangwan.pagination import paginate
 from zhangwan.query import search_param
@@ -254,7 +254,8 @@ def class_export(request, pk):
                                                full_ids=request.user.has_perm("registry.view_full_id_number"))
     waiting = cls.enrollments.with_position().select_related("worker")
     return xlsx_response(f"class-{cls.pk}-attendance.xlsx", [
-        (_("Attendance"), headers, rows), tables.WAITING_LIST.sheet(waiting, request.user)])
+        (_("Attendance"), headers, rows, None, [PLAIN]), tables.WAITING_LIST.sheet(waiting, request.user)],
+        made_by=request.user)
 
 
 @role_required(*OFFICER)

@@ -20,8 +20,10 @@ The template renders the header from the same declaration:
 
 A value is a path ("holder.name"; a method on the way, such as ``get_level_display``, is called; a
 dict row, as ``values()`` gives, is read by key) or a function of the row. Writing goes through
-``zhangwan.excel.SheetWriter``: text that Excel would read as a formula is written as text, money
-(Decimal) gets two places, dates are dates.
+``zhangwan.excel.SheetWriter``: text that Excel would read as a formula is written as text, counts
+(int) get thousands separators, money (Decimal) two places, dates are dates; a column of numbers that
+are not counts (a year, a record number) declares ``number_format=PLAIN``. Every sheet has a title row
+above its header and prints on landscape A4 (see zhangwan/excel.py).
 An identity number column (``masked=True``) shows the whole number only to users with
 ``registry.view_full_id_number`` (or the column's ``unmasked_by`` permission; None: always masked).
 A list that can be long registers an export job (``zhangwan/jobs/exports.py``) whose builder returns
@@ -35,13 +37,13 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 
-from zhangwan.excel import wants_xlsx, xlsx_response
+from zhangwan.excel import PLAIN, wants_xlsx, xlsx_response
 from zhangwan.registry.validators import mask_id_number
 
 FULL_ID_NUMBER = "registry.view_full_id_number"
 CHUNK = 2000
 
-__all__ = ["Column", "Table", "local", "wants_xlsx", "yes_no"]
+__all__ = ["PLAIN", "Column", "Table", "local", "wants_xlsx", "yes_no"]
 
 
 def _resolve(row, path: str):
@@ -64,6 +66,7 @@ class Column:
     unmasked_by: str | None = FULL_ID_NUMBER
     page: bool = True  # shown in the page's table header (the export has every column)
     css: str = ""  # the page header cell's class
+    number_format: str | None = None  # overrides the value type's format in the workbook (excel.PLAIN for years)
 
     def cell(self, row, user=None):
         value = self.value(row) if callable(self.value) else _resolve(row, self.value)
@@ -92,6 +95,10 @@ class Table:
             return None
         return [column.width or 12 for column in self.columns]
 
+    def formats(self) -> list[str | None] | None:
+        formats = [column.number_format for column in self.columns]
+        return formats if any(formats) else None
+
     def rows(self, objects: Iterable, user=None):
         if isinstance(objects, QuerySet):
             objects = objects.iterator(chunk_size=CHUNK)
@@ -99,22 +106,24 @@ class Table:
             yield [column.cell(row, user) for column in self.columns]
 
     def sheet(self, objects: Iterable, user=None, title=None) -> tuple:
-        """(title, headers, rows, widths) as zhangwan.excel.workbook_bytes takes it."""
-        return str(title or self.title), self.headers(), self.rows(objects, user), self.widths()
+        """(title, headers, rows, widths, formats) as zhangwan.excel.workbook_bytes takes it."""
+        return str(title or self.title), self.headers(), self.rows(objects, user), self.widths(), self.formats()
 
     def name(self, **names) -> str:
         return self.filename.format(today=f"{timezone.localdate():%Y%m%d}", **names)
 
     def response(self, request, objects: Iterable, *, filename=None, extra_sheets=(), **names):
-        """The list as an .xlsx download, with the user's masking."""
-        return xlsx_response(filename or self.name(**names), [self.sheet(objects, request.user), *extra_sheets])
+        """The list as an .xlsx download, with the user's masking; the title row names them as its maker."""
+        return xlsx_response(filename or self.name(**names), [self.sheet(objects, request.user), *extra_sheets],
+                             made_by=request.user, year=names.get("year"))
 
     def export_sheet(self, objects: QuerySet, user, **names):
         """The list for an export job (zhangwan/jobs/exports.py): the file now when short, a job when long."""
         from zhangwan.jobs.exports import ExportSheet
 
         return ExportSheet(filename=self.name(**names), title=str(self.title), headers=self.headers(),
-                           rows=self.rows(objects, user), count=objects.order_by().count(), widths=self.widths())
+                           rows=self.rows(objects, user), count=objects.order_by().count(), widths=self.widths(),
+                           formats=self.formats())
 
 
 def local(path: str) -> Callable:

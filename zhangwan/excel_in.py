@@ -8,6 +8,7 @@ all: an import is all or nothing.
 """
 
 import datetime
+import itertools
 import re
 import zipfile
 import zlib
@@ -76,21 +77,41 @@ def read_table(upload, columns: list[Column], *, max_bytes: int, other_columns: 
         table.errors.append(RowError(0, "", error.messages[0]))
         return table
     rows = sheet.iter_rows(values_only=True)
-    positions = _match_header(table, next(rows, None) or (), other_columns=other_columns)
+    header, header_row = next(rows, None) or (), 1
+    if _is_title_row(header, columns):
+        # A file the platform wrote (zhangwan.excel) has its title row above the header: skip it when the
+        # next row is the header (names a column); else the first row stays the header, and is refused.
+        second = next(rows, None) or ()
+        if _names_a_column(second, columns):
+            header, header_row = second, 2
+        else:
+            rows = itertools.chain([second], rows)
+    positions = _match_header(table, header, other_columns=other_columns, row=header_row)
     if table.errors:
         if wrong_header:
-            table.errors = [RowError(1, "", wrong_header)]
+            table.errors = [RowError(header_row, "", wrong_header)]
         return table
     return parse_rows(table, ((number, {key: values[index] if index < len(values) else None
                                         for key, index in positions.items()})
-                              for number, values in enumerate(rows, start=2)),
+                              for number, values in enumerate(rows, start=header_row + 1)),
                       rows_required=rows_required, first_problem_only=first_problem_only)
 
 
-def _match_header(table: Table, header, *, other_columns: bool) -> dict[str, int]:
-    """Column key → position in the sheet; header problems go to table.errors."""
+def _names_a_column(cells, columns: list[Column]) -> bool:
+    names = {name for column in columns for name in in_both_languages(column.label)}
+    return any(cell_text(cell).lower() in names for cell in cells)
+
+
+def _is_title_row(cells, columns: list[Column]) -> bool:
+    """The row may be a title (one text in its first cell, naming no column) rather than the header."""
+    texts = [cell_text(cell) for cell in cells]
+    return bool(texts) and bool(texts[0]) and not any(texts[1:]) and not _names_a_column(cells, columns)
+
+
+def _match_header(table: Table, header, *, other_columns: bool, row: int = 1) -> dict[str, int]:
+    """Column key → position in the sheet; header problems go to table.errors (on the header's row)."""
     if not any(cell_text(cell) for cell in header):
-        table.errors.append(RowError(1, "", _("The workbook is empty: the first row must hold the column headers.")))
+        table.errors.append(RowError(row, "", _("The workbook is empty: the first row must hold the column headers.")))
         return {}
     lookup = {name: column for column in table.columns for name in in_both_languages(column.label)}
     positions = {}
@@ -99,12 +120,12 @@ def _match_header(table: Table, header, *, other_columns: bool) -> dict[str, int
         column = lookup.get(text.lower())
         if column is None:
             if text and not other_columns:
-                table.errors.append(RowError(1, text, _("Unknown column; use the headers of the template.")))
+                table.errors.append(RowError(row, text, _("Unknown column; use the headers of the template.")))
         elif column.key in positions:
-            table.errors.append(RowError(1, text, _("This column appears twice.")))
+            table.errors.append(RowError(row, text, _("This column appears twice.")))
         else:
             positions[column.key] = index
-    table.errors += [RowError(1, c.title(), _("Required column is missing."))
+    table.errors += [RowError(row, c.title(), _("Required column is missing."))
                      for c in table.columns if c.required and c.key not in positions]
     table.found = set(positions)
     return positions

@@ -3,7 +3,7 @@ the page shows the same columns), see zhangwan/columns.py."""
 
 from django.utils.translation import gettext_lazy as _
 
-from zhangwan.columns import Column, Table, local
+from zhangwan.columns import PLAIN, Column, Table, local
 
 from . import rules
 from .models import Batch
@@ -32,7 +32,7 @@ POLICIES = Table(_("Policies"), "subsidy-policies-{today}.xlsx", [
 ])
 
 RUNS = Table(_("Claim computations"), "claim-computations-{today}.xlsx", [
-    Column(_("Computation"), "pk"),
+    Column(_("Computation"), "pk", number_format=PLAIN),
     Column(_("Period from"), "period_start"),
     Column(_("Period to"), "period_end"),
     Column(_("Claim date"), "claimed_on"),
@@ -50,7 +50,7 @@ def _paid_on(claim):
 
 
 CLAIMS = Table(_("Claims"), "subsidy-claims-{today}.xlsx", [
-    Column(_("Claim"), "pk"),
+    Column(_("Claim"), "pk", number_format=PLAIN),
     Column(_("Worker"), "worker.name"),
     Column(_("Identity number"), "worker.id_number", masked=True, unmasked_by=BANK),
     Column(_("Employer"), lambda c: str(c.worker.employer or "")),

@@ -13,7 +13,7 @@ from zhangwan.accounts.roles import Role, has_role, is_district_staff
 from zhangwan.accounts.scope import own_worker_or_404
 from zhangwan.actions import refusal_to
 from zhangwan.columns import wants_xlsx
-from zhangwan.excel import xlsx_response
+from zhangwan.excel import PLAIN, xlsx_response
 from zhangwan.forms import flash_errors
 from zhangwan.history import history_with_changes
 from zhangwan.jobs.exports import export_response
@@ -430,7 +430,8 @@ def batch_bank_file(request, pk):
             for n, c in enumerate(claims.iterator(chunk_size=2000), start=1))
     total = [("", _("Total"), "", "", "", batch.amount, "", batch.claim_count)]
     return xlsx_response(f"bank-{batch.number}.xlsx",
-                         [(batch.number, headers, (*rows, *total), [6, 12, 22, 26, 24, 14, 36, 10])])
+                         [(batch.number, headers, (*rows, *total), [6, 12, 22, 26, 24, 14, 36, 10],
+                           [PLAIN, None, None, None, None, None, None, PLAIN])], made_by=request.user)
 
 
 # Workers and liaisons ------------------------------------------------------------------------

@@ -173,7 +173,7 @@ def test_attendance_round_trips_through_excel(officer_client):
     hold(cls)
     book = load_workbook(io.BytesIO(officer_client.get(reverse("training:class_export", args=[cls.pk])).content))
     sheet = book.worksheets[0]
-    for row in sheet.iter_rows(min_row=2):
+    for row in sheet.iter_rows(min_row=3):
         for cell in row[3:6]:
             cell.value = "出勤"
         row[6].value = "是"
@@ -192,13 +192,13 @@ def test_attendance_import_with_a_bad_cell_or_a_foreign_seat_saves_nothing(offic
     foreign = services.enrollment_register(worker=WorkerFactory(), training_class=other, user=None, channel="staff")
     book = load_workbook(io.BytesIO(officer_client.get(reverse("training:class_export", args=[cls.pk])).content))
     sheet = book.worksheets[0]
-    sheet["D2"] = "睡觉"
+    sheet["D3"] = "睡觉"
     sheet.append([foreign.pk, "外人", "", "出勤"])
     buffer = io.BytesIO()
     book.save(buffer)
     response = officer_client.post(reverse("training:attendance_import", args=[cls.pk]),
                                    {"file": SimpleUploadedFile("a.xlsx", buffer.getvalue())})
-    assert [e.row for e in response.context["errors"]] == [2, 3]
+    assert [e.row for e in response.context["errors"]] == [3, 4]  # the rows below the title and the header
     assert not Attendance.objects.exists()
 
 
@@ -329,12 +329,12 @@ def test_an_attendance_workbook_marking_a_future_session_saves_nothing(officer_c
     hold(cls, days_ago=1)
     book = load_workbook(io.BytesIO(officer_client.get(reverse("training:class_export", args=[cls.pk])).content))
     sheet = book.worksheets[0]
-    sheet["D2"], sheet["F2"] = "出勤", "出勤"
+    sheet["D3"], sheet["F3"] = "出勤", "出勤"
     buffer = io.BytesIO()
     book.save(buffer)
     response = officer_client.post(reverse("training:attendance_import", args=[cls.pk]),
                                    {"file": SimpleUploadedFile("a.xlsx", buffer.getvalue())})
-    assert [e.row for e in response.context["errors"]] == [2]
+    assert [e.row for e in response.context["errors"]] == [3]
     assert not Attendance.objects.exists()
 
 

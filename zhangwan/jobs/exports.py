@@ -20,7 +20,7 @@ from django.shortcuts import redirect
 from django.utils import timezone, translation
 from openpyxl import Workbook
 
-from zhangwan.excel import SheetWriter, xlsx_response
+from zhangwan.excel import SheetWriter, title_text, xlsx_response
 from zhangwan.progress import progress_table
 from zhangwan.transitions import Transitions
 
@@ -42,6 +42,7 @@ class ExportSheet:
     rows: Iterable[tuple]
     count: int
     widths: list[int] | None = None
+    formats: list[str | None] | None = None
 
 
 EXPORTS: dict[str, Callable[..., ExportSheet]] = {}
@@ -63,7 +64,8 @@ def export_response(request, name: str):
     """The list's export: the file itself when it is small, else a job started and its page."""
     sheet = EXPORTS[name](request.user, request.GET)
     if sheet.count <= settings.EXPORT_DIRECT_ROWS:
-        return xlsx_response(sheet.filename, [(sheet.title, sheet.headers, sheet.rows, sheet.widths)])
+        return xlsx_response(sheet.filename, [(sheet.title, sheet.headers, sheet.rows, sheet.widths, sheet.formats)],
+                             made_by=request.user)
     job = export_start(name=name, user=request.user, params=filter_params(request.GET),
                        language=translation.get_language())
     return redirect("jobs:export_detail", pk=job.pk)
@@ -110,7 +112,8 @@ def export_make(job_id: int) -> ExportJob:
 def _write(path: str, sheet: ExportSheet, job: ExportJob) -> int:
     """Stream the rows into a write-only workbook at path; the number of rows written."""
     workbook = Workbook(write_only=True)
-    writer = SheetWriter(workbook, sheet.title, sheet.headers, sheet.widths)
+    writer = SheetWriter(workbook, sheet.title, sheet.headers, sheet.widths, sheet.formats,
+                         heading=title_text(sheet.title, made_by=job.requested_by))
     written = 0
     for written, row in enumerate(sheet.rows, start=1):
         writer.append(row)

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from zhangwan.columns import Column, Table, yes_no
+from zhangwan.columns import PLAIN, Column, Table, yes_no
 
 from .models import FULL_ID_NUMBER
 
@@ -15,7 +15,8 @@ def roster(user) -> Table:
         Column(_("Identity number"), "id_number", masked=True),
         Column(_("Mobile"), "mobile"),
         Column(_("Gender"), "get_gender_display"),
-        Column(_("Birth date") if user.has_perm(FULL_ID_NUMBER) else _("Year of birth"), lambda w: w.birth_for(user)),
+        Column(_("Birth date") if user.has_perm(FULL_ID_NUMBER) else _("Year of birth"), lambda w: w.birth_for(user),
+               number_format=PLAIN),
         Column(_("Education"), "get_education_display"),
         Column(_("Unemployment insurance since"), "insured_since"),
         Column(_("Poverty-alleviation labourer"), yes_no("poverty_registered")),

@@ -57,7 +57,7 @@ def worker_detail(request, pk):
 
 @role_required(Role.LIAISON)
 def roster_template(request):
-    return xlsx_response("roster-template.xlsx", roster.template_sheets())
+    return xlsx_response("roster-template.xlsx", roster.template_sheets(), made_by=request.user)
 
 
 @role_required(Role.LIAISON)

@@ -3,6 +3,9 @@ chunks (``iterator``) and written as they come, so memory stays flat however lar
 
 Sheet and column names are in the report's language; numbers are numbers, dates are dates, money
 has two places; identity numbers are masked; every detail sheet has a frozen, filtered header.
+Every sheet has the platform's title row and print settings (zhangwan/excel.py); the summary prints
+on one page with its charts, the detail sheets are fitted to the width and run down as many pages
+as they need (they are for reading and filtering on screen, not for paper).
 """
 
 from collections.abc import Callable, Iterable
@@ -22,15 +25,14 @@ from competitions.models import Competition, Entry, Tier
 from masters.models import Nomination, TalkOrder, TalkTopic
 from training.models import Enrollment, TrainingClass
 from training.subsidies.models import Claim, Kind
-from zhangwan.columns import Column, Table
+from zhangwan.columns import PLAIN, Column, Table
+from zhangwan.excel import HEADER_ROW, RATE, SheetWriter, title_text
 from zhangwan.excel import MONEY as MONEY  # the report's money format, for its readers
-from zhangwan.excel import SheetWriter
 from zhangwan.registry.models import SkillLevel
 
 from . import figures
 
 CHUNK = 2000
-PERCENT = "0.0%"
 
 
 @dataclass
@@ -157,7 +159,7 @@ SUBSIDIES = Table(pgettext_lazy("annual report", "Subsidies"), "", [
     Column(gettext_lazy("Amount (yuan)"), "amount", width=14),
     Column(gettext_lazy("Status"), _label(Claim.Status.choices, "status"), width=12),
     Column(gettext_lazy("Claim date"), "claimed_on", width=12),
-    Column(gettext_lazy("Batch"), "batch_id", width=8),
+    Column(gettext_lazy("Batch"), "batch_id", width=8, number_format=PLAIN),
     Column(gettext_lazy("Paid on"), "batch__payment__paid_on", width=12),
     Column(gettext_lazy("Payment reference"), _or_empty("batch__payment__reference"), width=20),
 ])
@@ -165,7 +167,7 @@ COMPETITIONS = Table(pgettext_lazy("annual report", "Competitions"), "", [
     Column(gettext_lazy("Competition"), "event__competition__name", width=36),
     Column(gettext_lazy("Level"), _label(Competition.Level.choices, "event__competition__level"), width=10),
     Column(gettext_lazy("Event"), "event__name", width=30),
-    Column(gettext_lazy("Bib"), "bib", width=6),
+    Column(gettext_lazy("Bib"), "bib", width=6, number_format=PLAIN),
     Column(gettext_lazy("Competitor"), lambda row: row.worker__name or row.team_name, width=14),
     Column(gettext_lazy("Organization"), _or_empty("organization__name"), width=30),
     Column(gettext_lazy("Final score"), "result__final_score", width=10),
@@ -212,25 +214,32 @@ SHEETS = [
 
 # The summary --------------------------------------------------------------------------------
 
-def write_summary(workbook, year: int) -> int:
-    """The headline figures beside last year's, with the change, and two native charts."""
+def write_summary(workbook, year: int, made_by=None, current=None, previous=None) -> int:
+    """The headline figures beside last year's, with the change, and two native charts: the whole on one
+    landscape page (the charts sit beside the table, inside the print area)."""
     headers = [pgettext("annual report", "Figure"), str(year), str(year - 1), pgettext("annual report", "Change"),
                pgettext("annual report", "Change (%)")]
-    sheet = SheetWriter(workbook, pgettext("annual report", "Summary"), headers, [48, 16, 16, 16, 12])
-    current, previous = figures.headline(year), figures.headline(year - 1)
+    report = _("Annual report on skills talent")
+    sheet = SheetWriter(workbook, pgettext("annual report", "Summary"), headers, [48, 16, 16, 16, 12],
+                        heading=title_text(report, made_by=made_by, year=year), one_page=True)
+    current = current or figures.headline(year)
+    previous = previous or figures.headline(year - 1)
     for now, before in zip(current, previous, strict=True):
         change = now.value - before.value
         share = WriteOnlyCell(sheet.sheet, value=float(change / before.value) if before.value else None)
-        share.number_format = PERCENT
+        share.number_format = RATE
         sheet.sheet.append([sheet.cell(str(now.label), 0), sheet.cell(now.value, 1), sheet.cell(before.value, 2),
                             sheet.cell(change, 3), share])
         sheet.rows += 1
     keys = [f.key for f in current]
-    _chart(sheet.sheet, _("Certificates by level"), keys.index("certificates_5") + 2,
-           keys.index("certificates_1") + 2, "G2")
-    _chart(sheet.sheet, _("Competitions: workers and winners"), keys.index("participants") + 2,
-           keys.index("winners") + 2, "G20")
+    first = HEADER_ROW + 1  # the first figure's row
+    _chart(sheet.sheet, _("Certificates by level"), keys.index("certificates_5") + first,
+           keys.index("certificates_1") + first, "G2")
+    _chart(sheet.sheet, _("Competitions: workers and winners"), keys.index("participants") + first,
+           keys.index("winners") + first, "G19")
     sheet.finish()
+    # The charts reach column P and row 35: the printed page holds them with the table.
+    sheet.sheet.print_area = f"A1:P{max(HEADER_ROW + len(current), 35)}"
     return len(current)
 
 
@@ -241,21 +250,30 @@ def _chart(sheet, title, first_row, last_row, anchor):
     chart.height, chart.width = 7.5, 16
     chart.add_data(Reference(sheet, min_col=2, max_col=3, min_row=first_row, max_row=last_row))
     for series, column in zip(chart.series, ("B", "C"), strict=True):
-        series.tx = SeriesLabel(strRef=StrRef(f"'{sheet.title}'!${column}$1"))
+        series.tx = SeriesLabel(strRef=StrRef(f"'{sheet.title}'!${column}${HEADER_ROW}"))
     chart.set_categories(Reference(sheet, min_col=1, min_row=first_row, max_row=last_row))
     sheet.add_chart(chart, anchor)
 
 
-def build(path, year: int, progress=None) -> int:
+def summary_only(path, year: int, made_by=None) -> None:
+    """The summary alone, as a workbook: what is printed (or converted to PDF) of the report."""
+    workbook = Workbook(write_only=True)
+    write_summary(workbook, year, made_by)
+    workbook.save(path)
+
+
+def build(path, year: int, progress=None, made_by=None) -> int:
     """Write the year's report to path; progress(done, total) after each sheet. Returns the detail rows."""
     workbook = Workbook(write_only=True)
     total, rows = len(SHEETS) + 1, 0
-    write_summary(workbook, year)
+    write_summary(workbook, year, made_by)
     if progress:
         progress(1, total)
+    report = _("Annual report on skills talent")
     for done, spec in enumerate(SHEETS, start=2):
-        title, headers, values, widths = spec.table.sheet(spec.rows(year))
-        writer = SheetWriter(workbook, title, headers, widths)
+        title, headers, values, widths, formats = spec.table.sheet(spec.rows(year))
+        writer = SheetWriter(workbook, title, headers, widths, formats,
+                             heading=title_text(f"{report} · {title}", made_by=made_by, year=year))
         for row in values:
             writer.append(row)
         writer.finish()

@@ -71,7 +71,7 @@ def test_a_claim_is_computed_approved_batched_paid_and_seen_by_the_worker(phones
     with checker.expect_download() as download:
         checker.click("#bank-file")
     sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
-    assert list(sheet.values)[1][4] == "6217000099998888777"
+    assert list(sheet.values)[2][4] == "6217000099998888777"
 
     page = phones()
     log_in(page, live_server, "worker")

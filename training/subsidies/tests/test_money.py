@@ -190,7 +190,7 @@ def test_the_bank_file_lists_payees_with_their_full_accounts(client, people):
     client.force_login(people["maker"])
     response = client.get(reverse("subsidies:batch_bank_file", args=[batch.pk]))
     rows = list(load_workbook(io.BytesIO(response.content)).active.values)
-    assert rows[1][1:6] == ("王建国", worker.id_number, "中国工商银行", "6217000011112222333", 1500)
+    assert rows[2][1:6] == ("王建国", worker.id_number, "中国工商银行", "6217000011112222333", 1500)
     assert rows[-1][5] == 1500
 
 

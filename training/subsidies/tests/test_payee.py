@@ -51,7 +51,7 @@ def test_the_bank_file_and_batch_page_keep_the_account_approved_after_the_worker
     before_file = bank_file_rows(client, batch)
     Worker.objects.filter(pk=worker.pk).update(name="王建", bank_name="招商银行", bank_account=NEW_ACCOUNT)
     assert bank_file_rows(client, batch) == before_file
-    assert before_file[1][1:5] == ("王建国", worker.id_number, "中国工商银行", OLD_ACCOUNT)
+    assert before_file[2][1:5] == ("王建国", worker.id_number, "中国工商银行", OLD_ACCOUNT)
     page = client.get(reverse("subsidies:batch_detail", args=[batch.pk])).content.decode()
     assert OLD_ACCOUNT in page and NEW_ACCOUNT not in page and "招商银行" not in page
 

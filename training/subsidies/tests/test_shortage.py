@@ -46,5 +46,5 @@ def test_the_others_read_and_export_the_list_but_cannot_change_it(client, role_u
     page = client.get(reverse("subsidies:shortage_list")).content.decode()
     assert "十人社发〔2024〕3号" in page and reverse("subsidies:shortage_create") not in page
     sheet = load_workbook(io.BytesIO(client.get(reverse("subsidies:shortage_list") + "?format=xlsx").content)).active
-    assert [c.value for c in sheet[2]][:1] == ["6-30-99-00"]
+    assert [c.value for c in sheet[3]][:1] == ["6-30-99-00"]
     assert client.get(reverse("subsidies:shortage_create")).status_code == 403

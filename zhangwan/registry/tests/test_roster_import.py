@@ -140,8 +140,8 @@ def test_messages_follow_the_users_language(client_liaison):
 def test_template_has_the_headers_and_instructions(client_liaison):
     response = client_liaison.get(reverse("registry:roster_template"))
     workbook = load_workbook(io.BytesIO(response.content))
-    assert [c.value for c in workbook.worksheets[0][1]] == HEADERS_ZH
-    assert any("6-18-02-04" in str(row[1].value) for row in workbook.worksheets[1].iter_rows(min_row=2))
+    assert [c.value for c in workbook.worksheets[0][2]] == HEADERS_ZH
+    assert any("6-18-02-04" in str(row[1].value) for row in workbook.worksheets[1].iter_rows(min_row=3))
 
 
 def test_the_template_filled_in_imports(client_liaison):

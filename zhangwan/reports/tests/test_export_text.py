@@ -137,5 +137,5 @@ def test_text_is_read_back_unchanged():
               "plain", "-"]
     data = workbook_bytes([("Sheet", ["Value"], [[value] for value in values])])
     sheet = load_workbook(io.BytesIO(data)).worksheets[0]
-    assert [cell.value for (cell,) in sheet.iter_rows(min_row=2)] == values
-    assert all(cell.data_type == "s" for (cell,) in sheet.iter_rows(min_row=2))
+    assert [cell.value for (cell,) in sheet.iter_rows(min_row=3)] == values
+    assert all(cell.data_type == "s" for (cell,) in sheet.iter_rows(min_row=3))

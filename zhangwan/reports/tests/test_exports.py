@@ -51,7 +51,7 @@ def rows_of(response, sheet=0):
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX_CONTENT_TYPE
     workbook = load_workbook(io.BytesIO(response.content), read_only=True)
-    rows = list(workbook.worksheets[sheet].values)
+    rows = list(workbook.worksheets[sheet].values)[1:]  # below the title row
     assert rows and all(isinstance(h, str) and h for h in rows[0]), "a header row of labels"
     return rows[1:]
 
