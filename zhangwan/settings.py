@@ -237,6 +237,9 @@ ADMIN_SITE_HEADER = _("Zhangwan District Skills Talent Platform")
 # and the other long jobs (results, eligibility, exports).
 SUBSIDY_STEP_PAUSE = env.float("ZW_SUBSIDY_STEP_PAUSE", default=0.0)
 REPORT_STEP_PAUSE = env.float("ZW_REPORT_STEP_PAUSE", default=0.0)
+# The annual report's summary as a PDF, made only where this program (LibreOffice) is installed: optional.
+SUMMARY_PDF_CONVERTER = env("SUMMARY_PDF_CONVERTER", default="soffice")
+SUMMARY_PDF_TIMEOUT = env.int("SUMMARY_PDF_TIMEOUT", default=120)
 JOB_STEP_PAUSE = env.float("ZW_JOB_STEP_PAUSE", default=0.0)
 # A list export of more rows than this is written by a background job (zhangwan/jobs/exports.py):
 # about a millisecond a row, so a page never holds a request much longer than two seconds.

@@ -55,6 +55,10 @@ class FileJob(ProgressStatus, models.Model):
         abstract = True
         ordering = ["-created_at", "-pk"]
 
+    def more_downloads(self) -> list[tuple[str, str, str]]:
+        """(id, label, url) of files beside the main one, offered with it once done."""
+        return []
+
 
 class ExportJob(FileJob):
     """A long list export written by a Celery job (see exports.py): the list's filter as the user

@@ -6,15 +6,16 @@ so they can never disagree. ``organization`` narrows every figure to one organiz
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from certification.models import Certificate
 from competitions.models import Competition, Entry, InnovationProject, Result
-from masters.models import IncentivePolicy, MasterTitle, TalkOrder
+from masters.models import IncentiveGrant, IncentivePolicy, MasterTitle, TalkOrder, TalkTopic
 from training.models import Enrollment, TrainingBase, TrainingClass
 from training.subsidies import selectors
 from training.subsidies.models import Claim, Kind
+from zhangwan.registry.models import Trade
 
 LEVELS = (5, 4, 3, 2, 1)
 
@@ -31,10 +32,24 @@ def _workers(queryset, path: str, organization):
     return queryset if organization is None else queryset.filter(**{f"{path}__employer": organization})
 
 
-def trainees(year, organization=None) -> int:
+def _enrollments(year, organization=None):
+    """The year's seats taken (not cancelled, not waiting): who was trained."""
     enrollments = (Enrollment.objects.filter(training_class__starts_on__year=year)
                    .exclude(status__in=[Enrollment.Status.CANCELLED, Enrollment.Status.WAITLISTED]))
-    return _workers(enrollments, "worker", organization).values("worker").distinct().count()
+    return _workers(enrollments, "worker", organization)
+
+
+def trainees(year, organization=None) -> int:
+    return _enrollments(year, organization).values("worker").distinct().count()
+
+
+def trades_taught(year, limit: int = 8) -> list[str]:
+    """The trades of the year's training, the most trained first (names in the current language)."""
+    rows = (_enrollments(year).values("training_class__course__trade").annotate(n=Count("worker", distinct=True))
+            .order_by("-n", "training_class__course__trade")[:limit])
+    ids = [row["training_class__course__trade"] for row in rows]
+    trades = Trade.objects.in_bulk(ids)
+    return [trades[pk].name for pk in ids]
 
 
 def training_bases(year, organization=None) -> int:
@@ -59,10 +74,31 @@ def subsidies_paid(year, organization=None) -> dict[str, Decimal]:
     return {"skill": paid.get(Kind.SKILL, zero) + paid.get(Kind.TRAINING, zero), "living": paid.get(Kind.LIVING, zero)}
 
 
-def competitions(year, organization=None) -> dict[str, int]:
-    held = Competition.objects.filter(year=year, external=False)
+def _held(year):
+    """The competitions the district held in the year (not the outside ones its workers went to)."""
+    return Competition.objects.filter(year=year, external=False)
+
+
+def _entries(organization=None):
     entries = Entry.objects.exclude(status=Entry.Status.WITHDRAWN)
-    entries = entries if organization is None else entries.filter(organization=organization)
+    return entries if organization is None else entries.filter(organization=organization)
+
+
+def leading_competitions(year) -> list[dict]:
+    """The year's leading competitions, each with its trades and the workers in it (counted as the headline's
+    participants are), the largest first."""
+    leading = _held(year).filter(leading=True).prefetch_related("events__trade").order_by("starts_on", "name")
+    rows = []
+    for competition in leading:
+        trades = sorted({(event.trade.code, event.trade.name) for event in competition.events.all()})
+        rows.append({"name": competition.name, "trades": [name for _code, name in trades],
+                     "participants": _entries().filter(event__competition=competition).people().count()})
+    return sorted(rows, key=lambda row: -row["participants"])
+
+
+def competitions(year, organization=None) -> dict[str, int]:
+    held = _held(year)
+    entries = _entries(organization)
     results = Result.objects.filter(entry__event__competition__year=year).exclude(tier="")
     results = results if organization is None else results.filter(entry__organization=organization)
     projects = InnovationProject.objects.filter(competition__year=year, status__in=[
@@ -89,10 +125,29 @@ def certificates_by_level(year, organization=None) -> dict[int, int]:
     return {level: counts.get(level, 0) for level in LEVELS}
 
 
+def _talks(year, organization=None):
+    talks = TalkOrder.objects.filter(status=TalkOrder.Status.HELD, held_on__year=year)
+    return talks if organization is None else talks.filter(organization=organization)
+
+
+def talk_categories(year) -> list[str]:
+    """The kinds of the year's talks (their labels), the most held first."""
+    labels = dict(TalkTopic.Category.choices)
+    rows = _talks(year).values("topic__category").annotate(n=Count("pk")).order_by("-n", "topic__category")
+    return [str(labels.get(row["topic__category"], row["topic__category"])) for row in rows]
+
+
+def grants(year) -> dict:
+    """What the incentive policies brought in the year: grants to masters and their employers, and their money."""
+    given = IncentiveGrant.objects.filter(granted_on__year=year).aggregate(
+        n=Count("pk"), money=Sum("amount"), masters=Count("master", distinct=True,
+                                                           filter=Q(master__isnull=False)))
+    return {"grants": given["n"], "amount": given["money"] or Decimal("0.00"), "masters": given["masters"]}
+
+
 def masters(year, organization=None) -> dict[str, int]:
     titles = _workers(MasterTitle.objects.filter(year=year), "worker", organization)
-    talks = TalkOrder.objects.filter(status=TalkOrder.Status.HELD, held_on__year=year)
-    talks = talks if organization is None else talks.filter(organization=organization)
+    talks = _talks(year, organization)
     held = talks.aggregate(n=Count("pk"), people=Sum("attendance"))
     return {"masters": titles.count(), "policies": IncentivePolicy.objects.filter(active=True).count(),
             "talks": held["n"], "attendees": held["people"] or 0}

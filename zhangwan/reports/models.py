@@ -20,6 +20,10 @@ class AnnualReport(FileJob):
     steps_total = models.PositiveSmallIntegerField(_("steps"), default=0, editable=False)
     rows = models.PositiveIntegerField(_("detail rows"), default=0, editable=False)
     file = models.FileField(_("file"), upload_to="reports/%Y/", blank=True, editable=False)
+    # The written summary (.docx) made by the same job, and the summary sheet as a PDF where the server
+    # has a converter (settings.SUMMARY_PDF_CONVERTER; never required).
+    document = models.FileField(_("written summary"), upload_to="reports/%Y/", blank=True, editable=False)
+    summary_pdf = models.FileField(_("summary (PDF)"), upload_to="reports/%Y/", blank=True, editable=False)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requested by"),
                                      on_delete=models.PROTECT, related_name="+")
 
@@ -47,7 +51,7 @@ class AnnualReport(FileJob):
         return round(100 * self.steps_done / self.steps_total) if self.steps_total else 0
 
     def progress_text(self) -> str:
-        return gettext("%(done)s of %(total)s sheets") % {"done": self.steps_done, "total": self.steps_total}
+        return gettext("%(done)s of %(total)s steps") % {"done": self.steps_done, "total": self.steps_total}
 
     def failure_text(self) -> str:
         return gettext("The report could not be made. Start it again; if it fails again, tell the administrator.")
@@ -57,3 +61,24 @@ class AnnualReport(FileJob):
 
     def download_url(self) -> str:
         return reverse("reports:report_download", args=[self.pk])
+
+    def superseded_by(self):
+        """The newer finished report of the same year, if there is one."""
+        return (AnnualReport.objects.filter(year=self.year, status=self.Status.DONE, created_at__gt=self.created_at)
+                .order_by("-created_at", "-pk").first())
+
+    def more_downloads(self) -> list[tuple[str, str, str]]:
+        """(id, label, url) of the job's other files: the written summary, the summary's PDF."""
+        files = []
+        if self.document:
+            files.append(("report-document", gettext("Download the written summary (Word)"),
+                          reverse("reports:report_document", args=[self.pk])))
+        if self.summary_pdf:
+            files.append(("report-pdf", gettext("Download the summary to print (PDF)"),
+                          reverse("reports:report_pdf", args=[self.pk])))
+        return files
+
+    def delete_files(self) -> None:
+        for stored in (self.file, self.document, self.summary_pdf):
+            if stored:
+                stored.delete(save=False)

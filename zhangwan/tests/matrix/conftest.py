@@ -283,7 +283,9 @@ def masters_objects(role_users, organization, other, contests):
     from zhangwan.reports.models import AnnualReport
 
     report = AnnualReport.objects.create(year=2022, language="zh-hans", status="done", requested_by=liaison,
-                                         file=SimpleUploadedFile("r.xlsx", b"PK\x03\x04 x"))
+                                         file=SimpleUploadedFile("r.xlsx", b"PK\x03\x04 x"),
+                                         document=SimpleUploadedFile("r.docx", b"PK\x03\x04 x"),
+                                         summary_pdf=SimpleUploadedFile("r.pdf", b"%PDF-1.4 x"))
     return {"report": report, "selection_round": round_, "nomination": own, "reviewed_nomination": reviewed,
             "public_nomination": public, "masters_attachment": attach(own), "reviewed_attachment": attach(reviewed),
             "assignment": assignment, "other_assignment": other_assignment, "objection": objection,

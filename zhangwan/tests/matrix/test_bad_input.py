@@ -353,6 +353,7 @@ FORMS = {
                                                  "venue": "一楼", "attendance": 30}),
     # Reports
     "reports:report_list": Form(TO, fields={"year": "int"}, valid=lambda o: {"year": 2024}),
+    "reports:report_delete": Form(TO, pk("report")),
 }
 # The rest of the project's pages take no input but their URL and query string (see the test
 # that feeds their query strings).
@@ -376,7 +377,8 @@ PAGES = {
     "subsidies:organization", "masters:honour_roll", "masters:publicity", "masters:nomination_list",
     "masters:nomination_detail", "masters:attachment_file", "masters:review_home", "masters:round_list",
     "masters:round_detail", "masters:incentives", "masters:studios", "masters:talk_menu", "masters:talk_orders",
-    "reports:report_detail", "reports:report_download", "reports:dashboard", "reports:talent_profile",
+    "reports:report_detail", "reports:report_download", "reports:report_document", "reports:report_pdf",
+    "reports:dashboard", "reports:talent_profile",
     "reports:my_profile", "jobs:export_detail", "jobs:export_download",
     "audit:activity_log",
 }

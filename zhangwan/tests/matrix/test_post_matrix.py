@@ -113,6 +113,7 @@ ACTORS = {
     "masters:talk_order": {R.LIAISON},
     "masters:talk_manage": {R.MASTERS_OFFICER},
     "reports:report_list": {R.TRAINING_OFFICER, R.COMPETITIONS_OFFICER, R.CERTIFICATION_OFFICER, R.MASTERS_OFFICER},
+    "reports:report_delete": {R.TRAINING_OFFICER, R.COMPETITIONS_OFFICER, R.CERTIFICATION_OFFICER, R.MASTERS_OFFICER},
 }
 
 

@@ -245,6 +245,9 @@ EXPECTED = {
     "reports:report_list": (None, only(STAFF)),
     "reports:report_detail": (lambda o: {"pk": o["report"].pk}, only(STAFF)),
     "reports:report_download": (lambda o: {"pk": o["report"].pk}, only(STAFF)),
+    "reports:report_document": (lambda o: {"pk": o["report"].pk}, only(STAFF)),
+    "reports:report_pdf": (lambda o: {"pk": o["report"].pk}, only(STAFF)),
+    "reports:report_delete": (lambda o: {"pk": o["report"].pk}, everyone(405)),
     "reports:dashboard": (None, only(STAFF | {Role.LIAISON.value})),
     # The talent profile: staff, the worker's liaison, and the worker themself; own_worker is not the
     # worker role's record, so that worker finds no such page.
