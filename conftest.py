@@ -91,6 +91,9 @@ def _eager_celery():
 @pytest.fixture(autouse=True)
 def _fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The annual report's PDF is made only where LibreOffice is installed: never in the tests, unless a
+    # test gives its own converter (zhangwan/reports/tests/test_report.py).
+    settings.SUMMARY_PDF_CONVERTER = ""
 
 
 @pytest.fixture

@@ -272,3 +272,32 @@ def test_a_superseded_report_can_be_deleted_and_the_list_shows_the_newer(client,
     assert not old.file.storage.exists(stored)
     client.force_login(role_users["auditor"])
     assert client.post(reverse("reports:report_delete", args=[new.pk])).status_code in (403, 404)
+
+
+FAKE_CONVERTER = """#!/bin/sh
+# Stands in for LibreOffice: writes <outdir>/<name>.pdf for the file it is given (or fails when told to).
+[ -n "$FAIL" ] && exit 1
+while [ $# -gt 1 ]; do [ "$1" = "--outdir" ] && out="$2"; shift; done
+printf '%%PDF-1.4 summary of %s' "$(basename "$1")" > "$out/$(basename "$1" .xlsx).pdf"
+"""
+
+
+def test_where_a_converter_exists_the_page_offers_the_summary_as_pdf(client, role_users, settings, tmp_path,
+                                                                      year_data, monkeypatch):
+    converter = tmp_path / "soffice"
+    converter.write_text(FAKE_CONVERTER)
+    converter.chmod(0o755)
+    settings.SUMMARY_PDF_CONVERTER = str(converter)
+    officer = role_users["training_officer"]
+    report = services.report_make(services.report_start(year=2022, user=officer, language="zh-hans").pk)
+    assert report.summary_pdf
+    client.force_login(officer)
+    assert reverse("reports:report_pdf", args=[report.pk]) in client.get(report.get_absolute_url()).content.decode()
+    pdf = client.get(reverse("reports:report_pdf", args=[report.pk]))
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF") and pdf["Content-Type"] == "application/pdf"
+
+    monkeypatch.setenv("FAIL", "1")  # a converter that fails: the report is made all the same, without a PDF
+    report = services.report_make(services.report_start(year=2021, user=officer, language="zh-hans").pk)
+    assert report.is_done and report.document and not report.summary_pdf
+    assert reverse("reports:report_pdf", args=[report.pk]) not in client.get(report.get_absolute_url()).content.decode()
+    assert client.get(reverse("reports:report_pdf", args=[report.pk])).status_code == 404
