@@ -91,7 +91,7 @@ def test_the_2022_written_summary_says_the_seed_figures_in_its_sentences(demo, t
     text, tables = _text(path)
     assert text.startswith("张湾区总工会 2022 年技能人才工作总结（初稿）")
     for key, words in SEED_WORDS.items():
-        assert any(word in text for word in words), (key, words)
+        assert any(word in text for word in words), (key, words, text)
     assert re.search(r"较上年(增长|下降) \d+\.\d%", text)  # the change on the year before
     for heading in ("一、", "二、", "三、", "四、"):
         assert f"\n{heading}" in text

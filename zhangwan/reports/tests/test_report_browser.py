@@ -1,6 +1,7 @@
 """The annual report in headless Chromium: an officer starts it, watches the progress bar move
 while a real Celery worker writes it, and downloads the workbook."""
 
+import docx
 import openpyxl
 import pytest
 from playwright.sync_api import expect
@@ -41,3 +42,6 @@ def test_an_officer_starts_the_report_watches_it_and_downloads_it(phones, live_s
     path = tmp_path / "report.xlsx"
     download.value.save_as(path)
     assert len(openpyxl.load_workbook(path).worksheets) == 8
+    with page.expect_download() as draft:  # the written summary, made by the same job, in the officer's language
+        page.click("#download-report-document")
+    assert docx.Document(draft.value.path()).paragraphs[0].text == "张湾区总工会 2022 年技能人才工作总结（初稿）"
