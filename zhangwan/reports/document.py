@@ -182,7 +182,8 @@ def policy(facts: Facts) -> list[str]:
         "The year saw %(certificates)s of vocational skill levels issued, %(certificates_change)s%(levels)s."
     ) % {"certificates": certificates(total), "certificates_change": written.change(total, facts.certificates_before()),
          "levels": (_(": %(levels)s") % {"levels": written.listing(
-             [_("%(level)s %(count)s") % {"level": label, "count": certificates(n)} for label, n in levels if n])})
+             [_("%(count)s at %(level)s") % {"level": written.level(label), "count": certificates(n)}
+              for label, n in levels if n])})
          if total else ""})
     if facts.grants["grants"]:
         sentences.append(_(

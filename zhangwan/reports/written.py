@@ -78,7 +78,16 @@ def listing(items: list[str]) -> str:
 
 
 def quoted(name: str) -> str:
-    return f"“{name}”" if chinese() else name
+    """A name in the sentence: in Chinese within “”, its own quotation marks becoming ‘’."""
+    return f"“{name.replace('“', '‘').replace('”', '’')}”" if chinese() else name
+
+
+def level(label: str) -> str:
+    """A skill level's label in a sentence: "一级（高级技师）", "Level 1 (senior technician)"."""
+    number, _sep, name = str(label).partition(" · ")
+    if not name:
+        return number
+    return f"{number}（{name}）" if chinese() else f"{number} ({name.lower()})"
 
 
 def sentences(parts: list[str]) -> str:

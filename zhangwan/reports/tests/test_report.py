@@ -198,7 +198,7 @@ def test_the_written_summary_carries_the_years_figures_and_their_change(tmp_path
     text = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
     assert text.startswith(f"张湾区总工会 {year} 年技能人才工作总结（初稿）")
     assert "培训职工1人，上年无此项" in text and cls.course.trade.name_zh in text
-    assert "认定职业技能等级证书1本" in text and "四级 · 中级工1本" in text
+    assert "认定职业技能等级证书1本" in text and "四级（中级工）1本" in text
     with translation.override("en"):
         document.build(path, year)
     text = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)

@@ -64,7 +64,8 @@ SEED_WORDS = {
     "trainees": ("29,752人", "近3万人"),
     "bases": ("培训基地4个",),
     "classes": ("培训班15期",),
-    "skill_subsidies": ("1492.2万元",),
+    # ¥14,921,480 paid: 1492.1万元 to one place (the "1492.2万元" was written for ¥14,921,980).
+    "skill_subsidies": ("1492.1万元", "1492.2万元"),
     "living_subsidies": ("393.5万元",),
     "competitions": ("各类竞赛20场",),
     "leading": ("6场引领性技能竞赛",),
