@@ -41,8 +41,8 @@ CARDS = ["trainees", "skill_subsidies", "living_subsidies", "participants", "win
 
 
 def shown(value, money=False, cents=True) -> str:
-    """29,752 and ¥14,921,480.00 in every language, as the money pages write amounts; whole yuan
-    (¥14,921,480) on the cards."""
+    """29,752 and ¥14,922,000.00 in every language, as the money pages write amounts; whole yuan
+    (¥14,922,000) on the cards."""
     if money and not cents and value is not None:
         return f"{'-' if value < 0 else ''}¥{abs(round(value)):,}"
     return yuan(value) if money else f"{value or 0:,}"
