@@ -34,11 +34,12 @@ def test_a_list_export_has_its_title_row_and_prints_on_landscape_a4(client, role
     with translation.override("zh-hans"):
         response = client.get(reverse("certification:certificate_list"), {"format": "xlsx"},
                               HTTP_ACCEPT_LANGUAGE="zh-hans")
+        headers = tuple(certification_tables.CERTIFICATES.headers())
     sheet = open_workbook(response).active
     title = title_row(sheet)
     assert title.startswith("张湾区总工会 · ")
     assert f"{timezone.localdate():%Y-%m-%d}" in title and str(officer) in title
-    assert exported_rows(response)[0] == tuple(certification_tables.CERTIFICATES.headers())
+    assert exported_rows(response)[0] == headers
     assert_prints(sheet)
     assert sheet.page_setup.fitToHeight == 0  # a list runs down as many pages as it needs
 

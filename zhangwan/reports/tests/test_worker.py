@@ -34,10 +34,11 @@ def test_a_worker_killed_midway_and_the_job_run_again_gives_the_clean_report(set
                             channel="staff")
     year = cls.starts_on.year
     clean = tmp_path / "clean.xlsx"
+    officer = UserFactory(role=Role.TRAINING_OFFICER)
     with translation.override("zh-hans"):
-        workbook.build(clean, year)
-    report = AnnualReport.objects.create(year=year, language="zh-hans", requested_by=UserFactory(
-        role=Role.TRAINING_OFFICER), steps_total=len(workbook.SHEETS) + 1)
+        workbook.build(clean, year, made_by=officer)  # the title rows name who asked, as the job's do
+    report = AnnualReport.objects.create(year=year, language="zh-hans", requested_by=officer,
+                                         steps_total=len(workbook.SHEETS) + 1)
 
     def killed():
         stopped = AnnualReport.objects.get(pk=report.pk)
