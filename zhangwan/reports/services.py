@@ -81,13 +81,10 @@ def report_make(report_id: int) -> AnnualReport:
             pdf = summary_pdf(folder, report.year, made_by)
         progress(STEPS, STEPS)
         name = f"annual-report-{report.year}-{report.pk}"
-        with open(path, "rb") as stream:
-            report.file.save(f"{name}.xlsx", File(stream), save=False)
-        with open(draft, "rb") as stream:
-            report.document.save(f"{name}.docx", File(stream), save=False)
-        if pdf:
-            with open(pdf, "rb") as stream:
-                report.summary_pdf.save(f"{name}-summary.pdf", File(stream), save=False)
+        made = [(report.file, path, ".xlsx"), (report.document, draft, ".docx")]
+        for field, source, suffix in made + ([(report.summary_pdf, pdf, "-summary.pdf")] if pdf else []):
+            with open(source, "rb") as stream:
+                field.save(name + suffix, File(stream), save=False)
         REPORT_STATUS.advance(
             AnnualReport.objects.filter(pk=report.pk), AnnualReport.Status.DONE, file=report.file.name,
             document=report.document.name, summary_pdf=report.summary_pdf.name or "",
