@@ -198,11 +198,10 @@ def not_eager():
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Rate limits and cached pages live in caches: every test starts with both empty."""
+    """Rate limits live in the cache: every test starts with it empty."""
     from django.core.cache import caches
 
-    for name in ("default", "pages"):
-        caches[name].clear()
+    caches["default"].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -19,6 +19,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -170,49 +171,105 @@ def _stat(pid):
     return int(fields[1]), comm, (int(fields[11]) + int(fields[12])) / _TICK
 
 
-def _cpu_snapshot(server_pid):
-    """CPU seconds so far: the whole machine (busy, steal), gunicorn (master and workers), PostgreSQL
-    (all its processes), this process (the client threads)."""
+def bench_backends(db_name) -> set[int]:
+    """The pids of the PostgreSQL backends connected to the bench database (the server is shared:
+    other databases' backends are other work)."""
+    with contextlib.closing(_admin_connection()) as conn, conn.cursor() as cur:
+        cur.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [db_name])
+        return {row[0] for row in cur.fetchall()}
+
+
+def _machine_busy_and_steal():
     with open("/proc/stat") as f:
         ticks = [int(x) for x in f.readline().split()[1:]]
     idle = ticks[3] + ticks[4]  # idle + iowait
     steal = ticks[7] if len(ticks) > 7 else 0
     # /proc/stat counts guest time inside user time; steal is time the hypervisor gave away.
-    busy = sum(ticks[:8]) - idle - steal
-    snapshot = {"machine": busy / _TICK, "steal": steal / _TICK, "gunicorn": 0.0, "postgres": 0.0,
-                "client": time.process_time()}
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        stat = _stat(pid)
-        if stat is None:
-            continue
-        ppid, comm, seconds = stat
-        if int(pid) == server_pid or ppid == server_pid:
-            snapshot["gunicorn"] += seconds
-        elif comm == "postgres":
-            snapshot["postgres"] += seconds
-    return snapshot
+    return (sum(ticks[:8]) - idle - steal) / _TICK, steal / _TICK
+
+
+def _tree(pid) -> set[int]:
+    """pid and its descendants, now."""
+    children = defaultdict(set)
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            stat = _stat(entry)
+            if stat is not None:
+                children[stat[0]].add(int(entry))
+    found, todo = set(), [pid]
+    while todo:
+        current = todo.pop()
+        found.add(current)
+        todo.extend(children[current] - found)
+    return found
+
+
+def _cpu_of(pids) -> float:
+    return sum(stat[2] for stat in map(_stat, pids) if stat is not None)
+
+
+def _cpu_snapshot(server_pid, backends):
+    """CPU seconds so far: the whole machine (busy, steal), gunicorn (master and workers), the
+    PostgreSQL backends of the bench database, this process (the client threads)."""
+    busy, steal = _machine_busy_and_steal()
+    server = _tree(server_pid) if server_pid else set()
+    return {"machine": busy, "steal": steal, "gunicorn": _cpu_of(server), "postgres": _cpu_of(backends),
+            "client": _cpu_of(_tree(os.getpid()) - server)}
+
+
+DISTURBANCE_LIMIT = 0.2  # cores used by the rest of the machine above which no target is judged
 
 
 class CpuMeter:
-    """Cores used while the block runs, by gunicorn, PostgreSQL, the client and everything else
-    (other work on the machine: a sign that the figures were disturbed)."""
+    """Cores used while the block runs, by gunicorn, the bench database's PostgreSQL backends, this
+    process tree (the client or the in-process bench) and everything else (`other`: other work on the
+    machine, which disturbs the figures; above DISTURBANCE_LIMIT no target is called met).
+    CpuMeter(db_name=...) without a server measures an in-process benchmark."""
 
-    def __init__(self, server):
-        self.server_pid = server.proc.pid
+    def __init__(self, server=None, db_name=None):
+        self.server_pid = server.proc.pid if server else None
+        self.db_name = db_name or (server.db_name if server else None)
         self.cores = {}
 
+    def _backends(self):
+        return bench_backends(self.db_name) if self.db_name else set()
+
     def __enter__(self):
-        self._start, self._t = _cpu_snapshot(self.server_pid), time.perf_counter()
+        self._pids = self._backends()
+        self._start, self._t = _cpu_snapshot(self.server_pid, self._pids), time.perf_counter()
+        self._start_by_pid = {pid: _cpu_of([pid]) for pid in self._pids}
         return self
 
     def __exit__(self, *exc):
-        end, wall = _cpu_snapshot(self.server_pid), time.perf_counter() - self._t
+        wall = time.perf_counter() - self._t
+        pids = self._pids | self._backends()  # a backend that came later counts from its start
+        end = _cpu_snapshot(self.server_pid, pids)
+        end["postgres"] = _cpu_of(pids) - sum(self._start_by_pid.values())
+        self._start["postgres"] = 0.0
         used = {k: max(0.0, end[k] - self._start[k]) / wall for k in end}
         used["other"] = max(0.0, used["machine"] - used["gunicorn"] - used["postgres"] - used["client"])
         self.cores = used
         return False
+
+    @property
+    def other(self) -> float:
+        return self.cores.get("other", 0.0)
+
+    @property
+    def disturbed(self) -> bool:
+        return self.other > DISTURBANCE_LIMIT
+
+    def line(self) -> str:
+        c = self.cores
+        return (f"CPU meanwhile (cores): bench {c['client'] + c['gunicorn']:.2f}, its PostgreSQL backends "
+                f"{c['postgres']:.2f}, rest of the machine {c['other']:.2f}"
+                + (f" > {DISTURBANCE_LIMIT}: DISTURBED, no target is judged" if self.disturbed else " (undisturbed)"))
+
+    def verdict(self, met: bool) -> str:
+        """'met' / 'MISSED', or 'not judged' when the rest of the machine disturbed the run."""
+        if self.disturbed:
+            return f"not judged (disturbed: {self.other:.2f} cores of other work)"
+        return "met" if met else "MISSED"
 
 
 # --- gunicorn ---------------------------------------------------------------------------------

@@ -644,6 +644,13 @@ def baseline_params(policy, run, start=None, end=None):
             "now": timezone.now(), "user": None, "tz": settings.TIME_ZONE}
 
 
+def engine_session(cur):
+    """The session settings the engine's steps run with (training/subsidies/engine.py step_execute):
+    the baseline runs with the same, so that the ratio compares the statements, not the settings."""
+    cur.execute("SET LOCAL work_mem = '128MB'")
+    cur.execute("SET LOCAL jit = off")
+
+
 def run_baseline():
     """The three statements, each in its own transaction: (seconds, claims, seconds by kind)."""
     from django.db import connection, transaction
@@ -660,6 +667,7 @@ def run_baseline():
             with connection.cursor() as cur:
                 cur.execute("ANALYZE subsidies_claim")
         with transaction.atomic(), connection.cursor() as cur:
+            engine_session(cur)
             cur.execute(sql, baseline_params(policies[kind], run))
             claims += cur.rowcount
         by_kind[kind] = time.perf_counter() - t

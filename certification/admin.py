@@ -1,8 +1,12 @@
 from django.contrib import admin, messages
+from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
+from django.utils.translation import ngettext
 
+from zhangwan.admin_actions import confirmation
 from zhangwan.admin_autocomplete import SafeAutocomplete
+from zhangwan.admin_history import HistoryAdmin
+from zhangwan.admin_links import AppPageLink
 
 from . import services
 from .models import (
@@ -22,15 +26,16 @@ class AccreditationInline(admin.TabularInline):
 
 
 @admin.register(AssessmentBody)
-class AssessmentBodyAdmin(SafeAutocomplete, SimpleHistoryAdmin):
+class AssessmentBodyAdmin(SafeAutocomplete, HistoryAdmin):
     list_display = ["name", "organization", "registration_code", "certificate_prefix"]
-    search_fields = ["name", "organization__name"]
+    list_filter = ["accreditations__trade", "accreditations__level"]
+    search_fields = ["name", "organization__name", "registration_code"]
     autocomplete_fields = ["organization"]
     inlines = [AccreditationInline]
 
 
 @admin.register(EligibilityRule)
-class EligibilityRuleAdmin(SimpleHistoryAdmin):
+class EligibilityRuleAdmin(HistoryAdmin):
     list_display = ["name", "level", "trade", "min_trade_years", "previous_level", "previous_held_years",
                     "min_education", "active"]
     list_filter = ["level", "trade", "active"]
@@ -38,14 +43,32 @@ class EligibilityRuleAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(AssessmentSession)
-class AssessmentSessionAdmin(SimpleHistoryAdmin):
+class AssessmentSessionAdmin(AppPageLink, HistoryAdmin):
+    app_page = "certification:manage_session"
     list_display = ["__str__", "body", "trade", "level", "date", "capacity", "admitted_count", "status"]
     list_filter = ["status", "level", "trade", "body"]
     search_fields = ["venue", "body__name"]
     date_hierarchy = "date"
     list_select_related = ["body", "trade"]
     readonly_fields = ["admitted_count", "status"]  # moved only through services.session_transition
-    actions = ["close_applications", "reopen_applications"]
+    actions = ["admit_eligible", "close_applications", "reopen_applications"]
+
+    @admin.action(description=_("Admit the eligible applicants of the selected sessions"), permissions=["change"])
+    def admit_eligible(self, request, queryset):
+        answer = confirmation(self, request, queryset,
+                              question=_("Admit the eligible applicants of the selected sessions, up to each one's "
+                                         "capacity?"))
+        if isinstance(answer, HttpResponse):
+            return answer
+        admitted = 0
+        for session in queryset:
+            try:
+                admitted += services.applications_admit(session=session, user=request.user)
+            except services.CertificationError as error:
+                self.message_user(request, f"{session}: {error.message}", messages.ERROR)
+        self.message_user(request, ngettext("%(count)d applicant admitted.", "%(count)d applicants admitted.",
+                                            admitted) % {"count": admitted}, messages.SUCCESS)
+        return None
 
     def _move(self, request, queryset, to):
         for session in queryset:
@@ -64,7 +87,7 @@ class AssessmentSessionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Application)
-class ApplicationAdmin(SimpleHistoryAdmin):
+class ApplicationAdmin(HistoryAdmin):
     list_display = ["worker", "session", "status", "theory_score", "practical_score", "review_score", "created_at"]
     list_filter = ["status", "session__level", "session__trade"]
     search_fields = ["worker__name"]
@@ -78,7 +101,7 @@ class ApplicationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(SimpleHistoryAdmin):
+class CertificateAdmin(HistoryAdmin):
     list_display = ["number", "holder", "trade", "level", "issued_on", "source", "status"]
     list_filter = ["status", "source", "level", "trade"]
     search_fields = ["=number", "holder__name"]
@@ -95,7 +118,7 @@ class CertificateAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(EligibilityGrant)
-class EligibilityGrantAdmin(SimpleHistoryAdmin):
+class EligibilityGrantAdmin(HistoryAdmin):
     list_display = ["worker", "trade", "level", "granted_on"]
     list_filter = ["level", "trade"]
     search_fields = ["worker__name"]

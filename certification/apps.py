@@ -29,6 +29,12 @@ class CertificationConfig(AppConfig):
             **{role: model_permissions("certification", viewed, ["view"])
                for role in (OFFICERS - {Role.CERTIFICATION_OFFICER}) | {Role.FINANCE_OFFICER}},
         })
+        from zhangwan.accounts import notices
+
+        from .services import decision_reasons
+
+        notices.register("application.decided", notices.Notice(_("Application %(status)s: %(session)s"),
+                                                               decision_reasons))
         context_processors.register(
             (_("Assessments"), "certification:session_list", "patch-check", None),
             (_("My certificates"), "certification:my_certificates", "award-fill", (Role.WORKER,)),

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhangwan.picker import PeopleField
+
 
 class VerifyForm(forms.Form):
     number = forms.CharField(label=_("Certificate number"), max_length=30)
@@ -25,8 +27,8 @@ class UploadForm(forms.Form):
 
 
 class ApplyForWorkersForm(forms.Form):
-    workers = forms.ModelMultipleChoiceField(label=_("Workers"), queryset=None, widget=forms.CheckboxSelectMultiple)
+    workers = PeopleField(label=_("Workers"))
 
-    def __init__(self, *args, roster, **kwargs):
+    def __init__(self, *args, picker, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["workers"].queryset = roster
+        self.fields["workers"].use(picker)

@@ -250,6 +250,17 @@ class Certificate(models.Model):
         return self.status == self.Status.VALID
 
     @property
+    def issuer(self) -> str:
+        """Who issued it: the assessment body, or the issuer an imported certificate names."""
+        return str(self.body) if self.body_id else self.issuer_name
+
+    @property
+    def masked_holder_name(self) -> str:
+        """The holder's name for a public check: first and last character, the rest hidden (王*国, 李*)."""
+        name = self.holder.name
+        return name[0] + "*" if len(name) <= 2 else name[0] + "*" * (len(name) - 2) + name[-1]
+
+    @property
     def is_revoked(self) -> bool:
         return self.status == self.Status.REVOKED
 

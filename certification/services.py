@@ -6,16 +6,14 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from training.subsidies.services import SubsidyError, claims_reverse_for_certificate
 from zhangwan.accounts.models import User
-from zhangwan.accounts.notifications import notify_each, notify_workers
+from zhangwan.accounts.notifications import tell_each, tell_workers
 from zhangwan.errors import ServiceError
 from zhangwan.history import bulk_create_with_history, bulk_update_with_history, record_history, save_with_history
 from zhangwan.jobs import step_pause
@@ -33,6 +31,7 @@ from .models import (
     EligibilityGrant,
     EligibilityRule,
 )
+from .signals import certificate_reinstated, certificate_revoked
 
 EDUCATION_ORDER = [value for value, _label in Worker.Education.choices]
 
@@ -61,12 +60,12 @@ APPLICATION_STATUS = Transitions(Application, {
 }, error=CertificationError)
 CERTIFICATE_STATUS = Transitions(Certificate, {
     Certificate.Status.VALID: {Certificate.Status.REVOKED},
-    Certificate.Status.REVOKED: set(),
+    Certificate.Status.REVOKED: {Certificate.Status.VALID},  # reinstated with a reason (certificate_reinstate)
 }, error=CertificationError)
 
 
-def _tell(applications, title, body):
-    notify_workers(applications, title=title, body=body, url=reverse("certification:my_certificates"))
+def _tell(applications, key, params):
+    tell_workers(applications, key, params=params, url=reverse("certification:my_certificates"))
 
 
 # Applications -------------------------------------------------------------------------------
@@ -229,12 +228,15 @@ def _tell_decisions(told):
     by_pk = {s.pk: s for s in AssessmentSession.objects.filter(pk__in=set(sessions.values()))
              .select_related("trade")}
     users = {u.pk: u for u in User.objects.filter(pk__in=[t[1] for t in told])}
-    with translation.override(settings.LANGUAGE_CODE):
-        notify_each((users[user_id],
-                     _("Application %(status)s: %(session)s") % {"status": Application.Status(status).label,
-                                                                 "session": by_pk[sessions[pk]]},
-                     "; ".join(reason_text(r) for r in why), reverse("certification:my_certificates"))
-                    for pk, user_id, status, why in told)
+    tell_each((users[user_id], "application.decided",
+               {"status": Application.Status(status).label, "session": by_pk[sessions[pk]], "reasons": why},
+               reverse("certification:my_certificates"))
+              for pk, user_id, status, why in told)
+
+
+def decision_reasons(params: dict) -> str:
+    """The body of an "application.decided" notice: its recorded reasons in the reader's language."""
+    return "; ".join(reason_text(r) for r in params.get("reasons") or [])
 
 
 def reason_text(reason: dict) -> str:
@@ -290,9 +292,8 @@ def applications_admit(*, session: AssessmentSession, user) -> int:
         APPLICATION_STATUS.assign(application, Application.Status.ADMITTED)
     bulk_update_with_history(chosen, Application, ["status"], user=user, reason="application.admitted")
     AssessmentSession.objects.filter(pk=session.pk).update(admitted_count=F("admitted_count") + len(chosen))
-    _tell(chosen, lambda a: _("Admitted: %(session)s") % {"session": a.session},
-          lambda a: _("You are admitted to the assessment on %(date)s at %(venue)s.")
-          % {"date": a.session.date, "venue": a.session.venue})
+    _tell(chosen, "application.admitted", lambda a: {"session": a.session, "date": a.session.date,
+                                                     "venue": a.session.venue})
     return len(chosen)
 
 
@@ -373,9 +374,8 @@ def certificates_issue(*, session: AssessmentSession, user, on: datetime.date | 
     if not session.window_open():  # a session still taking applications stays open (closing is its own action)
         SESSION_STATUS.update(AssessmentSession.objects.filter(pk=session.pk), AssessmentSession.Status.ASSESSED,
                               user=user, reason="session.certificates_issued")
-    _tell(passed, lambda a: _("Certificate issued: %(session)s") % {"session": a.session},
-          lambda a: _("Your certificate %(number)s has been issued.")
-          % {"number": next(c.number for c in certificates if c.application_id == a.pk)})
+    _tell(passed, "certificate.issued", lambda a: {
+        "session": a.session, "number": next(c.number for c in certificates if c.application_id == a.pk)})
     return certificates
 
 
@@ -389,13 +389,40 @@ def certificate_revoke(*, certificate: Certificate, reason: str, user) -> Certif
     certificate.revoked_reason, certificate.revoked_at = reason.strip()[:300], timezone.now()
     CERTIFICATE_STATUS.move(certificate, Certificate.Status.REVOKED, user=user, reason="certificate.revoked",
                             update_fields=["revoked_reason", "revoked_at"])
-    # A subsidy paid for it is to be recovered: its claims are reversed in this same transaction.
+    # A subsidy paid for it is to be recovered: training's subsidies reverse its claims in this same
+    # transaction (training.subsidies.receivers), or refuse the revocation.
     try:
-        claims_reverse_for_certificate(certificate=certificate, user=user,
-                                       reason=_("Certificate %(number)s revoked: %(reason)s")
-                                       % {"number": certificate.number, "reason": certificate.revoked_reason})
-    except SubsidyError as error:
+        certificate_revoked.send(sender=Certificate, certificate=certificate, user=user,
+                                 reason=_("Certificate %(number)s revoked: %(reason)s")
+                                 % {"number": certificate.number, "reason": certificate.revoked_reason})
+    except ServiceError as error:
         raise CertificationError(error.message) from None
+    return certificate
+
+
+@transaction.atomic
+def certificate_reinstate(*, certificate: Certificate, reason: str, user) -> Certificate:
+    """Take back a revocation with a reason (history "certificate.reinstated"): the certificate is
+    valid again, the recovery its revocation opened is undone where nothing was recovered yet
+    (training.subsidies.receivers), and the holder is told."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise CertificationError(_("Give the reason for reinstating the certificate."))
+    certificate = (Certificate.objects.select_for_update(of=("self",)).select_related("holder__user")
+                   .get(pk=certificate.pk))
+    if certificate.status != Certificate.Status.REVOKED:
+        raise CertificationError(_("This certificate is valid; there is no revocation to take back."))
+    certificate.revoked_reason, certificate.revoked_at = "", None
+    CERTIFICATE_STATUS.move(certificate, Certificate.Status.VALID, user=user, reason="certificate.reinstated",
+                            detail=reason, update_fields=["revoked_reason", "revoked_at"])
+    try:
+        certificate_reinstated.send(sender=Certificate, certificate=certificate, user=user,
+                                    reason=_("Certificate %(number)s reinstated: %(reason)s")
+                                    % {"number": certificate.number, "reason": reason})
+    except ServiceError as error:
+        raise CertificationError(error.message) from None
+    tell_each([(certificate.holder.user, "certificate.reinstated", {"number": certificate.number, "reason": reason},
+                reverse("certification:my_certificates"))])
     return certificate
 
 

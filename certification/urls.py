@@ -24,5 +24,6 @@ urlpatterns = [
     path("manage/applications/<int:pk>/scores/", views.scores, name="scores"),
     path("manage/certificates/", views.certificate_list, name="certificate_list"),
     path("manage/certificates/<int:pk>/revoke/", views.revoke, name="revoke"),
+    path("manage/certificates/<int:pk>/reinstate/", views.reinstate, name="reinstate"),
     path("manage/certificates/import/", views.certificates_import, name="certificates_import"),
 ]

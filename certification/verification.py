@@ -24,12 +24,13 @@ def by_token(number: str, token: str) -> Certificate | None:
         signer.unsign(f"{number}{signer.sep}{token}")
     except signing.BadSignature:
         return None
-    return Certificate.objects.select_related("trade", "holder").filter(number=number).first()
+    return Certificate.objects.select_related("trade", "holder", "body").filter(number=number).first()
 
 
 def lookup(number: str, name: str) -> Certificate | None:
     """The certificate only if the number and the holder's name both match; nothing otherwise."""
-    certificate = Certificate.objects.select_related("trade", "holder").filter(number=number.strip().upper()).first()
+    certificate = (Certificate.objects.select_related("trade", "holder", "body")
+                   .filter(number=number.strip().upper()).first())
     if certificate is None or certificate.holder.name != name.strip():
         return None
     return certificate

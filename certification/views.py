@@ -20,6 +20,7 @@ from zhangwan.columns import wants_xlsx
 from zhangwan.forms import flash_errors
 from zhangwan.net import client_ip
 from zhangwan.pagination import paginate
+from zhangwan.picker import Picker
 from zhangwan.query import search_param
 
 from . import importing, services, tables, tasks, verification
@@ -83,8 +84,13 @@ def apply(request, pk):
 @role_required(Role.LIAISON)
 def apply_for_workers(request, pk):
     session = get_object_or_404(AssessmentSession.objects.select_related("trade", "body"), pk=pk)
-    roster = workers_for(request.user).filter(trades__trade=session.trade).order_by("name")
-    form = ApplyForWorkersForm(request.POST or None, roster=roster)
+    roster = workers_for(request.user).filter(trades__trade=session.trade)
+    applied = session.applications.exclude(status=Application.Status.WITHDRAWN).values("worker")
+    picker = Picker(roster, url=request.path, taken=roster.filter(pk__in=applied), taken_label=_("Applied"),
+                    trade_filter=False)
+    if (answer := picker.answer(request)) is not None:
+        return answer
+    form = ApplyForWorkersForm(request.POST or None, picker=picker)
     outcomes = []
     if request.method == "POST" and form.is_valid():
         for worker in form.cleaned_data["workers"]:
@@ -136,8 +142,15 @@ def certificate_print(request, pk):
     image.save(buffer)
     svg = buffer.getvalue().decode()
     svg = svg[svg.index("<svg"):]  # drop the XML declaration to inline it
+    if has_role(request.user, Role.WORKER):  # a worker prints only their own (_certificates_for)
+        back = reverse("certification:my_certificates")
+    elif has_role(request.user, *READERS):
+        back = reverse("certification:certificate_list")
+    else:  # a liaison or another officer came from the holder's talent profile
+        back = reverse("reports:talent_profile", args=[certificate.holder_id])
     return render(request, "certification/certificate_print.html", {
         "certificate": certificate, "qr_svg": mark_safe(svg), "verify_url": url,  # noqa: S308 - generated SVG
+        "back": back,
     })
 
 
@@ -184,11 +197,10 @@ def _session_crumbs(session, *more):
 @role_required(*READERS)
 def manage_session(request, pk):
     session = get_object_or_404(AssessmentSession.objects.select_related("body", "trade"), pk=pk)
-    applications = (session.applications.exclude(status=Application.Status.WITHDRAWN)
-                    .select_related("worker", "certificate").order_by("status", "created_at", "pk"))
+    applications = _session_rows(session).select_related("worker", "certificate")
     if wants_xlsx(request):
         return tables.APPLICATIONS.response(request, applications, pk=session.pk)
-    page, query = paginate(request, applications)
+    page, query = paginate(request, applications, SESSION_PAGE)
     return render(request, "certification/manage_session.html", {
         "session": session, "page": page, "query": query,
         "reasons": {a.pk: [services.reason_text(r) for r in a.reasons] for a in page},
@@ -196,6 +208,24 @@ def manage_session(request, pk):
         "issue_refusal": services.issue_refusal(session),
         "can_edit": has_role(request.user, Role.CERTIFICATION_OFFICER), "crumbs": _session_crumbs(session),
     })
+
+
+SESSION_PAGE = 50
+
+
+def _session_rows(session):
+    """The session's applications in the order they came in: a row stays where it is when its scores
+    (and so its status) change, so the officer finds it again after saving."""
+    return session.applications.exclude(status=Application.Status.WITHDRAWN).order_by("created_at", "pk")
+
+
+def _row_url(application) -> str:
+    """The session's page that shows this application, scrolled to its row."""
+    before = _session_rows(application.session).filter(
+        Q(created_at__lt=application.created_at) | Q(created_at=application.created_at, pk__lt=application.pk)).count()
+    page = before // SESSION_PAGE + 1
+    query = f"?page={page}" if page > 1 else ""
+    return reverse("certification:manage_session", args=[application.session_id]) + f"{query}#a{application.pk}"
 
 
 @require_POST
@@ -211,16 +241,18 @@ def admit(request, pk):
 @require_POST
 @role_required(*OFFICER)
 def scores(request, pk):
-    application = get_object_or_404(Application.objects.select_related("session"), pk=pk)
+    application = get_object_or_404(Application.objects.select_related("session", "worker"), pk=pk)
     form = ScoresForm(request.POST)
     if not form.is_valid():
         flash_errors(request, form)
     else:
         with refusal_to(request):
-            services.scores_enter(application=application, theory=form.cleaned_data["theory"],
-                                  practical=form.cleaned_data["practical"], review=form.cleaned_data["review"],
-                                  user=request.user)
-    return redirect(reverse("certification:manage_session", args=[application.session_id]) + f"#a{application.pk}")
+            saved = services.scores_enter(application=application, theory=form.cleaned_data["theory"],
+                                          practical=form.cleaned_data["practical"],
+                                          review=form.cleaned_data["review"], user=request.user)
+            messages.success(request, _("Scores of %(name)s saved: %(status)s.")
+                             % {"name": application.worker.name, "status": saved.get_status_display()})
+    return redirect(_row_url(application))
 
 
 @role_required(*OFFICER)
@@ -290,6 +322,23 @@ def revoke(request, pk):
             return redirect("certification:certificate_list")
     return render(request, "certification/revoke.html", {
         "certificate": certificate, "form": form, "subsidies": revocation_effect(certificate),
+        "crumbs": [(_("Certificates"), reverse("certification:certificate_list")), (certificate.number, None)],
+    })
+
+
+@role_required(*OFFICER)
+def reinstate(request, pk):
+    """Take back a revocation, with the reason."""
+    certificate = get_object_or_404(Certificate.objects.select_related("holder", "trade"), pk=pk)
+    form = RevokeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with refusal_to(form):
+            services.certificate_reinstate(certificate=certificate, reason=form.cleaned_data["reason"],
+                                           user=request.user)
+            messages.success(request, _("Certificate %(number)s is valid again.") % {"number": certificate.number})
+            return redirect("certification:certificate_list")
+    return render(request, "certification/reinstate.html", {
+        "certificate": certificate, "form": form,
         "crumbs": [(_("Certificates"), reverse("certification:certificate_list")), (certificate.number, None)],
     })
 

@@ -2,9 +2,10 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from zhangwan.admin_autocomplete import SafeAutocomplete
+from zhangwan.admin_history import HistoryAdmin
+from zhangwan.admin_links import AppPageLink
 
 from .forms import EventAdminForm
 from .models import (
@@ -45,14 +46,7 @@ class AwardRuleInline(admin.TabularInline):
 class JudgeInline(SafeAutocomplete, admin.TabularInline):
     model = JudgeAssignment
     extra = 0
-    autocomplete_fields = ["judge"]
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "judge":
-            from zhangwan.accounts.models import User
-
-            kwargs["queryset"] = User.objects.filter(groups__name="judge")
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    autocomplete_fields = ["judge"]  # among the judges (the field's limit_choices_to)
 
 
 class EventInline(admin.StackedInline):
@@ -63,7 +57,8 @@ class EventInline(admin.StackedInline):
 
 
 @admin.register(Competition)
-class CompetitionAdmin(SafeAutocomplete, SimpleHistoryAdmin):
+class CompetitionAdmin(AppPageLink, SafeAutocomplete, HistoryAdmin):
+    app_page = "competitions:manage_competition"
     list_display = ["name", "year", "level", "kind", "leading", "external", "starts_on", "results_published"]
     list_filter = ["year", "level", "kind", "leading", "external", "results_published"]
     search_fields = ["name"]
@@ -75,7 +70,8 @@ class CompetitionAdmin(SafeAutocomplete, SimpleHistoryAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(SafeAutocomplete, SimpleHistoryAdmin):
+class EventAdmin(AppPageLink, SafeAutocomplete, HistoryAdmin):
+    app_page = "competitions:manage_event"
     form = EventAdminForm
     list_display = ["name", "competition", "trade", "team", "aggregation", "award_basis"]
     list_filter = ["competition__year", "competition__level", "trade", "team"]
@@ -86,7 +82,7 @@ class EventAdmin(SafeAutocomplete, SimpleHistoryAdmin):
 
 
 @admin.register(Entry)
-class EntryAdmin(SimpleHistoryAdmin):
+class EntryAdmin(HistoryAdmin):
     list_display = ["bib", "event", "worker", "team_name", "organization", "status"]
     list_filter = ["status", "event__competition__year", "event__competition__level"]
     search_fields = ["worker__name", "team_name", "organization__name", "event__name"]
@@ -102,7 +98,7 @@ class EntryAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Result)
-class ResultAdmin(SimpleHistoryAdmin):
+class ResultAdmin(HistoryAdmin):
     list_display = ["entry", "final_score", "rank", "tier", "title", "upgrade", "recorded"]
     list_filter = ["tier", "upgrade", "recorded", "entry__event__competition__year"]
     search_fields = ["entry__worker__name", "entry__team_name", "entry__event__name"]
@@ -118,7 +114,7 @@ class ResultAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(OrganizerAward)
-class OrganizerAwardAdmin(SafeAutocomplete, SimpleHistoryAdmin):
+class OrganizerAwardAdmin(SafeAutocomplete, HistoryAdmin):
     list_display = ["organization", "competition", "title", "funding"]
     list_filter = ["competition__year"]
     search_fields = ["organization__name", "competition__name"]
@@ -138,7 +134,7 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(InnovationProject)
-class InnovationProjectAdmin(SafeAutocomplete, SimpleHistoryAdmin):
+class InnovationProjectAdmin(SafeAutocomplete, HistoryAdmin):
     list_display = ["title", "organization", "competition", "status", "award"]
     list_filter = ["status", "competition__year"]
     search_fields = ["title", "organization__name"]

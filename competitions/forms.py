@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhangwan.picker import PeopleField
 from zhangwan.uploads import check_attachment
 
 from .importing import MAX_RANK
@@ -43,6 +44,7 @@ class SheetForm(forms.Form):
             self.fields[f"part_{part.pk}"] = forms.DecimalField(
                 label=f"{part.name} (0–{part.max_mark})", min_value=Decimal("0"), max_value=part.max_mark,
                 max_digits=7, decimal_places=2, required=False, initial=marks.get(part.pk),
+                help_text=_("Weighs %(weight)s%% of the score") % {"weight": f"{part.weight.normalize():f}"},
                 widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal", "class": "form-control"}),
             )
 
@@ -51,13 +53,12 @@ class SheetForm(forms.Form):
 
 
 class EntryForm(forms.Form):
-    workers = forms.ModelMultipleChoiceField(label=_("Workers"), queryset=None, required=False,
-                                             widget=forms.CheckboxSelectMultiple)
+    workers = PeopleField(label=_("Workers"), required=False)
     team_name = forms.CharField(label=_("Team name"), max_length=100, required=False)
 
-    def __init__(self, *args, roster, team: bool, **kwargs):
+    def __init__(self, *args, picker, team: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["workers"].queryset = roster
+        self.fields["workers"].use(picker)
         if not team:
             del self.fields["team_name"]  # an individual event's entries have no team name
 
@@ -68,21 +69,72 @@ class EntryForm(forms.Form):
         return data
 
 
+TIE_BREAK_PLACES = 3
+TIME_USED = "time"
+
+
+class TieBreakWidget(forms.MultiWidget):
+    def __init__(self, choices=()):
+        super().__init__([forms.Select(choices=choices) for _ in range(TIE_BREAK_PLACES)])
+
+    def decompress(self, value):
+        value = [v for v in (value or []) if isinstance(v, str)]
+        return [*value, *[""] * TIE_BREAK_PLACES][:TIE_BREAK_PLACES]
+
+
+class TieBreakField(forms.MultiValueField):
+    """The tie-break order chosen from lists (first, second, third): the scoring parts' codes and
+    "time", stored as the JSON list the results read (``Event.tie_breaks``)."""
+
+    def __init__(self, **kwargs):
+        fields = [forms.ChoiceField(required=False) for _ in range(TIE_BREAK_PLACES)]
+        super().__init__(fields, require_all_fields=False, required=False, widget=TieBreakWidget(), **kwargs)
+
+    def set_choices(self, choices):
+        for field in self.fields:
+            field.choices = choices
+        for widget in self.widget.widgets:
+            widget.choices = choices
+
+    def compress(self, values):
+        order = []
+        for value in values or []:
+            if value and value not in order:
+                order.append(value)
+        return order
+
+
 class EventAdminForm(forms.ModelForm):
+    tie_breaks = TieBreakField(
+        label=_("tie-break order"),
+        help_text=_("What decides between equal final scores, in order: a scoring part's mark (higher first) or "
+                    "the time used (less first). Parts added below can be chosen once the event is saved."))
+
     class Meta:
         model = Event
         fields = "__all__"  # noqa: DJ007 - the admin chooses the fields it shows
 
-    def clean_tie_breaks(self):
-        """A list of short codes: any other JSON (or a NUL or an infinite number in it) is refused
-        here rather than by the database."""
-        value = self.cleaned_data["tie_breaks"]
-        if value in (None, ""):
-            return []
-        if not isinstance(value, list) or not all(
-                isinstance(code, str) and code and len(code) <= 50 and "\x00" not in code for code in value):
-            raise forms.ValidationError(_('Write a list of part codes and "time", e.g. ["practical", "time"].'))
-        return value
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tie_breaks"].set_choices(self.tie_break_choices())
+
+    def tie_break_choices(self):
+        """The event's parts (before it has any: the parts other events use, theory, practical, …) and the time used;
+        a stored code no longer among them stays choosable, so saving never drops it."""
+        from .models import ScoringPart
+
+        parts = ScoringPart.objects.order_by("code", "pk")
+        own = parts.filter(event=self.instance).order_by("order", "pk") if self.instance.pk else parts.none()
+        if own.exists():
+            parts = own
+        named = {}
+        for code, name in parts.values_list("code", "name")[:200]:
+            named.setdefault(code, name)
+        for code in self.instance.tie_breaks or []:
+            if isinstance(code, str) and code != TIME_USED:
+                named.setdefault(code, code)
+        return [("", "—"), *named.items(),
+                (TIME_USED, _("Time used (less is better)"))]
 
 
 class CorrectionForm(forms.Form):
@@ -110,12 +162,12 @@ class ProjectForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     competition = forms.ModelChoiceField(label=_("Competition"), queryset=Competition.objects.none())
     summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
-    team = forms.ModelMultipleChoiceField(label=_("Team"), queryset=None, widget=forms.CheckboxSelectMultiple)
+    team = PeopleField(label=_("Team"))
     attachments = MultipleFileField(label=_("Attachments (PDF, JPG or PNG, at most 10 MB each)"), required=False)
 
-    def __init__(self, *args, roster, **kwargs):
+    def __init__(self, *args, picker, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = roster
+        self.fields["team"].use(picker)
         self.fields["competition"].queryset = Competition.objects.filter(Competition.taking_projects())
         bootstrap(self)
 

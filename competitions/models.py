@@ -230,7 +230,7 @@ class AwardRule(models.Model):
 class JudgeAssignment(models.Model):
     event = models.ForeignKey(Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="judges")
     judge = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("judge"), on_delete=models.PROTECT,
-                              related_name="judging")
+                              related_name="judging", limit_choices_to={"groups__name": "judge"})
     chief = models.BooleanField(_("chief judge"), default=False)
 
     history = HistoricalRecords()

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from zhangwan.accounts.notifications import notify_each, notify_workers
+from zhangwan.accounts.notifications import tell_each, tell_workers
 from zhangwan.errors import ServiceError
 from zhangwan.history import (
     bulk_create_with_history,
@@ -530,9 +530,10 @@ def _entrants(entries):
     return pairs
 
 
-def _notify_entrants(entries, *, title, body):
-    notify_each((worker.user, title(entry), body(entry), reverse("competitions:my_entries"))
-                for entry, worker in _entrants(entries))
+def _notify_entrants(entries, key, params):
+    """Tell the entrants the notice `key`; params is a function of the entry."""
+    tell_each((worker.user, key, params(entry), reverse("competitions:my_entries"))
+              for entry, worker in _entrants(entries))
 
 
 @transaction.atomic
@@ -556,9 +557,8 @@ def results_withdraw(*, competition: Competition, reason: str, user) -> Competit
     competition.results_published = False
     save_with_history(competition, user=user, reason="competition.withdrawn", detail=reason,
                       update_fields=["results_published"])
-    _notify_entrants(entries, title=lambda e: _("Results withdrawn: %(name)s") % {"name": competition.name},
-                     body=lambda e: _("The results of %(event)s are withdrawn: %(reason)s. They will be published "
-                                      "again once corrected.") % {"event": e.event.name, "reason": reason})
+    _notify_entrants(entries, "results.withdrawn",
+                     lambda e: {"name": competition.name, "event": e.event.name, "reason": reason})
     return competition
 
 
@@ -597,10 +597,9 @@ def result_correct(*, result: Result, rank, tier: str, title: str, reason: str, 
         _undo_certification([result], user, _("Result corrected: %(reason)s") % {"reason": reason})
     if _advancing(result):
         _advance_winners(competition, user)
-    award = result.get_tier_display() if result.tier else _("no award")
-    _notify_entrants([entry], title=lambda e: _("Result corrected: %(name)s") % {"name": competition.name},
-                     body=lambda e: _("%(event)s: rank %(rank)s, %(award)s (%(reason)s).") % {
-                         "event": e.event.name, "rank": result.rank or "—", "award": award, "reason": reason})
+    award = Tier(result.tier).label if result.tier else gettext_lazy("no award")
+    _notify_entrants([entry], "result.corrected", lambda e: {
+        "name": competition.name, "event": e.event.name, "rank": result.rank or "—", "award": award, "reason": reason})
     return result
 
 
@@ -653,14 +652,13 @@ def _tell_entrants(competition):
     entries = (Entry.objects.filter(event__competition=competition, worker__user__isnull=False)
                .select_related("worker__user", "result", "event"))
 
-    def body(entry):
+    def params(entry):
         result = getattr(entry, "result", None)
-        award = result.get_tier_display() if result and result.tier else _("no award")
-        return _("%(event)s: rank %(rank)s, %(award)s.") % {
-            "event": entry.event.name, "rank": result.rank if result and result.rank else "—", "award": award}
+        award = Tier(result.tier).label if result and result.tier else gettext_lazy("no award")
+        return {"name": competition.name, "event": entry.event.name,
+                "rank": result.rank if result and result.rank else "—", "award": award}
 
-    notify_workers(entries, title=lambda entry: _("Results published: %(name)s") % {"name": competition.name},
-                   body=body, url=reverse("competitions:my_entries"))
+    tell_workers(entries, "results.published", params=params, url=reverse("competitions:my_entries"))
 
 
 def judges_assign(*, event: Event, judges, user) -> int:

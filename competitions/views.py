@@ -14,6 +14,7 @@ from zhangwan.excel_in import RowError
 from zhangwan.forms import flash_errors
 from zhangwan.history import history_with_changes
 from zhangwan.pagination import paginate
+from zhangwan.picker import Picker
 from zhangwan.query import year_param
 from zhangwan.uploads import serve_stored_file
 
@@ -117,8 +118,13 @@ def liaison_enter(request, pk):
     event = get_object_or_404(Event.objects.select_related("competition", "trade"), pk=pk,
                               competition__external=False)
     organization = get_object_or_404(organizations_for(request.user), pk=request.user.organization_id)
-    roster = workers_for(request.user).filter(trades__trade=event.trade).order_by("name")
-    form = EntryForm(request.POST or None, roster=roster, team=event.team)
+    roster = workers_for(request.user).filter(trades__trade=event.trade)
+    entered = event.entries.exclude(status=Entry.Status.WITHDRAWN).people()
+    picker = Picker(roster, url=request.path, taken=roster.filter(pk__in=entered.values("pk")),
+                    taken_label=_("Entered"), trade_filter=False)
+    if (answer := picker.answer(request)) is not None:
+        return answer
+    form = EntryForm(request.POST or None, picker=picker, team=event.team)
     if request.method == "POST" and form.is_valid():
         workers = list(form.cleaned_data["workers"])
         with refusal_to(form):
@@ -415,7 +421,10 @@ def project_list(request):
 @role_required(Role.LIAISON)
 def project_new(request):
     organization = get_object_or_404(organizations_for(request.user), pk=request.user.organization_id)
-    form = ProjectForm(request.POST or None, request.FILES or None, roster=workers_for(request.user).order_by("name"))
+    picker = Picker(workers_for(request.user), url=request.path)
+    if (answer := picker.answer(request)) is not None:
+        return answer
+    form = ProjectForm(request.POST or None, request.FILES or None, picker=picker)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with refusal_to(form):

@@ -1,10 +1,11 @@
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from zhangwan.actions import refusal_to
 from zhangwan.admin_autocomplete import SafeAutocomplete
+from zhangwan.admin_history import HistoryAdmin
+from zhangwan.admin_links import AppPageLink
 from zhangwan.admin_readonly import ReadOnlyAdmin
 
 from .models import (
@@ -73,10 +74,12 @@ CriterionInline.formset = CriterionFormSet
 
 
 @admin.register(SelectionRound)
-class SelectionRoundAdmin(SafeAutocomplete, SimpleHistoryAdmin):
+class SelectionRoundAdmin(AppPageLink, SafeAutocomplete, HistoryAdmin):
+    app_page = "masters:round_detail"
     form = RoundForm
     list_display = ["name", "year", "quota", "nominations_open", "nominations_close", "review_closes",
                     "publicity_starts", "conferred_on"]
+    list_filter = ["year"]
     search_fields = ["name"]
     inlines = [CriterionInline]
     readonly_fields = ["publicity_starts", "publicity_ends", "conferred_on"]
@@ -111,14 +114,14 @@ class ReviewerAdmin(SafeAutocomplete, admin.ModelAdmin):
     list_display = ["user", "title", "organization", "max_load", "active"]
     list_filter = ["active", "trades"]
     search_fields = ["user__full_name", "user__username", "title", "organization__name"]
-    autocomplete_fields = ["organization", "trades"]
-    raw_id_fields = ["user"]
+    autocomplete_fields = ["user", "organization", "trades"]  # the user among the reviewers' logins
     list_select_related = ["user", "organization"]
     inlines = [ConflictInline]
 
 
 @admin.register(Nomination)
-class NominationAdmin(ReadOnlyAdmin):
+class NominationAdmin(AppPageLink, ReadOnlyAdmin):
+    app_page = "masters:nomination_detail"
     list_display = ["nominee", "round", "trade", "source", "status", "final_score", "rank", "discrepancy"]
     list_filter = ["round", "status", "source", "discrepancy", "trade"]
     search_fields = ["nominee__name", "organization__name"]
@@ -139,6 +142,8 @@ class AssignmentAdmin(ReadOnlyAdmin):
 @admin.register(ConflictWaiver)
 class ConflictWaiverAdmin(ReadOnlyAdmin):
     list_display = ["nomination", "reviewer", "reason", "waived_by", "waived_at"]
+    list_filter = ["nomination__round"]
+    search_fields = ["nomination__nominee__name", "reviewer__user__full_name", "reason"]
     list_select_related = ["nomination__nominee", "nomination__round", "reviewer__user", "waived_by"]
 
 
@@ -159,7 +164,7 @@ class MasterTitleAdmin(ReadOnlyAdmin):
 
 
 @admin.register(IncentivePolicy)
-class IncentivePolicyAdmin(SimpleHistoryAdmin):
+class IncentivePolicyAdmin(HistoryAdmin):
     list_display = ["number", "name", "beneficiary", "involves_money", "active"]
     list_filter = ["beneficiary", "involves_money", "active"]
     search_fields = ["name"]
@@ -181,7 +186,7 @@ class GrantForm(forms.ModelForm):
 
 
 @admin.register(IncentiveGrant)
-class IncentiveGrantAdmin(SafeAutocomplete, SimpleHistoryAdmin):
+class IncentiveGrantAdmin(SafeAutocomplete, HistoryAdmin):
     form = GrantForm
     list_display = ["policy", "master", "organization", "granted_on", "amount"]
     list_filter = ["policy", "granted_on"]
@@ -196,8 +201,9 @@ class IncentiveGrantAdmin(SafeAutocomplete, SimpleHistoryAdmin):
 
 
 @admin.register(MasterStudio)
-class MasterStudioAdmin(SafeAutocomplete, SimpleHistoryAdmin):
+class MasterStudioAdmin(SafeAutocomplete, HistoryAdmin):
     list_display = ["name", "master", "host", "funding", "established_on", "training_base"]
+    list_filter = ["master__trade", "established_on"]
     search_fields = ["name", "master__worker__name", "host__name"]
     autocomplete_fields = ["host"]
     raw_id_fields = ["master", "training_base"]

@@ -26,3 +26,9 @@ class MastersConfig(AppConfig):
             (_("Expert review"), "masters:review_home", "pencil-square", (Role.REVIEWER,)),
             (_("Manage selection"), "masters:round_list", "sliders2", (Role.MASTERS_OFFICER, Role.AUDITOR)),
         )
+        from zhangwan.accounts import managing
+
+        from .pool import reviewer_active, reviewer_join
+
+        managing.ON_ACCEPT[Role.REVIEWER].append(reviewer_join)
+        managing.ON_ACTIVE[Role.REVIEWER].append(reviewer_active)

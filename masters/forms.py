@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from zhangwan.picker import PersonField
 from zhangwan.registry.models import Trade
 
 from .models import Nomination, Objection, Reviewer, TalkOrder
@@ -18,12 +19,13 @@ class NominationForm(forms.ModelForm):
             "achievements": _("Skills, inventions, records, awards and apprentices trained."),
         }
 
-    def __init__(self, *args, workers=None, **kwargs):
+    def __init__(self, *args, picker=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if workers is None:
+        if picker is None:
             self.fields.pop("nominee", None)
-        else:
-            self.fields["nominee"].queryset = workers
+        elif "nominee" in self.fields:
+            self.fields["nominee"] = PersonField(label=self.fields["nominee"].label)
+            self.fields["nominee"].use(picker)
         self.fields["trade"].queryset = Trade.objects.all()
         for name in ("statement", "achievements"):
             self.fields[name].max_length = 5000
@@ -59,6 +61,16 @@ class ReviewForm(forms.Form):
 
     def rows(self):
         return [(c, self[f"score_{c.pk}"], self[f"comment_{c.pk}"]) for c in self.criteria]
+
+    def clean(self):
+        """Submitting needs every criterion scored: each blank one is marked on its own field."""
+        cleaned = super().clean()
+        if "submit" in self.data:
+            for c in self.criteria:
+                name = f"score_{c.pk}"
+                if cleaned.get(name) is None and name not in self.errors:
+                    self.add_error(name, _("Score this criterion before submitting."))
+        return cleaned
 
     def scores(self):
         return {c.pk: self.cleaned_data.get(f"score_{c.pk}") for c in self.criteria}

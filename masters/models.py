@@ -133,7 +133,7 @@ class Reviewer(models.Model):
     """An expert in the pool: the login they score with, where they work, what they know."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT,
-                                related_name="reviewer")
+                                related_name="reviewer", limit_choices_to={"groups__name": "reviewer"})
     organization = models.ForeignKey(Organization, verbose_name=_("organization"), on_delete=models.PROTECT,
                                      null=True, blank=True, related_name="reviewers")
     trades = models.ManyToManyField(Trade, verbose_name=_("trades"), blank=True, related_name="reviewers")

@@ -9,6 +9,11 @@ class TrainingConfig(AppConfig):
     def ready(self):
         from zhangwan.accounts import context_processors
         from zhangwan.accounts.roles import OFFICERS, Role, grant, model_permissions
+        from zhangwan.history import detail_choices
+
+        from .models import Enrollment
+
+        detail_choices("enrollment.registered", Enrollment.Channel)  # the channel by its label
 
         managed = ["trainingbase", "needssurvey", "needsresponse", "trainingplan", "planline", "course",
                    "trainingclass", "classsession", "mentorship"]

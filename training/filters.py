@@ -1,5 +1,4 @@
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhangwan.filters import ListFilter, search, yes_no
@@ -8,14 +7,26 @@ from zhangwan.registry.models import SkillLevel, Trade
 
 from .models import Enrollment, TrainingBase, TrainingClass
 
+CATALOGUE_STATUSES = [
+    ("open", _("Open for registration")),
+    ("full", _("Full · waiting list open")),
+    ("running", _("Running")),
+    ("finished", _("Finished")),
+    ("all", _("All classes")),
+]
+
 
 class ClassFilter(ListFilter):
+    """The public catalogue's filters. Without a status it shows what one can still join: classes
+    open for registration or closed and not yet started (ClassQuerySet.upcoming)."""
+
     q = search(_("Class, venue or provider"))
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=CATALOGUE_STATUSES, method="filter_status",
+                                         empty_label=_("Open or starting soon"))
     trade = django_filters.ModelChoiceFilter(label=_("Trade"), field_name="course__trade", queryset=Trade.objects.all())
     level = django_filters.ChoiceFilter(label=_("Level"), field_name="course__level", choices=SkillLevel.choices)
     base = django_filters.ModelChoiceFilter(label=_("Training base"), queryset=TrainingBase.objects.all())
-    month = django_filters.CharFilter(label=_("Month"), method="filter_month",
-                                      widget=forms.DateInput(attrs={"type": "month"}))
+    month = django_filters.ChoiceFilter(label=_("Month"), method="filter_month", empty_label=_("Any month"))
     audience = django_filters.ChoiceFilter(label=_("Audience"), choices=TrainingClass.Audience.choices)
 
     class Meta:
@@ -23,6 +34,27 @@ class ClassFilter(ListFilter):
         fields = []
 
     search_fields = ("title", "venue", "provider__name", "course__title")
+    upcoming_by_default = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        months = TrainingClass.objects.public().dates("starts_on", "month", order="DESC")
+        self.filters["month"].extra["choices"] = [(f"{m:%Y-%m}", f"{m:%Y-%m}") for m in months]
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if self.upcoming_by_default and not self.form.cleaned_data.get("status"):
+            queryset = queryset.upcoming()
+        return queryset
+
+    def filter_status(self, queryset, name, value):
+        if value == "full":
+            return queryset.full()
+        if value == "open":
+            return queryset.filter(status=TrainingClass.Status.OPEN)
+        if value in (TrainingClass.Status.RUNNING, TrainingClass.Status.FINISHED):
+            return queryset.filter(status=value)
+        return queryset
 
     def filter_month(self, queryset, name, value):
         try:
@@ -36,6 +68,7 @@ class ClassFilter(ListFilter):
 
 class StaffClassFilter(ClassFilter):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=TrainingClass.Status.choices)
+    upcoming_by_default = False
     union_class = yes_no(_("Held by the union"))
     year = YearFilter(field_name="starts_on", lookup_expr="year")
 

@@ -1,6 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhangwan.picker import PeopleField
+from zhangwan.registry.forms import IdNumberField, MobileField
+from zhangwan.registry.models import Worker
+
 from .models import Attendance, TrainingClass
 
 
@@ -28,15 +32,14 @@ class ExamForm(forms.Form):
 
 
 class LiaisonRegisterForm(forms.Form):
-    """Pick workers of the liaison's roster; the choices are limited to that roster."""
+    """Pick workers of the liaison's roster (zhangwan/picker.py); the choices are limited to that roster."""
 
-    workers = forms.ModelMultipleChoiceField(label=_("Workers"), queryset=None, required=False,
-                                             widget=forms.CheckboxSelectMultiple)
+    workers = PeopleField(label=_("Workers"), required=False)
     file = forms.FileField(label=_("…or an Excel list of identity numbers"), required=False)
 
-    def __init__(self, *args, roster, **kwargs):
+    def __init__(self, *args, picker, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["workers"].queryset = roster
+        self.fields["workers"].use(picker)
 
     def clean(self):
         data = super().clean()
@@ -47,3 +50,29 @@ class LiaisonRegisterForm(forms.Form):
 
 class UploadForm(forms.Form):
     file = forms.FileField(label=_("Excel workbook (.xlsx)"))
+
+
+class StaffPickForm(forms.Form):
+    """A worker the training officer found, to register."""
+
+    worker = forms.ModelChoiceField(queryset=Worker.objects.all())
+    reason = forms.CharField(label=_("Reason (once the class has started)"), max_length=80, required=False)
+
+
+class StaffWorkerForm(forms.Form):
+    """A worker who may not be on record yet: found by identity number, or created with it."""
+
+    id_number = IdNumberField()
+    name = forms.CharField(label=_("Full name"), max_length=50)
+    mobile = MobileField()
+    poverty_registered = forms.BooleanField(label=_("Registered poverty-alleviation labourer"), required=False)
+    reason = forms.CharField(label=_("Reason (once the class has started)"), max_length=80, required=False)
+
+
+class MoveForm(forms.Form):
+    to_class = forms.ModelChoiceField(label=_("Move to class"), queryset=None)
+    reason = forms.CharField(label=_("Reason"), max_length=80, required=False)
+
+    def __init__(self, *args, targets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_class"].queryset = targets

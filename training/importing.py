@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from zhangwan import excel_in
+from zhangwan.excel import PLAIN, TEXT
 from zhangwan.excel_in import Column, RowError, choices_in_both_languages
 from zhangwan.registry.forms import id_number_cell
 
@@ -30,6 +31,10 @@ def read_id_list(upload, *, roster) -> tuple[list, list[RowError]]:
             table.refuse(row, "id_number", _("Not on your organization's roster."))
     listed, errors = table.result()
     return [found[number] for number in dict.fromkeys(row["id_number"] for row in listed)], errors
+
+
+# The attendance sheet's number formats: the seat's number as it is, the identity numbers as text.
+FORMATS = [PLAIN, None, TEXT]
 
 
 def attendance_sheet(training_class, enrollments, sessions, existing, *, full_ids: bool):

@@ -166,6 +166,17 @@ class ClassQuerySet(models.QuerySet):
     def in_year(self, year: int):
         return self.filter(starts_on__year=year)
 
+    def upcoming(self, today=None):
+        """What one may still join or is about to start: open for registration, or closed and not yet
+        started."""
+        today = today or timezone.localdate()
+        Status = TrainingClass.Status
+        return self.filter(Q(status=Status.OPEN) | Q(status=Status.CLOSED, starts_on__gte=today))
+
+    def full(self):
+        """Open for registration with every seat taken: newcomers join the waiting list."""
+        return self.filter(status=TrainingClass.Status.OPEN, confirmed_count__gte=F("capacity"))
+
 
 class TrainingClass(models.Model):
     class Status(models.TextChoices):
@@ -234,6 +245,22 @@ class TrainingClass(models.Model):
     @property
     def seats_left(self):
         return max(0, self.capacity - self.confirmed_count)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    @property
+    def takes_waiting_list(self) -> bool:
+        """Open, but every seat is taken: a newcomer joins the waiting list."""
+        return self.is_open and self.confirmed_count >= self.capacity
+
+    @property
+    def base_beside_venue(self):
+        """The training base, when the venue does not already name it."""
+        if self.base is None or self.base.name in self.venue or self.venue in self.base.name:
+            return None
+        return self.base
 
     @property
     def level(self):
@@ -363,6 +390,12 @@ class Enrollment(models.Model):
         return self.status in (self.Status.CONFIRMED, self.Status.WAITLISTED) and \
             cls.starts_on <= timezone.localdate() and \
             cls.status not in (TrainingClass.Status.FINISHED, TrainingClass.Status.CANCELLED)
+
+    @property
+    def can_move(self):
+        """The training officer may move the worker to another class (with a reason once it started)."""
+        return self.status in (self.Status.CONFIRMED, self.Status.WAITLISTED) and \
+            self.training_class.status not in (TrainingClass.Status.FINISHED, TrainingClass.Status.CANCELLED)
 
     @property
     def is_waitlisted(self) -> bool:

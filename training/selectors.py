@@ -2,34 +2,19 @@
 
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import Case, Count, F, Q, Sum, Value, When
 from django.utils import timezone
 
-from zhangwan.registry.models import Organization, Trade
+from zhangwan.registry.models import Trade
 
 from .models import (
     Attendance,
     ClassSession,
-    Course,
     Enrollment,
     NeedsSurvey,
-    TrainingBase,
     TrainingClass,
     TrainingPlan,
 )
-
-
-def list_version():
-    """Changes whenever a class, its sessions, its enrollments or what its cards name change: the
-    newest history row of each of those tables."""
-    models = [TrainingClass, Enrollment, ClassSession, Course, TrainingBase, Organization, Trade]
-    quote = connection.ops.quote_name
-    sql = "SELECT " + ", ".join(f"(SELECT max(history_id) FROM {quote(m.history.model._meta.db_table)})"
-                                for m in models)
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        return cursor.fetchone()
 
 
 def catalogue():

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zhangwan.accounts.notifications import notify_workers
+from zhangwan.accounts.notifications import tell_workers
 from zhangwan.errors import ServiceError
 from zhangwan.history import bulk_create_with_history, bulk_update_with_history, save_with_history
 from zhangwan.transitions import Transitions
@@ -57,8 +57,10 @@ def _locked(training_class: TrainingClass) -> TrainingClass:
     return TrainingClass.objects.select_for_update().get(pk=training_class.pk)
 
 
-def _tell(enrollments, title, body):
-    notify_workers(enrollments, title=title, body=body, url=reverse("training:my_classes"))
+def _tell(enrollments, key, params):
+    """Tell the workers of these enrollments the notice `key` (zhangwan/accounts/notices.py); params is
+    a function of the enrollment."""
+    tell_workers(enrollments, key, params=params, url=reverse("training:my_classes"))
 
 
 # Class status -------------------------------------------------------------------------------
@@ -93,9 +95,7 @@ def class_transition(*, training_class: TrainingClass, to: str, user, reason: st
     if to == Status.CANCELLED:
         _cancel_all(cls, affected, user)
     else:
-        _tell(affected, lambda e: _("%(title)s: %(status)s") % {"title": cls.title, "status": cls.get_status_display()},
-              lambda e: _("The class “%(title)s” is now: %(status)s.") % {"title": cls.title,
-                                                                          "status": cls.get_status_display()})
+        _tell(affected, "class.status", lambda e: {"title": cls.title, "status": Status(cls.status).label})
     if to == Status.FINISHED:
         from .tasks import complete_class
 
@@ -110,23 +110,23 @@ def _cancel_all(cls, enrollments, user):
         enrollment.cancelled_at = now
     bulk_update_with_history(enrollments, Enrollment, ["status", "cancelled_at"], user=user, reason="class.cancelled")
     TrainingClass.objects.filter(pk=cls.pk).update(confirmed_count=0)
-    _tell(enrollments, lambda e: _("Class cancelled: %(title)s") % {"title": cls.title},
-          lambda e: _("The class “%(title)s” has been cancelled; your registration is withdrawn.")
-          % {"title": cls.title})
+    _tell(enrollments, "class.cancelled", lambda e: {"title": cls.title})
 
 
 # Registration -------------------------------------------------------------------------------
 
-def _check_can_register(cls: TrainingClass, worker, now) -> None:
-    if cls.status != Status.OPEN:
-        raise TrainingError(_("This class is not open for registration (it is “%(status)s”).")
-                            % {"status": cls.get_status_display()})
-    if now < cls.registration_opens:
-        raise TrainingError(_("Registration opens on %(date)s.")
-                            % {"date": timezone.localtime(cls.registration_opens).strftime("%Y-%m-%d %H:%M")})
-    if now >= cls.registration_closes:
-        raise TrainingError(_("Registration closed on %(date)s.")
-                            % {"date": timezone.localtime(cls.registration_closes).strftime("%Y-%m-%d %H:%M")})
+# The training officer registers people the registration window does not suit (walk-ins, trainees
+# sent by the poverty-alleviation office): while the class has not ended, window or not.
+STAFF_MAY_REGISTER = (Status.OPEN, Status.CLOSED, Status.RUNNING)
+
+
+def _check_can_register(cls: TrainingClass, worker, now, *, by_staff: bool = False) -> None:
+    if by_staff:
+        if cls.status not in STAFF_MAY_REGISTER:
+            raise TrainingError(_("Nobody can be registered for this class any more (it is “%(status)s”).")
+                                % {"status": cls.get_status_display()})
+    else:
+        _check_window(cls, now)
     audience = cls.audience
     if audience == TrainingClass.Audience.TEAM_LEADERS and not worker.team_leader:
         raise TrainingError(_("%(name)s is not a team leader; this class is for team leaders.") % {"name": worker.name})
@@ -137,6 +137,18 @@ def _check_can_register(cls: TrainingClass, worker, now) -> None:
         raise TrainingError(_("This class is only for employees of %(provider)s.") % {"provider": cls.provider})
 
 
+def _check_window(cls: TrainingClass, now) -> None:
+    if cls.status != Status.OPEN:
+        raise TrainingError(_("This class is not open for registration (it is “%(status)s”).")
+                            % {"status": cls.get_status_display()})
+    if now < cls.registration_opens:
+        raise TrainingError(_("Registration opens on %(date)s.")
+                            % {"date": timezone.localtime(cls.registration_opens).strftime("%Y-%m-%d %H:%M")})
+    if now >= cls.registration_closes:
+        raise TrainingError(_("Registration closed on %(date)s.")
+                            % {"date": timezone.localtime(cls.registration_closes).strftime("%Y-%m-%d %H:%M")})
+
+
 @dataclass
 class Outcome:
     worker: object
@@ -145,9 +157,11 @@ class Outcome:
 
 
 @transaction.atomic
-def enrollments_register(*, workers, training_class: TrainingClass, user, channel: str) -> list[Outcome]:
+def enrollments_register(*, workers, training_class: TrainingClass, user, channel: str, late_reason: str = "",
+                         tell: bool = True) -> list[Outcome]:
     """Register several workers at once: each gets a seat while there are seats, then a place on
-    the waiting list. One lock, one bulk insert, one counter update."""
+    the waiting list. One lock, one bulk insert, one counter update. late_reason: why staff register
+    someone after the class started (kept in the history)."""
     cls = _locked(training_class)
     now = timezone.now()
     already = set(cls.enrollments.active().filter(worker__in=workers).values_list("worker_id", flat=True))
@@ -157,7 +171,7 @@ def enrollments_register(*, workers, training_class: TrainingClass, user, channe
     outcomes, new = [], []
     for worker in workers:
         try:
-            _check_can_register(cls, worker, now)
+            _check_can_register(cls, worker, now, by_staff=channel == Enrollment.Channel.STAFF)
             if worker.pk in already:
                 raise TrainingError(_("%(name)s is already registered for this class.") % {"name": worker.name})
         except TrainingError as error:
@@ -178,31 +192,100 @@ def enrollments_register(*, workers, training_class: TrainingClass, user, channe
         new.append(enrollment)
         outcomes.append(Outcome(worker, enrollment))
     if new:
-        bulk_create_with_history(new, Enrollment, user=user, reason="enrollment.registered", detail=channel)
+        if late_reason:
+            bulk_create_with_history(new, Enrollment, user=user, reason="enrollment.registered_late",
+                                     detail=late_reason)
+        else:
+            bulk_create_with_history(new, Enrollment, user=user, reason="enrollment.registered", detail=channel)
         confirmed = sum(e.status == Enrollment.Status.CONFIRMED for e in new)
         TrainingClass.objects.filter(pk=cls.pk).update(confirmed_count=F("confirmed_count") + confirmed)
-        _tell_registered(cls, new)
+        cls.confirmed_count += confirmed
+        if tell:
+            _tell_registered(cls, new)
+    # The caller's copy was read before the lock: it shows the seats as they are now, not as they were.
+    training_class.confirmed_count = cls.confirmed_count
     return outcomes
 
 
-def enrollment_register(*, worker, training_class: TrainingClass, user, channel: str) -> Enrollment:
-    outcome = enrollments_register(workers=[worker], training_class=training_class, user=user, channel=channel)[0]
+def enrollment_register(*, worker, training_class: TrainingClass, user, channel: str, late_reason: str = "",
+                        tell: bool = True) -> Enrollment:
+    outcome = enrollments_register(workers=[worker], training_class=training_class, user=user, channel=channel,
+                                   late_reason=late_reason, tell=tell)[0]
     if outcome.error:
         raise TrainingError(outcome.error)
     return outcome.enrollment
 
 
+def _started(cls: TrainingClass) -> bool:
+    return cls.starts_on <= timezone.localdate()
+
+
+def late_reason_message(cls: TrainingClass, worker) -> str:
+    return _("“%(title)s” started on %(date)s: give the reason for putting %(name)s in it now.") % {
+        "title": cls.title, "date": cls.starts_on, "name": worker.name}
+
+
+def enrollment_register_by_staff(*, worker, training_class: TrainingClass, user, reason: str = "") -> Enrollment:
+    """The training officer registers a worker (a walk-in, a trainee without employer or liaison):
+    the same seats and waiting list as everyone, the registration window aside; after the class has
+    started only with a reason, which goes into the history."""
+    reason = (reason or "").strip()
+    if _started(training_class) and not reason:
+        raise TrainingError(late_reason_message(training_class, worker))
+    return enrollment_register(worker=worker, training_class=training_class, user=user,
+                               channel=Enrollment.Channel.STAFF,
+                               late_reason=reason if _started(training_class) else "")
+
+
+def move_targets(cls: TrainingClass):
+    """Classes a worker of cls can be moved to."""
+    return (TrainingClass.objects.filter(status__in=STAFF_MAY_REGISTER).exclude(pk=cls.pk)
+            .order_by("starts_on", "pk"))
+
+
+@transaction.atomic
+def enrollment_move(*, enrollment: Enrollment, to_class: TrainingClass, user, reason: str = "") -> Enrollment:
+    """Move a worker to another class: a seat there (or its waiting list) under its lock, then the old
+    registration cancelled; before the old class starts its seat goes to the first person waiting.
+    A reason is needed once either class has started. Returns the new enrollment."""
+    reason = (reason or "").strip()
+    if enrollment.training_class_id == to_class.pk:
+        raise TrainingError(_("%(name)s is already in this class.") % {"name": enrollment.worker.name})
+    # Both classes locked in id order: two opposite moves at once wait for each other, never deadlock.
+    locked = {c.pk: c for c in TrainingClass.objects.select_for_update()
+              .filter(pk__in=[enrollment.training_class_id, to_class.pk]).order_by("pk")}
+    old, new = locked[enrollment.training_class_id], locked[to_class.pk]
+    enrollment = (Enrollment.objects.select_for_update(of=("self",)).select_related("worker__user")
+                  .get(pk=enrollment.pk))
+    worker = enrollment.worker
+    if enrollment.status not in ACTIVE:
+        raise TrainingError(_("This registration is already “%(status)s”.")
+                            % {"status": enrollment.get_status_display()})
+    if old.status in (Status.FINISHED, Status.CANCELLED):
+        raise TrainingError(_("The class is over; its registrations can no longer change."))
+    if not reason and (_started(old) or _started(new)):
+        raise TrainingError(late_reason_message(new if _started(new) else old, worker))
+    moved = enrollment_register(worker=worker, training_class=new, user=user, channel=Enrollment.Channel.STAFF,
+                                late_reason=reason if _started(new) else "", tell=False)
+    was_confirmed = enrollment.status == Enrollment.Status.CONFIRMED
+    enrollment.cancelled_at = timezone.now()
+    ENROLLMENT_STATUS.move(enrollment, Enrollment.Status.CANCELLED, user=user, reason="enrollment.moved",
+                           detail=reason or new.title, update_fields=["cancelled_at"])
+    if was_confirmed:
+        TrainingClass.objects.filter(pk=old.pk).update(confirmed_count=F("confirmed_count") - 1)
+        old.refresh_from_db(fields=["confirmed_count"])
+        if not _started(old):
+            _promote(old, user)
+    _tell([moved], "enrollment.moved", lambda e: {"old": old.title, "title": new.title, "reason": reason or "—",
+                                                  "status": Enrollment.Status(e.status).label})
+    return moved
+
+
 def _tell_registered(cls, enrollments):
-    _tell(
-        [e for e in enrollments if e.worker.user_id],
-        lambda e: (_("Registered: %(title)s") if e.status == Enrollment.Status.CONFIRMED
-                   else _("On the waiting list: %(title)s")) % {"title": cls.title},
-        lambda e: (_("Your seat in “%(title)s” is confirmed. The class starts on %(date)s.")
-                   % {"title": cls.title, "date": cls.starts_on}
-                   if e.status == Enrollment.Status.CONFIRMED else
-                   _("“%(title)s” is full; you are number %(position)d on the waiting list. We will tell you "
-                     "when a seat frees up.") % {"title": cls.title, "position": e.position}),
-    )
+    confirmed = [e for e in enrollments if e.worker.user_id and e.status == Enrollment.Status.CONFIRMED]
+    waiting = [e for e in enrollments if e.worker.user_id and e.status != Enrollment.Status.CONFIRMED]
+    _tell(confirmed, "enrollment.registered", lambda e: {"title": cls.title, "date": cls.starts_on})
+    _tell(waiting, "enrollment.waitlisted", lambda e: {"title": cls.title, "position": e.position})
 
 
 def waiting_positions(cls: TrainingClass) -> dict[int, int]:
@@ -225,6 +308,8 @@ def enrollment_cancel(*, enrollment: Enrollment, user) -> Enrollment:
     enrollment.cancelled_at = timezone.now()
     ENROLLMENT_STATUS.move(enrollment, Enrollment.Status.CANCELLED, user=user, reason="enrollment.cancelled",
                            update_fields=["cancelled_at"])
+    _tell([enrollment], "enrollment.cancelled" if was_confirmed else "enrollment.waitlist_left",
+          lambda e: {"title": cls.title, "date": cls.starts_on, "by": user.get_full_name()})
     if was_confirmed:
         TrainingClass.objects.filter(pk=cls.pk).update(confirmed_count=F("confirmed_count") - 1)
         cls.refresh_from_db(fields=["confirmed_count"])
@@ -256,9 +341,7 @@ def enrollment_withdraw(*, enrollment: Enrollment, user, reason: str) -> Enrollm
                            detail=reason, update_fields=["cancelled_at"])
     if was_confirmed:
         TrainingClass.objects.filter(pk=cls.pk).update(confirmed_count=F("confirmed_count") - 1)
-    _tell([enrollment], lambda e: _("Withdrawn from %(title)s") % {"title": cls.title},
-          lambda e: _("The training officer has withdrawn you from “%(title)s”. Reason: %(reason)s")
-          % {"title": cls.title, "reason": reason})
+    _tell([enrollment], "enrollment.withdrawn", lambda e: {"title": cls.title, "reason": reason})
     return enrollment
 
 
@@ -291,9 +374,7 @@ def _promote(cls: TrainingClass, user) -> list[Enrollment]:
     bulk_update_with_history(promoted, Enrollment, ["status", "confirmed_at"], user=user, reason="enrollment.promoted")
     TrainingClass.objects.filter(pk=cls.pk).update(confirmed_count=F("confirmed_count") + len(promoted))
     cls.confirmed_count += len(promoted)
-    _tell(promoted, lambda e: _("A seat for you: %(title)s") % {"title": cls.title},
-          lambda e: _("A seat has freed up in “%(title)s” and it is yours: your registration is confirmed. "
-                      "The class starts on %(date)s.") % {"title": cls.title, "date": cls.starts_on})
+    _tell(promoted, "enrollment.promoted", lambda e: {"title": cls.title, "date": cls.starts_on})
     return promoted
 
 
@@ -408,8 +489,7 @@ def class_complete(*, class_id: int, user=None) -> int:
             ENROLLMENT_STATUS.assign(e, Enrollment.Status.FAILED)
     bulk_update_with_history(enrollments, Enrollment, ["status", "attended_hours", "required_hours"],
                              user=user, reason="class.finished")
-    _tell(enrollments, lambda e: _("%(title)s: %(status)s") % {"title": cls.title, "status": e.get_status_display()},
-          lambda e: _("You attended %(attended)s of %(required)s hours of “%(title)s”. Result: %(status)s.")
-          % {"attended": e.attended_hours, "required": e.required_hours, "title": cls.title,
-             "status": e.get_status_display()})
+    _tell(enrollments, "enrollment.finished",
+          lambda e: {"attended": e.attended_hours, "required": e.required_hours, "title": cls.title,
+                     "status": Enrollment.Status(e.status).label})
     return len(enrollments)

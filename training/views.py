@@ -1,8 +1,10 @@
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Count, Prefetch, Sum
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,10 +14,12 @@ from zhangwan.accounts.roles import Role, has_role
 from zhangwan.accounts.scope import get_worker_or_404, own_worker_or_404, workers_for
 from zhangwan.actions import refusal_to
 from zhangwan.columns import wants_xlsx
-from zhangwan.excel import PLAIN, xlsx_response
-from zhangwan.pagecache import cached_page
+from zhangwan.excel import xlsx_response
 from zhangwan.pagination import paginate
+from zhangwan.picker import Picker
 from zhangwan.query import search_param
+from zhangwan.registry.models import FULL_ID_NUMBER, Worker
+from zhangwan.registry.services import worker_find_or_create
 
 from . import importing, selectors, services, tables
 from .filters import ClassFilter, EnrollmentFilter, StaffClassFilter
@@ -24,6 +28,9 @@ from .forms import (
     CapacityForm,
     ExamForm,
     LiaisonRegisterForm,
+    MoveForm,
+    StaffPickForm,
+    StaffWorkerForm,
     TransitionForm,
     UploadForm,
     WithdrawForm,
@@ -42,7 +49,6 @@ def _crumbs(*items):
 
 # Public catalogue ---------------------------------------------------------------------------
 
-@cached_page(selectors.list_version)
 def catalogue(request):
     filterset = ClassFilter(request.GET, queryset=selectors.catalogue())
     page, query = paginate(request, filterset.qs, 20)
@@ -136,7 +142,11 @@ def _safe_next(request) -> str | None:
 def liaison_register(request, pk):
     cls = get_object_or_404(TrainingClass.objects.public(), pk=pk)
     roster = workers_for(request.user)
-    form = LiaisonRegisterForm(request.POST or None, request.FILES or None, roster=roster)
+    enrolled = Enrollment.objects.active().filter(training_class=cls).values("worker")
+    picker = Picker(roster, url=request.path, taken=roster.filter(pk__in=enrolled), taken_label=_("Registered"))
+    if (answer := picker.answer(request)) is not None:
+        return answer
+    form = LiaisonRegisterForm(request.POST or None, request.FILES or None, picker=picker)
     outcomes, errors = [], []
     if request.method == "POST" and form.is_valid():
         workers = list(form.cleaned_data["workers"])
@@ -148,10 +158,9 @@ def liaison_register(request, pk):
                                                      channel=Enrollment.Channel.LIAISON)
             done = sum(1 for o in outcomes if o.enrollment)
             messages.info(request, _("%(done)d of %(total)d registered.") % {"done": done, "total": len(outcomes)})
-    q = search_param(request)
-    candidates = roster.search(q, full_id_allowed=False).order_by("name")[:100]
+            form = LiaisonRegisterForm(picker=picker)  # the registered are marked now; start a new choice
     return render(request, "training/liaison_register.html", {
-        "cls": cls, "form": form, "candidates": candidates, "q": q, "outcomes": outcomes, "errors": errors,
+        "cls": cls, "form": form, "outcomes": outcomes, "errors": errors,
         "crumbs": _crumbs((_("Class catalogue"), reverse("training:catalogue")),
                           (cls.title, reverse("training:class_detail", args=[cls.pk])), (_("Register workers"), None)),
     })
@@ -174,7 +183,6 @@ def liaison_enrollments(request):
 # Training officer ---------------------------------------------------------------------------
 
 @role_required(*READERS)
-@cached_page(selectors.list_version)
 def class_list(request):
     filterset = StaffClassFilter(request.GET, queryset=selectors.staff_classes())
     if wants_xlsx(request):
@@ -202,6 +210,7 @@ def class_manage(request, pk):
         "sessions": cls.sessions.all(), "transitions": sorted(services.CLASS_STATUS.allowed(cls.status)),
         "finishing_early": services.finishing_early_message(cls), "hours_disagreement": cls.hours_disagreement(),
         "capacity_form": CapacityForm(initial={"capacity": cls.capacity}),
+        "move_targets": list(services.move_targets(cls)[:100]), "started": cls.starts_on <= timezone.localdate(),
         "can_edit": has_role(request.user, Role.TRAINING_OFFICER),
         "crumbs": _manage_crumbs(cls),
     })
@@ -254,7 +263,7 @@ def class_export(request, pk):
                                                full_ids=request.user.has_perm("registry.view_full_id_number"))
     waiting = cls.enrollments.with_position().select_related("worker")
     return xlsx_response(f"class-{cls.pk}-attendance.xlsx", [
-        (_("Attendance"), headers, rows, None, [PLAIN]), tables.WAITING_LIST.sheet(waiting, request.user)],
+        (_("Attendance"), headers, rows, None, importing.FORMATS), tables.WAITING_LIST.sheet(waiting, request.user)],
         made_by=request.user)
 
 
@@ -337,6 +346,55 @@ def enrollment_withdraw(request, pk):
                                          reason=form.cleaned_data["reason"])
             messages.success(request, _("%(name)s is withdrawn from “%(title)s”.")
                              % {"name": enrollment.worker.name, "title": enrollment.training_class.title})
+    return redirect("training:class_manage", pk=enrollment.training_class_id)
+
+
+@role_required(*OFFICER)
+def staff_register(request, pk):
+    """The training officer registers a walk-in: a worker found by name, mobile or identity number,
+    or created on the spot from the identity number."""
+    cls = get_object_or_404(TrainingClass.objects.select_related("course__trade"), pk=pk)
+    picked = request.method == "POST" and "worker" in request.POST
+    pick = StaffPickForm(request.POST if picked else None)
+    create = StaffWorkerForm(request.POST if request.method == "POST" and not picked else None)
+    form = pick if picked else create
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with refusal_to(request), transaction.atomic():  # a worker created for a refused registration goes too
+            worker = data.get("worker") or worker_find_or_create(
+                user=request.user, id_number=data["id_number"], name=data["name"], mobile=data["mobile"],
+                poverty_registered=data["poverty_registered"])[0]
+            enrollment = services.enrollment_register_by_staff(worker=worker, training_class=cls, user=request.user,
+                                                               reason=data["reason"])
+            messages.success(request, _("%(name)s is registered for “%(title)s”: %(status)s.") % {
+                "name": worker.name, "title": cls.title, "status": enrollment.get_status_display()})
+            return redirect("training:class_manage", pk=cls.pk)
+    elif picked and not form.is_valid():
+        messages.error(request, _("Choose a worker from the list."))
+    q = search_param(request)
+    found = (Worker.objects.search(q, full_id_allowed=request.user.has_perm(FULL_ID_NUMBER))
+             .select_related("employer").order_by("name", "pk")[:20]) if q else []
+    return render(request, "training/staff_register.html", {
+        "cls": cls, "create": create, "pick": pick, "q": q, "found": found,
+        "started": cls.starts_on <= timezone.localdate(),
+        "crumbs": _manage_crumbs(cls, (_("Register a worker"), None)),
+    })
+
+
+@require_POST
+@role_required(*OFFICER)
+def enrollment_move(request, pk):
+    enrollment = get_object_or_404(Enrollment.objects.select_related("worker", "training_class"), pk=pk)
+    form = MoveForm(request.POST, targets=services.move_targets(enrollment.training_class))
+    if not form.is_valid():
+        messages.error(request, _("Choose a class that takes registrations."))
+    else:
+        with refusal_to(request):
+            to_class = form.cleaned_data["to_class"]
+            moved = services.enrollment_move(enrollment=enrollment, to_class=to_class, user=request.user,
+                                             reason=form.cleaned_data["reason"])
+            messages.success(request, _("%(name)s is moved to “%(title)s”: %(status)s.") % {
+                "name": enrollment.worker.name, "title": to_class.title, "status": moved.get_status_display()})
     return redirect("training:class_manage", pk=enrollment.training_class_id)
 
 

@@ -1,7 +1,18 @@
 """Admin pages for records that only the services make and change: the admin shows them, with
 their history, and offers no way to add, change or delete them."""
 
-from simple_history.admin import SimpleHistoryAdmin
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from zhangwan.admin_history import HistoryAdmin
+
+
+class Numbered:
+    """A list's first column: the record's number (its id), under a translated heading."""
+
+    @admin.display(description=_("number"), ordering="pk")
+    def number(self, obj):
+        return obj.pk
 
 
 class ReadOnly:
@@ -15,5 +26,5 @@ class ReadOnly:
         return False
 
 
-class ReadOnlyAdmin(ReadOnly, SimpleHistoryAdmin):
+class ReadOnlyAdmin(ReadOnly, HistoryAdmin):
     pass

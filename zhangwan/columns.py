@@ -37,7 +37,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 
-from zhangwan.excel import PLAIN, wants_xlsx, xlsx_response
+from zhangwan.excel import PLAIN, TEXT, wants_xlsx, xlsx_response
 from zhangwan.registry.validators import mask_id_number
 
 FULL_ID_NUMBER = "registry.view_full_id_number"
@@ -96,7 +96,9 @@ class Table:
         return [column.width or 12 for column in self.columns]
 
     def formats(self) -> list[str | None] | None:
-        formats = [column.number_format for column in self.columns]
+        """Each column's number format when it has one: identity numbers (masked columns) are Text-formatted,
+        so that Excel keeps all 18 characters of a number typed or pasted in (as a number it keeps 15)."""
+        formats = [column.number_format or (TEXT if column.masked else None) for column in self.columns]
         return formats if any(formats) else None
 
     def rows(self, objects: Iterable, user=None):

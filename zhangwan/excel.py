@@ -28,7 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-MONEY, DAY, MOMENT = "#,##0.00", "yyyy-mm-dd", "yyyy-mm-dd hh:mm"
+MONEY, DAY, MOMENT, TEXT = "#,##0.00", "yyyy-mm-dd", "yyyy-mm-dd hh:mm", "@"
 COUNT, RATE, PLAIN = "#,##0", "0.0%", "0"
 # By the value's exact type: counts with thousands separators, money with two places, dates as dates.
 NUMBER_FORMATS = {int: COUNT, Decimal: MONEY, datetime.date: DAY, datetime.datetime: MOMENT}
@@ -75,14 +75,18 @@ class SheetWriter:
     def __init__(self, workbook, title: str, headers: list[str], widths: list[int] | None = None,
                  formats: list[str | None] | None = None, *, heading: str | None = None, one_page: bool = False):
         """heading: the title row's text (zhangwan.excel.title_text; the sheet's title and today by default);
-        formats: a number format per column overriding the one its values' type gives (PLAIN for years);
+        formats: a number format per column overriding the one its values' type gives (PLAIN for years; TEXT
+        for identity numbers, so that Excel keeps all 18 characters of a number typed or pasted in);
         one_page: the whole sheet on one printed page (a summary), else fitted to the width only."""
         self.sheet = workbook.create_sheet(title=title[:31])
         self.columns = len(headers)
         self.formats = list(formats or [])
         for index, header in enumerate(headers, start=1):
             width = widths[index - 1] if widths else max(12, min(40, len(header) * 2 + 4))
-            self.sheet.column_dimensions[get_column_letter(index)].width = width
+            dimension = self.sheet.column_dimensions[get_column_letter(index)]
+            dimension.width = width
+            if index - 1 < len(self.formats) and self.formats[index - 1] == TEXT:
+                dimension.number_format = TEXT
         self.sheet.freeze_panes = f"A{HEADER_ROW + 1}"
         self._print_setup(one_page)
         self.rows = 1
@@ -108,11 +112,12 @@ class SheetWriter:
             if cell is None:
                 cell = self.formatted[column, "text"] = WriteOnlyCell(self.sheet)
             return as_text(cell, value)
-        number_format = NUMBER_FORMATS.get(type(value))
+        override = self.formats[column] if column < len(self.formats) else None
+        number_format = TEXT if override == TEXT and isinstance(value, str) else NUMBER_FORMATS.get(type(value))
         if number_format is None:
             return value
-        if column < len(self.formats) and self.formats[column]:
-            number_format = self.formats[column]
+        if override and override != TEXT:
+            number_format = override
         cell = self.formatted.get((column, number_format))
         if cell is None:
             cell = self.formatted[column, number_format] = WriteOnlyCell(self.sheet)

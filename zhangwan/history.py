@@ -38,6 +38,8 @@ REASONS = {
     "enrollment.cancelled": _("Registration cancelled"),
     "enrollment.withdrawn": _("Withdrawn by the training officer: %(detail)s"),
     "enrollment.promoted": _("Promoted from the waiting list"),
+    "enrollment.registered_late": _("Registered by the training officer after the start: %(detail)s"),
+    "enrollment.moved": _("Moved to another class: %(detail)s"),
     "enrollment.exam": _("Exam result"),
     "attendance.marked": _("Attendance marked"),
     "attendance.imported": _("Attendance imported"),
@@ -46,6 +48,9 @@ REASONS = {
     "claim.approved": _("Approved"),
     "claim.refused": _("Refused"),
     "claim.reversal": _("Reversal"),
+    "claim.reopened": _("Reopened for review: %(detail)s"),
+    "claim.reversal_undone": _("Reversal undone: %(detail)s"),
+    "policy.reversal_undone": _("Reversal %(detail)s undone"),
     "claim.batched": _("Put in a disbursement batch"),
     "claim.unbatched": _("Taken out of a deleted batch"),
     "batch.approved": _("Approved"),
@@ -59,6 +64,9 @@ REASONS = {
     "claim.recovered": _("Marked as recovered, reference %(detail)s"),
     "claim.recovered_by_batch": _("Recovered with its recovery batch"),
     "worker.bank_details": _("Bank details changed by the worker"),
+    "worker.mobile_changed": _("Mobile number changed by the worker (confirmed with a code)"),
+    "worker.bank_details_by_staff": _("Bank details entered by union staff"),
+    "worker.bank_details_imported": _("Bank details imported by the liaison"),
     "shortage.saved": _("Shortage list entry saved"),
     "application.subsidy": _("Applied for the skill-improvement subsidy"),
     "insured.imported": _("Imported from the social-insurance office's list"),
@@ -71,6 +79,7 @@ REASONS = {
     "session.certificates_issued": _("Certificates issued"),
     "certificate.issued": _("Issued"),
     "certificate.revoked": _("Revoked"),
+    "certificate.reinstated": _("Reinstated: %(detail)s"),
     "certificate.imported": _("Imported"),
     "competition.award": _("Competition award"),
     # competitions
@@ -118,8 +127,18 @@ REASONS = {
     "talk.scheduled": _("Talk scheduled"),
     "talk.held": _("Talk held"),
     "talk.cancelled": _("Talk cancelled"),
+    # accounts
+    "invitation.sent": _("Invitation sent"),
+    "invitation.resent": _("Invitation sent again"),
+    "invitation.cancelled": _("Invitation cancelled"),
+    "invitation.accepted": _("Invitation accepted"),
     # registry
     "roster.import": _("Roster import"),
+    # api
+    "api.token_created": _("API token created"),
+    "api.token_revoked": _("API token revoked"),
+    "api.call": _("API call"),
+    "worker.created_by_staff": _("Created by union staff"),
     "demo": _("Demo data"),
     "bench": _("Benchmark data"),
 }
@@ -132,6 +151,16 @@ def reason_key(key: str, detail: str = "") -> str:
     return (f"{key}:{detail}" if detail else key)[:REASON_LENGTH]
 
 
+# reason key → the choices its detail is a value of (a registration's channel): the detail is then
+# shown by its label. Filled by the apps that write such reasons (``detail_choices``).
+DETAIL_CHOICES: dict[str, object] = {}
+
+
+def detail_choices(key: str, choices) -> None:
+    """The details of this reason key are values of these choices (a TextChoices class)."""
+    DETAIL_CHOICES[key] = choices
+
+
 def reason_text(stored: str | None) -> str:
     """A stored reason in the reader's language; free text (older rows) as it is."""
     if not stored:
@@ -140,6 +169,8 @@ def reason_text(stored: str | None) -> str:
     label = REASONS.get(key)
     if label is None:
         return stored
+    if key in DETAIL_CHOICES:
+        detail = dict(DETAIL_CHOICES[key].choices).get(detail, detail)
     return str(label) % {"detail": detail} if "%(detail)s" in str(label) else str(label)
 
 
@@ -253,6 +284,15 @@ def history_with_changes(records, limit: int = 20) -> list:
     after) against the record before it — read-only fields such as status included, choices and
     related objects in words."""
     records = list(records[: limit + 1])
+    set_changes(records)
+    return records[:limit]
+
+
+def set_changes(records, masks=None) -> None:
+    """Give each history record (newest first) its ``changes`` against the one after it in the list;
+    the last one gets none (it is the oldest, or the caller passed the one before it too). ``masks``:
+    field name ending → function hiding a value the reader may not see whole (identity numbers)."""
+    masks = masks or {}
     for record, previous in zip(records, [*records[1:], None], strict=False):
         record.changes = []
         if previous is None:
@@ -260,9 +300,11 @@ def history_with_changes(records, limit: int = 20) -> list:
         for field in record.tracked_fields:
             before, after = getattr(previous, field.attname), getattr(record, field.attname)
             if before != after:
+                mask = next((m for suffix, m in masks.items() if field.name.endswith(suffix)), None)
+                if mask is not None:
+                    before, after = (mask(v) if v else v for v in (before, after))
                 record.changes.append((field.verbose_name, _shown(previous, field, before),
                                        _shown(record, field, after)))
-    return records[:limit]
 
 
 def _shown(record, field, value):
@@ -273,4 +315,6 @@ def _shown(record, field, value):
             return getattr(record, field.name)
         except ObjectDoesNotExist:
             return value
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
     return dict(field.flatchoices).get(value, value) if field.choices else value

@@ -23,7 +23,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "te
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "zhangwan.admin_site.AdminConfig",  # django.contrib.admin: the project's site, no sidebar (admin_site.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -35,7 +35,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
-    "axes",
+    "zhangwan.accounts.axes_app.AxesConfig",  # django-axes, its admin section in the reader's language
     "django_filters",
     "django_htmx",
     "csp",
@@ -50,6 +50,10 @@ INSTALLED_APPS = [
     "masters",
     "zhangwan.reports",
     "zhangwan.audit",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "zhangwan.api",
     "zhangwan.demo",
 ]
 
@@ -171,7 +175,8 @@ SMS_SECRET_KEY = env("SMS_SECRET_KEY", default="")
 SMS_REGION = env("SMS_REGION", default="ap-guangzhou")
 # The provider's template id for each message (zhangwan.sms.TEMPLATES).
 SMS_TEMPLATES = {key: env(f"SMS_TEMPLATE_{key.upper()}", default="")
-                 for key in ("claim", "password_reset", "mobile_change", "bank_change")}
+                 for key in ("claim", "password_reset", "mobile_change", "bank_change", "invitation",
+                             "bank_reminder")}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -199,6 +204,7 @@ CELERY_BEAT_SCHEDULE = {
     "send-pending-jobs": {"task": "zhangwan.jobs.tasks.send_pending_jobs", "schedule": 60.0},
     "delete-old-codes": {"task": "zhangwan.accounts.tasks.delete_old_codes_and_locks", "schedule": 3600.0},
     "purge-rate-counters": {"task": "zhangwan.limits.tasks.purge_rate_counters", "schedule": 3600.0},
+    "purge-idempotency-keys": {"task": "zhangwan.api.tasks.purge_idempotency_keys", "schedule": 3600.0},
 }
 
 CONTENT_SECURITY_POLICY = {
@@ -223,11 +229,10 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
-# Rendered list pages, per process (zhangwan/pagecache.py); rate limits are in PostgreSQL (zhangwan/ratelimit.py).
+# No page is cached (a cached list page could show a seat that was taken: docs/performance.md);
+# rate limits are in PostgreSQL (zhangwan/ratelimit.py).
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages",
-              "OPTIONS": {"MAX_ENTRIES": 500}},  # ~30 KB a page: at most ~15 MB a process
 }
 
 ADMIN_SITE_HEADER = _("Zhangwan District Skills Talent Platform")
@@ -244,3 +249,39 @@ JOB_STEP_PAUSE = env.float("ZW_JOB_STEP_PAUSE", default=0.0)
 # A list export of more rows than this is written by a background job (zhangwan/jobs/exports.py):
 # about a millisecond a row, so a page never holds a request much longer than two seconds.
 EXPORT_DIRECT_ROWS = env.int("ZW_EXPORT_DIRECT_ROWS", default=2000)
+
+# The API for enterprise systems (docs/api.md): bearer tokens only (no session, so no CSRF), JSON in and
+# out, one exception handler for every refusal, cursor pages, calls per token counted in PostgreSQL.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["zhangwan.api.auth.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["zhangwan.api.auth.TokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["zhangwan.api.auth.TokenRateLimit"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "zhangwan.api.pagination.Cursor",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "zhangwan.api.errors.handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+API_CALLS_PER_MINUTE = env.int("API_CALLS_PER_MINUTE", default=600)
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Zhangwan Skills Talent Platform API",
+    "DESCRIPTION": "For enterprise HR systems: roster sync, training, competitions, certificates, subsidies. "
+                   "See docs/api.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # The documentation page's assets come from the installed drf-spectacular-sidecar: nothing from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "zhangwan.api.schema.add_error_responses"],
+    "ENUM_NAME_OVERRIDES": {"EnrollmentStatusEnum": "training.models.Enrollment.Status",
+                            "EntryStatusEnum": "competitions.models.Entry.Status",
+                            "CertificateStatusEnum": "certification.models.Certificate.Status",
+                            "ClaimStatusEnum": "training.subsidies.models.Claim.Status",
+                            "ClassStatusEnum": "training.models.TrainingClass.Status",
+                            "AttendanceStatusEnum": "training.models.Attendance.Status"},
+}

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 # Template key → text as registered with the provider; {code} and {minutes} are its parameters, in
-# this order (the provider's templates number them {1} and {2}).
+# this order (the provider's templates number them {1} and {2}); "bank_reminder" takes {count} and {amount}.
 TEMPLATES = {
     "claim": "您正在认领张湾区职工技能人才平台账号，验证码{code}，{minutes}分钟内有效。"
              "如非本人操作，请勿告知他人。",
@@ -32,6 +32,10 @@ TEMPLATES = {
                      "如非本人操作，请勿告知他人。",
     "bank_change": "您正在修改张湾区职工技能人才平台的补贴收款银行账户，验证码{code}，{minutes}分钟内有效。"
                    "如非本人操作，请立即联系所在单位工会。",
+    "invitation": "您受邀开通张湾区职工技能人才平台{role}账号，请在{days}天内打开链接设置用户名和密码：{link}"
+                  "（链接仅可使用一次）。",
+    "bank_reminder": "您有{count}笔已批准的职工技能补贴（共{amount}元）因未登记收款银行账户暂未发放，"
+                     "请尽快联系所在单位工会或张湾区总工会登记。",
 }
 
 

@@ -1,6 +1,7 @@
 """Uploaded attachments: checked on the way in (the type comes from the file's first bytes, not its
 name) and served back in one way (`serve_stored_file`)."""
 
+from csp.decorators import csp_replace
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
@@ -59,3 +60,11 @@ def serve_stored_file(stored, *, filename: str, content_type: str, inline: bool 
     response["Content-Security-Policy"] = SANDBOX_POLICY
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def embedding(response, urls: list[str]):
+    """The page `response` with a CSP that lets it embed exactly these files (<object>): django-csp's
+    per-view replacement of `object-src`, which stays 'none' everywhere else."""
+    if not urls:
+        return response
+    return csp_replace({"object-src": urls})(lambda: response)()

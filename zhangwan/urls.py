@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
@@ -6,10 +5,6 @@ from django.views.i18n import set_language
 
 from . import views
 from .accounts.passwords import guessing_limited
-
-admin.site.site_header = settings.ADMIN_SITE_HEADER
-admin.site.site_title = settings.ADMIN_SITE_HEADER
-admin.site.index_title = settings.ADMIN_SITE_HEADER
 
 handler500 = "zhangwan.views.server_error"
 
@@ -29,6 +24,8 @@ urlpatterns = [
     path("reports/", include("zhangwan.reports.urls")),
     path("jobs/", include("zhangwan.jobs.urls")),
     path("audit/", include("zhangwan.audit.urls")),
+    path("api/v1/", include("zhangwan.api.v1")),
+    path("api/", include("zhangwan.api.urls")),
     # The admin's own password change, with the same limit on guessing the current password.
     path("admin/password_change/", guessing_limited(admin.site.admin_view(admin.site.password_change, cacheable=True))),
     path("admin/", admin.site.urls),

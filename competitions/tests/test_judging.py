@@ -371,3 +371,11 @@ def test_publishing_advances_every_winner_once_in_a_constant_number_of_queries(o
     publish(ev, [entry])
     advanced = Entry.objects.get(event=city_event)
     assert (advanced.team_name, set(advanced.members.all())) == ("焊花队", set(team))
+
+
+def test_the_marking_form_shows_each_parts_weight(client, judged):
+    ev, entry, (judge, _other) = judged
+    client.force_login(judge)
+    page = client.get(reverse("competitions:judge_sheet", args=[entry.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    text = page.content.decode()
+    assert "占总成绩 30%" in text and "占总成绩 70%" in text

@@ -2,13 +2,11 @@
 
 import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 
-from zhangwan.accounts.notifications import notify_each
+from zhangwan.accounts.notifications import tell
 from zhangwan.history import save_with_history
 
 from ..models import IncentiveGrant, TalkOrder
@@ -45,11 +43,8 @@ def talk_schedule(*, order: TalkOrder, held_on: datetime.date, speaker: str, ven
     order.held_on, order.speaker, order.venue = held_on, speaker.strip(), venue.strip()
     TALK_STATUS.move(order, TalkOrder.Status.SCHEDULED, user=user, reason="talk.scheduled",
                      update_fields=["held_on", "speaker", "venue"])
-    with translation.override(settings.LANGUAGE_CODE):
-        notify_each([(order.ordered_by, _("Talk scheduled: %(talk)s") % {"talk": order.topic},
-                      _("%(date)s, %(venue)s, by %(speaker)s.") % {"date": held_on, "venue": order.venue or "—",
-                                                                  "speaker": order.speaker},
-                      reverse("masters:talk_menu"))])
+    tell([order.ordered_by], "talk.scheduled", talk=order.topic, date=held_on, venue=order.venue or "—",
+         speaker=order.speaker, url=reverse("masters:talk_menu"))
     return order
 
 

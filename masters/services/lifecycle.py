@@ -7,13 +7,11 @@ written, the people told."""
 
 import datetime
 
-from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from zhangwan.accounts.notifications import notify_each
+from zhangwan.accounts.notifications import tell_each
 from zhangwan.errors import ServiceError
 from zhangwan.transitions import Transitions
 
@@ -68,20 +66,12 @@ def _people(nomination):
     return users
 
 
-def _tell(nominations, title, body):
-    with translation.override(settings.LANGUAGE_CODE):
-        notify_each((user, title(n), body(n), reverse("masters:nomination_detail", args=[n.pk]))
-                    for n in nominations for user in _people(n))
-
-
-def _status_words(nomination):
-    return _("The nomination of %(name)s (%(round)s) is now: %(status)s.") % {
-        "name": nomination.nominee.name, "round": nomination.round, "status": nomination.get_status_display()}
-
-
 def nominations_notify(nominations) -> None:
     """Tell the people of each nomination its new status."""
-    _tell(nominations, lambda n: _("Nomination: %(status)s") % {"status": n.get_status_display()}, _status_words)
+    tell_each((user, "nomination.status", {"name": n.nominee.name, "round": n.round,
+                                           "status": Nomination.Status(n.status).label},
+               reverse("masters:nomination_detail", args=[n.pk]))
+              for n in nominations for user in _people(n))
 
 
 def nomination_transition(*, nomination: Nomination, to: str, user, reason: str, detail: str = "",

@@ -3,14 +3,13 @@ the reviewer's scores, and a reviewer stepping back."""
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhangwan.accounts.notifications import notify_each
+from zhangwan.accounts.notifications import tell_each
 from zhangwan.history import (
     bulk_create_with_history,
     bulk_update_with_history,
@@ -89,10 +88,8 @@ def reviewers_assign(*, round_: SelectionRound, user, today=None) -> dict:
 
 def _tell_reviewers(round_, reviewer_ids):
     reviewers = Reviewer.objects.filter(pk__in=reviewer_ids).select_related("user")
-    with translation.override(settings.LANGUAGE_CODE):
-        notify_each((r.user, _("Nominations to review: %(round)s") % {"round": round_},
-                     _("Please score the nominations assigned to you by %(date)s.") % {"date": round_.review_closes},
-                     reverse("masters:review_home")) for r in reviewers)
+    tell_each((r.user, "review.assigned", {"round": round_, "date": round_.review_closes},
+               reverse("masters:review_home")) for r in reviewers)
 
 
 @transaction.atomic

@@ -409,3 +409,46 @@ def test_a_liaison_sees_only_their_orders(client, liaison, other_organization):
                              expected_audience=10, ordered_by=UserFactory())
     client.force_login(liaison)
     assert list(client.get(reverse("masters:talk_menu")).context["mine"]) == []
+
+
+def test_the_review_sheets_csp_lets_exactly_its_pdf_attachments_show_inline(client, role_users, assigned):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from masters.models import Attachment
+
+    pdf = Attachment.objects.create(nomination=assigned.nomination, name="推荐表.pdf", content_type="application/pdf",
+                                    size=9, file=SimpleUploadedFile("form.pdf", b"%PDF-1.4 x"))
+    client.force_login(role_users["reviewer"])
+    response = client.get(reverse("masters:review_sheet", args=[assigned.pk]))
+    policy = dict(part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";"))
+    url = reverse("masters:attachment_file", args=[pdf.pk])
+    assert policy["object-src"] == f"http://testserver{url}"
+    served = client.get(url)
+    assert served["Content-Security-Policy"].startswith("sandbox")
+    assert served["Content-Disposition"].startswith("inline")
+    assert served["X-Frame-Options"] == "SAMEORIGIN"  # an <object> obeys it as a frame does
+
+
+def test_the_reviewers_list_gives_the_deadline(client, role_users, assigned):
+    client.force_login(role_users["reviewer"])
+    page = client.get(reverse("masters:review_home"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    closes = assigned.nomination.round.review_closes
+    assert f"评审截止 {closes:%Y-%m-%d}" in page
+
+
+def test_submitting_with_a_blank_criterion_marks_that_field(client, role_users, assigned):
+    client.force_login(role_users["reviewer"])
+    response = _post_scores(client, assigned, ["80", ""], submit=True)
+    blank = assigned.nomination.round.criteria.all()[1]
+    assert list(response.context["form"].errors) == [f"score_{blank.pk}"]
+    assert 'is-invalid' in response.content.decode()
+    assigned.refresh_from_db()
+    assert assigned.status == "assigned"
+
+
+def test_the_overall_comment_stays_visible_after_submitting(client, role_users, assigned):
+    client.force_login(role_users["reviewer"])
+    url = reverse("masters:review_sheet", args=[assigned.pk])
+    data = {f"score_{c.pk}": "40" for c in assigned.nomination.round.criteria.all()}
+    client.post(url, {**data, "comment": "技艺扎实，带徒成效显著", "submit": "1"})
+    assert "技艺扎实，带徒成效显著" in client.get(url).content.decode()

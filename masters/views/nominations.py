@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from zhangwan.accounts.access import role_required
@@ -16,6 +17,7 @@ from zhangwan.actions import refusal_to
 from zhangwan.columns import wants_xlsx
 from zhangwan.history import history_with_changes
 from zhangwan.pagination import paginate
+from zhangwan.picker import Picker
 from zhangwan.uploads import serve_stored_file
 
 from .. import rules, selectors, tables
@@ -77,7 +79,15 @@ def nomination_new(request):
         own = workers_for(request.user).first()
         if own is None:
             raise Http404
-    form = NominationForm(request.POST or None, workers=workers)
+    picker = None
+    if workers is not None:
+        nominated = round_.nominations.exclude(status=S.WITHDRAWN).values("nominee")
+        picker = Picker(workers, url=request.path, taken=workers.filter(pk__in=nominated),
+                        taken_label=_("Already nominated"), show_employer=source == Nomination.Source.UNION,
+                        multiple=False)
+        if (answer := picker.answer(request)) is not None:
+            return answer
+    form = NominationForm(request.POST or None, picker=picker)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with refusal_to(form):
@@ -160,6 +170,7 @@ def attachment_delete(request, pk):
     return redirect("masters:nomination_detail", pk=attachment.nomination_id)
 
 
+@xframe_options_sameorigin  # the review sheet shows a PDF inline (<object>)
 @role_required(*NOMINATORS, Role.AUDITOR, Role.REVIEWER)
 def attachment_file(request, pk):
     """Shown inline to whoever may see the nomination, and to its reviewers."""

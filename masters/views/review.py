@@ -12,6 +12,7 @@ from zhangwan.accounts.roles import Role, has_role
 from zhangwan.actions import refusal_to
 from zhangwan.columns import wants_xlsx
 from zhangwan.forms import flash_errors
+from zhangwan.uploads import embedding
 
 from .. import selectors, tables
 from ..forms import AssignForm, ReasonForm, ReviewForm, WaiverForm
@@ -47,12 +48,18 @@ def review_sheet(request, pk):
                                  comments=form.comments(), comment=form.cleaned_data["comment"], submit=submit)
             messages.success(request, _("Review submitted; the scores are locked.") if submit else _("Draft saved."))
             return redirect("masters:review_home") if submit else redirect("masters:review_sheet", pk=pk)
-    return render(request, "masters/review_sheet.html", {
+    attachments = list(nomination.attachments.all())
+    response = render(request, "masters/review_sheet.html", {
         "a": assignment, "n": nomination, "form": form, "locked": locked, "scores": scores,
-        "attachments": nomination.attachments.all(), "conflict_form": ReasonForm(),
+        "attachments": attachments, "conflict_form": ReasonForm(),
         "closed": services.review_refusal(nomination.round),
         "crumbs": [(_("Expert review"), reverse("masters:review_home")), (nomination.nominee.name, None)],
     })
+    # The page shows its PDFs inline (<object>): its CSP lets exactly their addresses in, nothing else
+    # (the files themselves are served with a sandbox CSP, zhangwan/uploads.py).
+    pdfs = [request.build_absolute_uri(reverse("masters:attachment_file", args=[att.pk]))
+            for att in attachments if not att.is_image]
+    return embedding(response, pdfs)
 
 
 @require_POST

@@ -11,7 +11,12 @@ class SubsidiesConfig(AppConfig):
         from zhangwan.accounts import context_processors
         from zhangwan.accounts.roles import Role, grant, model_permissions
 
-        from . import exports  # noqa: F401 - registers the claims export with the export jobs
+        from . import (
+            exports,  # noqa: F401 - registers the claims export with the export jobs
+            receivers,
+        )
+
+        receivers.connect()
 
         grant({
             # Officers keep policies; claims are made by the engine and changed only through the pages.

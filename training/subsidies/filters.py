@@ -1,8 +1,9 @@
 import django_filters
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhangwan.filters import ListFilter, search
+from zhangwan.filters import ListFilter, search, yes_no
 from zhangwan.registry.models import FULL_ID_NUMBER, Organization, Trade, id_number_search
 
 from .models import Batch, Claim, Kind, Policy
@@ -50,3 +51,20 @@ class BatchFilter(ListFilter):
         fields = []
 
     search_fields = ("note", "payment__reference")
+
+
+class BankWaitingFilter(ClaimFilter):
+    """The claims list's filter without the status: every claim waiting for bank details is approved."""
+
+    reminded = yes_no(_("Reminded today"), method="filter_reminded")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.filters["status"]
+
+    def filter_reminded(self, queryset, name, value):
+        if value is None:
+            return queryset
+        today = Q(bank_reminders__sent_on=timezone.localdate())
+        return queryset.filter(pk__in=Claim.objects.filter(today).values("pk")) if value else \
+            queryset.exclude(pk__in=Claim.objects.filter(today).values("pk"))

@@ -59,6 +59,10 @@ class ReviewForm(forms.Form):
         return data
 
 
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for reopening"), max_length=200)
+
+
 class ReverseForm(forms.Form):
     reason = forms.CharField(label=_("Reason for the reversal"), max_length=300,
                              widget=forms.TextInput(
@@ -150,6 +154,29 @@ class BankDetailsForm(forms.ModelForm):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("The password is not correct; nothing was changed."))
         return password
+
+
+class StaffBankDetailsForm(BankDetailsForm):
+    """An officer enters the bank details of a worker who never logs in; the officer's own password
+    again, and the account field starts empty (the page shows the current one masked)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["bank_account"] = ""
+        self.fields["password"].help_text = _("For safety, entering bank details needs your password again.")
+        self.fields["bank_account"].help_text = _("The worker's subsidies are paid into this account.")
+
+
+class BankImportForm(forms.Form):
+    file = forms.FileField(label=_("Bank details workbook (.xlsx)"))
+
+
+class ReminderForm(forms.Form):
+    claims = forms.ModelMultipleChoiceField(queryset=None)
+
+    def __init__(self, *args, claims, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["claims"].queryset = claims
 
 
 class ShortageForm(forms.ModelForm):

@@ -288,6 +288,10 @@ class ClaimQuerySet(models.QuerySet):
         return self.filter(status=Claim.Status.APPROVED, batch__isnull=True, reverses__isnull=True,
                            reversal__isnull=True, amount__gt=0)
 
+    def waiting_for_bank_details(self):
+        """Approved claims no batch can take because the worker has no bank account on record."""
+        return self.payable().filter(worker__bank_account="")
+
     def to_recover(self):
         """Reversals of paid claims whose money has not come back yet: in no recovery batch, or in
         one not yet paid back, and not marked as recovered."""
@@ -526,3 +530,26 @@ class Payment(models.Model):
 
     def __str__(self):
         return f"{self.reference} ¥{self.amount}"
+
+
+class BankReminder(models.Model):
+    """A reminder that an approved claim waits for the worker's bank details: to the worker (in-app,
+    or by text message when they have no account) and to their organization's liaisons. At most one a
+    claim a day, in the database too, so a second click the same day sends nothing."""
+
+    claim = models.ForeignKey(Claim, verbose_name=_("subsidy claim"), on_delete=models.CASCADE,
+                              related_name="bank_reminders")
+    sent_on = models.DateField(_("sent on"), default=timezone.localdate)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("sent by"), on_delete=models.SET_NULL,
+                                null=True, blank=True, related_name="+")
+    by_sms = models.BooleanField(_("by text message"), default=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("bank details reminder")
+        verbose_name_plural = _("bank details reminders")
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["claim", "sent_on"], name="bank_reminder_once_a_day")]
+
+    def __str__(self):
+        return f"#{self.claim_id} {self.sent_on}"

@@ -49,13 +49,15 @@ def grant(claim: Claim) -> str:
     """Why the claim pays what it pays."""
     amount = f"¥{claim.rate.amount:,.2f}" if claim.rate_id else ""
     if claim.policy.kind == Kind.SKILL:
+        # A claim copies its certificate's trade and level; one made before it did names the certificate's.
+        certificate = claim.certificate
         return _("%(level)s certificate in %(trade)s issued on %(date)s: %(amount)s.") % {
-            "level": claim.get_level_display(), "trade": claim.trade, "amount": amount,
-            "date": date_format(claim.certificate.issued_on)}
+            "level": claim.get_level_display() if claim.level is not None else certificate.get_level_display(),
+            "trade": claim.trade or certificate.trade, "amount": amount, "date": date_format(certificate.issued_on)}
     if claim.policy.kind == Kind.TRAINING:
-        return _("Completed “%(title)s”: %(amount)s a trainee.") % {
+        return _("Completed “%(title)s”: %(amount)s per trainee.") % {
             "title": claim.enrollment.training_class.title, "amount": amount}
-    return _("%(days)d days attended in “%(title)s” at %(amount)s a day.") % {
+    return _("%(days)d days attended in “%(title)s” at %(amount)s per day.") % {
         "days": claim.quantity or 0, "title": claim.enrollment.training_class.title, "amount": amount}
 
 

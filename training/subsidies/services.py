@@ -4,16 +4,15 @@ history (who, when, before, after); the engine (engine.py) makes the claims."""
 import datetime
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certification.models import Certificate
 from zhangwan.accounts.models import User
-from zhangwan.accounts.notifications import notify, notify_workers
+from zhangwan.accounts.notifications import tell, tell_each, tell_workers
 from zhangwan.accounts.roles import Role
 from zhangwan.errors import ServiceError
 from zhangwan.history import (
@@ -29,7 +28,7 @@ from zhangwan.registry.models import Worker
 from zhangwan.sql import statement
 from zhangwan.transitions import Transitions
 
-from .models import ZERO, Application, Batch, Claim, Payment, Policy, Run, budget_below_committed
+from .models import ZERO, Application, BankReminder, Batch, Claim, Payment, Policy, Run, budget_below_committed
 
 
 class SubsidyError(ServiceError):
@@ -40,8 +39,9 @@ class SubsidyError(ServiceError):
 CLAIM_STATUS = Transitions(Claim, {
     Claim.Status.PENDING: {Claim.Status.APPROVED, Claim.Status.REJECTED},
     Claim.Status.INELIGIBLE: set(),
-    Claim.Status.APPROVED: set(),
-    Claim.Status.REJECTED: set(),
+    # Reopened for review with a reason (claim_reopen), while no batch holds it.
+    Claim.Status.APPROVED: {Claim.Status.PENDING},
+    Claim.Status.REJECTED: {Claim.Status.PENDING},
 }, error=SubsidyError)
 BATCH_STATUS = Transitions(Batch, {
     Batch.Status.DRAFT: {Batch.Status.APPROVED},
@@ -128,6 +128,43 @@ def claims_refuse(*, claims, user, reason: str) -> int:
                                    review_note=reason[:300]))
 
 
+def reopen_refusal(claim: Claim) -> str:
+    """Why this claim cannot be reopened now ("" when it can): the reason the page shows beside the
+    disabled button, and the service's refusal."""
+    if claim.reverses_id:
+        return _("A reversal cannot be reopened.")
+    if claim.status not in (Claim.Status.APPROVED, Claim.Status.REJECTED):
+        return _("Only an approved or refused claim can be reopened.")
+    if claim.batch_id:
+        return _("The claim is in disbursement batch %(batch)s: it cannot be reopened. Before the batch is paid "
+                 "finance can take it out (send the batch back or delete it); once paid, correct it with a "
+                 "reversal.") % {"batch": claim.batch.number}
+    if Claim.objects.filter(reverses=claim).exists():
+        return _("This claim has been reversed; the reversal is the record now.")
+    return ""
+
+
+@transaction.atomic
+def claim_reopen(*, claim: Claim, user, reason: str) -> Claim:
+    """Take back an approval or a refusal: the claim awaits review again. Only while no batch holds it
+    (a batched claim's money is committed; finance takes it out first). The reason goes into the
+    history; the worker is told."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise SubsidyError(_("Give the reason for reopening the claim."))
+    claim = (Claim.objects.select_for_update(of=("self",)).select_related("batch", "worker__user", "policy")
+             .get(pk=claim.pk))
+    if refusal := reopen_refusal(claim):
+        raise SubsidyError(refusal)
+    claim.reviewed_by, claim.reviewed_at, claim.review_note = None, None, ""
+    CLAIM_STATUS.move(claim, Claim.Status.PENDING, user=user, reason="claim.reopened", detail=reason,
+                      update_fields=["reviewed_by", "reviewed_at", "review_note"])
+    tell_workers([claim], "claim.reopened", params=lambda c: {"number": c.pk, "policy": c.policy.name,
+                                                              "reason": reason},
+                 url=reverse("subsidies:claim_detail", args=[claim.pk]))
+    return claim
+
+
 @transaction.atomic
 def claim_reverse(*, claim: Claim, user, reason: str) -> Claim:
     """Correct an approved claim: a new claim with the opposite amount pointing to it. Money
@@ -186,6 +223,29 @@ def claims_reverse_for_certificate(*, certificate, user, reason: str) -> list[Cl
     claims_refuse(claims=claims.filter(status=Claim.Status.PENDING), user=user, reason=reason)
     return [claim_reverse(claim=claim, user=user, reason=reason)
             for claim in claims.filter(status=Claim.Status.APPROVED).order_by("pk")]
+
+
+def reversals_undo_for_certificate(*, certificate, user, reason: str) -> int:
+    """The certificate's revocation was taken back: the reversals it made are deleted (with history)
+    where nothing was recovered yet, so the claims stand again; a paid claim's reversal is added back
+    to its policy's money. A reversal recovered (marked, or in a paid recovery batch) stays: the money
+    came back. One in a recovery batch not yet paid stops the reinstatement: finance takes it out first."""
+    reversals = list(Claim.objects.select_for_update(of=("self",)).filter(reverses__certificate=certificate)
+                     .select_related("batch", "reverses__batch").order_by("pk"))
+    for reversal in reversals:
+        if reversal.batch_id and reversal.batch.status != Batch.Status.PAID:
+            raise SubsidyError(_("Reversal #%(number)d is in recovery batch %(batch)s, which is not paid yet: finance "
+                                 "must take it out first.") % {"number": reversal.pk, "batch": reversal.batch.number})
+    undone = [r for r in reversals if r.batch_id is None and r.recovered_on is None]
+    for reversal in undone:
+        original = reversal.reverses
+        if original.batch_id and original.batch.status == Batch.Status.PAID:  # claim_reverse netted it
+            Policy.objects.filter(pk=reversal.policy_id).update(committed=F("committed") - reversal.amount,
+                                                                paid=F("paid") - reversal.amount)
+            record_history(Policy, [reversal.policy_id], reason="policy.reversal_undone", detail=f"#{reversal.pk}",
+                           user=user)
+        delete_with_history(reversal, user=user, reason="claim.reversal_undone", detail=reason)
+    return len(undone)
 
 
 # Batches -------------------------------------------------------------------------------------
@@ -323,10 +383,8 @@ def batch_send_back(*, batch: Batch, user, reason: str) -> Batch:
     else:
         save_with_history(batch, user=user, reason="batch.sent_back", detail=reason[:200],
                           update_fields=["sent_back_reason"])
-    notify([batch.created_by], title=_("Batch %(batch)s was sent back") % {"batch": batch.number},
-           body=_("%(name)s sent batch %(batch)s back: %(reason)s")
-           % {"name": user.get_full_name() or user.username, "batch": batch.number, "reason": reason},
-           url=reverse("subsidies:batch_detail", args=[batch.pk]))
+    tell([batch.created_by], "batch.sent_back", name=user.get_full_name() or user.username, batch=batch.number,
+         reason=reason, url=reverse("subsidies:batch_detail", args=[batch.pk]))
     return batch
 
 
@@ -352,12 +410,10 @@ def payment_record(*, batch: Batch, user, paid_on: datetime.date, reference: str
         _changed(batch.claims.values_list("pk", flat=True), "claim.recovered_by_batch", user)
         return payment
     Policy.objects.filter(pk=batch.policy_id).update(paid=F("paid") + batch.total)
-    notify_workers(
-        batch.claims.filter(worker__user__isnull=False).select_related("worker__user"),
-        title=lambda c: _("Subsidy paid: ¥%(amount)s") % {"amount": f"{c.amount:,.2f}"},
-        body=lambda c: _("%(policy)s: ¥%(amount)s was paid into your bank account on %(date)s (bank reference "
-                         "%(reference)s).") % {"policy": batch.policy.name, "amount": f"{c.amount:,.2f}",
-                                               "date": paid_on.isoformat(), "reference": payment.reference},
+    tell_workers(
+        batch.claims.filter(worker__user__isnull=False).select_related("worker__user"), "subsidy.paid",
+        params=lambda c: {"policy": batch.policy.name, "amount": f"{c.amount:,.2f}", "date": paid_on.isoformat(),
+                          "reference": payment.reference},
         url=reverse("subsidies:mine"))
     record_history(Policy, [batch.policy_id], reason="policy.batch_paid", detail=batch.number, user=user)
     return payment
@@ -406,35 +462,80 @@ def policy_budget_change(*, policy: Policy, budget: Decimal, user) -> Policy:
 # Bank details ---------------------------------------------------------------------------------
 
 @transaction.atomic
-def bank_details_change(*, worker: Worker, user, bank_name: str, bank_account: str) -> bool:
-    """The worker's new bank details, kept in the history with who changed them. The worker is told;
+def bank_details_change(*, worker: Worker, user, bank_name: str, bank_account: str,
+                        reason: str = "worker.bank_details") -> bool:
+    """The worker's new bank details, kept in the history with who changed them (the worker, or an
+    officer for a worker who never logs in: reason "worker.bank_details_by_staff"). The worker is told;
     so is finance while a batch holding one of the worker's claims is not paid yet (that batch pays
     the account frozen in it, which may no longer be the worker's). False when nothing changed.
     The worker's row is locked: a batch being made at the same moment freezes the details either
     before or after this change, and in the second case this change sees the batch open."""
-    worker = Worker.objects.select_for_update().get(pk=worker.pk)
+    worker = Worker.objects.select_related("user").select_for_update(of=("self",)).get(pk=worker.pk)
     if (worker.bank_name, worker.bank_account) == (bank_name, bank_account):
         return False
-    update_with_history(Worker.objects.filter(pk=worker.pk), reason="worker.bank_details", user=user,
+    update_with_history(Worker.objects.filter(pk=worker.pk), reason=reason, user=user,
                         bank_name=bank_name, bank_account=bank_account, updated_at=timezone.now())
     worker.bank_name, worker.bank_account = bank_name, bank_account
-    open_batches = list(Batch.objects.filter(claims__worker=worker, status__in=[Batch.Status.DRAFT,
-                                                                                Batch.Status.APPROVED])
-                        .distinct().order_by("pk"))
-    with translation.override(settings.LANGUAGE_CODE):
-        notify([worker.user], title=_("Your bank account for subsidies was changed"),
-               body=_("From now on subsidies are paid into %(bank)s %(account)s. If you did not make this change, "
-                      "change your password and call the trade union at once.")
-               % {"bank": bank_name, "account": worker.masked_bank_account},
-               url=reverse("subsidies:mine"))
-        for batch in open_batches:
-            notify(User.objects.filter(groups__name=Role.FINANCE_OFFICER, is_active=True),
-                   title=_("A payee of batch %(batch)s changed their bank account") % {"batch": batch.number},
-                   body=_("%(name)s changed their bank account after their claim entered batch %(batch)s, which is "
-                          "not paid yet. The batch pays the account it was approved with; check with the worker "
-                          "before paying.") % {"name": worker.name, "batch": batch.number},
-                   url=reverse("subsidies:batch_detail", args=[batch.pk]))
+    tell_bank_details_changed([worker], by_worker=reason == "worker.bank_details")
     return True
+
+
+def tell_bank_details_changed(workers: list[Worker], *, by_worker: bool) -> None:
+    """Each worker with an account is told their new (masked) account; finance is told of every
+    batch not yet paid that holds a claim of theirs, with the names."""
+    names: dict[int, list[str]] = {}
+    for batch_pk, name in (Claim.objects.filter(worker__in=workers, batch__status__in=[
+            Batch.Status.DRAFT, Batch.Status.APPROVED]).order_by("batch", "worker__name")
+            .values_list("batch", "worker__name").distinct()):
+        names.setdefault(batch_pk, []).append(name)
+    by_batch = {(b.pk, b.number): names[b.pk] for b in Batch.objects.filter(pk__in=names).order_by("pk")}
+    tell_each((w.user, "bank.changed" if by_worker else "bank.recorded",
+               {"bank": w.bank_name, "account": w.masked_bank_account}, reverse("subsidies:mine"))
+              for w in workers if w.user_id)
+    finance = list(User.objects.filter(groups__name=Role.FINANCE_OFFICER, is_active=True)) if by_batch else []
+    tell_each((officer, "bank.changed_in_batch", {"name": "、".join(names), "batch": number},
+               reverse("subsidies:batch_detail", args=[pk]))
+              for (pk, number), names in by_batch.items() for officer in finance)
+
+
+@transaction.atomic
+def bank_reminders_send(*, claims, user) -> int:
+    """Remind the workers of these claims still waiting for bank details: in-app to a worker with an
+    account, by text message to one without; their organizations' liaisons get the names. At most once
+    a claim a day: the claims are locked, today's reminders looked up, and the database's unique
+    (claim, day) refuses a second anyway. Returns how many claims were reminded of."""
+    today = timezone.localdate()
+    pks = list(claims.waiting_for_bank_details().order_by("pk").values_list("pk", flat=True))
+    locked = list(Claim.objects.filter(pk__in=pks).order_by("pk").select_for_update().values_list("pk", flat=True))
+    done = set(BankReminder.objects.filter(claim__in=locked, sent_on=today).values_list("claim", flat=True))
+    fresh = list(Claim.objects.filter(pk__in=[pk for pk in locked if pk not in done])
+                 .select_related("worker__user", "policy").order_by("worker__name", "pk"))
+    if not fresh:
+        return 0
+    BankReminder.objects.bulk_create([BankReminder(claim=c, sent_on=today, sent_by=user, by_sms=not c.worker.user_id)
+                                      for c in fresh])
+    by_worker: dict[int, list[Claim]] = {}
+    for c in fresh:
+        by_worker.setdefault(c.worker_id, []).append(c)
+    _remind(by_worker)
+    return len(fresh)
+
+
+def _remind(by_worker: dict[int, list[Claim]]) -> None:
+    from .tasks import send_bank_reminder_sms
+
+    tell_each((c[0].worker.user, "bank.reminder", {"count": len(c), "amount": f"{sum(x.amount for x in c):.2f}"},
+               reverse("subsidies:bank_details")) for c in by_worker.values() if c[0].worker.user_id)
+    for c in by_worker.values():
+        if not c[0].worker.user_id:
+            send_bank_reminder_sms.delay_on_commit(c[0].worker.mobile, len(c), f"{sum(x.amount for x in c):.2f}")
+    names: dict[int, list[str]] = {}
+    for c in by_worker.values():
+        if c[0].worker.employer_id:
+            names.setdefault(c[0].worker.employer_id, []).append(c[0].worker.name)
+    liaisons = User.objects.filter(groups__name=Role.LIAISON, is_active=True, organization__in=names)
+    tell_each((liaison, "bank.reminder_liaison", {"names": "、".join(names[liaison.organization_id])},
+               reverse("subsidies:bank_import")) for liaison in liaisons)
 
 
 def policy_totals(policies) -> dict[int, dict]:

@@ -108,3 +108,21 @@ APPLICATIONS = Table(_("Applications"), "subsidy-applications-{today}.xlsx", [
     Column(_("Made"), "get_channel_display"),
     Column(_("Applied by"), _person("applied_by")),
 ])
+
+
+def _worker_channel(claim):
+    return _("Account") if claim.worker.user_id else _("No account: text message")
+
+
+BANK_WAITING = Table(_("Waiting for bank details"), "claims-waiting-for-bank-details-{today}.xlsx", [
+    Column(_("Claim"), "pk"),
+    Column(_("Worker"), "worker.name"),
+    Column(_("Identity number"), "worker.id_number", masked=True, unmasked_by=BANK),
+    Column(_("Mobile"), "worker.mobile", page=False),
+    Column(_("Employer"), lambda c: str(c.worker.employer or "")),
+    Column(_("Policy"), "policy.name"),
+    Column(_("Amount"), "amount"),
+    Column(_("Approved at"), local("reviewed_at")),
+    Column(_("Reminded"), _worker_channel),
+    Column(_("Last reminder"), "last_reminded"),
+])

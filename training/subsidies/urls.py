@@ -18,6 +18,7 @@ urlpatterns = [
     path("claims/review/", views.claim_review, name="claim_review"),
     path("claims/<int:pk>/", views.claim_detail, name="claim_detail"),
     path("claims/<int:pk>/reverse/", views.claim_reverse, name="claim_reverse"),
+    path("claims/<int:pk>/reopen/", views.claim_reopen, name="claim_reopen"),
     path("claims/<int:pk>/recovered/", views.claim_recovered, name="claim_recovered"),
     path("recoveries/", views.recovery_list, name="recovery_list"),
     path("batches/", views.batch_list, name="batch_list"),
@@ -34,4 +35,9 @@ urlpatterns = [
     path("me/", views.mine, name="mine"),
     path("me/bank-account/", views.bank_details, name="bank_details"),
     path("organization/", views.organization, name="organization"),
+    path("bank-details/waiting/", views.bank_waiting, name="bank_waiting"),
+    path("bank-details/remind/", views.bank_remind, name="bank_remind"),
+    path("bank-details/import/", views.bank_import, name="bank_import"),
+    path("bank-details/template.xlsx", views.bank_template, name="bank_template"),
+    path("workers/<int:pk>/bank-account/", views.worker_bank_details, name="worker_bank_details"),
 ]

@@ -1,19 +1,20 @@
 from django.contrib import messages
 from django.db import IntegrityError
-from django.db.models import Count, Q, Sum
-from django.http import QueryDict
+from django.db.models import Count, Max, Q, Sum
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from certification.models import Certificate
 from zhangwan.accounts.access import role_required
 from zhangwan.accounts.roles import Role, has_role, is_district_staff
-from zhangwan.accounts.scope import own_worker_or_404
+from zhangwan.accounts.scope import get_worker_or_404, own_worker_or_404, workers_for
 from zhangwan.actions import refusal_to
 from zhangwan.columns import wants_xlsx
-from zhangwan.excel import PLAIN, xlsx_response
+from zhangwan.excel import PLAIN, XLSX_CONTENT_TYPE, xlsx_response
 from zhangwan.forms import flash_errors
 from zhangwan.history import history_with_changes
 from zhangwan.jobs.exports import export_response
@@ -21,21 +22,25 @@ from zhangwan.pagination import paginate
 from zhangwan.query import search_param
 from zhangwan.registry.models import Worker
 
-from . import applications, exports, insured, rules, selectors, services, tables
-from .filters import BatchFilter, ClaimFilter
+from . import applications, bank, exports, insured, rules, selectors, services, tables
+from .filters import BankWaitingFilter, BatchFilter, ClaimFilter
 from .forms import (
     ApplicationImportForm,
     BankDetailsForm,
+    BankImportForm,
     BatchForm,
     BudgetForm,
     InsuredImportForm,
     PaymentForm,
     RecoveryForm,
+    ReminderForm,
+    ReopenForm,
     ReverseForm,
     ReviewForm,
     RunForm,
     SendBackForm,
     ShortageForm,
+    StaffBankDetailsForm,
 )
 from .models import ZERO, Application, Batch, Claim, InsuredPeriod, Kind, Policy, Run, ShortageOccupation
 
@@ -261,6 +266,9 @@ def claim_detail(request, pk):
         "reverse_form": ReverseForm() if has_role(request.user, *OFFICER) and claim.status == Claim.Status.APPROVED
         and not claim.reverses_id and reversal is None else None,
         "to_recover": Claim.objects.to_recover().filter(pk=claim.pk).exists() if claim.reverses_id else False,
+        "can_reopen": has_role(request.user, *OFFICER) and (claim.is_approved or claim.is_turned_down)
+        and not claim.is_ineligible and not claim.reverses_id,
+        "reopen_refusal": services.reopen_refusal(claim) if has_role(request.user, *OFFICER) else "",
         "recovery_form": RecoveryForm() if has_role(request.user, *FINANCE) and claim.reverses_id
         and Claim.objects.recoverable().filter(pk=claim.pk).exists() else None,
         "crumbs": [(_("Subsidies") if staff else _("My subsidies"), back),
@@ -281,6 +289,20 @@ def claim_reverse(request, pk):
         messages.success(request, _("Claim #%(number)d is reversed by claim #%(reversal)d.")
                          % {"number": claim.pk, "reversal": reversal.pk})
         return redirect("subsidies:claim_detail", pk=reversal.pk)
+    return redirect("subsidies:claim_detail", pk=claim.pk)
+
+
+@require_POST
+@role_required(*OFFICER)
+def claim_reopen(request, pk):
+    claim = get_object_or_404(Claim, pk=pk)
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the reason for reopening the claim."))
+        return redirect("subsidies:claim_detail", pk=claim.pk)
+    with refusal_to(request):
+        services.claim_reopen(claim=claim, user=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, _("Claim #%(number)d awaits review again.") % {"number": claim.pk})
     return redirect("subsidies:claim_detail", pk=claim.pk)
 
 
@@ -480,6 +502,103 @@ def organization(request):
         "filter": filterset, "page": page, "query": query, "kinds": Kind,
         "crumbs": [(_("Our subsidies"), None)],
     })
+
+
+# Bank details for workers who never log in ----------------------------------------------------
+
+BANK_KEEPERS = (Role.TRAINING_OFFICER, Role.FINANCE_OFFICER)  # enter one worker's details, send reminders
+
+
+def _waiting_for(user):
+    return exports.claims_for(user).waiting_for_bank_details().annotate(last_reminded=Max("bank_reminders__sent_on"))
+
+
+@role_required(*READERS, Role.LIAISON)
+def bank_waiting(request):
+    """Approved claims that no batch can take until the worker's bank details are on record."""
+    staff = is_district_staff(request.user)
+    filterset = BankWaitingFilter(request.GET, queryset=_waiting_for(request.user).order_by("worker__name", "pk"),
+                                  user=request.user, organization_choices=staff)
+    if wants_xlsx(request):
+        return tables.BANK_WAITING.response(request, filterset.qs)
+    page, query = paginate(request, filterset.qs)
+    summary = filterset.qs.order_by().aggregate(count=Count("pk"), amount=Sum("amount", default=ZERO),
+                                                workers=Count("worker", distinct=True))
+    return render(request, "subsidies/bank_waiting.html", {
+        "filter": filterset, "page": page, "query": query, "summary": summary,
+        "can_remind": has_role(request.user, *BANK_KEEPERS), "can_enter": has_role(request.user, *BANK_KEEPERS),
+        "can_import": has_role(request.user, Role.LIAISON), "today": timezone.localdate(),
+        "crumbs": [_home() if staff else (_("Our subsidies"), reverse("subsidies:organization")),
+                   (_("Waiting for bank details"), None)],
+    })
+
+
+@require_POST
+@role_required(*BANK_KEEPERS)
+def bank_remind(request):
+    form = ReminderForm(request.POST, claims=Claim.objects.waiting_for_bank_details())
+    query = request.POST.get("query", "")
+    query = QueryDict(query).urlencode() if len(query) <= MAX_QUERY else ""  # re-encoded: only a filter goes back
+    back = reverse("subsidies:bank_waiting") + (f"?{query}" if query else "")
+    if not form.is_valid():
+        messages.error(request, _("Tick the claims whose workers should be reminded."))
+        return redirect(back)
+    picked = Claim.objects.filter(pk__in=[c.pk for c in form.cleaned_data["claims"]])
+    sent = services.bank_reminders_send(claims=picked, user=request.user)
+    if sent:
+        messages.success(request, _("Reminders sent for %(count)d claims.") % {"count": sent})
+    else:
+        messages.warning(request, _("These claims were reminded of today already: one reminder a claim a day."))
+    return redirect(back)
+
+
+@role_required(*BANK_KEEPERS)
+def worker_bank_details(request, pk):
+    """An officer enters the bank account of a worker who never logs in."""
+    worker = get_worker_or_404(request.user, pk=pk)
+    form = StaffBankDetailsForm(request.POST or None, instance=Worker.objects.get(pk=worker.pk), user=request.user)
+    if request.method == "POST" and form.is_valid():
+        with refusal_to(request):
+            changed = services.bank_details_change(worker=worker, user=request.user,
+                                                   bank_name=form.cleaned_data["bank_name"],
+                                                   bank_account=form.cleaned_data["bank_account"],
+                                                   reason="worker.bank_details_by_staff")
+            messages.success(request, _("The bank account of %(name)s is recorded; their approved claims can now "
+                                        "be paid.") % {"name": worker.name} if changed else _("Nothing was changed."))
+            return redirect("subsidies:bank_waiting")
+    return render(request, "subsidies/worker_bank_details.html", {
+        "form": form, "worker": worker,
+        "waiting": Claim.objects.waiting_for_bank_details().filter(worker=worker).select_related("policy"),
+        "crumbs": [_home(), (_("Waiting for bank details"), reverse("subsidies:bank_waiting")), (worker.name, None)],
+    })
+
+
+@role_required(Role.LIAISON)
+def bank_import(request):
+    roster = workers_for(request.user)
+    form = BankImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = bank.import_bank_details(upload=form.cleaned_data["file"], roster=roster, user=request.user)
+        if result.ok:
+            messages.success(request, _("Bank details imported: %(changed)d changed, %(unchanged)d as before.")
+                             % {"changed": result.changed, "unchanged": result.unchanged})
+            return redirect("subsidies:bank_import")
+    recent = roster.exclude(bank_account="").order_by("-updated_at", "pk")[:20]
+    return render(request, "subsidies/bank_import.html", {
+        "form": form, "result": result, "recent": recent,
+        "errors": result.errors[:bank.MAX_LISTED_ERRORS] if result else [],
+        "more_errors": max(0, len(result.errors) - bank.MAX_LISTED_ERRORS) if result else 0,
+        "waiting": Claim.objects.waiting_for_bank_details().filter(worker__in=roster).count(),
+        "crumbs": [(_("Our subsidies"), reverse("subsidies:organization")), (_("Import bank details"), None)],
+    })
+
+
+@role_required(Role.LIAISON)
+def bank_template(request):
+    response = HttpResponse(bank.template_bytes(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = 'attachment; filename="bank-details-template.xlsx"'
+    return response
 
 
 # Applications ---------------------------------------------------------------------------------

@@ -1,4 +1,7 @@
+from functools import cache
+
 from django import template
+from django.utils.html import format_html
 
 register = template.Library()
 
@@ -22,6 +25,7 @@ def level_label(value):
     return SkillLevel(value).label if value is not None else "—"
 
 
+@cache
 def _badges():
     from training.models import Enrollment, TrainingClass
 
@@ -38,6 +42,12 @@ def _badges():
 def status_badge(value):
     """The badge colour of a class's or an enrollment's status."""
     return _badges().get(value, "text-bg-light border")
+
+
+@register.filter
+def badge(obj):
+    """A class's or an enrollment's status as a coloured badge (one filter call, not a template per row)."""
+    return format_html('<span class="badge {}">{}</span>', status_badge(obj.status), obj.get_status_display())
 
 
 @register.filter

@@ -77,3 +77,57 @@ def test_officer_marks_attendance_on_a_phone(phone, live_server, role_users):
     phone.goto(f"{live_server.url}/training/manage/sessions/{session.pk}/?print=1")
     expect(phone.locator("table.sign-in tbody tr")).to_have_count(3)
     shot(phone, "training-sign-in-sheet")
+
+
+def test_liaison_picks_workers_across_searches_and_pages_and_registers_them(phone, live_server, liaison,
+                                                                           organization):
+    cls = open_class(capacity=50)
+    WorkerFactory.create_batch(25, employer=organization)
+    leaders = [WorkerFactory(employer=organization, name=f"赵欧阳{n}", team_leader=True) for n in range(3)]
+    services.enrollment_register(worker=leaders[0], training_class=cls, user=None, channel="staff")
+
+    log_in(phone, live_server, "liaison")
+    phone.goto(f"{live_server.url}/training/classes/{cls.pk}/enrol/")
+    phone.locator("[data-picker-id]:not([disabled])").first.check()
+    phone.click("[data-picker-page='2']")
+    expect(phone.locator("[data-picker-rows] nav")).to_contain_text("2 / 2")
+    phone.locator("[data-picker-id]:not([disabled])").first.check()
+    phone.fill("[data-picker-q]", "欧阳")
+    expect(phone.locator("[data-picker-total]")).to_contain_text("3")
+    expect(phone.locator(f"[data-picker-id='{leaders[0].pk}']")).to_be_disabled()
+    expect(phone.locator("[data-taken]")).to_have_text("已报名")
+    phone.check("[data-picker-leader]")
+    phone.click("[data-picker-all]")
+    expect(phone.locator("[data-picker-count]")).to_have_text("4")
+    shot(phone, "training-liaison-picker")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.click("#register-selected")
+    expect(phone.locator("#outcomes")).to_be_visible()
+    assert Enrollment.objects.filter(training_class=cls).count() == 5
+    assert set(leaders[1:]) <= {e.worker for e in Enrollment.objects.filter(training_class=cls)}
+    expect(phone.locator("main")).to_contain_text("剩余名额 45 / 50")
+
+
+def test_officer_registers_a_walk_in_on_a_phone(phone, live_server, role_users):
+    """Issue 19: a poverty-alleviation trainee with no employer, liaison or account is put in a class
+    by the training officer, created on the spot from the identity number."""
+    from zhangwan.registry.tests.factories import make_id_number
+
+    cls = open_class(capacity=1, title="2026年茶叶加工（初级）培训班")
+    services.enrollment_register(worker=WorkerFactory(), training_class=cls, user=None, channel="staff")
+    log_in(phone, live_server, "training_officer")
+    phone.goto(f"{live_server.url}/training/manage/classes/{cls.pk}/")
+    phone.click("#staff-register")
+    phone.fill("#id_id_number", make_id_number(77, region="420303"))
+    phone.fill("#id_name", "李春花")
+    phone.fill("#id_mobile", "13972000077")
+    phone.check("#id_poverty_registered")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= phone.viewport_size["width"]
+    shot(phone, "training-staff-register")
+    phone.click("#walk-in button[type=submit]")
+    expect(phone.locator(".alert-success")).to_contain_text("李春花")
+    expect(phone.locator("main")).to_contain_text("候补")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= phone.viewport_size["width"]
+    shot(phone, "training-staff-registered")
+    enrollment = Enrollment.objects.get(training_class=cls, worker__name="李春花")
+    assert (enrollment.channel, enrollment.status, enrollment.worker.employer_id) == ("staff", "waitlisted", None)

@@ -94,3 +94,21 @@ def test_capacity_raised_while_people_register():
     confirmed, waiting = assert_consistent(cls)
     assert (confirmed, waiting) == (25, 35)
     assert TrainingClass.objects.get(pk=cls.pk).capacity == 25
+
+
+def test_moves_both_ways_at_once_neither_deadlock_nor_overbook():
+    """Staff moving people from A to B and from B to A at the same moment: both classes are locked in
+    id order, so the moves wait for each other instead of deadlocking, and neither class is overbooked."""
+    first, second = open_class(capacity=6), open_class(capacity=6)
+    officer = UserFactory(role=Role.TRAINING_OFFICER)
+    here = [services.enrollment_register_by_staff(worker=w, training_class=first, user=officer)
+            for w in WorkerFactory.create_batch(6)]
+    there = [services.enrollment_register_by_staff(worker=w, training_class=second, user=officer)
+             for w in WorkerFactory.create_batch(6)]
+    calls = [lambda e=e, to=to: services.enrollment_move(enrollment=e, to_class=to, user=officer)
+             for pair in zip(here, there, strict=True) for e, to in ((pair[0], second), (pair[1], first))]
+    results = run_at_once(calls)  # a deadlock would raise out of here (only TrainingError is kept)
+    assert not [r for r in results if isinstance(r, services.TrainingError)]
+    (a_confirmed, a_waiting), (b_confirmed, b_waiting) = assert_consistent(first), assert_consistent(second)
+    assert a_confirmed + a_waiting + b_confirmed + b_waiting == 12
+    assert Enrollment.objects.filter(status="cancelled").count() == 12

@@ -1,5 +1,8 @@
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -57,3 +60,42 @@ class UserAdmin(SafeAutocomplete, BaseUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["username", "full_name", "organization", "password1", "password2"]}),
     ]
+
+
+ACTION_LABELS = {"add": _("Can add %(model)s"), "change": _("Can change %(model)s"),
+                 "delete": _("Can delete %(model)s"), "view": _("Can view %(model)s")}
+
+
+def permission_label(permission) -> str:
+    """A permission in the reader's language (the database keeps the English name it was made with):
+    the app, the model and what it allows."""
+    model = permission.content_type.model_class()
+    if model is None:
+        return str(permission)
+    opts = model._meta
+    action = permission.codename.split("_", 1)[0]
+    custom = dict(opts.permissions).get(permission.codename)
+    if custom is not None:
+        text = custom
+    elif permission.codename == f"{action}_{opts.model_name}" and action in ACTION_LABELS:
+        text = ACTION_LABELS[action] % {"model": opts.verbose_name}
+    else:
+        text = permission.name
+    return f"{opts.app_config.verbose_name} | {opts.verbose_name} | {text}"
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(BaseGroupAdmin):
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "permissions":
+            # Only the models the admin shows (not history tables or internal counters, which no role
+            # is given), each in the reader's language.
+            shown = self.admin_site._registry  # noqa: SLF001 - the site's models, read only
+            types = ContentType.objects.get_for_models(*shown, for_concrete_models=False)
+            field.queryset = field.queryset.filter(content_type__in=types.values())
+            field.label_from_instance = permission_label
+        return field

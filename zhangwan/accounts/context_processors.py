@@ -1,13 +1,15 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .roles import ROSTER_ROLES, Role, has_role, user_roles
+from .roles import OFFICERS, ROSTER_ROLES, Role, has_role, user_roles
 
 # (label, url name, icon, roles that see it — None for everyone). Later apps add theirs with
 # register() from their AppConfig.ready().
 NAVIGATION = [
     (_("Roster"), "registry:roster", "people", ROSTER_ROLES),
     (_("My record"), "accounts:profile", "person-badge", (Role.WORKER,)),
+    (_("Accounts"), "accounts:manage", "person-gear",
+     (Role.TRAINING_OFFICER, Role.COMPETITIONS_OFFICER, Role.MASTERS_OFFICER)),
 ]
 
 
@@ -31,4 +33,6 @@ def navigation(request):
         return {"nav_items": items, "user_role_labels": []}
     labels = [Role(r).label for r in sorted(user_roles(user)) if r in Role.values]
     # The unread count is fetched by the page itself (htmx), so pages don't depend on it.
-    return {"nav_items": items, "user_role_labels": labels, "show_admin_link": user.is_staff}
+    return {"nav_items": items, "user_role_labels": labels, "show_admin_link": user.is_staff,
+            # The API token pages (zhangwan/api/pages.py): a liaison's organization's, an officer's district's.
+            "show_api_tokens": has_role(user, Role.LIAISON, *OFFICERS)}

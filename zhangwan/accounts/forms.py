@@ -68,3 +68,38 @@ class ResetCodeForm(SetPasswordForm):
     field_order = ["code", "new_password1", "new_password2"]
 
     code = ClaimCodeForm.base_fields["code"]
+
+
+class InviteForm(forms.Form):
+    """An officer's invitation: the role among those they manage, the person, where to send the link."""
+
+    role = forms.ChoiceField(label=_("Role"))
+    full_name = forms.CharField(label=_("Full name"), max_length=50)
+    organization = forms.ModelChoiceField(label=_("Organization"), queryset=None, required=False,
+                                          help_text=_("Required for a liaison: the organization they act for."))
+    email = forms.EmailField(label=_("E-mail address"), required=False)
+    mobile = MobileField(required=False, help_text=_("The link goes by e-mail when an address is given, "
+                                                     "otherwise by text message."))
+
+    def __init__(self, *args, roles, **kwargs):
+        from zhangwan.registry.models import Organization
+
+        from .roles import Role
+
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(role, Role(role).label) for role in roles]
+        self.fields["organization"].queryset = Organization.objects.order_by("name")
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("email") and not data.get("mobile") and not self.errors:
+            raise forms.ValidationError(_("Give an e-mail address or a mobile number to send the invitation to."))
+        return data
+
+
+class EmailAddForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+
+
+class MobileChangeForm(forms.Form):
+    mobile = MobileField(label=_("New mobile number"))

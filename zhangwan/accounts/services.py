@@ -12,12 +12,11 @@ officers and the worker's organization's liaisons, once per lock.
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhangwan.errors import ServiceError
@@ -25,7 +24,7 @@ from zhangwan.ratelimit import Limit
 from zhangwan.registry.models import Worker
 
 from .models import ClaimLock, OneTimeCode, User
-from .notifications import notify
+from .notifications import tell
 from .otp import otp_send, otp_verify
 from .roles import Role
 
@@ -127,19 +126,9 @@ def _tell_of_lock(worker: Worker, until) -> None:
     told = User.objects.filter(is_active=True).filter(
         Q(groups__name=CLAIM_LOCK_TOLD) | Q(groups__name=Role.LIAISON, organization_id=worker.employer_id)
     ).distinct()
-    with translation.override(settings.LANGUAGE_CODE):
-        notify(
-            told,
-            title=_("Account claim locked: %(name)s") % {"name": worker.name},
-            body=_("Repeated failed attempts were made to claim the account of %(name)s (%(id_number)s, "
-                   "%(organization)s). Claims for this record are refused until %(until)s, even with the "
-                   "right details. If the worker was not trying, someone else may be: check with the worker "
-                   "that the mobile number on file is theirs.") % {
-                "name": worker.name, "id_number": worker.masked_id_number,
-                "organization": worker.employer or "—",
-                "until": timezone.localtime(until).strftime("%Y-%m-%d %H:%M")},
-            url=reverse("registry:worker_detail", kwargs={"pk": worker.pk}),
-        )
+    tell(told, "claim.locked", name=worker.name, id_number=worker.masked_id_number,
+         organization=str(worker.employer or "—"), until=timezone.localtime(until).strftime("%Y-%m-%d %H:%M"),
+         url=reverse("registry:worker_detail", kwargs={"pk": worker.pk}))
 
 
 @transaction.atomic

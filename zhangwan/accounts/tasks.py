@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mass_mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .models import Notification
 
@@ -12,8 +12,9 @@ def send_notification_emails(notification_ids: list[int]) -> int:
     """Idempotent: a notification is mailed once; a rerun skips what was already sent."""
     pending = list(Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True)
                    .select_related("user"))
-    messages = [(n.title, f"{n.body}\n\n{n.url}".strip(), settings.DEFAULT_FROM_EMAIL, [n.user.email])
-                for n in pending if n.user.email]
+    with translation.override(settings.LANGUAGE_CODE):  # the reader has no language on file
+        messages = [(n.title, f"{n.body}\n\n{n.url}".strip(), settings.DEFAULT_FROM_EMAIL, [n.user.email])
+                    for n in pending if n.user.email]
     send_mass_mail(messages, fail_silently=False)
     Notification.objects.filter(pk__in=[n.pk for n in pending]).update(emailed_at=timezone.now())
     return len(messages)

@@ -3,7 +3,7 @@ from django.urls import path, reverse_lazy
 
 from zhangwan.ratelimit import rate_limited
 
-from . import views
+from . import manage_views, views
 from .forms import LoginForm
 from .passwords import guessing_limited
 from .reset import RESET_REQUESTS_PER_ADDRESS
@@ -40,4 +40,22 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("notifications/badge/", views.unread_badge, name="unread_badge"),
+    path("notifications/<int:pk>/", views.notification_open, name="notification_open"),
+    path("me/email/", views.email_add, name="email_add"),
+    path("me/email/code/", views.email_code, name="email_code"),
+    path("me/mobile/", views.mobile_change, name="mobile_change"),
+    path("me/mobile/code/", views.mobile_code, name="mobile_code"),
+    # Officers' account management (zhangwan/accounts/managing.py)
+    path("manage/", manage_views.account_list, name="manage"),
+    path("manage/<int:pk>/", manage_views.account_detail, name="manage_account"),
+    path("manage/<int:pk>/deactivate/", manage_views.account_set_active, {"active": False},
+         name="account_deactivate"),
+    path("manage/<int:pk>/reactivate/", manage_views.account_set_active, {"active": True},
+         name="account_reactivate"),
+    path("manage/<int:pk>/reset/", manage_views.account_reset, name="account_reset"),
+    path("manage/invite/", manage_views.invite, name="invite"),
+    path("manage/invitations/", manage_views.invitation_list, name="invitations"),
+    path("manage/invitations/<int:pk>/resend/", manage_views.invitation_resend, name="invitation_resend"),
+    path("manage/invitations/<int:pk>/cancel/", manage_views.invitation_cancel, name="invitation_cancel"),
+    path("invitation/<str:token>/", manage_views.invitation_accept, name="invitation_accept"),
 ]

@@ -6,9 +6,10 @@ from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,9 +20,17 @@ from zhangwan.registry.forms import WorkerContactForm
 from zhangwan.registry.models import Worker
 from zhangwan.sms import SmsError
 
-from . import reset, services
+from . import contact, reset, services
 from .access import role_required
-from .forms import ClaimCodeForm, ClaimForm, ResetCodeForm, ResetIdentifyForm, SetAccountForm
+from .forms import (
+    ClaimCodeForm,
+    ClaimForm,
+    EmailAddForm,
+    MobileChangeForm,
+    ResetCodeForm,
+    ResetIdentifyForm,
+    SetAccountForm,
+)
 from .models import User
 from .roles import Role
 
@@ -160,6 +169,17 @@ def unread_badge(request):
     return render(request, "accounts/unread_badge.html", {"unread": unread})
 
 
+@role_required()
+def notification_open(request, pk):
+    """Opening a notification marks it read, then goes where it points (or back to the list)."""
+    notification = get_object_or_404(request.user.notifications, pk=pk)
+    if notification.read_at is None:
+        request.user.notifications.filter(pk=pk, read_at__isnull=True).update(read_at=timezone.now())
+    if notification.url and url_has_allowed_host_and_scheme(notification.url, allowed_hosts={request.get_host()}):
+        return redirect(notification.url)
+    return redirect("accounts:notifications")
+
+
 @require_POST
 @role_required()
 def notifications_read(request):
@@ -222,3 +242,91 @@ class StaffResetConfirmView(auth_views.PasswordResetConfirmView):
         reset.password_reset_set(user=form.user, password=form.cleaned_data["new_password1"], how="email")
         self.request.session.pop(auth_views.INTERNAL_RESET_SESSION_TOKEN, None)
         return HttpResponseRedirect(self.get_success_url())
+
+
+# A worker's own e-mail address and mobile number (zhangwan/accounts/contact.py) -------------------
+SESSION_EMAIL_KEY = "contact_new_email"
+SESSION_MOBILE_KEY = "contact_new_mobile"
+
+
+def _contact_crumbs(title):
+    return [(_("My record"), reverse("accounts:profile")), (title, None)]
+
+
+def _send_contact_code(request, send, **kwargs) -> bool:
+    try:
+        with refusal_to(request) as refusal:
+            send(**kwargs)
+    except SmsError:
+        logger.exception("contact code not sent")
+        messages.error(request, _("The text message could not be sent. Try again in a few minutes."))
+        return False
+    return not refusal
+
+
+@role_required(Role.WORKER)
+def email_add(request):
+    """Step 1: the address; a code goes to it."""
+    form = EmailAddForm(request.POST or None, initial={"email": request.user.email})
+    if request.method == "POST" and form.is_valid():
+        with refusal_to(form, field="email"):
+            email = contact.email_code_send(user=request.user, email=form.cleaned_data["email"])
+            request.session[SESSION_EMAIL_KEY] = email
+            messages.success(request, _("A six-digit code was sent to %(address)s.") % {"address": email})
+            return redirect("accounts:email_code")
+    return render(request, "accounts/contact_form.html", {
+        "form": form, "title": _("E-mail address"), "crumbs": _contact_crumbs(_("E-mail address"))})
+
+
+def _contact_code(request, *, key, start, confirm, done):
+    address = request.session.get(key)
+    if not address:
+        return redirect(start)
+    form = ClaimCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with refusal_to(form, field="code"):
+            confirm(address, form.cleaned_data["code"])
+            request.session.pop(key, None)
+            messages.success(request, done)
+            return redirect("accounts:profile")
+    return render(request, "accounts/contact_code.html", {
+        "form": form, "address": address, "start": start, "crumbs": _contact_crumbs(_("Enter the code"))})
+
+
+@role_required(Role.WORKER)
+def email_code(request):
+    """Step 2: the code from the e-mail; the address is then the account's."""
+    return _contact_code(request, key=SESSION_EMAIL_KEY, start="accounts:email_add",
+                         confirm=lambda address, code: contact.email_confirm(user=request.user, email=address,
+                                                                             code=code),
+                         done=_("Your e-mail address was saved."))
+
+
+@role_required(Role.WORKER)
+def mobile_change(request):
+    """Step 1: the new number; a code goes to it by SMS."""
+    worker = _own_worker(request)
+    if worker is None:
+        return redirect("home")
+    form = MobileChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        mobile = form.cleaned_data["mobile"]
+        if _send_contact_code(request, contact.mobile_code_send, worker=worker, mobile=mobile):
+            request.session[SESSION_MOBILE_KEY] = mobile
+            messages.success(request, _("A six-digit code was sent to %(mobile)s.")
+                             % {"mobile": f"{mobile[:3]}****{mobile[-4:]}"})
+            return redirect("accounts:mobile_code")
+    return render(request, "accounts/contact_form.html", {
+        "form": form, "title": _("Change the mobile number"),
+        "current": masked_mobile(worker), "crumbs": _contact_crumbs(_("Change the mobile number"))})
+
+
+@role_required(Role.WORKER)
+def mobile_code(request):
+    """Step 2: the code sent to the new number; the record then has it."""
+    worker = _own_worker(request)
+    if worker is None:
+        return redirect("home")
+    return _contact_code(request, key=SESSION_MOBILE_KEY, start="accounts:mobile_change",
+                         confirm=lambda address, code: contact.mobile_confirm(worker=worker, mobile=address, code=code),
+                         done=_("Your mobile number was changed."))

@@ -1,11 +1,11 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from zhangwan.accounts.scope import organizations_for, workers_for
 from zhangwan.actions import refusal_to
 from zhangwan.admin_autocomplete import SafeAutocomplete
+from zhangwan.admin_history import HistoryAdmin
 
 from .models import (
     FULL_ID_NUMBER,
@@ -51,7 +51,7 @@ class WorkerTradeInline(admin.TabularInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(SafeAutocomplete, SimpleHistoryAdmin):
+class OrganizationAdmin(SafeAutocomplete, HistoryAdmin):
     list_display = ["name", "credit_code", "kind", "parent", "industry", "street", "contact_name"]
     list_filter = ["kind", "industry", "street"]
     search_fields = ["name", "credit_code", "contact_name"]
@@ -63,20 +63,36 @@ class OrganizationAdmin(SafeAutocomplete, SimpleHistoryAdmin):
         return organizations_for(request.user)
 
 
+class MajorGroupFilter(admin.SimpleListFilter):
+    """A trade's major group: the first part of its national code (6-18-02-04 is in group 6)."""
+
+    title = _("major group")
+    parameter_name = "group"
+
+    def lookups(self, request, model_admin):
+        groups = sorted({code.split("-")[0] for code in Trade.objects.values_list("code", flat=True)})
+        return [(group, _("Major group %(group)s") % {"group": group}) for group in groups]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(code__startswith=f"{self.value()}-") if self.value() else queryset
+
+
 @admin.register(Trade)
-class TradeAdmin(SimpleHistoryAdmin):
+class TradeAdmin(HistoryAdmin):
     list_display = ["code", "name_zh", "name_en"]
+    list_filter = [MajorGroupFilter]
     search_fields = ["code", "name_zh", "name_en"]
 
 
 @admin.register(Worker)
-class WorkerAdmin(IdNumberSearch, SafeAutocomplete, SimpleHistoryAdmin):
+class WorkerAdmin(IdNumberSearch, SafeAutocomplete, HistoryAdmin):
     # Without the permission: the masked number beside the birth year, and neither sortable (the order
     # of the hidden digits would tell them); with it, the whole number and the birth date.
     list_display = ["name", "shown_id_number", "gender", "birth_year", "mobile", "employer", "education",
                     "poverty_registered"]
     list_filter = ["gender", "education", "poverty_registered", "team_leader", "employer__kind", "employer"]
     list_select_related = ["employer"]
+    show_full_result_count = False  # no second count(*) over the whole table on every page
     autocomplete_fields = ["employer"]
     date_hierarchy = "created_at"
     inlines = [EmploymentInline, WorkerTradeInline]
@@ -127,7 +143,7 @@ class WorkerAdmin(IdNumberSearch, SafeAutocomplete, SimpleHistoryAdmin):
 
 
 @admin.register(Employment)
-class EmploymentAdmin(SafeAutocomplete, SimpleHistoryAdmin):
+class EmploymentAdmin(SafeAutocomplete, HistoryAdmin):
     list_display = ["worker", "organization", "position", "started_on", "ended_on"]
     list_filter = ["organization__kind", "organization"]
     search_fields = ["worker__name", "organization__name"]
@@ -137,7 +153,7 @@ class EmploymentAdmin(SafeAutocomplete, SimpleHistoryAdmin):
 
 
 @admin.register(WorkerTrade)
-class WorkerTradeAdmin(SafeAutocomplete, SimpleHistoryAdmin):
+class WorkerTradeAdmin(SafeAutocomplete, HistoryAdmin):
     list_display = ["worker", "trade", "started_year"]
     list_filter = ["trade"]
     search_fields = ["worker__name", "trade__name_zh", "trade__code"]
@@ -146,7 +162,7 @@ class WorkerTradeAdmin(SafeAutocomplete, SimpleHistoryAdmin):
 
 
 @admin.register(TransferRequest)
-class TransferRequestAdmin(SimpleHistoryAdmin):
+class TransferRequestAdmin(HistoryAdmin):
     """Liaisons' requests to move a worker to their organization; the training officer approves or refuses
     them here (approving moves the worker's employment). The reason is written before refusing."""
 

@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -20,10 +22,19 @@ class IdNumberField(forms.CharField):
 
 
 class MobileField(forms.CharField):
+    """Eleven digits, typed on a numeric keyboard; spaces and dashes as people write a number
+    ("139 5152 0200") are dropped."""
+
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 11)
         kwargs.setdefault("label", _("Mobile number"))
         super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "maxlength": "13", "inputmode": "numeric", "autocomplete": "tel"}
+
+    def to_python(self, value):
+        return re.sub(r"[\s-]", "", super().to_python(value))
 
     def clean(self, value):
         value = super().clean(value)
@@ -46,9 +57,8 @@ class RosterImportForm(forms.Form):
 
 
 class WorkerContactForm(forms.ModelForm):
-    mobile = MobileField()
-
     class Meta:
         model = Worker
-        # The bank account has its own page (subsidies:bank_details): a change needs the password.
-        fields = ["mobile", "education"]
+        # The bank account has its own page (subsidies:bank_details): a change needs the password; the
+        # mobile number too (accounts:mobile_change): a change needs a code sent to the new number.
+        fields = ["education"]

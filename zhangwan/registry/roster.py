@@ -9,11 +9,13 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from zhangwan import excel_in
+from zhangwan.excel import PLAIN, TEXT
 from zhangwan.excel_in import Column, RowError, choices_in_both_languages
 from zhangwan.history import bulk_create_with_history, bulk_update_with_history
 
@@ -63,14 +65,32 @@ def column_labels() -> list[str]:
     return [column.title() for column in roster_columns(trades={})]
 
 
-def read_roster(upload, *, max_bytes: int) -> tuple[list[dict], list[RowError]]:
-    """Rows of the workbook as cleaned dicts (with their Excel row number), or every problem."""
-    table = excel_in.read_table(upload, roster_columns(trades={t.code: t for t in Trade.objects.all()}),
-                                max_bytes=max_bytes, other_columns=False)
+def _columns() -> list[Column]:
+    return roster_columns(trades={t.code: t for t in Trade.objects.all()})
+
+
+def _checked(table: excel_in.Table) -> tuple[list[dict], list[RowError]]:
+    """The rules across a row's columns, then the rows only if every one is clean (all or nothing)."""
     for row in table.rows:
         if row["trade_code"] and not row["trade_since"]:
             table.refuse(row["row"], "trade_since", _("Give the year the worker started in this trade."))
     return table.result()
+
+
+def read_roster(upload, *, max_bytes: int) -> tuple[list[dict], list[RowError]]:
+    """Rows of the workbook as cleaned dicts (with their Excel row number), or every problem."""
+    return _checked(excel_in.read_table(upload, _columns(), max_bytes=max_bytes, other_columns=False))
+
+
+def read_records(records: list[dict]) -> tuple[list[dict], list[RowError]]:
+    """The same rows sent as records ({column key: value}, numbered from 1, e.g. by the API), checked
+    exactly as the workbook's cells are; keys that are no column are refused."""
+    table = excel_in.Table(_columns())
+    keys = {column.key for column in table.columns}
+    for number, record in enumerate(records, start=1):
+        for unknown in sorted(set(record) - keys):
+            table.errors.append(RowError(number, unknown, _("Unknown column; use the headers of the template.")))
+    return _checked(excel_in.parse_rows(table, enumerate(records, start=1)))
 
 
 def import_roster(*, organization: Organization, upload, user, max_bytes: int) -> ImportResult:
@@ -139,8 +159,14 @@ def _add_trades(rows, workers_by_id_number, user):
     bulk_create_with_history(missing, WorkerTrade, batch_size=2000, user=user, reason="roster.import")
 
 
-def template_sheets():
-    """The empty template and an instructions sheet with the allowed values."""
+# The identity number's column Text-formatted in the template and the export; the trade's year as it is.
+FORMATS = [None, TEXT, None, None, None, None, None, PLAIN]
+WIDTHS = [14, 22, 14, 16, 16, 12, 14, 12, 14, 10]
+
+
+def template_sheets(workers=None):
+    """The template and an instructions sheet with the allowed values; with workers, the template
+    filled in with them (a liaison's own export, which imports back unchanged)."""
     education = [str(label) for _v, label in Worker.Education.choices]
     trades = [(t.code, t.name) for t in Trade.objects.all()]
     instructions = [
@@ -151,10 +177,27 @@ def template_sheets():
         [_("Team leader"), _("是 (yes) or 否 (no); empty means no.")],
         [_("Education"), " / ".join(education)],
     ] + [[_("Trade code"), f"{code} {name}"] for code, name in trades]
+    rows = template_rows(workers) if workers is not None else []
     return [
-        (_("Roster"), column_labels(), [], [14, 22, 14, 16, 16, 12, 14, 12, 14, 10]),
+        (_("Roster"), column_labels(), rows, WIDTHS, FORMATS),
         (_("Instructions"), [_("Column"), _("What to write")], instructions, [24, 80]),
     ]
+
+
+def template_rows(workers):
+    """One row per worker in the template's columns, as read_roster reads them back: the whole identity
+    number, the education's label, 是 / 否, the first trade (a worker of several trades keeps the others:
+    an import only adds trades) and the current employment's start. Three queries, whatever the count."""
+    workers = workers.order_by("name", "pk").prefetch_related(
+        Prefetch("trades", WorkerTrade.objects.select_related("trade").order_by("started_year", "pk")),
+        Prefetch("employments", Employment.objects.filter(ended_on__isnull=True), to_attr="current"))
+    yes, no = _("Yes"), _("No")
+    for w in workers.iterator(chunk_size=2000):
+        first = next(iter(w.trades.all()), None)
+        yield [w.name, w.id_number, w.mobile, str(w.get_education_display()), w.insured_since,
+               yes if w.poverty_registered else no, first.trade.code if first else None,
+               first.started_year if first else None, w.current[0].started_on if w.current else None,
+               yes if w.team_leader else no]
 
 
 def max_upload_bytes() -> int:

@@ -2,7 +2,8 @@
 
 import datetime
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -11,6 +12,7 @@ from zhangwan.history import save_with_history
 from zhangwan.transitions import Transitions
 
 from .models import Employment, Organization, TransferRequest, Worker
+from .validators import check_id_number, check_mobile
 
 
 class RegistryError(ServiceError):
@@ -61,3 +63,36 @@ def transfer_decide(*, request: TransferRequest, user, approve: bool, reason: st
     request.decided_by, request.decided_at = user, timezone.now()
     TRANSFER_STATUS.move(request, TransferRequest.Status.APPROVED if approve else TransferRequest.Status.REFUSED,
                          user=user, reason="", update_fields=["reason", "decided_by", "decided_at"])
+
+
+def worker_find_or_create(*, id_number: str, name: str, mobile: str, user,
+                          poverty_registered: bool = False) -> tuple[Worker, bool]:
+    """The worker with this identity number, or a new one without employer or account (a walk-in,
+    a poverty-alleviation trainee) created by staff on the spot. The number is checked as everywhere
+    (check digit, region, birth date); a known number under another name is refused rather than
+    guessed at. Returns (worker, created)."""
+    try:
+        id_number = check_id_number((id_number or "").strip())
+    except ValidationError as error:
+        raise RegistryError(" ".join(error.messages)) from error
+    name = (name or "").strip()
+    if not name:
+        raise RegistryError(_("Give the worker's full name."))
+    known = Worker.objects.filter(id_number=id_number).first()
+    if known is None:
+        try:
+            check_mobile((mobile or "").strip())
+        except ValidationError as error:
+            raise RegistryError(" ".join(error.messages)) from error
+        worker = Worker(id_number=id_number, name=name[:50], mobile=mobile.strip(), employer=None,
+                        poverty_registered=poverty_registered)
+        try:
+            with transaction.atomic():
+                save_with_history(worker, user=user, reason="worker.created_by_staff")
+            return worker, True
+        except IntegrityError:  # created by someone else a moment ago: it is that worker
+            known = Worker.objects.get(id_number=id_number)
+    if known.name != name:
+        raise RegistryError(_("This identity number belongs to %(name)s. Check the number and the name.")
+                            % {"name": known.name})
+    return known, False

@@ -2,10 +2,11 @@ from django.contrib import messages
 from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhangwan.accounts.access import role_required
-from zhangwan.accounts.roles import ROSTER_ROLES, Role, is_district_staff
+from zhangwan.accounts.roles import ROSTER_ROLES, Role, has_role, is_district_staff
 from zhangwan.accounts.scope import get_worker_or_404, organizations_for, workers_for
 from zhangwan.excel import xlsx_response
 from zhangwan.pagination import paginate
@@ -38,7 +39,12 @@ def roster_list(request):
 
 @role_required(*ROSTER_ROLES)
 def roster_export(request):
+    """A liaison's export of their own organization is the import template filled in, whole identity
+    numbers included, so an edited copy imports back without duplicates; staff get the roster table
+    (identity numbers masked unless their role may see them)."""
     filterset = _filtered_workers(request)
+    if has_role(request.user, Role.LIAISON) and not is_district_staff(request.user):
+        return xlsx_response(f"roster-{timezone.localdate():%Y%m%d}.xlsx", roster.template_sheets(filterset.qs))
     return tables.roster(request.user).response(request, filterset.qs)
 
 

@@ -6,6 +6,7 @@ queries for a year of ten trainees or thirty thousand. A liaison sees their orga
 only: the organization filter is theirs, whatever the address says.
 """
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,7 +18,7 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.dates import MONTHS_AP
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -222,6 +223,12 @@ def talks_by_category(year, organization=None) -> dict[str, dict]:
 # Panels: the numbers above, shaped for a chart and a table
 
 
+def month_name(month: int) -> str:
+    """A month's short name, all alike: "Jan" … "Dec" in English (Django's MONTHS_AP mixes "Jan." with
+    "March"), 一月 … 十二月 in Chinese."""
+    return date_format(datetime.date(2000, month, 1), "M")
+
+
 def trainees_panel(year, organization):
     counts = trainees_by_trade_and_month(year, organization)
     trades = Trade.objects.in_bulk(list(counts["by_trade"]))
@@ -229,9 +236,9 @@ def trainees_panel(year, organization):
     months = range(1, 13)
     return Panel(
         "trainees", _("Trainees by trade and month"),
-        {"categories": [str(MONTHS_AP[m]) for m in months], "stacked": True,
+        {"categories": [month_name(m) for m in months], "stacked": True,
          "series": [_series(t.name, [counts["cells"].get((t.pk, m), 0) for m in months]) for t in order]},
-        [_("Trade"), *[str(MONTHS_AP[m]) for m in months], _("Total")],
+        [_("Trade"), *[month_name(m) for m in months], _("Total")],
         [(t.name, _cells([*[counts["cells"].get((t.pk, m), 0) for m in months], counts["by_trade"][t.pk]]))
          for t in order],
         _cells([*[counts["by_month"].get(m, 0) for m in months], counts["total"]]),

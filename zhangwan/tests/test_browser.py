@@ -151,3 +151,43 @@ def test_worker_resets_a_forgotten_password_by_sms_on_a_phone(phone, live_server
     log_in(page, live_server, "13922223333", "Zhang#Wei2026")
     page.goto(f"{live_server.url}/accounts/me/")
     expect(page.locator("h1")).to_have_text("我的档案")
+
+
+def test_an_invited_liaison_opens_their_account_on_a_phone(phones, live_server, organization):
+    """The training officer invites a liaison from "账号管理"; the liaison opens the e-mailed link on a
+    phone, chooses a username and password and is in; the officer then finds them in the list."""
+    from django.core import mail
+
+    from zhangwan.accounts.roles import Role
+    from zhangwan.accounts.tests.factories import UserFactory
+
+    UserFactory(role=Role.TRAINING_OFFICER, username="peixun", full_name="培训干事")
+    officer, invitee = phones(), phones()
+    log_in(officer, live_server, "peixun")
+    open_menu(officer)
+    officer.click("text=账号管理")
+    officer.click("text=邀请")
+    officer.select_option("#id_role", Role.LIAISON.value)
+    officer.fill("#id_full_name", "李联络")
+    officer.select_option("#id_organization", str(organization.pk))
+    officer.fill("#id_email", "li@example.cn")
+    shot(officer, "accounts-invite")
+    officer.click("main button[type=submit]")
+    expect(officer.locator("main")).to_contain_text("李联络")
+    shot(officer, "accounts-invitations")
+    (message,) = mail.outbox
+    link = re.search(r"https?://\S+", message.body).group(0)
+    invitee.goto(link)
+    expect(invitee.locator("main")).to_contain_text("培训干事")
+    invitee.fill("#id_username", "li.lianluo")
+    invitee.fill("#id_password1", "Shiyan#Pass2026")
+    invitee.fill("#id_password2", "Shiyan#Pass2026")
+    shot(invitee, "accounts-invitation-accept")
+    invitee.click("main button[type=submit]")
+    expect(invitee.locator("body")).to_contain_text("欢迎")
+    shot(invitee, "accounts-invitation-accepted")
+    invitee.goto(link)
+    expect(invitee.locator("main")).to_contain_text("已过期")  # the link works once
+    officer.goto(f"{live_server.url}/accounts/manage/")
+    expect(officer.locator("main")).to_contain_text("li.lianluo")
+    shot(officer, "accounts-list")

@@ -77,7 +77,7 @@ def test_the_contact_form_no_longer_changes_the_bank_account(client, worker):
     client.post(reverse("accounts:profile_edit"), {"mobile": "13900000001", "education": "college",
                                                    "bank_name": "招商银行", "bank_account": NEW})
     worker.refresh_from_db()
-    assert (worker.mobile, worker.bank_account) == ("13900000001", OLD)
+    assert (worker.education, worker.bank_account) == ("college", OLD)
 
 
 def test_officers_cannot_type_bank_details_in_the_admin(client, worker):

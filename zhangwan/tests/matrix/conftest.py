@@ -100,6 +100,22 @@ def objects(test_world):
     return test_world["objects"]
 
 
+def account_objects(role_users, organization):
+    """An open invitation of the training officer's (its link's token too), and a notification of the worker's."""
+    from zhangwan.accounts.managing import token_hash
+    from zhangwan.accounts.models import Invitation
+    from zhangwan.accounts.notifications import tell
+
+    now = timezone.now()
+    invitation = Invitation.objects.create(
+        role=Role.LIAISON, organization=organization, full_name="新联络员", email="new-liaison@example.cn",
+        token_hash=token_hash("matrix-invitation-token"), created_by=role_users[Role.TRAINING_OFFICER],
+        expires_at=now + datetime.timedelta(days=7))
+    (notification,) = tell([role_users[Role.WORKER]], "class.cancelled", title="焊工培训", url="/")
+    return {"invitation": invitation, "invitation_token": "matrix-invitation-token", "notification": notification,
+            "liaison_user": role_users[Role.LIAISON].pk}
+
+
 def build_objects(role_users, organization, other_organization):
     own = WorkerFactory(employer=organization)
     Employment.objects.create(worker=own, organization=organization, started_on="2020-01-01")
@@ -115,6 +131,8 @@ def build_objects(role_users, organization, other_organization):
                                    requested_by=role_users["liaison"])
     cls = open_class(provider=organization)
     enrollment = enrollment_register(worker=own, training_class=cls, user=None, channel="staff")
+    # The worker role's own registration, so "My classes" shows a row (and its cancel button).
+    enrollment_register(worker=role_users["worker"].worker, training_class=cls, user=None, channel="self")
     survey = NeedsSurvey.objects.create(title="2026需求调研", year=2026, starts_on="2026-03-01", ends_on="2026-04-01")
     NeedsResponse.objects.create(survey=survey, organization=organization, trade=trade(), head_count=12)
     plan = TrainingPlan.objects.create(year=2026, title="2026年培训计划")
@@ -134,11 +152,16 @@ def build_objects(role_users, organization, other_organization):
     certificates = certification_objects(role_users, own, other)
     subsidies = subsidy_objects(role_users, other, certificates)
     masters = masters_objects(role_users, organization, other, contests)
-    names = [*contests, *certificates, *subsidies, *masters]
+    accounts = account_objects(role_users, organization)
+    names = [*contests, *certificates, *subsidies, *masters, *accounts]
     assert len(names) == len(set(names)), "two apps' objects share a name"
-    return {**contests, **certificates, **subsidies, **masters,
+    from zhangwan.api.tokens import token_create
+
+    api_token, _secret = token_create(user=role_users["liaison"], name="HR", scopes=["roster.read"])
+    return {**contests, **certificates, **subsidies, **masters, **accounts, "api_token": api_token,
             "own_worker": own, "other_worker": other, "class": cls, "enrollment": enrollment,
             "draft_class": open_class(status="draft", provider=organization), "session": session,
+            "second_class": open_class(provider=organization, title="2026年焊工（中级）二班"),
             "survey": survey, "plan": plan,
             "worker_type": ContentType.objects.get_for_model(own).pk, "a_user": role_users["worker"].pk}
 

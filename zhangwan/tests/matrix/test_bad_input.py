@@ -114,6 +114,14 @@ def _reset_token(client, o):
     session.save()
 
 
+def _contact_pending(key, address):
+    def prepare(client, o):
+        session = client.session
+        session[key] = address
+        session.save()
+    return prepare
+
+
 def _fresh_session(client, o):
     client.cookies.clear()
 
@@ -183,8 +191,27 @@ FORMS = {
                                          fields={"new_password1": "raw", "new_password2": "raw"},
                                          valid=lambda o: {"new_password1": "Zw-2026-long",
                                                           "new_password2": "Zw-2026-long"}),
-    "accounts:profile_edit": Form(WO, fields={"mobile": "mobile", "education": "choice"},
-                                  valid=lambda o: {"mobile": "13900000001", "education": "college"}),
+    "accounts:profile_edit": Form(WO, fields={"education": "choice"}, valid=lambda o: {"education": "college"}),
+    "accounts:email_add": Form(WO, fields={"email": "raw"}, valid=lambda o: {"email": "me@example.cn"}),
+    "accounts:email_code": Form(WO, prepare=_contact_pending("contact_new_email", "me@example.cn"),
+                                fields={"code": "int"}, valid=lambda o: {"code": "123456"}),
+    "accounts:mobile_change": Form(WO, fields={"mobile": "mobile"}, valid=lambda o: {"mobile": "13900000002"}),
+    "accounts:mobile_code": Form(WO, prepare=_contact_pending("contact_new_mobile", "13900000002"),
+                                 fields={"code": "int"}, valid=lambda o: {"code": "123456"}),
+    "accounts:invite": Form(TO, fields={"role": "choice", "full_name": "text", "organization": "ref", "email": "raw",
+                                        "mobile": "mobile"},
+                            valid=lambda o: {"role": "liaison", "full_name": "李联络",
+                                             "organization": o["own_worker"].employer_id,
+                                             "email": "li@example.cn", "mobile": ""}),
+    "accounts:account_deactivate": Form(TO, lambda o: {"pk": o["liaison_user"]}),
+    "accounts:account_reactivate": Form(TO, lambda o: {"pk": o["liaison_user"]}),
+    "accounts:account_reset": Form(TO, lambda o: {"pk": o["liaison_user"]}),
+    "accounts:invitation_resend": Form(TO, pk("invitation")),
+    "accounts:invitation_cancel": Form(TO, pk("invitation")),
+    "accounts:invitation_accept": Form(ANON, lambda o: {"token": o["invitation_token"]}, prepare=_fresh_session,
+                                       fields={"username": "text", "password1": "raw", "password2": "raw"},
+                                       valid=lambda o: {"username": "newliaison", "password1": "Zw-2026-long",
+                                                        "password2": "Zw-2026-long"}),
     "accounts:notifications_read": Form(WO, messages=False),
     "set_language": Form(ANON, fields={"language": "choice", "next": "url"}, messages=False,
                          valid=lambda o: {"language": "en", "next": "/"}),
@@ -203,6 +230,15 @@ FORMS = {
                                      valid=lambda o: {"status": "late", "remark": "堵车"}),
     "training:exam_mark": Form(TO, pk("enrollment"), fields={"passed": "choice"}, valid=lambda o: {"passed": "1"}),
     "training:enrollment_withdraw": Form(TO, pk("enrollment"), fields={"reason": "text"}),
+    # The reason is kept (in the history) only once the class has started; the world's class has not.
+    "training:staff_register": Form(TO, pk("class"), fields={"id_number": "id_number", "name": "text",
+                                                             "mobile": "mobile", "reason": "raw"},
+                                    valid=lambda o: {"id_number": "420303199001011233", "name": "李春花",
+                                                     "mobile": "13972000041"}),
+    "training:staff_register#found": Form(TO, pk("class"), fields={"worker": "ref", "reason": "raw"},
+                                          valid=lambda o: {"worker": o["other_worker"].pk}),
+    "training:enrollment_move": Form(TO, pk("enrollment"), fields={"to_class": "ref", "reason": "text"},
+                                     valid=lambda o: {"to_class": o["second_class"].pk}),
     # Subsidies
     "subsidies:shortage_create": Form(TO, fields={"trade": "ref", "level": "choice", "valid_from": "date",
                                                   "valid_to": "date", "source": "text"},
@@ -231,6 +267,7 @@ FORMS = {
                                    valid=lambda o: {"action": "refuse", "scope": "selected",
                                                     "claims": [o["other_claim"].pk], "reason": "证书已吊销"}),
     "subsidies:claim_reverse": Form(TO, pk("claim"), fields={"reason": "text"}, valid=lambda o: {"reason": "重复发放"}),
+    "subsidies:claim_reopen": Form(TO, pk("claim"), fields={"reason": "text"}, valid=lambda o: {"reason": "审核有误"}),
     "subsidies:batch_list": Form(FO, fields={"policy": "ref", "kind": "choice", "organization": "ref", "note": "text"},
                                  valid=lambda o: {"policy": o["policy"].pk, "kind": "payment", "note": "第一批"}),
     "subsidies:policy_budget": Form(TO, pk("policy"), fields={"budget": "decimal"},
@@ -249,6 +286,15 @@ FORMS = {
     "subsidies:bank_details": Form(WO, fields={"bank_name": "text", "bank_account": "int", "password": "raw"},
                                    valid=lambda o: {"bank_name": "建设银行", "bank_account": "6217000000000001",
                                                     "password": PASSWORD}),
+    "subsidies:bank_remind": Form(TO, fields={"claims": "ref", "query": "raw"},
+                                  valid=lambda o: {"claims": [o["claim"].pk]}),
+    "subsidies:bank_import": Form(LO, excel=lambda o: (["身份证号", "姓名", "开户银行", "银行账号"],
+                                                       [o["own_worker"].id_number, o["own_worker"].name, "建设银行",
+                                                        "6217000000000001"])),
+    "subsidies:worker_bank_details": Form(TO, pk("own_worker"),
+                                          fields={"bank_name": "text", "bank_account": "int", "password": "raw"},
+                                          valid=lambda o: {"bank_name": "建设银行", "bank_account": "6217000000000001",
+                                                           "password": PASSWORD}),
     # Competitions
     "competitions:enter_self": Form(WO, pk("event")),
     # An individual event: the team name is ignored.
@@ -300,6 +346,8 @@ FORMS = {
                                  valid=lambda o: {"theory": "70", "practical": "80", "review": ""}),
     "certification:scores_import": Form(CE, pk("cert_session"), excel=_id_sheet("理论", 70, "实操", 80, "评审", "")),
     "certification:revoke": Form(CE, pk("certificate"), fields={"reason": "text"}, valid=lambda o: {"reason": "冒用"}),
+    "certification:reinstate": Form(CE, pk("certificate"), fields={"reason": "text"},
+                                    valid=lambda o: {"reason": "复核后证书真实"}),
     "certification:certificates_import": Form(CE, excel=_certificate_sheet),
     # Skills Masters
     "masters:objection_new": Form(ANON, pk("public_nomination"),
@@ -354,13 +402,18 @@ FORMS = {
     # Reports
     "reports:report_list": Form(TO, fields={"year": "int"}, valid=lambda o: {"year": 2024}),
     "reports:report_delete": Form(TO, pk("report")),
+    # API tokens
+    "api:token_new": Form(LO, fields={"name": "text", "scopes": "choice", "networks": "text", "expires_on": "date"},
+                          valid=lambda o: {"name": "HR", "scopes": ["roster.read"], "networks": "", "expires_on": ""}),
+    "api:token_revoke": Form(LO, pk("api_token")),
 }
 # The rest of the project's pages take no input but their URL and query string (see the test
 # that feeds their query strings).
 PAGES = {
     "home", "healthz", "favicon", "accounts:password_done", "accounts:password_reset", "accounts:staff_reset_sent",
     "accounts:staff_reset_complete", "accounts:profile", "accounts:notifications",
-    "accounts:unread_badge", "registry:roster", "registry:roster_export", "registry:roster_template",
+    "accounts:unread_badge", "accounts:notification_open", "accounts:manage", "accounts:manage_account",
+    "accounts:invitations", "registry:roster", "registry:roster_export", "registry:roster_template",
     "registry:worker_detail", "training:catalogue", "training:class_detail", "training:my_classes",
     "training:liaison_enrollments", "training:worker_training", "training:class_list", "training:class_manage",
     "training:class_export", "training:attendance_sheet", "training:survey_list", "training:survey_detail",
@@ -373,7 +426,7 @@ PAGES = {
     "certification:manage_sessions", "certification:manage_session", "certification:certificate_list",
     "subsidies:policy_list", "subsidies:policy_detail", "subsidies:shortage_list", "subsidies:run_detail",
     "subsidies:claim_list", "subsidies:claim_detail", "subsidies:recovery_list", "subsidies:batch_detail",
-    "subsidies:batch_bank_file", "subsidies:mine",
+    "subsidies:batch_bank_file", "subsidies:mine", "subsidies:bank_waiting", "subsidies:bank_template",
     "subsidies:organization", "masters:honour_roll", "masters:publicity", "masters:nomination_list",
     "masters:nomination_detail", "masters:attachment_file", "masters:review_home", "masters:round_list",
     "masters:round_detail", "masters:incentives", "masters:studios", "masters:talk_menu", "masters:talk_orders",
@@ -381,6 +434,12 @@ PAGES = {
     "reports:dashboard", "reports:talent_profile",
     "reports:my_profile", "jobs:export_detail", "jobs:export_download",
     "audit:activity_log",
+    # The API: JSON for tokens (its own tests: zhangwan/api/tests), the token pages that only read.
+    "api:tokens", "api:token_detail", "api_v1:schema", "api_v1:docs", "api_v1:not_found", "api_v1:workers",
+    "api_v1:workers_batch", "api_v1:worker", "api_v1:classes", "api_v1:class", "api_v1:class_register",
+    "api_v1:enrollments", "api_v1:enrollment", "api_v1:enrollment_cancel", "api_v1:events", "api_v1:event_enter",
+    "api_v1:entries", "api_v1:entry_withdraw", "api_v1:results", "api_v1:certificates", "api_v1:certificate_verify",
+    "api_v1:claims", "api_v1:claim",
 }
 
 

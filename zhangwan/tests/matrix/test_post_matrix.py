@@ -29,13 +29,22 @@ PERSONAL = {"accounts:logout", "accounts:notifications_read", "set_language", "a
             "accounts:password_change", "accounts:claim", "accounts:claim_code",
             "accounts:claim_password", "accounts:worker_reset", "accounts:worker_reset_code",
             "accounts:staff_reset", "accounts:staff_reset_confirm", "admin:logout",
-            "admin:login", "admin:password_change", "masters:objection_new"}
+            "admin:login", "admin:password_change", "masters:objection_new", "accounts:email_add",
+            "accounts:email_code", "accounts:mobile_change", "accounts:mobile_code", "accounts:invitation_accept"}
+ACCOUNT_MANAGERS = {R.TRAINING_OFFICER, R.COMPETITIONS_OFFICER, R.MASTERS_OFFICER}
 NOMINATORS = {R.WORKER, R.LIAISON, R.MASTERS_OFFICER}
 
 # Who may act through each URL that takes a POST (a page with a form, or an action); every other
 # role and anonymous visitors must change nothing there.
 ACTORS = {
     "accounts:profile_edit": {R.WORKER},
+    "accounts:invite": ACCOUNT_MANAGERS,
+    # The liaison and the invitation of the matrix are the training officer's.
+    "accounts:account_deactivate": {R.TRAINING_OFFICER},
+    "accounts:account_reactivate": {R.TRAINING_OFFICER},
+    "accounts:account_reset": {R.TRAINING_OFFICER},
+    "accounts:invitation_resend": {R.TRAINING_OFFICER},
+    "accounts:invitation_cancel": {R.TRAINING_OFFICER},
     "registry:roster_import": {R.LIAISON},
     "training:register_self": {R.WORKER},
     "training:liaison_register": {R.LIAISON},
@@ -46,6 +55,8 @@ ACTORS = {
     "training:attendance_mark": {R.TRAINING_OFFICER},
     "training:exam_mark": {R.TRAINING_OFFICER},
     "training:enrollment_withdraw": {R.TRAINING_OFFICER},
+    "training:staff_register": {R.TRAINING_OFFICER},
+    "training:enrollment_move": {R.TRAINING_OFFICER},
     "competitions:enter_self": {R.WORKER},
     "competitions:entry_withdraw": {R.WORKER, R.LIAISON, R.COMPETITIONS_OFFICER},
     "competitions:liaison_enter": {R.LIAISON},
@@ -63,6 +74,7 @@ ACTORS = {
     "certification:scores_import": {R.CERTIFICATION_OFFICER},
     "certification:certificates_import": {R.CERTIFICATION_OFFICER},
     "certification:revoke": {R.CERTIFICATION_OFFICER},
+    "certification:reinstate": {R.CERTIFICATION_OFFICER},
     "certification:application_withdraw": {R.WORKER, R.LIAISON},
     "certification:eligibility_run": {R.CERTIFICATION_OFFICER},
     "certification:competition_route": {R.CERTIFICATION_OFFICER},
@@ -82,6 +94,7 @@ ACTORS = {
     "subsidies:run_list": {R.TRAINING_OFFICER},
     "subsidies:claim_review": {R.TRAINING_OFFICER},
     "subsidies:claim_reverse": {R.TRAINING_OFFICER},
+    "subsidies:claim_reopen": {R.TRAINING_OFFICER},
     "subsidies:policy_budget": {R.TRAINING_OFFICER},
     "subsidies:claim_recovered": {R.FINANCE_OFFICER},
     "subsidies:batch_send_back": {R.FINANCE_OFFICER},
@@ -90,6 +103,9 @@ ACTORS = {
     "subsidies:batch_pay": {R.FINANCE_OFFICER},
     "subsidies:batch_delete": {R.FINANCE_OFFICER},
     "subsidies:bank_details": {R.WORKER},
+    "subsidies:bank_remind": {R.TRAINING_OFFICER, R.FINANCE_OFFICER},
+    "subsidies:bank_import": {R.LIAISON},
+    "subsidies:worker_bank_details": {R.TRAINING_OFFICER, R.FINANCE_OFFICER},
     "masters:nomination_new": NOMINATORS,
     "masters:nomination_edit": NOMINATORS,
     "masters:attachment_upload": NOMINATORS,
@@ -114,6 +130,11 @@ ACTORS = {
     "masters:talk_manage": {R.MASTERS_OFFICER},
     "reports:report_list": {R.TRAINING_OFFICER, R.COMPETITIONS_OFFICER, R.CERTIFICATION_OFFICER, R.MASTERS_OFFICER},
     "reports:report_delete": {R.TRAINING_OFFICER, R.COMPETITIONS_OFFICER, R.CERTIFICATION_OFFICER, R.MASTERS_OFFICER},
+    # API tokens: the liaison for their organization, a union officer for the district.
+    "api:token_new": {R.LIAISON, R.TRAINING_OFFICER, R.COMPETITIONS_OFFICER, R.CERTIFICATION_OFFICER,
+                      R.MASTERS_OFFICER},
+    "api:token_revoke": {R.LIAISON, R.TRAINING_OFFICER, R.COMPETITIONS_OFFICER, R.CERTIFICATION_OFFICER,
+                         R.MASTERS_OFFICER},
 }
 
 

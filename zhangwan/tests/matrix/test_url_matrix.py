@@ -8,7 +8,7 @@ page must say who may open it. Statuses: 200 open, 302 sent elsewhere (login), 4
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from zhangwan.accounts.roles import STAFF_ROLES, Role
+from zhangwan.accounts.roles import OFFICERS, STAFF_ROLES, Role
 
 ANON = "anonymous"
 ROLES = [ANON, *Role.values]
@@ -34,6 +34,9 @@ CERTIFICATION_READERS = {Role.CERTIFICATION_OFFICER.value, Role.AUDITOR.value}
 SUBSIDY_READERS = {Role.TRAINING_OFFICER.value, Role.FINANCE_OFFICER.value, Role.AUDITOR.value}
 MASTERS_READERS = {Role.MASTERS_OFFICER.value, Role.AUDITOR.value}
 NOMINATORS = {Role.WORKER.value, Role.LIAISON.value, Role.MASTERS_OFFICER.value}
+ACCOUNT_MANAGERS = {Role.TRAINING_OFFICER.value, Role.COMPETITIONS_OFFICER.value, Role.MASTERS_OFFICER.value}
+OFFICER_ROLES = {r.value for r in OFFICERS}
+TOKEN_KEEPERS = OFFICER_ROLES | {Role.LIAISON.value}
 # url name → (kwargs builder, {role: status}); a builder gets the test's objects.
 EXPECTED = {
     "home": (None, {**everyone(), **dict.fromkeys(STAFF | {Role.LIAISON.value}, 302)}),  # to the dashboard
@@ -68,6 +71,29 @@ EXPECTED = {
     "accounts:notifications": (None, logged_in()),
     "accounts:notifications_read": (None, everyone(405)),
     "accounts:unread_badge": (None, logged_in()),
+    # Opening one's own notification marks it read and follows its link; another's is not found.
+    "accounts:notification_open": (lambda o: {"pk": o["notification"].pk},
+                                   {**logged_in(404), Role.WORKER.value: 302}),
+    # A worker's e-mail and mobile: the code pages need the first step.
+    "accounts:email_add": (None, only({Role.WORKER.value})),
+    "accounts:email_code": (None, only({Role.WORKER.value}, ok=302)),
+    "accounts:mobile_change": (None, only({Role.WORKER.value})),
+    "accounts:mobile_code": (None, only({Role.WORKER.value}, ok=302)),
+    # Account management: each officer their own dimension (the liaison is the training officer's).
+    "accounts:manage": (None, only(ACCOUNT_MANAGERS)),
+    "accounts:manage_account": (lambda o: {"pk": o["liaison_user"]},
+                                {**only(ACCOUNT_MANAGERS), Role.COMPETITIONS_OFFICER.value: 404,
+                                 Role.MASTERS_OFFICER.value: 404}),
+    "accounts:account_deactivate": (lambda o: {"pk": o["liaison_user"]}, everyone(405)),
+    "accounts:account_reactivate": (lambda o: {"pk": o["liaison_user"]}, everyone(405)),
+    "accounts:account_reset": (lambda o: {"pk": o["liaison_user"]}, everyone(405)),
+    "accounts:invite": (None, only(ACCOUNT_MANAGERS)),
+    "accounts:invitations": (None, only(ACCOUNT_MANAGERS)),
+    "accounts:invitation_resend": (lambda o: {"pk": o["invitation"].pk}, everyone(405)),
+    "accounts:invitation_cancel": (lambda o: {"pk": o["invitation"].pk}, everyone(405)),
+    # The invitee's page: open to the link's holder; a signed-in user is sent home.
+    "accounts:invitation_accept": (lambda o: {"token": o["invitation_token"]}, {**logged_in(302), ANON: 200}),
+    "accounts:invitation_accept#wrong": (lambda o: {"token": "wrong-token"}, everyone(404)),
     # Training
     "training:catalogue": (None, everyone()),
     "training:class_detail": (lambda o: {"pk": o["class"].pk}, everyone()),
@@ -91,6 +117,8 @@ EXPECTED = {
                                  everyone(405)),
     "training:exam_mark": (lambda o: {"pk": o["enrollment"].pk}, everyone(405)),
     "training:enrollment_withdraw": (lambda o: {"pk": o["enrollment"].pk}, everyone(405)),
+    "training:staff_register": (lambda o: {"pk": o["class"].pk}, only({Role.TRAINING_OFFICER.value})),
+    "training:enrollment_move": (lambda o: {"pk": o["enrollment"].pk}, everyone(405)),
     "training:survey_list": (None, only(TRAINING_READERS)),
     "training:survey_detail": (lambda o: {"pk": o["survey"].pk}, only(TRAINING_READERS)),
     "training:plan_detail": (lambda o: {"year": o["plan"].year}, only(TRAINING_READERS)),
@@ -151,6 +179,7 @@ EXPECTED = {
     "certification:scores_import": (lambda o: {"pk": o["cert_session"].pk}, only({Role.CERTIFICATION_OFFICER.value})),
     "certification:certificate_list": (None, only(CERTIFICATION_READERS)),
     "certification:revoke": (lambda o: {"pk": o["certificate"].pk}, only({Role.CERTIFICATION_OFFICER.value})),
+    "certification:reinstate": (lambda o: {"pk": o["certificate"].pk}, only({Role.CERTIFICATION_OFFICER.value})),
     "certification:certificates_import": (None, only({Role.CERTIFICATION_OFFICER.value})),
     # Subsidies
     "subsidies:policy_list": (None, only(SUBSIDY_READERS)),
@@ -174,6 +203,7 @@ EXPECTED = {
                                      {**only(SUBSIDY_READERS | {Role.WORKER.value, Role.LIAISON.value}),
                                       Role.WORKER.value: 404, Role.LIAISON.value: 404}),
     "subsidies:claim_reverse": (lambda o: {"pk": o["claim"].pk}, everyone(405)),
+    "subsidies:claim_reopen": (lambda o: {"pk": o["claim"].pk}, everyone(405)),
     "subsidies:claim_recovered": (lambda o: {"pk": o["claim"].pk}, everyone(405)),
     "subsidies:recovery_list": (None, only(SUBSIDY_READERS)),
     "subsidies:batch_list": (None, only(SUBSIDY_READERS)),
@@ -185,8 +215,31 @@ EXPECTED = {
     "subsidies:batch_bank_file": (lambda o: {"pk": o["batch"].pk}, only({Role.FINANCE_OFFICER.value})),
     "subsidies:mine": (None, only({Role.WORKER.value})),
     "subsidies:bank_details": (None, only({Role.WORKER.value})),
+    "subsidies:bank_waiting": (None, only(SUBSIDY_READERS | {Role.LIAISON.value})),
+    "subsidies:bank_remind": (None, everyone(405)),
+    "subsidies:bank_import": (None, only({Role.LIAISON.value})),
+    "subsidies:bank_template": (None, only({Role.LIAISON.value})),
+    "subsidies:worker_bank_details": (lambda o: {"pk": o["own_worker"].pk},
+                                      only({Role.TRAINING_OFFICER.value, Role.FINANCE_OFFICER.value})),
     # A background export is its requester's alone (here the finance officer's).
     "audit:activity_log": (None, only({Role.AUDITOR.value})),
+    # API tokens: a liaison keeps their organization's, a union officer the district-wide ones (the
+    # liaison's token is not theirs: 404).
+    "api:tokens": (None, only(TOKEN_KEEPERS)),
+    "api:token_new": (None, only(TOKEN_KEEPERS)),
+    "api:token_detail": (lambda o: {"pk": o["api_token"].pk},
+                         {**only({Role.LIAISON.value}), **dict.fromkeys(OFFICER_ROLES, 404)}),
+    "api:token_revoke": (lambda o: {"pk": o["api_token"].pk}, everyone(405)),
+    # The API answers tokens only: a session (or none) is 401, whoever holds it. Its schema and docs are public.
+    "api_v1:schema": (None, everyone()),
+    "api_v1:docs": (None, everyone()),
+    "api_v1:not_found": (lambda o: {"rest": "nothing-here"}, everyone(404)),
+    **{f"api_v1:{name}": (None, everyone(401)) for name in (
+        "workers", "workers_batch", "classes", "enrollments", "events", "entries", "results", "certificates",
+        "certificate_verify", "claims")},
+    **{f"api_v1:{name}": (lambda o: {"pk": 1}, everyone(401)) for name in (
+        "worker", "class", "class_register", "enrollment", "enrollment_cancel", "event_enter", "entry_withdraw",
+        "claim")},
     "jobs:export_detail": (lambda o: {"pk": o["export"].pk}, only({Role.FINANCE_OFFICER.value}, denied=404)),
     "jobs:export_download": (lambda o: {"pk": o["export"].pk}, only({Role.FINANCE_OFFICER.value}, denied=404)),
     "subsidies:organization": (None, only({Role.LIAISON.value})),
@@ -453,3 +506,28 @@ def test_auditor_sees_a_worker_read_only(client, role_users, objects):
     assert response.status_code == 403
     objects["own_worker"].refresh_from_db()
     assert objects["own_worker"].name != "改名"
+
+
+# The person picker (zhangwan/picker.py) answers on its page's own URL: ?pick=rows (a page of matches)
+# and ?pick=ids (every free match). Each role gets from them what it gets from the page; a bad query
+# string is no filter, never a 500; a picker of one person has nothing to "choose all" of (400).
+PICKER_PAGES = {"training:liaison_register": True, "competitions:liaison_enter": True,
+                "certification:apply_for_workers": True, "competitions:project_new": True,
+                "masters:nomination_new": False}  # url name → chooses several people
+BAD_PICKER_QUERIES = [{"page": "-1"}, {"page": "x" * 50}, {"trade": "x"}, {"trade": "9" * 30}, {"leader": "2"},
+                      {"q": "\x00" + "张" * 500}, {"q": "420303********1234"}]
+
+
+@pytest.mark.parametrize("name", sorted(PICKER_PAGES))
+def test_the_picker_answers_each_role_as_its_page_does(role_clients, objects, name):
+    build, expected = EXPECTED[name]
+    url = reverse(name, kwargs=build(objects) if build else None)
+    assert statuses(role_clients, f"{url}?pick=rows") == expected
+    with_ids = statuses(role_clients, f"{url}?pick=ids")
+    several = PICKER_PAGES[name]
+    assert with_ids == {r: s if s != 200 or several or r == Role.WORKER.value else 400 for r, s in expected.items()}
+    allowed = sorted(r for r, s in expected.items() if s == 200)
+    for params in BAD_PICKER_QUERIES:
+        for what in ("rows", "ids") if several else ("rows",):
+            response = role_clients(allowed[0]).get(url, {"pick": what, **params})
+            assert response.status_code == 200, (params, what)

@@ -1,0 +1,16 @@
+from datetime import timedelta
+
+from celery import shared_task
+from django.utils import timezone
+
+# An Idempotency-Key is replayed for a day: long enough for any retry, short enough that the table stays small.
+KEPT_FOR = timedelta(days=1)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def purge_idempotency_keys() -> int:
+    """Forget the answers kept for keys older than KEPT_FOR (periodic): one statement, safe to run twice."""
+    from .models import IdempotentRequest
+
+    deleted, _by_model = IdempotentRequest.objects.filter(created_at__lt=timezone.now() - KEPT_FOR).delete()
+    return deleted

@@ -1,0 +1,34 @@
+"""Registrations through the API from many threads at once, on PostgreSQL: capacity holds, and one
+Idempotency-Key sent 20 times at once registers once."""
+
+import pytest
+
+from training.models import Enrollment
+from training.tests.factories import open_class
+from training.tests.test_concurrency import assert_consistent, run_at_once
+from zhangwan.api.models import IdempotentRequest
+from zhangwan.registry.tests.factories import WorkerFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_40_api_registrations_for_10_seats(make_api, organization):
+    cls = open_class(capacity=10)
+    people = WorkerFactory.create_batch(40, employer=organization)
+    _t, api = make_api()
+    url = f"/api/v1/classes/{cls.pk}/register/"
+    answers = run_at_once([lambda w=w: api.post(url, {"workers": [w.pk]}).status_code for w in people])
+    assert answers == [200] * 40
+    assert assert_consistent(cls) == (10, 30)
+
+
+def test_the_same_key_from_20_threads_registers_once(make_api, organization):
+    cls = open_class(capacity=10)
+    worker = WorkerFactory(employer=organization)
+    _t, api = make_api()
+    url, body = f"/api/v1/classes/{cls.pk}/register/", {"workers": [worker.pk]}
+    answers = run_at_once([lambda: api.post(url, body, key="one-key") for _ in range(20)])
+    assert {a.status_code for a in answers} == {200}
+    assert len({a.content for a in answers}) == 1
+    assert sum(a.get("Idempotent-Replayed") == "true" for a in answers) == 19
+    assert Enrollment.objects.filter(worker=worker).count() == 1 and IdempotentRequest.objects.count() == 1
