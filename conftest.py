@@ -197,6 +197,19 @@ def not_eager():
 
 
 @pytest.fixture(autouse=True)
+def _site_language():
+    """Every test begins in the site's language: a request answered in English (LocaleMiddleware
+    activates the asker's language on the thread and leaves it there) must not make the next test's
+    service messages English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     """Rate limits live in the cache: every test starts with it empty."""
     from django.core.cache import caches

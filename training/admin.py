@@ -8,7 +8,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 
 from zhangwan.actions import refusal_to
@@ -152,8 +152,8 @@ class TrainingClassAdmin(AppPageLink, SafeAutocomplete, HistoryAdmin):
     # What every class needs first; the rarely changed settings folded away (each has its default).
     fieldsets = [
         (None, {"fields": ["course", "title", "provider", "union_class", "venue", "capacity"]}),
-        (_lazy("Dates"), {"fields": [("registration_opens", "registration_closes"), ("starts_on", "ends_on")]}),
-        (_lazy("More settings"), {"classes": ["collapse"],
+        (gettext_lazy("Dates"), {"fields": [("registration_opens", "registration_closes"), ("starts_on", "ends_on")]}),
+        (gettext_lazy("More settings"), {"classes": ["collapse"],
                                   "fields": ["base", "audience", "has_exam", "completion_percent", "description"]}),
     ]
 
@@ -163,7 +163,7 @@ class TrainingClassAdmin(AppPageLink, SafeAutocomplete, HistoryAdmin):
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return self.fieldsets
-        return [*self.fieldsets, (_lazy("Status"), {"fields": ["status", "confirmed_count"]})]
+        return [*self.fieldsets, (gettext_lazy("Status"), {"fields": ["status", "confirmed_count"]})]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -226,7 +226,7 @@ class AttendanceAdmin(HistoryAdmin):
         for message in refused[:10]:
             self.message_user(request, message, messages.ERROR)
 
-    @admin.action(description=_lazy("Mark the selected as present"), permissions=["change"])
+    @admin.action(description=gettext_lazy("Mark the selected as present"), permissions=["change"])
     def mark_present(self, request, queryset):
         answer = confirmation(self, request, queryset, question=_("Mark the selected as present?"))
         if isinstance(answer, HttpResponse):
@@ -234,7 +234,7 @@ class AttendanceAdmin(HistoryAdmin):
         self._mark(request, queryset, Attendance.Status.PRESENT)
         return None
 
-    @admin.action(description=_lazy("Mark the selected as absent"), permissions=["change"])
+    @admin.action(description=gettext_lazy("Mark the selected as absent"), permissions=["change"])
     def mark_absent(self, request, queryset):
         answer = confirmation(self, request, queryset, question=_("Mark the selected as absent?"))
         if isinstance(answer, HttpResponse):

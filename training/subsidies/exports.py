@@ -12,7 +12,7 @@ from .filters import ClaimFilter
 from .models import Claim
 from .tables import BANK
 
-CLAIM_LIST = ("policy", "worker__employer", "trade", "rate", "certificate", "enrollment__training_class",
+CLAIM_LIST = ("policy", "worker__employer", "trade", "rate__trade", "certificate__trade", "enrollment__training_class",
               "batch__payment")
 CLAIMS = "subsidy-claims"
 

@@ -159,13 +159,15 @@ PROJECT_APPS = {"registry", "accounts", "reports", "jobs", "training", "subsidie
 
 # Public functions of the service modules that write nothing (every other one must be walked).
 READERS = {
-    training_services: {"waiting_positions", "not_started_message", "finishing_early_message"},
-    subsidy_services: {"payable_claims", "recoverable_reversals", "revocation_effect", "policy_totals", "as_money"},
+    training_services: {"waiting_positions", "not_started_message", "finishing_early_message", "late_reason_message",
+                        "move_targets"},
+    subsidy_services: {"payable_claims", "recoverable_reversals", "revocation_effect", "policy_totals", "as_money",
+                       "reopen_refusal"},
     engine: {"months", "run_steps", "granted", "decided"},
     competitions_services: {"judge_entries", "part_averages", "marking_refusal", "results_computable",
                             "submitted_sheets", "publish_check", "sheets_shortfall_text"},
-    certification_services: {"years_between", "decide", "reason_text", "upgrade_target", "applications_refusal",
-                             "scores_refusal", "issue_refusal"},
+    certification_services: {"years_between", "decide", "reason_text", "decision_reasons", "upgrade_target",
+                             "applications_refusal", "scores_refusal", "issue_refusal"},
     masters_lifecycle: {"local_today"},
     masters_nominations: set(),
     masters_review: {"assign_refusal", "review_refusal"},
@@ -416,6 +418,14 @@ def test_training_walk(role_users, organization, django_capture_on_commit_callba
             training_services.enrollment_withdraw(enrollment=Enrollment.objects.get(worker=fourth), user=officer,
                                                   reason="工作调动")
         assert step.reasons(Enrollment) == {"enrollment.withdrawn:工作调动"}
+        walk_in, later = WorkerFactory(), open_class(capacity=5, title="2026年焊工培训班（二期）")
+        with audited(officer) as step:
+            seat = training_services.enrollment_register_by_staff(worker=walk_in, training_class=other, user=officer,
+                                                                  reason="补报名")
+        assert step.created(Enrollment) == {seat.pk}
+        with audited(officer) as step:
+            moved = training_services.enrollment_move(enrollment=seat, to_class=later, user=officer, reason="调班")
+        assert step.created(Enrollment) == {moved.pk} and step.changed(Enrollment) - {moved.pk} == {seat.pk}
         with audited(officer) as step:
             training_services.class_transition(training_class=other, to=TrainingClass.Status.CANCELLED, user=officer)
         assert step.reasons(Enrollment) == {"class.cancelled"}
@@ -463,6 +473,9 @@ def test_subsidies_walk(django_capture_on_commit_callbacks):
             subsidy_services.claims_refuse(claims=Claim.objects.filter(pk=claims[3].pk), user=officer,
                                            reason="证书存疑")
         assert step.changed(Claim) == {claims[3].pk}
+        with audited(officer) as step:
+            subsidy_services.claim_reopen(claim=claims[3], user=officer, reason="补交材料")
+        assert step.reasons(Claim) == {"claim.reopened:补交材料"}
         with audited(maker) as step:
             batch = subsidy_services.batch_create(policy=skill, user=maker)
         assert step.created(Batch) == {batch.pk} and len(step.changed(Claim)) == 3
@@ -503,6 +516,15 @@ def test_subsidies_walk(django_capture_on_commit_callbacks):
             reversed_ = subsidy_services.claims_reverse_for_certificate(certificate=claims[1].certificate,
                                                                          user=officer, reason="证书撤销")
         assert step.created(Claim) == {r.pk for r in reversed_} and len(reversed_) == 1
+        with audited(officer) as step:
+            undone = subsidy_services.reversals_undo_for_certificate(certificate=claims[1].certificate, user=officer,
+                                                                     reason="撤销已撤回")
+        assert undone == 1 and not Claim.objects.filter(pk=reversed_[0].pk).exists()
+        with audited(officer):
+            subsidy_services.claims_approve(claims=Claim.objects.filter(pk=claims[3].pk), user=officer)
+        Worker.objects.filter(pk=claims[3].worker_id).update(bank_name="", bank_account="")  # details lost
+        with audited(officer):
+            assert subsidy_services.bank_reminders_send(claims=Claim.objects.all(), user=officer) == 1
         payee = claims[1].worker
         payee.user = UserFactory(role=Role.WORKER)
         payee.save(update_fields=["user"])
@@ -658,6 +680,9 @@ def test_certification_walk(client, role_users, organization, django_capture_on_
         with audited(officer) as step:
             certification_services.certificate_revoke(certificate=certificate, reason="材料不实", user=officer)
         assert step.reasons(Certificate) == {"certificate.revoked"}
+        with audited(officer) as step:
+            certification_services.certificate_reinstate(certificate=certificate, reason="复核无误", user=officer)
+        assert step.reasons(Certificate) == {"certificate.reinstated:复核无误"}
         with audited(officer) as step:
             certification_services.certificates_import(user=officer, rows=[
                 {"number": "HB2020000123", "worker": practised[1], "trade": trade(), "level": 4,

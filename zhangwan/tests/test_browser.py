@@ -100,7 +100,7 @@ def test_worker_claims_their_record_logs_in_and_switches_to_english(phone, live_
     expect(page.locator("h1")).to_have_text("My record")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     shot(page, "profile-english")
-    page.goto(f"{live_server.url}/accounts/me/edit/")
+    page.click("#mobile-change-link")
     page.fill("#id_mobile", "12")
     page.click("main button[type=submit]")
     expect(page.locator("main")).to_contain_text("mainland mobile number")

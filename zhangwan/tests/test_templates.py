@@ -1,9 +1,9 @@
 """Where templates live, what they may include, and how long their lines are.
 
 One layout rule: each app keeps its pages in `<app>/templates/<app label>/`; the root `templates/`
-holds only the base layout, the error pages, Django's own `registration/` pages (they must win over
-the admin's, which an app directory listed after the admin would not) and the partials shared by
-several apps, in `templates/includes/`. A template includes or extends only its own app's templates
+holds only the base layout, the error pages, Django's own `registration/` pages and the admin's
+`admin/` templates it replaces (they must win over django.contrib.admin's, which an app directory
+listed after the admin would not) and the partials shared by several apps, in `templates/includes/`. A template includes or extends only its own app's templates
 and the root ones, so a partial used by two apps moves to `includes/` instead of being borrowed.
 """
 
@@ -16,7 +16,8 @@ from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
 ROOT_TEMPLATES = ROOT / "templates"
-ROOT_FOLDERS = {"includes", "registration"}
+ROOT_FOLDERS = {"includes", "registration", "admin"}
+ADMIN_TEMPLATES = Path(apps.get_app_config("admin").path) / "templates"
 REFERENCE = re.compile(r"{%\s*(?:include|extends)\s+(\S+)")
 
 
@@ -68,7 +69,12 @@ def test_a_template_uses_only_its_own_app_and_the_shared_templates():
 
 
 def test_shared_templates_use_only_shared_templates():
+    """...and the admin's replacements build on the admin's own templates."""
     for name, path in root_templates():
         for reference in REFERENCE.findall(path.read_text()):
-            assert (ROOT_TEMPLATES / reference.strip("\"'")).exists(), f"{name} → {reference}"
+            target = reference.strip("\"'")
+            if name.startswith("admin/") and target.startswith("admin/"):
+                assert (ROOT_TEMPLATES / target).exists() or (ADMIN_TEMPLATES / target).exists(), f"{name} → {target}"
+            else:
+                assert (ROOT_TEMPLATES / target).exists(), f"{name} → {reference}"
 

@@ -1,6 +1,5 @@
 """Officers manage the accounts of their own dimension by invitation (zhangwan/accounts/managing.py)."""
 
-import io
 import re
 from datetime import timedelta
 
@@ -11,12 +10,12 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import load_workbook
 
 from zhangwan.accounts.models import Invitation, Notification, User
 from zhangwan.accounts.roles import Role
 from zhangwan.accounts.tests.factories import PASSWORD, UserFactory
 from zhangwan.audit.log import tracked_models
+from zhangwan.tests.xlsx import exported_rows
 
 NEW = "Another-str0ng-pass"
 
@@ -197,9 +196,7 @@ def test_the_list_searches_filters_and_exports_in_constant_queries(officer, orga
     inactive = client.get(reverse("accounts:manage"), {"is_active": "false"}).content.decode()
     assert "联络员2" in inactive and "联络员0" not in inactive
     response = client.get(reverse("accounts:manage"), {"format": "xlsx"})
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content) if response.streaming
-                                     else response.content)).active
-    names = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    names = [row[0] for row in exported_rows(response)[1:]]
     assert sorted(names) == ["联络员0", "联络员1", "联络员2"]
 
 

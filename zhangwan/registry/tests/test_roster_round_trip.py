@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from zhangwan.excel import HEADER_ROW
 from zhangwan.registry import roster
 from zhangwan.registry.models import Worker, WorkerTrade
 from zhangwan.registry.tests.factories import WorkerFactory, trade
@@ -52,7 +53,7 @@ def test_reimporting_the_export_changes_nothing_and_an_edit_changes_only_that(cl
     workbook = _export(client)
     said, response = _upload(client, workbook)
     assert response.status_code == 302, response.context["errors"]
-    assert said == [f"Imported: 0 new, 0 updated, {len(workbook.worksheets[0]['A']) - 1} unchanged."]
+    assert said == [f"Imported: 0 new, 0 updated, {len(workbook.worksheets[0]['A']) - HEADER_ROW} unchanged."]
     sheet = workbook.worksheets[0]
     row = next(r for r in sheet.iter_rows(min_row=3) if r[1].value == ours[1].id_number)
     row[2].value = "13700000001"

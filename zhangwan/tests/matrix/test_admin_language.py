@@ -21,7 +21,8 @@ from zhangwan.accounts.tests.factories import UserFactory
 # Proper names, abbreviations and codes that stay as they are in Chinese text.
 ALLOWED = {"ID", "IP", "URL", "HTTP", "Excel", "PDF", "QR", "SMS", "GET", "POST", "ZW", "UTC", "API", "JSON",
            "Argon", "PBKDF", "SHA", "sha", "argon", "pbkdf", "Django", "OK", "Ctrl", "Control", "Command", "Mac",
-           "Web", "AM", "PM", "CSV", "xlsx", "jpg", "png", "pdf", "HH", "MM", "YYYY", "DD"}
+           "Web", "AM", "PM", "CSV", "xlsx", "jpg", "png", "pdf", "HH", "MM", "YYYY", "DD",
+           "theory", "practical"}  # the last two: the matrix world's scoring parts, typed in by an officer
 WORD = re.compile(r"[A-Za-z][A-Za-z'’]+")
 FILE_NAME = re.compile(r"\S*/\S*|\S+\.(pdf|png|jpe?g|xlsx)\b")  # an uploaded file's name or path is data
 SKIPPED_TAGS = {"script", "style", "textarea", "code"}

@@ -39,6 +39,9 @@ PHONE = {"width": 390, "height": 844}
 # Proper names and abbreviations, and the matrix world's data (part names, a policy's name and a title
 # number prefix typed by officers), which stay as they are in Chinese text.
 ALLOWED_WORDS = {"Excel", "xlsx", "PDF", "WPS", "Word", "skill", "theory", "practical", "ZWJN"}
+# The matrix world's usernames (each role's user is named after the role; others are user1, user2, ...),
+# which the account pages show as the data they are.
+USERNAME_WORDS = {w for role in Role for w in re.findall(r"[A-Za-z]{4,}", role.value)} | {"user"}
 NOT_PAGES = {"favicon", "healthz", "accounts:unread_badge"}
 PHONE_USERS = {ANON, Role.WORKER.value, Role.LIAISON.value, Role.REVIEWER.value, Role.JUDGE.value}
 READS_ALL = Role.AUDITOR.value
@@ -142,7 +145,8 @@ def refused(role, href, origin):
 
 def english_words(text):
     text = re.sub(r"\S*https?://\S+", " ", text)  # addresses (the verification link) are not words
-    return sorted({w for w in re.findall(r"[A-Za-z]{4,}", text) if w not in ALLOWED_WORDS})
+    text = re.sub(r"\S+@\S+", " ", text)  # nor are e-mail addresses
+    return sorted({w for w in re.findall(r"[A-Za-z]{4,}", text) if w not in ALLOWED_WORDS | USERNAME_WORDS})
 
 
 def problems_of(seen, role, origin):
