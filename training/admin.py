@@ -8,8 +8,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from zhangwan.actions import refusal_to
 from zhangwan.admin_actions import confirmation

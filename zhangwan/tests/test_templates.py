@@ -3,8 +3,9 @@
 One layout rule: each app keeps its pages in `<app>/templates/<app label>/`; the root `templates/`
 holds only the base layout, the error pages, Django's own `registration/` pages and the admin's
 `admin/` templates it replaces (they must win over django.contrib.admin's, which an app directory
-listed after the admin would not) and the partials shared by several apps, in `templates/includes/`. A template includes or extends only its own app's templates
-and the root ones, so a partial used by two apps moves to `includes/` instead of being borrowed.
+listed after the admin would not) and the partials shared by several apps, in `templates/includes/`.
+A template includes or extends only its own app's templates and the root ones, so a partial used by
+two apps moves to `includes/` instead of being borrowed.
 """
 
 import re
