@@ -14,7 +14,8 @@ from django.utils import translation
 
 from .. import document, figures, workbook, written
 
-pytestmark = [pytest.mark.long, pytest.mark.django_db]
+# Both tests on one xdist worker, so the demo is loaded once for the run (make test: --dist loadgroup).
+pytestmark = [pytest.mark.long, pytest.mark.django_db, pytest.mark.xdist_group("demo-2022")]
 
 
 @pytest.fixture(scope="module")
