@@ -275,6 +275,7 @@ def _paragraph(document, kind: str, text: str):
         _font(run, TITLE_FONT, 22, bold=True)
     elif kind == "heading":
         paragraph.paragraph_format.first_line_indent = Pt(32)
+        paragraph.paragraph_format.keep_with_next = True  # never alone at the foot of a page
         _font(run, HEADING_FONT, 16)
     else:
         paragraph.paragraph_format.first_line_indent = Pt(32)
@@ -285,6 +286,7 @@ def _paragraph(document, kind: str, text: str):
 def _table(document, caption: str, headers: list[str], rows: list[list[str]]):
     paragraph = document.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.paragraph_format.keep_with_next = True
     _font(paragraph.add_run(caption), HEADING_FONT, 14)
     table = document.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"

@@ -206,6 +206,20 @@ def test_the_written_summary_carries_the_years_figures_and_their_change(tmp_path
     assert cls.course.trade.name_en in text
 
 
+def test_the_written_summarys_headings_and_captions_keep_with_what_follows(tmp_path, year_data):
+    """Printed, a part's heading or a table's caption never stands alone at the foot of a page."""
+    import docx
+
+    from .. import document
+
+    path = tmp_path / "summary.docx"
+    with translation.override("zh-hans"):
+        document.build(path, year_data[1].starts_on.year)
+    paragraphs = docx.Document(str(path)).paragraphs
+    heads = [p for p in paragraphs if p.text.startswith(("一、", "二、", "三、", "四、", "表"))]
+    assert len(heads) >= 4 and all(p.paragraph_format.keep_with_next for p in heads)
+
+
 def test_numbers_are_written_as_a_report_writes_them():
     from .. import written
 
