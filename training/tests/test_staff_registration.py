@@ -11,6 +11,7 @@ from training.tests.factories import hold, open_class
 from zhangwan.accounts.models import Notification
 from zhangwan.accounts.roles import Role
 from zhangwan.accounts.tests.factories import UserFactory
+from zhangwan.history import reason_key
 from zhangwan.registry.models import Worker
 from zhangwan.registry.services import RegistryError, worker_find_or_create
 from zhangwan.registry.tests.factories import WorkerFactory, make_id_number
@@ -88,7 +89,7 @@ def test_after_the_start_a_registration_needs_a_reason_kept_in_history(officer):
     with pytest.raises(services.TrainingError, match="reason|原因"):
         staff_register(worker, cls, officer)
     enrollment = staff_register(worker, cls, officer, reason="扶贫办转介")
-    assert enrollment.history.get().history_change_reason == "enrollment.registered_late:扶贫办转介"
+    assert enrollment.history.get().history_change_reason == reason_key("enrollment.registered_late", "扶贫办转介")
 
 
 def test_moving_frees_the_seat_for_the_first_waiting_and_tells_both(officer):

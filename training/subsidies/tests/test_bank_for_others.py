@@ -12,6 +12,7 @@ from openpyxl import Workbook, load_workbook
 
 from zhangwan.accounts.roles import Role
 from zhangwan.accounts.tests.factories import PASSWORD, UserFactory
+from zhangwan.history import reason_key
 from zhangwan.registry.models import Worker
 from zhangwan.registry.tests.factories import WorkerFactory
 
@@ -140,7 +141,7 @@ def test_an_officer_enters_bank_details_and_the_claims_become_payable(client, of
     client.post(url, {"bank_name": "中国农业银行", "bank_account": ACCOUNT, "password": PASSWORD})
     worker = Worker.objects.get(pk=pending.worker.pk)
     assert worker.bank_account == ACCOUNT
-    assert worker.history.latest().history_change_reason == "worker.bank_details_by_staff"
+    assert worker.history.latest().history_change_reason == reason_key("worker.bank_details_by_staff")
     assert list(services.payable_claims(skill)) == [pending]
 
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from certification.services import certificate_reinstate, certificate_revoke
 from zhangwan.accounts.roles import Role
 from zhangwan.accounts.tests.factories import UserFactory
+from zhangwan.history import reason_key
 from zhangwan.registry.tests.factories import WorkerFactory
 
 from .. import services
@@ -44,7 +45,7 @@ def test_an_approved_claim_is_reopened_with_its_reason_in_history_and_the_worker
     services.claim_reopen(claim=approved, user=officer, reason="审核有误")
     approved.refresh_from_db()
     assert (approved.status, approved.reviewed_by) == (Claim.Status.PENDING, None)
-    assert approved.history.latest().history_change_reason == "claim.reopened:审核有误"
+    assert approved.history.latest().history_change_reason == reason_key("claim.reopened", "审核有误")
     assert "审核有误" in approved.worker.user.notifications.latest("pk").body
 
 
@@ -105,7 +106,7 @@ def test_reinstating_a_certificate_undoes_the_unrecovered_reversal_of_its_paid_c
         role=Role.CERTIFICATION_OFFICER))
     certificate.refresh_from_db()
     assert certificate.is_valid and certificate.revoked_reason == ""
-    assert certificate.history.latest().history_change_reason == "certificate.reinstated:复核后证书真实"
+    assert certificate.history.latest().history_change_reason == reason_key("certificate.reinstated", "复核后证书真实")
     assert not Claim.objects.filter(reverses=paid).exists()
     paid.policy.refresh_from_db()
     assert paid.policy.paid == paid_before + paid.amount

@@ -11,6 +11,7 @@ from django.urls import reverse
 from zhangwan.accounts.contact import CODES_PER_ACCOUNT
 from zhangwan.accounts.roles import Role
 from zhangwan.accounts.tests.factories import UserFactory
+from zhangwan.history import reason_key
 from zhangwan.registry.tests.factories import WorkerFactory
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +62,7 @@ def test_it_changes_the_mobile_with_the_code_sent_to_the_new_number(worker, clie
     client_of.post(reverse("accounts:mobile_code"), {"code": sms["params"]["code"]})
     worker.refresh_from_db()
     assert worker.mobile == NEW_MOBILE
-    assert worker.history.latest().history_change_reason == "worker.mobile_changed"
+    assert worker.history.latest().history_change_reason == reason_key("worker.mobile_changed")
     assert worker.history.latest().history_user == worker.user
 
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from training.subsidies.models import InsuredPeriod
 from zhangwan.api.models import Scope
+from zhangwan.history import reason_key
 from zhangwan.registry.models import TransferRequest, Worker
 from zhangwan.registry.tests.factories import WorkerFactory, make_id_number
 
@@ -65,7 +66,7 @@ def test_a_batch_creates_and_updates_like_the_import(api, organization):
     created = Worker.objects.get(id_number=make_id_number(1))
     assert created.team_leader and created.trades.get().started_year == 2015
     existing.refresh_from_db()
-    assert existing.name == "新名字" and existing.history.first().history_change_reason == "roster.import"
+    assert existing.name == "新名字" and existing.history.first().history_change_reason == reason_key("roster.import")
 
 
 def test_one_bad_row_writes_nothing_and_names_the_rows(api):

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from zhangwan.accounts.roles import OFFICERS, Role
 from zhangwan.accounts.tests.factories import UserFactory
+from zhangwan.history import reason_key
 
 ZH = {"accept-language": "zh-hans"}
 
@@ -227,7 +228,7 @@ def test_the_training_officer_marks_many_attendances_through_the_service(client,
     assert response.status_code == 302
     attendance.refresh_from_db()
     assert (attendance.status, attendance.marked_by) == (Attendance.Status.ABSENT, officer)
-    assert attendance.history.latest("history_id").history_change_reason == "attendance.marked"
+    assert attendance.history.latest("history_id").history_change_reason == reason_key("attendance.marked")
 
 
 def test_the_certification_officer_admits_the_eligible_of_many_sessions(client, role_users, objects):
@@ -242,7 +243,7 @@ def test_the_certification_officer_admits_the_eligible_of_many_sessions(client, 
     assert client.post(url, {**chosen, "confirmed": "yes"}).status_code == 302
     application.refresh_from_db()
     assert application.status == Application.Status.ADMITTED
-    assert application.history.latest("history_id").history_change_reason == "application.admitted"
+    assert application.history.latest("history_id").history_change_reason == reason_key("application.admitted")
 
 
 def test_a_history_page_masks_the_bank_account_for_a_reader_without_the_permission(client, role_users, objects):
