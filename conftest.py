@@ -88,12 +88,17 @@ def _eager_celery():
     app.conf.task_always_eager, app.conf.task_eager_propagates = saved
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # The annual report's PDF is made only where LibreOffice is installed: never in the tests, unless a
-    # test gives its own converter (zhangwan/reports/tests/test_report.py).
-    settings.SUMMARY_PDF_CONVERTER = ""
+@pytest.fixture(scope="session", autouse=True)
+def _test_settings():
+    """For the whole session, so that module-scoped worlds (zhangwan/tests/matrix) get them too: a fast
+    password hasher (argon2 costs 0.1 s a user), and no annual report PDF: it is made only where
+    LibreOffice is installed, never in the tests unless a test gives its own converter
+    (zhangwan/reports/tests/test_report.py)."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+                           SUMMARY_PDF_CONVERTER=""):
+        yield
 
 
 @pytest.fixture
