@@ -77,6 +77,20 @@ def data_strings() -> set[str]:
                  and not f.choices]
         for row in model.objects.values_list(*names)[:200] if names else []:
             values |= {str(v) for v in row if v}
+    return values | password_summaries()
+
+
+def password_summaries() -> set[str]:
+    """What the user page shows of each password: the hasher's name, its salt and hash half masked."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import identify_hasher
+
+    values = set()
+    for encoded in get_user_model().objects.values_list("password", flat=True)[:200]:
+        try:
+            values |= {str(v) for v in identify_hasher(encoded).safe_summary(encoded).values()}
+        except ValueError:  # an unusable password has no hasher
+            continue
     return values
 
 
