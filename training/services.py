@@ -493,3 +493,49 @@ def class_complete(*, class_id: int, user=None) -> int:
           lambda e: {"attended": e.attended_hours, "required": e.required_hours, "title": cls.title,
                      "status": Enrollment.Status(e.status).label})
     return len(enrollments)
+
+
+# Attendance by the class's provider and by the workers themselves ------------------------------
+
+@transaction.atomic
+def attendance_all_present(*, session: ClassSession, user) -> int:
+    """Everyone with a seat and no mark yet for this session is marked present (the teacher then marks
+    the exceptions); marks already given are kept. Returns how many were marked."""
+    _check_session_started(session)
+    # The seats are locked first (a worker checking in locks theirs too), then those still unmarked read.
+    seats = (Enrollment.objects.filter(training_class_id=session.training_class_id)
+             .exclude(status__in=[Enrollment.Status.CANCELLED, Enrollment.Status.WAITLISTED]))
+    locked = list(seats.select_for_update().order_by("pk").values_list("pk", flat=True))
+    seated = Enrollment.objects.filter(pk__in=locked).exclude(attendances__session=session)
+    now = timezone.now()
+    new = [Attendance(enrollment=enrollment, session=session, status=Attendance.Status.PRESENT, marked_by=user,
+                      marked_at=now) for enrollment in seated]
+    bulk_create_with_history(new, Attendance, user=user, reason="attendance.all_present")
+    return len(new)
+
+
+@transaction.atomic
+def attendance_check_in(*, session: ClassSession, worker, user, now=None) -> Attendance:
+    """The worker scanned the session's code: present, or late once LATE_AFTER has passed. Once only: a
+    worker already marked for this session (by a scan or by the teacher) is refused and keeps the mark."""
+    from .checkin import EARLY, LATE_AFTER
+
+    now = now or timezone.now()
+    if now < session.starts_at - EARLY:
+        raise TrainingError(_("Check-in opens %(minutes)d minutes before the session starts.") % {
+            "minutes": EARLY.total_seconds() // 60})
+    if now > session.ends_at:
+        raise TrainingError(_("This session has ended; ask the teacher to mark your attendance."))
+    enrollment = (Enrollment.objects.select_for_update()
+                  .filter(training_class_id=session.training_class_id, worker=worker)
+                  .exclude(status__in=[Enrollment.Status.CANCELLED, Enrollment.Status.WAITLISTED]).first())
+    if enrollment is None:
+        raise TrainingError(_("You have no seat in this class, so you cannot check in to it."))
+    marked = Attendance.objects.filter(session=session, enrollment=enrollment).first()
+    if marked is not None:
+        raise TrainingError(_("You are already marked %(status)s for this session (%(time)s).") % {
+            "status": marked.get_status_display(), "time": timezone.localtime(marked.marked_at).strftime("%H:%M")})
+    late = now > session.starts_at + LATE_AFTER
+    attendance = Attendance(session=session, enrollment=enrollment, marked_by=user, marked_at=now,
+                            status=Attendance.Status.LATE if late else Attendance.Status.PRESENT)
+    return save_with_history(attendance, user=user, reason="attendance.checked_in")

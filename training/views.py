@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from zhangwan.accounts.access import role_required
@@ -17,11 +18,12 @@ from zhangwan.columns import wants_xlsx
 from zhangwan.excel import xlsx_response
 from zhangwan.pagination import paginate
 from zhangwan.picker import Picker
+from zhangwan.qr import qr_svg
 from zhangwan.query import search_param
 from zhangwan.registry.models import FULL_ID_NUMBER, Worker
 from zhangwan.registry.services import worker_find_or_create
 
-from . import importing, selectors, services, tables
+from . import checkin, importing, selectors, services, tables
 from .filters import ClassFilter, EnrollmentFilter, StaffClassFilter
 from .forms import (
     AttendanceMarkForm,
@@ -286,11 +288,33 @@ def attendance_import(request, pk):
     })
 
 
+def _sessions_for(user):
+    """Sessions whose sheet the user may open: every one for staff who read classes, those of the classes
+    their organization runs for a liaison (the training provider's contact)."""
+    sessions = ClassSession.objects.select_related("training_class")
+    if has_role(user, *READERS):
+        return sessions
+    if has_role(user, Role.LIAISON) and user.organization_id:
+        return sessions.filter(training_class__provider_id=user.organization_id)
+    return sessions.none()
+
+
 def _session_for(request, pk):
-    return get_object_or_404(ClassSession.objects.select_related("training_class"), pk=pk)
+    return get_object_or_404(_sessions_for(request.user), pk=pk)
 
 
-@role_required(*READERS)
+def _may_mark(user, session) -> bool:
+    return has_role(user, Role.TRAINING_OFFICER) or (
+        has_role(user, Role.LIAISON) and session.training_class.provider_id == user.organization_id)
+
+
+def _sheet_crumbs(request, cls, *more):
+    if has_role(request.user, *READERS):
+        return _manage_crumbs(cls, *more)
+    return _crumbs((_("Classes we run"), reverse("training:provider_classes")), (cls.title, None), *more)
+
+
+@role_required(Role.LIAISON, *READERS)
 def attendance_sheet(request, pk):
     session = _session_for(request, pk)
     cls = session.training_class
@@ -300,15 +324,16 @@ def attendance_sheet(request, pk):
                                               to_attr="marks")))
     template = "training/sign_in_sheet.html" if request.GET.get("print") else "training/attendance_sheet.html"
     not_started = "" if session.has_started() else services.not_started_message(session)
+    may_mark = _may_mark(request.user, session)
     return render(request, template, {
         "session": session, "cls": cls, "enrollments": enrollments, "statuses": Attendance.Status.choices,
-        "can_edit": has_role(request.user, Role.TRAINING_OFFICER) and not not_started, "not_started": not_started,
-        "crumbs": _manage_crumbs(cls, (str(session), None)),
+        "can_edit": may_mark and not not_started, "not_started": not_started,
+        "show_qr": may_mark and not session.has_ended, "crumbs": _sheet_crumbs(request, cls, (str(session), None)),
     })
 
 
 @require_POST
-@role_required(*OFFICER)
+@role_required(Role.TRAINING_OFFICER, Role.LIAISON)
 def attendance_mark(request, pk, enrollment_pk):
     session = _session_for(request, pk)
     enrollment = get_object_or_404(Enrollment.objects.select_related("worker"), pk=enrollment_pk,
@@ -331,6 +356,64 @@ def attendance_mark(request, pk, enrollment_pk):
     else:
         messages.success(request, _("Attendance of %(name)s saved.") % {"name": enrollment.worker.name})
     return redirect("training:attendance_sheet", pk=pk)
+
+
+@require_POST
+@role_required(Role.TRAINING_OFFICER, Role.LIAISON)
+def attendance_all_present(request, pk):
+    session = _session_for(request, pk)
+    with refusal_to(request):
+        marked = services.attendance_all_present(session=session, user=request.user)
+        messages.success(request, ngettext(
+            "%(count)d person marked present; now mark the exceptions.",
+            "%(count)d people marked present; now mark the exceptions.", marked) % {"count": marked})
+    return redirect("training:attendance_sheet", pk=pk)
+
+
+@role_required(Role.TRAINING_OFFICER, Role.LIAISON)
+def session_qr(request, pk):
+    """The check-in code of a session under way, a new one every minute (the sheet fetches it again)."""
+    session = _session_for(request, pk)
+    url = checkin.check_in_url(request, session)
+    return render(request, "training/_checkin_qr.html", {
+        "session": session, "qr_svg": qr_svg(url), "check_in_url": url, "refresh": checkin.REFRESH_SECONDS,
+    })
+
+
+@role_required(Role.WORKER)
+def check_in(request, token):
+    """What a worker's phone opens on scanning a session's code: the class and session, and a button to
+    check in (the scan alone changes nothing)."""
+    worker = own_worker_or_404(request.user)
+    session, error = None, ""
+    with refusal_to() as refusal:
+        session = ClassSession.objects.select_related("training_class").filter(
+            pk=checkin.session_id_of(token)).first()
+        if session is None:
+            error = _("This session no longer exists.")
+    error = refusal.message or error
+    if request.method == "POST" and not error:
+        with refusal_to(request):
+            attendance = services.attendance_check_in(session=session, worker=worker, user=request.user)
+            messages.success(request, _("Checked in to %(class)s: %(status)s at %(time)s.") % {
+                "class": session.training_class.title, "status": attendance.get_status_display(),
+                "time": timezone.localtime(attendance.marked_at).strftime("%H:%M")})
+            return redirect("training:my_classes")
+        return redirect("training:check_in", token=token)
+    return render(request, "training/check_in.html", {
+        "session": session, "error": error, "worker": worker, "crumbs": _crumbs((_("Check in"), None)),
+    })
+
+
+@role_required(Role.LIAISON)
+def provider_classes(request):
+    """The classes the liaison's organization runs as training provider, each session with its sheet."""
+    classes = (TrainingClass.objects.filter(provider_id=request.user.organization_id)
+               .select_related("course").prefetch_related("sessions").order_by("-starts_on", "-pk"))
+    page, query = paginate(request, classes, size=20)
+    return render(request, "training/provider_classes.html", {
+        "page": page, "query": query, "crumbs": _crumbs((_("Classes we run"), None)),
+    })
 
 
 @require_POST

@@ -43,6 +43,8 @@ REASONS = {
     "enrollment.exam": _("Exam result"),
     "attendance.marked": _("Attendance marked"),
     "attendance.imported": _("Attendance imported"),
+    "attendance.all_present": _("Everyone present (then the exceptions)"),
+    "attendance.checked_in": _("Checked in by QR code"),
     # subsidies
     "claim.computed": _("Computed"),
     "claim.approved": _("Approved"),

@@ -21,7 +21,7 @@ from zhangwan.accounts.roles import Role
 from zhangwan.accounts.tests.factories import PASSWORD
 
 from . import badinput as bad
-from .test_url_matrix import ADMIN_MODELS, ANON, app_of, project_url_names
+from .test_url_matrix import ADMIN_MODELS, ANON, app_of, checkin_token, project_url_names
 
 PROJECT_APPS = ["registry", "accounts", "competitions", "certification", "training", "subsidies", "masters",
                 "reports"]
@@ -228,6 +228,8 @@ FORMS = {
     "training:attendance_mark": Form(TO, lambda o: {"pk": o["session"].pk, "enrollment_pk": o["enrollment"].pk},
                                      fields={"status": "choice", "remark": "text"},
                                      valid=lambda o: {"status": "late", "remark": "堵车"}),
+    "training:attendance_all_present": Form(LO, pk("session")),
+    "training:check_in": Form(WO, lambda o: {"token": checkin_token(o)}),
     "training:exam_mark": Form(TO, pk("enrollment"), fields={"passed": "choice"}, valid=lambda o: {"passed": "1"}),
     "training:enrollment_withdraw": Form(TO, pk("enrollment"), fields={"reason": "text"}),
     # The reason is kept (in the history) only once the class has started; the world's class has not.
@@ -416,7 +418,8 @@ PAGES = {
     "accounts:invitations", "registry:roster", "registry:roster_export", "registry:roster_template",
     "registry:worker_detail", "training:catalogue", "training:class_detail", "training:my_classes",
     "training:liaison_enrollments", "training:worker_training", "training:class_list", "training:class_manage",
-    "training:class_export", "training:attendance_sheet", "training:survey_list", "training:survey_detail",
+    "training:class_export", "training:attendance_sheet", "training:session_qr", "training:provider_classes",
+    "training:survey_list", "training:survey_detail",
     "training:plan_detail", "competitions:competition_list", "competitions:competition_detail",
     "competitions:my_entries", "competitions:liaison_entries", "competitions:judge_home", "competitions:judge_event",
     "competitions:project_list", "competitions:attachment_download", "competitions:manage_list",

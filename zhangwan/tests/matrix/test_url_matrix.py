@@ -15,6 +15,13 @@ ROLES = [ANON, *Role.values]
 STAFF = {r.value for r in STAFF_ROLES}
 
 
+def checkin_token(objects) -> str:
+    """A fresh check-in code of the matrix's session under way (codes expire in minutes)."""
+    from training.checkin import token_for
+
+    return token_for(objects["session"])
+
+
 def only(allowed: set[str], *, ok=200, denied=403, anon=302):
     return {r: anon if r == ANON else ok if r in allowed else denied for r in ROLES}
 
@@ -112,9 +119,14 @@ EXPECTED = {
     "training:class_capacity": (lambda o: {"pk": o["class"].pk}, everyone(405)),
     "training:class_export": (lambda o: {"pk": o["class"].pk}, only(TRAINING_READERS)),
     "training:attendance_import": (lambda o: {"pk": o["class"].pk}, only({Role.TRAINING_OFFICER.value})),
-    "training:attendance_sheet": (lambda o: {"pk": o["session"].pk}, only(TRAINING_READERS)),
+    # The class's provider is the liaison's organization: its liaison takes attendance too.
+    "training:attendance_sheet": (lambda o: {"pk": o["session"].pk}, only(TRAINING_READERS | {Role.LIAISON.value})),
     "training:attendance_mark": (lambda o: {"pk": o["session"].pk, "enrollment_pk": o["enrollment"].pk},
                                  everyone(405)),
+    "training:attendance_all_present": (lambda o: {"pk": o["session"].pk}, everyone(405)),
+    "training:session_qr": (lambda o: {"pk": o["session"].pk}, only({Role.TRAINING_OFFICER.value, Role.LIAISON.value})),
+    "training:check_in": (lambda o: {"token": checkin_token(o)}, only({Role.WORKER.value})),
+    "training:provider_classes": (None, only({Role.LIAISON.value})),
     "training:exam_mark": (lambda o: {"pk": o["enrollment"].pk}, everyone(405)),
     "training:enrollment_withdraw": (lambda o: {"pk": o["enrollment"].pk}, everyone(405)),
     "training:staff_register": (lambda o: {"pk": o["class"].pk}, only({Role.TRAINING_OFFICER.value})),
