@@ -31,6 +31,25 @@ class ExamForm(forms.Form):
                                     coerce=lambda v: v == "1", empty_value=None, required=False)
 
 
+class ExamResultsForm(forms.Form):
+    """One exam result per seat of the class: field `exam-<enrollment id>`."""
+
+    def __init__(self, *args, enrollments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.enrollments = list(enrollments)
+        for enrollment in self.enrollments:
+            self.fields[f"exam-{enrollment.pk}"] = forms.TypedChoiceField(
+                label=enrollment.worker.name, choices=ExamForm.base_fields["passed"].choices,
+                coerce=lambda v: v == "1", empty_value=None, required=False,
+                initial={True: "1", False: "0"}.get(enrollment.exam_passed, ""))
+
+    def results(self) -> dict:
+        return {e.pk: self.cleaned_data[f"exam-{e.pk}"] for e in self.enrollments}
+
+    def rows(self):
+        return [(e, self[f"exam-{e.pk}"]) for e in self.enrollments]
+
+
 class LiaisonRegisterForm(forms.Form):
     """Pick workers of the liaison's roster (zhangwan/picker.py); the choices are limited to that roster."""
 

@@ -452,6 +452,25 @@ def enrollment_set_exam(*, enrollment: Enrollment, passed: bool | None, user) ->
     return enrollment
 
 
+@transaction.atomic
+def exam_results_save(*, training_class: TrainingClass, results: dict, user) -> int:
+    """results: enrollment id → True (passed) / False (not passed) / None (not yet). The whole class at
+    once, all or nothing: a seat not in this class, or without a seat, refuses the lot. Returns how many changed."""
+    if not training_class.has_exam:
+        raise TrainingError(_("This class has no exam."))
+    seats = {e.pk: e for e in Enrollment.objects.select_for_update().select_related("worker")
+             .filter(training_class=training_class, pk__in=results)}
+    for pk in results:
+        seat = seats.get(pk)
+        if seat is None or not seat.has_seat:
+            raise TrainingError(_("The results name someone without a seat in this class; nothing was saved."))
+    changed = [seats[pk] for pk, passed in results.items() if seats[pk].exam_passed != passed]
+    for enrollment in changed:
+        enrollment.exam_passed = results[enrollment.pk]
+    bulk_update_with_history(changed, Enrollment, ["exam_passed"], user=user, reason="enrollment.exam")
+    return len(changed)
+
+
 def _required_hours(sessions, enrollment) -> Decimal:
     """Hours of the sessions held while the worker had a seat (sessions: those held)."""
     since = timezone.localdate(enrollment.confirmed_at) if enrollment.confirmed_at else None

@@ -26,6 +26,7 @@ urlpatterns = [
     path("check-in/<str:token>/", views.check_in, name="check_in"),
     path("provided/", views.provider_classes, name="provider_classes"),
     path("manage/enrollments/<int:pk>/exam/", views.exam_mark, name="exam_mark"),
+    path("manage/classes/<int:pk>/exams/", views.exam_results, name="exam_results"),
     path("manage/enrollments/<int:pk>/withdraw/", views.enrollment_withdraw, name="enrollment_withdraw"),
     path("manage/classes/<int:pk>/enrol/", views.staff_register, name="staff_register"),
     path("manage/enrollments/<int:pk>/move/", views.enrollment_move, name="enrollment_move"),

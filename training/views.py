@@ -29,6 +29,7 @@ from .forms import (
     AttendanceMarkForm,
     CapacityForm,
     ExamForm,
+    ExamResultsForm,
     LiaisonRegisterForm,
     MoveForm,
     StaffPickForm,
@@ -493,6 +494,30 @@ def exam_mark(request, pk):
     else:
         messages.error(request, _("Unknown exam result."))
     return redirect("training:class_manage", pk=enrollment.training_class_id)
+
+
+@role_required(Role.TRAINING_OFFICER, Role.LIAISON)
+def exam_results(request, pk):
+    """The exam results of the whole class on one page, saved at once (the officer, or the provider's liaison)."""
+    cls = get_object_or_404(_classes_marked_by(request.user), pk=pk, has_exam=True)
+    seats = (cls.enrollments.exclude(status__in=[Enrollment.Status.CANCELLED, Enrollment.Status.WAITLISTED])
+             .select_related("worker").order_by("worker__name", "pk"))
+    form = ExamResultsForm(request.POST or None, enrollments=seats)
+    if request.method == "POST" and form.is_valid():
+        with refusal_to(form):
+            changed = services.exam_results_save(training_class=cls, results=form.results(), user=request.user)
+            messages.success(request, _("Exam results saved: %(count)d changed.") % {"count": changed})
+            return redirect("training:exam_results", pk=pk)
+    return render(request, "training/exam_results.html", {
+        "cls": cls, "form": form, "crumbs": _sheet_crumbs(request, cls, (_("Exam results"), None)),
+    })
+
+
+def _classes_marked_by(user):
+    if has_role(user, Role.TRAINING_OFFICER):
+        return TrainingClass.objects.all()
+    return TrainingClass.objects.filter(provider_id=user.organization_id) if user.organization_id \
+        else TrainingClass.objects.none()
 
 
 @role_required(*READERS)

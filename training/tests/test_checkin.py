@@ -13,7 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from training import checkin, services
-from training.models import Attendance, ClassSession
+from training.models import Attendance, ClassSession, Enrollment
 from training.tests.factories import open_class
 from zhangwan.accounts.roles import Role
 from zhangwan.accounts.tests.factories import UserFactory
@@ -222,3 +222,59 @@ def test_a_worker_checks_in_by_scanning_on_a_phone(phones, live_server, role_use
     expect(worker.locator(".alert-success")).to_contain_text("已签到")
     shot(worker, "training-checked-in")
     assert Attendance.objects.get(session=session).status == "present"
+
+
+@pytest.fixture
+def examined(organization):
+    cls = open_class(provider=organization, has_exam=True)
+    seats = [services.enrollment_register(worker=w, training_class=cls, user=None, channel="staff")
+             for w in WorkerFactory.create_batch(3)]
+    return cls, seats
+
+
+def exam_data(seats, *values):
+    return {f"exam-{seat.pk}": value for seat, value in zip(seats, values, strict=True)}
+
+
+def test_the_whole_class_exam_results_are_saved_at_once(client, role_users, examined):
+    cls, seats = examined
+    officer = role_users[Role.TRAINING_OFFICER]
+    client.force_login(officer)
+    url = reverse("training:exam_results", args=[cls.pk])
+    assert all(seat.worker.name in client.get(url).content.decode() for seat in seats)
+    response = client.post(url, exam_data(seats, "1", "0", ""), follow=True)
+    assert "2 项有变动" in response.content.decode()
+    results = dict(cls.enrollments.values_list("pk", "exam_passed"))
+    assert results == {seats[0].pk: True, seats[1].pk: False, seats[2].pk: None}
+    first = cls.enrollments.get(pk=seats[0].pk).history.latest()
+    assert (first.history_user, first.history_change_reason) == (officer, reason_key("enrollment.exam"))
+    assert 'value="1" selected' in response.content.decode()
+
+
+def test_a_bad_result_saves_nothing(client, role_users, examined):
+    cls, seats = examined
+    client.force_login(role_users[Role.TRAINING_OFFICER])
+    response = client.post(reverse("training:exam_results", args=[cls.pk]), exam_data(seats, "1", "2", "0"))
+    assert response.status_code == 200 and "invalid-feedback" in response.content.decode()
+    assert not cls.enrollments.filter(exam_passed__isnull=False).exists()
+
+
+def test_results_naming_a_seat_of_another_class_are_refused_whole(role_users, examined):
+    cls, seats = examined
+    elsewhere = services.enrollment_register(worker=WorkerFactory(), training_class=open_class(has_exam=True),
+                                             user=None, channel="staff")
+    with pytest.raises(services.TrainingError, match="nothing was saved|未保存"):
+        services.exam_results_save(training_class=cls, results={seats[0].pk: True, elsewhere.pk: True}, user=None)
+    assert not Enrollment.objects.filter(exam_passed__isnull=False).exists()
+
+
+def test_the_providers_liaison_enters_results_and_others_find_nothing(client, liaison, examined, other_organization):
+    cls, seats = examined
+    client.force_login(liaison)
+    client.post(reverse("training:exam_results", args=[cls.pk]), exam_data(seats, "1", "1", "1"))
+    assert cls.enrollments.filter(exam_passed=True).count() == 3
+    client.force_login(UserFactory(role=Role.LIAISON, organization=other_organization))
+    assert client.get(reverse("training:exam_results", args=[cls.pk])).status_code == 404
+    no_exam = open_class(provider=other_organization)
+    client.force_login(liaison)
+    assert client.get(reverse("training:exam_results", args=[no_exam.pk])).status_code == 404

@@ -157,11 +157,15 @@ def build_objects(role_users, organization, other_organization):
     assert len(names) == len(set(names)), "two apps' objects share a name"
     from zhangwan.api.tokens import token_create
 
+    # A class with an exam, for the whole-class results page: one seat in it.
+    second_class = open_class(provider=organization, title="2026年焊工（中级）二班", has_exam=True)
+    exam_seat = enrollment_register(worker=WorkerFactory(employer=organization), training_class=second_class,
+                                    user=None, channel="staff")
     api_token, _secret = token_create(user=role_users["liaison"], name="HR", scopes=["roster.read"])
     return {**contests, **certificates, **subsidies, **masters, **accounts, "api_token": api_token,
             "own_worker": own, "other_worker": other, "class": cls, "enrollment": enrollment,
             "draft_class": open_class(status="draft", provider=organization), "session": session,
-            "second_class": open_class(provider=organization, title="2026年焊工（中级）二班"),
+            "second_class": second_class, "exam_seat": exam_seat,
             "survey": survey, "plan": plan,
             "worker_type": ContentType.objects.get_for_model(own).pk, "a_user": role_users["worker"].pk}
 

@@ -231,6 +231,8 @@ FORMS = {
     "training:attendance_all_present": Form(LO, pk("session")),
     "training:check_in": Form(WO, lambda o: {"token": checkin_token(o)}),
     "training:exam_mark": Form(TO, pk("enrollment"), fields={"passed": "choice"}, valid=lambda o: {"passed": "1"}),
+    "training:exam_results": Form(TO, pk("second_class"), fields=lambda o: {f"exam-{o['exam_seat'].pk}": "choice"},
+                                  valid=lambda o: {f"exam-{o['exam_seat'].pk}": "1"}),
     "training:enrollment_withdraw": Form(TO, pk("enrollment"), fields={"reason": "text"}),
     # The reason is kept (in the history) only once the class has started; the world's class has not.
     "training:staff_register": Form(TO, pk("class"), fields={"id_number": "id_number", "name": "text",

@@ -56,6 +56,7 @@ ACTORS = {
     "training:attendance_all_present": {R.TRAINING_OFFICER, R.LIAISON},
     "training:check_in": {R.WORKER},
     "training:exam_mark": {R.TRAINING_OFFICER},
+    "training:exam_results": {R.TRAINING_OFFICER, R.LIAISON},
     "training:enrollment_withdraw": {R.TRAINING_OFFICER},
     "training:staff_register": {R.TRAINING_OFFICER},
     "training:enrollment_move": {R.TRAINING_OFFICER},

@@ -128,6 +128,11 @@ EXPECTED = {
     "training:check_in": (lambda o: {"token": checkin_token(o)}, only({Role.WORKER.value})),
     "training:provider_classes": (None, only({Role.LIAISON.value})),
     "training:exam_mark": (lambda o: {"pk": o["enrollment"].pk}, everyone(405)),
+    "training:exam_results": (lambda o: {"pk": o["second_class"].pk},
+                              only({Role.TRAINING_OFFICER.value, Role.LIAISON.value})),
+    # Classes without an exam have no results page.
+    "training:exam_results#no-exam": (lambda o: {"pk": o["class"].pk},
+                                      only({Role.TRAINING_OFFICER.value, Role.LIAISON.value}, ok=404)),
     "training:enrollment_withdraw": (lambda o: {"pk": o["enrollment"].pk}, everyone(405)),
     "training:staff_register": (lambda o: {"pk": o["class"].pk}, only({Role.TRAINING_OFFICER.value})),
     "training:enrollment_move": (lambda o: {"pk": o["enrollment"].pk}, everyone(405)),
