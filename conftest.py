@@ -8,6 +8,7 @@ import fcntl
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -51,7 +52,8 @@ def on_server(database, statement):
 
 
 def migrated_template(database, shared: Path) -> str:
-    """The first worker migrates it (the others wait on the lock); the controller drops it at the end."""
+    """The controller (pytest_sessionstart), or else the first worker, migrates it; the others wait on the
+    lock. The controller drops it at the end."""
     name = template_name(database)
     with open(shared / "template-db.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -62,6 +64,19 @@ def migrated_template(database, shared: Path) -> str:
                            env={**os.environ, "DATABASE_NAME": name})
             (shared / "template-db.done").touch()
     return name
+
+
+def pytest_sessionstart(session):
+    """Under pytest-xdist the controller starts migrating the template database at once, in a thread, while
+    the workers start and collect the tests (the workers wait for it on the lock instead of starting it)."""
+    config = session.config
+    if hasattr(config, "workerinput") or not config.getoption("numprocesses", None):
+        return
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    shared = config._tmp_path_factory.getbasetemp()  # the workers' base temp directories are inside it
+    threading.Thread(target=migrated_template, args=(database, shared), daemon=True).start()
 
 
 def pytest_sessionfinish(session):

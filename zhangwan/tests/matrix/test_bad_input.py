@@ -717,7 +717,9 @@ def test_forms_refuse_bad_input_in_chinese(client, role_users, objects, media, a
 @pytest.mark.parametrize("app", FORM_APPS)
 def test_forms_refuse_bad_input_in_english(client, role_users, objects, media, app):
     runner = Runner(client, role_users, objects, "en")
-    run_fields(runner, forms_of(app), values_for=lambda kind: ["a\x00b", bad.HUGE, *bad.BY_KIND[kind][:1]])
+    # A NUL and the kind's first bad value reach the project's own messages; the over-long value's
+    # message is Django's (its catalogue), checked in Chinese above, and costs the most to send.
+    run_fields(runner, forms_of(app), values_for=lambda kind: ["a\x00b", *bad.BY_KIND[kind][:1]])
     assert_no_problems(runner)
 
 
