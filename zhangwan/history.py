@@ -43,6 +43,7 @@ REASONS = {
     "enrollment.exam": _("Exam result"),
     "attendance.marked": _("Attendance marked"),
     "attendance.imported": _("Attendance imported"),
+    "plan.from_needs": _("From the needs survey: %(detail)s"),
     # subsidies
     "claim.computed": _("Computed"),
     "claim.approved": _("Approved"),
