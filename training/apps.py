@@ -28,5 +28,6 @@ class TrainingConfig(AppConfig):
             (_("Class catalogue"), "training:catalogue", "journal-bookmark", None),
             (_("My classes"), "training:my_classes", "mortarboard", (Role.WORKER,)),
             (_("Our enrollments"), "training:liaison_enrollments", "person-lines-fill", (Role.LIAISON,)),
+            (_("Training needs"), "training:needs_surveys", "clipboard-check", (Role.WORKER, Role.LIAISON)),
             (_("Manage classes"), "training:class_list", "easel", (Role.TRAINING_OFFICER, Role.AUDITOR)),
         )

@@ -108,12 +108,13 @@ class PlanFromNeedsForm(forms.Form):
     def __init__(self, *args, trades, totals: dict[int, int], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["trades"].queryset = trades
-        self.rows = []
+        rows = []
         for trade in trades:
             name = f"target_{trade.pk}"
             self.fields[name] = forms.IntegerField(label=_("Target trainees"), min_value=1, max_value=1_000_000,
                                                    initial=totals.get(trade.pk, 1), required=False)
-            self.rows.append((trade, totals.get(trade.pk, 0), name))
+            rows.append((trade, totals.get(trade.pk, 0), name))
+        self.rows = [(trade, total, self[name]) for trade, total, name in rows]  # for the page's table
 
     def targets(self) -> dict:
         return {trade: self.cleaned_data[f"target_{trade.pk}"] for trade in self.cleaned_data["trades"]}
