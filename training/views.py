@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from zhangwan.accounts.access import role_required
@@ -452,6 +453,11 @@ def survey_detail(request, pk):
     })
 
 
+def _posted(request):
+    """The form's data on a POST, even an empty one (an empty QueryDict is false)."""
+    return request.POST if request.method == "POST" else None
+
+
 @role_required(*OFFICER)
 def plan_from_needs(request, pk):
     """The chosen trades' summed head counts, to confirm (or change) as the year plan's target trainees."""
@@ -463,10 +469,13 @@ def plan_from_needs(request, pk):
     if request.method == "POST" and form.is_valid():
         with refusal_to(request):
             plan = needs.plan_lines_from_needs(survey=survey, targets=form.targets(), user=request.user)
-            messages.success(request, _("%(count)d trades of the plan “%(plan)s” now have their target trainees.")
-                             % {"count": len(form.cleaned_data["trades"]), "plan": plan.title})
+            count = len(form.cleaned_data["trades"])
+            messages.success(request, ngettext(
+                "%(count)d trade of the plan “%(plan)s” now has its target trainees.",
+                "%(count)d trades of the plan “%(plan)s” now have their target trainees.",
+                count) % {"count": count, "plan": plan.title})
             return redirect("training:plan_detail", year=plan.year)
-    ticked = request.POST.getlist("trades") if form.is_bound else [str(pk) for pk in chosen]
+    ticked = request.POST.getlist("trades") if form.is_bound else [str(trade_pk) for trade_pk in chosen]
     planned = dict(PlanLine.objects.filter(plan__year=survey.year).values_list("trade", "target_trainees"))
     return render(request, "training/plan_from_needs.html", {
         "survey": survey, "form": form, "ticked": set(ticked), "planned": planned,
@@ -474,11 +483,6 @@ def plan_from_needs(request, pk):
                           (survey.title, reverse("training:survey_detail", args=[survey.pk])),
                           (_("Plan from the answers"), None)),
     })
-
-
-def _posted(request):
-    """The form's data on a POST, even an empty one (an empty QueryDict is false)."""
-    return request.POST if request.method == "POST" else None
 
 
 # Needs surveys answered online (workers for themselves, liaisons for their organization) ---------
