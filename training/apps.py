@@ -29,5 +29,6 @@ class TrainingConfig(AppConfig):
             (_("My classes"), "training:my_classes", "mortarboard", (Role.WORKER,)),
             (_("Our enrollments"), "training:liaison_enrollments", "person-lines-fill", (Role.LIAISON,)),
             (_("Classes we run"), "training:provider_classes", "clipboard-check", (Role.LIAISON,)),
+            (_("Training needs"), "training:needs_surveys", "ui-checks", (Role.WORKER, Role.LIAISON)),
             (_("Manage classes"), "training:class_list", "easel", (Role.TRAINING_OFFICER, Role.AUDITOR)),
         )

@@ -3,9 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 from zhangwan.picker import PeopleField
 from zhangwan.registry.forms import IdNumberField, MobileField
-from zhangwan.registry.models import Worker
+from zhangwan.registry.models import Trade, Worker
 
-from .models import Attendance, TrainingClass
+from .models import Attendance, NeedsResponse, TrainingClass
 
 
 class TransitionForm(forms.Form):
@@ -95,3 +95,53 @@ class MoveForm(forms.Form):
     def __init__(self, *args, targets, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_class"].queryset = targets
+
+
+class NeedsAnswerForm(forms.ModelForm):
+    """One answer to a needs survey: a worker's (no head count: it is themself) or a liaison's for their
+    organization."""
+
+    head_count = forms.IntegerField(label=_("Head count"), min_value=1, max_value=100_000, initial=1)
+
+    class Meta:
+        model = NeedsResponse
+        fields = ["trade", "level", "format", "head_count", "remark"]
+        labels = {"remark": _("Remark (optional)"), "level": _("Level (optional)")}
+
+    def __init__(self, *args, for_worker: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["trade"].queryset = Trade.objects.order_by("code")
+        if for_worker:
+            del self.fields["head_count"]
+
+    def _post_clean(self):
+        """The service saves (and checks the survey's dates and the one answer per trade), not the form."""
+
+
+class PlanFromNeedsForm(forms.Form):
+    """The trades to plan and, for each, the target trainees (the summed head count, editable)."""
+
+    trades = forms.ModelMultipleChoiceField(label=_("Trades"), queryset=None, widget=forms.CheckboxSelectMultiple,
+                                            error_messages={"required": _("Choose at least one trade.")})
+
+    def __init__(self, *args, trades, totals: dict[int, int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["trades"].queryset = trades
+        rows = []
+        for trade in trades:
+            name = f"target_{trade.pk}"
+            self.fields[name] = forms.IntegerField(label=_("Target trainees"), min_value=1, max_value=1_000_000,
+                                                   initial=totals.get(trade.pk, 1), required=False)
+            rows.append((trade, totals.get(trade.pk, 0), name))
+        self.rows = [(trade, total, self[name]) for trade, total, name in rows]  # for the page's table
+
+    def targets(self) -> dict:
+        return {trade: self.cleaned_data[f"target_{trade.pk}"] for trade in self.cleaned_data["trades"]}
+
+    def clean(self):
+        data = super().clean()
+        for trade in data.get("trades") or []:
+            name = f"target_{trade.pk}"
+            if name not in self.errors and data.get(name) is None:
+                self.add_error(name, _("Give the target number of trainees."))
+        return data

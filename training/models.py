@@ -56,6 +56,13 @@ class Format(models.TextChoices):
     ON_THE_JOB = "on_the_job", _("On the job")
 
 
+class SurveyQuerySet(models.QuerySet):
+    def open_now(self, today=None):
+        """The surveys one may answer today (local date)."""
+        today = today or timezone.localdate()
+        return self.filter(starts_on__lte=today, ends_on__gte=today)
+
+
 class NeedsSurvey(models.Model):
     """A campaign of visits asking workers and organizations what training they need."""
 
@@ -65,6 +72,8 @@ class NeedsSurvey(models.Model):
     ends_on = models.DateField(_("ends on"))
     description = models.TextField(_("description"), blank=True)
 
+    objects = SurveyQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("needs survey")
         verbose_name_plural = _("needs surveys")
@@ -73,6 +82,11 @@ class NeedsSurvey(models.Model):
 
     def __str__(self):
         return self.title
+
+    def is_open(self, today=None) -> bool:
+        """Workers and liaisons answer from its first to its last day (local dates, both included)."""
+        today = today or timezone.localdate()
+        return self.starts_on <= today <= self.ends_on
 
 
 class NeedsResponse(models.Model):
@@ -95,6 +109,9 @@ class NeedsResponse(models.Model):
             models.CheckConstraint(condition=Q(worker__isnull=True) ^ Q(organization__isnull=True),
                                    name="needsresponse_one_respondent"),
             models.CheckConstraint(condition=Q(head_count__gte=1), name="needsresponse_head_count_positive"),
+            # A worker answers once per trade of a survey (changing that answer, not adding another).
+            models.UniqueConstraint(fields=["survey", "worker", "trade"], condition=Q(worker__isnull=False),
+                                    name="needsresponse_one_per_worker_trade"),
         ]
 
     def __str__(self):

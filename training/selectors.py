@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.db.models import Case, Count, F, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from zhangwan.registry.models import Trade
@@ -56,9 +57,21 @@ def attendance_summary(enrollments) -> dict[int, dict]:
 
 def needs_by_trade(survey: NeedsSurvey):
     """Head count and responses per trade and level, most wanted first."""
-    return (survey.responses.values("trade__code", "trade__name_zh", "trade__name_en", "level")
+    return (survey.responses.values("trade", "trade__code", "trade__name_zh", "trade__name_en", "level")
             .annotate(head_count=Sum("head_count"), responses=Count("id"))
             .order_by("-head_count", "trade__code"))
+
+
+def needs_by_organization(survey: NeedsSurvey):
+    """Head count, answers and trades per organization, most wanted first: an organization's own answers
+    together with those of the workers it employs (a worker employed nowhere counts under no name).
+    One query whatever the number of answers."""
+    return (survey.responses.annotate(org=Coalesce("organization", "worker__employer"))
+            .values("org")
+            .annotate(name=Coalesce(F("organization__name"), F("worker__employer__name")), head_count=Sum("head_count"),
+                      responses=Count("id"), trades=Count("trade", distinct=True),
+                      workers=Count("worker", distinct=True))
+            .order_by("-head_count", "name"))
 
 
 def plan_against_actual(plan: TrainingPlan) -> list[dict]:

@@ -2,8 +2,8 @@
 (zhangwan/columns.py)."""
 
 from django.utils import translation
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from zhangwan.columns import PLAIN, Column, Table, local, yes_no
 from zhangwan.registry.models import SkillLevel
@@ -65,6 +65,19 @@ NEEDS_BY_TRADE = Table(_("Needs by trade"), "needs-{pk}.xlsx", [
     Column(_("Level"), lambda r: str(SkillLevel(r["level"]).label) if r["level"] is not None else ""),
     Column(_("Head count"), "head_count"),
     Column(_("Responses"), "responses"),
+])
+
+
+def _organization_name(row):
+    return row["name"] or gettext("Workers employed nowhere")
+
+
+NEEDS_BY_ORGANIZATION = Table(_("Needs by organization"), "", [
+    Column(_("Organization"), _organization_name),
+    Column(_("Head count"), "head_count", css="text-end"),
+    Column(_("Responses"), "responses", css="text-end"),
+    Column(_("Trades"), "trades", css="text-end"),
+    Column(_("Workers who answered"), "workers", css="text-end"),
 ])
 
 PLAN_AGAINST_ACTUAL = Table(_("Plan against actual"), "plan-{year}.xlsx", [

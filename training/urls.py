@@ -32,5 +32,10 @@ urlpatterns = [
     path("manage/enrollments/<int:pk>/move/", views.enrollment_move, name="enrollment_move"),
     path("manage/needs/", views.survey_list, name="survey_list"),
     path("manage/needs/<int:pk>/", views.survey_detail, name="survey_detail"),
+    path("manage/needs/<int:pk>/plan/", views.plan_from_needs, name="plan_from_needs"),
+    path("needs/", views.needs_surveys, name="needs_surveys"),
+    path("needs/<int:pk>/", views.needs_answer, name="needs_answer"),
+    path("needs/answers/<int:pk>/", views.needs_answer_change, name="needs_answer_change"),
+    path("needs/answers/<int:pk>/withdraw/", views.needs_answer_withdraw, name="needs_answer_withdraw"),
     path("manage/plans/<int:year>/", views.plan_detail, name="plan_detail"),
 ]

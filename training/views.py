@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Count, Prefetch, Sum
+from django.db.models import Count, Prefetch, Q, Sum
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from zhangwan.accounts.access import role_required
 from zhangwan.accounts.roles import Role, has_role
-from zhangwan.accounts.scope import get_worker_or_404, own_worker_or_404, workers_for
+from zhangwan.accounts.scope import get_worker_or_404, organizations_for, own_worker_or_404, workers_for
 from zhangwan.actions import refusal_to
 from zhangwan.columns import wants_xlsx
 from zhangwan.excel import xlsx_response
@@ -20,10 +20,10 @@ from zhangwan.pagination import paginate
 from zhangwan.picker import Picker
 from zhangwan.qr import qr_svg
 from zhangwan.query import search_param
-from zhangwan.registry.models import FULL_ID_NUMBER, Worker
+from zhangwan.registry.models import FULL_ID_NUMBER, Trade, Worker
 from zhangwan.registry.services import worker_find_or_create
 
-from . import checkin, importing, selectors, services, tables
+from . import checkin, importing, needs, selectors, services, tables
 from .filters import ClassFilter, EnrollmentFilter, StaffClassFilter
 from .forms import (
     AttendanceMarkForm,
@@ -32,16 +32,29 @@ from .forms import (
     ExamResultsForm,
     LiaisonRegisterForm,
     MoveForm,
+    NeedsAnswerForm,
+    PlanFromNeedsForm,
     StaffPickForm,
     StaffWorkerForm,
     TransitionForm,
     UploadForm,
     WithdrawForm,
 )
-from .models import Attendance, ClassSession, Enrollment, Mentorship, NeedsSurvey, TrainingClass, TrainingPlan
+from .models import (
+    Attendance,
+    ClassSession,
+    Enrollment,
+    Mentorship,
+    NeedsResponse,
+    NeedsSurvey,
+    PlanLine,
+    TrainingClass,
+    TrainingPlan,
+)
 
 OFFICER = (Role.TRAINING_OFFICER,)
 READERS = (Role.TRAINING_OFFICER, Role.AUDITOR)
+RESPONDENTS = (Role.WORKER, Role.LIAISON)
 PAGE = 50
 
 
@@ -536,12 +549,120 @@ def survey_list(request):
 def survey_detail(request, pk):
     survey = get_object_or_404(NeedsSurvey, pk=pk)
     rows = selectors.needs_by_trade(survey)
+    organizations = selectors.needs_by_organization(survey)
     if wants_xlsx(request):
-        return tables.NEEDS_BY_TRADE.response(request, rows, pk=survey.pk)
+        return tables.NEEDS_BY_TRADE.response(request, rows, pk=survey.pk, extra_sheets=[
+            tables.NEEDS_BY_ORGANIZATION.sheet(organizations, request.user)])
     return render(request, "training/survey_detail.html", {
-        "survey": survey, "rows": rows,
+        "survey": survey, "rows": rows, "organizations": organizations, "by_organization": tables.NEEDS_BY_ORGANIZATION,
+        "can_plan": has_role(request.user, Role.TRAINING_OFFICER),
         "crumbs": _crumbs((_("Needs and plans"), reverse("training:survey_list")), (survey.title, None)),
     })
+
+
+def _posted(request):
+    """The form's data on a POST, even an empty one (an empty QueryDict is false)."""
+    return request.POST if request.method == "POST" else None
+
+
+@role_required(*OFFICER)
+def plan_from_needs(request, pk):
+    """The chosen trades' summed head counts, to confirm (or change) as the year plan's target trainees."""
+    survey = get_object_or_404(NeedsSurvey, pk=pk)
+    totals = needs.head_counts(survey)
+    trades = Trade.objects.filter(pk__in=list(totals)).order_by("code")
+    chosen = [int(v) for v in request.GET.getlist("trade") if v.isdigit() and int(v) in totals]
+    form = PlanFromNeedsForm(_posted(request), trades=trades, totals=totals, initial={"trades": chosen})
+    if request.method == "POST" and form.is_valid():
+        with refusal_to(request):
+            plan = needs.plan_lines_from_needs(survey=survey, targets=form.targets(), user=request.user)
+            count = len(form.cleaned_data["trades"])
+            messages.success(request, ngettext(
+                "%(count)d trade of the plan “%(plan)s” now has its target trainees.",
+                "%(count)d trades of the plan “%(plan)s” now have their target trainees.",
+                count) % {"count": count, "plan": plan.title})
+            return redirect("training:plan_detail", year=plan.year)
+    ticked = request.POST.getlist("trades") if form.is_bound else [str(trade_pk) for trade_pk in chosen]
+    planned = dict(PlanLine.objects.filter(plan__year=survey.year).values_list("trade", "target_trainees"))
+    return render(request, "training/plan_from_needs.html", {
+        "survey": survey, "form": form, "ticked": set(ticked), "planned": planned,
+        "crumbs": _crumbs((_("Needs and plans"), reverse("training:survey_list")),
+                          (survey.title, reverse("training:survey_detail", args=[survey.pk])),
+                          (_("Plan from the answers"), None)),
+    })
+
+
+# Needs surveys answered online (workers for themselves, liaisons for their organization) ---------
+
+def _respondent(request) -> dict:
+    """Who answers: the worker of this login, or the liaison's organization."""
+    if has_role(request.user, Role.WORKER):
+        return {"worker": own_worker_or_404(request.user)}
+    return {"organization": get_object_or_404(organizations_for(request.user))}
+
+
+def _needs_crumbs(*more):
+    return _crumbs((_("Training needs"), reverse("training:needs_surveys") if more else None), *more)
+
+
+@role_required(*RESPONDENTS)
+def needs_surveys(request):
+    respondent = _respondent(request)
+    mine = Q(**{f"responses__{key}": value for key, value in respondent.items()})
+    surveys = NeedsSurvey.objects.open_now().annotate(answers=Count("responses", filter=mine)).order_by("ends_on", "pk")
+    return render(request, "training/needs_surveys.html", {"surveys": surveys, "crumbs": _needs_crumbs()})
+
+
+@role_required(*RESPONDENTS)
+def needs_answer(request, pk):
+    """A survey, the respondent's answers to it, and a new answer while it is open."""
+    survey = get_object_or_404(NeedsSurvey, pk=pk)
+    respondent = _respondent(request)
+    form = NeedsAnswerForm(_posted(request), for_worker="worker" in respondent)
+    if request.method == "POST" and form.is_valid():
+        with refusal_to(request):
+            answer = needs.response_create(survey=survey, **respondent, **form.cleaned_data)
+            messages.success(request, _("Your answer for %(trade)s is saved.") % {"trade": answer.trade})
+            return redirect("training:needs_answer", pk=survey.pk)
+    return render(request, "training/needs_answer.html", {
+        "survey": survey, "form": form, "closed": needs.closed_message(survey),
+        "answers": survey.responses.filter(**respondent).select_related("trade").order_by("trade__code", "pk"),
+        "for_organization": "organization" in respondent,
+        "crumbs": _needs_crumbs((survey.title, None)),
+    })
+
+
+def _answer_for(request, pk) -> NeedsResponse:
+    """One of the respondent's own answers; anyone else's is not found."""
+    return get_object_or_404(NeedsResponse.objects.filter(**_respondent(request)).select_related("survey", "trade"),
+                             pk=pk)
+
+
+@role_required(*RESPONDENTS)
+def needs_answer_change(request, pk):
+    answer = _answer_for(request, pk)
+    survey = answer.survey
+    form = NeedsAnswerForm(_posted(request), instance=answer, for_worker=bool(answer.worker_id))
+    if request.method == "POST" and form.is_valid():
+        with refusal_to(request):
+            needs.response_change(response=answer, **form.cleaned_data)
+            messages.success(request, _("Your answer for %(trade)s is changed.") % {"trade": answer.trade})
+            return redirect("training:needs_answer", pk=survey.pk)
+    return render(request, "training/needs_answer_change.html", {
+        "survey": survey, "answer": answer, "form": form, "closed": needs.closed_message(survey),
+        "crumbs": _needs_crumbs((survey.title, reverse("training:needs_answer", args=[survey.pk])),
+                                (_("Change the answer"), None)),
+    })
+
+
+@require_POST
+@role_required(*RESPONDENTS)
+def needs_answer_withdraw(request, pk):
+    answer = _answer_for(request, pk)
+    with refusal_to(request):
+        needs.response_withdraw(response=answer)
+        messages.success(request, _("Your answer for %(trade)s is withdrawn.") % {"trade": answer.trade})
+    return redirect("training:needs_answer", pk=answer.survey_id)
 
 
 @role_required(*READERS)

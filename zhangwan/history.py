@@ -45,6 +45,7 @@ REASONS = {
     "attendance.imported": _("Attendance imported"),
     "attendance.all_present": _("Everyone present (then the exceptions)"),
     "attendance.checked_in": _("Checked in by QR code"),
+    "plan.from_needs": _("From the needs survey: %(detail)s"),
     # subsidies
     "claim.computed": _("Computed"),
     "claim.approved": _("Approved"),

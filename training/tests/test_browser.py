@@ -1,16 +1,19 @@
 """Training in headless Chromium at phone width: a worker's registration and promotion, an
-officer's attendance sheet."""
+officer's attendance sheet, a worker's answer to a needs survey."""
 
+import datetime
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from training import services
-from training.models import Attendance, Enrollment
+from training.models import Attendance, Enrollment, NeedsResponse, NeedsSurvey
 from training.tests.factories import hold, open_class
 from zhangwan.accounts.roles import Role
 from zhangwan.accounts.tests.factories import UserFactory
+from zhangwan.registry.models import Trade
 from zhangwan.registry.tests.factories import WorkerFactory
 from zhangwan.tests.browser import log_in, shot
 
@@ -131,3 +134,27 @@ def test_officer_registers_a_walk_in_on_a_phone(phone, live_server, role_users):
     shot(phone, "training-staff-registered")
     enrollment = Enrollment.objects.get(training_class=cls, worker__name="李春花")
     assert (enrollment.channel, enrollment.status, enrollment.worker.employer_id) == ("staff", "waitlisted", None)
+
+
+def test_worker_answers_a_needs_survey_on_a_phone(phone, live_server, role_users):
+    today = timezone.localdate()
+    survey = NeedsSurvey.objects.create(title="明年培训需求调研", year=today.year + 1,
+                                        starts_on=today - datetime.timedelta(days=2),
+                                        ends_on=today + datetime.timedelta(days=20))
+    wanted = Trade.objects.order_by("code").first()
+    log_in(phone, live_server, "worker")
+    phone.click(".navbar-toggler")
+    phone.click("#mainnav >> text=培训需求")
+    phone.click(f"text={survey.title}")
+    expect(phone.locator("#my-answers")).to_contain_text("暂无回答")
+    phone.select_option("#id_trade", str(wanted.pk))
+    phone.select_option("#id_format", "online")
+    phone.fill("#id_remark", "周末有空")
+    shot(phone, "training-needs-answer")
+    phone.click("#answer")
+    expect(phone.locator(".alert-success")).to_be_visible()
+    expect(phone.locator("#my-answers")).to_contain_text(wanted.name_zh)
+    shot(phone, "training-needs-answered")
+    answer = NeedsResponse.objects.get(survey=survey)
+    assert (answer.worker, answer.trade, answer.format, answer.head_count, answer.remark) == (
+        role_users["worker"].worker, wanted, "online", 1, "周末有空")

@@ -70,6 +70,7 @@ from masters.services import publicity as masters_publicity
 from masters.services import ranking as masters_ranking
 from masters.services import review as masters_review
 from masters.tests.factories import NOMINATING, REVIEWING, YEAR, qualified_worker, reviewer, selection_round
+from training import needs as training_needs
 from training import services as training_services
 from training.models import (
     Attendance,
@@ -77,6 +78,7 @@ from training.models import (
     Course,
     Enrollment,
     Mentorship,
+    NeedsSurvey,
     PlanLine,
     TrainingBase,
     TrainingClass,
@@ -159,6 +161,7 @@ PROJECT_APPS = {"registry", "accounts", "reports", "jobs", "training", "subsidie
 
 # Public functions of the service modules that write nothing (every other one must be walked).
 READERS = {
+    training_needs: {"closed_message", "head_counts"},
     training_services: {"waiting_positions", "not_started_message", "finishing_early_message", "late_reason_message",
                         "move_targets"},
     subsidy_services: {"payable_claims", "recoverable_reversals", "revocation_effect", "policy_totals", "as_money",
@@ -429,6 +432,28 @@ def test_training_walk(role_users, organization, django_capture_on_commit_callba
         with audited(officer) as step:
             training_services.class_transition(training_class=other, to=TrainingClass.Status.CANCELLED, user=officer)
         assert step.reasons(Enrollment) == {"class.cancelled"}
+
+
+def test_needs_walk(role_users, organization):
+    """Answers carry no money, score or status; the plan lines made from them do (their budget)."""
+    officer, liaison = role_users[Role.TRAINING_OFFICER], role_users[Role.LIAISON]
+    me = Worker.objects.get(user=role_users[Role.WORKER])
+    today = timezone.localdate()
+    survey = NeedsSurvey.objects.create(title="需求调研", year=today.year + 1, starts_on=today,
+                                        ends_on=today + datetime.timedelta(days=9))
+    baseline()
+    with walking(training_needs):
+        with audited(me.user):
+            mine = training_needs.response_create(survey=survey, worker=me, trade=trade())
+        with audited(me.user):
+            training_needs.response_change(response=mine, remark="周末")
+        with audited(me.user):
+            training_needs.response_withdraw(response=mine)
+        with audited(liaison):
+            training_needs.response_create(survey=survey, organization=organization, trade=trade(), head_count=9)
+        with audited(officer) as step:
+            training_needs.plan_lines_from_needs(survey=survey, targets={trade(): 9}, user=officer)
+        assert step.reasons(PlanLine) == {f"plan.from_needs:{survey.title}"}
 
 
 # Subsidies ------------------------------------------------------------------------------------

@@ -135,6 +135,17 @@ def build_objects(role_users, organization, other_organization):
     enrollment_register(worker=role_users["worker"].worker, training_class=cls, user=None, channel="self")
     survey = NeedsSurvey.objects.create(title="2026需求调研", year=2026, starts_on="2026-03-01", ends_on="2026-04-01")
     NeedsResponse.objects.create(survey=survey, organization=organization, trade=trade(), head_count=12)
+    # A survey open today, with the worker role's answer, the liaison's organization's and another's.
+    today = timezone.localdate()
+    open_survey = NeedsSurvey.objects.create(title="明年需求调研", year=today.year + 1,
+                                             starts_on=today - datetime.timedelta(days=3),
+                                             ends_on=today + datetime.timedelta(days=30))
+    worker_answer = NeedsResponse.objects.create(survey=open_survey, worker=role_users["worker"].worker,
+                                                 trade=trade())
+    organization_answer = NeedsResponse.objects.create(survey=open_survey, organization=organization, trade=trade(),
+                                                       head_count=8)
+    other_answer = NeedsResponse.objects.create(survey=open_survey, organization=other_organization, trade=trade(),
+                                                head_count=5)
     plan = TrainingPlan.objects.create(year=2026, title="2026年培训计划")
     PlanLine.objects.create(plan=plan, trade=trade(), target_classes=2, target_trainees=60)
     TrainingBase.objects.create(name="产业工人培训基地", kind="worker_base", host=organization,
@@ -166,7 +177,8 @@ def build_objects(role_users, organization, other_organization):
             "own_worker": own, "other_worker": other, "class": cls, "enrollment": enrollment,
             "draft_class": open_class(status="draft", provider=organization), "session": session,
             "second_class": second_class, "exam_seat": exam_seat,
-            "survey": survey, "plan": plan,
+            "survey": survey, "plan": plan, "open_survey": open_survey, "worker_answer": worker_answer,
+            "organization_answer": organization_answer, "other_answer": other_answer,
             "worker_type": ContentType.objects.get_for_model(own).pk, "a_user": role_users["worker"].pk}
 
 

@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from zhangwan.accounts.roles import Role
 from zhangwan.accounts.tests.factories import PASSWORD
+from zhangwan.registry.models import Trade
 
 from . import badinput as bad
 from .test_url_matrix import ADMIN_MODELS, ANON, app_of, checkin_token, project_url_names
@@ -161,6 +162,28 @@ def _certificate_sheet(o):
     return (["证书编号", "身份证号", "工种代码", "等级", "发证日期", "发证机构"],
             ["ZW2025009999", o["own_worker"].id_number, o["certificate"].trade.code, "4", "2025-01-10", "十堰市"])
 
+NEEDS_FIELDS = {"trade": "ref", "level": "choice", "format": "choice", "remark": "text"}
+
+
+def _needs_answer(trade_pk, **more):
+    return {"trade": trade_pk, "level": "", "format": "in_person", "remark": "", **more}
+
+
+def _another_trade():
+    from zhangwan.registry.tests.factories import trade
+
+    return Trade.objects.exclude(pk=trade().pk).order_by("code").values_list("pk", flat=True).first()
+
+
+def _survey_trade(o):
+    return o["survey"].responses.values_list("trade", flat=True).first()
+
+
+def _target(o):
+    """The target trainees field of the survey's trade on the plan-from-answers form."""
+    return f"target_{_survey_trade(o)}"
+
+
 FORMS = {
     # Accounts and roster
     "accounts:login": Form(ANON, fields={"username": "raw", "password": "raw"},
@@ -243,6 +266,21 @@ FORMS = {
                                           valid=lambda o: {"worker": o["other_worker"].pk}),
     "training:enrollment_move": Form(TO, pk("enrollment"), fields={"to_class": "ref", "reason": "text"},
                                      valid=lambda o: {"to_class": o["second_class"].pk}),
+    # Needs answered online, in the open survey: the worker has answered for trade(), so a new answer is
+    # for another trade; the liaison's answers have a head count.
+    "training:needs_answer": Form(WO, pk("open_survey"), fields=NEEDS_FIELDS,
+                                  valid=lambda o: _needs_answer(_another_trade())),
+    "training:needs_answer#liaison": Form(LO, pk("open_survey"), fields={**NEEDS_FIELDS, "head_count": "int"},
+                                          valid=lambda o: _needs_answer(_another_trade(), head_count="30")),
+    "training:needs_answer_change": Form(WO, pk("worker_answer"), fields=NEEDS_FIELDS,
+                                         valid=lambda o: _needs_answer(o["worker_answer"].trade_id, format="online")),
+    "training:needs_answer_change#organization": Form(
+        LO, pk("organization_answer"), fields={**NEEDS_FIELDS, "head_count": "int"},
+        valid=lambda o: _needs_answer(o["organization_answer"].trade_id, head_count="9")),
+    "training:needs_answer_withdraw": Form(WO, pk("worker_answer")),
+    "training:plan_from_needs": Form(TO, pk("survey"),
+                                     fields=lambda o: {"trades": "ref", _target(o): "int"},
+                                     valid=lambda o: {"trades": [_survey_trade(o)], _target(o): "15"}),
     # Subsidies
     "subsidies:shortage_create": Form(TO, fields={"trade": "ref", "level": "choice", "valid_from": "date",
                                                   "valid_to": "date", "source": "text"},
@@ -421,8 +459,8 @@ PAGES = {
     "registry:worker_detail", "training:catalogue", "training:class_detail", "training:my_classes",
     "training:liaison_enrollments", "training:worker_training", "training:class_list", "training:class_manage",
     "training:class_export", "training:attendance_sheet", "training:session_qr", "training:provider_classes",
-    "training:survey_list", "training:survey_detail",
-    "training:plan_detail", "competitions:competition_list", "competitions:competition_detail",
+    "training:survey_list", "training:survey_detail", "training:plan_detail", "training:needs_surveys",
+    "competitions:competition_list", "competitions:competition_detail",
     "competitions:my_entries", "competitions:liaison_entries", "competitions:judge_home", "competitions:judge_event",
     "competitions:project_list", "competitions:attachment_download", "competitions:manage_list",
     "competitions:compare_years", "competitions:manage_competition", "competitions:manage_event",

@@ -36,6 +36,7 @@ def logged_in(status=200, anon=302):
 
 ROSTER = STAFF | {Role.LIAISON.value}
 TRAINING_READERS = {Role.TRAINING_OFFICER.value, Role.AUDITOR.value}
+RESPONDENTS = {Role.WORKER.value, Role.LIAISON.value}
 COMPETITION_READERS = {Role.COMPETITIONS_OFFICER.value, Role.AUDITOR.value}
 CERTIFICATION_READERS = {Role.CERTIFICATION_OFFICER.value, Role.AUDITOR.value}
 SUBSIDY_READERS = {Role.TRAINING_OFFICER.value, Role.FINANCE_OFFICER.value, Role.AUDITOR.value}
@@ -139,6 +140,17 @@ EXPECTED = {
     "training:survey_list": (None, only(TRAINING_READERS)),
     "training:survey_detail": (lambda o: {"pk": o["survey"].pk}, only(TRAINING_READERS)),
     "training:plan_detail": (lambda o: {"year": o["plan"].year}, only(TRAINING_READERS)),
+    "training:plan_from_needs": (lambda o: {"pk": o["survey"].pk}, only({Role.TRAINING_OFFICER.value})),
+    # Needs answered online: a worker's answers are theirs, a liaison's their organization's; others' 404.
+    "training:needs_surveys": (None, only(RESPONDENTS)),
+    "training:needs_answer": (lambda o: {"pk": o["open_survey"].pk}, only(RESPONDENTS)),
+    "training:needs_answer#closed": (lambda o: {"pk": o["survey"].pk}, only(RESPONDENTS)),
+    "training:needs_answer_change": (lambda o: {"pk": o["worker_answer"].pk},
+                                     {**only(RESPONDENTS), Role.LIAISON.value: 404}),
+    "training:needs_answer_change#organization": (lambda o: {"pk": o["organization_answer"].pk},
+                                                  {**only(RESPONDENTS), Role.WORKER.value: 404}),
+    "training:needs_answer_change#other": (lambda o: {"pk": o["other_answer"].pk}, only(RESPONDENTS, ok=404)),
+    "training:needs_answer_withdraw": (lambda o: {"pk": o["worker_answer"].pk}, everyone(405)),
     # Competitions
     "competitions:competition_list": (None, everyone()),
     "competitions:competition_detail": (lambda o: {"pk": o["competition"].pk}, everyone()),
