@@ -432,6 +432,23 @@ def test_training_walk(role_users, organization, django_capture_on_commit_callba
         with audited(officer) as step:
             training_services.class_transition(training_class=other, to=TrainingClass.Status.CANCELLED, user=officer)
         assert step.reasons(Enrollment) == {"class.cancelled"}
+        # The provider's liaison and the workers take a session's attendance; results for the whole class.
+        taught = open_class(capacity=5, title="2026年钳工培训班", provider=organization, has_exam=True)
+        seats = [training_services.enrollment_register(worker=w, training_class=taught, user=None, channel="staff")
+                 for w in (me, WorkerFactory(employer=organization))]
+        session = taught.sessions.order_by("starts_at").first()
+        ClassSession.objects.filter(pk=session.pk).update(starts_at=timezone.now() - datetime.timedelta(minutes=5))
+        session.refresh_from_db()
+        with audited(me.user) as step:
+            training_services.attendance_check_in(session=session, worker=me, user=me.user)
+        assert step.reasons(Attendance) == {"attendance.checked_in"}
+        with audited(liaison) as step:
+            training_services.attendance_all_present(session=session, user=liaison)
+        assert step.reasons(Attendance) == {"attendance.all_present"}
+        with audited(officer) as step:
+            training_services.exam_results_save(training_class=taught, results={seats[0].pk: True, seats[1].pk: False},
+                                                user=officer)
+        assert step.reasons(Enrollment) == {"enrollment.exam"}
 
 
 def test_needs_walk(role_users, organization):
