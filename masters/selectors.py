@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from certification.models import Certificate
 from zhangwan.accounts.roles import Role, has_role
@@ -55,6 +56,21 @@ def reviewer_assignments(user):
 def open_round(today):
     """The round taking nominations on that day, if any."""
     return SelectionRound.objects.filter(nominations_open__lte=today, nominations_close__gte=today).first()
+
+
+def nominations_closed_note(today) -> str:
+    """Why nobody can nominate today, with the dates: the next round's window, else when the last one closed."""
+    upcoming = SelectionRound.objects.filter(nominations_open__gt=today).order_by("nominations_open").first()
+    if upcoming is not None:
+        return _("Nominations are closed now. %(round)s takes them from %(start)s to %(end)s.") % {
+            "round": upcoming.name, "start": upcoming.nominations_open.isoformat(),
+            "end": upcoming.nominations_close.isoformat()}
+    last = SelectionRound.objects.filter(nominations_close__lt=today).order_by("-nominations_close").first()
+    if last is not None:
+        return _("Nominations are closed: %(round)s took them from %(start)s to %(end)s. "
+                 "The next round has not been announced yet.") % {
+            "round": last.name, "start": last.nominations_open.isoformat(), "end": last.nominations_close.isoformat()}
+    return _("Nominations are closed: no selection round has been announced yet.")
 
 
 def rounds_with_counts():

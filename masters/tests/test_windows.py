@@ -264,3 +264,35 @@ def test_the_nomination_page_explains_the_route(client, role_users):
     html = client.get(reverse("masters:nomination_detail", args=[refused.pk]),
                       HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "completed apprenticeship" in html
+
+
+def _nomination_page(client, role_users):
+    client.force_login(role_users[Role.WORKER])
+    return client.get(reverse("masters:nomination_list")).content.decode()
+
+
+def test_a_closed_window_says_so_with_the_next_rounds_dates(client, role_users):
+    today = timezone.localdate()
+    selection_round(year=today.year + 1, nominations_open=today + 10 * DAY, nominations_close=today + 40 * DAY,
+                    review_opens=today + 41 * DAY, review_closes=today + 60 * DAY)
+    page = _nomination_page(client, role_users)
+    assert "现在不接受推荐" in page and (today + 10 * DAY).isoformat() in page
+    assert 'disabled aria-describedby="nominations-closed"' in page
+    response = client.get(reverse("masters:nomination_new"), follow=True)
+    assert (today + 40 * DAY).isoformat() in response.content.decode()
+
+
+def test_after_the_last_round_the_page_says_when_it_closed(client, role_users):
+    today = timezone.localdate()
+    selection_round(year=today.year - 1, nominations_open=today - 90 * DAY, nominations_close=today - 60 * DAY,
+                    review_opens=today - 59 * DAY, review_closes=today - 30 * DAY)
+    page = _nomination_page(client, role_users)
+    assert (today - 60 * DAY).isoformat() in page and "尚未公布" in page, page[page.find("alert"):][:600]
+
+
+def test_an_open_window_shows_the_button_and_no_closed_note(client, role_users):
+    today = timezone.localdate()
+    selection_round(year=today.year, nominations_open=today - DAY, nominations_close=today + DAY,
+                    review_opens=today + 2 * DAY, review_closes=today + 20 * DAY)
+    page = _nomination_page(client, role_users)
+    assert 'id="nominations-closed"' not in page and reverse("masters:nomination_new") in page

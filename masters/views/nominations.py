@@ -52,9 +52,11 @@ def nomination_list(request):
     if wants_xlsx(request):
         return tables.NOMINATIONS.response(request, filterset.qs)
     page, query = paginate(request, filterset.qs)
-    open_round = selectors.open_round(timezone.localdate())
+    today = timezone.localdate()
+    open_round = selectors.open_round(today)
     return render(request, "masters/nomination_list.html", {
         "page": page, "query": query, "filter": filterset, "open_round": open_round,
+        "closed_note": "" if open_round else selectors.nominations_closed_note(today),
         "can_nominate": has_role(request.user, *NOMINATORS),
         "crumbs": [(_("Nominations"), None)],
     })
@@ -72,7 +74,7 @@ def _nominable(user):
 def nomination_new(request):
     round_ = selectors.open_round(timezone.localdate())
     if round_ is None:
-        messages.error(request, _("No selection round takes nominations now."))
+        messages.error(request, selectors.nominations_closed_note(timezone.localdate()))
         return redirect("masters:nomination_list")
     workers, source = _nominable(request.user)
     if workers is None:
