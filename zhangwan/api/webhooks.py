@@ -146,7 +146,7 @@ def send_test(*, subscription: Subscription, user) -> Delivery:
     if not subscription.active:
         raise WebhookError(_("This webhook is disabled; enable it first."))
     now = timezone.now()
-    event = _event(EventType.TEST, f"test:{subscription.pk}", subscription.organization_id, now,
+    event = make_event(EventType.TEST, f"test:{subscription.pk}", subscription.organization_id, now,
                    {"subscription": subscription.pk, "sent_by": user.get_full_name() or user.get_username()})
     event.save()
     delivery = Delivery.objects.create(subscription=subscription, event=event, object_key=event.object_key,
@@ -205,7 +205,7 @@ def object_key(obj) -> str:
     return f"{obj._meta.label_lower}:{obj.pk}"
 
 
-def _event(type_: str, key: str, organization_id, now, data: dict) -> Event:
+def make_event(type_: str, key: str, organization_id, now, data: dict) -> Event:
     event_id = uuid.uuid4()
     payload = {"id": str(event_id), "type": type_, "created": now.isoformat(), "data": data}
     # Dates, decimals and the like as JSON text once, so that every retry sends the same bytes.
@@ -238,7 +238,7 @@ def emit_each(type_: str, items) -> list[Delivery]:
     events = []
     for obj, org in items:
         if any(sub_org in (None, org) for _pk, sub_org in subscriptions):
-            events.append(_event(type_, object_key(obj), org, now, DATA[obj._meta.label_lower](obj)))
+            events.append(make_event(type_, object_key(obj), org, now, DATA[obj._meta.label_lower](obj)))
     Event.objects.bulk_create(events)
     deliveries = Delivery.objects.bulk_create([
         Delivery(subscription_id=pk, event=event, object_key=event.object_key, next_attempt_at=now,
