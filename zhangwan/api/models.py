@@ -154,7 +154,7 @@ class EventType(models.TextChoices):
     ENROLLMENT_WAITLISTED = "enrollment.waitlisted", _("Enrollment on the waiting list")
     ENROLLMENT_PROMOTED = "enrollment.promoted", _("Enrollment promoted from the waiting list")
     ENROLLMENT_CANCELLED = "enrollment.cancelled", _("Enrollment cancelled")
-    RESULTS_PUBLISHED = "results.published", _("Results published")
+    RESULT_PUBLISHED = "result.published", _("Result published")
     RESULT_CORRECTED = "result.corrected", _("Result corrected")
     CERTIFICATE_ISSUED = "certificate.issued", _("Certificate issued")
     CERTIFICATE_REVOKED = "certificate.revoked", _("Certificate revoked")

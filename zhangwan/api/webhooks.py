@@ -189,7 +189,7 @@ def _claim(c) -> dict:
 
 def _nomination(n) -> dict:
     return {"id": n.pk, "status": n.status, "round": {"id": n.round_id, "name": str(n.round)},
-            "trade": str(n.trade), "nominee": _worker(n.nominee)}
+            "trade": n.trade_id, "organization": n.organization_id, "nominee": _worker(n.nominee)}
 
 
 DATA = {
