@@ -276,3 +276,43 @@ def test_the_delivery_log_takes_the_same_queries_for_2_or_20(client, liaison, su
             assert client.get(url).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def _sent(type_):
+    return [d.event.payload["data"] for d in Delivery.objects.filter(event__type=type_).select_related("event")]
+
+
+def test_approving_a_claim_emits_claim_approved(subscribe, role_users, organization):
+    from training.subsidies import services as subsidies
+    from training.subsidies.tests.factories import claim, policy
+
+    subscribe(events=["claim.approved"])
+    pending = claim(policy=policy(), worker=WorkerFactory(employer=organization), status="pending")
+    subsidies.claims_approve(claims=pending.__class__.objects.all(), user=role_users["training_officer"])
+    [data] = _sent("claim.approved")
+    assert (data["id"], data["status"], data["amount"]) == (pending.pk, "approved", "1500.00")
+
+
+def test_revoking_a_certificate_emits_certificate_revoked(subscribe, organization):
+    from certification import services as certification
+    from certification.models import Certificate
+    from zhangwan.registry.tests.factories import trade
+
+    subscribe(events=["certificate.revoked"])
+    certificate = Certificate.objects.create(number="F1", holder=WorkerFactory(employer=organization), trade=trade(),
+                                             level=4, issued_on=datetime.date(2024, 1, 1), source="imported")
+    certification.certificate_revoke(certificate=certificate, reason="造假", user=None)
+    [data] = _sent("certificate.revoked")
+    assert (data["number"], data["status"]) == ("F1", "revoked")
+
+
+def test_a_nomination_status_change_is_emitted(subscribe, role_users, organization):
+    from masters.services import lifecycle
+    from masters.tests.factories import nomination, qualified_worker, selection_round
+
+    subscribe(events=["nomination.status"])
+    n = nomination(selection_round(), worker=qualified_worker(employer=organization))
+    lifecycle.nomination_transition(nomination=n, to="withdrawn", user=role_users["masters_officer"],
+                                    reason="status")
+    [data] = _sent("nomination.status")
+    assert (data["id"], data["status"]) == (n.pk, "withdrawn")
