@@ -157,8 +157,15 @@ def build_objects(role_users, organization, other_organization):
     assert len(names) == len(set(names)), "two apps' objects share a name"
     from zhangwan.api.tokens import token_create
 
+    from zhangwan.api.models import Subscription
+
     api_token, _secret = token_create(user=role_users["liaison"], name="HR", scopes=["roster.read"])
+    # Made directly: subscription_create would look the (made-up) host up.
+    webhook = Subscription.objects.create(organization=organization, created_by=role_users["liaison"],
+                                          url="https://hr.example.com/zhangwan", events=["enrollment.confirmed"],
+                                          secret="whsec_matrix")
     return {**contests, **certificates, **subsidies, **masters, **accounts, "api_token": api_token,
+            "webhook": webhook,
             "own_worker": own, "other_worker": other, "class": cls, "enrollment": enrollment,
             "draft_class": open_class(status="draft", provider=organization), "session": session,
             "second_class": open_class(provider=organization, title="2026年焊工（中级）二班"),
