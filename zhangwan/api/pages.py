@@ -89,6 +89,8 @@ def _hook_crumbs(*more):
 @role_required(*KEEPERS)
 def webhook_list(request):
     rows = webhooks.subscriptions_for(request.user).select_related("created_by")
+    if wants_xlsx(request):
+        return tables.WEBHOOKS.response(request, rows)
     page, query = paginate(request, rows)
     return render(request, "api/webhook_list.html", {
         "page": page, "query": query, "table": tables.WEBHOOKS, "crumbs": _hook_crumbs(),
@@ -118,6 +120,8 @@ DELIVERIES_PAGE = 50
 def webhook_detail(request, pk):
     subscription = get_object_or_404(webhooks.subscriptions_for(request.user).select_related("created_by"), pk=pk)
     deliveries = subscription.deliveries.select_related("event").defer("event__payload")
+    if wants_xlsx(request):
+        return tables.DELIVERIES.response(request, deliveries)
     page, query = paginate(request, deliveries, DELIVERIES_PAGE)
     return render(request, "api/webhook_detail.html", {
         "subscription": subscription, "page": page, "query": query, "table": tables.DELIVERIES,

@@ -43,7 +43,7 @@ GIVE_UP_AFTER = timedelta(days=1)
 DISABLE_AFTER = 10
 TIMEOUT = 5  # seconds
 EXCERPT = 500
-DUE_BATCH = 500
+DUE_BATCH = 100  # sent one after another by the periodic task: at most ~8 minutes at the timeout
 USER_AGENT = "Zhangwan-Webhooks/1"
 
 

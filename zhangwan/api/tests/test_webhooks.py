@@ -316,3 +316,38 @@ def test_a_nomination_status_change_is_emitted(subscribe, role_users, organizati
                                     reason="status")
     [data] = _sent("nomination.status")
     assert (data["id"], data["status"]) == (n.pk, "withdrawn")
+
+
+def test_the_excel_exports_list_the_webhooks_and_deliveries(client, liaison, subscribe):
+    subscription = subscribe()
+    _deliveries(subscription, 3)
+    client.force_login(liaison)
+    for url in (reverse("api:webhooks"), reverse("api:webhook_detail", args=[subscription.pk])):
+        response = client.get(url, {"format": "xlsx"})
+        assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxml")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_delivery_being_sent_by_another_worker_is_skipped(receiver, subscribe):
+    subscription = subscribe()
+    _deliveries(subscription, 1)
+    delivery = Delivery.objects.get()
+    locked, release = threading.Event(), threading.Event()
+
+    def hold():
+        with transaction.atomic():
+            Delivery.objects.select_for_update().get(pk=delivery.pk)
+            locked.set()
+            release.wait(5)
+        from django.db import connection
+
+        connection.close()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    locked.wait(5)
+    assert webhooks.deliver(delivery.pk, now=later(minutes=5)) is None  # skipped, not waited for
+    release.set()
+    thread.join()
+    assert webhooks.deliver(delivery.pk, now=later(minutes=5)) == "succeeded"
+    assert webhooks.deliver(delivery.pk, now=later(minutes=10)) is None and len(receiver.received) == 1

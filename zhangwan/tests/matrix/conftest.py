@@ -155,9 +155,8 @@ def build_objects(role_users, organization, other_organization):
     accounts = account_objects(role_users, organization)
     names = [*contests, *certificates, *subsidies, *masters, *accounts]
     assert len(names) == len(set(names)), "two apps' objects share a name"
-    from zhangwan.api.tokens import token_create
-
     from zhangwan.api.models import Subscription
+    from zhangwan.api.tokens import token_create
 
     api_token, _secret = token_create(user=role_users["liaison"], name="HR", scopes=["roster.read"])
     # Made directly: subscription_create would look the (made-up) host up.

@@ -442,8 +442,9 @@ PAGES = {
     "reports:dashboard", "reports:talent_profile",
     "reports:my_profile", "jobs:export_detail", "jobs:export_download",
     "audit:activity_log",
-    # The API: JSON for tokens (its own tests: zhangwan/api/tests), the token pages that only read.
-    "api:tokens", "api:token_detail", "api:webhooks", "api:webhook_detail", "api_v1:schema", "api_v1:docs", "api_v1:not_found", "api_v1:workers",
+    # The API: JSON for tokens (its own tests: zhangwan/api/tests), the token and webhook pages that only read.
+    "api:tokens", "api:token_detail", "api:webhooks", "api:webhook_detail",
+    "api_v1:schema", "api_v1:docs", "api_v1:not_found", "api_v1:workers",
     "api_v1:workers_batch", "api_v1:worker", "api_v1:classes", "api_v1:class", "api_v1:class_register",
     "api_v1:enrollments", "api_v1:enrollment", "api_v1:enrollment_cancel", "api_v1:events", "api_v1:event_enter",
     "api_v1:entries", "api_v1:entry_withdraw", "api_v1:results", "api_v1:certificates", "api_v1:certificate_verify",
