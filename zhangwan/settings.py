@@ -206,6 +206,7 @@ CELERY_BEAT_SCHEDULE = {
     "purge-rate-counters": {"task": "zhangwan.limits.tasks.purge_rate_counters", "schedule": 3600.0},
     "purge-idempotency-keys": {"task": "zhangwan.api.tasks.purge_idempotency_keys", "schedule": 3600.0},
     "deliver-due-webhooks": {"task": "zhangwan.api.tasks.deliver_due_webhooks", "schedule": 30.0},
+    "purge-webhook-log": {"task": "zhangwan.api.tasks.purge_webhook_log", "schedule": 86400.0},
 }
 
 # Hosts webhooks may be sent to over http and whatever address they resolve to (tests, an intranet);

@@ -30,3 +30,11 @@ def deliver_due_webhooks() -> int:
     from . import webhooks
 
     return webhooks.deliver_due()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def purge_webhook_log() -> int:
+    """Forget webhook deliveries finished over a month ago (periodic)."""
+    from . import webhooks
+
+    return webhooks.purge_log()

@@ -365,3 +365,16 @@ def deliver_due(*, now=None) -> int:
     for pk in _heads(due)[:DUE_BATCH]:
         sent += deliver(pk, now=now) is not None
     return sent
+
+
+# The delivery log shows a month; older finished deliveries, and events no delivery points to, go.
+LOG_KEPT_FOR = timedelta(days=30)
+
+
+def purge_log(*, now=None) -> int:
+    """Forget finished deliveries older than LOG_KEPT_FOR and the events left without one (periodic)."""
+    now = now or timezone.now()
+    deleted, _by_model = Delivery.objects.filter(status__in=Delivery.DONE, updated_at__lt=now - LOG_KEPT_FOR).delete()
+    Event.objects.filter(created_at__lt=now - LOG_KEPT_FOR).filter(~Exists(
+        Delivery.objects.filter(event_id=OuterRef("pk")))).delete()
+    return deleted

@@ -351,3 +351,13 @@ def test_a_delivery_being_sent_by_another_worker_is_skipped(receiver, subscribe)
     thread.join()
     assert webhooks.deliver(delivery.pk, now=later(minutes=5)) == "succeeded"
     assert webhooks.deliver(delivery.pk, now=later(minutes=10)) is None and len(receiver.received) == 1
+
+
+def test_finished_deliveries_are_forgotten_after_a_month(subscribe):
+    subscription = subscribe()
+    _deliveries(subscription, 2)
+    done, waiting = Delivery.objects.order_by("pk")
+    Delivery.objects.filter(pk=done.pk).update(status="succeeded")
+    assert webhooks.purge_log(now=later(days=29)) == 0
+    assert webhooks.purge_log(now=later(days=31)) == 1 and webhooks.purge_log(now=later(days=31)) == 0
+    assert list(Delivery.objects.all()) == [waiting] and Event.objects.count() == 1
