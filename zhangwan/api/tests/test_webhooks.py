@@ -361,3 +361,16 @@ def test_finished_deliveries_are_forgotten_after_a_month(subscribe):
     assert webhooks.purge_log(now=later(days=29)) == 0
     assert webhooks.purge_log(now=later(days=31)) == 1 and webhooks.purge_log(now=later(days=31)) == 0
     assert list(Delivery.objects.all()) == [waiting] and Event.objects.count() == 1
+
+
+def test_recording_a_payment_emits_claim_paid_for_each_claim(subscribe, role_users, organization):
+    from training.subsidies import services as subsidies
+    from training.subsidies.tests.factories import approved_batch, claim, policy
+
+    subscribe(events=["claim.paid"])
+    skill = policy()
+    claims = [claim(policy=skill, worker=WorkerFactory(employer=organization)) for _ in range(2)]
+    batch = approved_batch(claims, made_by=role_users["finance_officer"], approved_by=role_users["training_officer"])
+    subsidies.payment_record(batch=batch, user=role_users["finance_officer"], paid_on=timezone.localdate(),
+                             reference="B1")
+    assert sorted((d["id"], d["batch"]) for d in _sent("claim.paid")) == [(c.pk, batch.pk) for c in claims]
