@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from zhangwan.accounts.models import User
 from zhangwan.accounts.notifications import tell_each, tell_workers
+from zhangwan.api import webhooks
 from zhangwan.errors import ServiceError
 from zhangwan.history import bulk_create_with_history, bulk_update_with_history, record_history, save_with_history
 from zhangwan.jobs import step_pause
@@ -371,6 +372,7 @@ def certificates_issue(*, session: AssessmentSession, user, on: datetime.date | 
                                 body=session.body, source=Certificate.Source.ASSESSMENT, application=a)
                     for n, a in zip(numbers, passed, strict=True)]
     bulk_create_with_history(certificates, Certificate, user=user, reason="certificate.issued")
+    webhooks.emit_each("certificate.issued", [(c, c.holder.employer_id) for c in certificates])
     if not session.window_open():  # a session still taking applications stays open (closing is its own action)
         SESSION_STATUS.update(AssessmentSession.objects.filter(pk=session.pk), AssessmentSession.Status.ASSESSED,
                               user=user, reason="session.certificates_issued")
@@ -389,6 +391,7 @@ def certificate_revoke(*, certificate: Certificate, reason: str, user) -> Certif
     certificate.revoked_reason, certificate.revoked_at = reason.strip()[:300], timezone.now()
     CERTIFICATE_STATUS.move(certificate, Certificate.Status.REVOKED, user=user, reason="certificate.revoked",
                             update_fields=["revoked_reason", "revoked_at"])
+    webhooks.emit("certificate.revoked", certificate, organization=certificate.holder.employer_id)
     # A subsidy paid for it is to be recovered: training's subsidies reverse its claims in this same
     # transaction (training.subsidies.receivers), or refuse the revocation.
     try:

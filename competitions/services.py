@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from zhangwan.accounts.notifications import tell_each, tell_workers
+from zhangwan.api import webhooks
 from zhangwan.errors import ServiceError
 from zhangwan.history import (
     bulk_create_with_history,
@@ -469,6 +470,9 @@ def results_publish(*, competition: Competition, user, reason: str = "") -> Comp
                       update_fields=["results_published"])
     _advance_winners(competition, user)
     _tell_entrants(competition)
+    results = (Result.objects.filter(entry__event__competition=competition)
+               .select_related("entry__event__competition", "entry__worker").order_by("pk"))
+    webhooks.emit_each("result.published", [(r, r.entry.organization_id) for r in results])
     return competition
 
 
@@ -591,6 +595,7 @@ def result_correct(*, result: Result, rank, tier: str, title: str, reason: str, 
     result.rank, result.tier, result.title, result.upgrade = rank, tier, title, upgrade
     save_with_history(result, user=user, reason="result.corrected", detail=reason,
                       update_fields=["rank", "tier", "title", "upgrade"])
+    webhooks.emit("result.corrected", result, organization=entry.organization_id)
     if was_advancing and not _advancing(result):
         _undo_advancement([entry], user, competition.name)
     if old_upgrade != upgrade:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhangwan.accounts.notifications import tell_workers
+from zhangwan.api import webhooks
 from zhangwan.errors import ServiceError
 from zhangwan.history import bulk_create_with_history, bulk_update_with_history, save_with_history
 from zhangwan.transitions import Transitions
@@ -111,6 +112,7 @@ def _cancel_all(cls, enrollments, user):
     bulk_update_with_history(enrollments, Enrollment, ["status", "cancelled_at"], user=user, reason="class.cancelled")
     TrainingClass.objects.filter(pk=cls.pk).update(confirmed_count=0)
     _tell(enrollments, "class.cancelled", lambda e: {"title": cls.title})
+    _emit("enrollment.cancelled", enrollments)
 
 
 # Registration -------------------------------------------------------------------------------
@@ -202,6 +204,8 @@ def enrollments_register(*, workers, training_class: TrainingClass, user, channe
         cls.confirmed_count += confirmed
         if tell:
             _tell_registered(cls, new)
+        _emit("enrollment.confirmed", [e for e in new if e.status == Enrollment.Status.CONFIRMED])
+        _emit("enrollment.waitlisted", [e for e in new if e.status == Enrollment.Status.WAITLISTED])
     # The caller's copy was read before the lock: it shows the seats as they are now, not as they were.
     training_class.confirmed_count = cls.confirmed_count
     return outcomes
@@ -271,6 +275,7 @@ def enrollment_move(*, enrollment: Enrollment, to_class: TrainingClass, user, re
     enrollment.cancelled_at = timezone.now()
     ENROLLMENT_STATUS.move(enrollment, Enrollment.Status.CANCELLED, user=user, reason="enrollment.moved",
                            detail=reason or new.title, update_fields=["cancelled_at"])
+    _emit("enrollment.cancelled", [enrollment])
     if was_confirmed:
         TrainingClass.objects.filter(pk=old.pk).update(confirmed_count=F("confirmed_count") - 1)
         old.refresh_from_db(fields=["confirmed_count"])
@@ -279,6 +284,11 @@ def enrollment_move(*, enrollment: Enrollment, to_class: TrainingClass, user, re
     _tell([moved], "enrollment.moved", lambda e: {"old": old.title, "title": new.title, "reason": reason or "—",
                                                   "status": Enrollment.Status(e.status).label})
     return moved
+
+
+def _emit(event: str, enrollments) -> None:
+    """The webhook event for each enrollment, to its worker's employer's subscriptions and the district's."""
+    webhooks.emit_each(event, [(e, e.worker.employer_id) for e in enrollments])
 
 
 def _tell_registered(cls, enrollments):
@@ -308,6 +318,7 @@ def enrollment_cancel(*, enrollment: Enrollment, user) -> Enrollment:
     enrollment.cancelled_at = timezone.now()
     ENROLLMENT_STATUS.move(enrollment, Enrollment.Status.CANCELLED, user=user, reason="enrollment.cancelled",
                            update_fields=["cancelled_at"])
+    _emit("enrollment.cancelled", [enrollment])
     _tell([enrollment], "enrollment.cancelled" if was_confirmed else "enrollment.waitlist_left",
           lambda e: {"title": cls.title, "date": cls.starts_on, "by": user.get_full_name()})
     if was_confirmed:
@@ -339,6 +350,7 @@ def enrollment_withdraw(*, enrollment: Enrollment, user, reason: str) -> Enrollm
     enrollment.cancelled_at = timezone.now()
     ENROLLMENT_STATUS.move(enrollment, Enrollment.Status.CANCELLED, user=user, reason="enrollment.withdrawn",
                            detail=reason, update_fields=["cancelled_at"])
+    _emit("enrollment.cancelled", [enrollment])
     if was_confirmed:
         TrainingClass.objects.filter(pk=cls.pk).update(confirmed_count=F("confirmed_count") - 1)
     _tell([enrollment], "enrollment.withdrawn", lambda e: {"title": cls.title, "reason": reason})
@@ -372,6 +384,7 @@ def _promote(cls: TrainingClass, user) -> list[Enrollment]:
         ENROLLMENT_STATUS.assign(enrollment, Enrollment.Status.CONFIRMED)
         enrollment.confirmed_at = now
     bulk_update_with_history(promoted, Enrollment, ["status", "confirmed_at"], user=user, reason="enrollment.promoted")
+    _emit("enrollment.promoted", promoted)
     TrainingClass.objects.filter(pk=cls.pk).update(confirmed_count=F("confirmed_count") + len(promoted))
     cls.confirmed_count += len(promoted)
     _tell(promoted, "enrollment.promoted", lambda e: {"title": cls.title, "date": cls.starts_on})

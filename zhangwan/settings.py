@@ -205,7 +205,13 @@ CELERY_BEAT_SCHEDULE = {
     "delete-old-codes": {"task": "zhangwan.accounts.tasks.delete_old_codes_and_locks", "schedule": 3600.0},
     "purge-rate-counters": {"task": "zhangwan.limits.tasks.purge_rate_counters", "schedule": 3600.0},
     "purge-idempotency-keys": {"task": "zhangwan.api.tasks.purge_idempotency_keys", "schedule": 3600.0},
+    "deliver-due-webhooks": {"task": "zhangwan.api.tasks.deliver_due_webhooks", "schedule": 30.0},
+    "purge-webhook-log": {"task": "zhangwan.api.tasks.purge_webhook_log", "schedule": 86400.0},
 }
+
+# Hosts webhooks may be sent to over http and whatever address they resolve to (tests, an intranet);
+# every other webhook goes over https to public addresses only (zhangwan/api/webhooks.py).
+WEBHOOK_ALLOWED_HOSTS = env.list("WEBHOOK_ALLOWED_HOSTS", default=[])
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

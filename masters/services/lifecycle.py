@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from zhangwan.accounts.notifications import tell_each
+from zhangwan.api import webhooks
 from zhangwan.errors import ServiceError
 from zhangwan.transitions import Transitions
 
@@ -67,7 +68,10 @@ def _people(nomination):
 
 
 def nominations_notify(nominations) -> None:
-    """Tell the people of each nomination its new status."""
+    """Tell the people of each nomination, and the webhooks of its organization and the district, its new
+    status. Every status change of a nomination ends here."""
+    nominations = list(nominations)
+    webhooks.emit_each("nomination.status", [(n, n.organization_id) for n in nominations])
     tell_each((user, "nomination.status", {"name": n.nominee.name, "round": n.round,
                                            "status": Nomination.Status(n.status).label},
                reverse("masters:nomination_detail", args=[n.pk]))

@@ -14,6 +14,7 @@ from certification.models import Certificate
 from zhangwan.accounts.models import User
 from zhangwan.accounts.notifications import tell, tell_each, tell_workers
 from zhangwan.accounts.roles import Role
+from zhangwan.api import webhooks
 from zhangwan.errors import ServiceError
 from zhangwan.history import (
     HISTORY_FIELDS,
@@ -112,8 +113,17 @@ def claims_approve(*, claims, user) -> int:
     """Approve the claims awaiting review among these; the others are left as they are."""
     pks = _lock_pending(claims)
     record_creation(pks)
-    return len(CLAIM_STATUS.update(Claim.objects.filter(pk__in=pks), Claim.Status.APPROVED, user=user,
-                                   reason="claim.approved", reviewed_by=user, reviewed_at=timezone.now()))
+    approved = len(CLAIM_STATUS.update(Claim.objects.filter(pk__in=pks), Claim.Status.APPROVED, user=user,
+                                       reason="claim.approved", reviewed_by=user, reviewed_at=timezone.now()))
+    if pks:
+        _emit("claim.approved", Claim.objects.filter(pk__in=pks))
+    return approved
+
+
+def _emit(event: str, claims) -> None:
+    """The webhook event for each claim, to its worker's employer's subscriptions and the district's."""
+    claims = claims.select_related("worker", "policy").order_by("pk")
+    webhooks.emit_each(event, [(c, c.worker.employer_id) for c in claims])
 
 
 @transaction.atomic
@@ -410,6 +420,7 @@ def payment_record(*, batch: Batch, user, paid_on: datetime.date, reference: str
         _changed(batch.claims.values_list("pk", flat=True), "claim.recovered_by_batch", user)
         return payment
     Policy.objects.filter(pk=batch.policy_id).update(paid=F("paid") + batch.total)
+    _emit("claim.paid", batch.claims.all())
     tell_workers(
         batch.claims.filter(worker__user__isnull=False).select_related("worker__user"), "subsidy.paid",
         params=lambda c: {"policy": batch.policy.name, "amount": f"{c.amount:,.2f}", "date": paid_on.isoformat(),

@@ -106,6 +106,11 @@ NOTICES = {
                                 _("The results of %(event)s are withdrawn: %(reason)s. They will be published again "
                                   "once corrected.")),
     "result.corrected": Notice(_("Result corrected: %(name)s"), _("%(event)s: rank %(rank)s, %(award)s (%(reason)s).")),
+    # API
+    "webhook.disabled": Notice(
+        _("Webhook disabled: %(address)s"),
+        _("Deliveries to %(address)s failed %(failures)d times in a row, so the webhook is disabled and "
+          "events wait. Check the receiving system, then enable the webhook again on its page.")),
 }
 
 

@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Scope
+from .models import EventType, Scope
 
 
 class TokenForm(forms.Form):
@@ -31,3 +31,10 @@ class TokenForm(forms.Form):
         if day is None:
             return None
         return timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.min.time()))
+
+
+class WebhookForm(forms.Form):
+    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https",
+                         help_text=_("Where your system receives the events, e.g. https://hr.example.com/zhangwan."))
+    events = forms.MultipleChoiceField(label=_("Events"), widget=forms.CheckboxSelectMultiple,
+                                       choices=[c for c in EventType.choices if c[0] != EventType.TEST])

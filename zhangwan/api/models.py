@@ -145,3 +145,110 @@ class IdempotentRequest(models.Model):
 
     def __str__(self):
         return self.key
+
+
+# Webhooks (zhangwan/api/webhooks.py) ----------------------------------------------------------------
+
+class EventType(models.TextChoices):
+    ENROLLMENT_CONFIRMED = "enrollment.confirmed", _("Enrollment confirmed")
+    ENROLLMENT_WAITLISTED = "enrollment.waitlisted", _("Enrollment on the waiting list")
+    ENROLLMENT_PROMOTED = "enrollment.promoted", _("Enrollment promoted from the waiting list")
+    ENROLLMENT_CANCELLED = "enrollment.cancelled", _("Enrollment cancelled")
+    RESULT_PUBLISHED = "result.published", _("Result published")
+    RESULT_CORRECTED = "result.corrected", _("Result corrected")
+    CERTIFICATE_ISSUED = "certificate.issued", _("Certificate issued")
+    CERTIFICATE_REVOKED = "certificate.revoked", _("Certificate revoked")
+    CLAIM_APPROVED = "claim.approved", _("Subsidy claim approved")
+    CLAIM_PAID = "claim.paid", _("Subsidy claim paid")
+    NOMINATION_STATUS = "nomination.status", _("Nomination status changed")
+    TEST = "test", _("Test event")
+
+
+class Subscription(models.Model):
+    """Where an integration wants events sent: an organization's (a liaison's) or, organization empty, a
+    union officer's district-wide one. The secret signs every delivery; it is shown once, at creation."""
+
+    organization = models.ForeignKey(Organization, verbose_name=_("organization"), on_delete=models.PROTECT,
+                                     null=True, blank=True, related_name="webhook_subscriptions")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"),
+                                   on_delete=models.PROTECT, related_name="webhook_subscriptions")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    url = models.URLField(_("URL"), max_length=500)
+    events = ArrayField(models.CharField(max_length=30, choices=EventType.choices), verbose_name=_("events"))
+    secret = models.CharField(max_length=64, editable=False)
+    active = models.BooleanField(_("active"), default=True)
+    consecutive_failures = models.PositiveIntegerField(_("failures in a row"), default=0, editable=False)
+    disabled_at = models.DateTimeField(_("disabled at"), null=True, blank=True, editable=False)
+    disabled_reason = models.CharField(_("why disabled"), max_length=200, blank=True, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["secret", "consecutive_failures"])
+
+    class Meta:
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.CheckConstraint(condition=~Q(events=[]), name="subscription_has_an_event")]
+
+    def __str__(self):
+        return self.url
+
+    def event_labels(self) -> str:
+        labels = dict(EventType.choices)
+        return ", ".join(str(labels.get(e, e)) for e in self.events)
+
+
+class Event(models.Model):
+    """Something that happened to an object, as sent to the subscriptions: the payload is fixed when
+    the event is made, so a retry sends the same body."""
+
+    uuid = models.UUIDField(unique=True, editable=False)
+    type = models.CharField(_("event"), max_length=30, choices=EventType.choices)
+    object_key = models.CharField(max_length=60)  # "training.enrollment:12": deliveries of one object go in order
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    payload = models.JSONField()
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"{self.type} {self.object_key}"
+
+
+class Delivery(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        FAILED = "failed", _("Failed, will retry")
+        SUCCEEDED = "succeeded", _("Delivered")
+        GIVEN_UP = "given_up", _("Given up")
+
+    DONE = (Status.SUCCEEDED, Status.GIVEN_UP)
+
+    subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="deliveries")
+    object_key = models.CharField(max_length=60)  # the event's, beside the subscription for the order index
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    status_code = models.PositiveSmallIntegerField(_("answer"), null=True, blank=True)
+    response_ms = models.PositiveIntegerField(_("response time (ms)"), null=True, blank=True)
+    response_excerpt = models.CharField(_("answer excerpt"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-pk"]
+        constraints = [models.UniqueConstraint(fields=["subscription", "event"], name="delivery_once_per_event")]
+        indexes = [models.Index(fields=["subscription", "object_key", "event"], name="delivery_object_order"),
+                   models.Index(fields=["next_attempt_at"], condition=Q(status__in=["pending", "failed"]),
+                                name="delivery_due")]
+
+    def __str__(self):
+        return f"{self.event} → {self.subscription}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in self.DONE

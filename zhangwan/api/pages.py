@@ -1,5 +1,6 @@
-"""The liaison's and the union officers' pages for API tokens: list, create (the secret shown once), the
-token's calls and history, revoke."""
+"""The liaison's and the union officers' pages for API tokens (list, create with the secret shown once, the
+token's calls and history, revoke) and for webhooks (the same, with the delivery log, a test event,
+enabling again and deleting)."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,8 +15,8 @@ from zhangwan.columns import wants_xlsx
 from zhangwan.history import history_with_changes
 from zhangwan.pagination import paginate
 
-from . import tables, tokens
-from .forms import TokenForm
+from . import tables, tokens, webhooks
+from .forms import TokenForm, WebhookForm
 
 KEEPERS = (Role.LIAISON, *sorted(OFFICERS))
 
@@ -77,3 +78,84 @@ def token_revoke(request, pk):
         tokens.token_revoke(token=token, user=request.user)
         messages.success(request, _("The token is revoked; calls with it are refused from now on."))
     return redirect("api:token_detail", pk=token.pk)
+
+
+# Webhooks ------------------------------------------------------------------------------------------
+
+def _hook_crumbs(*more):
+    return [(_("Webhooks"), reverse("api:webhooks") if more else None), *more]
+
+
+@role_required(*KEEPERS)
+def webhook_list(request):
+    rows = webhooks.subscriptions_for(request.user).select_related("created_by")
+    if wants_xlsx(request):
+        return tables.WEBHOOKS.response(request, rows)
+    page, query = paginate(request, rows)
+    return render(request, "api/webhook_list.html", {
+        "page": page, "query": query, "table": tables.WEBHOOKS, "crumbs": _hook_crumbs(),
+    })
+
+
+@role_required(*KEEPERS)
+def webhook_new(request):
+    form = WebhookForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with refusal_to(form):
+            subscription, secret = webhooks.subscription_create(
+                user=request.user, url=form.cleaned_data["url"], events=form.cleaned_data["events"])
+            # The secret is on this answer only, like a token's.
+            response = render(request, "api/webhook_created.html", {
+                "subscription": subscription, "secret": secret, "crumbs": _hook_crumbs((subscription.url, None)),
+            })
+            response["Cache-Control"] = "no-store"
+            return response
+    return render(request, "api/webhook_new.html", {"form": form, "crumbs": _hook_crumbs((_("New webhook"), None))})
+
+
+DELIVERIES_PAGE = 50
+
+
+@role_required(*KEEPERS)
+def webhook_detail(request, pk):
+    subscription = get_object_or_404(webhooks.subscriptions_for(request.user).select_related("created_by"), pk=pk)
+    deliveries = subscription.deliveries.select_related("event").defer("event__payload")
+    if wants_xlsx(request):
+        return tables.DELIVERIES.response(request, deliveries)
+    page, query = paginate(request, deliveries, DELIVERIES_PAGE)
+    return render(request, "api/webhook_detail.html", {
+        "subscription": subscription, "page": page, "query": query, "table": tables.DELIVERIES,
+        "history": history_with_changes(subscription.history.select_related("history_user")),
+        "crumbs": _hook_crumbs((subscription.url, None)),
+    })
+
+
+@require_POST
+@role_required(*KEEPERS)
+def webhook_test(request, pk):
+    subscription = get_object_or_404(webhooks.subscriptions_for(request.user), pk=pk)
+    with refusal_to(request):
+        webhooks.send_test(subscription=subscription, user=request.user)
+        messages.success(request, _("A test event is on its way; its delivery shows below."))
+    return redirect("api:webhook_detail", pk=subscription.pk)
+
+
+@require_POST
+@role_required(*KEEPERS)
+def webhook_enable(request, pk):
+    subscription = get_object_or_404(webhooks.subscriptions_for(request.user), pk=pk)
+    with refusal_to(request):
+        webhooks.subscription_enable(subscription=subscription, user=request.user)
+        messages.success(request, _("The webhook is enabled; the events that waited are sent now."))
+    return redirect("api:webhook_detail", pk=subscription.pk)
+
+
+@require_POST
+@role_required(*KEEPERS)
+def webhook_delete(request, pk):
+    subscription = get_object_or_404(webhooks.subscriptions_for(request.user), pk=pk)
+    with refusal_to(request):
+        webhooks.subscription_delete(subscription=subscription, user=request.user)
+        messages.success(request, _("The webhook is deleted; no more events are sent to it."))
+        return redirect("api:webhooks")
+    return redirect("api:webhook_detail", pk=subscription.pk)

@@ -22,3 +22,21 @@ CALLS = Table(_("API calls"), "api-calls-{today}.xlsx", [
     Column(_("Answer"), "status"),
     Column(_("Address"), "ip"),
 ])
+
+WEBHOOKS = Table(_("Webhooks"), "webhooks-{today}.xlsx", [
+    Column(_("URL"), "url"),
+    Column(_("Events"), "event_labels"),
+    Column(_("Created by"), lambda s: str(s.created_by)),
+    Column(_("Created at"), local("created_at")),
+    Column(_("Active"), "active"),
+])
+
+DELIVERIES = Table(_("Deliveries"), "webhook-deliveries-{today}.xlsx", [
+    Column(_("Created at"), local("created_at")),
+    Column(_("Event"), lambda d: d.event.type),
+    Column(_("Status"), "get_status_display"),
+    Column(_("Attempts"), "attempts"),
+    Column(_("Answer"), "status_code"),
+    Column(_("Response time (ms)"), "response_ms"),
+    Column(_("Answer excerpt"), "response_excerpt"),
+])

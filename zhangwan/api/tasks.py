@@ -14,3 +14,27 @@ def purge_idempotency_keys() -> int:
 
     deleted, _by_model = IdempotentRequest.objects.filter(created_at__lt=timezone.now() - KEPT_FOR).delete()
     return deleted
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def deliver_webhook(delivery_id: int) -> str | None:
+    """Post one webhook delivery (zhangwan/api/webhooks.py): a delivery already done is not sent again."""
+    from . import webhooks
+
+    return webhooks.deliver(delivery_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def deliver_due_webhooks() -> int:
+    """Retries whose time has come, and deliveries a lost message left behind (periodic)."""
+    from . import webhooks
+
+    return webhooks.deliver_due()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def purge_webhook_log() -> int:
+    """Forget webhook deliveries finished over a month ago (periodic)."""
+    from . import webhooks
+
+    return webhooks.purge_log()

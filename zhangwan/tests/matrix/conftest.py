@@ -166,6 +166,7 @@ def build_objects(role_users, organization, other_organization):
     accounts = account_objects(role_users, organization)
     names = [*contests, *certificates, *subsidies, *masters, *accounts]
     assert len(names) == len(set(names)), "two apps' objects share a name"
+    from zhangwan.api.models import Subscription
     from zhangwan.api.tokens import token_create
 
     # A class with an exam, for the whole-class results page: one seat in it.
@@ -173,7 +174,12 @@ def build_objects(role_users, organization, other_organization):
     exam_seat = enrollment_register(worker=WorkerFactory(employer=organization), training_class=second_class,
                                     user=None, channel="staff")
     api_token, _secret = token_create(user=role_users["liaison"], name="HR", scopes=["roster.read"])
+    # Made directly: subscription_create would look the (made-up) host up.
+    webhook = Subscription.objects.create(organization=organization, created_by=role_users["liaison"],
+                                          url="https://hr.example.com/zhangwan", events=["enrollment.confirmed"],
+                                          secret="whsec_matrix")
     return {**contests, **certificates, **subsidies, **masters, **accounts, "api_token": api_token,
+            "webhook": webhook,
             "own_worker": own, "other_worker": other, "class": cls, "enrollment": enrollment,
             "draft_class": open_class(status="draft", provider=organization), "session": session,
             "second_class": second_class, "exam_seat": exam_seat,

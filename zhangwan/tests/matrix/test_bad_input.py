@@ -448,6 +448,11 @@ FORMS = {
     "api:token_new": Form(LO, fields={"name": "text", "scopes": "choice", "networks": "text", "expires_on": "date"},
                           valid=lambda o: {"name": "HR", "scopes": ["roster.read"], "networks": "", "expires_on": ""}),
     "api:token_revoke": Form(LO, pk("api_token")),
+    "api:webhook_new": Form(LO, fields={"url": "text", "events": "choice"},
+                            valid=lambda o: {"url": "https://hr.example.com/zhangwan", "events": ["claim.paid"]}),
+    "api:webhook_test": Form(LO, pk("webhook")),
+    "api:webhook_enable": Form(LO, pk("webhook")),
+    "api:webhook_delete": Form(LO, pk("webhook")),
 }
 # The rest of the project's pages take no input but their URL and query string (see the test
 # that feeds their query strings).
@@ -477,8 +482,9 @@ PAGES = {
     "reports:dashboard", "reports:talent_profile",
     "reports:my_profile", "jobs:export_detail", "jobs:export_download",
     "audit:activity_log",
-    # The API: JSON for tokens (its own tests: zhangwan/api/tests), the token pages that only read.
-    "api:tokens", "api:token_detail", "api_v1:schema", "api_v1:docs", "api_v1:not_found", "api_v1:workers",
+    # The API: JSON for tokens (its own tests: zhangwan/api/tests), the token and webhook pages that only read.
+    "api:tokens", "api:token_detail", "api:webhooks", "api:webhook_detail",
+    "api_v1:schema", "api_v1:docs", "api_v1:not_found", "api_v1:workers",
     "api_v1:workers_batch", "api_v1:worker", "api_v1:classes", "api_v1:class", "api_v1:class_register",
     "api_v1:enrollments", "api_v1:enrollment", "api_v1:enrollment_cancel", "api_v1:events", "api_v1:event_enter",
     "api_v1:entries", "api_v1:entry_withdraw", "api_v1:results", "api_v1:certificates", "api_v1:certificate_verify",

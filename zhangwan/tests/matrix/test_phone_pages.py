@@ -38,7 +38,7 @@ pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
 # Proper names and abbreviations, and the matrix world's data (part names, a policy's name and a title
 # number prefix typed by officers), which stay as they are in Chinese text.
-ALLOWED_WORDS = {"Excel", "xlsx", "PDF", "WPS", "Word", "skill", "theory", "practical", "ZWJN"}
+ALLOWED_WORDS = {"Excel", "xlsx", "PDF", "WPS", "Word", "skill", "theory", "practical", "ZWJN", "JSON", "https"}
 # The matrix world's usernames (each role's user is named after the role; others are user1, user2, ...),
 # which the account pages show as the data they are.
 USERNAME_WORDS = {w for role in Role for w in re.findall(r"[A-Za-z]{4,}", role.value)} | {"user"}

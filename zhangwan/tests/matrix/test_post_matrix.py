@@ -142,6 +142,9 @@ ACTORS = {
                       R.MASTERS_OFFICER},
     "api:token_revoke": {R.LIAISON, R.TRAINING_OFFICER, R.COMPETITIONS_OFFICER, R.CERTIFICATION_OFFICER,
                          R.MASTERS_OFFICER},
+    **dict.fromkeys(["api:webhook_new", "api:webhook_test", "api:webhook_enable", "api:webhook_delete"],
+                    {R.LIAISON, R.TRAINING_OFFICER, R.COMPETITIONS_OFFICER, R.CERTIFICATION_OFFICER,
+                     R.MASTERS_OFFICER}),
 }
 
 

@@ -259,6 +259,13 @@ EXPECTED = {
     "api:token_detail": (lambda o: {"pk": o["api_token"].pk},
                          {**only({Role.LIAISON.value}), **dict.fromkeys(OFFICER_ROLES, 404)}),
     "api:token_revoke": (lambda o: {"pk": o["api_token"].pk}, everyone(405)),
+    # Webhooks: kept like tokens (the liaison's webhook is not an officer's: 404).
+    "api:webhooks": (None, only(TOKEN_KEEPERS)),
+    "api:webhook_new": (None, only(TOKEN_KEEPERS)),
+    "api:webhook_detail": (lambda o: {"pk": o["webhook"].pk},
+                           {**only({Role.LIAISON.value}), **dict.fromkeys(OFFICER_ROLES, 404)}),
+    **{f"api:webhook_{name}": (lambda o: {"pk": o["webhook"].pk}, everyone(405))
+       for name in ("test", "enable", "delete")},
     # The API answers tokens only: a session (or none) is 401, whoever holds it. Its schema and docs are public.
     "api_v1:schema": (None, everyone()),
     "api_v1:docs": (None, everyone()),
