@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zhangwan.errors import ServiceError
 from zhangwan.ratelimit import Limit
@@ -38,6 +39,9 @@ CLAIM_LOCK_TOLD = Role.TRAINING_OFFICER
 
 class ClaimError(ServiceError):
     """The claim cannot go on; the message is for the user."""
+
+
+ALREADY_CLAIMED = gettext_lazy("This record has already been claimed. Log in, or ask your liaison for help.")
 
 
 def worker_find_claimable(*, id_number: str, name: str, mobile: str) -> Worker | None:
@@ -136,7 +140,7 @@ def worker_claim(*, worker_id: int, username: str, password: str) -> User:
     """Step 3: give a roster worker their own login. Twice at once: the second finds it claimed."""
     worker = Worker.objects.select_for_update().get(pk=worker_id)
     if worker.user_id is not None:
-        raise ClaimError(_("This record has already been claimed. Log in, or ask your liaison for help."))
+        raise ClaimError(ALREADY_CLAIMED)
     user = User(username=username, full_name=worker.name, organization=None)
     user.set_password(password)
     user.save()

@@ -97,6 +97,12 @@ def claim_code(request):
 def claim_password(request):
     """Step 3: the worker chooses a username and password and is logged in."""
     worker = _session_worker(request, SESSION_CLAIM_KEY)
+    if worker is None and Worker.objects.filter(pk=request.session.get(SESSION_CLAIM_KEY) or 0,
+                                                user__isnull=False).exists():
+        # Claimed meanwhile (from another phone or browser), as the service would refuse it.
+        request.session.pop(SESSION_CLAIM_KEY, None)
+        messages.error(request, services.ALREADY_CLAIMED)
+        return redirect("accounts:login")
     if worker is None:
         return _start_over(request)
     form = SetAccountForm(request.POST or None, initial={"username": worker.mobile})

@@ -191,6 +191,21 @@ def test_a_taken_username_is_refused(client, unclaimed, sms_outbox):
     assert Group.objects.get(name="worker").user_set.count() == 0
 
 
+def test_the_second_browser_to_finish_a_claim_is_sent_to_log_in(organization, sms_outbox):
+    """One after the other (not at once): the later one is told the record is claimed, not sent back to
+    step one as if it had never proved who it is."""
+    worker = WorkerFactory(employer=organization, name="王小明", mobile="13912345678")
+    first, second = Client(), Client(REMOTE_ADDR="198.51.100.9")
+    claim_with_code(first, worker, sms_outbox)
+    OneTimeCode.objects.update(created_at=timezone.now() - timedelta(seconds=61))
+    claim_with_code(second, worker, sms_outbox)
+    assert set_account(first, "wxm1").url == reverse("accounts:profile")
+    late = set_account(second, "wxm2")
+    assert late.url == reverse("accounts:login")
+    assert "已被认领" in second.get(late.url).content.decode()
+    assert not User.objects.filter(username="wxm2").exists()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_correct_claims_at_once_make_one_account(organization, sms_outbox):
     worker = WorkerFactory(employer=organization, name="王小明", mobile="13912345678")
