@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 import requests
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,8 +32,18 @@ from zhangwan.accounts.notifications import tell
 from zhangwan.accounts.roles import OFFICERS, Role, has_role
 from zhangwan.errors import ServiceError
 from zhangwan.history import delete_with_history, save_with_history
+from zhangwan.transitions import Transitions
 
 from .models import Delivery, Event, EventType, Subscription
+
+_D = Delivery.Status
+# A delivery is tried until it succeeds or a day has passed; both ends are final.
+DELIVERY_STATUS = Transitions(Delivery, {
+    _D.PENDING: {_D.SUCCEEDED, _D.FAILED, _D.GIVEN_UP},
+    _D.FAILED: {_D.SUCCEEDED, _D.FAILED, _D.GIVEN_UP},
+    _D.SUCCEEDED: set(),
+    _D.GIVEN_UP: set(),
+})
 
 # After a failed attempt the next one waits this long (the last step repeats); none after GIVE_UP_AFTER.
 BACKOFF = [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2),
@@ -221,19 +231,17 @@ def emit(type_: str, obj, *, organization) -> list[Delivery]:
 
 
 def emit_each(type_: str, items) -> list[Delivery]:
-    """items: (object, organization id) pairs. One query when nobody subscribes; otherwise one insert of
-    events and one of deliveries, queued after the commit. Call it inside the service's transaction."""
-    items = list(items)
+    """items: (object, organization id) pairs, read only when someone subscribes to the event (pass a
+    generator over a queryset: nothing is loaded otherwise). One query when nobody subscribes; otherwise
+    one insert of events and one of deliveries, queued after the commit. Call it inside the service's
+    transaction."""
     if type_ not in EventType.values:
         raise KeyError(f"Unknown webhook event {type_!r}: add it to zhangwan.api.models.EventType")
-    if not items:
-        return []
-    organizations = {org for _obj, org in items if org is not None}
     subscriptions = list(Subscription.objects.filter(active=True, events__contains=[type_])
-                         .filter(Q(organization__isnull=True) | Q(organization_id__in=organizations))
                          .values_list("pk", "organization_id"))
     if not subscriptions:
         return []
+    items = list(items)
     now = timezone.now()
     events = []
     for obj, org in items:
@@ -324,15 +332,18 @@ def _record(delivery: Delivery, code, ms, excerpt, now) -> None:
     delivery.last_attempt_at = delivery.updated_at = now
     subscription = delivery.subscription
     if code is not None and 200 <= code < 300:
-        delivery.status, delivery.next_attempt_at = Delivery.Status.SUCCEEDED, None
+        DELIVERY_STATUS.assign(delivery, Delivery.Status.SUCCEEDED)
+        delivery.next_attempt_at = None
         Subscription.objects.filter(pk=subscription.pk, consecutive_failures__gt=0).update(consecutive_failures=0)
     else:
         deadline = delivery.created_at + GIVE_UP_AFTER
         if now >= deadline:
-            delivery.status, delivery.next_attempt_at = Delivery.Status.GIVEN_UP, None
+            DELIVERY_STATUS.assign(delivery, Delivery.Status.GIVEN_UP)
+            delivery.next_attempt_at = None
         else:
             wait = BACKOFF[min(delivery.attempts, len(BACKOFF)) - 1]
-            delivery.status, delivery.next_attempt_at = Delivery.Status.FAILED, min(now + wait, deadline)
+            DELIVERY_STATUS.assign(delivery, Delivery.Status.FAILED)
+            delivery.next_attempt_at = min(now + wait, deadline)
         _count_failure(subscription, now)
     delivery.save(update_fields=["attempts", "status", "status_code", "response_ms", "response_excerpt",
                                  "last_attempt_at", "updated_at", "next_attempt_at"])

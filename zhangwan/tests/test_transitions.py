@@ -12,7 +12,7 @@ from zhangwan.transitions import TABLES
 
 SERVICES = ["training.services", "training.subsidies.services", "training.subsidies.engine", "certification.services",
             "competitions.services", "zhangwan.registry.services", "zhangwan.jobs.exports", "zhangwan.reports.services",
-            "masters.services.lifecycle"]
+            "masters.services.lifecycle", "zhangwan.api.webhooks"]
 
 
 def _models_with_a_status():
