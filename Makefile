@@ -78,6 +78,7 @@ bench: venv
 	  $(PY) bench/eligibility.py $(ELIGIBILITY_ARGS) || status=1; echo; \
 	  $(PY) bench/results.py $(RESULTS_ARGS) || status=1; echo; \
 	  $(PY) bench/subsidies.py $(SUBSIDIES_ARGS) || status=1; echo; \
+	  $(PY) bench/api_sync.py $(API_ARGS) || status=1; echo; \
 	  $(PY) bench/masters.py $(MASTERS_ARGS) || status=1; echo; \
 	  $(PY) bench/reports.py $(REPORTS_ARGS) || status=1; echo; \
 	  $(PY) bench/pages.py $(PAGES_ARGS) || status=1; echo; \
