@@ -66,7 +66,9 @@ def competition_detail(request, pk):
                                                   .select_related("result", "worker", "organization")
                                                   .order_by("result__rank", "bib"), to_attr="winners"))
     return render(request, "competitions/competition_detail.html", {
-        "competition": competition, "events": events, "open_now": competition.registration_is_open(),
+        # Once its results are out a competition takes no more entries, whatever its window said.
+        "competition": competition, "events": events,
+        "open_now": competition.registration_is_open() and not competition.results_published,
         "is_liaison": has_role(request.user, Role.LIAISON), "is_worker": has_role(request.user, Role.WORKER),
         "crumbs": [(_("Competitions"), reverse("competitions:competition_list")), (competition.name, None)],
     })

@@ -166,3 +166,17 @@ def _marked_once(per_judge):
     mark_all(ev, {a: per_judge})
     services.results_compute(event_id=ev.pk)
     return results(ev)[a.pk].final_score
+
+
+@pytest.mark.django_db
+def test_the_public_page_of_published_results_shows_scores_and_no_longer_says_open(client, organization):
+    """Results published while the entry window still ran (a recorded outside competition): the public
+    page stops offering entries and shows each winner's score."""
+    ev = event()
+    entry = services.entry_create(event=ev, organization=organization, user=None, worker=welder(organization))
+    Result.objects.create(entry=entry, final_score=Decimal("91.25"), rank=1, tier="first", recorded=True)
+    ev.competition.results_published = True
+    ev.competition.save()
+    page = client.get(f"/competitions/{ev.competition.pk}/").content.decode()
+    assert "91.25" in page and 'id="results-published"' in page
+    assert "正在报名" not in page and "Open now" not in page
