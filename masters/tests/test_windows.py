@@ -296,3 +296,18 @@ def test_an_open_window_shows_the_button_and_no_closed_note(client, role_users):
                     review_opens=today + 2 * DAY, review_closes=today + 20 * DAY)
     page = _nomination_page(client, role_users)
     assert 'id="nominations-closed"' not in page and reverse("masters:nomination_new") in page
+
+
+def test_a_worker_nominating_themself_starts_from_their_own_trade(client, role_users):
+    from zhangwan.registry.models import Trade, WorkerTrade
+
+    today = timezone.localdate()
+    selection_round(year=today.year, nominations_open=today - DAY, nominations_close=today + DAY,
+                    review_opens=today + 2 * DAY, review_closes=today + 20 * DAY)
+    worker = role_users[Role.WORKER].worker
+    electrician = Trade.objects.exclude(code="6-18-02-04").order_by("code").first()
+    WorkerTrade.objects.create(worker=worker, trade=electrician, started_year=2008)
+    WorkerTrade.objects.create(worker=worker, trade=trade(), started_year=2015)
+    client.force_login(role_users[Role.WORKER])
+    page = client.get(reverse("masters:nomination_new")).content.decode()
+    assert f'<option value="{electrician.pk}" selected>' in page

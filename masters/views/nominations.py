@@ -89,7 +89,10 @@ def nomination_new(request):
                         multiple=False)
         if (answer := picker.answer(request)) is not None:
             return answer
-    form = NominationForm(request.POST or None, picker=picker)
+    # A worker nominating themself starts from their own trade (the longest-held one).
+    own_trade = None if workers is not None else own.trades.order_by("started_year", "pk").values_list(
+        "trade", flat=True).first()
+    form = NominationForm(request.POST or None, picker=picker, initial={"trade": own_trade})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with refusal_to(form):
