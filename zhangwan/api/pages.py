@@ -25,6 +25,14 @@ def _crumbs(*more):
     return [(_("API tokens"), reverse("api:tokens") if more else None), *more]
 
 
+def _secret_page(request, template, context):
+    """The page that shows a token's or a webhook's secret: on this answer only, never stored, never
+    redirected with, never cached."""
+    response = render(request, template, context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @role_required(*KEEPERS)
 def token_list(request):
     rows = tokens.tokens_for(request.user).select_related("created_by")
@@ -44,12 +52,9 @@ def token_new(request):
             token, secret = tokens.token_create(
                 user=request.user, name=form.cleaned_data["name"], scopes=form.cleaned_data["scopes"],
                 networks=form.cleaned_data["networks"], expires_at=form.expires_at())
-            # The secret is on this answer only: never stored, never redirected with, never cached.
-            response = render(request, "api/token_created.html", {
+            return _secret_page(request, "api/token_created.html", {
                 "token": token, "secret": secret, "crumbs": _crumbs((token.name, None)),
             })
-            response["Cache-Control"] = "no-store"
-            return response
     return render(request, "api/token_new.html", {"form": form, "crumbs": _crumbs((_("New token"), None))})
 
 
@@ -104,12 +109,9 @@ def webhook_new(request):
         with refusal_to(form):
             subscription, secret = webhooks.subscription_create(
                 user=request.user, url=form.cleaned_data["url"], events=form.cleaned_data["events"])
-            # The secret is on this answer only, like a token's.
-            response = render(request, "api/webhook_created.html", {
+            return _secret_page(request, "api/webhook_created.html", {
                 "subscription": subscription, "secret": secret, "crumbs": _hook_crumbs((subscription.url, None)),
             })
-            response["Cache-Control"] = "no-store"
-            return response
     return render(request, "api/webhook_new.html", {"form": form, "crumbs": _hook_crumbs((_("New webhook"), None))})
 
 
