@@ -82,8 +82,20 @@ def class_detail(request, pk):
     return render(request, "training/class_detail.html", {
         "cls": cls, "mine": mine, "can_register_self": has_role(request.user, Role.WORKER),
         "can_register_others": has_role(request.user, Role.LIAISON), "open_now": cls.registration_is_open(),
+        "closed_note": _registration_closed_note(cls),
         "crumbs": _crumbs((_("Class catalogue"), reverse("training:catalogue")), (cls.title, None)),
     })
+
+
+def _registration_closed_note(cls) -> str:
+    """Why a worker cannot register now, with the dates of the window."""
+    now, when = timezone.now(), {"start": f"{timezone.localtime(cls.registration_opens):%Y-%m-%d %H:%M}",
+                                 "end": f"{timezone.localtime(cls.registration_closes):%Y-%m-%d %H:%M}"}
+    if now < cls.registration_opens:
+        return _("Registration opens on %(start)s and closes on %(end)s.") % when
+    if now >= cls.registration_closes:
+        return _("Registration closed on %(end)s.") % when
+    return _("Registration is not open now.")
 
 
 # Worker -------------------------------------------------------------------------------------

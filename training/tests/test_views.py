@@ -411,3 +411,17 @@ def test_a_class_not_yet_started_offers_cancel_not_withdraw(officer_client):
         reverse("training:class_manage", args=[cls.pk])).content.decode()
     officer_client.post(reverse("training:enrollment_withdraw", args=[seat.pk]), {"reason": "x"})
     assert Enrollment.objects.get(pk=seat.pk).status == "confirmed"
+
+
+@pytest.mark.parametrize("opens_in, closes_in, words", [
+    (datetime.timedelta(days=2), datetime.timedelta(days=9), "报名时间为"),
+    (datetime.timedelta(days=-9), datetime.timedelta(days=-2), "报名已于"),
+])
+def test_a_closed_registration_window_says_so_with_its_dates(client, role_users, opens_in, closes_in, words):
+    now = timezone.now()
+    cls = open_class(registration_opens=now + opens_in, registration_closes=now + closes_in)
+    client.force_login(role_users["worker"])
+    page = client.get(reverse("training:class_detail", args=[cls.pk])).content.decode()
+    closes = f"{timezone.localtime(now + closes_in):%Y-%m-%d %H:%M}"
+    assert 'id="registration-closed"' in page and words in page and closes in page
+    assert 'id="register"' not in page
