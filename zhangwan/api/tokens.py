@@ -21,14 +21,32 @@ class ApiTokenError(ServiceError):
     pass
 
 
+NO_KEEPER = object()  # integration_owner's answer for a user who keeps no integrations
+
+
+def integration_owner(user):
+    """Whose integrations (tokens, webhooks) a user keeps: a union officer the district's (None), a liaison
+    their organization's (its id); NO_KEEPER for anyone else."""
+    if has_role(user, *OFFICERS):
+        return None
+    if has_role(user, Role.LIAISON) and user.organization_id:
+        return user.organization_id
+    return NO_KEEPER
+
+
+def kept_by(user, queryset):
+    """The rows of an integration model (organization, or none for the district) the user keeps; another's
+    is then simply not found."""
+    owner = integration_owner(user)
+    if owner is NO_KEEPER:
+        return queryset.none()
+    return queryset.filter(organization__isnull=True) if owner is None else queryset.filter(organization_id=owner)
+
+
 def tokens_for(user):
     """The tokens a user may see and revoke: a liaison their organization's, a union officer the
-    district-wide ones. Another's token is then simply not found."""
-    if has_role(user, *OFFICERS):
-        return ApiToken.objects.filter(organization__isnull=True)
-    if has_role(user, Role.LIAISON) and user.organization_id:
-        return ApiToken.objects.filter(organization_id=user.organization_id)
-    return ApiToken.objects.none()
+    district-wide ones."""
+    return kept_by(user, ApiToken.objects.all())
 
 
 def check_networks(networks: list[str]) -> list[str]:
@@ -47,11 +65,8 @@ def check_networks(networks: list[str]) -> list[str]:
 def token_create(*, user, name: str, scopes: list[str], networks=(), expires_at=None) -> tuple[ApiToken, str]:
     """A new token for the user's organization (a liaison) or the district (a union officer), and its
     secret: the only time the secret exists outside the caller's hands."""
-    if has_role(user, *OFFICERS):
-        organization_id = None
-    elif has_role(user, Role.LIAISON) and user.organization_id:
-        organization_id = user.organization_id
-    else:
+    organization_id = integration_owner(user)
+    if organization_id is NO_KEEPER:
         raise ApiTokenError(_("Only an organization's liaison or a union officer may create API tokens."))
     if not scopes:
         raise ApiTokenError(_("Choose at least one scope."))

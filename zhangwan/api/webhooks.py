@@ -29,12 +29,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhangwan.accounts.notifications import tell
-from zhangwan.accounts.roles import OFFICERS, Role, has_role
 from zhangwan.errors import ServiceError
 from zhangwan.history import delete_with_history, save_with_history
 from zhangwan.transitions import Transitions
 
 from .models import Delivery, Event, EventType, Subscription
+from .tokens import NO_KEEPER, integration_owner, kept_by
 
 _D = Delivery.Status
 # A delivery is tried until it succeeds or a day has passed; both ends are final.
@@ -66,11 +66,7 @@ class WebhookError(ServiceError):
 def subscriptions_for(user):
     """The subscriptions a user may see and change: a liaison their organization's, a union officer the
     district-wide ones (as API tokens)."""
-    if has_role(user, *OFFICERS):
-        return Subscription.objects.filter(organization__isnull=True)
-    if has_role(user, Role.LIAISON) and user.organization_id:
-        return Subscription.objects.filter(organization_id=user.organization_id)
-    return Subscription.objects.none()
+    return kept_by(user, Subscription.objects.all())
 
 
 def _allowed_hosts() -> set[str]:
@@ -112,11 +108,8 @@ def check_url(url: str) -> str:
 def subscription_create(*, user, url: str, events: list[str]) -> tuple[Subscription, str]:
     """A new subscription for the user's organization (a liaison) or the district (a union officer), and
     its signing secret, which the caller shows once."""
-    if has_role(user, *OFFICERS):
-        organization_id = None
-    elif has_role(user, Role.LIAISON) and user.organization_id:
-        organization_id = user.organization_id
-    else:
+    organization_id = integration_owner(user)
+    if organization_id is NO_KEEPER:
         raise WebhookError(_("Only an organization's liaison or a union officer may add webhooks."))
     events = sorted(set(events) & set(EventType.values) - {EventType.TEST})
     if not events:
