@@ -1,7 +1,8 @@
 """The staff dashboard: a year's headline figures (``figures.headline``, the annual report's own
 numbers) and a chart per dimension, each beside a table with the same numbers.
 
-Every breakdown is one aggregate query whatever the year holds, so the page costs the same number of
+Every breakdown is one aggregate query whatever the year holds (figures.Year asks each shared one once:
+the cards and the charts read the same trainee counts, money and certificates), so the page costs the same number of
 queries for a year of ten trainees or thirty thousand. A liaison sees their organization's figures
 only: the organization filter is theirs, whatever the address says.
 """
@@ -13,9 +14,8 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import connection
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import ExtractMonth, ExtractYear
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import ExtractYear
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -25,16 +25,17 @@ from django.utils.translation import pgettext
 from certification.models import Certificate
 from competitions.models import Competition, Entry, Tier
 from masters.models import IncentivePolicy, MasterTitle, TalkOrder, TalkTopic
-from training.models import Enrollment, TrainingClass
+from training.models import TrainingClass
 from training.subsidies import selectors
-from training.subsidies.models import Claim, Kind
+from training.subsidies.models import Kind
 from zhangwan.accounts.access import role_required
 from zhangwan.accounts.roles import STAFF_ROLES, Role, is_district_staff
 from zhangwan.query import FIRST_YEAR, LAST_YEAR
 from zhangwan.registry.models import Organization, SkillLevel, Trade
 from zhangwan.registry.templatetags.money import yuan
 
-from .figures import LEVELS, certificates_by_level, headline
+from . import figures
+from .figures import LEVELS
 
 # The headline figures shown as cards; the rest are in the table under them.
 CARDS = ["trainees", "skill_subsidies", "living_subsidies", "participants", "winners", "masters", "talks",
@@ -136,44 +137,19 @@ def _chosen_organization(request):
 # Breakdowns: one aggregate query each
 
 
-def trainees_by_trade_and_month(year, organization=None) -> dict:
-    """Distinct trainees per (trade, month), per trade, per month and in all: one query with GROUPING
-    SETS, so the totals count a worker once however many classes they took."""
-    enrollments = (Enrollment.objects.filter(training_class__starts_on__year=year)
-                   .exclude(status__in=[Enrollment.Status.CANCELLED, Enrollment.Status.WAITLISTED]))
-    if organization is not None:
-        enrollments = enrollments.filter(worker__employer=organization)
-    rows = (enrollments.order_by()
-            .annotate(person=F("worker_id"), trade_pk=F("training_class__course__trade_id"),
-                      month=ExtractMonth("training_class__starts_on"))
-            .values_list("person", "trade_pk", "month"))
-    sql, params = rows.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT trade_pk, month, COUNT(DISTINCT person) FROM ({sql}) AS enrolled "  # noqa: S608
-                       "GROUP BY GROUPING SETS ((trade_pk, month), (trade_pk), (month), ())", params)
-        counts = {(trade, month): n for trade, month, n in cursor.fetchall()}
-    return {"cells": {k: n for k, n in counts.items() if None not in k},
-            "by_trade": {t: n for (t, m), n in counts.items() if t is not None and m is None},
-            "by_month": {m: n for (t, m), n in counts.items() if t is None and m is not None},
-            "total": counts.get((None, None), 0)}
-
-
-def subsidies_by_kind(year, organization=None) -> dict:
+def subsidies_by_kind(year, organization=None, *, money=None) -> dict:
     """Paid by the year's policies, per kind: the people paid and the amount, net of reversals of paid
-    claims (subsidies.selectors)."""
-    claims = Claim.objects.filter(policy__valid_from__year=year)
-    if organization is not None:
-        claims = claims.filter(worker__employer=organization)
-    paid_out = claims.filter(selectors.PAID_OUT)
+    claims (subsidies.selectors). money: figures.money_by_kind's answer when the caller has it already."""
+    paid_out = figures.claims(year, organization).filter(selectors.PAID_OUT)
     measures = {"people": Count("worker", distinct=True)}
     for kind in Kind.values:
         measures |= {f"people_{kind}": Count("worker", distinct=True, filter=Q(policy__kind=kind))}
-    figures = paid_out.aggregate(**measures)
-    money = selectors.money_by(claims, "policy__kind")
+    paid = paid_out.aggregate(**measures)
+    money = figures.money_by_kind(year, organization) if money is None else money
     for kind in Kind.values:
-        figures[f"paid_{kind}"] = money[kind]["paid"] if kind in money else None
-    figures["paid"] = sum((m["paid"] for m in money.values()), Decimal(0)) if money else None
-    return figures
+        paid[f"paid_{kind}"] = money[kind]["paid"] if kind in money else None
+    paid["paid"] = sum((m["paid"] for m in money.values()), Decimal(0)) if money else None
+    return paid
 
 
 def competitors_by_level(year, organization=None) -> dict:
@@ -229,8 +205,8 @@ def month_name(month: int) -> str:
     return date_format(datetime.date(2000, month, 1), "M")
 
 
-def trainees_panel(year, organization):
-    counts = trainees_by_trade_and_month(year, organization)
+def trainees_panel(data: figures.Year):
+    counts = data.trainee_counts
     trades = Trade.objects.in_bulk(list(counts["by_trade"]))
     order = sorted(trades.values(), key=lambda t: -counts["by_trade"][t.pk])
     months = range(1, 13)
@@ -247,8 +223,8 @@ def trainees_panel(year, organization):
         wide=True)
 
 
-def subsidies_panel(year, organization):
-    paid = subsidies_by_kind(year, organization)
+def subsidies_panel(data: figures.Year):
+    paid = subsidies_by_kind(data.year, data.organization, money=data.money_by_kind)
     return Panel(
         "subsidies", _("Subsidies paid by type (yuan)"),
         {"categories": [str(k.label) for k in Kind], "horizontal": True, "money": True,
@@ -260,8 +236,9 @@ def subsidies_panel(year, organization):
         note=_("Paid under the year's policies, reversals deducted."))
 
 
-def competitions_panel(year, organization):
-    counts = competitors_by_level(year, organization)
+def competitions_panel(data: figures.Year):
+    year = data.year
+    counts = competitors_by_level(year, data.organization)
     levels = Competition.Level
     columns = [("entered", year - 1, 0, True), ("entered", year, 0, False),
                ("won", year - 1, 1, True), ("won", year, 1, False)]
@@ -278,8 +255,9 @@ def competitions_panel(year, organization):
                "in a total."))
 
 
-def certificates_panel(year, organization):
-    before, now = certificates_by_level(year - 1, organization), certificates_by_level(year, organization)
+def certificates_panel(data: figures.Year):
+    year = data.year
+    before, now = figures.certificates_by_level(year - 1, data.organization), data.certificates
     labels = [str(SkillLevel(level).label) for level in LEVELS]
     return Panel(
         "certificates", _("Certificates issued by level"),
@@ -292,8 +270,8 @@ def certificates_panel(year, organization):
         note=_("Valid certificates issued by the district's assessments and competitions."))
 
 
-def masters_panel(year, organization):
-    rows = masters_by_trade(year, organization)
+def masters_panel(data: figures.Year):
+    rows = masters_by_trade(data.year, data.organization)
     names = [Trade(name_zh=r["trade__name_zh"], name_en=r["trade__name_en"]).name for r in rows]
     return Panel(
         "masters", _("Skills Masters conferred by trade"),
@@ -303,8 +281,8 @@ def masters_panel(year, organization):
         [Cell(sum(r["n"] for r in rows))])
 
 
-def incentives_panel(year, organization):
-    policies = grants_by_policy(year, organization)
+def incentives_panel(data: figures.Year):
+    policies = grants_by_policy(data.year, data.organization)
     return Panel(
         "incentives", _("Incentive grants by policy"),
         {"categories": [f"{p.number}. {p.name}" for p in policies], "horizontal": True,
@@ -315,8 +293,8 @@ def incentives_panel(year, organization):
         note=_("Grants made in the year, to masters and to organizations."))
 
 
-def outreach_panel(year, organization):
-    talks = talks_by_category(year, organization)
+def outreach_panel(data: figures.Year):
+    talks = talks_by_category(data.year, data.organization)
     categories = TalkTopic.Category
     held = [talks.get(c, {}).get("talks", 0) for c in categories.values]
     people = [talks.get(c, {}).get("people") or 0 for c in categories.values]
@@ -338,13 +316,14 @@ def dashboard(request):
     organization, organizations = _chosen_organization(request)
     years = years_with_data()
     year = _chosen_year(request, years)
-    figures = {f.key: f for f in headline(year, organization)}
-    panels = [build(year, organization) for build in PANELS]
+    data = figures.Year(year, organization)
+    shown_figures = {f.key: f for f in data.headline()}
+    panels = [build(data) for build in PANELS]
     return render(request, "reports/dashboard.html", {
         "year": year, "years": sorted({*years, year, timezone.localdate().year}, reverse=True),
         "organization": organization, "organizations": organizations,
-        "cards": [(key, figures[key].label, shown(figures[key].value, figures[key].money, cents=False))
-                  for key in CARDS],
-        "figures": [(f.label, shown(f.value, f.money)) for f in figures.values()], "panels": panels,
+        "cards": [(key, shown_figures[key].label,
+                   shown(shown_figures[key].value, shown_figures[key].money, cents=False)) for key in CARDS],
+        "figures": [(f.label, shown(f.value, f.money)) for f in shown_figures.values()], "panels": panels,
         "data": {p.key: p.chart for p in panels},
     })

@@ -5,8 +5,11 @@ so they can never disagree. ``organization`` narrows every figure to one organiz
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
-from django.db.models import Count, Q, Sum
+from django.db import connection
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import ExtractMonth
 from django.utils.translation import gettext_lazy as _
 
 from certification.models import Certificate
@@ -39,8 +42,22 @@ def _enrollments(year, organization=None):
     return _workers(enrollments, "worker", organization)
 
 
-def trainees(year, organization=None) -> int:
-    return _enrollments(year, organization).values("worker").distinct().count()
+def trainee_counts(year, organization=None) -> dict:
+    """Distinct trainees per (trade, month), per trade, per month and in all: one query with GROUPING
+    SETS, so the totals count a worker once however many classes they took."""
+    rows = (_enrollments(year, organization).order_by()
+            .annotate(person=F("worker_id"), trade_pk=F("training_class__course__trade_id"),
+                      month=ExtractMonth("training_class__starts_on"))
+            .values_list("person", "trade_pk", "month"))
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT trade_pk, month, COUNT(DISTINCT person) FROM ({sql}) AS enrolled "  # noqa: S608
+                       "GROUP BY GROUPING SETS ((trade_pk, month), (trade_pk), (month), ())", params)
+        counts = {(trade, month): n for trade, month, n in cursor.fetchall()}
+    return {"cells": {k: n for k, n in counts.items() if None not in k},
+            "by_trade": {t: n for (t, m), n in counts.items() if t is not None and m is None},
+            "by_month": {m: n for (t, m), n in counts.items() if t is None and m is not None},
+            "total": counts.get((None, None), 0)}
 
 
 def trades_taught(year, limit: int = 8) -> list[str]:
@@ -66,10 +83,21 @@ def union_classes(year, organization=None) -> int:
     return classes.count()
 
 
-def subsidies_paid(year, organization=None) -> dict[str, Decimal]:
-    """Paid by the year's policies, by kind, net of reversals of paid claims (subsidies.selectors)."""
-    claims = _workers(Claim.objects.filter(policy__valid_from__year=year), "worker", organization)
-    paid = {kind: figures["paid"] for kind, figures in selectors.money_by(claims, "policy__kind").items()}
+def claims(year, organization=None):
+    """The claims under the year's policies."""
+    return _workers(Claim.objects.filter(policy__valid_from__year=year), "worker", organization)
+
+
+def money_by_kind(year, organization=None) -> dict:
+    """The money figures of the year's claims per kind of policy (subsidies.selectors)."""
+    return selectors.money_by(claims(year, organization), "policy__kind")
+
+
+def subsidies_paid(year, organization=None, *, money=None) -> dict[str, Decimal]:
+    """Paid by the year's policies, by kind, net of reversals of paid claims. money: money_by_kind's answer
+    when the caller has it already."""
+    money = money_by_kind(year, organization) if money is None else money
+    paid = {kind: figures["paid"] for kind, figures in money.items()}
     zero = Decimal("0.00")
     return {"skill": paid.get(Kind.SKILL, zero) + paid.get(Kind.TRAINING, zero), "living": paid.get(Kind.LIVING, zero)}
 
@@ -153,32 +181,55 @@ def masters(year, organization=None) -> dict[str, int]:
             "talks": held["n"], "attendees": held["people"] or 0}
 
 
+class Year:
+    """One year's figures, for one organization or the whole district, each aggregate queried once however
+    many parts of a page show it: the dashboard's cards and its charts share the trainee counts, the money
+    and the certificates."""
+
+    def __init__(self, year: int, organization=None):
+        self.year, self.organization = year, organization
+
+    @cached_property
+    def trainee_counts(self) -> dict:
+        return trainee_counts(self.year, self.organization)
+
+    @cached_property
+    def money_by_kind(self) -> dict:
+        return money_by_kind(self.year, self.organization)
+
+    @cached_property
+    def certificates(self) -> dict[int, int]:
+        return certificates_by_level(self.year, self.organization)
+
+    def headline(self) -> list[Figure]:
+        """The report's figures, in its order."""
+        year, organization = self.year, self.organization
+        money = subsidies_paid(year, organization, money=self.money_by_kind)
+        contests = competitions(year, organization)
+        honours = masters(year, organization)
+        return [
+            Figure("trainees", _("Trainees"), self.trainee_counts["total"]),
+            Figure("bases", _("Industrial-worker training bases established"), training_bases(year, organization)),
+            Figure("classes", _("Union classes for industrial workers and team leaders"),
+                   union_classes(year, organization)),
+            Figure("skill_subsidies", _("Skill-improvement and training subsidies paid (yuan)"), money["skill"],
+                   money=True),
+            Figure("living_subsidies", _("Living-expense subsidies paid (yuan)"), money["living"], money=True),
+            Figure("competitions", _("Competitions held"), contests["competitions"]),
+            Figure("leading", _("Leading skills competitions"), contests["leading"]),
+            Figure("participants", _("Workers in the leading competitions"), contests["participants"]),
+            Figure("external", _("Workers at provincial and city competitions"), contests["external"]),
+            Figure("winners", _("Award winners (provincial, city, district)"), contests["winners"]),
+            Figure("projects", _("Innovation projects shortlisted"), contests["projects"]),
+            *[Figure(f"certificates_{level}", _("Certificates, level %(level)d") % {"level": level}, n)
+              for level, n in self.certificates.items()],
+            Figure("masters", _("Skills Masters conferred"), honours["masters"]),
+            Figure("policies", _("Incentive policies in force"), honours["policies"]),
+            Figure("talks", _("Outreach talks held"), honours["talks"]),
+            Figure("attendees", _("Outreach talk attendees"), honours["attendees"]),
+        ]
+
+
 def headline(year: int, organization=None) -> list[Figure]:
-    """The report's figures, in its order."""
-    money = subsidies_paid(year, organization)
-    contests = competitions(year, organization)
-    certificates = certificates_by_level(year, organization)
-    honours = masters(year, organization)
-    return [
-        Figure("trainees", _("Trainees"), trainees(year, organization)),
-        Figure("bases", _("Industrial-worker training bases established"), training_bases(year, organization)),
-        Figure("classes", _("Union classes for industrial workers and team leaders"),
-               union_classes(year, organization)),
-        Figure("skill_subsidies", _("Skill-improvement and training subsidies paid (yuan)"), money["skill"],
-               money=True),
-        Figure("living_subsidies", _("Living-expense subsidies paid (yuan)"), money["living"], money=True),
-        Figure("competitions", _("Competitions held"), contests["competitions"]),
-        Figure("leading", _("Leading skills competitions"), contests["leading"]),
-        Figure("participants", _("Workers in the leading competitions"), contests["participants"]),
-        Figure("external", _("Workers at provincial and city competitions"), contests["external"]),
-        Figure("winners", _("Award winners (provincial, city, district)"), contests["winners"]),
-        Figure("projects", _("Innovation projects shortlisted"), contests["projects"]),
-        *[Figure(f"certificates_{level}", _("Certificates, level %(level)d") % {"level": level}, n)
-          for level, n in certificates.items()],
-        Figure("masters", _("Skills Masters conferred"), honours["masters"]),
-        Figure("policies", _("Incentive policies in force"), honours["policies"]),
-        Figure("talks", _("Outreach talks held"), honours["talks"]),
-        Figure("attendees", _("Outreach talk attendees"), honours["attendees"]),
-    ]
-
-
+    """The report's figures of a year, in its order."""
+    return Year(year, organization).headline()

@@ -33,7 +33,8 @@ def test_a_printed_certificates_date_follows_the_language(client, role_users):
 
 def test_the_dashboards_months_are_named_alike_in_english():
     from zhangwan.reports.dashboard import trainees_panel
+    from zhangwan.reports.figures import Year
 
     with translation.override("en"):
-        months = trainees_panel(2026, None).chart["categories"]
+        months = trainees_panel(Year(2026, None)).chart["categories"]
     assert months == ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
