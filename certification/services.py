@@ -372,7 +372,7 @@ def certificates_issue(*, session: AssessmentSession, user, on: datetime.date | 
                                 body=session.body, source=Certificate.Source.ASSESSMENT, application=a)
                     for n, a in zip(numbers, passed, strict=True)]
     bulk_create_with_history(certificates, Certificate, user=user, reason="certificate.issued")
-    webhooks.emit_each("certificate.issued", ((c, c.holder.employer_id) for c in certificates))
+    webhooks.emit_each("certificate.issued", certificates, lambda c: c.holder.employer_id)
     if not session.window_open():  # a session still taking applications stays open (closing is its own action)
         SESSION_STATUS.update(AssessmentSession.objects.filter(pk=session.pk), AssessmentSession.Status.ASSESSED,
                               user=user, reason="session.certificates_issued")

@@ -472,7 +472,7 @@ def results_publish(*, competition: Competition, user, reason: str = "") -> Comp
     _tell_entrants(competition)
     results = (Result.objects.filter(entry__event__competition=competition)
                .select_related("entry__event__competition", "entry__worker").order_by("pk"))
-    webhooks.emit_each("result.published", ((r, r.entry.organization_id) for r in results))
+    webhooks.emit_each("result.published", results, lambda r: r.entry.organization_id)
     return competition
 
 

@@ -288,7 +288,7 @@ def enrollment_move(*, enrollment: Enrollment, to_class: TrainingClass, user, re
 
 def _emit(event: str, enrollments) -> None:
     """The webhook event for each enrollment, to its worker's employer's subscriptions and the district's."""
-    webhooks.emit_each(event, ((e, e.worker.employer_id) for e in enrollments))
+    webhooks.emit_each(event, enrollments, lambda e: e.worker.employer_id)
 
 
 def _tell_registered(cls, enrollments):

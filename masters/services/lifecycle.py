@@ -71,7 +71,7 @@ def nominations_notify(nominations) -> None:
     """Tell the people of each nomination, and the webhooks of its organization and the district, its new
     status. Every status change of a nomination ends here."""
     nominations = list(nominations)
-    webhooks.emit_each("nomination.status", ((n, n.organization_id) for n in nominations))
+    webhooks.emit_each("nomination.status", nominations, lambda n: n.organization_id)
     tell_each((user, "nomination.status", {"name": n.nominee.name, "round": n.round,
                                            "status": Nomination.Status(n.status).label},
                reverse("masters:nomination_detail", args=[n.pk]))

@@ -122,8 +122,7 @@ def claims_approve(*, claims, user) -> int:
 
 def _emit(event: str, claims) -> None:
     """The webhook event for each claim, to its worker's employer's subscriptions and the district's."""
-    claims = claims.select_related("worker", "policy").order_by("pk")
-    webhooks.emit_each(event, ((c, c.worker.employer_id) for c in claims))
+    webhooks.emit_each(event, claims.select_related("worker", "policy").order_by("pk"), lambda c: c.worker.employer_id)
 
 
 @transaction.atomic

@@ -220,12 +220,13 @@ def make_event(type_: str, key: str, organization_id, now, data: dict) -> Event:
 def emit(type_: str, obj, *, organization) -> list[Delivery]:
     """The event `type_` about obj, for organization (an Organization, its id, or None) and the district."""
     organization_id = getattr(organization, "pk", organization)
-    return emit_each(type_, [(obj, organization_id)])
+    return emit_each(type_, [obj], lambda _obj: organization_id)
 
 
-def emit_each(type_: str, items) -> list[Delivery]:
-    """items: (object, organization id) pairs, read only when someone subscribes to the event (pass a
-    generator over a queryset: nothing is loaded otherwise). One query when nobody subscribes; otherwise
+def emit_each(type_: str, objects, organization_of) -> list[Delivery]:
+    """The event for each of objects (a queryset or a list), for the organization organization_of(object)
+    gives (an id or None) and the district. A queryset is read only when someone subscribes to the event:
+    one query when nobody does (approving 35,000 claims once read them all here, for nothing); otherwise
     one insert of events and one of deliveries, queued after the commit. Call it inside the service's
     transaction."""
     if type_ not in EventType.values:
@@ -234,10 +235,10 @@ def emit_each(type_: str, items) -> list[Delivery]:
                          .values_list("pk", "organization_id"))
     if not subscriptions:
         return []
-    items = list(items)
     now = timezone.now()
     events = []
-    for obj, org in items:
+    for obj in objects:
+        org = organization_of(obj)
         if any(sub_org in (None, org) for _pk, sub_org in subscriptions):
             events.append(make_event(type_, object_key(obj), org, now, DATA[obj._meta.label_lower](obj)))
     Event.objects.bulk_create(events)

@@ -151,6 +151,22 @@ def test_a_rolled_back_change_sends_nothing(receiver, subscribe, organization, l
     assert not Event.objects.exists() and not Delivery.objects.exists()
 
 
+def test_nobody_subscribed_reads_none_of_the_objects(organization, liaison, django_assert_num_queries):
+    """Approving a quarter's claims or cancelling a class passes its queryset: with nobody subscribed it is
+    not read (the demo's approvals once spent 28 s loading 35,000 claims for no event)."""
+    from training.models import Enrollment
+    from training.services import _emit as emit_enrollments
+    from training.subsidies.models import Claim
+    from training.subsidies.services import _emit as emit_claims
+
+    services.enrollment_register(worker=WorkerFactory(employer=organization), training_class=open_class(),
+                                 user=liaison, channel="liaison")
+    with django_assert_num_queries(1):
+        emit_enrollments("enrollment.cancelled", Enrollment.objects.select_related("worker"))
+    with django_assert_num_queries(1):
+        emit_claims("claim.approved", Claim.objects.all())
+
+
 def test_nobody_subscribed_costs_one_query(organization, liaison, django_assert_num_queries):
     enrollment = services.enrollment_register(worker=WorkerFactory(employer=organization),
                                               training_class=open_class(), user=liaison, channel="liaison")
