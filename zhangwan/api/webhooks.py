@@ -231,6 +231,8 @@ def emit_each(type_: str, objects, organization_of) -> list[Delivery]:
     transaction."""
     if type_ not in EventType.values:
         raise KeyError(f"Unknown webhook event {type_!r}: add it to zhangwan.api.models.EventType")
+    if isinstance(objects, list | tuple) and not objects:
+        return []  # no object, no event: not even the query (a registration emits "confirmed" or "waitlisted")
     subscriptions = list(Subscription.objects.filter(active=True, events__contains=[type_])
                          .values_list("pk", "organization_id"))
     if not subscriptions:

@@ -165,6 +165,8 @@ def test_nobody_subscribed_reads_none_of_the_objects(organization, liaison, djan
         emit_enrollments("enrollment.cancelled", Enrollment.objects.select_related("worker"))
     with django_assert_num_queries(1):
         emit_claims("claim.approved", Claim.objects.all())
+    with django_assert_num_queries(0):
+        emit_enrollments("enrollment.waitlisted", [])
 
 
 def test_nobody_subscribed_costs_one_query(organization, liaison, django_assert_num_queries):
