@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from zhangwan.certificate_numbers import certificate_prefix_field, prefix_is_letters
 from zhangwan.registry.models import Organization, Trade, Worker
+from zhangwan.windows import closed_window_note
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 SCORE = {"max_digits": 9, "decimal_places": 3}
@@ -82,6 +83,12 @@ class Competition(models.Model):
         now = now or timezone.now()
         return bool(self.registration_opens and self.registration_closes
                     and self.registration_opens <= now < self.registration_closes)
+
+    def entries_closed_note(self, now=None) -> str:
+        """Why the competition takes no entries now, with the dates of its window (zhangwan.windows)."""
+        if self.results_published:
+            return str(_("Entries are closed: the results are published."))
+        return closed_window_note(self.registration_opens, self.registration_closes, now)
 
     @staticmethod
     def taking_projects(now=None) -> Q:

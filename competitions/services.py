@@ -68,7 +68,7 @@ def _check_entry(event: Event, workers, organization, now):
     if competition.external:
         raise CompetitionError(_("Results of this competition are recorded by the union; it takes no entries here."))
     if not competition.registration_is_open(now):
-        raise CompetitionError(_("Entries for this competition are not open now."))
+        raise CompetitionError(competition.entries_closed_note(now))
     for worker in workers:
         if worker.employer_id != organization.pk:
             raise CompetitionError(_("%(name)s does not work for %(organization)s.")

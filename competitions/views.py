@@ -65,10 +65,11 @@ def competition_detail(request, pk):
         events = events.prefetch_related(Prefetch("entries", Entry.objects.competing().filter(result__tier__gt="")
                                                   .select_related("result", "worker", "organization")
                                                   .order_by("result__rank", "bib"), to_attr="winners"))
+    open_now = competition.registration_is_open() and not competition.results_published
     return render(request, "competitions/competition_detail.html", {
         # Once its results are out a competition takes no more entries, whatever its window said.
-        "competition": competition, "events": events,
-        "open_now": competition.registration_is_open() and not competition.results_published,
+        "competition": competition, "events": events, "open_now": open_now,
+        "closed_note": "" if open_now or competition.external else competition.entries_closed_note(),
         "is_liaison": has_role(request.user, Role.LIAISON), "is_worker": has_role(request.user, Role.WORKER),
         "crumbs": [(_("Competitions"), reverse("competitions:competition_list")), (competition.name, None)],
     })
@@ -139,8 +140,10 @@ def liaison_enter(request, pk):
             bibs = ", ".join(str(e.bib) for e in entries)
             messages.success(request, _("Entered: bib numbers %(bibs)s.") % {"bibs": bibs})
             return redirect("competitions:liaison_entries")
+    open_now = event.competition.registration_is_open()
     return render(request, "competitions/liaison_enter.html", {
-        "event": event, "form": form, "open_now": event.competition.registration_is_open(),
+        "event": event, "form": form, "open_now": open_now,
+        "closed_note": "" if open_now else event.competition.entries_closed_note(),
         "crumbs": [(_("Competitions"), reverse("competitions:competition_list")),
                    (event.competition.name, reverse("competitions:competition_detail", args=[event.competition_id])),
                    (event.name, None)],

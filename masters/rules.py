@@ -49,20 +49,17 @@ def conditions_in_words(round_) -> list[str]:
     return [str(c) for c in conditions]
 
 
-# Each submitted (or already decided) nomination of the round gets the codes of the rules it fails:
+# The codes of the rules a nominee ({n.nominee}, worker row {w}) fails in a trade ({n.trade}) by the
+# round {r}:
 # no valid certificate at the round's level by the close of nominations (unless the round keeps the
 # level-5 apprenticeship route open and the nominee holds a valid certificate of level 5 or higher and
 # completed an apprenticeship (师带徒, training.Mentorship) in the nominated trade by then); fewer years in the trade
 # than required; no competition award (published, or recorded from outside) when the round requires
-# one; not employed in the district when required. No code: eligible. A rerun writes only the
-# nominations whose outcome changed. Certification decides applications in Python instead (see
-# docs/masters.md, "Three eligibility checks").
-ELIGIBILITY = statement("masters.eligibility", """
-UPDATE {n}
-SET {n.status:name} = CASE WHEN cardinality(v.reasons) = 0 THEN %(eligible)s ELSE %(ineligible)s END,
-    {n.reasons:name} = v.reasons
-FROM (
-    SELECT {n.id}, array_remove(ARRAY[
+# one; not employed in the district when required. No code: eligible. The one copy of the rules:
+# ELIGIBILITY decides a round's nominations with it, ELIGIBILITY_PREVIEW one worker before they start
+# a nomination. Certification decides applications in Python instead (see docs/masters.md, "Three
+# eligibility checks").
+REASONS = """array_remove(ARRAY[
         CASE WHEN NOT EXISTS (
             SELECT 1 FROM {c}
             WHERE {c.holder} = {n.nominee} AND {c.status} = %(valid)s AND {c.level} <= {r.max_level}
@@ -86,7 +83,21 @@ FROM (
             WHERE {res.tier} <> '' AND ({comp.results_published} OR {res.recorded})
               AND ({e.worker} = {n.nominee} OR {m.worker} = {n.nominee})) THEN %(award)s END,
         CASE WHEN {r.district_employment_required} AND {w.employer} IS NULL THEN %(employment)s END
-    ]::varchar[], NULL) AS reasons
+    ]::varchar[], NULL)"""
+_NAMES = {"r": SelectionRound, "c": Certificate, "wt": WorkerTrade, "res": Result, "e": Entry,
+          "m": Entry.members.through, "w": Worker, "ms": Mentorship, "ev": Event, "comp": Competition}
+_RULE_CONSTANTS = {"junior": SkillLevel.JUNIOR, "completed": Mentorship.Outcome.COMPLETED,
+                   "valid": Certificate.Status.VALID, "level": Reason.LEVEL, "years": Reason.YEARS,
+                   "award": Reason.AWARD, "employment": Reason.EMPLOYMENT}
+
+# Each submitted (or already decided) nomination of the round gets its codes; a rerun writes only the
+# nominations whose outcome changed.
+ELIGIBILITY = statement("masters.eligibility", """
+UPDATE {n}
+SET {n.status:name} = CASE WHEN cardinality(v.reasons) = 0 THEN %(eligible)s ELSE %(ineligible)s END,
+    {n.reasons:name} = v.reasons
+FROM (
+    SELECT {n.id}, """ + REASONS + """ AS reasons
     FROM {n}
     JOIN {r} ON {r.id} = {n.round}
     JOIN {w} ON {w.id} = {n.nominee}
@@ -96,12 +107,17 @@ WHERE {n.id} = v.id
   AND ({n.status}, {n.reasons}) IS DISTINCT FROM
       (CASE WHEN cardinality(v.reasons) = 0 THEN %(eligible)s ELSE %(ineligible)s END, v.reasons)
 RETURNING {n.id}
-""", n=Nomination, r=SelectionRound, c=Certificate, wt=WorkerTrade, res=Result, e=Entry, m=Entry.members.through,
-    w=Worker, ms=Mentorship, ev=Event, comp=Competition, constants={
-        "junior": SkillLevel.JUNIOR, "completed": Mentorship.Outcome.COMPLETED,
-        "submitted": S.SUBMITTED, "eligible": S.ELIGIBLE, "ineligible": S.INELIGIBLE,
-        "valid": Certificate.Status.VALID, "level": Reason.LEVEL, "years": Reason.YEARS, "award": Reason.AWARD,
-        "employment": Reason.EMPLOYMENT})
+""", n=Nomination, **_NAMES, constants={
+        **_RULE_CONSTANTS, "submitted": S.SUBMITTED, "eligible": S.ELIGIBLE, "ineligible": S.INELIGIBLE})
+
+# The same rules for one worker in one trade, before any nomination exists: what the nomination page
+# previews (selectors.eligibility_preview). The nomination is a row of values named like its columns.
+ELIGIBILITY_PREVIEW = statement("masters.eligibility_preview", """
+SELECT """ + REASONS + """
+FROM (VALUES (%(nominee)s::bigint, %(trade)s::bigint)) AS n({n.nominee:name}, {n.trade:name})
+JOIN {r} ON {r.id} = %(round)s
+JOIN {w} ON {w.id} = {n.nominee}
+""", n=Nomination, **_NAMES, constants=_RULE_CONSTANTS)
 
 # The reviewers' mean of the submitted reviews, blended with the nominee's best score in the round's
 # competition by the round's weight, ranked (ties share a rank); a spread above the round's threshold

@@ -5,6 +5,7 @@ caller may still filter, order or lock."""
 
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from .models import (
     SelectionRound,
     TalkOrder,
 )
+from .rules import ELIGIBILITY_PREVIEW
 
 S = Nomination.Status
 
@@ -71,6 +73,16 @@ def nominations_closed_note(today) -> str:
                  "The next round has not been announced yet.") % {
             "round": last.name, "start": last.nominations_open.isoformat(), "end": last.nominations_close.isoformat()}
     return _("Nominations are closed: no selection round has been announced yet.")
+
+
+def eligibility_preview(round_, worker_id: int, trade_id: int) -> list[str]:
+    """The codes of the round's rules this worker fails in this trade as things stand today (no code:
+    they look eligible), by the rules the eligibility check applies (rules.ELIGIBILITY_PREVIEW)."""
+    with connection.cursor() as cursor:
+        cursor.execute(ELIGIBILITY_PREVIEW.text,
+                       ELIGIBILITY_PREVIEW.params(round=round_.pk, nominee=worker_id, trade=trade_id))
+        row = cursor.fetchone()
+    return list(row[0]) if row else []
 
 
 def rounds_with_counts():

@@ -22,6 +22,7 @@ from zhangwan.qr import qr_svg
 from zhangwan.query import search_param
 from zhangwan.registry.models import FULL_ID_NUMBER, Trade, Worker
 from zhangwan.registry.services import worker_find_or_create
+from zhangwan.windows import closed_window_note
 
 from . import checkin, importing, needs, selectors, services, tables
 from .filters import ClassFilter, EnrollmentFilter, StaffClassFilter
@@ -82,20 +83,9 @@ def class_detail(request, pk):
     return render(request, "training/class_detail.html", {
         "cls": cls, "mine": mine, "can_register_self": has_role(request.user, Role.WORKER),
         "can_register_others": has_role(request.user, Role.LIAISON), "open_now": cls.registration_is_open(),
-        "closed_note": _registration_closed_note(cls),
+        "closed_note": closed_window_note(cls.registration_opens, cls.registration_closes),
         "crumbs": _crumbs((_("Class catalogue"), reverse("training:catalogue")), (cls.title, None)),
     })
-
-
-def _registration_closed_note(cls) -> str:
-    """Why a worker cannot register now, with the dates of the window."""
-    now, when = timezone.now(), {"start": f"{timezone.localtime(cls.registration_opens):%Y-%m-%d %H:%M}",
-                                 "end": f"{timezone.localtime(cls.registration_closes):%Y-%m-%d %H:%M}"}
-    if now < cls.registration_opens:
-        return _("Registration opens on %(start)s and closes on %(end)s.") % when
-    if now >= cls.registration_closes:
-        return _("Registration closed on %(end)s.") % when
-    return _("Registration is not open now.")
 
 
 # Worker -------------------------------------------------------------------------------------

@@ -15,6 +15,8 @@ from zhangwan.history import reason_key
 from zhangwan.registry.tests.factories import WorkerFactory, trade
 
 from ..models import Nomination
+from ..rules import Reason
+from ..selectors import eligibility_preview
 from ..services.lifecycle import MastersError
 from ..services.publicity import publicity_open
 from ..services.ranking import eligibility_run, ranking_compute, shortlist_make, tie_decide
@@ -311,3 +313,62 @@ def test_a_worker_nominating_themself_starts_from_their_own_trade(client, role_u
     client.force_login(role_users[Role.WORKER])
     page = client.get(reverse("masters:nomination_new")).content.decode()
     assert f'<option value="{electrician.pk}" selected>' in page
+
+
+def _open_round(**fields):
+    today = timezone.localdate()
+    return selection_round(year=today.year, nominations_open=today - DAY, nominations_close=today + DAY,
+                           review_opens=today + 2 * DAY, review_closes=today + 20 * DAY, **fields)
+
+
+def _preview(client, user, **query):
+    client.force_login(user)
+    page = client.get(reverse("masters:nomination_new"), query, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'id="eligibility-preview"' in page
+    return page[page.find('id="eligibility-preview"'):][:3000]
+
+
+def test_a_worker_who_meets_the_rules_sees_that_they_look_eligible_before_starting(client, role_users):
+    from certification.models import Certificate
+    from zhangwan.registry.models import WorkerTrade
+
+    _open_round()
+    worker = role_users[Role.WORKER].worker
+    WorkerTrade.objects.create(worker=worker, trade=trade(), started_year=2005)
+    Certificate.objects.create(number="M90000001", holder=worker, trade=trade(), level=3,
+                               issued_on=datetime.date(2018, 5, 1), source="imported")
+    preview = _preview(client, role_users[Role.WORKER])
+    assert "看起来符合条件" in preview and 'id="eligibility-reasons"' not in preview
+
+
+def test_a_worker_short_of_the_rules_sees_which_ones_fail_before_starting(client, role_users):
+    from zhangwan.registry.models import Trade, WorkerTrade
+
+    _open_round()
+    worker = role_users[Role.WORKER].worker
+    other = Trade.objects.exclude(pk=trade().pk).order_by("code").first()
+    WorkerTrade.objects.create(worker=worker, trade=trade(), started_year=timezone.localdate().year - 2)
+    WorkerTrade.objects.create(worker=worker, trade=other, started_year=timezone.localdate().year - 1)
+    preview = _preview(client, role_users[Role.WORKER])
+    reasons = preview[preview.find('id="eligibility-reasons"'):preview.find("</ul>")]
+    with translation.override("zh-hans"):
+        assert str(Reason.YEARS.label) in reasons and str(Reason.LEVEL.label) in reasons
+        assert str(Reason.AWARD.label) not in reasons
+    assert f'href="?trade={other.pk}"' in preview      # another of their trades can be checked
+    assert other.name in _preview(client, role_users[Role.WORKER], trade=other.pk)[:400]
+    assert trade().name in _preview(client, role_users[Role.WORKER], trade="x' or 1=1")[:400]
+
+
+def test_the_preview_decides_as_the_eligibility_check_does():
+    """One copy of the rules: for each worker the preview's codes are the ones the round's check writes."""
+    from zhangwan.registry.models import WorkerTrade
+
+    round_ = selection_round(award_required=True)
+    workers = [qualified_worker(), qualified_worker(started_year=YEAR - 3), qualified_worker(level=4)]
+    WorkerTrade.objects.filter(worker=workers[2]).update(started_year=YEAR - 1)
+    nominations = [nomination(round_, worker=w) for w in workers]
+    eligibility_run(round_id=round_.pk, today=REVIEWING)
+    for n in nominations:
+        n.refresh_from_db()
+        assert sorted(eligibility_preview(round_, n.nominee_id, n.trade_id)) == sorted(n.reasons)
+    assert [len(n.reasons) for n in nominations] == [1, 2, 3]

@@ -70,6 +70,18 @@ def _nominable(user):
     return None, Nomination.Source.SELF
 
 
+def _own_preview(request, round_, worker):
+    """The eligibility preview a worker sees before nominating themself: in the trade of theirs named
+    by ?trade=, else their longest-held one; None when they have no trade on record."""
+    trades = [held.trade for held in worker.trades.select_related("trade").order_by("started_year", "pk")]
+    if not trades:
+        return None
+    chosen = next((t for t in trades if str(t.pk) == request.GET.get("trade")), trades[0])
+    reasons = selectors.eligibility_preview(round_, worker.pk, chosen.pk)
+    return {"trade": chosen, "others": [t for t in trades if t != chosen], "reasons": rules.reasons_in_words(reasons),
+            "conditions": rules.conditions_in_words(round_)}
+
+
 @role_required(*NOMINATORS)
 def nomination_new(request):
     round_ = selectors.open_round(timezone.localdate())
@@ -89,10 +101,11 @@ def nomination_new(request):
                         multiple=False)
         if (answer := picker.answer(request)) is not None:
             return answer
-    # A worker nominating themself starts from their own trade (the longest-held one).
-    own_trade = None if workers is not None else own.trades.order_by("started_year", "pk").values_list(
-        "trade", flat=True).first()
-    form = NominationForm(request.POST or None, picker=picker, initial={"trade": own_trade})
+    # A worker nominating themself starts from their own trade (the longest-held one, or the one of
+    # theirs they chose to check), with a preview of whether they look eligible in it.
+    preview = None if workers is not None else _own_preview(request, round_, own)
+    form = NominationForm(request.POST or None, picker=picker,
+                          initial={"trade": preview["trade"].pk if preview else None})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with refusal_to(form):
@@ -102,7 +115,7 @@ def nomination_new(request):
             messages.success(request, _("Draft saved. Add attachments, then submit it."))
             return redirect("masters:nomination_detail", pk=nomination.pk)
     return render(request, "masters/nomination_form.html", {
-        "form": form, "round": round_,
+        "form": form, "round": round_, "preview": preview,
         "crumbs": [(_("Nominations"), reverse("masters:nomination_list")), (_("New nomination"), None)],
     })
 

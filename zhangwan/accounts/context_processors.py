@@ -1,5 +1,6 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .roles import OFFICERS, ROSTER_ROLES, Role, has_role, user_roles
 
@@ -13,15 +14,40 @@ NAVIGATION = [
 ]
 
 
+# On a wide screen the items of a dimension share one menu, named here by their URL namespace, so an
+# officer's dozen items fit on one row in English too (issue 20); a phone's menu stays a flat list.
+GROUPS = {
+    "training": (pgettext_lazy("navigation group", "Training"), "mortarboard"),
+    "subsidies": (pgettext_lazy("navigation group", "Training"), "mortarboard"),
+    "certification": (pgettext_lazy("navigation group", "Certification"), "patch-check"),
+    "competitions": (pgettext_lazy("navigation group", "Competitions"), "trophy"),
+    "masters": (pgettext_lazy("navigation group", "Skills Masters"), "stars"),
+    "reports": (pgettext_lazy("navigation group", "Reports"), "bar-chart-line"),
+    "audit": (pgettext_lazy("navigation group", "Reports"), "bar-chart-line"),
+}
+
+
 def register(*items):
     NAVIGATION.extend(items)
+
+
+def grouped(items):
+    """The items as the wide bar shows them: a group's items in one menu where there are two or more,
+    in the order the group first appears; an item of no group, or alone in its group, on its own."""
+    groups = {}
+    for item in items:
+        label, icon = GROUPS.get(item["name"].split(":")[0], (None, None))
+        key = str(label) if label else item["name"]
+        groups.setdefault(key, {"label": label, "icon": icon, "members": []})["members"].append(item)
+    return [{**g, "active": any(i["active"] for i in g["members"])} if len(g["members"]) > 1 else g["members"][0]
+            for g in groups.values()]
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     authenticated = user is not None and user.is_authenticated
     items = [
-        {"label": label, "url": reverse(name), "icon": icon}
+        {"label": label, "url": reverse(name), "icon": icon, "name": name}
         for label, name, icon, roles in NAVIGATION
         if roles is None or (authenticated and has_role(user, *roles))
     ]
@@ -30,9 +56,10 @@ def navigation(request):
     for item in items:
         item["active"] = item["url"] == current
     if not authenticated:
-        return {"nav_items": items, "user_role_labels": []}
+        return {"nav_items": items, "nav_groups": grouped(items), "user_role_labels": []}
     labels = [Role(r).label for r in sorted(user_roles(user)) if r in Role.values]
     # The unread count is fetched by the page itself (htmx), so pages don't depend on it.
-    return {"nav_items": items, "user_role_labels": labels, "show_admin_link": user.is_staff,
+    return {"nav_items": items, "nav_groups": grouped(items), "user_role_labels": labels,
+            "show_admin_link": user.is_staff,
             # The API token pages (zhangwan/api/pages.py): a liaison's organization's, an officer's district's.
             "show_api_tokens": has_role(user, Role.LIAISON, *OFFICERS)}
