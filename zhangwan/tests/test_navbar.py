@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from zhangwan.accounts.roles import Role
-from zhangwan.tests.matrix.test_phone_pages import Pages, origin  # noqa: F401 (origin: the static files' server)
+from zhangwan.tests.browser import Pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -31,7 +31,7 @@ ROWS = """() => {
 
 
 @pytest.mark.parametrize("role", [None, *(r.value for r in Role)])
-def test_the_english_bar_is_one_row_on_a_phone_and_on_a_desktop(browser, origin, client, role_users, role):  # noqa: F811
+def test_the_english_bar_is_one_row_on_a_phone_and_on_a_desktop(browser, origin, client, role_users, role):
     if role:
         client.force_login(role_users[role])
     host = urlsplit(origin).netloc

@@ -20,17 +20,14 @@ The pages are not served by a live server: the test asks each role's Django test
 answered with that response; static files come from a small file server so the browser caches them.
 """
 
-import http.server
-import mimetypes
 import re
-import threading
 from urllib.parse import urlsplit
 
 import pytest
-from django.contrib.staticfiles import finders
 from django.urls import Resolver404, resolve, reverse
 
 from zhangwan.accounts.roles import STAFF_ROLES, Role
+from zhangwan.tests.browser import Pages
 from zhangwan.tests.matrix.test_url_matrix import ANON, EXPECTED, ROLES
 
 pytestmark = pytest.mark.browser
@@ -68,54 +65,6 @@ MEASURE = """() => {
           text: document.body.innerText, lang: document.documentElement.lang,
           data: [...document.querySelectorAll("code, kbd, samp")].map(e => e.innerText)};
 }"""
-
-
-class StaticFiles(http.server.BaseHTTPRequestHandler):
-    """/static/ from the finders, cacheable, so each page does not fetch Bootstrap again."""
-
-    def do_GET(self):  # noqa: N802 (http.server's name)
-        found = finders.find(urlsplit(self.path).path.removeprefix("/static/"))
-        if not found:
-            self.send_error(404)
-            return
-        with open(found, "rb") as file:
-            body = file.read()
-        self.send_response(200)
-        self.send_header("Content-Type", mimetypes.guess_type(found)[0] or "application/octet-stream")
-        self.send_header("Cache-Control", "max-age=3600")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def origin():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), StaticFiles)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-class Pages:
-    """Answers the browser's requests for pages with the responses the test got from the role's client
-    (Django's database connection is per greenlet inside Playwright's callbacks, so the client is
-    called by the test itself); any other request (the unread badge htmx fetches, an inline
-    attachment) gets an empty 204."""
-
-    def __init__(self):
-        self.waiting = {}
-
-    def __call__(self, route):
-        response = self.waiting.pop(route.request.url, None)
-        if response is None:
-            return route.fulfill(status=204, body="")
-        # Cross-Origin-Opener-Policy would move the page to a browsing context group this route no
-        # longer sees.
-        headers = {k: v for k, v in response.headers.items() if k != "Cross-Origin-Opener-Policy"}
-        return route.fulfill(status=response.status_code, headers=headers, body=response.content)
 
 
 def walked(role, entry, expected):
