@@ -251,6 +251,14 @@ class CpuMeter:
         self.cores = used
         return False
 
+    def start(self):
+        """For a measured stretch that is no block: meter = CpuMeter(...).start() … meter.stop()."""
+        return self.__enter__()
+
+    def stop(self):
+        self.__exit__(None, None, None)
+        return self
+
     @property
     def other(self) -> float:
         return self.cores.get("other", 0.0)
@@ -270,6 +278,17 @@ class CpuMeter:
         if self.disturbed:
             return f"not judged (disturbed: {self.other:.2f} cores of other work)"
         return "met" if met else "MISSED"
+
+
+def judge(failures: list, meter: CpuMeter, met: bool, target: str, missed: str) -> str:
+    """The one way a bench calls a target: 'met', 'MISSED' or 'not judged' (meter.verdict). A missed target
+    and a disturbed run each add to failures (the bench exits 1): a figure of a disturbed run is never
+    called met, nor missed. target names it in the failure lines; missed says by how much."""
+    if meter.disturbed:
+        failures.append(f"{target}: not judged, the run was disturbed ({meter.other:.2f} cores of other work)")
+    elif not met:
+        failures.append(f"{target}: {missed}")
+    return meter.verdict(met)
 
 
 # --- gunicorn ---------------------------------------------------------------------------------
