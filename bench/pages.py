@@ -12,7 +12,7 @@ the database at the end, also on failure (``--keep-db`` keeps it, for profiling 
 Before measuring, the bench database gets what the demo lacks for these pages: the demo liaison's
 organization grows to LIAISON_WORKERS workers (other organizations' workers move to it, with their
 current employment, as a liaison of a 3,600-worker factory has), and a Skills Masters round takes
-nominations today (the demo's rounds are of 2022).
+nominations today (the demo's rounds of 2022 and of this year are past their nominations).
 
 Pages, each requested for SECONDS by 1 client and then by each other count of --clients, a fresh
 connection per request (after a warm-up), at least MIN_REQUESTS times:
@@ -94,8 +94,11 @@ def open_masters_round():
 
     today = timezone.localdate()
     if open_round(today) is None:
+        year = today.year  # one round a year: the first year without one (the demo may have today's)
+        while SelectionRound.objects.filter(year=year).exists():
+            year += 1
         SelectionRound.objects.create(
-            name=f"压测 {today.year} 技能大师评选", year=today.year, quota=30,
+            name=f"压测 {year} 技能大师评选", year=year, quota=30,
             nominations_open=today - datetime.timedelta(days=10), nominations_close=today + datetime.timedelta(days=20),
             review_opens=today + datetime.timedelta(days=30), review_closes=today + datetime.timedelta(days=50))
 

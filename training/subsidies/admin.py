@@ -47,7 +47,8 @@ class ClaimAdmin(AppPageLink, Numbered, IdNumberSearch, ReadOnlyAdmin):
     list_filter = ["status", "policy__kind", "policy"]
     search_fields = ["worker__name"]
     id_number_field = "worker__id_number"
-    list_select_related = ["worker", "policy", "batch", "reverses"]
+    # A batch is shown as its number and policy, a reversed claim as its number and worker.
+    list_select_related = ["worker", "policy", "batch__policy", "reverses__worker"]
     show_full_result_count = False  # no second count(*) over the whole table on every page
     date_hierarchy = "claimed_on"
     raw_id_fields = ["worker", "certificate", "enrollment", "rate", "run", "batch", "reverses"]
