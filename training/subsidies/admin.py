@@ -10,6 +10,7 @@ from zhangwan.admin_autocomplete import SafeAutocomplete
 from zhangwan.admin_history import HistoryAdmin
 from zhangwan.admin_links import AppPageLink
 from zhangwan.admin_readonly import Numbered, ReadOnly, ReadOnlyAdmin
+from zhangwan.admin_search import RelatedSearch
 from zhangwan.registry.admin import IdNumberSearch
 
 from .models import Batch, Claim, InsuredPeriod, Kind, Payment, Policy, Rate, Run, ShortageOccupation
@@ -41,7 +42,7 @@ class PolicyAdmin(AppPageLink, HistoryAdmin):
 
 
 @admin.register(Claim)
-class ClaimAdmin(AppPageLink, Numbered, IdNumberSearch, ReadOnlyAdmin):
+class ClaimAdmin(AppPageLink, Numbered, IdNumberSearch, RelatedSearch, ReadOnlyAdmin):
     app_page = "subsidies:claim_detail"
     list_display = ["number", "worker", "policy", "amount", "status", "claimed_on", "batch", "reverses", "recovered_on"]
     list_filter = ["status", "policy__kind", "policy"]
