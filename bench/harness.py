@@ -244,7 +244,10 @@ class CpuMeter:
         wall = time.perf_counter() - self._t
         pids = self._pids | self._backends()  # a backend that came later counts from its start
         end = _cpu_snapshot(self.server_pid, pids)
-        end["postgres"] = _cpu_of(pids) - sum(self._start_by_pid.values())
+        # Per backend: one that closed meanwhile (a gunicorn worker's connection past CONN_MAX_AGE) is
+        # gone, and its CPU before the end unknown; subtracting its start from the others' would hide theirs.
+        now = {pid: stat[2] for pid, stat in ((pid, _stat(pid)) for pid in pids) if stat is not None}
+        end["postgres"] = sum(cpu - self._start_by_pid.get(pid, 0.0) for pid, cpu in now.items())
         self._start["postgres"] = 0.0
         used = {k: max(0.0, end[k] - self._start[k]) / wall for k in end}
         used["other"] = max(0.0, used["machine"] - used["gunicorn"] - used["postgres"] - used["client"])
