@@ -76,3 +76,26 @@ def test_the_enrollments_list_costs_the_same_queries_for_3_or_15_enrollments(cli
     enroll(12)
     assert queries(client, url) == few
     assert queries(client, url, q="职工") == few_searched
+
+
+def test_the_enrollments_search_finds_by_the_workers_name_or_the_class_title_every_word_matching(client, role_users):
+    from training.models import Enrollment
+    from training.tests.factories import open_class
+    from zhangwan.registry.tests.factories import WorkerFactory
+
+    welding, fitting = open_class(title="焊工培训班"), open_class(title="钳工培训班")
+    wang, li = WorkerFactory(name="王小明"), WorkerFactory(name="李大海")
+    for worker in (wang, li):
+        for cls in (welding, fitting):
+            Enrollment.objects.create(worker=worker, training_class=cls)
+    client.force_login(role_users[Role.TRAINING_OFFICER.value])
+    url = reverse("admin:training_enrollment_changelist")
+
+    def found(term):
+        shown = client.get(url, {"q": term}).context["cl"].result_list
+        return {(e.worker.name, e.training_class.title) for e in shown}
+
+    assert found("小明") == {("王小明", "焊工培训班"), ("王小明", "钳工培训班")}
+    assert found("焊工") == {("王小明", "焊工培训班"), ("李大海", "焊工培训班")}
+    assert found("大海 钳工") == {("李大海", "钳工培训班")}
+    assert found("无此人") == set()
