@@ -118,7 +118,9 @@ class Seeder:
         Claim.objects.bulk_create([
             Claim(policy=self.policy, worker_id=e.worker_id, enrollment=e, trade=self.trades[0], level=4,
                   rate=self.rate, amount=Decimal("500.00"), status="approved", claimed_on=datetime.date(YEAR, 12, 31),
-                  batch=batch) for e in enrollments[:n_claims]], batch_size=BATCH)
+                  # A batched claim carries its payee, frozen when the batch was made.
+                  batch=batch, payee_name="压测收款人", payee_bank_name="中国工商银行",
+                  payee_bank_account="6217000000000000") for e in enrollments[:n_claims]], batch_size=BATCH)
         Certificate.objects.bulk_create([
             Certificate(number=f"B{YEAR}{first + i:09d}", holder=w, trade=self.trades[i % 9], level=5 - i % 3,
                         issued_on=datetime.date(YEAR, 1 + i % 12, 1 + i % 28), source="assessment")

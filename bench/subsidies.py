@@ -126,12 +126,12 @@ CROSS JOIN LATERAL (SELECT '420303' || to_char(b.born, 'YYYYMMDD') || (n / 14000
 CLASSES_SQL = """
 INSERT INTO training_trainingclass (course_id, title, provider_id, union_class, base_id, venue, capacity,
     registration_opens, registration_closes, starts_on, ends_on, audience, has_exam, status, confirmed_count,
-    description, created_at)
+    description, created_at, completion_percent)
 SELECT (%(courses)s::bigint[])[1 + floor(bench_u(k, 11) * cardinality(%(courses)s::bigint[]))::int],
        '压测培训班' || k, %(provider)s, FALSE, NULL, '压测培训中心', %(capacity)s,
        (d.starts_on - 30)::timestamp AT TIME ZONE %(tz)s, (d.starts_on - 1)::timestamp AT TIME ZONE %(tz)s,
        d.starts_on, d.starts_on + 2 + floor(bench_u(k, 13) * 12)::int, 'everyone', bench_u(k, 14) < 0.3,
-       'finished', 0, '', now()
+       'finished', 0, '', now(), 80
 FROM generate_series(0::bigint, %(classes)s - 1) k
 CROSS JOIN LATERAL (SELECT %(first_start)s::date + floor(bench_u(k, 12) * %(span)s)::int AS starts_on) d
 ORDER BY k
