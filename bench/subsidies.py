@@ -239,13 +239,14 @@ LIMIT %(count)s
 
 CLAIM_COLUMNS = """INSERT INTO subsidies_claim (policy_id, worker_id, certificate_id, enrollment_id, trade_id, level,
     rate_id, quantity, amount, status, reasons, claimed_on, run_id, created_at, created_by_id, reviewed_by_id,
-    reviewed_at, review_note, batch_id, reverses_id)"""
+    reviewed_at, review_note, batch_id, reverses_id, payee_name, payee_bank_name, payee_bank_account,
+    recovery_reference, recovery_note)"""
 
 
 def decided(reasons, amount):
     return f"""CASE WHEN cardinality({reasons}) = 0 THEN {amount} ELSE 0 END,
        CASE WHEN cardinality({reasons}) = 0 THEN 'pending' ELSE 'ineligible' END,
-       {reasons}, %(claimed_on)s, %(run)s, %(now)s, %(user)s, NULL, NULL, '', NULL, NULL"""
+       {reasons}, %(claimed_on)s, %(run)s, %(now)s, %(user)s, NULL, NULL, '', NULL, NULL, '', '', '', '', ''"""
 
 
 # A claim that counts (awaiting review or approved, not reversed).
