@@ -244,12 +244,23 @@ class CpuMeter:
         wall = time.perf_counter() - self._t
         pids = self._pids | self._backends()  # a backend that came later counts from its start
         end = _cpu_snapshot(self.server_pid, pids)
-        end["postgres"] = _cpu_of(pids) - sum(self._start_by_pid.values())
+        # Per backend: one that closed meanwhile (a gunicorn worker's connection past CONN_MAX_AGE) is
+        # gone, and its CPU before the end unknown; subtracting its start from the others' would hide theirs.
+        now = {pid: stat[2] for pid, stat in ((pid, _stat(pid)) for pid in pids) if stat is not None}
+        end["postgres"] = sum(cpu - self._start_by_pid.get(pid, 0.0) for pid, cpu in now.items())
         self._start["postgres"] = 0.0
         used = {k: max(0.0, end[k] - self._start[k]) / wall for k in end}
         used["other"] = max(0.0, used["machine"] - used["gunicorn"] - used["postgres"] - used["client"])
         self.cores = used
         return False
+
+    def start(self):
+        """For a measured stretch that is no block: meter = CpuMeter(...).start() … meter.stop()."""
+        return self.__enter__()
+
+    def stop(self):
+        self.__exit__(None, None, None)
+        return self
 
     @property
     def other(self) -> float:
@@ -270,6 +281,17 @@ class CpuMeter:
         if self.disturbed:
             return f"not judged (disturbed: {self.other:.2f} cores of other work)"
         return "met" if met else "MISSED"
+
+
+def judge(failures: list, meter: CpuMeter, met: bool, target: str, missed: str) -> str:
+    """The one way a bench calls a target: 'met', 'MISSED' or 'not judged' (meter.verdict). A missed target
+    and a disturbed run each add to failures (the bench exits 1): a figure of a disturbed run is never
+    called met, nor missed. target names it in the failure lines; missed says by how much."""
+    if meter.disturbed:
+        failures.append(f"{target}: not judged, the run was disturbed ({meter.other:.2f} cores of other work)")
+    elif not met:
+        failures.append(f"{target}: {missed}")
+    return meter.verdict(met)
 
 
 # --- gunicorn ---------------------------------------------------------------------------------

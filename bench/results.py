@@ -288,29 +288,27 @@ def main():
                     f"{marks} marks in {time.perf_counter() - started:.1f} s\n")
 
         fresh, rerun, sql = [], [], []
-        busy, wall = harness.machine_busy(), time.perf_counter()
-        harness.say(f"{'run':>3}  {'fresh':>8} {'written':>7}  {'rerun':>8} {'written':>7}  {'sql':>8} {'rows':>5}")
-        for n in range(1, args.repeat + 1):
-            clear_results(event)
-            t_fresh, written = timed(services.results_compute, event_id=event.pk)
-            t_rerun, rewritten = timed(services.results_compute, event_id=event.pk)
-            t_sql, rows = timed(sql_final_scores, event.pk)
-            fresh.append(t_fresh)
-            rerun.append(t_rerun)
-            sql.append(t_sql)
-            harness.say(f"{n:>3}  {t_fresh * 1000:>5.0f} ms {written:>7}  {t_rerun * 1000:>5.0f} ms {rewritten:>7}  "
-                        f"{t_sql * 1000:>5.0f} ms {len(rows):>5}")
-            if written != entries:
-                failures.append(f"run {n}: the fresh run wrote {written} results, not {entries}")
-            if rewritten:
-                failures.append(f"run {n}: the rerun on unchanged marks wrote {rewritten} results, not 0")
-            if len(rows) != entries:
-                failures.append(f"run {n}: the SQL query gave {len(rows)} final scores, not {entries}")
-            if n == 1:
-                mismatches, compared = compare(event, rows)
+        with harness.CpuMeter(db_name=DB_NAME) as meter:
+            harness.say(f"{'run':>3}  {'fresh':>8} {'written':>7}  {'rerun':>8} {'written':>7}  {'sql':>8} {'rows':>5}")
+            for n in range(1, args.repeat + 1):
+                clear_results(event)
+                t_fresh, written = timed(services.results_compute, event_id=event.pk)
+                t_rerun, rewritten = timed(services.results_compute, event_id=event.pk)
+                t_sql, rows = timed(sql_final_scores, event.pk)
+                fresh.append(t_fresh)
+                rerun.append(t_rerun)
+                sql.append(t_sql)
+                harness.say(f"{n:>3}  {t_fresh * 1000:>5.0f} ms {written:>7}  {t_rerun * 1000:>5.0f} ms "
+                            f"{rewritten:>7}  {t_sql * 1000:>5.0f} ms {len(rows):>5}")
+                if written != entries:
+                    failures.append(f"run {n}: the fresh run wrote {written} results, not {entries}")
+                if rewritten:
+                    failures.append(f"run {n}: the rerun on unchanged marks wrote {rewritten} results, not 0")
+                if len(rows) != entries:
+                    failures.append(f"run {n}: the SQL query gave {len(rows)} final scores, not {entries}")
+                if n == 1:
+                    mismatches, compared = compare(event, rows)
 
-        # This run keeps about one core busy (this process and its PostgreSQL backend take turns).
-        cores = (harness.machine_busy() - busy) / (time.perf_counter() - wall)
         tiers = Counter(Result.objects.filter(entry__event=event).values_list("tier", flat=True))
         ranks = Counter(Result.objects.filter(entry__event=event).values_list("rank", flat=True))
         tied = sum(c for c in ranks.values() if c > 1)
@@ -328,15 +326,14 @@ def main():
                 failures.append(f"{tiers[tier]} {tier} awards for {quota} places")
 
         ratio = statistics.median(fresh) / statistics.median(sql)
-        harness.say(f"\n{when}; {args.repeat} runs each; the machine was busy {cores:.2f} cores meanwhile "
-                    f"(this benchmark alone: about 1; more means other work disturbed the figures)")
+        harness.say(f"\n{when}; {args.repeat} runs each\n{meter.line()}")
         harness.say(f"results_compute, fresh:  {harness.summary(fresh)}")
         harness.say(f"results_compute, rerun:  {harness.summary(rerun)}   (unchanged marks: writes nothing)")
         harness.say(f"SQL final scores:        {harness.summary(sql)}")
+        verdict = harness.judge(failures, meter, ratio <= RATIO_TARGET, "results_compute / SQL",
+                                f"{ratio:.1f}× the SQL query (target ≤ {RATIO_TARGET:.0f}×)")
         harness.say(f"ratio fresh / SQL (medians): {ratio:.1f}×, (mins): {min(fresh) / min(sql):.1f}×; "
-                    f"target ≤ {RATIO_TARGET:.0f}×: {'met' if ratio <= RATIO_TARGET else 'MISSED'}")
-        if ratio > RATIO_TARGET:
-            failures.append(f"results_compute takes {ratio:.1f}× the SQL query (target ≤ {RATIO_TARGET:.0f}×)")
+                    f"target ≤ {RATIO_TARGET:.0f}×: {verdict}")
 
         total, written, seconds, queries, alone = breakdown(event)
         saved, history = seconds["save"], seconds["history"]

@@ -15,6 +15,7 @@ from zhangwan.admin_actions import confirmation
 from zhangwan.admin_autocomplete import SafeAutocomplete
 from zhangwan.admin_history import HistoryAdmin
 from zhangwan.admin_links import AppPageLink
+from zhangwan.admin_search import RelatedSearch
 
 from .models import (
     Attendance,
@@ -180,7 +181,7 @@ class TrainingClassAdmin(AppPageLink, SafeAutocomplete, HistoryAdmin):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(HistoryAdmin):
+class EnrollmentAdmin(RelatedSearch, HistoryAdmin):
     list_display = ["worker", "training_class", "status", "queue_number", "channel", "created_at", "exam_passed"]
     list_filter = ["status", "channel", "exam_passed", "training_class__union_class"]
     search_fields = ["worker__name", "training_class__title"]

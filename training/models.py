@@ -376,7 +376,8 @@ class Enrollment(models.Model):
         verbose_name = _("enrollment")
         verbose_name_plural = _("enrollments")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["training_class", "status"])]
+        # (created_at, id): the admin list's order, newest first, read backwards from the index by the page.
+        indexes = [models.Index(fields=["training_class", "status"]), models.Index(fields=["created_at", "id"])]
         constraints = [
             models.UniqueConstraint(fields=["worker", "training_class"], condition=~Q(status="cancelled"),
                                     name="enrollment_one_active_per_worker"),

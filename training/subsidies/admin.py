@@ -10,6 +10,7 @@ from zhangwan.admin_autocomplete import SafeAutocomplete
 from zhangwan.admin_history import HistoryAdmin
 from zhangwan.admin_links import AppPageLink
 from zhangwan.admin_readonly import Numbered, ReadOnly, ReadOnlyAdmin
+from zhangwan.admin_search import RelatedSearch
 from zhangwan.registry.admin import IdNumberSearch
 
 from .models import Batch, Claim, InsuredPeriod, Kind, Payment, Policy, Rate, Run, ShortageOccupation
@@ -41,13 +42,14 @@ class PolicyAdmin(AppPageLink, HistoryAdmin):
 
 
 @admin.register(Claim)
-class ClaimAdmin(AppPageLink, Numbered, IdNumberSearch, ReadOnlyAdmin):
+class ClaimAdmin(AppPageLink, Numbered, IdNumberSearch, RelatedSearch, ReadOnlyAdmin):
     app_page = "subsidies:claim_detail"
     list_display = ["number", "worker", "policy", "amount", "status", "claimed_on", "batch", "reverses", "recovered_on"]
     list_filter = ["status", "policy__kind", "policy"]
     search_fields = ["worker__name"]
     id_number_field = "worker__id_number"
-    list_select_related = ["worker", "policy", "batch", "reverses"]
+    # A batch is shown as its number and policy, a reversed claim as its number and worker.
+    list_select_related = ["worker", "policy", "batch__policy", "reverses__worker"]
     show_full_result_count = False  # no second count(*) over the whole table on every page
     date_hierarchy = "claimed_on"
     raw_id_fields = ["worker", "certificate", "enrollment", "rate", "run", "batch", "reverses"]

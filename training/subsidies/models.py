@@ -371,7 +371,9 @@ class Claim(models.Model):
         verbose_name_plural = _("subsidy claims")
         ordering = ["-claimed_on", "-pk"]
         # No (status, policy) index: the engine's per-worker lookups must stay on (worker, claim date).
-        indexes = [models.Index(fields=["worker", "claimed_on"]), models.Index(fields=["batch"])]
+        # (claimed_on, id): the lists' order, newest first, read backwards from the index by the page.
+        indexes = [models.Index(fields=["worker", "claimed_on"]), models.Index(fields=["batch"]),
+                   models.Index(fields=["claimed_on", "id"])]
         constraints = [
             models.UniqueConstraint(fields=["policy", "certificate"], name="claim_once_per_certificate",
                                     condition=Q(enrollment__isnull=True, reverses__isnull=True)),

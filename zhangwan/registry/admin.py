@@ -32,9 +32,13 @@ class IdNumberSearch:
 
     def get_search_results(self, request, queryset, search_term):
         found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        by_number = id_number_search(search_term, full_id_allowed=request.user.has_perm(FULL_ID),
-                                     field=self.id_number_field)
-        if by_number:
+        relation, _, field = self.id_number_field.rpartition("__")
+        by_number = id_number_search(search_term, full_id_allowed=request.user.has_perm(FULL_ID), field=field)
+        if by_number and relation:
+            # The worker's number through a subquery, not a join (zhangwan.admin_search): the same rows.
+            workers = queryset.model._meta.get_field(relation).related_model._meta.base_manager.filter(by_number)
+            found |= queryset.filter(**{f"{relation}__in": workers.values("pk")})
+        elif by_number:
             found |= queryset.filter(by_number)
         return found, may_have_duplicates
 

@@ -177,7 +177,9 @@ class Worker(models.Model):
             models.CheckConstraint(condition=Q(bank_account="") | Q(bank_account__regex=r"^[0-9]{12,30}$"),
                                    name="worker_bank_account_format"),
         ]
-        indexes = [models.Index(fields=["employer", "name"]), models.Index(fields=["mobile"])]
+        # (name, id): the lists' order (the admin's, the district roster's), read from the index by the page.
+        indexes = [models.Index(fields=["employer", "name"]), models.Index(fields=["mobile"]),
+                   models.Index(fields=["name", "id"])]
 
     def __str__(self):
         return f"{self.name} ({self.masked_id_number})"

@@ -75,3 +75,42 @@ def test_staff_without_the_permission_still_get_masked_numbers(client, role_user
     response = client.get(reverse("registry:roster_export"))
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(min_row=3, values_only=True))
     assert rows and all("********" in r[1] for r in rows)
+
+
+def _rows(client):
+    return {row[1]: row for row in _export(client).worksheets[0].iter_rows(min_row=HEADER_ROW + 1, values_only=True)}
+
+
+def test_the_export_gives_the_first_trade_and_the_current_employments_start(client, liaison, organization, ours):
+    from zhangwan.registry.models import Employment
+
+    WorkerTrade.objects.create(worker=ours[0], trade=trade("6-18-01-01"), started_year=2018)
+    Employment.objects.create(worker=ours[1], organization=organization, started_on=datetime.date(2016, 4, 1),
+                              ended_on=datetime.date(2019, 12, 31))
+    Employment.objects.create(worker=ours[1], organization=organization, started_on=datetime.date(2020, 1, 2))
+    client.force_login(liaison)
+    rows = _rows(client)
+    assert rows[ours[0].id_number][6:8] == ("6-18-02-04", 2012)  # the trade held longest, not the newest
+    assert rows[ours[1].id_number][8] == datetime.datetime(2020, 1, 2)  # the open employment, not the ended one
+    assert rows[ours[2].id_number][6:9] == (None, None, None)
+
+
+def test_the_export_costs_the_same_queries_for_12_more_workers(client, liaison, organization, ours):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from zhangwan.registry.models import Employment
+
+    def export_queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("registry:roster_export")).status_code == 200
+        return len(captured.captured_queries)
+
+    client.force_login(liaison)
+    export_queries()  # the first fills per-process caches
+    few, rows = export_queries(), len(_rows(client))
+    for worker in WorkerFactory.create_batch(12, employer=organization):
+        WorkerTrade.objects.create(worker=worker, trade=trade(), started_year=2015)
+        Employment.objects.create(worker=worker, organization=organization, started_on=datetime.date(2021, 3, 1))
+    assert len(_rows(client)) == rows + 12
+    assert export_queries() == few
