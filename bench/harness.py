@@ -220,10 +220,71 @@ def _cpu_snapshot(server_pid, backends):
 DISTURBANCE_LIMIT = 0.2  # cores used by the rest of the machine above which no target is judged
 
 
+class _BenchBackends(threading.Thread):
+    """Every 10 ms: the PostgreSQL server's children that work for the bench database (their title names
+    it) and the parallel workers of those ("parallel worker for PID n"), each's CPU as last seen. A
+    parallel worker lives for one query (a dashboard's aggregate: 50–100 ms) and a backend may close
+    within the measured stretch (a gunicorn worker's connection past CONN_MAX_AGE): read only at the end,
+    their CPU would be lost and counted as other work. What one did in its last 10 ms is missed."""
+
+    def __init__(self, db_name, postmaster):
+        super().__init__(daemon=True)
+        self.db_name, self.postmaster = db_name, postmaster
+        self.first, self.last, self.kind = {}, {}, {}  # pid -> CPU at first sight, as last seen; bench or not
+        self.stopping = threading.Event()
+        self._poll()
+
+    def _title(self, pid):
+        try:
+            return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            return ""
+
+    def _belongs(self, pid) -> bool:
+        title = self._title(pid)
+        if f" {self.db_name} " in title:
+            return True
+        _, found, leader = title.partition("parallel worker for PID ")
+        leader = leader.split()[0] if leader.split() else ""
+        return bool(found) and leader.isdigit() and self.kind.get(int(leader), False)
+
+    def _poll(self):
+        try:
+            children = Path(f"/proc/{self.postmaster}/task/{self.postmaster}/children").read_text().split()
+        except OSError:
+            return
+        fresh = not self.kind
+        for pid in map(int, children):
+            if pid not in self.kind:
+                self.kind[pid] = self._belongs(pid)
+            if self.kind[pid]:
+                stat = _stat(pid)
+                if stat is not None:
+                    # Known at the start: from its CPU then; come later: from zero.
+                    self.first.setdefault(pid, stat[2] if fresh else 0.0)
+                    self.last[pid] = stat[2]
+
+    def run(self):
+        while not self.stopping.wait(0.01):
+            self._poll()
+
+    def cpu(self) -> float:
+        self.stopping.set()
+        self.join()
+        self._poll()
+        return sum(self.last[pid] - self.first[pid] for pid in self.last)
+
+
+def _postmaster(backends) -> int | None:
+    stats = [stat for stat in map(_stat, backends) if stat is not None]
+    return stats[0][0] if stats else None
+
+
 class CpuMeter:
-    """Cores used while the block runs, by gunicorn, the bench database's PostgreSQL backends, this
-    process tree (the client or the in-process bench) and everything else (`other`: other work on the
-    machine, which disturbs the figures; above DISTURBANCE_LIMIT no target is called met).
+    """Cores used while the block runs, by gunicorn, the bench database's PostgreSQL backends (with
+    their parallel workers and the connections opened or closed meanwhile: _BenchBackends), this process
+    tree (the client or the in-process bench) and everything else (`other`: other work on the machine,
+    which disturbs the figures; above DISTURBANCE_LIMIT no target is called met).
     CpuMeter(db_name=...) without a server measures an in-process benchmark."""
 
     def __init__(self, server=None, db_name=None):
@@ -231,24 +292,18 @@ class CpuMeter:
         self.db_name = db_name or (server.db_name if server else None)
         self.cores = {}
 
-    def _backends(self):
-        return bench_backends(self.db_name) if self.db_name else set()
-
     def __enter__(self):
-        self._pids = self._backends()
-        self._start, self._t = _cpu_snapshot(self.server_pid, self._pids), time.perf_counter()
-        self._start_by_pid = {pid: _cpu_of([pid]) for pid in self._pids}
+        postmaster = _postmaster(bench_backends(self.db_name)) if self.db_name else None
+        self._backends = _BenchBackends(self.db_name, postmaster) if postmaster else None
+        if self._backends:
+            self._backends.start()
+        self._start, self._t = _cpu_snapshot(self.server_pid, set()), time.perf_counter()
         return self
 
     def __exit__(self, *exc):
         wall = time.perf_counter() - self._t
-        pids = self._pids | self._backends()  # a backend that came later counts from its start
-        end = _cpu_snapshot(self.server_pid, pids)
-        # Per backend: one that closed meanwhile (a gunicorn worker's connection past CONN_MAX_AGE) is
-        # gone, and its CPU before the end unknown; subtracting its start from the others' would hide theirs.
-        now = {pid: stat[2] for pid, stat in ((pid, _stat(pid)) for pid in pids) if stat is not None}
-        end["postgres"] = sum(cpu - self._start_by_pid.get(pid, 0.0) for pid, cpu in now.items())
-        self._start["postgres"] = 0.0
+        end = _cpu_snapshot(self.server_pid, set())
+        end["postgres"] = self._backends.cpu() if self._backends else 0.0
         used = {k: max(0.0, end[k] - self._start[k]) / wall for k in end}
         used["other"] = max(0.0, used["machine"] - used["gunicorn"] - used["postgres"] - used["client"])
         self.cores = used
