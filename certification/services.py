@@ -19,6 +19,7 @@ from zhangwan.errors import ServiceError
 from zhangwan.history import bulk_create_with_history, bulk_update_with_history, record_history, save_with_history
 from zhangwan.jobs import step_pause
 from zhangwan.registry.models import SkillLevel, Worker, WorkerTrade
+from zhangwan.sql import array_literal, statement
 from zhangwan.transitions import Transitions
 
 from .models import (
@@ -231,25 +232,27 @@ def _eligibility_facts(pending):
     return rows, facts
 
 
+# Every decided application's status, reasons and evaluated_at in one UPDATE. Many applicants share
+# their reasons, so each distinct reasons document travels (and is parsed as jsonb) once and the rows
+# point at it by number.
+WRITE_DECISIONS = statement("certification.eligibility", """
+UPDATE {a}
+SET {a.status:name} = v.status, {a.reasons:name} = d.reasons, {a.evaluated_at:name} = %(now)s
+FROM unnest(%(ids)s::bigint[], %(statuses)s::text[], %(numbers)s::int[]) AS v(id, status, n)
+JOIN unnest(%(documents)s::jsonb[]) WITH ORDINALITY AS d(reasons, n) ON d.n = v.n
+WHERE {a.id} = v.id
+""", a=Application)
+
+
 def _write_decisions(ids, statuses, whys):
-    """One UPDATE for every decided application: status, reasons and evaluated_at. Many applicants
-    share their reasons, so each distinct reasons document travels (and is parsed as jsonb) once and
-    the rows point at it by number; the id, status and number lists go as array literals, which
-    PostgreSQL reads far faster than a 30,000-element ARRAY[…] expression."""
+    """WRITE_DECISIONS. The id, status and number lists go as array literals, which PostgreSQL reads
+    far faster than psycopg's 30,000-element ARRAY[…] expressions."""
     documents: dict = {}
     numbers = [documents.setdefault(json.dumps(why, ensure_ascii=False), len(documents) + 1) for why in whys]
-    table = connection.ops.quote_name(Application._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} AS a SET status = v.status, reasons = d.reasons, evaluated_at = %s "
-            f"FROM unnest(%s::bigint[], %s::text[], %s::int[]) AS v(id, status, n) "
-            f"JOIN unnest(%s::jsonb[]) WITH ORDINALITY AS d(reasons, n) ON d.n = v.n WHERE a.id = v.id",
-            [timezone.now(), _array(ids), _array(statuses), _array(numbers), list(documents)])
-
-
-def _array(values) -> str:
-    """A PostgreSQL array literal of integers or plain words (status values): nothing to quote."""
-    return "{" + ",".join(map(str, values)) + "}"
+        cursor.execute(WRITE_DECISIONS.text, WRITE_DECISIONS.params(
+            now=timezone.now(), ids=array_literal(ids), statuses=array_literal(statuses),
+            numbers=array_literal(numbers), documents=list(documents)))
 
 
 def _tell_decisions(told):
