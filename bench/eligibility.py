@@ -590,23 +590,24 @@ def main():
         in_db = sum(float(q["time"]) for q in queries)  # every statement, reads and writes, with the fetch
 
         def db(prefix):
-            return sum(float(q["time"]) for q in queries if q["sql"].startswith(prefix))
+            return sum(float(q["time"]) for q in queries if q["sql"].lstrip().startswith(prefix))
 
         update, insert, commit = db("UPDATE"), db("INSERT"), db("COMMIT")
         reads = in_db - update - insert - commit
         harness.say(f"\nwhere one run's {total * 1000:.0f} ms go (server defaults; {len(queries)} statements "
                     f"taking {in_db * 1000:.0f} ms with their fetches; {decided} applications):")
         row("_eligibility_facts: reads, then the facts by applicant", seconds["read"],
-            f"{reads * 1000:.0f} ms of it the {sum(q['sql'].startswith('SELECT') for q in queries)} SELECTs")
+            f"{reads * 1000:.0f} ms of it the {sum(q['sql'].lstrip().startswith('SELECT') for q in queries)} SELECTs")
         row("rules, loop, Facts objects", total - sum(seconds.values()) - commit)
         row(f"decide() × {decided} in Python", seconds["decide"])
         row("_write_decisions: reasons as JSON, one UPDATE", seconds["write"],
             f"{update * 1000:.0f} ms of it the UPDATE … FROM unnest")
-        row("record_history: one INSERT … SELECT", seconds["history"])
+        row("record_history: one INSERT … SELECT", seconds["history"], f"{insert * 1000:.0f} ms of it the INSERT")
         row("_tell_decisions (no bench worker has an account)", seconds["tell"])
         row("COMMIT", commit)
         slow = sorted(((float(q["time"]), q["sql"]) for q in queries), reverse=True)
-        harness.say("  slowest statements: " + "; ".join(f"{t * 1000:.0f} ms {s[:60]}…" for t, s in slow[:3]))
+        harness.say("  slowest statements: " + "; ".join(f"{t * 1000:.0f} ms {' '.join(s.split())[:60]}…"
+                                                    for t, s in slow[:3]))
         if args.profile or ratio > RATIO_TARGET:
             harness.say("\ncProfile of one run:\n" + profile())
 
