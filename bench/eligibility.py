@@ -12,7 +12,8 @@ WorkerTrade each (a tenth with a second trade) started 1985–2025; certificate 
 trades (none for about 45 %, else a chain of levels 5 → 1 with gaps of 1–6 years, some levels
 skipped, some issued on 29 February, 2 % revoked, a few in another trade); 600 rights to apply
 from competition awards (EligibilityGrant, each on a published competition Result); 105 sessions
-(7 trades × levels 5–1 × 3 dates, one of them 29 February 2024); and one `submitted` application
+(7 trades × levels 5–1 × 3 dates, one of them 29 February 2024); two rules of one trade's own for
+level 3 (replacing the general ones for it); and one `submitted` application
 per worker — mostly one level above what they hold, some for a level they hold, two up, in a trade
 they do not practise, or for the level of their right.
 
@@ -231,6 +232,7 @@ def seed(count: int):
         AssessmentSession,
         Certificate,
         EligibilityGrant,
+        EligibilityRule,
     )
     from competitions.models import Competition, Entry, Event, Result, Tier, Upgrade
     from zhangwan.registry.models import Organization, Trade, Worker, WorkerTrade
@@ -316,6 +318,14 @@ def seed(count: int):
                            applications_open=opens, applications_close=opens + datetime.timedelta(days=30))
          for t in trades for level in (5, 4, 3, 2, 1) for day in SESSION_DATES])
     by_key = {(s.trade_id, s.level, s.date): s for s in sessions}
+
+    # One trade's own rules for level 3, which replace the general ones for it (services.decide).
+    EligibilityRule.objects.bulk_create([
+        EligibilityRule(level=3, trade=trades[1], name="本工种：取得四级证书后工作满3年且从事本职业满5年",
+                        previous_level=4, previous_held_years=3, min_trade_years=5),
+        EligibilityRule(level=3, trade=trades[1], name="本工种：高中以上学历，从事本职业工作满10年",
+                        min_trade_years=10, min_education=Worker.Education.SENIOR),
+    ])
 
     # One application per worker.
     applications, kinds = [], Counter()
