@@ -74,6 +74,13 @@ def statement(name: str, template: str, *, constants: dict | None = None, **name
     return STATEMENTS[name]
 
 
+def array_literal(values: Iterable) -> str:
+    """A PostgreSQL array literal (``'{1,2,3}'``, cast in the SQL: ``%(ids)s::bigint[]``) of integers or
+    plain words such as status values, which need no quoting. For tens of thousands of values it is
+    read far faster than the ``ARRAY[…]`` expression psycopg makes of a list."""
+    return "{" + ",".join(map(str, values)) + "}"
+
+
 # Loading many rows -------------------------------------------------------------------------------
 
 NULL = r"\N"

@@ -9,6 +9,7 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
 
+import certification.services
 import masters.rules
 import training.subsidies.engine
 import training.subsidies.services
@@ -18,7 +19,7 @@ from zhangwan.sql import STATEMENTS, compose
 
 PARAM = re.compile(r"%\((\w+)\)s")
 LITERAL = re.compile(r"'([^']+)'")
-MODULES = [masters.rules, training.subsidies.engine, training.subsidies.services]
+MODULES = [certification.services, masters.rules, training.subsidies.engine, training.subsidies.services]
 
 
 def choice_values() -> dict[str, str]:
@@ -33,9 +34,9 @@ def choice_values() -> dict[str, str]:
 
 
 def test_the_modules_register_their_statements():
-    assert {name.split(".")[0] for name in STATEMENTS} == {"masters", "subsidies"}
-    assert {"masters.eligibility", "masters.ranking", "subsidies.skill", "subsidies.training", "subsidies.living",
-            "subsidies.claim_creation"} <= set(STATEMENTS)
+    assert {name.split(".")[0] for name in STATEMENTS} == {"certification", "masters", "subsidies"}
+    assert {"certification.eligibility", "masters.eligibility", "masters.ranking", "subsidies.skill",
+            "subsidies.training", "subsidies.living", "subsidies.claim_creation"} <= set(STATEMENTS)
 
 
 @pytest.mark.django_db
