@@ -13,7 +13,9 @@ from zhangwan.accounts.roles import Role
 from zhangwan.accounts.tests.factories import UserFactory
 from zhangwan.registry.tests.factories import WorkerFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# THREADS connections at once: the modules that open them share one xdist worker (make test: --dist
+# loadgroup), so two never run together and exhaust PostgreSQL's 100 connections ("too many clients").
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("forty-connections")]
 THREADS = 40  # PostgreSQL's default allows 100 connections; 40 at once is plenty of contention
 
 

@@ -9,7 +9,9 @@ from training.tests.test_concurrency import assert_consistent, run_at_once
 from zhangwan.api.models import IdempotentRequest
 from zhangwan.registry.tests.factories import WorkerFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# THREADS connections at once: the modules that open them share one xdist worker (make test: --dist
+# loadgroup), so two never run together and exhaust PostgreSQL's 100 connections ("too many clients").
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("forty-connections")]
 
 
 def test_40_api_registrations_for_10_seats(make_api, organization):
