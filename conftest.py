@@ -104,6 +104,14 @@ def _eager_celery():
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _quick_flush():
+    """A test that commits ends by deleting its rows, not by truncating every table (zhangwan/tests/flush.py)."""
+    from zhangwan.tests import flush
+
+    flush.install()
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _test_settings():
     """For the whole session, so that module-scoped worlds (zhangwan/tests/matrix) get them too: a fast
     password hasher (argon2 costs 0.1 s a user), and no annual report PDF: it is made only where
