@@ -77,6 +77,7 @@ def postgres():
         server.delete()
 
 
+@pytest.mark.long
 def test_the_app_answers_503_while_postgresql_is_down_and_reconnects_when_it_is_back(postgres, tmp_path):
     admin = postgres.connect()
     admin.autocommit = True

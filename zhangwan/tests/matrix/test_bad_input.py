@@ -751,6 +751,7 @@ def forms_of(app: str) -> list[str]:
     return [name for name in FORMS if app_of(name) == app]
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("app", FORM_APPS)
 def test_forms_refuse_bad_input_in_chinese(client, role_users, objects, media, app):
     runner = Runner(client, role_users, objects, "zh-hans")
@@ -775,6 +776,7 @@ def test_bad_bytes_in_a_multipart_body_are_refused(client, role_users, objects, 
     assert_no_problems(runner)
 
 
+@pytest.mark.long
 def test_bad_workbooks_are_refused(client, role_users, objects, media):
     from zhangwan.registry.roster import max_upload_bytes
 
@@ -880,6 +882,7 @@ class FormFields(HTMLParser):
 
 # One case per app (not per model: each case makes the objects again), so that pytest-xdist spreads
 # them over its workers.
+@pytest.mark.long
 @pytest.mark.parametrize("app", sorted({model.split("_", 1)[0] for model in ADMIN_FORMS}))
 def test_admin_forms_refuse_bad_input(client, role_users, objects, media, app):
     runner = Runner(client, role_users, objects, "zh-hans")

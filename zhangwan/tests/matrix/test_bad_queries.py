@@ -72,6 +72,7 @@ def test_the_walk_sends_more_than_1200_bad_query_strings(role_clients, objects):
     assert requests > 1200
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("app", APPS)
 def test_every_page_survives_bad_query_strings(role_clients, objects, app):
     problems = []

@@ -117,6 +117,7 @@ def problems_of(seen, role, origin):
     return problems
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("role", ROLES)
 def test_every_page_fits_a_phone_and_links_only_where_the_role_may_go(browser, origin, role_clients, objects, role):
     client = role_clients(role)
