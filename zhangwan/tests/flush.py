@@ -28,7 +28,8 @@ def _holding_rows(conn, tables) -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _digests(conn, tables) -> dict[str, tuple]:
+def table_digests(conn, tables) -> dict[str, tuple]:
+    """Per table: its rows' count and a hash of every row's text (one statement)."""
     if not tables:
         return {}
     quote = conn.ops.quote_name
@@ -58,12 +59,12 @@ def _quick_teardown(self):
     conn = connections[DEFAULT_DB_ALIAS]
     if plain and _after_flush:
         others = [t for t in _holding_rows(conn, _tables(conn)) if t not in _after_flush]
-        if _digests(conn, list(_after_flush)) == _after_flush and _delete_rows(conn, others):
+        if table_digests(conn, list(_after_flush)) == _after_flush and _delete_rows(conn, others):
             return
     _django_teardown(self)
     if plain:
         _after_flush.clear()
-        _after_flush.update(_digests(conn, _holding_rows(conn, _tables(conn))))
+        _after_flush.update(table_digests(conn, _holding_rows(conn, _tables(conn))))
 
 
 def install():

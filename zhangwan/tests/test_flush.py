@@ -11,7 +11,7 @@ from zhangwan.tests import flush
 
 
 def _state():
-    return flush._digests(connection, flush._holding_rows(connection, flush._tables(connection)))
+    return flush.table_digests(connection, flush._holding_rows(connection, flush._tables(connection)))
 
 
 @pytest.mark.django_db(transaction=True)

@@ -21,6 +21,7 @@ from zhangwan.accounts.roles import Role
 from zhangwan.accounts.tests.factories import PASSWORD
 from zhangwan.registry.models import Trade
 
+from ..flush import table_digests
 from . import badinput as bad
 from .test_url_matrix import ADMIN_MODELS, ANON, app_of, checkin_token, project_url_names
 
@@ -512,14 +513,7 @@ def project_tables() -> list[str]:
 
 def fingerprint(tables) -> dict[str, tuple]:
     """Per table: row count and a hash of every row's text."""
-    if not tables:
-        return {}
-    sql = " UNION ALL ".join(
-        f"SELECT '{t}', count(*), md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM \"{t}\" t"
-        for t in tables)
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        return {name: (count, digest) for name, count, digest in cursor.fetchall()}
+    return table_digests(connection, tables)
 
 
 def rows_written(tables) -> dict[str, int]:
