@@ -46,8 +46,10 @@ def measure(client, path, requests, first, profile_out=None):
         client.get(f"{path}?{filter_value(first + 3, n)}")
     profiler.disable()
     stats = pstats.Stats(profiler, stream=profile_out or io.StringIO())
+    if profile_out and os.environ.get("PROFILE_FILE"):
+        stats.dump_stats(os.environ["PROFILE_FILE"])
     if profile_out:
-        stats.sort_stats("cumulative").print_stats(40)
+        stats.sort_stats(os.environ.get("SORT", "cumulative")).print_stats(int(os.environ.get("LINES", "40")))
     return stats.total_calls / 10, len(queries), cpu, len(response.content)
 
 
