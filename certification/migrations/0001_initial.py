@@ -58,6 +58,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'assessment session',
                 'verbose_name_plural': 'assessment sessions',
                 'ordering': ['-date', 'pk'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('capacity__gt', 0)), name='session_capacity_positive'), models.CheckConstraint(condition=models.Q(('admitted_count__lte', models.F('capacity'))), name='session_never_overfull'), models.CheckConstraint(condition=models.Q(('applications_close__gt', models.F('applications_open'))), name='session_window_ordered')],
             },
         ),
         migrations.CreateModel(
@@ -79,6 +80,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'application',
                 'verbose_name_plural': 'applications',
                 'ordering': ['created_at', 'pk'],
+                'indexes': [models.Index(fields=['status'], name='certificati_status_1e31b6_idx'), models.Index(fields=['session', 'status'], name='certificati_session_fa9522_idx')],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'withdrawn'), _negated=True), fields=('worker', 'session'), name='application_once_per_session'), models.CheckConstraint(condition=models.Q(('theory_score__isnull', True), models.Q(('theory_score__gte', 0), ('theory_score__lte', 100)), _connector='OR'), name='application_theory_score_range'), models.CheckConstraint(condition=models.Q(('practical_score__isnull', True), models.Q(('practical_score__gte', 0), ('practical_score__lte', 100)), _connector='OR'), name='application_practical_score_range'), models.CheckConstraint(condition=models.Q(('review_score__isnull', True), models.Q(('review_score__gte', 0), ('review_score__lte', 100)), _connector='OR'), name='application_review_score_range')],
             },
         ),
         migrations.CreateModel(
@@ -103,6 +106,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'certificate',
                 'verbose_name_plural': 'certificates',
                 'ordering': ['-issued_on', '-number'],
+                'indexes': [models.Index(fields=['holder', 'trade', 'level'], name='certificati_holder__e33e74_idx')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('status', 'valid'), models.Q(('revoked_reason', ''), _negated=True), _connector='OR'), name='certificate_revocation_has_reason')],
             },
         ),
         migrations.CreateModel(
@@ -137,6 +142,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'eligibility rule',
                 'verbose_name_plural': 'eligibility rules',
                 'ordering': ['-level', 'trade', 'pk'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('previous_level__isnull', True), ('previous_level__gt', models.F('level')), _connector='OR'), name='rule_previous_level_is_lower'), models.CheckConstraint(condition=models.Q(('min_trade_years__isnull', False), ('previous_level__isnull', False), models.Q(('min_education', ''), _negated=True), _connector='OR'), name='rule_requires_something')],
             },
         ),
         migrations.CreateModel(
@@ -309,57 +315,5 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'accreditations',
                 'constraints': [models.UniqueConstraint(fields=('body', 'trade', 'level'), name='accreditation_unique')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='assessmentsession',
-            constraint=models.CheckConstraint(condition=models.Q(('capacity__gt', 0)), name='session_capacity_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='assessmentsession',
-            constraint=models.CheckConstraint(condition=models.Q(('admitted_count__lte', models.F('capacity'))), name='session_never_overfull'),
-        ),
-        migrations.AddConstraint(
-            model_name='assessmentsession',
-            constraint=models.CheckConstraint(condition=models.Q(('applications_close__gt', models.F('applications_open'))), name='session_window_ordered'),
-        ),
-        migrations.AddIndex(
-            model_name='application',
-            index=models.Index(fields=['status'], name='certificati_status_1e31b6_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='application',
-            index=models.Index(fields=['session', 'status'], name='certificati_session_fa9522_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='application',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'withdrawn'), _negated=True), fields=('worker', 'session'), name='application_once_per_session'),
-        ),
-        migrations.AddConstraint(
-            model_name='application',
-            constraint=models.CheckConstraint(condition=models.Q(('theory_score__isnull', True), models.Q(('theory_score__gte', 0), ('theory_score__lte', 100)), _connector='OR'), name='application_theory_score_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='application',
-            constraint=models.CheckConstraint(condition=models.Q(('practical_score__isnull', True), models.Q(('practical_score__gte', 0), ('practical_score__lte', 100)), _connector='OR'), name='application_practical_score_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='application',
-            constraint=models.CheckConstraint(condition=models.Q(('review_score__isnull', True), models.Q(('review_score__gte', 0), ('review_score__lte', 100)), _connector='OR'), name='application_review_score_range'),
-        ),
-        migrations.AddIndex(
-            model_name='certificate',
-            index=models.Index(fields=['holder', 'trade', 'level'], name='certificati_holder__e33e74_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='certificate',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'valid'), models.Q(('revoked_reason', ''), _negated=True), _connector='OR'), name='certificate_revocation_has_reason'),
-        ),
-        migrations.AddConstraint(
-            model_name='eligibilityrule',
-            constraint=models.CheckConstraint(condition=models.Q(('previous_level__isnull', True), ('previous_level__gt', models.F('level')), _connector='OR'), name='rule_previous_level_is_lower'),
-        ),
-        migrations.AddConstraint(
-            model_name='eligibilityrule',
-            constraint=models.CheckConstraint(condition=models.Q(('min_trade_years__isnull', False), ('previous_level__isnull', False), models.Q(('min_education', ''), _negated=True), _connector='OR'), name='rule_requires_something'),
         ),
     ]

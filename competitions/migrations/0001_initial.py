@@ -41,6 +41,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'competition',
                 'verbose_name_plural': 'competitions',
                 'ordering': ['-year', '-starts_on', 'name'],
+                'constraints': [models.UniqueConstraint(fields=('name', 'year'), name='competition_unique_per_year'), models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='competition_ends_after_start'), models.CheckConstraint(condition=models.Q(('registration_closes__isnull', True), ('registration_opens__isnull', True), ('registration_closes__gt', models.F('registration_opens')), _connector='OR'), name='competition_window_ordered')],
             },
         ),
         migrations.CreateModel(
@@ -61,6 +62,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'event',
                 'verbose_name_plural': 'events',
                 'ordering': ['competition', 'name'],
+                'constraints': [models.UniqueConstraint(fields=('competition', 'name'), name='event_unique_name'), models.CheckConstraint(condition=models.Q(('max_team_size__gte', 1)), name='event_team_size_positive')],
             },
         ),
         migrations.CreateModel(
@@ -83,6 +85,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'entry',
                 'verbose_name_plural': 'entries',
                 'ordering': ['event', 'bib'],
+                'constraints': [models.UniqueConstraint(fields=('event', 'bib'), name='entry_bib_unique'), models.UniqueConstraint(condition=models.Q(('worker__isnull', False), models.Q(('status', 'withdrawn'), _negated=True)), fields=('event', 'worker'), name='entry_worker_once_per_event'), models.CheckConstraint(condition=models.Q(('worker__isnull', False), models.Q(('team_name', ''), _negated=True), _connector='OR'), name='entry_worker_or_team')],
             },
         ),
         migrations.CreateModel(
@@ -99,6 +102,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'award rule',
                 'verbose_name_plural': 'award rules',
+                'constraints': [models.UniqueConstraint(fields=('event', 'tier'), name='awardrule_one_per_tier'), models.CheckConstraint(condition=models.Q(('quota__gte', 0)), name='awardrule_quota_not_negative')],
             },
         ),
         migrations.CreateModel(
@@ -357,6 +361,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'judge assignment',
                 'verbose_name_plural': 'judge assignments',
+                'constraints': [models.UniqueConstraint(fields=('event', 'judge'), name='judge_once_per_event')],
             },
         ),
         migrations.CreateModel(
@@ -371,6 +376,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'organizer award',
                 'verbose_name_plural': 'organizer awards',
+                'constraints': [models.UniqueConstraint(fields=('competition', 'organization', 'title'), name='organizer_award_unique'), models.CheckConstraint(condition=models.Q(('funding__gte', 0)), name='organizer_award_funding_not_negative')],
             },
         ),
         migrations.CreateModel(
@@ -419,6 +425,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'score sheet',
                 'verbose_name_plural': 'score sheets',
+                'constraints': [models.UniqueConstraint(fields=('entry', 'judge'), name='sheet_one_per_judge')],
             },
         ),
         migrations.CreateModel(
@@ -436,6 +443,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'scoring part',
                 'verbose_name_plural': 'scoring parts',
                 'ordering': ['event', 'order', 'pk'],
+                'constraints': [models.UniqueConstraint(fields=('event', 'code'), name='part_code_unique'), models.CheckConstraint(condition=models.Q(('weight__gt', 0), ('weight__lte', 100)), name='part_weight_range'), models.CheckConstraint(condition=models.Q(('max_mark__gt', 0)), name='part_max_positive')],
             },
         ),
         migrations.CreateModel(
@@ -450,6 +458,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'mark',
                 'verbose_name_plural': 'marks',
+                'constraints': [models.UniqueConstraint(fields=('sheet', 'part'), name='mark_once_per_part'), models.CheckConstraint(condition=models.Q(('value__gte', 0), ('value__lte', models.F('max_mark'))), name='mark_in_bounds')],
             },
         ),
         migrations.CreateModel(
@@ -473,81 +482,5 @@ class Migration(migrations.Migration):
                 'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.AddConstraint(
-            model_name='competition',
-            constraint=models.UniqueConstraint(fields=('name', 'year'), name='competition_unique_per_year'),
-        ),
-        migrations.AddConstraint(
-            model_name='competition',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='competition_ends_after_start'),
-        ),
-        migrations.AddConstraint(
-            model_name='competition',
-            constraint=models.CheckConstraint(condition=models.Q(('registration_closes__isnull', True), ('registration_opens__isnull', True), ('registration_closes__gt', models.F('registration_opens')), _connector='OR'), name='competition_window_ordered'),
-        ),
-        migrations.AddConstraint(
-            model_name='event',
-            constraint=models.UniqueConstraint(fields=('competition', 'name'), name='event_unique_name'),
-        ),
-        migrations.AddConstraint(
-            model_name='event',
-            constraint=models.CheckConstraint(condition=models.Q(('max_team_size__gte', 1)), name='event_team_size_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='entry',
-            constraint=models.UniqueConstraint(fields=('event', 'bib'), name='entry_bib_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='entry',
-            constraint=models.UniqueConstraint(condition=models.Q(('worker__isnull', False), models.Q(('status', 'withdrawn'), _negated=True)), fields=('event', 'worker'), name='entry_worker_once_per_event'),
-        ),
-        migrations.AddConstraint(
-            model_name='entry',
-            constraint=models.CheckConstraint(condition=models.Q(('worker__isnull', False), models.Q(('team_name', ''), _negated=True), _connector='OR'), name='entry_worker_or_team'),
-        ),
-        migrations.AddConstraint(
-            model_name='awardrule',
-            constraint=models.UniqueConstraint(fields=('event', 'tier'), name='awardrule_one_per_tier'),
-        ),
-        migrations.AddConstraint(
-            model_name='awardrule',
-            constraint=models.CheckConstraint(condition=models.Q(('quota__gte', 0)), name='awardrule_quota_not_negative'),
-        ),
-        migrations.AddConstraint(
-            model_name='judgeassignment',
-            constraint=models.UniqueConstraint(fields=('event', 'judge'), name='judge_once_per_event'),
-        ),
-        migrations.AddConstraint(
-            model_name='organizeraward',
-            constraint=models.UniqueConstraint(fields=('competition', 'organization', 'title'), name='organizer_award_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='organizeraward',
-            constraint=models.CheckConstraint(condition=models.Q(('funding__gte', 0)), name='organizer_award_funding_not_negative'),
-        ),
-        migrations.AddConstraint(
-            model_name='scoresheet',
-            constraint=models.UniqueConstraint(fields=('entry', 'judge'), name='sheet_one_per_judge'),
-        ),
-        migrations.AddConstraint(
-            model_name='scoringpart',
-            constraint=models.UniqueConstraint(fields=('event', 'code'), name='part_code_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='scoringpart',
-            constraint=models.CheckConstraint(condition=models.Q(('weight__gt', 0), ('weight__lte', 100)), name='part_weight_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='scoringpart',
-            constraint=models.CheckConstraint(condition=models.Q(('max_mark__gt', 0)), name='part_max_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='mark',
-            constraint=models.UniqueConstraint(fields=('sheet', 'part'), name='mark_once_per_part'),
-        ),
-        migrations.AddConstraint(
-            model_name='mark',
-            constraint=models.CheckConstraint(condition=models.Q(('value__gte', 0), ('value__lte', models.F('max_mark'))), name='mark_in_bounds'),
         ),
     ]

@@ -380,6 +380,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'objection',
                 'verbose_name_plural': 'objections',
                 'ordering': ['-filed_at'],
+                'indexes': [models.Index(fields=['client', 'filed_at'], name='masters_obj_client_d8173d_idx')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('resolved_at__isnull', True), models.Q(('answer', ''), _negated=True), _connector='OR'), name='objection_resolved_with_answer')],
             },
         ),
         migrations.CreateModel(
@@ -483,6 +485,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'dismissed conflict',
                 'verbose_name_plural': 'dismissed conflicts',
+                'constraints': [models.UniqueConstraint(fields=('nomination', 'reviewer'), name='conflictwaiver_unique')],
             },
         ),
         migrations.CreateModel(
@@ -497,6 +500,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'declared conflict',
                 'verbose_name_plural': 'declared conflicts',
+                'constraints': [models.UniqueConstraint(fields=('reviewer', 'worker'), name='conflict_unique')],
             },
         ),
         migrations.AddField(
@@ -517,6 +521,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'score',
                 'verbose_name_plural': 'scores',
+                'constraints': [models.UniqueConstraint(fields=('assignment', 'criterion'), name='score_unique'), models.CheckConstraint(condition=models.Q(('value__gte', 0), ('value__lte', models.F('max_score'))), name='score_in_bounds')],
             },
         ),
         migrations.CreateModel(
@@ -548,6 +553,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'selection round',
                 'verbose_name_plural': 'selection rounds',
                 'ordering': ['-year'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('reviewers_per_nomination__gte', 3)), name='round_three_reviewers'), models.CheckConstraint(condition=models.Q(('quota__gte', 1)), name='round_quota_positive'), models.CheckConstraint(condition=models.Q(('competition_weight__lte', 100)), name='round_competition_weight'), models.CheckConstraint(condition=models.Q(('publicity_days__gte', 1)), name='round_publicity_days'), models.CheckConstraint(condition=models.Q(('discrepancy_threshold__gte', 0)), name='round_threshold_not_negative'), models.CheckConstraint(condition=models.Q(('nominations_close__gte', models.F('nominations_open')), ('review_opens__gte', models.F('nominations_close')), ('review_closes__gte', models.F('review_opens'))), name='round_windows_in_order')],
             },
         ),
         migrations.AddField(
@@ -614,6 +620,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'talk order',
                 'verbose_name_plural': 'talk orders',
                 'ordering': ['-preferred_date', '-id'],
+                'indexes': [models.Index(fields=['status', 'held_on'], name='masters_tal_status_a599d6_idx')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('expected_audience__gte', 1), ('expected_audience__lte', 100000)), name='talkorder_audience_range'), models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['scheduled', 'held']), _negated=True), ('held_on__isnull', False), _connector='OR'), name='talkorder_scheduled_has_date'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'held'), _negated=True), ('attendance__isnull', False), _connector='OR'), name='talkorder_held_has_attendance')],
             },
         ),
         migrations.CreateModel(
@@ -688,22 +696,6 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(fields=('worker', 'year'), name='mastertitle_once_a_year'),
         ),
         migrations.AddIndex(
-            model_name='objection',
-            index=models.Index(fields=['client', 'filed_at'], name='masters_obj_client_d8173d_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='objection',
-            constraint=models.CheckConstraint(condition=models.Q(('resolved_at__isnull', True), models.Q(('answer', ''), _negated=True), _connector='OR'), name='objection_resolved_with_answer'),
-        ),
-        migrations.AddConstraint(
-            model_name='conflictwaiver',
-            constraint=models.UniqueConstraint(fields=('nomination', 'reviewer'), name='conflictwaiver_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='conflict',
-            constraint=models.UniqueConstraint(fields=('reviewer', 'worker'), name='conflict_unique'),
-        ),
-        migrations.AddIndex(
             model_name='assignment',
             index=models.Index(fields=['reviewer', 'status'], name='masters_ass_reviewe_779cf4_idx'),
         ),
@@ -714,38 +706,6 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='assignment',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'submitted'), ('submitted_at__isnull', False)), models.Q(models.Q(('status', 'submitted'), _negated=True), ('submitted_at__isnull', True)), _connector='OR'), name='assignment_submitted_when'),
-        ),
-        migrations.AddConstraint(
-            model_name='score',
-            constraint=models.UniqueConstraint(fields=('assignment', 'criterion'), name='score_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='score',
-            constraint=models.CheckConstraint(condition=models.Q(('value__gte', 0), ('value__lte', models.F('max_score'))), name='score_in_bounds'),
-        ),
-        migrations.AddConstraint(
-            model_name='selectionround',
-            constraint=models.CheckConstraint(condition=models.Q(('reviewers_per_nomination__gte', 3)), name='round_three_reviewers'),
-        ),
-        migrations.AddConstraint(
-            model_name='selectionround',
-            constraint=models.CheckConstraint(condition=models.Q(('quota__gte', 1)), name='round_quota_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='selectionround',
-            constraint=models.CheckConstraint(condition=models.Q(('competition_weight__lte', 100)), name='round_competition_weight'),
-        ),
-        migrations.AddConstraint(
-            model_name='selectionround',
-            constraint=models.CheckConstraint(condition=models.Q(('publicity_days__gte', 1)), name='round_publicity_days'),
-        ),
-        migrations.AddConstraint(
-            model_name='selectionround',
-            constraint=models.CheckConstraint(condition=models.Q(('discrepancy_threshold__gte', 0)), name='round_threshold_not_negative'),
-        ),
-        migrations.AddConstraint(
-            model_name='selectionround',
-            constraint=models.CheckConstraint(condition=models.Q(('nominations_close__gte', models.F('nominations_open')), ('review_opens__gte', models.F('nominations_close')), ('review_closes__gte', models.F('review_opens'))), name='round_windows_in_order'),
         ),
         migrations.AddIndex(
             model_name='nomination',
@@ -770,21 +730,5 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='criterion',
             constraint=models.CheckConstraint(condition=models.Q(('max_score__gt', 0)), name='criterion_max_positive'),
-        ),
-        migrations.AddIndex(
-            model_name='talkorder',
-            index=models.Index(fields=['status', 'held_on'], name='masters_tal_status_a599d6_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='talkorder',
-            constraint=models.CheckConstraint(condition=models.Q(('expected_audience__gte', 1), ('expected_audience__lte', 100000)), name='talkorder_audience_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='talkorder',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['scheduled', 'held']), _negated=True), ('held_on__isnull', False), _connector='OR'), name='talkorder_scheduled_has_date'),
-        ),
-        migrations.AddConstraint(
-            model_name='talkorder',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'held'), _negated=True), ('attendance__isnull', False), _connector='OR'), name='talkorder_held_has_attendance'),
         ),
     ]

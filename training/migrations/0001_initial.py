@@ -61,6 +61,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'course',
                 'verbose_name_plural': 'courses',
                 'ordering': ['trade__code', 'title'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('hours__gt', 0)), name='course_hours_positive')],
             },
         ),
         migrations.CreateModel(
@@ -99,6 +100,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'attendance',
                 'verbose_name_plural': 'attendance',
+                'constraints': [models.UniqueConstraint(fields=('enrollment', 'session'), name='attendance_once_per_session')],
             },
         ),
         migrations.CreateModel(
@@ -234,6 +236,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'mentorship',
                 'verbose_name_plural': 'mentorships',
                 'ordering': ['-started_on'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('mentor', models.F('apprentice')), _negated=True), name='mentorship_not_self'), models.UniqueConstraint(fields=('mentor', 'apprentice', 'trade'), name='mentorship_unique'), models.CheckConstraint(condition=models.Q(('ended_on__isnull', True), ('ended_on__gte', models.F('started_on')), _connector='OR'), name='mentorship_ends_after_start')],
             },
         ),
         migrations.CreateModel(
@@ -270,6 +273,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'needs response',
                 'verbose_name_plural': 'needs responses',
+                'constraints': [models.CheckConstraint(condition=models.Q(('worker__isnull', True), ('organization__isnull', True), _connector='XOR'), name='needsresponse_one_respondent'), models.CheckConstraint(condition=models.Q(('head_count__gte', 1)), name='needsresponse_head_count_positive')],
             },
         ),
         migrations.CreateModel(
@@ -287,6 +291,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'training base',
                 'verbose_name_plural': 'training bases',
                 'ordering': ['-designated_on', 'name'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('funding__gte', 0)), name='trainingbase_funding_not_negative')],
             },
         ),
         migrations.CreateModel(
@@ -350,6 +355,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'training class',
                 'verbose_name_plural': 'training classes',
                 'ordering': ['-starts_on', 'title'],
+                'indexes': [models.Index(fields=['status', 'starts_on'], name='training_tr_status_7f25e1_idx'), models.Index(fields=['provider', 'starts_on'], name='training_tr_provide_5b01fe_idx')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('capacity__gt', 0)), name='class_capacity_positive'), models.CheckConstraint(condition=models.Q(('confirmed_count__lte', models.F('capacity'))), name='class_never_overbooked'), models.CheckConstraint(condition=models.Q(('registration_closes__gt', models.F('registration_opens'))), name='class_window_ordered'), models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='class_ends_after_start')],
             },
         ),
         migrations.CreateModel(
@@ -429,6 +436,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'plan line',
                 'verbose_name_plural': 'plan lines',
                 'ordering': ['trade__code'],
+                'constraints': [models.UniqueConstraint(fields=('plan', 'trade'), name='planline_one_per_trade'), models.CheckConstraint(condition=models.Q(('budget__gte', 0)), name='planline_budget_not_negative')],
             },
         ),
         migrations.CreateModel(
@@ -454,62 +462,6 @@ class Migration(migrations.Migration):
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
-        migrations.AddConstraint(
-            model_name='course',
-            constraint=models.CheckConstraint(condition=models.Q(('hours__gt', 0)), name='course_hours_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='attendance',
-            constraint=models.UniqueConstraint(fields=('enrollment', 'session'), name='attendance_once_per_session'),
-        ),
-        migrations.AddConstraint(
-            model_name='mentorship',
-            constraint=models.CheckConstraint(condition=models.Q(('mentor', models.F('apprentice')), _negated=True), name='mentorship_not_self'),
-        ),
-        migrations.AddConstraint(
-            model_name='mentorship',
-            constraint=models.UniqueConstraint(fields=('mentor', 'apprentice', 'trade'), name='mentorship_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='mentorship',
-            constraint=models.CheckConstraint(condition=models.Q(('ended_on__isnull', True), ('ended_on__gte', models.F('started_on')), _connector='OR'), name='mentorship_ends_after_start'),
-        ),
-        migrations.AddConstraint(
-            model_name='needsresponse',
-            constraint=models.CheckConstraint(condition=models.Q(('worker__isnull', True), ('organization__isnull', True), _connector='XOR'), name='needsresponse_one_respondent'),
-        ),
-        migrations.AddConstraint(
-            model_name='needsresponse',
-            constraint=models.CheckConstraint(condition=models.Q(('head_count__gte', 1)), name='needsresponse_head_count_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='trainingbase',
-            constraint=models.CheckConstraint(condition=models.Q(('funding__gte', 0)), name='trainingbase_funding_not_negative'),
-        ),
-        migrations.AddIndex(
-            model_name='trainingclass',
-            index=models.Index(fields=['status', 'starts_on'], name='training_tr_status_7f25e1_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='trainingclass',
-            index=models.Index(fields=['provider', 'starts_on'], name='training_tr_provide_5b01fe_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='trainingclass',
-            constraint=models.CheckConstraint(condition=models.Q(('capacity__gt', 0)), name='class_capacity_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='trainingclass',
-            constraint=models.CheckConstraint(condition=models.Q(('confirmed_count__lte', models.F('capacity'))), name='class_never_overbooked'),
-        ),
-        migrations.AddConstraint(
-            model_name='trainingclass',
-            constraint=models.CheckConstraint(condition=models.Q(('registration_closes__gt', models.F('registration_opens'))), name='class_window_ordered'),
-        ),
-        migrations.AddConstraint(
-            model_name='trainingclass',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='class_ends_after_start'),
-        ),
         migrations.AddIndex(
             model_name='enrollment',
             index=models.Index(fields=['training_class', 'status'], name='training_en_trainin_21ea3e_idx'),
@@ -533,13 +485,5 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='classsession',
             constraint=models.CheckConstraint(condition=models.Q(('hours__gt', 0)), name='session_hours_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='planline',
-            constraint=models.UniqueConstraint(fields=('plan', 'trade'), name='planline_one_per_trade'),
-        ),
-        migrations.AddConstraint(
-            model_name='planline',
-            constraint=models.CheckConstraint(condition=models.Q(('budget__gte', 0)), name='planline_budget_not_negative'),
         ),
     ]

@@ -3,13 +3,13 @@
 import django.contrib.postgres.constraints
 import django.contrib.postgres.fields
 import django.contrib.postgres.fields.ranges
+import django.contrib.postgres.operations
 import django.db.models.deletion
 import django.utils.timezone
 import simple_history.models
 import training.subsidies.models
 from decimal import Decimal
 from django.conf import settings
-from django.contrib.postgres.operations import BtreeGistExtension
 from django.db import migrations, models
 
 
@@ -25,7 +25,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        BtreeGistExtension(),
+        django.contrib.postgres.operations.BtreeGistExtension(
+        ),
         migrations.CreateModel(
             name='Batch',
             fields=[
@@ -198,6 +199,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'rate',
                 'verbose_name_plural': 'rates',
                 'ordering': ['policy', 'level', 'trade'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='rate_amount_positive'), models.UniqueConstraint(fields=('policy', 'level', 'trade'), name='rate_unique', nulls_distinct=False)],
             },
         ),
         migrations.CreateModel(
@@ -250,6 +252,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'claim computation',
                 'verbose_name_plural': 'claim computations',
                 'ordering': ['-created_at', '-pk'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('period_end__gte', models.F('period_start'))), name='run_period_valid'), models.CheckConstraint(condition=models.Q(('steps_done__lte', models.F('steps_total'))), name='run_steps_within_total')],
             },
         ),
         migrations.CreateModel(
@@ -324,22 +327,6 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='batch',
             constraint=models.CheckConstraint(condition=models.Q(('total__gte', 0)), name='batch_total_not_negative'),
-        ),
-        migrations.AddConstraint(
-            model_name='rate',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gt', 0)), name='rate_amount_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='rate',
-            constraint=models.UniqueConstraint(fields=('policy', 'level', 'trade'), name='rate_unique', nulls_distinct=False),
-        ),
-        migrations.AddConstraint(
-            model_name='run',
-            constraint=models.CheckConstraint(condition=models.Q(('period_end__gte', models.F('period_start'))), name='run_period_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='run',
-            constraint=models.CheckConstraint(condition=models.Q(('steps_done__lte', models.F('steps_total'))), name='run_steps_within_total'),
         ),
         migrations.AddIndex(
             model_name='claim',

@@ -39,6 +39,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'API token',
                 'verbose_name_plural': 'API tokens',
                 'ordering': ['-created_at', '-pk'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('scopes', []), _negated=True), name='apitoken_has_a_scope'), models.CheckConstraint(condition=models.Q(('key_hash__regex', '^[0-9a-f]{64}$')), name='apitoken_key_hash_sha256')],
             },
         ),
         migrations.CreateModel(
@@ -56,6 +57,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'API call',
                 'verbose_name_plural': 'API calls',
                 'ordering': ['-at', '-pk'],
+                'indexes': [models.Index(fields=['token', '-at'], name='api_apicall_token_i_b3da10_idx')],
             },
         ),
         migrations.CreateModel(
@@ -122,21 +124,8 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('token', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='api.apitoken')),
             ],
-        ),
-        migrations.AddConstraint(
-            model_name='apitoken',
-            constraint=models.CheckConstraint(condition=models.Q(('scopes', []), _negated=True), name='apitoken_has_a_scope'),
-        ),
-        migrations.AddConstraint(
-            model_name='apitoken',
-            constraint=models.CheckConstraint(condition=models.Q(('key_hash__regex', '^[0-9a-f]{64}$')), name='apitoken_key_hash_sha256'),
-        ),
-        migrations.AddIndex(
-            model_name='apicall',
-            index=models.Index(fields=['token', '-at'], name='api_apicall_token_i_b3da10_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='idempotentrequest',
-            constraint=models.UniqueConstraint(fields=('token', 'key'), name='idempotency_key_once_per_token'),
+            options={
+                'constraints': [models.UniqueConstraint(fields=('token', 'key'), name='idempotency_key_once_per_token')],
+            },
         ),
     ]

@@ -77,6 +77,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'webhook',
                 'verbose_name_plural': 'webhooks',
                 'ordering': ['-created_at', '-pk'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('events', []), _negated=True), name='subscription_has_an_event')],
             },
         ),
         migrations.CreateModel(
@@ -100,22 +101,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'webhook delivery',
                 'verbose_name_plural': 'webhook deliveries',
                 'ordering': ['-pk'],
+                'indexes': [models.Index(fields=['subscription', 'object_key', 'event'], name='delivery_object_order'), models.Index(condition=models.Q(('status__in', ['pending', 'failed'])), fields=['next_attempt_at'], name='delivery_due')],
+                'constraints': [models.UniqueConstraint(fields=('subscription', 'event'), name='delivery_once_per_event')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='subscription',
-            constraint=models.CheckConstraint(condition=models.Q(('events', []), _negated=True), name='subscription_has_an_event'),
-        ),
-        migrations.AddIndex(
-            model_name='delivery',
-            index=models.Index(fields=['subscription', 'object_key', 'event'], name='delivery_object_order'),
-        ),
-        migrations.AddIndex(
-            model_name='delivery',
-            index=models.Index(condition=models.Q(('status__in', ['pending', 'failed'])), fields=['next_attempt_at'], name='delivery_due'),
-        ),
-        migrations.AddConstraint(
-            model_name='delivery',
-            constraint=models.UniqueConstraint(fields=('subscription', 'event'), name='delivery_once_per_event'),
         ),
     ]

@@ -69,6 +69,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'organization',
                 'verbose_name_plural': 'organizations',
                 'ordering': ['name'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('credit_code__regex', '^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$')), name='organization_credit_code_format'), models.CheckConstraint(condition=models.Q(('parent', models.F('pk')), _negated=True), name='organization_not_own_parent')],
             },
         ),
         migrations.CreateModel(
@@ -150,6 +151,8 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'workers',
                 'ordering': ['name', 'id'],
                 'permissions': [('view_full_id_number', 'Can see full identity numbers')],
+                'indexes': [models.Index(fields=['employer', 'name'], name='registry_wo_employe_fa8941_idx'), models.Index(fields=['mobile'], name='registry_wo_mobile_aab0c3_idx')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('id_number__regex', '^[0-9]{17}[0-9X]$')), name='worker_id_number_format'), models.CheckConstraint(condition=models.Q(('mobile__regex', '^1[3-9][0-9]{9}$')), name='worker_mobile_format'), models.CheckConstraint(condition=models.Q(('gender__in', ['M', 'F'])), name='worker_gender_valid')],
             },
         ),
         migrations.CreateModel(
@@ -210,6 +213,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'employment',
                 'verbose_name_plural': 'employment history',
                 'ordering': ['-started_on'],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('ended_on__isnull', True)), fields=('worker',), name='employment_one_current_per_worker'), models.CheckConstraint(condition=models.Q(('ended_on__isnull', True), ('ended_on__gte', models.F('started_on')), _connector='OR'), name='employment_ends_after_start')],
             },
         ),
         migrations.CreateModel(
@@ -224,50 +228,7 @@ class Migration(migrations.Migration):
                 'verbose_name': "worker's trade",
                 'verbose_name_plural': "worker's trades",
                 'ordering': ['started_year'],
+                'constraints': [models.UniqueConstraint(fields=('worker', 'trade'), name='workertrade_unique'), models.CheckConstraint(condition=models.Q(('started_year__gte', 1950), ('started_year__lte', 2100)), name='workertrade_year_range')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='organization',
-            constraint=models.CheckConstraint(condition=models.Q(('credit_code__regex', '^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$')), name='organization_credit_code_format'),
-        ),
-        migrations.AddConstraint(
-            model_name='organization',
-            constraint=models.CheckConstraint(condition=models.Q(('parent', models.F('pk')), _negated=True), name='organization_not_own_parent'),
-        ),
-        migrations.AddIndex(
-            model_name='worker',
-            index=models.Index(fields=['employer', 'name'], name='registry_wo_employe_fa8941_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='worker',
-            index=models.Index(fields=['mobile'], name='registry_wo_mobile_aab0c3_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='worker',
-            constraint=models.CheckConstraint(condition=models.Q(('id_number__regex', '^[0-9]{17}[0-9X]$')), name='worker_id_number_format'),
-        ),
-        migrations.AddConstraint(
-            model_name='worker',
-            constraint=models.CheckConstraint(condition=models.Q(('mobile__regex', '^1[3-9][0-9]{9}$')), name='worker_mobile_format'),
-        ),
-        migrations.AddConstraint(
-            model_name='worker',
-            constraint=models.CheckConstraint(condition=models.Q(('gender__in', ['M', 'F'])), name='worker_gender_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='employment',
-            constraint=models.UniqueConstraint(condition=models.Q(('ended_on__isnull', True)), fields=('worker',), name='employment_one_current_per_worker'),
-        ),
-        migrations.AddConstraint(
-            model_name='employment',
-            constraint=models.CheckConstraint(condition=models.Q(('ended_on__isnull', True), ('ended_on__gte', models.F('started_on')), _connector='OR'), name='employment_ends_after_start'),
-        ),
-        migrations.AddConstraint(
-            model_name='workertrade',
-            constraint=models.UniqueConstraint(fields=('worker', 'trade'), name='workertrade_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='workertrade',
-            constraint=models.CheckConstraint(condition=models.Q(('started_year__gte', 1950), ('started_year__lte', 2100)), name='workertrade_year_range'),
         ),
     ]
