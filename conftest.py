@@ -87,10 +87,20 @@ def pytest_sessionfinish(session):
         on_server(database, f'DROP DATABASE IF EXISTS "{template_name(database)}"')
 
 
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server", "django_db_reset_sequences",
+                     "django_db_serialized_rollback"}
+
+
+def needs_database(item) -> bool:
+    return item.get_closest_marker("django_db") is not None or bool(DATABASE_FIXTURES & set(item.fixturenames))
+
+
 def pytest_collection_modifyitems(items):
-    """The tests marked `long` run first: pytest-xdist hands tests to its workers in this order, and a
-    long test handed out last would keep one worker busy after the others had finished."""
-    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+    """pytest-xdist hands tests to its workers in this order. First the tests that need no database
+    (about 175, 15-20 s in all): they run while the template database is migrated, which the workers
+    would otherwise wait for; then the tests marked `long`, as a long test handed out last would keep
+    one worker busy after the others had finished; then the rest."""
+    items.sort(key=lambda item: (needs_database(item), item.get_closest_marker("long") is None))
 
 
 @pytest.fixture(autouse=True)
