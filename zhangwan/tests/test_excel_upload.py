@@ -4,7 +4,10 @@ Every import reads its file through zhangwan.excel_in.open_upload (test_bad_inpu
 of them); here each bomb is timed, once against the reader and once through the roster import.
 """
 
+import io
 import time
+import zipfile
+from xml.etree import ElementTree
 
 import openpyxl
 import pytest
@@ -20,6 +23,7 @@ from zhangwan.tests.matrix import badinput
 
 BOMBS = ["shared-string bomb", "distinct shared-string bomb", "deflate bomb", "billion laughs"]
 LIMIT = 5 * 1024 * 1024
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 
 def bomb(what: str) -> SimpleUploadedFile:
@@ -50,6 +54,21 @@ def test_the_roster_import_refuses_a_bomb_in_under_a_second_and_imports_nothing(
     page = response.content.decode()
     assert "请从 Excel 重新保存" in page or "解压后超过 50 MB" in page
     assert Worker.objects.count() == before
+
+
+def test_the_deflate_bomb_unpacks_to_what_it_declares():
+    """The reader refuses the deflate bomb by the size its zip declares; the bomb's sheet is assembled from
+    deflate blocks by hand (badinput.deflate_bomb), so here it is unpacked: zipfile checks the CRC, and the
+    sheet is the workbook's rows, then 300 MB of spaces, then the end of the sheet."""
+    archive = zipfile.ZipFile(io.BytesIO(dict(badinput.upload_bombs(HEADERS_ZH))["deflate bomb"]))
+    sheet = archive.read("xl/worksheets/sheet1.xml")
+    assert len(sheet) == archive.getinfo("xl/worksheets/sheet1.xml").file_size
+    rows, end = sheet.split(b"</sheetData>")
+    assert rows.startswith(b"<worksheet") and rows.rstrip(b" ").endswith(b"</row>")
+    assert len(rows) - len(rows.rstrip(b" ")) == badinput.BOMB_SPACES
+    assert end.endswith(b"</worksheet>")
+    cells = ElementTree.fromstring(rows.rstrip(b" ") + b"</sheetData></worksheet>").iter(f"{{{MAIN}}}t")
+    assert [cell.text for cell in cells][:len(HEADERS_ZH)] == HEADERS_ZH  # the import's header row
 
 
 def test_a_workbook_whose_cells_use_its_shared_strings_is_read():
