@@ -1,5 +1,5 @@
 """Helpers for the browser tests: screenshots, logging in, and pages handed to the browser from a Django
-test client (with the static files from a small server: the `origin` fixture of zhangwan/tests/conftest.py)."""
+test client (served with the static files by a small server: the `origin` fixture of zhangwan/tests/conftest.py)."""
 
 import http.server
 import mimetypes
@@ -25,19 +25,42 @@ def log_in(page, live_server, username, password=PASSWORD):
     page.click("main button[type=submit]")
 
 
-class StaticFiles(http.server.BaseHTTPRequestHandler):
-    """/static/ from the finders, cacheable, so each page does not fetch Bootstrap again."""
+class Origin(http.server.BaseHTTPRequestHandler):
+    """The `origin` server: /static/ from the finders, cacheable, so each page does not fetch Bootstrap
+    again; any other address from the Pages of this origin."""
 
     def do_GET(self):  # noqa: N802 (http.server's name)
+        if urlsplit(self.path).path.startswith("/static/"):
+            self._static()
+        else:
+            self._page()
+
+    do_POST = do_GET  # noqa: N815
+
+    def _static(self):
         found = finders.find(urlsplit(self.path).path.removeprefix("/static/"))
         if not found:
             self.send_error(404)
             return
         with open(found, "rb") as file:
             body = file.read()
-        self.send_response(200)
-        self.send_header("Content-Type", mimetypes.guess_type(found)[0] or "application/octet-stream")
-        self.send_header("Cache-Control", "max-age=3600")
+        self._send(200, {"Content-Type": mimetypes.guess_type(found)[0] or "application/octet-stream",
+                         "Cache-Control": "max-age=3600"}, body)
+
+    def _page(self):
+        origin = f"http://{self.headers.get('Host')}"
+        pages = SERVED.get(origin)
+        response = pages.waiting.pop(origin + self.path, None) if pages else None
+        if response is None:
+            self._send(204, {}, b"")
+            return
+        self._send(response.status_code, {k: v for k, v in response.headers.items() if k != "Content-Length"},
+                   response.content)
+
+    def _send(self, status, headers, body):
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -46,20 +69,16 @@ class StaticFiles(http.server.BaseHTTPRequestHandler):
         pass
 
 
+SERVED = {}  # origin → the Pages its server hands out
+
+
 class Pages:
     """Answers the browser's requests for pages with the responses the test got from the role's client
     (Django's database connection is per greenlet inside Playwright's callbacks, so the client is
     called by the test itself); any other request (the unread badge htmx fetches, an inline
-    attachment) gets an empty 204."""
+    attachment) gets an empty 204. The origin's server hands them out, not Playwright's routing of
+    requests, which turns the browser's cache off: every page would fetch the static files again."""
 
-    def __init__(self):
+    def __init__(self, origin: str):
         self.waiting = {}
-
-    def __call__(self, route):
-        response = self.waiting.pop(route.request.url, None)
-        if response is None:
-            return route.fulfill(status=204, body="")
-        # Cross-Origin-Opener-Policy would move the page to a browsing context group this route no
-        # longer sees.
-        headers = {k: v for k, v in response.headers.items() if k != "Cross-Origin-Opener-Policy"}
-        return route.fulfill(status=response.status_code, headers=headers, body=response.content)
+        SERVED[origin] = self

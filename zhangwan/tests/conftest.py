@@ -3,13 +3,13 @@ import threading
 
 import pytest
 
-from .browser import StaticFiles
+from .browser import Origin
 
 
 @pytest.fixture(scope="module")
 def origin():
-    """The address of a small server of the static files, for pages handed to the browser (browser.Pages)."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), StaticFiles)
+    """The address of a small server of the static files and of the pages handed to the browser (browser.Pages)."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Origin)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
