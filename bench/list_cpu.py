@@ -7,7 +7,8 @@ queries) or much less (CPU time of this process, `time.process_time`). Seeds the
 bench/list_pages.py into a database of its own (dropped at the end), then sends REQUESTS requests
 to each list through the Django test client (every middleware, DEBUG off), each with a filter value
 of its own, and prints per request: calls (cProfile), queries, CPU ms, bytes. --profile prints the
-cProfile of one list, by cumulative time.
+cProfile of one list, by cumulative time (SORT=tottime and LINES=N change the order and length;
+PROFILE_FILE=path also writes the profile for pstats).
 """
 
 import argparse
