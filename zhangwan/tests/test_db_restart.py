@@ -88,7 +88,7 @@ def migrated_copy(django_db_setup, django_db_blocker, tmp_path):
 
     with django_db_blocker.unblock():
         name, major = connection.settings_dict["NAME"], connection.pg_version // 10000
-    dump = tmp_path / "schema.dump"
+    dump = tmp_path / "test-database.dump"
     subprocess.run([client_tool("pg_dump", major), "--format=custom", "--no-owner", "--no-privileges",
                     f"--file={dump}"], env=libpq_env(name), check=True)
 

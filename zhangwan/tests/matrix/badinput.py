@@ -142,26 +142,27 @@ def distinct_shared_string_bomb(headers: tuple) -> bytes:
 
 
 BOMB_SPACES = 300 * 1024 * 1024
+SPACES = b" " * (1024 * 1024)  # the bomb's blank space, a megabyte at a time
+SHEET_DATA_END = b"</sheetData>"
 
 
 @functools.cache
-def _deflated_spaces(size: int) -> bytes:
-    """`size` spaces as raw deflate blocks, flushed so that they end on a byte and are not the last
+def _deflated_spaces() -> bytes:
+    """BOMB_SPACES spaces as raw deflate blocks, flushed so that they end on a byte and are not the last
     blocks of a stream: compressed once per process, whatever the headers of the sheet around them."""
     compressor = zlib.compressobj(1, zlib.DEFLATED, -15)
-    spaces = b" " * (1024 * 1024)
-    return b"".join(compressor.compress(spaces) for _ in range(size // len(spaces))) + \
+    return b"".join(compressor.compress(SPACES) for _ in range(BOMB_SPACES // len(SPACES))) + \
         compressor.flush(zlib.Z_FULL_FLUSH)
 
 
-def _deflated_with_spaces(head: bytes, tail: bytes, size: int) -> tuple[bytes, int]:
-    """The deflate stream of head + `size` spaces + tail, and its CRC-32: head and tail are compressed
+def _deflated_with_spaces(head: bytes, tail: bytes) -> tuple[bytes, int]:
+    """The deflate stream of head + BOMB_SPACES spaces + tail, and its CRC-32: head and tail are compressed
     on their own and the cached spaces put between them (a full flush makes the blocks independent)."""
     first, last = zlib.compressobj(1, zlib.DEFLATED, -15), zlib.compressobj(1, zlib.DEFLATED, -15)
-    crc, block = zlib.crc32(head), b" " * (1024 * 1024)
-    for _ in range(size // len(block)):
-        crc = zlib.crc32(block, crc)
-    stream = (first.compress(head) + first.flush(zlib.Z_FULL_FLUSH) + _deflated_spaces(size)
+    crc = zlib.crc32(head)
+    for _ in range(BOMB_SPACES // len(SPACES)):
+        crc = zlib.crc32(SPACES, crc)
+    stream = (first.compress(head) + first.flush(zlib.Z_FULL_FLUSH) + _deflated_spaces()
               + last.compress(tail) + last.flush())
     return stream, zlib.crc32(tail, crc)
 
@@ -173,8 +174,9 @@ def deflate_bomb(headers: tuple) -> bytes:
     name = "xl/worksheets/sheet1.xml"
     source = zipfile.ZipFile(io.BytesIO(workbook_bytes([headers, ["x"] * len(headers)])))
     members = {member: source.read(member) for member in source.namelist()}
-    head, tail = members.pop(name).split(b"</sheetData>")
-    stream, crc = _deflated_with_spaces(head, b"</sheetData>" + tail, BOMB_SPACES)
+    head, tail = members.pop(name).split(SHEET_DATA_END)
+    tail = SHEET_DATA_END + tail
+    stream, crc = _deflated_with_spaces(head, tail)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for member, content in members.items():
@@ -182,8 +184,7 @@ def deflate_bomb(headers: tuple) -> bytes:
         info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
         archive.writestr(info, stream, compress_type=zipfile.ZIP_STORED)  # the stream's bytes as they are…
         # …declared as what they are, in the central directory (written on close) and the local header
-        size = len(head) + BOMB_SPACES + len(b"</sheetData>" + tail)
-        info.compress_type, info.CRC, info.file_size = zipfile.ZIP_DEFLATED, crc, size
+        info.compress_type, info.CRC, info.file_size = zipfile.ZIP_DEFLATED, crc, len(head) + BOMB_SPACES + len(tail)
     data = bytearray(buffer.getvalue())
     struct.pack_into("<H", data, info.header_offset + 8, zipfile.ZIP_DEFLATED)
     struct.pack_into("<III", data, info.header_offset + 14, info.CRC, info.compress_size, info.file_size)
