@@ -1,6 +1,7 @@
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from zhangwan.links import fast_reverse
 
 from .roles import OFFICERS, ROSTER_ROLES, Role, has_role, user_roles
 
@@ -47,7 +48,7 @@ def navigation(request):
     user = getattr(request, "user", None)
     authenticated = user is not None and user.is_authenticated
     items = [
-        {"label": label, "url": reverse(name), "icon": icon, "name": name}
+        {"label": label, "url": fast_reverse(name), "icon": icon, "name": name}
         for label, name, icon, roles in NAVIGATION
         if roles is None or (authenticated and has_role(user, *roles))
     ]

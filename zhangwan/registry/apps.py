@@ -16,5 +16,8 @@ class RegistryConfig(AppConfig):
     verbose_name = _("Registry")
 
     def ready(self):
+        from zhangwan.choices import install
+
+        install()  # every model's get_FOO_display without rebuilding its choices on each call (choices.py)
         # Also after a flush (transactional tests), which empties tables filled by migrations.
         post_migrate.connect(_ensure_trades, sender=self, dispatch_uid="registry.ensure_trades")

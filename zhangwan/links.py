@@ -1,0 +1,99 @@
+"""Addresses at a dict lookup's cost: ``reverse()`` once per view, URL configuration, script prefix and
+language, then the numbers put in.
+
+A list page prints an address per row, and every page a dozen in its top bar; Django's ``reverse()``
+walks the URL resolver and matches the result against the pattern again on each call (about 60 µs
+here), which made the addresses a sixth of a 50-row list's processor time. ``fast_reverse`` reverses a
+view once with marker numbers for its arguments and keeps the result as a format string; later calls
+with non-negative integer arguments (primary keys, years) only format it. Any other argument (a token,
+a keyword argument) and any view whose address does not carry each marker exactly once goes through
+``reverse()`` as before, so the answer is always what ``reverse()`` gives.
+
+The template tag ``{% url %}`` of every template is this module's (the engine's ``builtins`` option
+puts it over Django's): the same syntax and behaviour, ``fast_reverse`` inside.
+"""
+
+from django import template
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.template.defaulttags import URLNode
+from django.template.defaulttags import url as django_url
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.utils.html import conditional_escape
+from django.utils.translation import get_language
+
+MARKERS = (9_087_654_321, 9_087_654_322, 9_087_654_323, 9_087_654_324)
+NO_SHAPE = ""  # this view is always reversed by reverse()
+_shapes: dict[tuple, str] = {}
+
+
+def _shape(viewname, count: int, current_app) -> str:
+    """The view's address as a format string with {0}, {1}… for its arguments, or NO_SHAPE."""
+    try:
+        address = reverse(viewname, args=MARKERS[:count], current_app=current_app)
+    except NoReverseMatch:
+        return NO_SHAPE
+    if "{" in address or "}" in address:
+        return NO_SHAPE
+    for index, marker in enumerate(MARKERS[:count]):
+        if address.count(str(marker)) != 1:  # a converter that writes numbers its own way
+            return NO_SHAPE
+        address = address.replace(str(marker), f"{{{index}}}")
+    return address
+
+
+def fast_reverse(viewname: str, args=(), current_app=None) -> str:
+    """``reverse(viewname, args=args, current_app=current_app)``, formatted from a kept shape when every
+    argument is a non-negative int."""
+    if len(args) > len(MARKERS) or not all(type(arg) is int and arg >= 0 for arg in args):
+        return reverse(viewname, args=args, current_app=current_app)
+    key = (viewname, len(args), current_app, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(),
+           get_language())
+    shape = _shapes.get(key)
+    if shape is None:
+        shape = _shapes[key] = _shape(viewname, len(args), current_app)
+    if shape is NO_SHAPE:
+        return reverse(viewname, args=args, current_app=current_app)
+    return shape.format(*args)
+
+
+@receiver(setting_changed)
+def _forget_shapes(setting, **kwargs):
+    """Tests that swap the URL configuration (override_settings) get fresh shapes."""
+    if setting == "ROOT_URLCONF":
+        _shapes.clear()
+
+
+class FastURLNode(URLNode):
+    def render(self, context):
+        if self.kwargs or not isinstance(view_name := self.view_name.resolve(context), str):
+            return super().render(context)
+        args = [arg.resolve(context) for arg in self.args]
+        try:  # as Django's tag finds it
+            current_app = context.request.current_app
+        except AttributeError:
+            try:
+                current_app = context.request.resolver_match.namespace
+            except AttributeError:
+                current_app = None
+        address = ""
+        try:
+            address = fast_reverse(view_name, args, current_app)
+        except NoReverseMatch:
+            if self.asvar is None:
+                raise
+        if self.asvar:
+            context[self.asvar] = address
+            return ""
+        return conditional_escape(address) if context.autoescape else address
+
+
+register = template.Library()
+
+
+@register.tag
+def url(parser, token):
+    """Django's {% url %} (same syntax, same errors), reversing through fast_reverse."""
+    node = django_url(parser, token)
+    return FastURLNode(node.view_name, node.args, node.kwargs, node.asvar)
