@@ -1,7 +1,6 @@
-from functools import cache
-
 from django import template
-from django.utils.html import format_html
+
+from training import rows
 
 register = template.Library()
 
@@ -25,29 +24,15 @@ def level_label(value):
     return SkillLevel(value).label if value is not None else "—"
 
 
-@cache
-def _badges():
-    from training.models import Enrollment, TrainingClass
-
-    C, E = TrainingClass.Status, Enrollment.Status
-    return {
-        C.OPEN: "text-bg-success", E.CONFIRMED: "text-bg-success", E.COMPLETED: "text-bg-success",
-        E.WAITLISTED: "text-bg-warning", C.CLOSED: "text-bg-warning",
-        C.CANCELLED: "text-bg-secondary", E.FAILED: "text-bg-secondary", E.NO_SHOW: "text-bg-secondary",
-        C.RUNNING: "text-bg-primary",
-    }
-
-
 @register.filter
 def status_badge(value):
     """The badge colour of a class's or an enrollment's status."""
-    return _badges().get(value, "text-bg-light border")
+    return rows.badge_colour(value)
 
 
-@register.filter
-def badge(obj):
-    """A class's or an enrollment's status as a coloured badge (one filter call, not a template per row)."""
-    return format_html('<span class="badge {}">{}</span>', status_badge(obj.status), obj.get_status_display())
+register.filter("badge", rows.badge)  # a class's or an enrollment's status as a coloured badge
+register.filter("catalogue_card", rows.catalogue_card)  # the catalogue's card (training/rows.py)
+register.filter("class_row", rows.class_row)  # the officer's list's row (training/rows.py)
 
 
 @register.filter
