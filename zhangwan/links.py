@@ -24,7 +24,7 @@ from django.utils.html import conditional_escape
 from django.utils.translation import get_language
 
 MARKERS = (9_087_654_321, 9_087_654_322, 9_087_654_323, 9_087_654_324)
-NO_SHAPE = ""  # this view is always reversed by reverse()
+NO_SHAPE = ""  # this view is always reversed by reverse() (an address is never empty)
 _shapes: dict[tuple, str] = {}
 
 
@@ -53,7 +53,7 @@ def fast_reverse(viewname: str, args=(), current_app=None) -> str:
     shape = _shapes.get(key)
     if shape is None:
         shape = _shapes[key] = _shape(viewname, len(args), current_app)
-    if shape is NO_SHAPE:
+    if not shape:  # NO_SHAPE
         return reverse(viewname, args=args, current_app=current_app)
     return shape.format(*args)
 

@@ -24,12 +24,7 @@ def level_label(value):
     return SkillLevel(value).label if value is not None else "—"
 
 
-@register.filter
-def status_badge(value):
-    """The badge colour of a class's or an enrollment's status."""
-    return rows.badge_colour(value)
-
-
+register.filter("status_badge", rows.badge_colour)  # the badge colour of a class's or an enrollment's status
 register.filter("badge", rows.badge)  # a class's or an enrollment's status as a coloured badge
 register.filter("catalogue_card", rows.catalogue_card)  # the catalogue's card (training/rows.py)
 register.filter("class_row", rows.class_row)  # the officer's list's row (training/rows.py)
