@@ -147,7 +147,7 @@ def invitation_accept(request, token):
             except IntegrityError:
                 form.add_error("username", _("This username is taken; choose another."))
             else:
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                login(request, user, backend="zhangwan.accounts.backends.CachedModelBackend")
                 messages.success(request, _("Welcome, %(name)s. Your account is ready.") % {"name": user.full_name})
                 return redirect("home")
         if refusal:

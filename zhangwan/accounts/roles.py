@@ -67,27 +67,20 @@ def model_permissions(app_label: str, models: list[str], actions=("add", "change
     return [f"{app_label}.{action}_{model}" for model in models for action in actions]
 
 
-ROLES_CACHE_SECONDS = 300
-
-
-def roles_cache_key(user_id: int) -> str:
-    return f"roles:{user_id}"
-
-
 def user_roles(user) -> set[str]:
-    """The user's role names: per request on the user object, across requests in the cache
-    (cleared whenever the user's groups change, see apps.py)."""
+    """The user's role names: per request on the user object, across requests in the shared cache
+    (read again after any change of who holds what: access_cache.py)."""
     if not user.is_authenticated:
         return set()
     if not hasattr(user, "_role_cache"):
-        from django.core.cache import cache  # Redis down is a miss (zhangwan.cache)
+        from .access_cache import kept
 
-        roles = cache.get(roles_cache_key(user.pk))
-        if roles is None:
-            roles = set(user.groups.values_list("name", flat=True))
-            cache.set(roles_cache_key(user.pk), roles, ROLES_CACHE_SECONDS)
-        user._role_cache = roles  # noqa: SLF001 - per-request memo on the user
+        user._role_cache = kept("roles", user, _read_roles)  # noqa: SLF001 - per-request memo on the user
     return user._role_cache  # noqa: SLF001
+
+
+def _read_roles(user) -> set[str]:
+    return set(user.groups.values_list("name", flat=True))
 
 
 def has_role(user, *roles) -> bool:

@@ -116,7 +116,7 @@ def claim_password(request):
                 form.add_error("username", _("This username is taken; choose another."))
             else:
                 request.session.pop(SESSION_CLAIM_KEY, None)
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                login(request, user, backend="zhangwan.accounts.backends.CachedModelBackend")
                 messages.success(request, _("Welcome, %(name)s. Your account is ready.") % {"name": user.full_name})
                 return redirect("accounts:profile")
         if refusal:  # the record was claimed meanwhile

@@ -17,6 +17,7 @@ written by a user of that organization (a liaison). See docs/security.md, "The a
 """
 
 import datetime
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -75,15 +76,22 @@ NAME_RELATED = {
 
 def tracked_models() -> list:
     """The models with a history table, by app and name."""
+    return list(_tracked())
+
+
+@functools.cache
+def _tracked() -> tuple:
+    # Once per process: simple_history builds a new manager class at each read of ``Model.history``.
     found = [m for m in apps.get_models() if hasattr(getattr(m, "history", None), "model")
              and not m._meta.label.startswith("simple_history")]
-    return sorted(found, key=lambda m: m._meta.label)
+    return tuple(sorted(found, key=lambda m: m._meta.label))
 
 
 def model_choices() -> list[tuple[str, str]]:
     return sorted(((m._meta.label, f"{m._meta.verbose_name}") for m in tracked_models()), key=lambda c: c[1])
 
 
+@functools.cache
 def _history(model):
     return model.history.model
 

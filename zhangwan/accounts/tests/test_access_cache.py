@@ -1,0 +1,104 @@
+"""Roles and model permissions read once, then kept in the shared cache until who holds what changes
+(zhangwan/accounts/access_cache.py)."""
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from zhangwan.accounts import access_cache
+from zhangwan.accounts.models import User
+from zhangwan.accounts.roles import Role, user_roles
+from zhangwan.accounts.tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ADD_CLASS = "training.add_trainingclass"
+NEW_CLASS = "/admin/training/trainingclass/add/"
+
+
+def fresh(user):
+    """The user as the next request loads them: no per-request memo."""
+    return User.objects.get(pk=user.pk)
+
+
+def queries_of(call, *args):
+    with CaptureQueriesContext(connection) as queries:
+        answer = call(*args)
+    return answer, len(queries)
+
+
+def test_a_second_request_checks_roles_and_permissions_without_a_query():
+    officer = UserFactory(role=Role.TRAINING_OFFICER)
+    officer_roles = {Role.TRAINING_OFFICER.value}
+    assert queries_of(check, fresh(officer)) == ((True, officer_roles), 3)  # groups, two permission reads
+    assert queries_of(check, fresh(officer)) == ((True, officer_roles), 0)
+
+
+def check(user):
+    return user.has_perm(ADD_CLASS), user_roles(user)
+
+
+def fresh_check(user):
+    return check(fresh(user))
+
+
+def test_the_officers_class_list_asks_three_queries_fewer_once_roles_and_permissions_are_kept(client):
+    client.force_login(UserFactory(role=Role.TRAINING_OFFICER))
+    first = queries_of(client.get, "/training/manage/classes/")[1]
+    response, second = queries_of(client.get, "/training/manage/classes/")
+    assert NEW_CLASS in response.content.decode() and second == first - 3
+
+
+def test_a_role_taken_away_is_gone_from_the_next_request(client):
+    officer = UserFactory(role=Role.TRAINING_OFFICER)
+    client.force_login(officer)
+    assert NEW_CLASS in client.get("/training/manage/classes/").content.decode()
+    officer.groups.remove(Group.objects.get(name=Role.TRAINING_OFFICER))
+    assert client.get("/training/manage/classes/").status_code == 403
+    assert fresh_check(officer) == (False, set())
+
+
+def test_a_permission_taken_from_a_role_is_gone_for_its_members_at_once(client):
+    officer = UserFactory(role=Role.TRAINING_OFFICER)
+    client.force_login(officer)
+    assert NEW_CLASS in client.get("/training/manage/classes/").content.decode()
+    permission = Permission.objects.get(content_type__app_label="training", codename="add_trainingclass")
+    Group.objects.get(name=Role.TRAINING_OFFICER).permissions.remove(permission)
+    response = client.get("/training/manage/classes/")
+    assert response.status_code == 200 and NEW_CLASS not in response.content.decode()
+
+
+def test_a_permission_given_to_one_user_and_a_superuser_flag_count_from_the_next_request():
+    user = UserFactory(role=Role.WORKER)
+    assert fresh_check(user) == (False, {Role.WORKER.value})
+    user.user_permissions.add(Permission.objects.get(content_type__app_label="training", codename="add_trainingclass"))
+    assert fresh_check(user)[0] is True
+    other = UserFactory(role=Role.WORKER)
+    assert fresh_check(other)[0] is False
+    User.objects.filter(pk=other.pk).update(is_superuser=True)  # no signal: the flag is part of the key
+    assert fresh_check(other)[0] is True
+
+
+def test_rows_read_while_a_change_commits_are_not_kept_past_it():
+    """A request reads the old rows; the change commits (a new generation) before it writes them to the
+    cache: its entry carries the generation it started under, so the next request reads again."""
+    officer = UserFactory(role=Role.TRAINING_OFFICER)
+    reads = []
+
+    def read_old_rows_then_the_change_commits(user):
+        reads.append(user.pk)
+        rows = {"old"}
+        access_cache.new_generation()
+        return rows
+
+    assert access_cache.kept("test", officer, read_old_rows_then_the_change_commits) == {"old"}
+    access_cache.kept("test", officer, read_old_rows_then_the_change_commits)
+    assert reads == [officer.pk, officer.pk]
+
+
+def test_with_the_cache_not_answering_every_request_reads_the_database(settings):
+    officer = UserFactory(role=Role.TRAINING_OFFICER)
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    for _ in range(2):  # every read a miss, every write dropped
+        assert queries_of(check, fresh(officer)) == ((True, {Role.TRAINING_OFFICER.value}), 3)  # groups, permissions
