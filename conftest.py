@@ -249,7 +249,8 @@ def _site_language():
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Rate limits live in the cache: every test starts with it empty."""
+    """The shared cache keeps roles and permissions between requests (zhangwan/accounts/access_cache.py)
+    and knows nothing of a test's rollback: every test starts with it empty."""
     from django.core.cache import caches
 
     caches["default"].clear()

@@ -9,19 +9,24 @@ once and again when its transaction commits, so no entry read before the change 
 - an entry is written only with the generation read *before* its rows were read, so a request that read
   the old rows while the change was being committed tags them with a generation the commit replaces;
 - a generation is a fresh random token, never a counter that could come round again, and no entry is
-  written while there is none (an evicted generation, or Redis down): nothing old can match.
+  written while there is none (an evicted generation, or Redis down): nothing old can match;
+- a transaction that changed who holds what writes no entry until it ends: what it reads after its change
+  is not committed yet, and would stay in the cache if it rolled back. (A test case's own atomic blocks
+  stand for the committed database here, as in Django's check of durable blocks.)
 
 With Redis down every lookup is a miss (zhangwan/cache.py): the queries of Django, as without a cache.
 Entries expire after ``SECONDS`` anyway, which bounds a generation change lost during an outage.
 """
 
+import threading
 import uuid
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 
 SECONDS = 300
 GENERATION_KEY = "access:generation"
+_changed = threading.local()  # .inside: the transaction of this thread that last changed who holds what
 
 
 def _generation():
@@ -42,14 +47,26 @@ def kept(kind: str, user, read):
     if entry is not None and generation is not None and entry[0] == generation:
         return entry[1]
     value = read(user)
-    if generation is not None:
+    if generation is not None and not _changed_in_this_transaction():
         cache.set(key, (generation, value), SECONDS)
     return value
+
+
+def _transaction():
+    """The outermost atomic block the application opened; None in autocommit."""
+    return next((block for block in connection.atomic_blocks
+                 if not block._from_testcase), None)  # noqa: SLF001 - Django's own mark, read as its durable check does
+
+
+def _changed_in_this_transaction() -> bool:
+    block = _transaction()
+    return block is not None and block is getattr(_changed, "inside", None)
 
 
 def new_generation():
     """Who holds what has changed: every kept entry is read again, now and after the commit."""
     cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+    _changed.inside = _transaction()
     transaction.on_commit(lambda: cache.set(GENERATION_KEY, uuid.uuid4().hex, None))
 
 

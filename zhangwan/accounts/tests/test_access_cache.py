@@ -3,7 +3,7 @@
 
 import pytest
 from django.contrib.auth.models import Group, Permission
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from zhangwan.accounts import access_cache
@@ -95,6 +95,22 @@ def test_rows_read_while_a_change_commits_are_not_kept_past_it():
     assert access_cache.kept("test", officer, read_old_rows_then_the_change_commits) == {"old"}
     access_cache.kept("test", officer, read_old_rows_then_the_change_commits)
     assert reads == [officer.pk, officer.pk]
+
+
+def test_what_a_transaction_reads_after_its_change_is_not_kept_when_it_rolls_back():
+    """A service gives a role, reads the user's roles in the same transaction (they include it), then
+    fails: the role was never given, and no later request may see it."""
+    worker = UserFactory(role=Role.WORKER)
+
+    class Failed(Exception):
+        pass
+
+    with pytest.raises(Failed), transaction.atomic():
+        worker.groups.add(Group.objects.get(name=Role.TRAINING_OFFICER))
+        assert fresh_check(worker) == (True, {Role.WORKER.value, Role.TRAINING_OFFICER.value})
+        raise Failed
+    assert fresh_check(worker) == (False, {Role.WORKER.value})
+    assert queries_of(check, fresh(worker))[1] == 0  # kept again once the transaction is over
 
 
 def test_with_the_cache_not_answering_every_request_reads_the_database(settings):
