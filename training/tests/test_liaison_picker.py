@@ -14,7 +14,7 @@ from training import services
 from training.models import Enrollment
 from training.tests.factories import open_class
 from zhangwan.registry.models import Worker, WorkerTrade
-from zhangwan.registry.tests.factories import WorkerFactory, trade
+from zhangwan.registry.tests.factories import WorkerFactory, make_id_number, trade
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,11 @@ def test_the_picker_searches_and_filters_by_trade_and_team_leader(client, liaiso
     for worker in welders:
         WorkerTrade.objects.create(worker=worker, trade=trade(), started_year=2015)
     leaders = _roster(organization, 2, team_leader=True)
-    named = WorkerFactory(employer=organization, name="欧阳锋")
+    # An identity number ending in X: the search also matches names and mobile numbers, which the factory
+    # numbers from its sequence, so a tail of four digits matched a second worker in one run (it depends on
+    # how many workers the process made before); no factory name or mobile number holds an X.
+    named = WorkerFactory(employer=organization, name="欧阳锋", id_number=next(
+        number for n in range(1000) if (number := make_id_number(n, region="420321")).endswith("X")))
     cls = open_class()
     client.force_login(liaison)
     url = reverse("training:liaison_register", args=[cls.pk])
