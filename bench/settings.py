@@ -11,7 +11,7 @@ import warnings
 from django.core.exceptions import ImproperlyConfigured
 
 from zhangwan.settings import *  # noqa: F403
-from zhangwan.settings import DATABASES, env
+from zhangwan.settings import CACHES, DATABASES, SHARED_CACHE, env
 
 BENCH_DATABASE_PREFIX = "zhangwan_bench"
 
@@ -25,3 +25,5 @@ DATABASES["default"]["NAME"] = env("DATABASE_NAME", default=BENCH_DATABASE_PREFI
 if not DATABASES["default"]["NAME"].startswith(BENCH_DATABASE_PREFIX):
     raise ImproperlyConfigured(f"bench.settings only runs on a database named {BENCH_DATABASE_PREFIX}…, "
                                f"not {DATABASES['default']['NAME']!r}")
+# The shared cache as in production (Redis), its keys prefixed with this bench database's name.
+CACHES = {**CACHES, "default": {**SHARED_CACHE, "KEY_PREFIX": f"zhangwan:{DATABASES['default']['NAME']}"}}

@@ -237,10 +237,17 @@ LOGGING = {
 }
 
 # No page is cached (a cached list page could show a seat that was taken: docs/performance.md);
-# rate limits are in PostgreSQL (zhangwan/ratelimit.py).
+# rate limits are in PostgreSQL (zhangwan/ratelimit.py). The cache holds the users' roles and permissions
+# (zhangwan/accounts/access_cache.py): here one process's own; in production (and in the benchmarks) Redis,
+# shared by every worker, its keys prefixed with the database's name so that two databases' users never meet.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
 }
+# Redis down is a cache miss, not an error page (zhangwan/cache.py); a hung Redis costs one half-second
+# timeout, then is left alone for 10 s.
+SHARED_CACHE = {"BACKEND": "zhangwan.cache.ResilientRedisCache", "LOCATION": REDIS_URL,
+                "KEY_PREFIX": f"zhangwan:{DATABASES['default']['NAME']}",
+                "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}
 
 ADMIN_SITE_HEADER = _("Zhangwan District Skills Talent Platform")
 

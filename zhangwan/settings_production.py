@@ -1,7 +1,7 @@
 """Production: no debug, secrets from the environment, HTTPS only, hashed static files."""
 
 from .settings import *  # noqa: F403
-from .settings import CACHES, REDIS_URL, STORAGES, env
+from .settings import CACHES, SHARED_CACHE, STORAGES, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
@@ -12,14 +12,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# Rate limits (claims, certificate verification) must be shared by every gunicorn worker.
-CACHES = {
-    **CACHES,
-    # Redis down is a cache miss, not an error page (zhangwan/cache.py); a hung Redis costs one
-    # half-second timeout, then is left alone for 10 s.
-    "default": {"BACKEND": "zhangwan.cache.ResilientRedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "zhangwan",
-                "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}},
-}
+# The roles and permissions kept between requests must be shared by every gunicorn worker (a change made
+# in one is seen by all).
+CACHES = {**CACHES, "default": SHARED_CACHE}
 
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

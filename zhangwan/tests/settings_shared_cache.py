@@ -1,0 +1,7 @@
+"""The project's settings with the production cache (Redis, shared by every worker), its keys under
+$CACHE_KEY_PREFIX: for tests that start gunicorn workers and check what they share. Used only by tests."""
+
+from zhangwan.settings import *  # noqa: F403
+from zhangwan.settings import SHARED_CACHE, env
+
+CACHES = {"default": {**SHARED_CACHE, "KEY_PREFIX": env("CACHE_KEY_PREFIX")}}
