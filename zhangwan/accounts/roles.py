@@ -8,6 +8,8 @@ so a later app only adds its lines to ``ROLE_PERMISSIONS``.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .access_cache import kept
+
 
 class Role(models.TextChoices):
     TRAINING_OFFICER = "training_officer", _("Training officer")
@@ -73,8 +75,6 @@ def user_roles(user) -> set[str]:
     if not user.is_authenticated:
         return set()
     if not hasattr(user, "_role_cache"):
-        from .access_cache import kept
-
         user._role_cache = kept("roles", user, _read_roles)  # noqa: SLF001 - per-request memo on the user
     return user._role_cache  # noqa: SLF001
 
