@@ -26,6 +26,9 @@ from django.db import connection, transaction
 
 SECONDS = 300
 GENERATION_KEY = "access:generation"
+# A generation that expires only starts a new one (every entry read once more); without an expiry each
+# test database's generation would stay in a shared Redis for good.
+GENERATION_SECONDS = 24 * 3600
 _changed = threading.local()  # .inside: the transaction of this thread that last changed who holds what
 
 
@@ -33,7 +36,7 @@ def _generation():
     """The current generation, started if there is none; None while the cache does not answer."""
     generation = cache.get(GENERATION_KEY)
     if generation is None:
-        cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
+        cache.add(GENERATION_KEY, uuid.uuid4().hex, GENERATION_SECONDS)
         generation = cache.get(GENERATION_KEY)
     return generation
 
@@ -65,9 +68,9 @@ def _changed_in_this_transaction() -> bool:
 
 def new_generation():
     """Who holds what has changed: every kept entry is read again, now and after the commit."""
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, GENERATION_SECONDS)
     _changed.inside = _transaction()
-    transaction.on_commit(lambda: cache.set(GENERATION_KEY, uuid.uuid4().hex, None))
+    transaction.on_commit(lambda: cache.set(GENERATION_KEY, uuid.uuid4().hex, GENERATION_SECONDS))
 
 
 def on_change(sender, **kwargs):
