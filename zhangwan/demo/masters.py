@@ -125,7 +125,14 @@ TALK_ORGANIZATIONS = ["东风商用车有限公司总装配厂", "东风商用�
 
 
 def _h(*parts) -> int:
+    """A fixed pseudo-random number for parts. Parts name rows by what they hold (an identity number, a
+    username), never by primary key: keys depend on what the database held before (a test database's
+    sequences have moved on), and the demo must make the same choices wherever it is loaded."""
     return int(hashlib.sha256("/".join(map(str, parts)).encode()).hexdigest()[:12], 16)
+
+
+def _id_numbers(workers) -> dict[int, str]:
+    return dict(Worker.objects.filter(pk__in=list(workers)).values_list("pk", "id_number"))
 
 
 def _pdf(text: str) -> bytes:
@@ -178,7 +185,8 @@ def _candidates(by_day: datetime.date, exclude=()):
     pairs = dict(reversed(list(qualifying)))  # one trade per worker: their highest level's
     winners = set(Result.objects.filter(entry__event__competition__year=YEAR).exclude(tier="")
                   .values_list("entry__worker_id", flat=True))
-    return sorted(pairs.items(), key=lambda p: (p[0] not in winners, _h("master", p[0])))
+    numbers = _id_numbers(pairs)
+    return sorted(pairs.items(), key=lambda p: (p[0] not in winners, _h("master", numbers[p[0]])))
 
 
 def _short_of_rules(by_day, exclude):
@@ -189,7 +197,8 @@ def _short_of_rules(by_day, exclude):
               .exclude(holder__in=Mentorship.objects.filter(outcome=Mentorship.Outcome.COMPLETED,
                                                             ended_on__lte=by_day).values("apprentice"))
               .exclude(holder__in=exclude).values_list("holder_id", "trade_id").order_by("holder_id")[:200])
-    return sorted(dict(level4).items(), key=lambda p: _h("short", p[0]))
+    numbers = _id_numbers(dict(level4))
+    return sorted(dict(level4).items(), key=lambda p: _h("short", numbers[p[0]]))
 
 
 STATEMENTS = [
@@ -204,7 +213,7 @@ ACHIEVEMENTS = [
 
 
 def _texts(worker, trade, years):
-    h = _h("text", worker.pk)
+    h = _h("text", worker.id_number)
     return (STATEMENTS[h % 3].format(years=years, trade=trade.name_zh),
             ACHIEVEMENTS[h % 2].format(n=2 + h % 6, money=10 + h % 90, apprentices=3 + h % 12, senior=1 + h % 5))
 
@@ -237,7 +246,8 @@ def _score(round_, assignments, *, today, quality, spread=8):
         base = quality(a.nomination)
         marks = {}
         for c in criteria:
-            noise = (_h("score", a.pk, c.pk) % (2 * spread + 1)) - spread
+            noise = (_h("score", a.nomination.nominee.id_number, a.reviewer.user.username, c.order)
+                     % (2 * spread + 1)) - spread
             share = Decimal(max(40, min(100, base + noise))) / 100
             marks[c.pk] = (share * c.max_score).quantize(Decimal("1"))
         review_save(assignment=a, user=a.reviewer.user, scores=marks, comments={},
@@ -270,11 +280,11 @@ def load_round_2022(out, orgs, officer, liaison, experts):
     def quality(nomination):
         return 93 - ranked[nomination.pk] * 25 // ELIGIBLE
 
-    _score(round_, Assignment.objects.filter(nomination__in=review).select_related("nomination", "reviewer__user")
-           .exclude(nomination=nominations[5]), today=REVIEWING, quality=quality)
+    scored = Assignment.objects.select_related("nomination__nominee", "reviewer__user")
+    _score(round_, scored.filter(nomination__in=review).exclude(nomination=nominations[5]), today=REVIEWING,
+           quality=quality)
     # Reviewers who disagree widely on one nomination: the ranking flags it.
-    _score(round_, Assignment.objects.filter(nomination=nominations[5]).select_related("nomination", "reviewer__user"),
-           today=REVIEWING, quality=quality, spread=30)
+    _score(round_, scored.filter(nomination=nominations[5]), today=REVIEWING, quality=quality, spread=30)
     shortlist_make(round_=round_, user=officer)
     order = list(round_.nominations.filter(rank__isnull=False).order_by("rank", "pk"))
     shortlist_change(nomination=order[29], include=False, user=officer,
@@ -437,8 +447,8 @@ def load_current_round(out, orgs, officer, liaison):
     eligibility_run(round_id=round_.pk, user=officer)
     reviewers_assign(round_=round_, user=officer)
     others = (Assignment.objects.filter(nomination__round=round_).exclude(reviewer__user__username="reviewer")
-              .select_related("nomination", "reviewer__user").order_by("pk"))
-    _score(round_, others[: others.count() // 2], today=today, quality=lambda n: 70 + _h("q", n.pk) % 25)
+              .select_related("nomination__nominee", "reviewer__user").order_by("pk"))
+    _score(round_, others[: others.count() // 2], today=today, quality=lambda n: 70 + _h("q", n.nominee.id_number) % 25)
     mine = Assignment.objects.filter(nomination__round=round_, reviewer__user__username="reviewer").count()
     out(f"  {today.year}: {len(pairs)} nominations in review; the demo reviewer has {mine} to score")
 
