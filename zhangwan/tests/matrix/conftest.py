@@ -63,9 +63,19 @@ def role_clients(role_users):
     return RoleClients(role_users)
 
 
+def world_transaction():
+    """The module's transaction, marked as Django's TestCase marks the one around setUpTestData: it stands
+    for the committed database, so what its world wrote (users put in their groups) does not keep
+    zhangwan/accounts/access_cache.py from caching roles and permissions, as a transaction of the
+    application's that changed who holds what would."""
+    atomic = transaction.atomic()
+    atomic._from_testcase = True  # noqa: SLF001 - Django's own mark (django.test.TestCase._enter_atomics)
+    return atomic
+
+
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
+    with django_db_blocker.unblock(), world_transaction():
         organization = OrganizationFactory(name=OWN_ORGANIZATION)
         other_organization = OrganizationFactory(name=OTHER_ORGANIZATION)
         role_users = one_user_per_role(organization)
