@@ -6,6 +6,8 @@ box that matches any of the fields the list names.
         search_fields = ("nominee__name", "organization__name")
 """
 
+import copy
+
 import django_filters
 from django import forms
 from django.db.models import Q
@@ -69,17 +71,51 @@ def _plain(widget):
     return plain
 
 
-class ListFilter(django_filters.FilterSet):
+def _fresh(filter_):
+    """The class's filter as a FilterSet instance's own: a copy with its own ``extra`` (what the instance
+    may change: choices, queryset) and its method bound to the copy. django-filter deep-copies every filter
+    instead (its widget, its choices and their translated labels: a fifth of a list page's filter bar);
+    the widget and the choices are copied again anyway when the filter builds its form field."""
+    if "_field" in vars(filter_):  # a field built on the class's own filter: nothing of it may be shared
+        return copy.deepcopy(filter_)
+    fresh = copy.copy(filter_)
+    fresh.extra = dict(filter_.extra)
+    if filter_.method is not None:
+        fresh.method = filter_.method  # a FilterMethod of the copy's own (it finds the method on its parent)
+    return fresh
+
+
+class _Filters(dict):
+    """A FilterSet class's filters; BaseFilterSet.__init__ deep-copies them for each instance."""
+
+    def __deepcopy__(self, memo):
+        return {name: _fresh(filter_) for name, filter_ in self.items()}
+
+
+class ListFilterMetaclass(django_filters.filterset.FilterSetMetaclass):
+    def __new__(mcs, name, bases, attrs):
+        new_class = super().__new__(mcs, name, bases, attrs)
+        new_class.base_filters = _Filters(new_class.base_filters)
+        return new_class
+
+
+class ListFilter(django_filters.FilterSet, metaclass=ListFilterMetaclass):
     search_fields: tuple[str, ...] = ()  # matched by the search box, any of them, ignoring case
 
     @property
     def form(self):
-        # Styled when first built, so a subclass may still drop filters in its __init__.
+        # Built when first read, so a subclass may still drop filters in its __init__. The fields are the
+        # filters' own, made for this instance: given to the form as they are, where django-filter's form
+        # class would copy each of them again.
         if not hasattr(self, "_form"):
-            for field in super().form.fields.values():
+            form = self._meta.form(self.data, prefix=self.form_prefix) if self.is_bound \
+                else self._meta.form(prefix=self.form_prefix)
+            form.fields = {name: filter_.field for name, filter_ in self.filters.items()}
+            for field in form.fields.values():
                 field.widget = _plain(field.widget)
                 select = isinstance(field.widget, forms.Select)
                 field.widget.attrs["class"] = "form-select form-select-sm" if select else "form-control form-control-sm"
+            self._form = form
         return self._form
 
     def filter_q(self, queryset, name, value):

@@ -50,3 +50,53 @@ def test_the_bars_selects_are_the_html_djangos_select_renders(data):
     assert "车工 &lt;&amp;&gt;" in form["trade"].as_widget()
     if data.get("kind") == "a":  # two options share the value: only the first is selected, as in Django
         assert form["kind"].as_widget().count(" selected") == 1
+
+
+class CodeFilter(ListFilter):
+    """A filter set that changes its filters per instance, as the project's do (choices, querysets, a
+    filter dropped) and filters by a method of its own."""
+
+    kind = django_filters.ChoiceFilter(choices=[("a", "A")], method="filter_kind")
+    trade = django_filters.ModelChoiceFilter(field_name="pk", queryset=Trade.objects.all())
+    q = search("Code")
+    search_fields = ("code",)
+
+    class Meta:
+        model = Trade
+        fields = []
+
+    def __init__(self, *args, codes=(), keep_trade=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.codes = codes
+        self.filters["kind"].extra["choices"] = [(code, code) for code in codes]
+        self.filters["trade"].queryset = Trade.objects.filter(code__in=codes)
+        if not keep_trade:
+            del self.filters["trade"]
+
+    def filter_kind(self, queryset, name, value):
+        return queryset.filter(code__in=[code for code in self.codes if code == value])
+
+
+@pytest.mark.django_db
+def test_each_filter_set_has_its_own_filters_and_fields():
+    turner = Trade.objects.create(code="X-1", name_zh="车工", name_en="Turner")
+    Trade.objects.create(code="X-2", name_zh="钳工", name_en="Fitter")
+    first = CodeFilter({"kind": "X-1"}, queryset=Trade.objects.all(), codes=["X-1"], keep_trade=False)
+    second = CodeFilter({"kind": "X-2", "trade": str(turner.pk)}, queryset=Trade.objects.all(), codes=["X-2"])
+
+    # the first's choices, queryset and dropped filter are its own
+    assert [c for c, _label in second.form.fields["kind"].choices] == ["", "X-2"]
+    assert [c for c, _label in first.form.fields["kind"].choices] == ["", "X-1"]
+    assert "trade" not in first.form.fields and "trade" in second.form.fields
+    assert [t.code for t in second.form.fields["trade"].queryset] == ["X-2"]
+    assert "trade" in second.errors  # the turner (X-1) is not among the second's trades
+    assert CodeFilter.base_filters["kind"].extra["choices"] == [("a", "A")]
+    assert set(CodeFilter.base_filters) == {"kind", "trade", "q"}
+    # each filters by its own method, on its own data
+    assert list(first.qs.values_list("code", flat=True)) == ["X-1"]
+    second_only = CodeFilter({"kind": "X-2"}, queryset=Trade.objects.all(), codes=["X-2"])
+    assert list(second_only.qs.values_list("code", flat=True)) == ["X-2"]
+    # the fields and widgets are not shared between instances
+    assert first.form.fields["q"] is not second.form.fields["q"]
+    assert first.form.fields["q"].widget is not second.form.fields["q"].widget
+    assert first.form.fields["q"].widget.attrs is not CodeFilter.base_filters["q"].extra["widget"].attrs
