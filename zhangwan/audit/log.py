@@ -154,6 +154,8 @@ def _start_of(day: datetime.date) -> datetime.datetime:
 def entries(filters: Filters | None = None):
     """The log as one UNION ALL queryset of dicts (COLUMNS), newest first; None when no model matches."""
     filters = filters or Filters()
+    # The same reasons for every table: their labels are translated once per search, not once per table.
+    reason = _reason_match(filters.reason) if filters.reason.strip() else None
     branches = []
     for model in tracked_models():
         label = model._meta.label
@@ -169,8 +171,8 @@ def entries(filters: Filters | None = None):
             rows = rows.filter(history_date__lt=_start_of(filters.date_to + datetime.timedelta(days=1)))
         if filters.kind:
             rows = rows.filter(history_type=filters.kind)
-        if filters.reason.strip():
-            rows = rows.filter(_reason_match(filters.reason))
+        if reason is not None:
+            rows = rows.filter(reason)
         if filters.organization_id:
             rows = rows.filter(_organization_match(history, filters.organization_id))
         branches.append(rows.order_by().annotate(
