@@ -242,6 +242,9 @@ LOGGING = {
 # shared by every worker, its keys prefixed with the database's name so that two databases' users never meet.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Parts of pages drawn only from what their cache key names (the navigation bar: language, roles, the
+    # current item), never from the database: each process keeps its own, nothing to invalidate.
+    "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"},
 }
 # Redis down is a cache miss, not an error page (zhangwan/cache.py); a hung Redis costs one half-second
 # timeout, then is left alone for 10 s.

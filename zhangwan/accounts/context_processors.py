@@ -1,5 +1,5 @@
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from zhangwan.links import fast_reverse
 
@@ -56,11 +56,14 @@ def navigation(request):
     current = max((i["url"] for i in items if request.path.startswith(i["url"])), key=len, default=None)
     for item in items:
         item["active"] = item["url"] == current
+    # Everything the bar's cached part (base.html, {% cache %} in the "fragments" cache) is drawn from.
+    staff = authenticated and user.is_staff
+    key = "|".join([get_language(), str(authenticated), str(staff), current or "", *(i["name"] for i in items)])
     if not authenticated:
-        return {"nav_items": items, "nav_groups": grouped(items), "user_role_labels": []}
+        return {"nav_items": items, "nav_groups": grouped(items), "user_role_labels": [], "nav_key": key}
     labels = [Role(r).label for r in sorted(user_roles(user)) if r in Role.values]
     # The unread count is fetched by the page itself (htmx), so pages don't depend on it.
-    return {"nav_items": items, "nav_groups": grouped(items), "user_role_labels": labels,
-            "show_admin_link": user.is_staff,
+    return {"nav_items": items, "nav_groups": grouped(items), "user_role_labels": labels, "nav_key": key,
+            "show_admin_link": staff,
             # The API token pages (zhangwan/api/pages.py): a liaison's organization's, an officer's district's.
             "show_api_tokens": has_role(user, Role.LIAISON, *OFFICERS)}

@@ -2,6 +2,6 @@
 $CACHE_KEY_PREFIX: for tests that start gunicorn workers and check what they share. Used only by tests."""
 
 from zhangwan.settings import *  # noqa: F403
-from zhangwan.settings import SHARED_CACHE, env
+from zhangwan.settings import CACHES, SHARED_CACHE, env
 
-CACHES = {"default": {**SHARED_CACHE, "KEY_PREFIX": env("CACHE_KEY_PREFIX")}}
+CACHES = {**CACHES, "default": {**SHARED_CACHE, "KEY_PREFIX": env("CACHE_KEY_PREFIX")}}

@@ -144,7 +144,8 @@ def test_a_role_taken_away_is_gone_in_every_gunicorn_worker(transactional_db, tm
     """Roles and permissions are kept in the shared cache between requests (zhangwan/accounts/access_cache.py):
     with the production cache, a role taken away in one process is gone in both workers at once."""
     prefix = f"test-access-{uuid.uuid4().hex}"
-    settings.CACHES = {"default": {**django_settings.SHARED_CACHE, "KEY_PREFIX": prefix}}  # as the workers'
+    # the gunicorn workers' cache (settings_shared_cache.py)
+    settings.CACHES = {**settings.CACHES, "default": {**django_settings.SHARED_CACHE, "KEY_PREFIX": prefix}}
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]  # the server's
     officer = UserFactory(username="officer", role="training_officer")
     page = "/training/manage/classes/"

@@ -115,6 +115,6 @@ def test_what_a_transaction_reads_after_its_change_is_not_kept_when_it_rolls_bac
 
 def test_with_the_cache_not_answering_every_request_reads_the_database(settings):
     officer = UserFactory(role=Role.TRAINING_OFFICER)
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    settings.CACHES = {**settings.CACHES, "default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     for _ in range(2):  # every read a miss, every write dropped
         assert queries_of(check, fresh(officer)) == ((True, {Role.TRAINING_OFFICER.value}), 3)  # groups, permissions
