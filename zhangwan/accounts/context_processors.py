@@ -1,3 +1,4 @@
+from django.urls import get_script_prefix
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -58,7 +59,8 @@ def navigation(request):
         item["active"] = item["url"] == current
     # Everything the bar's cached part (base.html, {% cache %} in the "fragments" cache) is drawn from.
     staff = authenticated and user.is_staff
-    key = "|".join([get_language(), str(authenticated), str(staff), current or "", *(i["name"] for i in items)])
+    key = "|".join([get_language(), get_script_prefix(), str(authenticated), str(staff), current or "",
+                    *(i["name"] for i in items)])
     if not authenticated:
         return {"nav_items": items, "nav_groups": grouped(items), "user_role_labels": [], "nav_key": key}
     labels = [Role(r).label for r in sorted(user_roles(user)) if r in Role.values]

@@ -1,9 +1,10 @@
-"""The navigation bar is drawn once per language, roles, staff flag and current item, and kept in the
-process's "fragments" cache (base.html's {% cache %}, the key from accounts/context_processors.py): a
-page shows the bar of its own reader, language and place at once, whatever was drawn before."""
+"""The navigation bar is drawn once per language, address prefix, roles, staff flag and current item, and
+kept in the process's "fragments" cache (base.html's {% cache %}, the key from
+accounts/context_processors.py): a page shows the bar of its own reader, language and place at once,
+whatever was drawn before."""
 
 import pytest
-from django.urls import reverse
+from django.urls import clear_script_prefix, reverse, set_script_prefix
 
 from zhangwan.accounts.roles import Role
 
@@ -42,6 +43,12 @@ def test_the_bar_follows_the_language_the_page_the_roles_and_the_staff_flag(clie
     officer.is_staff = True
     officer.save(update_fields=["is_staff"])
     assert "bi-sliders" in bar(client, catalogue)
+
+    set_script_prefix("/zw/")  # served under another address (a proxy's sub-path)
+    try:
+        assert f'href="/zw{catalogue}"' in bar(client, catalogue)
+    finally:
+        clear_script_prefix()
 
     client.logout()
     anonymous = bar(client, catalogue)
