@@ -92,15 +92,14 @@ class _Filters(dict):
         return {name: _fresh(filter_) for name, filter_ in self.items()}
 
 
-class ListFilterMetaclass(django_filters.filterset.FilterSetMetaclass):
-    def __new__(mcs, name, bases, attrs):
-        new_class = super().__new__(mcs, name, bases, attrs)
-        new_class.base_filters = _Filters(new_class.base_filters)
-        return new_class
-
-
-class ListFilter(django_filters.FilterSet, metaclass=ListFilterMetaclass):
+class ListFilter(django_filters.FilterSet):
     search_fields: tuple[str, ...] = ()  # matched by the search box, any of them, ignoring case
+
+    @classmethod
+    def get_filters(cls):
+        """The class's filters (django-filter's metaclass keeps them as ``base_filters``), copied for each
+        instance by ``_fresh``."""
+        return _Filters(super().get_filters())
 
     @property
     def form(self):
