@@ -32,13 +32,24 @@ def free_port() -> int:
 
 
 def start_worker(queue: str, settings, **env) -> subprocess.Popen:
-    """A Celery worker process on the test database, taking tasks from this queue only."""
+    """A Celery worker process on the test database, taking tasks from this queue only, returned once
+    it answers a ping: a test's own timeouts then time the work, not the worker's start (which takes
+    from 2 s to over 20 s, by how fast and how busy the machine is)."""
+    from zhangwan.celery import app
+
     env = {**os.environ, "DATABASE_NAME": settings.DATABASES["default"]["NAME"], **env}
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "zhangwan", "worker", "-Q", queue, "--pool", "solo",
+    name = f"{queue}@localhost"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "zhangwan", "worker", "-Q", queue, "-n", name, "--pool", "solo",
          "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
+    answered = wait_for(lambda: process.poll() is not None
+                        or app.control.ping(destination=[name], timeout=0.5, limit=1), seconds=120)
+    if process.poll() is not None or not answered:
+        process.kill()
+        raise AssertionError("the Celery worker did not start:\n" + process.communicate()[0].decode(errors="replace"))
+    return process
 
 
 def run_with_kill(settings, task, args, *, started, check_killed, done=None, **pause):
