@@ -16,8 +16,8 @@ from training.subsidies.tests.factories import claim, policy
 from training.tests.factories import open_class
 from zhangwan.api.models import Scope
 from zhangwan.registry.tests.factories import WorkerFactory, trade
-from zhangwan.tests.matrix.test_post_matrix import rows_written
 from zhangwan.tests.matrix.test_url_matrix import project_url_names
+from zhangwan.tests.matrix.writes import rows_written
 
 pytestmark = pytest.mark.django_db
 PUBLIC = {"schema", "docs", "not_found"}  # the schema and its reference page hold no data

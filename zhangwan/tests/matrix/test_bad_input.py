@@ -25,6 +25,7 @@ from zhangwan.registry.models import Trade
 from ..flush import table_digests
 from . import badinput as bad
 from .test_url_matrix import ADMIN_MODELS, ANON, app_of, checkin_token, project_url_names
+from .writes import rows_written
 
 PROJECT_APPS = ["registry", "accounts", "competitions", "certification", "training", "subsidies", "masters",
                 "reports"]
@@ -515,15 +516,6 @@ def project_tables() -> list[str]:
 def fingerprint(tables) -> dict[str, tuple]:
     """Per table: row count and a hash of every row's text."""
     return table_digests(connection, tables)
-
-
-def rows_written(tables) -> dict[str, int]:
-    """Per table: rows inserted, updated or deleted so far in this transaction, savepoints rolled back
-    included. A table whose count did not move cannot have changed, so only the others are hashed."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT relname, n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_xact_user_tables "
-                       "WHERE schemaname = current_schema() AND relname = ANY(%s)", [tables])
-        return dict(cursor.fetchall())
 
 
 def stored_somewhere(tables, value: str) -> bool:

@@ -9,8 +9,8 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
-from zhangwan.tests.matrix.test_post_matrix import rows_written
 from zhangwan.tests.matrix.test_url_matrix import ANON, EXPECTED, ROLES, app_of
+from zhangwan.tests.matrix.writes import rows_written
 
 from . import badinput as bad
 

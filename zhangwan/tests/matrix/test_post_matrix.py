@@ -10,19 +10,16 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.apps import apps
-from django.db import connection, transaction
+from django.db import transaction
 from django.urls import resolve, reverse
 
 from zhangwan.accounts.roles import Role
 from zhangwan.tests.matrix.test_url_matrix import ADMIN_MODELS, ANON, EXPECTED, ROLES, app_of
+from zhangwan.tests.matrix.writes import rows_written
 
 pytestmark = pytest.mark.django_db
 
 R = Role
-# Written each time, by design: sessions and login records, the user's own notifications, and
-# the rate counters (an export counts even when posted to).
-NOT_BUSINESS = {"django_session", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog",
-                "accounts_notification", "limits_ratecounter"}
 # Open to every visitor, or only about the visitor themself; objections during publicity are
 # open to the public by design.
 PERSONAL = {"accounts:logout", "accounts:notifications_read", "set_language", "accounts:login",
@@ -146,14 +143,6 @@ ACTORS = {
                     {R.LIAISON, R.TRAINING_OFFICER, R.COMPETITIONS_OFFICER, R.CERTIFICATION_OFFICER,
                      R.MASTERS_OFFICER}),
 }
-
-
-def rows_written() -> dict[str, int]:
-    """Rows inserted, updated or deleted so far in this transaction, per table (PostgreSQL's own
-    counters: savepoints rolled back included, so nothing is missed)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT relname, n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_xact_user_tables")
-        return {table: count for table, count in cursor.fetchall() if table not in NOT_BUSINESS}
 
 
 def post_changes(client, url, data):
