@@ -52,6 +52,7 @@ from .models import (
     TrainingClass,
     TrainingPlan,
 )
+from .rows import CATALOGUE_CARD_FIELDS, CLASS_ROW_FIELDS
 
 OFFICER = (Role.TRAINING_OFFICER,)
 READERS = (Role.TRAINING_OFFICER, Role.AUDITOR)
@@ -68,7 +69,7 @@ def _crumbs(*items):
 
 def catalogue(request):
     filterset = ClassFilter(request.GET, queryset=selectors.catalogue())
-    page, query = paginate(request, filterset.qs, 20)
+    page, query = paginate(request, filterset.qs.only(*CATALOGUE_CARD_FIELDS), 20)
     return render(request, "training/catalogue.html", {
         "filter": filterset, "page": page, "query": query, "crumbs": _crumbs((_("Class catalogue"), None)),
     })
@@ -205,7 +206,7 @@ def class_list(request):
     filterset = StaffClassFilter(request.GET, queryset=selectors.staff_classes())
     if wants_xlsx(request):
         return tables.CLASSES.response(request, filterset.qs)
-    page, query = paginate(request, filterset.qs)
+    page, query = paginate(request, filterset.qs.only(*CLASS_ROW_FIELDS))
     return render(request, "training/class_list.html", {
         "filter": filterset, "page": page, "query": query, "crumbs": _crumbs((_("Manage classes"), None)),
     })
