@@ -177,7 +177,12 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--headless=new", "--disable-b
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
-    """Debian's Chromium: Playwright never downloads a browser here."""
+    """Debian's Chromium: Playwright never downloads a browser here. Assertions on pages wait up to 15 s
+    (Playwright's default is 5): machines here differ up to 4× in speed, and on a slow one running the
+    suite a page answered late is slow, not wrong; a passing assertion waits no longer for it."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=15_000)
     return {**browser_type_launch_args, "executable_path": os.environ.get("CHROMIUM", "/usr/bin/chromium"),
             "args": CHROMIUM_ARGS}
 
