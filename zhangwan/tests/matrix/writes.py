@@ -1,9 +1,9 @@
 """What a request wrote, read from PostgreSQL's own per-transaction counters (savepoints rolled back
-included, so nothing is missed): the walks take them before and after each of their ~10,000 requests.
+included, so nothing is missed): the walks take them before and after each of their requests.
 
 PostgreSQL's view ``pg_stat_xact_user_tables`` joins its catalogue afresh and calls three functions for
-every relation on each read (5-6 ms on a slow machine, twice a request); here the tables' oids are read
-once per database and the same functions are called on them alone (about 1 ms)."""
+every relation on each read; here the tables' oids are read once per database and the same functions
+are called on them alone (a read from Django 5.3-5.5 ms before, 2.2-2.6 ms now, on a slow machine)."""
 
 from django.db import connection
 
