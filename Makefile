@@ -24,16 +24,18 @@ with_services = trap '$(SERVICES) down' EXIT; $(SERVICES) up && . ./.run/service
 venv: $(STAMP)
 
 # Reinstall only when requirements.txt is newer than the stamp. uv installs the requirements in
-# about 7 s where pip takes about 40 (most of it reading index pages): a tenth of the suite's budget.
-# It compiles the bytecode as pip does: where PYTHONDONTWRITEBYTECODE is set (as on the machines here),
-# nothing else would, and every process of the suite would compile Django and the rest from source
-# (pytest 465 s → 605 s, measured). uv reads no pip.conf, so it is given pip's index (a mirror on an
-# intranet); where uv cannot install (no such index, no network to it), pip does, as before.
+# about 7 s where pip takes about 40 (most of it reading index pages): a tenth of the suite's
+# budget. It compiles the bytecode as pip does: where PYTHONDONTWRITEBYTECODE is set (as on the
+# machines here), nothing else would, and every process of the suite would compile Django and the
+# rest from source (pytest 465 s → 605 s, measured). uv reads no pip.conf, so it is given pip's
+# index (a mirror on an intranet); where uv cannot install (no such index, no network), pip does.
 $(STAMP): requirements.txt
 	[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
 	index="$${PIP_INDEX_URL:-$$($(PY) -m pip config get global.index-url 2>/dev/null)}"; \
-	{ $(PY) -m pip install -q uv==0.13.9 && $(VENV)/bin/uv pip install --python $(PY) --compile-bytecode $${index:+--default-index "$$index"} \
-	    -r requirements.txt; } || $(PY) -m pip install -r requirements.txt
+	{ $(PY) -m pip install -q uv==0.13.9 \
+	  && $(VENV)/bin/uv pip install --python $(PY) --compile-bytecode \
+	       $${index:+--default-index "$$index"} -r requirements.txt; } \
+	|| $(PY) -m pip install -r requirements.txt
 	touch $@
 
 run: venv
