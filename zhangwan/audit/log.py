@@ -26,6 +26,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db.models.expressions import RawSQL
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -96,9 +97,23 @@ def _history(model):
     return model.history.model
 
 
-def _organization_match(history_model, organization_id) -> Q:
-    """The records of this history table that belong to the organization (see the module's text)."""
-    match = Q(history_user__organization_id=organization_id)
+def _organization_match(history_model, organization_id, subqueries: dict) -> Q:
+    """The records of this history table that belong to the organization (see the module's text).
+
+    Written as semi-joins, ``IN (SELECT …)``: PostgreSQL finds the organization's workers and users once per
+    table by their index and tests each record against them. Joined instead, every history table hashed
+    all 30,000 workers (and the users) to test its records: 0.6 s for one page of a filtered log on the
+    2022 demo, most of it spent twice (the count and the page). Each subquery is compiled once per log
+    (``subqueries``), not once per table that uses it."""
+
+    def ids(model, **lookups) -> RawSQL:
+        key = (model, *lookups.items())
+        if key not in subqueries:
+            subqueries[key] = RawSQL(*model._meta.base_manager.filter(**lookups).values("pk").query.sql_with_params())
+        return subqueries[key]
+
+    workers = ids(Worker, employer_id=organization_id)
+    match = Q(history_user_id__in=ids(get_user_model(), organization_id=organization_id))
     if issubclass(history_model.instance_type, Organization):
         match |= Q(**{history_model.instance_type._meta.pk.attname: organization_id})
     if issubclass(history_model.instance_type, Worker):
@@ -110,11 +125,11 @@ def _organization_match(history_model, organization_id) -> Q:
         if target is Organization:
             match |= Q(**{fk.attname: organization_id})
         elif target is Worker:
-            match |= Q(**{f"{fk.name}__employer_id": organization_id})
+            match |= Q(**{f"{fk.attname}__in": workers})
         else:
             for hop in target._meta.concrete_fields:
                 if hop.is_relation and hop.related_model is Worker:
-                    match |= Q(**{f"{fk.name}__{hop.name}__employer_id": organization_id})
+                    match |= Q(**{f"{fk.attname}__in": ids(target, **{f"{hop.attname}__in": workers})})
     return match
 
 
@@ -156,7 +171,7 @@ def entries(filters: Filters | None = None):
     filters = filters or Filters()
     # The same reasons for every table: their labels are translated once per search, not once per table.
     reason = _reason_match(filters.reason) if filters.reason.strip() else None
-    branches = []
+    branches, subqueries = [], {}
     for model in tracked_models():
         label = model._meta.label
         if filters.model and filters.model != label:
@@ -174,7 +189,7 @@ def entries(filters: Filters | None = None):
         if reason is not None:
             rows = rows.filter(reason)
         if filters.organization_id:
-            rows = rows.filter(_organization_match(history, filters.organization_id))
+            rows = rows.filter(_organization_match(history, filters.organization_id, subqueries))
         branches.append(rows.order_by().annotate(
             hdate=F("history_date"), model=Value(label, output_field=models.CharField()), hid=F("history_id"),
             huser=F("history_user_id"), htype=F("history_type"), hreason=F("history_change_reason"),

@@ -151,6 +151,43 @@ def test_the_organization_of_a_record_naming_a_worker_and_of_the_user(auditor, r
     assert auditor.get(URL, {"organization": other.pk, "model": "registry.WorkerTrade"}).context["entries"] == []
 
 
+def test_every_way_a_record_belongs_to_an_organization(auditor, role_users, organization, other_organization):
+    """Per table, for the organization and for another: a record two steps from one of its workers (an
+    attendance, through the enrollment), a record naming it (a training base it hosts), one naming its worker
+    (the enrollment), and a record of any kind written by one of its users (the liaison, naming a trade)."""
+    from training.models import TrainingBase
+    from training.services import attendance_mark, enrollment_register
+    from training.tests.factories import open_class
+
+    cls = open_class(provider=OrganizationFactory(name="培训机构"))
+    session = cls.sessions.first()
+    session.starts_at = timezone.now() - datetime.timedelta(hours=1)
+    session.ends_at = session.starts_at + datetime.timedelta(hours=8)
+    session.save()
+    enrollments = {org: enrollment_register(worker=WorkerFactory(employer=org), training_class=cls, user=None,
+                                            channel="staff") for org in (organization, other_organization)}
+    for enrollment in enrollments.values():
+        attendance_mark(session=session, enrollment=enrollment, status="present", user=None)
+    TrainingBase.objects.create(name="本厂基地", kind="worker_base", host=organization, designated_on="2022-05-01")
+    named = trade()
+    named.name_en = "Renamed by the liaison"
+    save_with_history(named, user=role_users["liaison"], reason="status")
+
+    def records(org, model):
+        response = auditor.get(URL, {"organization": org.pk, "model": model})
+        assert response.status_code == 200
+        return [(e.object_id, e.kind) for e in response.context["entries"]]
+
+    for org in (organization, other_organization):
+        enrollment = enrollments[org]
+        assert records(org, "training.Attendance") == [(enrollment.attendances.get().pk, "+")]
+        assert {pk for pk, _kind in records(org, "training.Enrollment")} == {enrollment.pk}
+    assert len(records(organization, "training.TrainingBase")) == 1
+    assert records(other_organization, "training.TrainingBase") == []
+    assert records(organization, "registry.Trade") == [(named.pk, "~")]
+    assert records(other_organization, "registry.Trade") == []
+
+
 def test_the_excel_export(auditor, role_users, organization):
     _history(4, organization, role_users["training_officer"])
     response = auditor.get(URL, {"format": "xlsx", "user": role_users["training_officer"].username})
