@@ -192,12 +192,13 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture
 def phones(browser):
-    """Make phone-sized pages (one browser context each, so several people can act in one test).
+    """Make phone-sized pages (one browser context each, so several people can act in one test; keyword
+    arguments go to the context, e.g. reduced_motion="reduce").
     The test fails on any console error (CSP violations included) or asset that fails to load."""
     contexts, errors = [], []
 
-    def new_page():
-        context = browser.new_context(viewport=PHONE, locale="zh-CN", device_scale_factor=1)
+    def new_page(**options):
+        context = browser.new_context(**{"viewport": PHONE, "locale": "zh-CN", "device_scale_factor": 1, **options})
         contexts.append(context)
         page = context.new_page()
         # Pages answered 403/404 on purpose log a console error; only assets that fail count.

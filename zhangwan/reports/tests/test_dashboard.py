@@ -259,7 +259,7 @@ def test_the_page_carries_its_charts_data_without_inline_script(client, role_use
     html = page(client, role_users["training_officer"], year=YEAR).content.decode()
     assert '<script id="dashboard-data" type="application/json">' in html
     assert html.count("<script>") == 0 and "onclick" not in html
-    assert html.count('class="dashboard-chart"') == 7 and "echarts.min.js" in html
+    assert html.count('class="dashboard-chart"') == 7 and "echarts.common.min.js" in html
 
 
 def test_a_panel_with_nothing_to_draw_shows_its_table_only(client, role_users, year_data):
