@@ -1,9 +1,10 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from zhangwan.filters import ListFilter, search, yes_no
+from zhangwan.filters import KeptModelChoiceFilter, ListFilter, search, yes_no
 from zhangwan.query import YearFilter
 from zhangwan.registry.models import SkillLevel, Trade
+from zhangwan.table_versions import kept, versions
 
 from .models import Enrollment, TrainingBase, TrainingClass
 
@@ -16,6 +17,9 @@ CATALOGUE_STATUSES = [
 ]
 
 
+BAR_TABLES = ("registry_trade", "training_trainingbase", "training_trainingclass")
+
+
 class ClassFilter(ListFilter):
     """The public catalogue's filters. Without a status it shows what one can still join: classes
     open for registration or closed and not yet started (ClassQuerySet.upcoming)."""
@@ -23,9 +27,11 @@ class ClassFilter(ListFilter):
     q = search(_("Class, venue or provider"))
     status = django_filters.ChoiceFilter(label=_("Status"), choices=CATALOGUE_STATUSES, method="filter_status",
                                          empty_label=_("Open or starting soon"))
-    trade = django_filters.ModelChoiceFilter(label=_("Trade"), field_name="course__trade", queryset=Trade.objects.all())
+    trade = KeptModelChoiceFilter(label=_("Trade"), field_name="course__trade", queryset=Trade.objects.all(),
+                                  kept_tables=("registry_trade",))
     level = django_filters.ChoiceFilter(label=_("Level"), field_name="course__level", choices=SkillLevel.choices)
-    base = django_filters.ModelChoiceFilter(label=_("Training base"), queryset=TrainingBase.objects.all())
+    base = KeptModelChoiceFilter(label=_("Training base"), queryset=TrainingBase.objects.all(),
+                                 kept_tables=("training_trainingbase",))
     month = django_filters.ChoiceFilter(label=_("Month"), method="filter_month", empty_label=_("Any month"))
     audience = django_filters.ChoiceFilter(label=_("Audience"), choices=TrainingClass.Audience.choices)
 
@@ -38,8 +44,11 @@ class ClassFilter(ListFilter):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        months = TrainingClass.objects.public().dates("starts_on", "month", order="DESC")
-        self.filters["month"].extra["choices"] = [(f"{m:%Y-%m}", f"{m:%Y-%m}") for m in months]
+        # The bar's three lists (trades, bases, months) with one query for their tables' versions.
+        stamp = versions(BAR_TABLES)
+        self.filters["month"].extra["choices"] = kept("training.months", BAR_TABLES, _months, stamp)
+        for name in ("trade", "base"):
+            self.filters[name].extra["kept_stamp"] = stamp
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
@@ -64,6 +73,11 @@ class ClassFilter(ListFilter):
         if not (2000 <= year <= 2100 and 1 <= month <= 12):
             return queryset.none()
         return queryset.filter(starts_on__year=year, starts_on__month=month)
+
+
+def _months():
+    months = TrainingClass.objects.public().dates("starts_on", "month", order="DESC")
+    return [(f"{m:%Y-%m}", f"{m:%Y-%m}") for m in months]
 
 
 class StaffClassFilter(ClassFilter):

@@ -10,11 +10,15 @@ import copy
 
 import django_filters
 from django import forms
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q
 from django.forms.utils import flatatt
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import ModelChoiceField, ModelChoiceIterator
+
+from zhangwan.table_versions import kept
 
 YES_NO = [("", "---------"), ("true", _("Yes")), ("false", _("No"))]
 
@@ -28,6 +32,42 @@ def search(placeholder) -> django_filters.CharFilter:
 def yes_no(label, **kwargs) -> django_filters.BooleanFilter:
     """A yes / no / either choice as a select, like the bar's other choices."""
     return django_filters.BooleanFilter(label=label, widget=forms.Select(choices=YES_NO), **kwargs)
+
+
+class KeptChoiceIterator(ModelChoiceIterator):
+    """A model choice list's options from zhangwan.table_versions.kept: read from PostgreSQL once per process
+    while its tables are unchanged, instead of once per page."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        if self.field.null_label is not None:
+            yield (self.field.null_value, self.field.null_label)
+        yield from kept(self.field.kept_name, self.field.kept_tables, self._read, self.field.kept_stamp)
+
+    def __len__(self):
+        return len(list(self))
+
+    def _read(self):
+        return [(self.field.prepare_value(obj), self.field.label_from_instance(obj)) for obj in self.queryset]
+
+
+class KeptModelChoiceField(ModelChoiceField):
+    iterator = KeptChoiceIterator
+
+    def __init__(self, queryset, *args, kept_tables, kept_stamp=None, **kwargs):
+        if queryset.query.has_filters() or queryset.query.is_sliced:
+            raise ImproperlyConfigured("A kept choice list is a whole table: its key names the model alone.")
+        self.kept_name, self.kept_tables, self.kept_stamp = queryset.model._meta.label, kept_tables, kept_stamp
+        super().__init__(queryset, *args, **kwargs)
+
+
+class KeptModelChoiceFilter(django_filters.ModelChoiceFilter):
+    """A choice of one row of a whole table whose options are kept between requests while ``kept_tables``
+    (the model's table and any its names read) are unchanged. Choosing still reads the chosen row. A filter
+    set may give ``extra["kept_stamp"]``, the tables' versions read once for all its lists."""
+
+    field_class = KeptModelChoiceField
 
 
 class PlainSelect(forms.Select):

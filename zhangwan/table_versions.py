@@ -1,0 +1,94 @@
+"""Lists read from tables that seldom change (a filter bar's trades, training bases and months), kept in
+each process between requests and read again as soon as a table they come from has changed.
+
+PostgreSQL numbers the changes. A statement-level trigger on each watched table (migrations registry 0007,
+training 0006) sets the table's row of ``zhangwan_table_version`` to a new number from a sequence whenever
+a statement inserts, updates, deletes or truncates, inside the writer's transaction:
+
+- readers see a table's new number exactly when they can see its new rows: at the writer's commit,
+  whatever the order in which transactions took their numbers (writers of one table queue on its row);
+- a list is stored under the numbers read *before* its rows, so its rows are never older than its key;
+- a sequence never hands a number out twice, even to a transaction that rolled back: an entry made by a
+  transaction from its own uncommitted rows carries a number nobody else will read;
+- every write is seen: ``save()``, ``QuerySet.update()`` (which sends no signal), ``bulk_create``, raw SQL,
+  the admin, the demo's COPY.
+
+The database's name and oid are part of the key: a database restored or created again under the same name
+starts its numbers afresh. Entries also expire after ``SECONDS``. A page pays one small query for all its
+lists instead of a query for each.
+"""
+
+from django.core.cache import caches
+from django.db import connection, migrations
+from django.utils.translation import get_language
+
+SECONDS = 300
+CACHE = "fragments"  # each process's own (settings.CACHES)
+
+_VERSIONS = """
+    SELECT (SELECT oid FROM pg_database WHERE datname = current_database()),
+           array_agg(version ORDER BY table_name), count(*)
+    FROM zhangwan_table_version WHERE table_name = ANY(%s)"""
+
+
+def versions(tables) -> str | None:
+    """The tables' current change numbers as one key part; None when a table is not watched."""
+    with connection.cursor() as cursor:
+        cursor.execute(_VERSIONS, [sorted(tables)])
+        database, numbers, count = cursor.fetchone()
+    if count != len(set(tables)):
+        return None
+    return f"{connection.settings_dict['NAME']}:{database}:{':'.join(map(str, numbers))}"
+
+
+def kept(name: str, tables, read, stamp: str | None = None):
+    """``read()`` (a list drawn only from ``tables``, in the reader's language) as of now: from this
+    process's cache while none of the tables has changed since it was read. ``stamp``: the versions of
+    these tables (or more), read once for several lists of a page."""
+    stamp = stamp or versions(tables)
+    if stamp is None:
+        return read()
+    key = f"kept:{name}:{get_language()}:{stamp}"
+    cache = caches[CACHE]
+    value = cache.get(key)
+    if value is None:
+        value = read()
+        cache.set(key, value, SECONDS)
+    return value
+
+
+# The numbering, for the migrations (registry 0007 creates it; each app watches its own tables).
+CREATE = """
+CREATE SEQUENCE zhangwan_table_version_seq;
+CREATE TABLE zhangwan_table_version (
+    table_name text PRIMARY KEY,
+    version bigint NOT NULL
+);
+CREATE FUNCTION zhangwan_table_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO zhangwan_table_version (table_name, version)
+    VALUES (TG_TABLE_NAME, nextval('zhangwan_table_version_seq'))
+    ON CONFLICT (table_name) DO UPDATE SET version = EXCLUDED.version;
+    RETURN NULL;
+END $$;
+"""
+DROP = """
+DROP FUNCTION zhangwan_table_changed() CASCADE;
+DROP TABLE zhangwan_table_version;
+DROP SEQUENCE zhangwan_table_version_seq;
+"""
+
+
+def watch(table: str, columns: tuple[str, ...] = ()) -> migrations.RunSQL:
+    """A migration's operation: number every statement that writes `table`; with `columns`, of its updates
+    only those that set one of them."""
+    if columns:
+        whens = [f"INSERT OR DELETE OR TRUNCATE ON {table}", f"UPDATE OF {', '.join(columns)} ON {table}"]
+    else:
+        whens = [f"INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table}"]
+    create = [f"CREATE TRIGGER zhangwan_version_{n} AFTER {when} FOR EACH STATEMENT "
+              f"EXECUTE FUNCTION zhangwan_table_changed();" for n, when in enumerate(whens)]
+    first = f"INSERT INTO zhangwan_table_version VALUES ('{table}', nextval('zhangwan_table_version_seq'));"
+    drop = [f"DROP TRIGGER zhangwan_version_{n} ON {table};" for n in range(len(whens))]
+    return migrations.RunSQL("\n".join([*create, first]),
+                             "\n".join([*drop, f"DELETE FROM zhangwan_table_version WHERE table_name = '{table}';"]))

@@ -1,0 +1,98 @@
+"""The filter bars' kept lists (zhangwan/table_versions.py): the catalogue's trades, training bases and
+months cost one query a page, and every write to their tables shows on the next page, whoever makes it
+and in whatever order transactions commit; a change rolled back never shows."""
+
+import datetime
+import re
+import threading
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from training.models import TrainingBase, TrainingClass
+from training.tests.factories import open_class
+from zhangwan.registry.models import Trade
+from zhangwan.table_versions import versions
+
+URL = reverse("training:catalogue")
+LISTS = ("registry_trade", "training_trainingbase", "training_trainingclass")
+
+
+def options(client, name) -> list[str]:
+    page = client.get(URL).content.decode()
+    select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', page, re.S).group(1)
+    return re.findall(r"<option[^>]*>([^<]*)</option>", select)
+
+
+@pytest.mark.django_db
+def test_the_bars_lists_cost_one_query_and_follow_every_write(client):
+    cls = open_class()
+    client.get(URL)
+    with CaptureQueriesContext(connection) as queries:
+        assert "焊工" in " ".join(options(client, "trade"))
+    read = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "zhangwan_table_version" in read
+    assert not re.search(r'FROM "(registry_trade|training_trainingbase)"', read)  # neither list read again
+    assert "DATE_TRUNC" not in read.upper()  # nor the months
+
+    Trade.objects.create(code="9-99-99-99", name_zh="新工种", name_en="New trade")
+    assert "新工种" in options(client, "trade")
+    Trade.objects.filter(code="9-99-99-99").update(name_zh="改名工种")  # an UPDATE sends no signal
+    assert "改名工种" in options(client, "trade") and "新工种" not in options(client, "trade")
+    TrainingBase.objects.bulk_create([TrainingBase(name="新基地", kind="worker_base", host=cls.provider,
+                                                   designated_on=datetime.date(2022, 5, 1))])
+    assert "新基地" in options(client, "base")
+
+    month = cls.starts_on.replace(day=1) + datetime.timedelta(days=400)
+    TrainingClass.objects.filter(pk=cls.pk).update(starts_on=month, ends_on=month + datetime.timedelta(days=5))
+    assert f"{month:%Y-%m}" in options(client, "month")
+    # Seats taken and given back do not renumber the classes: the lists stay kept.
+    before = versions(LISTS)
+    TrainingClass.objects.filter(pk=cls.pk).update(confirmed_count=1)
+    assert versions(LISTS) == before
+    TrainingClass.objects.filter(pk=cls.pk).update(status=TrainingClass.Status.CANCELLED)
+    assert versions(LISTS) != before
+    assert f"{month:%Y-%m}" not in options(client, "month")  # a cancelled class's month is not offered
+
+
+@pytest.mark.django_db
+def test_a_change_rolled_back_never_shows(client):
+    with transaction.atomic():
+        Trade.objects.create(code="9-99-99-98", name_zh="回滚工种", name_en="Rolled back")
+        assert "回滚工种" in options(client, "trade")  # its own transaction sees it, and keeps that list
+        transaction.set_rollback(True)
+    assert "回滚工种" not in options(client, "trade")
+
+
+def _in_a_transaction(started, release, done, **trade):
+    try:
+        with transaction.atomic():
+            Trade.objects.create(**trade)
+            started.set()
+            release.wait(20)
+    finally:
+        connection.close()
+        done.set()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_shows_when_it_commits_whatever_the_order_of_numbers(client):
+    """A writer numbers its change first and commits last: another table's later number, committed
+    first, must not hide it (the page cache's failure: its version was the newest id, given at insert)."""
+    host = open_class().provider
+    client.get(URL)
+    first, release, done = threading.Event(), threading.Event(), threading.Event()
+    writer = threading.Thread(target=_in_a_transaction, args=(first, release, done),
+                              kwargs={"code": "9-99-99-97", "name_zh": "先编号工种", "name_en": "Numbered first"})
+    writer.start()
+    assert first.wait(20)
+    TrainingBase.objects.create(name="后编号基地", kind="worker_base", host=host,
+                                designated_on=datetime.date(2022, 5, 1))
+    assert "后编号基地" in options(client, "base")  # committed: shown
+    assert "先编号工种" not in options(client, "trade")  # not committed yet: not shown
+    release.set()
+    assert done.wait(20)
+    writer.join()
+    assert "先编号工种" in options(client, "trade")
