@@ -243,7 +243,8 @@ LOGGING = {
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     # Parts of pages drawn only from what their cache key names (the navigation bar: language, roles, the
-    # current item), never from the database: each process keeps its own, nothing to invalidate.
+    # current item), never from the database: each process keeps its own, nothing to invalidate. Also the
+    # filter bars' lists, keyed by PostgreSQL's change numbers of their tables (zhangwan/table_versions.py).
     "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"},
 }
 # Redis down is a cache miss, not an error page (zhangwan/cache.py); a hung Redis costs one half-second

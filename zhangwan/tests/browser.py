@@ -3,6 +3,7 @@ test client (served with the static files by a small server: the `origin` fixtur
 
 import http.server
 import mimetypes
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -67,6 +68,17 @@ class Origin(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
+
+
+class OriginServer(http.server.ThreadingHTTPServer):
+    """The `origin` server: a browser that drops a connection (a page closed or left while a request was
+    on its way) is not an error of the test, and its traceback is not printed among the results."""
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 SERVED = {}  # origin → the Pages its server hands out
