@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zhangwan.filters import ListFilter, search
+from zhangwan.filters import KeptModelChoiceFilter, ListFilter, search
 from zhangwan.query import YearFilter
 from zhangwan.registry.models import Trade
 
@@ -13,7 +13,7 @@ class NominationFilter(ListFilter):
     q = search(_("Name or organization"))
     round = django_filters.ModelChoiceFilter(label=_("Round"), queryset=SelectionRound.objects.all())
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Nomination.Status.choices)
-    trade = django_filters.ModelChoiceFilter(label=_("Trade"), queryset=Trade.objects.all())
+    trade = KeptModelChoiceFilter(label=_("Trade"), queryset=Trade.objects.all(), kept_tables=("registry_trade",))
     source = django_filters.ChoiceFilter(label=_("Nominated"), choices=Nomination.Source.choices)
 
     class Meta:
@@ -27,7 +27,7 @@ class TitleFilter(ListFilter):
     q = django_filters.CharFilter(label=_("Search"), field_name="worker__name", lookup_expr="icontains",
                                   widget=forms.TextInput(attrs={"placeholder": _("Name")}))
     year = YearFilter()
-    trade = django_filters.ModelChoiceFilter(label=_("Trade"), queryset=Trade.objects.all())
+    trade = KeptModelChoiceFilter(label=_("Trade"), queryset=Trade.objects.all(), kept_tables=("registry_trade",))
 
     class Meta:
         model = MasterTitle

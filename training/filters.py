@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from zhangwan.filters import KeptModelChoiceFilter, ListFilter, search, yes_no
 from zhangwan.query import YearFilter
 from zhangwan.registry.models import SkillLevel, Trade
-from zhangwan.table_versions import kept, versions
+from zhangwan.table_versions import kept
 
 from .models import Enrollment, TrainingBase, TrainingClass
 
@@ -15,9 +15,6 @@ CATALOGUE_STATUSES = [
     ("finished", _("Finished")),
     ("all", _("All classes")),
 ]
-
-
-BAR_TABLES = ("registry_trade", "training_trainingbase", "training_trainingclass")
 
 
 class ClassFilter(ListFilter):
@@ -40,15 +37,12 @@ class ClassFilter(ListFilter):
         fields = []
 
     search_fields = ("title", "venue", "provider__name", "course__title")
+    kept_tables = ("training_trainingclass",)  # the months
     upcoming_by_default = True
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # The bar's three lists (trades, bases, months) with one query for their tables' versions.
-        stamp = versions(BAR_TABLES)
-        self.filters["month"].extra["choices"] = kept("training.months", BAR_TABLES, _months, stamp)
-        for name in ("trade", "base"):
-            self.filters[name].extra["kept_stamp"] = stamp
+        self.filters["month"].extra["choices"] = kept("training.months", self.kept_tables, _months, self.kept_stamp)
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)

@@ -13,12 +13,13 @@ from django import forms
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q
 from django.forms.utils import flatatt
+from django.utils.functional import cached_property
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField, ModelChoiceIterator
 
-from zhangwan.table_versions import kept
+from zhangwan.table_versions import kept, versions
 
 YES_NO = [("", "---------"), ("true", _("Yes")), ("false", _("No"))]
 
@@ -64,8 +65,8 @@ class KeptModelChoiceField(ModelChoiceField):
 
 class KeptModelChoiceFilter(django_filters.ModelChoiceFilter):
     """A choice of one row of a whole table whose options are kept between requests while ``kept_tables``
-    (the model's table and any its names read) are unchanged. Choosing still reads the chosen row. A filter
-    set may give ``extra["kept_stamp"]``, the tables' versions read once for all its lists."""
+    (the model's table and any its names read) are unchanged. Choosing still reads the chosen row. In a
+    ListFilter the change numbers of all its lists' tables are read once (``ListFilter.kept_stamp``)."""
 
     field_class = KeptModelChoiceField
 
@@ -134,6 +135,14 @@ class _Filters(dict):
 
 class ListFilter(django_filters.FilterSet):
     search_fields: tuple[str, ...] = ()  # matched by the search box, any of them, ignoring case
+    kept_tables: tuple[str, ...] = ()  # the tables of lists the set keeps itself (beyond its kept choices')
+
+    @cached_property
+    def kept_stamp(self) -> str | None:
+        """The change numbers of every table the bar's kept lists come from, in one query."""
+        tables = {table for filter_ in self.filters.values() if isinstance(filter_, KeptModelChoiceFilter)
+                  for table in filter_.extra["kept_tables"]}
+        return versions(tables | set(self.kept_tables)) if tables or self.kept_tables else None
 
     @classmethod
     def get_filters(cls):
@@ -149,6 +158,9 @@ class ListFilter(django_filters.FilterSet):
         if not hasattr(self, "_form"):
             form = self._meta.form(self.data, prefix=self.form_prefix) if self.is_bound \
                 else self._meta.form(prefix=self.form_prefix)
+            for filter_ in self.filters.values():
+                if isinstance(filter_, KeptModelChoiceFilter):
+                    filter_.extra["kept_stamp"] = self.kept_stamp
             form.fields = {name: filter_.field for name, filter_ in self.filters.items()}
             for field in form.fields.values():
                 field.widget = _plain(field.widget)

@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from zhangwan.filters import ListFilter, search, yes_no
+from zhangwan.filters import KeptModelChoiceFilter, ListFilter, search, yes_no
 from zhangwan.registry.models import FULL_ID_NUMBER, Organization, Trade, id_number_search
 
 from .models import Batch, Claim, Kind, Policy
@@ -12,11 +12,11 @@ from .models import Batch, Claim, Kind, Policy
 class ClaimFilter(ListFilter):
     q = search(_("Name or last digits of the ID"))
     kind = django_filters.ChoiceFilter(label=_("Kind"), field_name="policy__kind", choices=Kind.choices)
-    policy = django_filters.ModelChoiceFilter(label=_("Policy"), queryset=Policy.objects.all())
+    policy = KeptModelChoiceFilter(label=_("Policy"), queryset=Policy.objects.all(), kept_tables=("subsidies_policy",))
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Claim.Status.choices)
-    trade = django_filters.ModelChoiceFilter(label=_("Trade"), queryset=Trade.objects.all())
-    employer = django_filters.ModelChoiceFilter(label=_("Employer"), field_name="worker__employer",
-                                                queryset=Organization.objects.all())
+    trade = KeptModelChoiceFilter(label=_("Trade"), queryset=Trade.objects.all(), kept_tables=("registry_trade",))
+    employer = KeptModelChoiceFilter(label=_("Employer"), field_name="worker__employer",
+                                     queryset=Organization.objects.all(), kept_tables=("registry_organization",))
     claimed = django_filters.DateFromToRangeFilter(
         label=_("Claim date"), field_name="claimed_on",
         widget=django_filters.widgets.RangeWidget(attrs={"type": "date"}))
@@ -44,7 +44,7 @@ class ClaimFilter(ListFilter):
 class BatchFilter(ListFilter):
     q = search(_("Note or bank reference"))
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Batch.Status.choices)
-    policy = django_filters.ModelChoiceFilter(label=_("Policy"), queryset=Policy.objects.all())
+    policy = KeptModelChoiceFilter(label=_("Policy"), queryset=Policy.objects.all(), kept_tables=("subsidies_policy",))
 
     class Meta:
         model = Batch

@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from zhangwan.filters import ListFilter, search, yes_no
+from zhangwan.filters import KeptModelChoiceFilter, ListFilter, search, yes_no
 
 from .models import Trade, Worker
 
@@ -9,8 +9,8 @@ from .models import Trade, Worker
 class WorkerFilter(ListFilter):
     q = search(_("Name, mobile or ID digits"))
     employer = django_filters.ModelChoiceFilter(label=_("Employer"), queryset=None)
-    trade = django_filters.ModelChoiceFilter(label=_("Trade"), field_name="trades__trade",
-                                             queryset=Trade.objects.all(), distinct=True)
+    trade = KeptModelChoiceFilter(label=_("Trade"), field_name="trades__trade", queryset=Trade.objects.all(),
+                                  distinct=True, kept_tables=("registry_trade",))
     gender = django_filters.ChoiceFilter(label=_("Gender"), choices=Worker.Gender.choices)
     education = django_filters.ChoiceFilter(label=_("Education"), choices=Worker.Education.choices)
     poverty_registered = yes_no(_("Poverty-alleviation labourer"))

@@ -20,8 +20,8 @@ URL = reverse("training:catalogue")
 LISTS = ("registry_trade", "training_trainingbase", "training_trainingclass")
 
 
-def options(client, name) -> list[str]:
-    page = client.get(URL).content.decode()
+def options(client, name, url=URL) -> list[str]:
+    page = client.get(url).content.decode()
     select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', page, re.S).group(1)
     return re.findall(r"<option[^>]*>([^<]*)</option>", select)
 
@@ -55,6 +55,30 @@ def test_the_bars_lists_cost_one_query_and_follow_every_write(client):
     TrainingClass.objects.filter(pk=cls.pk).update(status=TrainingClass.Status.CANCELLED)
     assert versions(LISTS) != before
     assert f"{month:%Y-%m}" not in options(client, "month")  # a cancelled class's month is not offered
+
+
+@pytest.mark.django_db
+def test_the_claims_bar_follows_policies_and_organizations_renamed(client, role_users, organization):
+    """The claims' filter bar keeps its policies, trades and employers; renames show on the next page, and a
+    policy's counters moved by a payment do not renumber it."""
+    from training.subsidies.models import Policy
+    from training.subsidies.tests.factories import policy
+    from zhangwan.registry.models import Organization
+
+    client.force_login(role_users["finance_officer"])
+    url = reverse("subsidies:claim_list")
+    rule = policy()
+    assert rule.name in options(client, "policy", url)
+    with CaptureQueriesContext(connection) as queries:
+        assert organization.name in options(client, "employer", url)
+    read = " ".join(q["sql"] for q in queries.captured_queries)
+    assert not re.search(r'FROM "(subsidies_policy|registry_organization|registry_trade)"', read)
+    Organization.objects.filter(pk=organization.pk).update(name="改名单位")
+    Policy.objects.filter(pk=rule.pk).update(name="改名政策")
+    assert "改名单位" in options(client, "employer", url) and "改名政策" in options(client, "policy", url)
+    before = versions(("subsidies_policy",))
+    Policy.objects.filter(pk=rule.pk).update(budget=rule.budget + 1)
+    assert versions(("subsidies_policy",)) == before
 
 
 @pytest.mark.django_db
