@@ -13,7 +13,7 @@ class NominationFilter(ListFilter):
     q = search(_("Name or organization"))
     round = django_filters.ModelChoiceFilter(label=_("Round"), queryset=SelectionRound.objects.all())
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Nomination.Status.choices)
-    trade = KeptModelChoiceFilter(label=_("Trade"), queryset=Trade.objects.all(), kept_tables=("registry_trade",))
+    trade = KeptModelChoiceFilter(label=_("Trade"), queryset=Trade.objects.all())
     source = django_filters.ChoiceFilter(label=_("Nominated"), choices=Nomination.Source.choices)
 
     class Meta:
@@ -27,7 +27,7 @@ class TitleFilter(ListFilter):
     q = django_filters.CharFilter(label=_("Search"), field_name="worker__name", lookup_expr="icontains",
                                   widget=forms.TextInput(attrs={"placeholder": _("Name")}))
     year = YearFilter()
-    trade = KeptModelChoiceFilter(label=_("Trade"), queryset=Trade.objects.all(), kept_tables=("registry_trade",))
+    trade = KeptModelChoiceFilter(label=_("Trade"), queryset=Trade.objects.all())
 
     class Meta:
         model = MasterTitle

@@ -24,11 +24,9 @@ class ClassFilter(ListFilter):
     q = search(_("Class, venue or provider"))
     status = django_filters.ChoiceFilter(label=_("Status"), choices=CATALOGUE_STATUSES, method="filter_status",
                                          empty_label=_("Open or starting soon"))
-    trade = KeptModelChoiceFilter(label=_("Trade"), field_name="course__trade", queryset=Trade.objects.all(),
-                                  kept_tables=("registry_trade",))
+    trade = KeptModelChoiceFilter(label=_("Trade"), field_name="course__trade", queryset=Trade.objects.all())
     level = django_filters.ChoiceFilter(label=_("Level"), field_name="course__level", choices=SkillLevel.choices)
-    base = KeptModelChoiceFilter(label=_("Training base"), queryset=TrainingBase.objects.all(),
-                                 kept_tables=("training_trainingbase",))
+    base = KeptModelChoiceFilter(label=_("Training base"), queryset=TrainingBase.objects.all())
     month = django_filters.ChoiceFilter(label=_("Month"), method="filter_month", empty_label=_("Any month"))
     audience = django_filters.ChoiceFilter(label=_("Audience"), choices=TrainingClass.Audience.choices)
 

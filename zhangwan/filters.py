@@ -65,10 +65,15 @@ class KeptModelChoiceField(ModelChoiceField):
 
 class KeptModelChoiceFilter(django_filters.ModelChoiceFilter):
     """A choice of one row of a whole table whose options are kept between requests while ``kept_tables``
-    (the model's table and any its names read) are unchanged. Choosing still reads the chosen row. In a
-    ListFilter the change numbers of all its lists' tables are read once (``ListFilter.kept_stamp``)."""
+    (by default the model's table; more where its names read other tables) are unchanged. Choosing still
+    reads the chosen row. In a ListFilter the change numbers of all its lists' tables are read once
+    (``ListFilter.kept_stamp``)."""
 
     field_class = KeptModelChoiceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("kept_tables", (kwargs["queryset"].model._meta.db_table,))
+        super().__init__(*args, **kwargs)
 
 
 class PlainSelect(forms.Select):

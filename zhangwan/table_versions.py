@@ -1,9 +1,11 @@
-"""Lists read from tables that seldom change (a filter bar's trades, training bases and months), kept in
-each process between requests and read again as soon as a table they come from has changed.
+"""Lists read from tables that seldom change (the filter bars' trades, training bases, months, policies and
+organizations), kept in each process between requests and read again as soon as a table they come from has
+changed.
 
-PostgreSQL numbers the changes. A statement-level trigger on each watched table (migrations registry 0007,
-training 0006) sets the table's row of ``zhangwan_table_version`` to a new number from a sequence whenever
-a statement inserts, updates, deletes or truncates, inside the writer's transaction:
+PostgreSQL numbers the changes. A statement-level trigger on each watched table (``watch`` in the migrations:
+registry 0007 and 0008, training 0006, subsidies 0009) sets the table's row of ``zhangwan_table_version`` to a
+new number from a sequence whenever a statement inserts, updates, deletes or truncates, inside the writer's
+transaction:
 
 - readers see a table's new number exactly when they can see its new rows: at the writer's commit,
   whatever the order in which transactions took their numbers (writers of one table queue on its row);

@@ -12,11 +12,11 @@ from .models import Batch, Claim, Kind, Policy
 class ClaimFilter(ListFilter):
     q = search(_("Name or last digits of the ID"))
     kind = django_filters.ChoiceFilter(label=_("Kind"), field_name="policy__kind", choices=Kind.choices)
-    policy = KeptModelChoiceFilter(label=_("Policy"), queryset=Policy.objects.all(), kept_tables=("subsidies_policy",))
+    policy = KeptModelChoiceFilter(label=_("Policy"), queryset=Policy.objects.all())
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Claim.Status.choices)
-    trade = KeptModelChoiceFilter(label=_("Trade"), queryset=Trade.objects.all(), kept_tables=("registry_trade",))
+    trade = KeptModelChoiceFilter(label=_("Trade"), queryset=Trade.objects.all())
     employer = KeptModelChoiceFilter(label=_("Employer"), field_name="worker__employer",
-                                     queryset=Organization.objects.all(), kept_tables=("registry_organization",))
+                                     queryset=Organization.objects.all())
     claimed = django_filters.DateFromToRangeFilter(
         label=_("Claim date"), field_name="claimed_on",
         widget=django_filters.widgets.RangeWidget(attrs={"type": "date"}))
@@ -44,7 +44,7 @@ class ClaimFilter(ListFilter):
 class BatchFilter(ListFilter):
     q = search(_("Note or bank reference"))
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Batch.Status.choices)
-    policy = KeptModelChoiceFilter(label=_("Policy"), queryset=Policy.objects.all(), kept_tables=("subsidies_policy",))
+    policy = KeptModelChoiceFilter(label=_("Policy"), queryset=Policy.objects.all())
 
     class Meta:
         model = Batch

@@ -10,7 +10,7 @@ class WorkerFilter(ListFilter):
     q = search(_("Name, mobile or ID digits"))
     employer = django_filters.ModelChoiceFilter(label=_("Employer"), queryset=None)
     trade = KeptModelChoiceFilter(label=_("Trade"), field_name="trades__trade", queryset=Trade.objects.all(),
-                                  distinct=True, kept_tables=("registry_trade",))
+                                  distinct=True)
     gender = django_filters.ChoiceFilter(label=_("Gender"), choices=Worker.Gender.choices)
     education = django_filters.ChoiceFilter(label=_("Education"), choices=Worker.Education.choices)
     poverty_registered = yes_no(_("Poverty-alleviation labourer"))
