@@ -41,14 +41,15 @@ $(STAMP): requirements.txt
 run: venv
 	bash bin/run
 
-# Browser tests use the distribution's chromium and a CJK font; compilemessages needs
-# gettext. Never `playwright install` (downloads browsers).
+# Browser tests use the distribution's Chromium (its headless shell, see conftest.py) and a CJK
+# font; compilemessages needs gettext. Never `playwright install` (downloads browsers).
 sysdeps:
-	@if [ ! -x /usr/bin/chromium ] || ! command -v msgfmt >/dev/null \
-	    || ! dpkg -s fonts-wqy-microhei >/dev/null 2>&1; then \
-	  echo "installing chromium, fonts-wqy-microhei, gettext" >&2; \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/lib/chromium/chromium-headless-shell ] \
+	    || ! command -v msgfmt >/dev/null || ! dpkg -s fonts-wqy-microhei >/dev/null 2>&1; then \
+	  echo "installing chromium, chromium-headless-shell, fonts-wqy-microhei, gettext" >&2; \
 	  $(SUDO) apt-get update && \
-	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-wqy-microhei gettext; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-headless-shell \
+	    fonts-wqy-microhei gettext; \
 	fi
 
 # The suite in TEST_WORKERS processes (pytest-xdist), each on its own test database (test_<name>_gw0,
