@@ -175,7 +175,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 # Debian's build of Chromium's headless shell (package chromium-headless-shell, the same engine and version as
 # its chromium), the browser Playwright itself runs headless tests in: without the full browser's window and
 # profile machinery, a navigation costs about half the processor time and a new context and page a third (the
-# suite's browser tests: 274 → 174 core-seconds, docs/performance.md §10). CHROMIUM=/usr/bin/chromium runs them
+# suite's browser tests: 158 → 115 core-seconds, docs/performance.md §10). CHROMIUM=/usr/bin/chromium runs them
 # in the full browser.
 HEADLESS_SHELL = Path("/usr/lib/chromium/chromium-headless-shell")
 
