@@ -66,6 +66,19 @@ def migrated_template(database, shared: Path) -> str:
     return name
 
 
+def pytest_addoption(parser):
+    parser.addoption("--cpu-account", action="store_true",
+                     help="note each test's processor time and its children's; print where it went "
+                          "(zhangwan/tests/cpu_account.py)")
+
+
+def pytest_configure(config):
+    if config.getoption("cpu_account"):
+        from zhangwan.tests import cpu_account
+
+        config.pluginmanager.register(cpu_account, "cpu-account")
+
+
 def pytest_sessionstart(session):
     """Under pytest-xdist the controller starts migrating the template database at once, in a thread, while
     the workers start and collect the tests (the workers wait for it on the lock instead of starting it)."""
