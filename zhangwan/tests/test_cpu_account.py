@@ -1,5 +1,5 @@
-"""The suite's processor accounting (zhangwan/tests/cpu_account.py) counts a child's processor time, alive
-or finished, and ranks the groups by it."""
+"""The suite's processor accounting (zhangwan/tests/cpu_account.py) counts a descendant's processor time,
+alive or finished, and ranks the groups by it."""
 
 import os
 import subprocess
@@ -8,20 +8,37 @@ import time
 
 from zhangwan.tests.cpu_account import children_seconds, summary
 
-BURN = "import time\nend = time.process_time() + 0.5\nwhile time.process_time() < end: pass\n"
+# A process of its own (so no other test's processes are in its tree) whose child burns half a second of
+# processor and waits; told to, it lets the child end and reaps it. /proc counts in ticks of 10 ms, each
+# rounded down: the half second reads as 0.4 s at least.
+ROOT = """
+import subprocess, sys
+burn = "import sys, time\\nend = time.process_time() + 0.5\\nwhile time.process_time() < end: pass\\n"
+burn += "sys.stdin.readline()"
+child = subprocess.Popen([sys.executable, "-c", burn], stdin=subprocess.PIPE)
+print(child.pid, flush=True)
+sys.stdin.readline()
+child.communicate(b"\\n")
+print("reaped", flush=True)
+sys.stdin.readline()
+"""
 
 
 def test_a_childs_processor_time_is_counted_while_it_runs_and_after_it_ends():
-    before = children_seconds(os.getpid())
-    child = subprocess.Popen([sys.executable, "-c", BURN + "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+    root = subprocess.Popen([sys.executable, "-c", ROOT], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 30
-        while children_seconds(os.getpid()) - before < 0.5:  # burning, then waiting on its input
+        child = int(root.stdout.readline())
+        deadline = time.monotonic() + 60
+        while children_seconds(root.pid) < 0.4:
             assert time.monotonic() < deadline, "the child's processor time was never counted"
-        assert child.poll() is None
+            time.sleep(0.05)
+        os.kill(child, 0)  # still running: counted from /proc
+        root.stdin.write("\n")
+        root.stdin.flush()
+        assert root.stdout.readline() == "reaped\n"
+        assert 0.4 <= children_seconds(root.pid) < 1.5  # finished and reaped: counted from its parent
     finally:
-        child.communicate(b"")
-    assert 0.5 <= children_seconds(os.getpid()) - before < 1.5  # finished and reaped: still counted
+        root.communicate("\n")
 
 
 def test_the_walks_are_ranked_by_test_and_other_modules_as_a_whole():
