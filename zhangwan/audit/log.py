@@ -6,9 +6,10 @@ Set-based, in a constant number of queries whatever the number of rows:
    share (history id, date, user, type, reason, the object's id) plus the model's label, newest first;
    the paginator counts it and slices one page of it.
 2. ``decorate(rows)`` then reads the page's details with a few queries per model on the page, never per
-   row: the history records themselves, each one's previous record (found with a window function over
-   the objects' history), the objects as they are now (their name and link), the related objects
-   named in the changes, and the users.
+   row: the history records themselves with each one's previous record (one statement per history table,
+   its text composed once per process: the ORM compiling it afresh for every model on every page was most
+   of the page's time), the objects as they are now (their name and link), the related objects named in
+   the changes, and the users.
 
 An organization filter keeps the records "of" an organization: the organization itself, a worker whose
 current employer it is, a record naming such a worker or the organization directly (a foreign key to
@@ -24,8 +25,8 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.db import models
-from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db import connection, models
+from django.db.models import F, Q, Value
 from django.db.models.expressions import RawSQL
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -35,6 +36,7 @@ from zhangwan.columns import FULL_ID_NUMBER
 from zhangwan.history import REASONS, reason_text
 from zhangwan.registry.models import Organization, Worker
 from zhangwan.registry.validators import mask_bank_account, mask_id_number
+from zhangwan.sql import compose
 
 BANK_ACCOUNT = "registry.view_bank_account"
 
@@ -255,6 +257,30 @@ def _name_related(model) -> list[str]:
     return [f.name for f in model._meta.concrete_fields if f.is_relation and f.many_to_one]
 
 
+@functools.cache
+def _records_sql(model) -> str:
+    """The statement of _records_and_previous for one tracked model's history table, composed once per process
+    from the models' names (a renamed field is followed)."""
+    history = _history(model)
+    pk = connection.ops.quote_name(history._meta.get_field(model._meta.pk.name).column)
+    return compose(
+        "WITH page AS (SELECT {h.history_id} AS id, (SELECT {p.history_id} FROM {p} WHERE p.{pk} = h.{pk} "
+        "AND ({p.history_date}, {p.history_id}) < ({h.history_date}, {h.history_id}) "
+        "ORDER BY {p.history_date} DESC, {p.history_id} DESC LIMIT 1) AS previous_id FROM {h} "
+        "WHERE {h.history_id} = ANY(%s)) "
+        "SELECT r.*, page.previous_id, page.id IS NOT NULL AS on_page "
+        "FROM {r} LEFT JOIN page ON page.id = {r.history_id} "
+        "WHERE {r.history_id} IN (SELECT id FROM page UNION ALL SELECT previous_id FROM page)",
+        h=history, p=history, r=history, pk=pk)
+
+
+def _records_and_previous(model, ids) -> tuple[dict, dict]:
+    """The history records with these ids, each with the id of the record before it for the same object
+    (`previous_id`), and those earlier records: by history id, in one query whose text is composed once."""
+    records = list(_history(model).objects.raw(_records_sql(model), [list(ids)]))
+    return {r.history_id: r for r in records if r.on_page}, {r.history_id: r for r in records}
+
+
 def _named(model, ids) -> dict:
     """The objects with these ids, with what their names read (one query)."""
     return model._meta.default_manager.select_related(*_name_related(model)).in_bulk(ids)
@@ -274,19 +300,9 @@ def decorate(rows, user=None) -> list[Entry]:
     changes_raw = {}
     for label, model_rows in by_model.items():
         model = apps.get_model(label)
-        history = _history(model)
         ids = [r["hid"] for r in model_rows]
         object_ids = {r["oid"] for r in model_rows}
-        pk = model._meta.pk.attname
-        # Each record with the id of the record before it for the same object (one query).
-        earlier = history.objects.filter(
-            Q(history_date__lt=OuterRef("history_date"))
-            | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id")),
-            **{pk: OuterRef(pk)},
-        ).order_by("-history_date", "-history_id").values("history_id")[:1]
-        page = history.objects.filter(history_id__in=ids).annotate(previous_id=Subquery(earlier))
-        page = {r.history_id: r for r in page}
-        before = history.objects.in_bulk([r.previous_id for r in page.values() if r.previous_id])
+        page, before = _records_and_previous(model, ids)
         objects[label] = _named(model, object_ids)
         for hid, record in page.items():
             records[(label, hid)] = record
