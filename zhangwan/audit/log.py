@@ -55,8 +55,8 @@ PAGES = {
     "masters.SelectionRound": "masters:round_detail",
 }
 
-# Relations a model's name (its __str__) reads beyond its own foreign keys, fetched with it so that
-# naming a page of records costs one query per model.
+# Relations a model's name (its __str__) reads, fetched with it so that naming a page of records costs one
+# query per model (zhangwan/tests/matrix/test_activity_log_names.py names a record of every model).
 NAME_RELATED = {
     "training.Enrollment": ("worker", "training_class"),
     "training.Attendance": ("enrollment__worker", "session"),
@@ -73,7 +73,19 @@ NAME_RELATED = {
                       "assignment__nomination__round", "criterion"),
     "masters.Objection": ("nomination__nominee", "nomination__round"),
     "masters.Conflict": ("reviewer__user", "worker"),
+    "masters.ConflictWaiver": ("reviewer__user", "nomination__nominee", "nomination__round"),
     "masters.IncentiveGrant": ("policy", "master__worker", "organization"),
+    # Models with more foreign keys than their name reads (by default every foreign key is joined).
+    "subsidies.Claim": ("worker",),
+    "subsidies.Batch": ("policy",),
+    "registry.TransferRequest": ("worker", "to_organization"),
+    "masters.Nomination": ("nominee", "round"),
+    "masters.TalkOrder": ("topic", "organization"),
+    "training.Mentorship": ("mentor", "apprentice"),
+    "training.TrainingClass": (),
+    "certification.Certificate": (),
+    "accounts.Invitation": (),
+    "api.ApiToken": (),
 }
 
 
@@ -283,7 +295,10 @@ def _records_and_previous(model, ids) -> tuple[dict, dict]:
 
 def _named(model, ids) -> dict:
     """The objects with these ids, with what their names read (one query)."""
-    return model._meta.default_manager.select_related(*_name_related(model)).in_bulk(ids)
+    related = _name_related(model)
+    objects = model._meta.default_manager.all()
+    # select_related() with no name would follow every foreign key, and theirs.
+    return (objects.select_related(*related) if related else objects).in_bulk(ids)
 
 
 def decorate(rows, user=None) -> list[Entry]:
