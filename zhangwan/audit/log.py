@@ -209,15 +209,19 @@ class Log:
         return iter(self[0:None])
 
 
+def _object_column(model) -> str:
+    """The column of a history table that holds the tracked object's id, quoted."""
+    return connection.ops.quote_name(_history(model)._meta.get_field(model._meta.pk.name).column)
+
+
 @functools.cache
 def _branch_sql(model) -> str:
     """One tracked model's history table as the log's COLUMNS, in their order (its label a parameter),
     composed once per process from the models' names."""
-    history = _history(model)
     return compose(
         "SELECT {h.history_date} AS hdate, %s::varchar AS model, {h.history_id} AS hid, "
         "{h.history_user} AS huser, {h.history_type} AS htype, {h.history_change_reason} AS hreason, "
-        "{h." + model._meta.pk.name + "} AS oid FROM {h}", h=history)
+        "h.{object} AS oid FROM {h}", h=_history(model), object=_object_column(model))
 
 
 def _common_conditions(filters: Filters) -> tuple[list[str], list]:
@@ -339,7 +343,6 @@ def _records_sql(model) -> str:
     """The statement of _records_and_previous for one tracked model's history table, composed once per process
     from the models' names (a renamed field is followed)."""
     history = _history(model)
-    pk = connection.ops.quote_name(history._meta.get_field(model._meta.pk.name).column)
     return compose(
         "WITH page AS (SELECT {h.history_id} AS id, (SELECT {p.history_id} FROM {p} WHERE p.{pk} = h.{pk} "
         "AND ({p.history_date}, {p.history_id}) < ({h.history_date}, {h.history_id}) "
@@ -348,7 +351,7 @@ def _records_sql(model) -> str:
         "SELECT r.*, page.previous_id, page.id IS NOT NULL AS on_page "
         "FROM {r} LEFT JOIN page ON page.id = {r.history_id} "
         "WHERE {r.history_id} IN (SELECT id FROM page UNION ALL SELECT previous_id FROM page)",
-        h=history, p=history, r=history, pk=pk)
+        h=history, p=history, r=history, pk=_object_column(model))
 
 
 def _records_and_previous(model, ids) -> tuple[dict, dict]:
