@@ -21,6 +21,7 @@ import threading
 import time
 from collections import defaultdict
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -160,15 +161,23 @@ class LockWatcher:
 _TICK = os.sysconf("SC_CLK_TCK")
 
 
-def _stat(pid):
-    """(ppid, comm, cpu seconds) of a process from /proc, or None if it is gone."""
+class ProcessStat(NamedTuple):
+    parent: int
+    name: str
+    seconds: float  # processor time of the process
+    reaped: float  # processor time of its children that have ended and been waited for
+
+
+def process_stat(pid) -> ProcessStat | None:
+    """A process's line of /proc, or None if it is gone (also zhangwan/tests/cpu_account.py)."""
     try:
         text = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
     comm = text[text.index("(") + 1:text.rindex(")")]
     fields = text[text.rindex(")") + 2:].split()
-    return int(fields[1]), comm, (int(fields[11]) + int(fields[12])) / _TICK
+    return ProcessStat(int(fields[1]), comm, (int(fields[11]) + int(fields[12])) / _TICK,
+                       (int(fields[13]) + int(fields[14])) / _TICK)
 
 
 def bench_backends(db_name) -> set[int]:
@@ -188,12 +197,12 @@ def _machine_busy_and_steal():
     return (sum(ticks[:8]) - idle - steal) / _TICK, steal / _TICK
 
 
-def _tree(pid) -> set[int]:
+def process_tree(pid) -> set[int]:
     """pid and its descendants, now."""
     children = defaultdict(set)
     for entry in os.listdir("/proc"):
         if entry.isdigit():
-            stat = _stat(entry)
+            stat = process_stat(entry)
             if stat is not None:
                 children[stat[0]].add(int(entry))
     found, todo = set(), [pid]
@@ -205,16 +214,16 @@ def _tree(pid) -> set[int]:
 
 
 def _cpu_of(pids) -> float:
-    return sum(stat[2] for stat in map(_stat, pids) if stat is not None)
+    return sum(stat[2] for stat in map(process_stat, pids) if stat is not None)
 
 
 def _cpu_snapshot(server_pid, backends):
     """CPU seconds so far: the whole machine (busy, steal), gunicorn (master and workers), the
     PostgreSQL backends of the bench database, this process (the client threads)."""
     busy, steal = _machine_busy_and_steal()
-    server = _tree(server_pid) if server_pid else set()
+    server = process_tree(server_pid) if server_pid else set()
     return {"machine": busy, "steal": steal, "gunicorn": _cpu_of(server), "postgres": _cpu_of(backends),
-            "client": _cpu_of(_tree(os.getpid()) - server)}
+            "client": _cpu_of(process_tree(os.getpid()) - server)}
 
 
 DISTURBANCE_LIMIT = 0.2  # cores used by the rest of the machine above which no target is judged
@@ -258,7 +267,7 @@ class _BenchBackends(threading.Thread):
             if pid not in self.kind:
                 self.kind[pid] = self._belongs(pid)
             if self.kind[pid]:
-                stat = _stat(pid)
+                stat = process_stat(pid)
                 if stat is not None:
                     # Known at the start: from its CPU then; come later: from zero.
                     self.first.setdefault(pid, stat[2] if fresh else 0.0)
@@ -276,7 +285,7 @@ class _BenchBackends(threading.Thread):
 
 
 def _postmaster(backends) -> int | None:
-    stats = [stat for stat in map(_stat, backends) if stat is not None]
+    stats = [stat for stat in map(process_stat, backends) if stat is not None]
     return stats[0][0] if stats else None
 
 

@@ -18,32 +18,15 @@ from pathlib import Path
 
 import pytest
 
+from bench.harness import process_stat, process_tree
+
 OUT = Path(__file__).resolve().parents[2] / "test-output" / "cpu"
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def _stat(pid: str):
-    """(parent pid, processor seconds of the process, of its reaped children), or None if it is gone."""
-    try:
-        with open(f"/proc/{pid}/stat") as file:
-            fields = file.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return int(fields[1]), (int(fields[11]) + int(fields[12])) / TICK, (int(fields[13]) + int(fields[14])) / TICK
 
 
 def children_seconds(root: int) -> float:
     """Processor seconds of every descendant of root, alive or finished."""
-    stats = {int(pid): s for pid in os.listdir("/proc") if pid.isdigit() and (s := _stat(pid))}
-    children = defaultdict(list)
-    for pid, (parent, _own, _reaped) in stats.items():
-        children[parent].append(pid)
-    total, pending = stats[root][2], list(children[root])
-    while pending:
-        pid = pending.pop()
-        total += stats[pid][1] + stats[pid][2]
-        pending.extend(children[pid])
-    return total
+    descendants = [process_stat(pid) for pid in process_tree(root) - {root}]
+    return process_stat(root).reaped + sum(s.seconds + s.reaped for s in descendants if s is not None)
 
 
 def group_of(nodeid: str) -> str:
