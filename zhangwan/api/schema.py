@@ -1,6 +1,9 @@
-"""How the OpenAPI schema describes the bearer token."""
+"""How the OpenAPI schema describes the bearer token and the errors; the schema made once per language."""
 
+from django.conf import settings
+from django.utils import translation
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.generators import SchemaGenerator
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):
@@ -51,3 +54,20 @@ def add_error_responses(result, generator, request, public):
                                                                                             "maxLength": 100},
                     "description": "Send the same key again with the same body: the first answer is replayed."})
     return result
+
+
+class KeptSchemaGenerator(SchemaGenerator):
+    """The public schema follows from the code alone: the same for every visitor, host and token, it differs
+    only by language. Each process makes it once per language of the site (45-90 ms of processor each time
+    otherwise) and answers every later request from it. A `version` asked for in the query, or a language the
+    site does not offer (`?lang=`), is made afresh each time and not kept, so no visitor can fill the memory."""
+
+    kept: dict[str, dict] = {}  # language → the schema, for this process
+
+    def get_schema(self, request=None, public=False):
+        language = translation.get_language()
+        if not public or self.api_version is not None or language not in dict(settings.LANGUAGES):
+            return super().get_schema(request=request, public=public)
+        if language not in self.kept:
+            self.kept[language] = super().get_schema(request=request, public=public)
+        return self.kept[language]

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 
+from .schema import KeptSchemaGenerator
 from .views import competitions, roster, subsidies, training
 
 app_name = "api_v1"
@@ -14,6 +15,7 @@ app_name = "api_v1"
 class Schema(SpectacularAPIView):
     """The OpenAPI 3 schema: public, it holds no data."""
 
+    generator_class = KeptSchemaGenerator
     authentication_classes = []
     permission_classes = [AllowAny]
     throttle_classes = []

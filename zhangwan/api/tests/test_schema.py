@@ -39,3 +39,31 @@ def test_every_operation_answers_as_its_schema_says(live_server, make_api, organ
         check()
         called.append(operation.label)
     assert len(called) == 18
+
+
+@pytest.mark.django_db
+def test_the_schema_is_made_once_per_language_and_the_same_for_every_visitor(client, monkeypatch, settings):
+    from django.urls import reverse
+    from drf_spectacular.generators import SchemaGenerator
+
+    from zhangwan.api.schema import KeptSchemaGenerator
+
+    settings.ALLOWED_HOSTS = ["testserver", "hr.example.cn"]
+    monkeypatch.setattr(KeptSchemaGenerator, "kept", {})
+    made = []
+    parse = SchemaGenerator.parse
+    monkeypatch.setattr(SchemaGenerator, "parse", lambda self, *a, **k: made.append(1) or parse(self, *a, **k))
+    url = reverse("api_v1:schema") + "?format=json"
+
+    chinese = client.get(url, HTTP_HOST="hr.example.cn")
+    again = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans", HTTP_AUTHORIZATION="Bearer zw_nothing_here")
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    asked = client.get(url + "&lang=en")
+    assert len(made) == 2
+    assert chinese.status_code == again.status_code == english.status_code == 200
+    assert again.content == chinese.content and asked.content == english.content != chinese.content
+
+    # A version or a language the site does not offer: made for the request, never kept.
+    for query in ["&version=9", "&version=9", "&lang=xx", "&lang=yy"]:
+        assert client.get(url + query).status_code == 200
+    assert len(made) == 6 and sorted(KeptSchemaGenerator.kept) == ["en", "zh-hans"]
