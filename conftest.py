@@ -120,13 +120,13 @@ def pytest_collection_modifyitems(items):
 def pytest_collection_finish(session):
     """Python's cyclic garbage collector, tuned for the suite's processes: the objects alive once the tests
     are collected (Django, the project's modules, their templates and URLs: about 180,000) are frozen out of
-    its walks, and a collection waits for 20,000 new objects instead of 700. The walks' requests each make
-    tens of thousands of short-lived objects; with the defaults the collector took 7.2 s of a 90-second walk
-    (zhangwan/tests/matrix: bad queries and the URL matrix), 3.0 s so (docs/performance.md §10). Every object
-    is still collected: only less often."""
+    its walks, and a collection waits for 5,000 new objects instead of 700. The walks' requests each make
+    tens of thousands of short-lived objects; with the defaults the collector took 6.5-7.2 s of a 90-second
+    walk (zhangwan/tests/matrix: bad queries and the URL matrix), 2.5 s so (docs/performance.md §10). Every
+    object is still collected: only less often."""
     gc.collect()
     gc.freeze()
-    gc.set_threshold(20_000, 20, 100)
+    gc.set_threshold(5_000, 20, 1_000)
 
 
 @pytest.fixture(autouse=True)
