@@ -125,8 +125,9 @@ LOGOUT_REDIRECT_URL = "home"
 SESSION_COOKIE_AGE = int(timedelta(hours=8).total_seconds())
 # Sessions live in the database only, in every configuration: a per-process cache (LocMem) keeps a
 # session alive in the other workers after a logout, and a shared one (Redis, ResilientRedisCache)
-# drops the delete silently during an outage, so the cached copy would outlive the logout.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# drops the delete silently during an outage, so the cached copy would outlive the logout. Django's
+# database sessions, each request's read a plain statement (zhangwan/accounts/sessions.py).
+SESSION_ENGINE = "zhangwan.accounts.sessions"
 
 # Lock out a username from one address after repeated failures; a whole factory shares one
 # public address, so the IP alone must never lock everybody out.

@@ -1,0 +1,62 @@
+"""Each request reads its session and its user with one plain statement each (zhangwan/accounts/sessions.py,
+CachedModelBackend.get_user), and who it finds is who Django's own reads found."""
+
+import datetime
+
+import pytest
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from zhangwan.accounts.models import User
+
+pytestmark = pytest.mark.django_db
+
+PAGE = "accounts:notifications"
+
+
+def user_of(client):
+    return client.get(reverse(PAGE)).wsgi_request.user
+
+
+def test_a_request_reads_its_session_and_its_user_with_a_plain_statement_each(client, role_users):
+    worker = role_users["worker"]
+    client.force_login(worker)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse(PAGE))
+    assert response.status_code == 200
+    reads = [q["sql"] for q in queries.captured_queries
+             if q["sql"].startswith("SELECT") and ('"django_session"' in q["sql"] or '"accounts_user"' in q["sql"])]
+    assert reads[:2] == ['SELECT session_data, expire_date FROM "django_session" WHERE session_key = '
+                         f"'{client.session.session_key}' AND expire_date > " + reads[0].rsplit("> ", 1)[1],
+                         f'SELECT * FROM "accounts_user" WHERE "id" = {worker.pk}']
+    seen = response.wsgi_request.user
+    fresh = User.objects.get(pk=worker.pk)
+    assert seen.pk == worker.pk and seen.is_authenticated
+    assert [getattr(seen, f.attname) for f in User._meta.concrete_fields] == \
+        [getattr(fresh, f.attname) for f in User._meta.concrete_fields]
+
+
+def test_an_expired_session_a_deactivated_or_deleted_user_and_no_session_are_anonymous(client, role_users):
+    worker = role_users["worker"]
+    client.force_login(worker)
+    assert user_of(client) == worker
+    Session.objects.update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
+    assert user_of(client).is_anonymous
+
+    client.force_login(worker)
+    User.objects.filter(pk=worker.pk).update(is_active=False)
+    assert user_of(client).is_anonymous
+
+    User.objects.filter(pk=worker.pk).update(is_active=True)
+    client.force_login(worker)
+    assert user_of(client) == worker
+    client.cookies[settings.SESSION_COOKIE_NAME] = "no-such-session"
+    assert user_of(client).is_anonymous
+
+    client.force_login(worker)
+    User.objects.filter(pk=worker.pk).delete()
+    assert user_of(client).is_anonymous
