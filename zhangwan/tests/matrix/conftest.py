@@ -65,6 +65,19 @@ def role_clients(role_users):
     return RoleClients(role_users)
 
 
+@pytest.fixture(autouse=True)
+def untraced_templates(request, monkeypatch):
+    """The walks read what a page shows, never the test client's record of the templates it rendered: Django's
+    test set-up has every template render send a signal on which the client keeps a copy of the context, and
+    an admin change form renders about 370 templates (its widgets'): a tenth of the page's time. A test that
+    reads ``response.context`` is marked ``template_contexts`` and keeps the record."""
+    if request.node.get_closest_marker("template_contexts") is None:
+        from django.template import Template
+        from django.test.utils import _TestState
+
+        monkeypatch.setattr(Template, "_render", _TestState.saved_data.template_render)
+
+
 def world_transaction():
     """The module's transaction, marked as Django's TestCase marks the one around setUpTestData: it stands
     for the committed database, so what its world wrote (users put in their groups) does not keep

@@ -13,6 +13,8 @@ from zhangwan.accounts.roles import OFFICERS, Role
 from zhangwan.accounts.tests.factories import UserFactory
 from zhangwan.history import reason_key
 
+pytestmark = pytest.mark.template_contexts  # reads response.context (conftest.py: untraced_templates)
+
 ZH = {"accept-language": "zh-hans"}
 
 

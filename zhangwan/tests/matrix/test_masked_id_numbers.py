@@ -23,6 +23,8 @@ from zhangwan.registry.tests.factories import WorkerFactory
 from zhangwan.registry.validators import id_number_check_char
 from zhangwan.tests.matrix.test_url_matrix import ADMIN_PAGES, EXPECTED, admin_expected
 
+pytestmark = pytest.mark.template_contexts  # reads response.context (conftest.py: untraced_templates)
+
 FULL_ID = "registry.view_full_id_number"
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December"]
