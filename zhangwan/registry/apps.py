@@ -16,8 +16,9 @@ class RegistryConfig(AppConfig):
     verbose_name = _("Registry")
 
     def ready(self):
-        from zhangwan.choices import install
+        from zhangwan import choices, constraints
 
-        install()  # every model's get_FOO_display without rebuilding its choices on each call (choices.py)
+        choices.install()  # every model's get_FOO_display without rebuilding its choices on each call
+        constraints.install()  # a model's check constraints validated in one query, not one each
         # Also after a flush (transactional tests), which empties tables filled by migrations.
         post_migrate.connect(_ensure_trades, sender=self, dispatch_uid="registry.ensure_trades")
