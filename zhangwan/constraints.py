@@ -2,7 +2,7 @@
 
 A model form validates its instance against the model's constraints (``full_clean``). Django asks the
 database about each ``CheckConstraint`` in a query of its own, inside a savepoint of its own when a
-transaction is open: three statements a constraint. A training class has eight, an event's form and its
+transaction is open: three statements a constraint. A training class has five, an event's form and its
 inline rows about ten, so saving one of them in the admin cost 30 of its 46 statements. ``install()``
 (RegistryConfig.ready) gives every model with two check constraints or more a ``validate_constraints``
 that asks about them in one query (one savepoint), each as ``COALESCE(condition, true)`` as Django
@@ -23,17 +23,23 @@ from django.db.models.sql.constants import SINGLE
 
 
 def broken_checks(model_class, instance, checks, exclude, using) -> set[int] | None:
-    """The ids of the CHECKS the instance's values break, asked in one query; None when the database
-    refused it."""
+    """The ids of the CHECKS the instance's values break, asked in one query; None when they cannot be
+    asked together (a value that is itself an expression Django cannot resolve, or the database refusing
+    the query): then each is asked as Django asks it."""
     query = Query(None)
     against = instance._get_field_expression_map(meta=model_class._meta, exclude=exclude)  # noqa: SLF001 - as CheckConstraint.validate reads it
-    for name, value in against.items():
-        query.add_annotation(value if hasattr(value, "resolve_expression") else Value(value), name, select=False)
+    try:
+        for name, value in against.items():
+            query.add_annotation(value if hasattr(value, "resolve_expression") else Value(value), name, select=False)
+    except FieldError:
+        return None
     asked = []
     for check in checks:
+        alias = f"_check_{len(asked)}"
+        while alias in against:  # never a field's name
+            alias += "_"
         try:
-            query.add_annotation(Coalesce(Q(check.condition), True, output_field=BooleanField()),
-                                 f"_check_{len(asked)}")
+            query.add_annotation(Coalesce(Q(check.condition), True, output_field=BooleanField()), alias)
         except FieldError:  # a field left out of the form: Django skips the constraint too
             continue
         asked.append(check)
@@ -73,9 +79,10 @@ def validate_constraints(self, exclude=None):
 
 
 def install():
-    """Every model with two check constraints or more, that does not validate its constraints its own way."""
+    """Every model with a class (its own or a parent) of two check constraints or more, that does not validate
+    its constraints its own way."""
     for model in apps.get_models(include_auto_created=True):
         classes = [model, *model._meta.get_parent_list()]
-        checks = sum(type(c) is CheckConstraint for m in classes for c in m._meta.constraints)
-        if checks > 1 and model.validate_constraints is Model.validate_constraints:
+        most = max(sum(type(c) is CheckConstraint for c in m._meta.constraints) for m in classes)
+        if most > 1 and model.validate_constraints is Model.validate_constraints:
             model.validate_constraints = validate_constraints

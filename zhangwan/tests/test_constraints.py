@@ -6,7 +6,7 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
-from django.db.models import Model
+from django.db.models import F, Model
 from django.test.utils import CaptureQueriesContext
 
 from training.models import TrainingClass
@@ -81,6 +81,11 @@ def test_a_refused_query_is_asked_again_constraint_by_constraint_as_django_asks_
         found = ours(instance)
     assert found == djangos(instance) != {}
     assert sum('"_check"' in (q["sql"] or "") for q in asked.captured_queries) == 5  # each of the five, as Django
+
+
+def test_a_value_that_is_an_expression_is_asked_as_django_asks_it():
+    instance = a_class(capacity=F("confirmed_count") + 1, ends_on=datetime.date(2026, 1, 1))
+    assert ours(instance) == djangos(instance)
 
 
 @pytest.mark.parametrize("model", BATCHED, ids=lambda m: m._meta.label)

@@ -59,7 +59,9 @@ def test_a_batch_of_many_claims_reads_each_claim_and_payee_a_bounded_number_of_t
     explained = []
 
     def explain_first(execute, sql, params, many, context):
-        if sql.lstrip().upper().startswith(("UPDATE", "WITH")) and "payee_bank_account" in sql:
+        statement = sql.lstrip().upper()
+        if statement.startswith(("UPDATE", "WITH")) and "PAYEE_BANK_ACCOUNT" in statement or \
+                statement.startswith("SELECT") and "FOR SHARE" in statement:
             cursor = context["cursor"]
             cursor.execute("SAVEPOINT explained")
             cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", params)
@@ -75,3 +77,4 @@ def test_a_batch_of_many_claims_reads_each_claim_and_payee_a_bounded_number_of_t
     thrown_away = [node.get("Rows Removed by Join Filter", 0) for plan in explained
                    for node in plan_nodes((json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"])]
     assert sum(thrown_away) < CLAIMS, f"{sum(thrown_away):,} rows read and thrown away for {CLAIMS:,} claims"
+    assert len(explained) == 2  # the workers' lock and the payees' UPDATE
