@@ -1,5 +1,5 @@
 """Helpers for the tests that start processes of their own: real Celery workers, servers on free
-ports, and waiting for them. Plain functions, imported like any module (a conftest is not one);
+ports or in threads, and waiting for them. Plain functions, imported like any module (a conftest is not one);
 the fixtures built on them are in the root conftest.py."""
 
 import contextlib
@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -29,6 +30,20 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serving(server):
+    """A socketserver (the fake webhook receiver, SMS provider, the browser's origin) answering in a thread of
+    this process while the block runs; then stopped and closed. Its loop looks for the stop every 10 ms:
+    socketserver's default half second was a half second of idle waiting at the end of every test using one."""
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def start_worker(queue: str, settings, **env) -> subprocess.Popen:

@@ -2,13 +2,13 @@
 in for sms.tencentcloudapi.com (the SDK takes a custom endpoint and plain HTTP)."""
 
 import json
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from zhangwan.sms import SmsError, send_sms
+from zhangwan.tests.processes import serving
 
 
 @pytest.fixture
@@ -35,11 +35,8 @@ def provider():
                                        "Code": "Ok", "Message": "send success", "IsoCode": "CN"}],
                     "RequestId": "a0aabda6-cf91-4f3e-a81f-9198114a2279"}
     server.received = received
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with serving(server):
+        yield server
 
 
 @pytest.fixture

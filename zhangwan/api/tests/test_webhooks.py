@@ -20,6 +20,7 @@ from zhangwan.accounts.models import Notification
 from zhangwan.api import webhooks
 from zhangwan.api.models import Delivery, Event, Subscription
 from zhangwan.registry.tests.factories import WorkerFactory
+from zhangwan.tests.processes import serving
 
 pytestmark = pytest.mark.django_db
 
@@ -55,12 +56,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def receiver(settings):
     settings.WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
-    server = Receiver()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with serving(Receiver()) as server:
+        yield server
 
 
 @pytest.fixture
