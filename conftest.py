@@ -112,10 +112,10 @@ def needs_database(item) -> bool:
 def pytest_collection_modifyitems(items):
     """pytest-xdist hands tests to its workers in this order. First the tests that need no database
     (about 175, 15-20 s in all): they run while the template database is migrated, which the workers
-    would otherwise wait for; then the tests marked `long`, as a long test handed out last would keep
-    one worker busy after the others had finished, and those that start a Celery worker (`celery_worker`,
-    3-11 s each, mostly waiting on the worker): last, as pytest-django orders committing tests, their
-    waits left the run's end with one core idle; then the rest."""
+    would otherwise wait for; then the tests marked `long` (a long test handed out last would keep one
+    worker busy after the others had finished) and those that start a Celery worker (`celery_worker`,
+    3-11 s each, mostly waiting on it: handed out last, as pytest-django orders committing tests, their
+    waits left the run's end with one core idle); then the rest."""
     items.sort(key=lambda item: (needs_database(item), not any(item.get_closest_marker(first)
                                                              for first in ("long", "celery_worker"))))
 
