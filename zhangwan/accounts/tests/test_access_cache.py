@@ -1,8 +1,11 @@
 """Roles and model permissions read once, then kept in the shared cache until who holds what changes
 (zhangwan/accounts/access_cache.py)."""
 
+from unittest.mock import patch
+
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -55,6 +58,45 @@ def test_the_officers_class_list_asks_three_queries_fewer_once_roles_and_permiss
     assert access_queries_of(client.get, "/training/manage/classes/")[1] == 3
     response, second = access_queries_of(client.get, "/training/manage/classes/")
     assert NEW_CLASS in response.content.decode() and second == 0
+
+
+def cache_reads_of(call, *args):
+    """The answer and the round trips to the cache (a get or a get_many each, not the gets a local cache's
+    get_many makes of itself)."""
+    reads, inside = [], []
+
+    def counted(method):
+        def read(*a, **k):
+            if not inside:
+                reads.append(a)
+            inside.append(1)
+            try:
+                return method(*a, **k)
+            finally:
+                inside.pop()
+        return read
+
+    with patch.object(cache, "get_many", counted(cache.get_many)), patch.object(cache, "get", counted(cache.get)):
+        answer = call(*args)
+    return answer, len(reads)
+
+
+def test_roles_and_permissions_come_back_from_the_cache_in_one_round_trip():
+    officer = UserFactory(role=Role.TRAINING_OFFICER)
+    fresh_check(officer)
+    assert cache_reads_of(fresh_check, officer) == ((True, {Role.TRAINING_OFFICER.value}), 1)
+    user = fresh(officer)  # the other order: permissions asked first
+    assert cache_reads_of(lambda: (user.has_perm(ADD_CLASS), user_roles(user)))[1] == 1
+
+
+def test_a_change_made_by_this_request_is_seen_by_its_next_check():
+    """The permissions fetched with the roles are not used once the same request changed who holds what."""
+    worker = UserFactory(role=Role.WORKER)
+    fresh_check(worker)
+    user = fresh(worker)
+    assert user_roles(user) == {Role.WORKER.value}  # the permissions fetched too, waiting on the user
+    Group.objects.get(name=Role.WORKER).permissions.add(Permission.objects.get(codename="add_trainingclass"))
+    assert user.has_perm(ADD_CLASS)
 
 
 def test_a_role_taken_away_is_gone_from_the_next_request(client):
