@@ -52,7 +52,7 @@ from .models import (
     TrainingClass,
     TrainingPlan,
 )
-from .rows import CATALOGUE_CARD_FIELDS, CLASS_ROW_FIELDS
+from .rows import CATALOGUE_CARD_FIELDS, CLASS_ROW_FIELDS, kept_page
 
 OFFICER = (Role.TRAINING_OFFICER,)
 READERS = (Role.TRAINING_OFFICER, Role.AUDITOR)
@@ -70,6 +70,7 @@ def _crumbs(*items):
 def catalogue(request):
     filterset = ClassFilter(request.GET, queryset=selectors.catalogue())
     page, query = paginate(request, filterset.qs.only(*CATALOGUE_CARD_FIELDS), 20)
+    kept_page(page, filterset, bases=True)
     return render(request, "training/catalogue.html", {
         "filter": filterset, "page": page, "query": query, "crumbs": _crumbs((_("Class catalogue"), None)),
     })
@@ -207,6 +208,7 @@ def class_list(request):
     if wants_xlsx(request):
         return tables.CLASSES.response(request, filterset.qs)
     page, query = paginate(request, filterset.qs.only(*CLASS_ROW_FIELDS))
+    kept_page(page, filterset)
     return render(request, "training/class_list.html", {
         "filter": filterset, "page": page, "query": query, "crumbs": _crumbs((_("Manage classes"), None)),
     })

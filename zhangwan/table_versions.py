@@ -1,6 +1,7 @@
 """Lists read from tables that seldom change (the filter bars' trades, training bases, months, policies and
-organizations), kept in each process between requests and read again as soon as a table they come from has
-changed.
+organizations), and the rows of small whole tables that list pages show beside their own (``attach_kept``: the
+class lists' trades and bases), kept in each process between requests and read again as soon as a table they
+come from has changed.
 
 PostgreSQL numbers the changes. A statement-level trigger on each watched table (``watch`` in the migrations:
 registry 0007 and 0008, training 0006, subsidies 0009) sets the table's row of ``zhangwan_table_version`` to a
@@ -57,6 +58,38 @@ def kept(name: str, tables, read, stamp: str | None = None):
         value = read()
         cache.set(key, value, SECONDS)
     return value
+
+
+def kept_rows(model, stamp: str | None = None) -> dict:
+    """Every row of a small whole table that seldom changes (trades, training bases), pk → its columns'
+    values in the order of ``model._meta.concrete_fields``, kept like the lists above."""
+    table, names = model._meta.db_table, [field.attname for field in model._meta.concrete_fields]
+    return kept(f"rows:{model._meta.label}", (table,),
+                lambda: {row[0]: row for row in model._meta.base_manager.order_by().values_list("pk", *names)}, stamp)
+
+
+def attach_kept(objects, path: str, model, stamp: str | None = None):
+    """Sets the related ``model`` object at ``path`` ("course__trade": each object's course's trade, the course
+    already loaded) from the kept copy of its table: the page's query neither joins the table nor builds a
+    copy of its row for each of its rows, and objects sharing a row share one instance, as with
+    ``prefetch_related``. A row the copy does not hold yet (committed after the stamp was read) is left to
+    Django, which reads it when it is used."""
+    *through, name = path.split("__")
+    rows = kept_rows(model, stamp)
+    names = [field.attname for field in model._meta.concrete_fields]
+    made = {}
+    for obj in objects:
+        for step in through:
+            obj = getattr(obj, step)
+        field = obj._meta.get_field(name)
+        pk = getattr(obj, field.attname)
+        if pk is None:
+            field.set_cached_value(obj, None)
+        elif pk in rows:
+            if pk not in made:
+                made[pk] = model.from_db(connection.alias, names, rows[pk][1:])
+            field.set_cached_value(obj, made[pk])
+    return objects
 
 
 # The numbering, for the migrations (registry 0007 creates it; each app watches its own tables).

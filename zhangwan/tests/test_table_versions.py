@@ -1,6 +1,7 @@
 """The filter bars' kept lists (zhangwan/table_versions.py): the catalogue's trades, training bases and
 months cost one query a page, and every write to their tables shows on the next page, whoever makes it
-and in whatever order transactions commit; a change rolled back never shows."""
+and in whatever order transactions commit; a change rolled back never shows. The class lists' rows take their
+trades and bases from the same kept copies."""
 
 import datetime
 import re
@@ -12,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from training.models import TrainingBase, TrainingClass
-from training.tests.factories import open_class
+from training.tests.factories import CourseFactory, open_class
 from zhangwan.registry.models import Trade
 from zhangwan.table_versions import versions
 
@@ -120,3 +121,50 @@ def test_a_change_shows_when_it_commits_whatever_the_order_of_numbers(client):
     assert done.wait(20)
     writer.join()
     assert "先编号工种" in options(client, "trade")
+
+
+def _rows_query(queries) -> str:
+    return next(q["sql"] for q in queries.captured_queries if 'FROM "training_trainingclass"' in q["sql"]
+                and "COUNT(" not in q["sql"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", [URL, reverse("training:class_list")])
+def test_the_lists_rows_take_trades_and_bases_from_the_kept_copies_and_follow_renames(client, role_users, url):
+    """The two class lists join neither the trades nor the training bases: each row's trade and base come
+    from the tables' kept copies, renamed as soon as the tables change."""
+    client.force_login(role_users["training_officer"])
+    cls = open_class(venue="张湾区职工服务中心")
+    base = TrainingBase.objects.create(name="十堰技师学院实训基地", kind="worker_base", host=cls.provider,
+                                       designated_on=datetime.date(2022, 5, 1))
+    TrainingClass.objects.filter(pk=cls.pk).update(base=base)
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url).content.decode()
+    assert cls.course.trade.name_zh in page and (url != URL or "· 十堰技师学院实训基地" in page)
+    assert "registry_trade" not in _rows_query(queries) and "training_trainingbase" not in _rows_query(queries)
+
+    Trade.objects.filter(pk=cls.course.trade_id).update(name_zh="改名工种")  # an UPDATE sends no signal
+    TrainingBase.objects.filter(pk=base.pk).update(name="改名基地")
+    page = client.get(url).content.decode()
+    assert "改名工种" in page and (url != URL or "· 改名基地" in page)
+
+
+@pytest.mark.django_db
+def test_a_row_the_kept_copy_does_not_hold_yet_is_read_when_used():
+    """A trade committed after the page read the tables' numbers is not in the copy kept under them: the
+    class's course reads it itself, and a class without a base has none, without a query."""
+    from zhangwan.table_versions import attach_kept
+
+    stamp = versions(LISTS)
+    attach_kept([], "course__trade", Trade, stamp)  # the copy kept under the numbers read before the trade
+    cls = open_class(course=CourseFactory(trade=Trade.objects.create(code="9-99-99-98", name_zh="后来的工种")))
+    classes = list(TrainingClass.objects.select_related("course").filter(pk=cls.pk))
+    attach_kept(classes, "course__trade", Trade, stamp)
+    attach_kept(classes, "base", TrainingBase, stamp)
+    with CaptureQueriesContext(connection) as queries:
+        assert classes[0].base is None
+    assert len(queries) == 0
+    with CaptureQueriesContext(connection) as queries:
+        assert classes[0].course.trade.name_zh == "后来的工种"
+    assert len(queries) == 1
