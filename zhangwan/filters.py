@@ -96,8 +96,8 @@ class PlainSelect(forms.Select):
         return mark_safe(f'<select name="{escape(name)}"{flatatt(attrs)}>{"".join(options)}</select>')  # noqa: S308 - escaped above
 
 
-class PlainTextInput(forms.TextInput):
-    """The search box, the HTML of Django's input template written here (one template less per page)."""
+class PlainInput:
+    """The HTML of Django's input template written here (one template less per page)."""
 
     def render(self, name, value, attrs=None, renderer=None):
         value = self.format_value(value)
@@ -106,10 +106,20 @@ class PlainTextInput(forms.TextInput):
         return mark_safe(f'<input type="{self.input_type}" name="{escape(name)}"{shown}{flatatt(attrs)}>')  # noqa: S308 - escaped above
 
 
+class PlainTextInput(PlainInput, forms.TextInput):
+    """The search box."""
+
+
+class PlainNumberInput(PlainInput, forms.NumberInput):
+    """A number box (a year)."""
+
+
 def _plain(widget):
-    """A plain single select or text box becomes its Plain twin with the same attributes and choices."""
+    """A plain single select, text or number box becomes its Plain twin with the same attributes and choices."""
     if type(widget) is forms.TextInput:
         return PlainTextInput(attrs=widget.attrs)
+    if type(widget) is forms.NumberInput:
+        return PlainNumberInput(attrs=widget.attrs)
     if type(widget) is not forms.Select:
         return widget
     plain = PlainSelect(attrs=widget.attrs)

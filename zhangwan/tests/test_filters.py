@@ -1,13 +1,14 @@
-"""The list pages' filter bar (zhangwan/filters.py): its selects and search box are written in Python, and
-must be the HTML Django's own widgets render (whitespace between tags aside): the same options, the same
-one selected, the same value, the same escaping."""
+"""The list pages' filter bar (zhangwan/filters.py): its selects, search box and number boxes are written in
+Python, and must be the HTML Django's own widgets render (whitespace between tags aside): the same options,
+the same one selected, the same value, the same escaping."""
 
 import django_filters
 import pytest
 from django import forms
 from django.test.html import parse_html
 
-from zhangwan.filters import ListFilter, PlainSelect, PlainTextInput, search
+from zhangwan.filters import ListFilter, PlainNumberInput, PlainSelect, PlainTextInput, search
+from zhangwan.query import YearFilter
 from zhangwan.registry.models import Trade
 
 
@@ -17,6 +18,7 @@ class BarFilter(ListFilter):
     kind = django_filters.ChoiceFilter(choices=[("a", "A & <b>"), ("b", "B"), ("a", "A again")],
                                        empty_label="Any \"kind\"")
     grouped = django_filters.ChoiceFilter(choices=[("Group", [("x", "X")]), ("y", "Y")])
+    year = YearFilter(field_name="pk")
 
     class Meta:
         model = Trade
@@ -29,20 +31,21 @@ def djangos(bound):
         widget = forms.Select(attrs=bound.field.widget.attrs)
         widget.choices = bound.field.widget.choices
     else:
-        widget = forms.TextInput(attrs=bound.field.widget.attrs)
+        widget = (forms.NumberInput if isinstance(bound.field.widget, forms.NumberInput) else forms.TextInput)(
+            attrs=bound.field.widget.attrs)
     return bound.as_widget(widget=widget)
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("data", [{}, {"kind": "a", "grouped": "x"}, {"kind": "zz"}, {"trade": "first"},
-                                  {"q": '  "车工" <b> & '}])
+                                  {"q": '  "车工" <b> & '}, {"year": "2022"}, {"year": '"><b>'}])
 def test_the_bars_selects_are_the_html_djangos_select_renders(data):
     first = Trade.objects.create(code="X-1", name_zh="车工 <&>", name_en='Turner "T"')
     Trade.objects.create(code="X-2", name_zh="钳工", name_en="Fitter")
     data = {key: str(first.pk) if value == "first" else value for key, value in data.items()}
     form = BarFilter(data, queryset=Trade.objects.all()).form
-    assert type(form["q"].field.widget) is PlainTextInput
-    for name in ("q", "trade", "kind", "grouped"):
+    assert type(form["q"].field.widget) is PlainTextInput and type(form["year"].field.widget) is PlainNumberInput
+    for name in ("q", "trade", "kind", "grouped", "year"):
         bound = form[name]
         if name in ("trade", "kind"):
             assert type(bound.field.widget) is PlainSelect
