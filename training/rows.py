@@ -13,11 +13,11 @@ from functools import cache
 
 from django.conf import settings
 from django.utils.formats import localize
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from zhangwan.links import fast_reverse
+from zhangwan.markup import escaped
 from zhangwan.table_versions import attach_kept
 
 # The columns each of them reads: the lists load only these (``QuerySet.only``), 16 and 22 columns a row
@@ -67,7 +67,7 @@ def badge_colour(status) -> str:
 def badge(obj) -> SafeString:
     """A class's or an enrollment's status as a coloured badge."""
     return mark_safe(f'<span class="badge {badge_colour(obj.status)}">'  # noqa: S308 - escaped
-                     f'{conditional_escape(obj.get_status_display())}</span>')
+                     f'{escaped(obj.get_status_display())}</span>')
 
 
 def _text(value) -> str:
@@ -75,7 +75,7 @@ def _text(value) -> str:
     are written without thousands separators, as here)."""
     if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
         return str(value)
-    return conditional_escape(localize(value))
+    return escaped(localize(value))
 
 
 def _day(value) -> str:
@@ -100,7 +100,7 @@ def catalogue_card(cls) -> SafeString:
         state = f'<span class="badge text-bg-warning">{full}</span>'
     else:
         state = badge(cls)
-    level = f"{conditional_escape(course.get_level_display())} · " if course.level is not None else ""
+    level = f"{escaped(course.get_level_display())} · " if course.level is not None else ""
     base = cls.base_beside_venue
     beside = f" · {_text(base)}" if base else ""
     return mark_safe(  # noqa: S308 - every value escaped above or here
@@ -108,8 +108,8 @@ def catalogue_card(cls) -> SafeString:
         '<div class="d-flex justify-content-between gap-2 mb-1">'
         f'<span class="badge text-bg-light border">{_text(course.trade.name)}</span>{state}</div>'
         '<h2 class="h6 card-title mt-2"><a class="stretched-link text-decoration-none" '
-        f'href="{conditional_escape(fast_reverse("training:class_detail", [cls.pk]))}">{_text(cls.title)}</a></h2>'
-        f'<p class="small text-muted mb-2">{level}{conditional_escape(cls.get_audience_display())}</p>'
+        f'href="{escaped(fast_reverse("training:class_detail", [cls.pk]))}">{_text(cls.title)}</a></h2>'
+        f'<p class="small text-muted mb-2">{level}{escaped(cls.get_audience_display())}</p>'
         f'<p class="small mb-0"><i class="bi bi-calendar3"></i> {_day(cls.starts_on)} – {_day(cls.ends_on)}<br>'
         f'<i class="bi bi-geo-alt"></i> {_text(cls.venue)}{beside}</p></div>'
         f'<div class="card-footer small d-flex justify-content-between"><span>{_seats(cls)}</span>'
@@ -121,7 +121,7 @@ def class_row(c) -> SafeString:
     union = gettext("Union")  # (outside the f-string, where makemessages finds it)
     union = f' <span class="badge text-bg-danger">{union}</span>' if c.union_class else ""
     return mark_safe(  # noqa: S308 - every value escaped here
-        f'<tr><td><a href="{conditional_escape(fast_reverse("training:class_manage", [c.pk]))}">{_text(c.title)}</a>'
+        f'<tr><td><a href="{escaped(fast_reverse("training:class_manage", [c.pk]))}">{_text(c.title)}</a>'
         f'{union}</td><td class="d-none d-md-table-cell small">{_text(c.course.trade.name)}</td>'
         f'<td class="d-none d-lg-table-cell small">{_text(c.provider)}</td>'
         f'<td class="text-nowrap small">{_day(c.starts_on)}</td>'

@@ -7,6 +7,7 @@ box that matches any of the fields the list names.
 """
 
 import copy
+import html
 
 import django_filters
 from django import forms
@@ -14,11 +15,11 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q
 from django.forms.utils import flatatt
 from django.utils.functional import cached_property
-from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField, ModelChoiceIterator
 
+from zhangwan.markup import escaped
 from zhangwan.table_versions import kept, versions
 
 YES_NO = [("", "---------"), ("true", _("Yes")), ("false", _("No"))]
@@ -90,10 +91,10 @@ class PlainSelect(forms.Select):
             option_value = "" if option_value is None else str(option_value)
             selected = not has_selected and option_value in chosen
             has_selected |= selected
-            options.append(f'<option value="{escape(option_value)}"{" selected" if selected else ""}>'
-                           f'{conditional_escape(label)}</option>')
+            options.append(f'<option value="{html.escape(option_value)}"{" selected" if selected else ""}>'
+                           f'{escaped(label)}</option>')
         attrs = self.build_attrs(self.attrs, attrs)
-        return mark_safe(f'<select name="{escape(name)}"{flatatt(attrs)}>{"".join(options)}</select>')  # noqa: S308 - escaped above
+        return mark_safe(f'<select name="{html.escape(name)}"{flatatt(attrs)}>{"".join(options)}</select>')  # noqa: S308 - escaped above
 
 
 class PlainInput:
@@ -101,9 +102,9 @@ class PlainInput:
 
     def render(self, name, value, attrs=None, renderer=None):
         value = self.format_value(value)
-        shown = "" if value is None else f' value="{escape(value)}"'
+        shown = "" if value is None else f' value="{html.escape(str(value))}"'
         attrs = self.build_attrs(self.attrs, attrs)
-        return mark_safe(f'<input type="{self.input_type}" name="{escape(name)}"{shown}{flatatt(attrs)}>')  # noqa: S308 - escaped above
+        return mark_safe(f'<input type="{self.input_type}" name="{html.escape(name)}"{shown}{flatatt(attrs)}>')  # noqa: S308 - escaped above
 
 
 class PlainTextInput(PlainInput, forms.TextInput):
