@@ -13,13 +13,12 @@ import django_filters
 from django import forms
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q
-from django.forms.utils import flatatt
 from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField, ModelChoiceIterator
 
-from zhangwan.markup import escaped
+from zhangwan.markup import attributes, escaped
 from zhangwan.table_versions import kept, versions
 
 YES_NO = [("", "---------"), ("true", _("Yes")), ("false", _("No"))]
@@ -94,7 +93,7 @@ class PlainSelect(forms.Select):
             options.append(f'<option value="{html.escape(option_value)}"{" selected" if selected else ""}>'
                            f'{escaped(label)}</option>')
         attrs = self.build_attrs(self.attrs, attrs)
-        return mark_safe(f'<select name="{html.escape(name)}"{flatatt(attrs)}>{"".join(options)}</select>')  # noqa: S308 - escaped above
+        return mark_safe(f'<select name="{html.escape(name)}"{attributes(attrs)}>{"".join(options)}</select>')  # noqa: S308 - escaped above
 
 
 class PlainInput:
@@ -104,7 +103,7 @@ class PlainInput:
         value = self.format_value(value)
         shown = "" if value is None else f' value="{html.escape(str(value))}"'
         attrs = self.build_attrs(self.attrs, attrs)
-        return mark_safe(f'<input type="{self.input_type}" name="{html.escape(name)}"{shown}{flatatt(attrs)}>')  # noqa: S308 - escaped above
+        return mark_safe(f'<input type="{self.input_type}" name="{html.escape(name)}"{shown}{attributes(attrs)}>')  # noqa: S308 - escaped above
 
 
 class PlainTextInput(PlainInput, forms.TextInput):

@@ -20,3 +20,17 @@ def escaped(text) -> str:
     if hasattr(text, "__html__"):
         return text.__html__()
     return html.escape(str(text))
+
+
+def attributes(attrs) -> str:
+    """``flatatt(attrs)``: ` name="value"` for each attribute with a value, by name, then ` name` for each
+    attribute that is True, by name; False and None leave the attribute out."""
+    pairs, flags = [], []
+    for name, value in attrs.items():
+        if isinstance(value, bool):
+            if value:
+                flags.append(name)
+        elif value is not None:
+            pairs.append((name, value))
+    return "".join(f' {escaped(name)}="{escaped(value)}"' for name, value in sorted(pairs)) + \
+        "".join(f" {escaped(name)}" for name in sorted(flags))

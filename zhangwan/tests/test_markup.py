@@ -5,12 +5,13 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.forms.utils import flatatt
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy, override
 
-from zhangwan.markup import escaped
+from zhangwan.markup import attributes, escaped
 
 
 class Marked:
@@ -32,3 +33,13 @@ VALUES = ["", "plain", "<script>alert('x')</script> & \"quoted\"", "焊工 <&> '
 def test_escaped_is_djangos_conditional_escape(value, language):
     with override(language):
         assert escaped(value) == conditional_escape(value)
+
+
+ATTRIBUTES = [{}, {"class": "form-select form-select-sm", "id": "id_trade"}, {"required": True, "disabled": False},
+              {"min": 2000, "max": 2100, "step": Decimal("1"), "value": None}, {"placeholder": gettext_lazy("Status")},
+              {"data-x": "<\"'&>", "aria-label": mark_safe("<b>"), "z": "", "a": True, "b": True, "class": "c"}]
+
+
+@pytest.mark.parametrize("attrs", ATTRIBUTES, ids=range(len(ATTRIBUTES)))
+def test_attributes_are_djangos_flatatt(attrs):
+    assert attributes(attrs) == flatatt(attrs)
