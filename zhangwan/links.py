@@ -11,6 +11,10 @@ a keyword argument) and any view whose address does not carry each marker exactl
 
 The template tag ``{% url %}`` of every template is this module's (the engine's ``builtins`` option
 puts it over Django's): the same syntax and behaviour, ``fast_reverse`` inside.
+
+So is ``{% static %}`` where a template does not ``{% load static %}`` (base.html, on every page): the
+storage's address of a static file does not change while a process runs (a manifest is read once), and
+``fast_static`` keeps each one; Django's asks the storage each time (15-40 µs, eight times a page).
 """
 
 from django import template
@@ -19,6 +23,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.template.defaulttags import URLNode
 from django.template.defaulttags import url as django_url
+from django.templatetags.static import StaticNode, static
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape
 from django.utils.translation import get_language
@@ -58,11 +63,25 @@ def fast_reverse(viewname: str, args=(), current_app=None) -> str:
     return shape.format(*args)
 
 
+_static: dict[str, str] = {}
+
+
+def fast_static(path: str) -> str:
+    """``static(path)``, asked once per process."""
+    address = _static.get(path)
+    if address is None:
+        address = _static[path] = static(path)
+    return address
+
+
 @receiver(setting_changed)
 def _forget_shapes(setting, **kwargs):
-    """Tests that swap the URL configuration (override_settings) get fresh shapes."""
+    """Tests that swap the URL configuration or the static files' settings (override_settings) get fresh
+    addresses."""
     if setting == "ROOT_URLCONF":
         _shapes.clear()
+    if setting in {"STATIC_URL", "STORAGES", "STATIC_ROOT", "DEBUG"}:
+        _static.clear()
 
 
 class FastURLNode(URLNode):
@@ -97,3 +116,14 @@ def url(parser, token):
     """Django's {% url %} (same syntax, same errors), reversing through fast_reverse."""
     node = django_url(parser, token)
     return FastURLNode(node.view_name, node.args, node.kwargs, node.asvar)
+
+
+class FastStaticNode(StaticNode):
+    def url(self, context):
+        return fast_static(self.path.resolve(context))
+
+
+@register.tag("static")
+def static_tag(parser, token):
+    """Django's {% static %} (same syntax, same errors), each address asked of the storage once."""
+    return FastStaticNode.handle_token(parser, token)

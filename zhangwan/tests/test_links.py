@@ -11,7 +11,7 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, p
 from django.urls.base import set_script_prefix
 from django.urls.resolvers import RoutePattern
 
-from zhangwan.links import FastURLNode, fast_reverse
+from zhangwan.links import FastStaticNode, FastURLNode, fast_reverse
 
 
 class PaddedYear:
@@ -116,3 +116,21 @@ def test_the_url_tag_renders_what_djangos_renders(source):
 def test_an_unknown_view_without_as_is_an_error_as_in_django():
     with pytest.raises(NoReverseMatch):
         Template("{% url 'no-such-view' 3 %}").render(Context())
+
+
+STATIC_SOURCES = ["{% static 'css/app.css' %}", "{% static path %}", "{% static path as there %}[{{ there }}]",
+                  "{% static 'img/a b&c \"q\".svg' %}"]
+
+
+@pytest.mark.parametrize("source", STATIC_SOURCES)
+def test_the_static_tag_renders_what_djangos_renders(source, settings):
+    """The builtin {% static %} (in templates that do not load Django's) gives Django's addresses, and follows
+    the static files' settings when they change."""
+    context = {"path": "js/app.js"}
+    ours = Template(source)
+    assert any(isinstance(node, FastStaticNode) for node in ours.nodelist)
+    djangos = Engine(libraries={"static": "django.templatetags.static"}).from_string("{% load static %}" + source)
+    for static_url in ("/static/", "/assets/v2/"):
+        settings.STATIC_URL = static_url
+        assert ours.render(Context(context)) == djangos.render(Context(context))
+        assert static_url in ours.render(Context(context))
