@@ -26,8 +26,8 @@ def level_label(value):
 
 register.filter("status_badge", rows.badge_colour)  # the badge colour of a class's or an enrollment's status
 register.filter("badge", rows.badge)  # a class's or an enrollment's status as a coloured badge
-register.filter("catalogue_card", rows.catalogue_card)  # the catalogue's card (training/rows.py)
-register.filter("class_row", rows.class_row)  # the officer's list's row (training/rows.py)
+register.filter("catalogue_cards", rows.catalogue_cards)  # the catalogue's cards (training/rows.py)
+register.filter("class_rows", rows.class_rows)  # the officer's list's rows (training/rows.py)
 
 
 @register.filter

@@ -1,6 +1,7 @@
 """training/rows.py writes the catalogue's cards and the officer's class rows in Python: the HTML must be
 what the templates it replaced rendered (kept below as the reference), for classes in every state, with
-and without a level, a base, the union's mark, with markup in their names, in both languages."""
+and without a level, a base, the union's mark, with markup in their names, in both languages, one by one
+and as a page whose rows share trades, providers and statuses."""
 
 import datetime
 import itertools
@@ -11,7 +12,7 @@ from django.test.html import parse_html
 from django.utils import translation
 
 from training.models import Course, TrainingBase, TrainingClass
-from training.rows import catalogue_card, class_row
+from training.rows import catalogue_cards, class_rows
 from zhangwan.registry.models import Organization, Trade
 
 # The templates' loops as they were (training/templates/training/catalogue.html and class_list.html).
@@ -49,33 +50,37 @@ ROW = """{% load i18n training_tags %}
 
 
 def classes():
-    """Unsaved classes (no database needed) in every combination that changes the HTML."""
-    trade = Trade(code="6-18-02-04", name_zh="焊工 <&>", name_en='Welder "W"')
-    provider = Organization(name="十堰 <i>&</i> 职校")
+    """Unsaved classes (no database needed) in every combination that changes the HTML, of two trades and two
+    providers (saved ones' keys: a page shares what rows of the same trade or provider show)."""
+    trades = [Trade(pk=1, code="6-18-02-04", name_zh="焊工 <&>", name_en='Welder "W"'),
+              Trade(pk=2, code="6-18-01-01", name_zh="车工", name_en="Turner")]
+    providers = [Organization(pk=1, name="十堰 <i>&</i> 职校"), Organization(pk=2, name="东风 & 技校")]
     bases = [None, TrainingBase(name="张湾区职工服务中心"), TrainingBase(name="车城 <基地> & 中心")]
     states = [(TrainingClass.Status.OPEN, 3), (TrainingClass.Status.OPEN, 30), (TrainingClass.Status.CLOSED, 30),
               (TrainingClass.Status.RUNNING, 12), (TrainingClass.Status.FINISHED, 0),
               (TrainingClass.Status.CANCELLED, 0)]
     for n, ((status, confirmed), level, base, union) in enumerate(
             itertools.product(states, [None, 4], bases, [False, True]), start=1):
-        course = Course(title="焊工", trade=trade, level=level, hours=24)
+        course = Course(title="焊工", trade=trades[n % 2], level=level, hours=24)
         yield TrainingClass(
-            pk=n, title=f"<script>alert({n})</script> 焊工 & \"班\" '{n}'", course=course, provider=provider, base=base,
-            venue="张湾区职工服务中心 <b>", capacity=30, confirmed_count=confirmed, status=status, union_class=union,
+            pk=n, title=f"<script>alert({n})</script> 焊工 & \"班\" '{n}'", course=course,
+            provider=providers[n % 3 // 2], base=base, venue="张湾区职工服务中心 <b>", capacity=30,
+            confirmed_count=confirmed, status=status, union_class=union,
             audience=TrainingClass.Audience.values[n % len(TrainingClass.Audience.values)],
             starts_on=datetime.date(2026, 3, 9), ends_on=datetime.date(2026, 3, 11) if n % 2 else None)
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
-@pytest.mark.parametrize(("reference", "name", "write"), [(CARD, "cls", catalogue_card), (ROW, "c", class_row)])
+@pytest.mark.parametrize(("reference", "name", "write"), [(CARD, "cls", catalogue_cards), (ROW, "c", class_rows)])
 def test_the_rows_are_the_html_the_templates_rendered(language, reference, name, write):
     template = Template(reference)
-    compared = 0
+    expected_page = []
     with translation.override(language):
         for cls in classes():
             expected = template.render(Context({name: cls}))
-            written = write(cls)
+            written = write([cls])
             assert parse_html(written) == parse_html(expected), (cls.pk, written, expected)
             assert "<script>" not in written
-            compared += 1
-    assert compared == 72
+            expected_page.append(expected)
+        assert len(expected_page) == 72
+        assert parse_html(write(list(classes()))) == parse_html("".join(expected_page))

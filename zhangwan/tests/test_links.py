@@ -11,7 +11,7 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, p
 from django.urls.base import set_script_prefix
 from django.urls.resolvers import RoutePattern
 
-from zhangwan.links import FastStaticNode, FastURLNode, fast_reverse
+from zhangwan.links import FastStaticNode, FastURLNode, addresser, fast_reverse
 
 
 class PaddedYear:
@@ -134,3 +134,17 @@ def test_the_static_tag_renders_what_djangos_renders(source, settings):
         settings.STATIC_URL = static_url
         assert ours.render(Context(context)) == djangos.render(Context(context))
         assert static_url in ours.render(Context(context))
+
+
+@pytest.mark.parametrize("name", ["training:class_manage", "training:class_detail",
+                                  "admin:training_trainingclass_change"])
+def test_a_pages_addresser_gives_what_reverse_gives(name):
+    address = addresser(name)
+    for pk in (0, 7, 12345, "7", -1):
+        try:
+            expected = reverse(name, args=[pk])
+        except NoReverseMatch:
+            with pytest.raises(NoReverseMatch):
+                address(pk)
+        else:
+            assert address(pk) == expected
