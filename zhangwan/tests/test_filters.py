@@ -103,3 +103,55 @@ def test_each_filter_set_has_its_own_filters_and_fields():
     assert first.form.fields["q"] is not second.form.fields["q"]
     assert first.form.fields["q"].widget is not second.form.fields["q"].widget
     assert first.form.fields["q"].widget.attrs is not CodeFilter.base_filters["q"].extra["widget"].attrs
+
+
+# The bar's template as it was (templates/includes/filter_form.html): ListFilter.bar must give its HTML.
+BAR = """{% load i18n %}<form method="get" class="mb-3" data-autosubmit role="search">
+  <div class="d-flex gap-2 align-items-end">
+    <div class="flex-grow-1">
+      <label class="form-label small mb-1" for="{{ filter.form.q.id_for_label }}">{{ filter.form.q.label }}</label>
+      {{ filter.form.q.as_widget }}
+    </div>
+    <button class="btn btn-primary btn-sm" type="submit"><i class="bi bi-search"></i> {% translate "Search" %}</button>
+    <button class="btn btn-outline-secondary btn-sm d-md-none" type="button" data-bs-toggle="collapse" data-bs-target="#more-filters" aria-expanded="false" aria-controls="more-filters"><i class="bi bi-funnel"></i> {% translate "Filters" %}</button>
+  </div>
+  <div class="collapse d-md-block{% if filter.form.data|length > 1 %} show{% endif %}" id="more-filters">
+    <div class="row g-2 align-items-end mt-1">
+      {% for field in filter.form %}{% if field.name != 'q' %}
+      <div class="col-6 col-md-4 col-lg">
+        <label class="form-label small mb-1" for="{{ field.id_for_label }}">{{ field.label }}</label>
+        {{ field.as_widget }}
+      </div>
+      {% endif %}{% endfor %}
+      <div class="col-auto"><a class="btn btn-link btn-sm" href="{{ clear_url }}">{% translate "Clear" %}</a></div>
+    </div>
+  </div>
+</form>"""  # noqa: E501
+
+
+def project_filter_sets():
+    from masters.filters import NominationFilter, TalkOrderFilter, TitleFilter
+    from training.filters import ClassFilter, EnrollmentFilter, StaffClassFilter
+    from training.subsidies.filters import BatchFilter
+
+    return [ClassFilter, StaffClassFilter, EnrollmentFilter, BatchFilter, NominationFilter, TitleFilter,
+            TalkOrderFilter, BarFilter]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("query", ["", "q=%3C%22x%22%3E+%26", "q=a&page=2", "year=2022&status=open&union_class=true"])
+def test_the_bar_is_the_html_its_template_rendered(query, language):
+    from django.http import QueryDict
+    from django.template import Context, Template
+    from django.utils import translation
+
+    Trade.objects.create(code="X-1", name_zh="车工 <&>", name_en='Turner "T"')
+    with translation.override(language):
+        for filter_set in project_filter_sets():
+            bar = filter_set(QueryDict(query), queryset=filter_set._meta.model.objects.all())
+            clear_url = '/list/?a="<b>"&c'
+            expected = Template(BAR).render(Context({"filter": bar, "clear_url": clear_url}))
+            assert parse_html(bar.bar(clear_url)) == parse_html(expected), filter_set.__name__
+            assert Template("{{ filter|filter_bar:clear_url }}").render(
+                Context({"filter": bar, "clear_url": clear_url})) == bar.bar(clear_url)
