@@ -2,7 +2,9 @@
 
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, Q, Sum, Value, When
+from django.db import connection
+from django.db.models import Count, F, Q, Sum
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -18,12 +20,20 @@ from .models import (
 )
 
 
+def _open_first():
+    """The catalogue's order as SQL: Django resolves a Case of When(status=…) anew for every query (its Q is
+    built into a WHERE each time), a seventh of the public catalogue's processor time under load (issue 21)."""
+    table = connection.ops.quote_name(TrainingClass._meta.db_table)
+    return (RawSQL(f'CASE WHEN {table}."status" = %s THEN 0 ELSE 1 END', (TrainingClass.Status.OPEN,)),
+            RawSQL(f'CASE WHEN {table}."status" = %s THEN {table}."starts_on" END', (TrainingClass.Status.OPEN,)))
+
+
 def catalogue():
-    """Classes open for registration first (soonest first), then the rest, newest first."""
-    is_open = Case(When(status=TrainingClass.Status.OPEN, then=Value(0)), default=Value(1))
-    soonest = Case(When(status=TrainingClass.Status.OPEN, then=F("starts_on")))
-    return (TrainingClass.objects.public().select_related("course__trade", "base", "provider")
-            .order_by(is_open, soonest, "-starts_on", "pk"))
+    """Classes open for registration first (soonest first), then the rest, newest first; each with its course
+    and provider (the list takes trades and bases from their kept copies: rows.kept_page)."""
+    is_open, soonest = _open_first()
+    return (TrainingClass.objects.public().select_related("course", "provider")
+            .order_by(is_open.asc(), soonest.asc(), "-starts_on", "pk"))
 
 
 def staff_classes():

@@ -77,7 +77,8 @@ def catalogue(request):
 
 
 def class_detail(request, pk):
-    cls = get_object_or_404(selectors.catalogue().prefetch_related("sessions"), pk=pk)
+    cls = get_object_or_404(selectors.catalogue().select_related("course__trade", "base").prefetch_related("sessions"),
+                            pk=pk)
     mine = None
     if has_role(request.user, Role.WORKER):
         mine = (Enrollment.objects.active().filter(training_class=cls, worker__user=request.user)

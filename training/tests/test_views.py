@@ -431,3 +431,16 @@ def test_a_closed_registration_window_says_so_with_its_dates(client, role_users,
     closes = f"{timezone.localtime(now + closes_in):%Y-%m-%d %H:%M}"
     assert 'id="registration-closed"' in page and words in page and closes in page
     assert 'id="register"' not in page
+
+
+def test_the_catalogue_lists_open_classes_soonest_first_then_the_rest_newest_first(client):
+    made = {}
+    for title, status, days in [("排序班-开放晚", "open", 30), ("排序班-开放早", "open", 5),
+                                ("排序班-截止近", "closed", 10), ("排序班-截止远", "closed", 40),
+                                ("排序班-进行", "running", -2), ("排序班-结束", "finished", -60)]:
+        cls = open_class(title=title, days_ahead=days)
+        TrainingClass.objects.filter(pk=cls.pk).update(status=status)
+        made[title] = cls
+    page = client.get(reverse("training:catalogue"), {"status": "all"}).content.decode()
+    shown = [title for title in sorted(made, key=page.find) if title in page]
+    assert shown == ["排序班-开放早", "排序班-开放晚", "排序班-截止远", "排序班-截止近", "排序班-进行", "排序班-结束"]
