@@ -1,4 +1,9 @@
-from django.urls import get_script_prefix
+from functools import partial
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.urls import get_script_prefix, get_urlconf
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +36,31 @@ GROUPS = {
 
 def register(*items):
     NAVIGATION.extend(items)
+    _shown.clear()
+
+
+# The items each kind of user is shown, by their roles, the superuser flag, the language and the address
+# prefix and URL configuration: worked out once per process, not on every page (issue 21).
+_shown: dict[tuple, list] = {}
+
+
+def _items_shown(user, authenticated: bool) -> list[tuple]:
+    """(label, address, icon, url name) of each item the user may see, as has_role decides."""
+    roles = frozenset(user_roles(user)) if authenticated else frozenset()
+    superuser = authenticated and user.is_superuser
+    key = (roles, superuser, get_language(), get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    shown = _shown.get(key)
+    if shown is None:
+        shown = _shown[key] = [
+            (label, fast_reverse(name), icon, name) for label, name, icon, wanted in NAVIGATION
+            if wanted is None or (authenticated and (superuser or bool(roles & set(wanted))))]
+    return shown
+
+
+@receiver(setting_changed)
+def _forget_shown(setting, **kwargs):
+    if setting == "ROOT_URLCONF":
+        _shown.clear()
 
 
 def grouped(items):
@@ -48,24 +78,21 @@ def grouped(items):
 def navigation(request):
     user = getattr(request, "user", None)
     authenticated = user is not None and user.is_authenticated
-    items = [
-        {"label": label, "url": fast_reverse(name), "icon": icon, "name": name}
-        for label, name, icon, roles in NAVIGATION
-        if roles is None or (authenticated and has_role(user, *roles))
-    ]
+    shown = _items_shown(user, authenticated)
     # The item whose address is the longest start of this page's (/reports/dashboard/ is not /reports/).
-    current = max((i["url"] for i in items if request.path.startswith(i["url"])), key=len, default=None)
-    for item in items:
-        item["active"] = item["url"] == current
-    # Everything the bar's cached part (base.html, {% cache %} in the "fragments" cache) is drawn from.
+    current = max((url for _label, url, _icon, _name in shown if request.path.startswith(url)), key=len, default=None)
+    items = [{"label": label, "url": url, "icon": icon, "name": name, "active": url == current}
+             for label, url, icon, name in shown]
+    # Everything the bar's cached part (base.html, {% cache %} in the "fragments" cache) is drawn from; its
+    # groups are worked out (the template calls them) only when that part is drawn.
     staff = authenticated and user.is_staff
     key = "|".join([get_language(), get_script_prefix(), str(authenticated), str(staff), current or "",
                     *(i["name"] for i in items)])
     if not authenticated:
-        return {"nav_items": items, "nav_groups": grouped(items), "user_role_labels": [], "nav_key": key}
+        return {"nav_items": items, "nav_groups": partial(grouped, items), "user_role_labels": [], "nav_key": key}
     labels = [Role(r).label for r in sorted(user_roles(user)) if r in Role.values]
     # The unread count is fetched by the page itself (htmx), so pages don't depend on it.
-    return {"nav_items": items, "nav_groups": grouped(items), "user_role_labels": labels, "nav_key": key,
+    return {"nav_items": items, "nav_groups": partial(grouped, items), "user_role_labels": labels, "nav_key": key,
             "show_admin_link": staff,
             # The API token pages (zhangwan/api/pages.py): a liaison's organization's, an officer's district's.
             "show_api_tokens": has_role(user, Role.LIAISON, *OFFICERS)}
