@@ -53,3 +53,19 @@ def test_the_bar_follows_the_language_the_page_the_roles_and_the_staff_flag(clie
     client.logout()
     anonymous = bar(client, catalogue)
     assert "notifications-link" not in anonymous and "培训班目录" in anonymous
+
+
+def test_an_item_registered_later_shows_on_the_next_page(client, role_users):
+    """The items each set of roles sees are worked out once per process; an app registering an item (at
+    start-up, or a test) starts them afresh."""
+    from zhangwan.accounts import context_processors
+
+    client.force_login(role_users[Role.TRAINING_OFFICER])
+    catalogue = reverse("training:catalogue")
+    assert "bi-stopwatch" not in bar(client, catalogue)
+    context_processors.register(("Timing", "training:catalogue", "stopwatch", (Role.TRAINING_OFFICER,)))
+    try:
+        assert "bi-stopwatch" in bar(client, catalogue)
+    finally:
+        context_processors.NAVIGATION.pop()
+        context_processors._shown.clear()  # noqa: SLF001 - the test's own item taken away again
