@@ -7,7 +7,7 @@ import pytest
 from django import forms
 from django.test.html import parse_html
 
-from zhangwan.filters import ListFilter, PlainNumberInput, PlainSelect, PlainTextInput, search
+from zhangwan.filters import ListFilter, PlainNumberInput, PlainSelect, PlainTextInput, filter_bar, search
 from zhangwan.query import YearFilter
 from zhangwan.registry.models import Trade
 
@@ -105,7 +105,7 @@ def test_each_filter_set_has_its_own_filters_and_fields():
     assert first.form.fields["q"].widget.attrs is not CodeFilter.base_filters["q"].extra["widget"].attrs
 
 
-# The bar's template as it was (templates/includes/filter_form.html): ListFilter.bar must give its HTML.
+# The bar's template as it was (templates/includes/filter_form.html): filter_bar must give its HTML.
 BAR = """{% load i18n %}<form method="get" class="mb-3" data-autosubmit role="search">
   <div class="d-flex gap-2 align-items-end">
     <div class="flex-grow-1">
@@ -142,16 +142,20 @@ def project_filter_sets():
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 @pytest.mark.parametrize("query", ["", "q=%3C%22x%22%3E+%26", "q=a&page=2", "year=2022&status=open&union_class=true"])
 def test_the_bar_is_the_html_its_template_rendered(query, language):
+    """For the project's filter sets and the activity log's plain form, in every state of the bar."""
     from django.http import QueryDict
     from django.template import Context, Template
     from django.utils import translation
 
+    from zhangwan.audit.forms import ActivityFilterForm
+
     Trade.objects.create(code="X-1", name_zh="车工 <&>", name_en='Turner "T"')
     with translation.override(language):
-        for filter_set in project_filter_sets():
-            bar = filter_set(QueryDict(query), queryset=filter_set._meta.model.objects.all())
+        forms_ = [filter_set(QueryDict(query), queryset=filter_set._meta.model.objects.all()).form
+                  for filter_set in project_filter_sets()] + [ActivityFilterForm(QueryDict(query) or None)]
+        for form in forms_:
             clear_url = '/list/?a="<b>"&c'
-            expected = Template(BAR).render(Context({"filter": bar, "clear_url": clear_url}))
-            assert parse_html(bar.bar(clear_url)) == parse_html(expected), filter_set.__name__
-            assert Template("{{ filter|filter_bar:clear_url }}").render(
-                Context({"filter": bar, "clear_url": clear_url})) == bar.bar(clear_url)
+            context = {"filter": {"form": form}, "clear_url": clear_url}
+            written = filter_bar(form, clear_url)
+            assert parse_html(written) == parse_html(Template(BAR).render(Context(context))), type(form)
+            assert Template('{% include "includes/filter_form.html" %}').render(Context(context)).strip() == written
