@@ -150,6 +150,9 @@ def test_it_counts_trainees_by_trade_and_month_once_each(client, role_users, yea
     # Three people: the one who took two classes counts once in May's and the year's totals.
     assert rows["total"] == ["0", "0", "1", "0", "2", *["0"] * 5, "1", "0", "3"]
     assert response.context["data"]["trainees"]["series"][0]["data"][4] == 1.0
+    counts = figures.trainee_counts(YEAR)
+    assert {type(month) for month in counts["by_month"]} == {int}  # a month is an integer, not a numeric
+    assert sorted(counts["by_month"]) == [3, 5, 11]
 
 
 def test_subsidies_are_the_paid_claims_by_kind(client, role_users, year_data):
