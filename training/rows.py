@@ -96,14 +96,29 @@ def _seats(cls) -> str:
 class _Shared(dict):
     """What the rows of one page share, worked out once a page: a trade's, a provider's, a status's text."""
 
-    def once(self, kind, key, make):
-        if key is None:  # an unsaved object: nothing to share it with
-            return make()
-        try:
-            return self[kind, key]
-        except KeyError:
-            value = self[kind, key] = make()
-            return value
+    def once(self, kind, key, make, obj):
+        """``make(obj)``, once for all the page's rows with this ``key`` (none for an unsaved object's)."""
+        if key is None:
+            return make(obj)
+        if (kind, key) not in self:
+            self[kind, key] = make(obj)
+        return self[kind, key]
+
+
+def _trade(course) -> str:
+    return _text(course.trade.name)
+
+
+def _level(course) -> str:
+    return f"{escaped(course.get_level_display())} · " if course.level is not None else ""
+
+
+def _audience(cls) -> str:
+    return escaped(cls.get_audience_display())
+
+
+def _provider(cls) -> str:
+    return _text(cls.provider)
 
 
 def catalogue_cards(classes) -> SafeString:
@@ -115,25 +130,23 @@ def catalogue_cards(classes) -> SafeString:
     cards = []
     for cls in classes:
         course = cls.course
-        state = full if cls.takes_waiting_list else shared.once("status", cls.status, lambda: badge(cls))  # noqa: B023 - called at once
-        level = shared.once("level", course.level, lambda: f"{escaped(course.get_level_display())} · ") \
-            if course.level is not None else ""  # noqa: B023
-        audience = shared.once("audience", cls.audience, lambda: escaped(cls.get_audience_display()))  # noqa: B023
+        state = full if cls.takes_waiting_list else shared.once("status", cls.status, badge, cls)
+        level = shared.once("level", course.level, _level, course)
+        audience = shared.once("audience", cls.audience, _audience, cls)
         base = cls.base_beside_venue
         beside = f" · {_text(base)}" if base else ""
-        trade = shared.once("trade", course.trade_id, lambda: _text(course.trade.name))  # noqa: B023
-        provider = shared.once("provider", cls.provider_id, lambda: _text(cls.provider))  # noqa: B023
         cards.append(
             '<div class="col-md-6 col-xl-4"><div class="card h-100"><div class="card-body">'
             '<div class="d-flex justify-content-between gap-2 mb-1">'
-            f'<span class="badge text-bg-light border">{trade}</span>{state}</div>'
-            '<h2 class="h6 card-title mt-2"><a class="stretched-link text-decoration-none" '
+            f'<span class="badge text-bg-light border">{shared.once("trade", course.trade_id, _trade, course)}</span>'
+            f'{state}</div><h2 class="h6 card-title mt-2"><a class="stretched-link text-decoration-none" '
             f'href="{escaped(address(cls.pk))}">{_text(cls.title)}</a></h2>'
             f'<p class="small text-muted mb-2">{level}{audience}</p>'
             f'<p class="small mb-0"><i class="bi bi-calendar3"></i> {_day(cls.starts_on)} – {_day(cls.ends_on)}<br>'
             f'<i class="bi bi-geo-alt"></i> {_text(cls.venue)}{beside}</p></div>'
             f'<div class="card-footer small d-flex justify-content-between"><span>{_seats(cls)}</span>'
-            f'<span class="text-muted">{provider}</span></div></div></div>')
+            f'<span class="text-muted">{shared.once("provider", cls.provider_id, _provider, cls)}</span>'
+            '</div></div></div>')
     return mark_safe("".join(cards))  # noqa: S308 - every value escaped above
 
 
@@ -144,13 +157,11 @@ def class_rows(classes) -> SafeString:
     union = f' <span class="badge text-bg-danger">{union}</span>'
     rows = []
     for c in classes:
-        trade = shared.once("trade", c.course.trade_id, lambda: _text(c.course.trade.name))  # noqa: B023 - called at once
-        provider = shared.once("provider", c.provider_id, lambda: _text(c.provider))  # noqa: B023
-        status = shared.once("status", c.status, lambda: badge(c))  # noqa: B023
         rows.append(
-            f'<tr><td><a href="{escaped(address(c.pk))}">{_text(c.title)}</a>'
-            f'{union if c.union_class else ""}</td><td class="d-none d-md-table-cell small">{trade}</td>'
-            f'<td class="d-none d-lg-table-cell small">{provider}</td>'
+            f'<tr><td><a href="{escaped(address(c.pk))}">{_text(c.title)}</a>{union if c.union_class else ""}</td>'
+            f'<td class="d-none d-md-table-cell small">{shared.once("trade", c.course.trade_id, _trade, c.course)}</td>'
+            f'<td class="d-none d-lg-table-cell small">{shared.once("provider", c.provider_id, _provider, c)}</td>'
             f'<td class="text-nowrap small">{_day(c.starts_on)}</td>'
-            f'<td class="text-nowrap small">{_text(c.confirmed_count)}/{_text(c.capacity)}</td><td>{status}</td></tr>')
+            f'<td class="text-nowrap small">{_text(c.confirmed_count)}/{_text(c.capacity)}</td>'
+            f'<td>{shared.once("status", c.status, badge, c)}</td></tr>')
     return mark_safe("".join(rows))  # noqa: S308 - every value escaped above
