@@ -159,10 +159,10 @@ def competitors_by_level(year, organization=None) -> dict:
         event__competition__year__in=[year - 1, year])
     if organization is not None:
         entries = entries.filter(organization=organization)
-    people = defaultdict(set)
+    people, awarded = defaultdict(set), set(Tier.values)  # (Tier.values builds its list on every call)
     for y, level, tier, person in entries.person_rows("event__competition__year", "event__competition__level",
                                                       "result__tier"):
-        measures = ["entered"] + (["won"] if tier in Tier.values else [])
+        measures = ["entered"] + (["won"] if tier in awarded else [])
         for measure in measures:
             people[f"{measure}_{y}"].add(person)
             people[f"{measure}_{y}_{level}"].add(person)
