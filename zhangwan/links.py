@@ -53,14 +53,19 @@ def fast_reverse(viewname: str, args=(), current_app=None) -> str:
     argument is a non-negative int."""
     if len(args) > len(MARKERS) or not all(type(arg) is int and arg >= 0 for arg in args):
         return reverse(viewname, args=args, current_app=current_app)
-    key = (viewname, len(args), current_app, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(),
-           get_language())
-    shape = _shapes.get(key)
-    if shape is None:
-        shape = _shapes[key] = _shape(viewname, len(args), current_app)
+    shape = _kept_shape(viewname, len(args), current_app)
     if not shape:  # NO_SHAPE
         return reverse(viewname, args=args, current_app=current_app)
     return shape.format(*args)
+
+
+def _kept_shape(viewname, count: int, current_app) -> str:
+    """The view's shape for this URL configuration, script prefix and language, worked out once."""
+    key = (viewname, count, current_app, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), get_language())
+    shape = _shapes.get(key)
+    if shape is None:
+        shape = _shapes[key] = _shape(viewname, count, current_app)
+    return shape
 
 
 _static: dict[str, str] = {}
@@ -77,10 +82,7 @@ def fast_static(path: str) -> str:
 def addresser(viewname: str):
     """``lambda pk: fast_reverse(viewname, [pk])`` for the rows of one page: the view's shape is looked up
     once (the URL configuration, script prefix and language do not change within a request)."""
-    key = (viewname, 1, None, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), get_language())
-    shape = _shapes.get(key)
-    if shape is None:
-        shape = _shapes[key] = _shape(viewname, 1, None)
+    shape = _kept_shape(viewname, 1, None)
     if not shape:  # NO_SHAPE
         return lambda pk: reverse(viewname, args=[pk])
     return lambda pk: shape.format(pk) if type(pk) is int and pk >= 0 else reverse(viewname, args=[pk])
