@@ -134,7 +134,9 @@ def url(parser, token):
 
 class FastStaticNode(StaticNode):
     def url(self, context):
-        return fast_static(self.path.resolve(context))
+        path = self.path.resolve(context)
+        # A path written in the template is kept; one from a variable (it could come from a request) is not.
+        return static(path) if self.path.is_var else fast_static(path)
 
 
 @register.tag("static")

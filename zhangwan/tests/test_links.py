@@ -148,3 +148,11 @@ def test_a_pages_addresser_gives_what_reverse_gives(name):
                 address(pk)
         else:
             assert address(pk) == expected
+
+
+def test_only_the_paths_written_in_templates_are_kept():
+    from zhangwan import links
+
+    links._static.clear()  # noqa: SLF001 - the module's own memo, read to see what it holds
+    Template("{% static 'css/app.css' %}{% static path %}").render(Context({"path": "js/from-a-request.js"}))
+    assert list(links._static) == ["css/app.css"]  # noqa: SLF001
