@@ -198,9 +198,9 @@ class ListFilter(django_filters.FilterSet):
 register = template.Library()  # a builtin of every template (settings.TEMPLATES)
 
 
-@register.filter
-def filter_bar(form, clear_url) -> SafeString:
-    """A list page's filter bar (``{{ filter.form|filter_bar:clear_url }}``, includes/filter_form.html) for a
+@register.simple_tag
+def filter_bar(form, clear_url="") -> SafeString:
+    """A list page's filter bar (``{% filter_bar filter.form clear_url %}``, includes/filter_form.html) for a
     ListFilter's form or any form with the same fields: the search box ``q`` and its button, then the other
     fields, folded away on a phone unless one is set. Written here, as the bar's widgets are, from the form's
     bound fields: the template's loop over them was half the bar's cost (issue 21)."""
