@@ -89,7 +89,7 @@ def addresser(viewname: str):
 
 
 @receiver(setting_changed)
-def _forget_shapes(setting, **kwargs):
+def _forget_addresses(setting, **kwargs):
     """Tests that swap the URL configuration or the static files' settings (override_settings) get fresh
     addresses."""
     if setting == "ROOT_URLCONF":

@@ -77,11 +77,11 @@ def attach_kept(objects, path: str, model, stamp: str | None = None):
     *through, name = path.split("__")
     rows = kept_rows(model, stamp)
     names = [field.attname for field in model._meta.concrete_fields]
-    made = {}
+    made, field = {}, None
     for obj in objects:
         for step in through:
             obj = getattr(obj, step)
-        field = obj._meta.get_field(name)
+        field = field or obj._meta.get_field(name)  # every holder is of one model: looked up once
         pk = getattr(obj, field.attname)
         if pk is None:
             field.set_cached_value(obj, None)
