@@ -32,15 +32,21 @@ CATALOGUE_CARD_FIELDS = ("title", "starts_on", "ends_on", "venue", "audience", "
                          "status", "course__level", "course__trade", "base", "provider__name")
 
 
+def listed(filterset, fields):
+    """The filtered classes as a list reads them: the columns ``fields`` of each, with its course and provider
+    (``kept_page`` gives the page's rows their trades and training bases)."""
+    return filterset.qs.select_related(None).select_related("course", "provider").only(*fields)
+
+
 def kept_page(page, filterset, *, bases=False):
-    """The page's classes read with their courses and providers, then given their trades (and, with ``bases``,
-    their training bases) from the copies the filter bar keeps of those tables (zhangwan.table_versions
-    .attach_kept): two joins fewer for PostgreSQL to plan, and no copy of a trade or a base made for each row."""
+    """The page's classes (``listed``) given their trades (and, with ``bases``, their training bases) from the
+    copies the filter bar keeps of those tables (zhangwan.table_versions.attach_kept): two joins fewer for
+    PostgreSQL to plan, and no copy of a trade or a base made for each row."""
     from zhangwan.registry.models import Trade
 
     from .models import TrainingBase
 
-    page.object_list = list(page.object_list.select_related(None).select_related("course", "provider"))
+    page.object_list = list(page.object_list)  # (a page past the end is read by Django's paginator: a queryset)
     attach_kept(page.object_list, "course__trade", Trade, filterset.kept_stamp)
     if bases:
         attach_kept(page.object_list, "base", TrainingBase, filterset.kept_stamp)

@@ -52,7 +52,7 @@ from .models import (
     TrainingClass,
     TrainingPlan,
 )
-from .rows import CATALOGUE_CARD_FIELDS, CLASS_ROW_FIELDS, kept_page
+from .rows import CATALOGUE_CARD_FIELDS, CLASS_ROW_FIELDS, kept_page, listed
 
 OFFICER = (Role.TRAINING_OFFICER,)
 READERS = (Role.TRAINING_OFFICER, Role.AUDITOR)
@@ -69,7 +69,7 @@ def _crumbs(*items):
 
 def catalogue(request):
     filterset = ClassFilter(request.GET, queryset=selectors.catalogue())
-    page, query = paginate(request, filterset.qs.only(*CATALOGUE_CARD_FIELDS), 20)
+    page, query = paginate(request, listed(filterset, CATALOGUE_CARD_FIELDS), 20, counted=True)
     kept_page(page, filterset, bases=True)
     return render(request, "training/catalogue.html", {
         "filter": filterset, "page": page, "query": query, "crumbs": _crumbs((_("Class catalogue"), None)),
@@ -208,7 +208,7 @@ def class_list(request):
     filterset = StaffClassFilter(request.GET, queryset=selectors.staff_classes())
     if wants_xlsx(request):
         return tables.CLASSES.response(request, filterset.qs)
-    page, query = paginate(request, filterset.qs.only(*CLASS_ROW_FIELDS))
+    page, query = paginate(request, listed(filterset, CLASS_ROW_FIELDS), counted=True)
     kept_page(page, filterset)
     return render(request, "training/class_list.html", {
         "filter": filterset, "page": page, "query": query, "crumbs": _crumbs((_("Manage classes"), None)),

@@ -1,0 +1,55 @@
+"""The counted paginator: a page and the number of rows in all from one query, answering every page number
+as Django's paginator does."""
+
+import pytest
+from django.core.paginator import Paginator
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from training.tests.factories import open_class
+from zhangwan.pagination import CountedPaginator
+from zhangwan.registry.models import Trade
+
+
+def _shown(page):
+    return ([row.pk for row in page], page.number, page.paginator.count, page.paginator.num_pages,
+            page.has_previous(), page.has_next(), page.start_index(), page.end_index())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("number", [None, "1", "2", "3", "9", "0", "-1", "abc", "", "2.0", 2])
+def test_it_answers_every_page_number_as_django_does(number):
+    trades = Trade.objects.order_by("code")
+    assert trades.count() == 9  # the trades the migrations write
+    size = 4  # three pages, the last shorter
+    assert _shown(CountedPaginator(trades, size).get_page(number)) == _shown(Paginator(trades, size).get_page(number))
+
+
+@pytest.mark.django_db
+def test_it_reads_a_page_and_the_count_in_one_query():
+    trades = Trade.objects.order_by("code")
+    with CaptureQueriesContext(connection) as queries:
+        page = CountedPaginator(trades, 5).get_page("2")
+        shown = [row.code for row in page], page.paginator.count, page.paginator.num_pages, page.has_next()
+    assert len(queries) == 1
+    assert shown == ([trade.code for trade in trades[5:]], 9, 2, False)
+
+
+@pytest.mark.django_db
+def test_it_gives_an_empty_first_page_when_nothing_matches():
+    page = CountedPaginator(Trade.objects.filter(code="nothing"), 5).get_page("1")
+    assert (list(page), page.paginator.count, page.paginator.num_pages, page.number) == ([], 0, 1, 1)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name, role", [("training:catalogue", None), ("training:class_list", "training_officer")])
+def test_the_class_lists_count_their_rows_in_the_page_query(client, role_users, name, role):
+    if role:
+        client.force_login(role_users[role])
+    for _ in range(3):
+        open_class()
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse(name), {"page": "1"}).content.decode()
+    assert page.count("2026年焊工（中级）培训班") == 3
+    assert not [q for q in queries if q["sql"].startswith("SELECT COUNT(*)")], [q["sql"] for q in queries]
