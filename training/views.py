@@ -52,7 +52,7 @@ from .models import (
     TrainingClass,
     TrainingPlan,
 )
-from .rows import CATALOGUE_CARD_FIELDS, CLASS_ROW_FIELDS, kept_page, listed
+from .rows import CATALOGUE_CARD_FIELDS, class_row_page, class_row_values, kept_page, listed
 
 OFFICER = (Role.TRAINING_OFFICER,)
 READERS = (Role.TRAINING_OFFICER, Role.AUDITOR)
@@ -208,8 +208,8 @@ def class_list(request):
     filterset = StaffClassFilter(request.GET, queryset=selectors.staff_classes())
     if wants_xlsx(request):
         return tables.CLASSES.response(request, filterset.qs)
-    page, query = paginate(request, listed(filterset, CLASS_ROW_FIELDS), counted=True)
-    kept_page(page, filterset)
+    page, query = paginate(request, class_row_values(filterset.qs), counted=True)
+    class_row_page(page, filterset)
     return render(request, "training/class_list.html", {
         "filter": filterset, "page": page, "query": query, "crumbs": _crumbs((_("Manage classes"), None)),
     })

@@ -1,7 +1,8 @@
 from django.core.paginator import Paginator
-from django.db.models import Count, Window
+from django.db.models import Count, QuerySet, Window
+from django.db.models.query import FlatValuesListIterable
 
-TOTAL = "_rows_in_all"  # the name of the count each row of a counted page carries
+TOTAL = "rows_in_all"  # the count each row of a counted page carries
 
 
 class CountedPaginator(Paginator):
@@ -10,20 +11,37 @@ class CountedPaginator(Paginator):
     Django's paginator asks a separate ``SELECT COUNT(*)`` first, the same WHERE built and compiled twice: a
     tenth of a busy list's processor time (issue 21). A page past the end (or a number below 1) has no row to
     carry the count; it is then counted as Django counts it and answered as Django answers it (the last page).
-    For querysets of model rows without DISTINCT or a UNION, whose count a window over the rows is."""
+    A list, a queryset with DISTINCT or a UNION (whose count a window over the rows is not) or of flat values is
+    paginated as Django paginates it."""
 
     def get_page(self, number):
+        rows = self.object_list
+        if (not isinstance(rows, QuerySet) or rows.query.distinct or rows.query.combinator
+                or rows._iterable_class is FlatValuesListIterable):  # noqa: SLF001 - no public way to ask
+            return super().get_page(number)
         try:
             wanted = 1 if number is None else int(number)
         except (TypeError, ValueError):
             wanted = 1  # as Django: a number that is not one gives the first page
         if wanted >= 1:
             bottom = (wanted - 1) * self.per_page
-            rows = list(self.object_list.annotate(**{TOTAL: Window(Count("*"))})[bottom:bottom + self.per_page])
+            rows = list(rows.annotate(**{TOTAL: Window(Count("*"))})[bottom:bottom + self.per_page])
             if rows:
-                self.count = getattr(rows[0], TOTAL)  # Paginator.count is a cached_property: this is its value
+                self.count = _take_count(rows)  # Paginator.count is a cached_property: this is its value
                 return self._get_page(rows, wanted, self)
         return super().get_page(number)
+
+
+def _take_count(rows) -> int:
+    """The count the rows carry, taken out of rows of values: a ``values_list`` row (a tuple, named or not) has
+    it as its last item, a ``values`` row under TOTAL."""
+    first = rows[0]
+    if isinstance(first, tuple):
+        rows[:] = [tuple.__new__(type(row), row[:-1]) for row in rows]  # (a named row's class takes its items)
+        return first[-1]
+    if isinstance(first, dict):
+        return [row.pop(TOTAL) for row in rows][0]
+    return getattr(first, TOTAL)
 
 
 def paginate(request, queryset, size=50, *, counted=False):

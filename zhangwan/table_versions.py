@@ -68,6 +68,21 @@ def kept_rows(model, stamp: str | None = None) -> dict:
                 lambda: {row[0]: row for row in model._meta.base_manager.order_by().values_list("pk", *names)}, stamp)
 
 
+def kept_objects(model, stamp: str | None = None):
+    """A function giving the ``model`` instance of a key from the kept copy of its table (``kept_rows``), one
+    instance for every use of a key; a row the copy does not hold yet (committed after the stamp was read)
+    is read from the database, and None a key of no row."""
+    rows, names, made = kept_rows(model, stamp), [field.attname for field in model._meta.concrete_fields], {}
+
+    def instance(pk):
+        if pk not in made:
+            made[pk] = (model.from_db(connection.alias, names, rows[pk][1:]) if pk in rows
+                        else model._meta.base_manager.filter(pk=pk).first())
+        return made[pk]
+
+    return instance
+
+
 def attach_kept(objects, path: str, model, stamp: str | None = None):
     """Sets the related ``model`` object at ``path`` ("course__trade": each object's course's trade, the course
     already loaded) from the kept copy of its table: the page's query neither joins the table nor builds a
@@ -76,8 +91,7 @@ def attach_kept(objects, path: str, model, stamp: str | None = None):
     Django, which reads it when it is used."""
     *through, name = path.split("__")
     rows = kept_rows(model, stamp)
-    names = [field.attname for field in model._meta.concrete_fields]
-    made, field = {}, None
+    instance, field = kept_objects(model, stamp), None
     for obj in objects:
         for step in through:
             obj = getattr(obj, step)
@@ -86,9 +100,7 @@ def attach_kept(objects, path: str, model, stamp: str | None = None):
         if pk is None:
             field.set_cached_value(obj, None)
         elif pk in rows:
-            if pk not in made:
-                made[pk] = model.from_db(connection.alias, names, rows[pk][1:])
-            field.set_cached_value(obj, made[pk])
+            field.set_cached_value(obj, instance(pk))
     return objects
 
 
