@@ -21,81 +21,107 @@ from django.utils.translation import gettext
 
 from zhangwan.links import addresser
 from zhangwan.markup import escaped
-from zhangwan.table_versions import attach_kept, kept_objects
+from zhangwan.registry.models import Trade
+from zhangwan.table_versions import kept_objects
 
-# The columns each of them reads: the lists load only these (``QuerySet.only``), 16 and 22 columns a row
-# instead of 40 and 48, leaving out the classes' descriptions, the courses' syllabuses and the providers'
-# addresses and contacts, long texts and columns nothing here shows. A column read here and left out
-# costs a query a row, which the lists' tests of constant queries catch (training/tests/test_views.py).
-# The trade and the training base are not joined: ``kept_page`` sets them from their tables' kept copies.
-CATALOGUE_CARD_FIELDS = ("title", "starts_on", "ends_on", "venue", "audience", "confirmed_count", "capacity",
-                         "status", "course__level", "course__trade", "base", "provider__name")
+from .models import Course, TrainingBase, TrainingClass
 
-
-def listed(filterset, fields):
-    """The filtered classes as the catalogue reads them: the columns ``fields`` of each, with its course and
-    provider (``kept_page`` gives the page's rows their trades and training bases)."""
-    return filterset.qs.select_related(None).select_related("course", "provider").only(*fields)
+# Both lists read their rows as values (``values_list``), not as a class, a course and a provider each: three
+# model instances a row were a tenth of the lists' processor time (issue 21). A row is a NamedTuple of the
+# columns it shows, with the model's own properties (seats left, open, waiting list, base beside the venue)
+# and its choices' labels. The trade and the training base are not joined: ``kept_page`` gives each row its
+# Trade and TrainingBase from the copies the filter bar keeps of those tables (zhangwan.table_versions).
 
 
-def kept_page(page, filterset, *, bases=False):
-    """The page's classes (``listed``) given their trades (and, with ``bases``, their training bases) from the
-    copies the filter bar keeps of those tables (zhangwan.table_versions.attach_kept): two joins fewer for
-    PostgreSQL to plan, and no copy of a trade or a base made for each row."""
-    from zhangwan.registry.models import Trade
+def _label(model, name, value) -> str:
+    """What ``get_<name>_display()`` gives, in the current language."""
+    return str(_labels(model, name).get(value, value))
 
-    from .models import TrainingBase
 
-    page.object_list = list(page.object_list)  # (a page past the end is read by Django's paginator: a queryset)
-    attach_kept(page.object_list, "course__trade", Trade, filterset.kept_stamp)
-    if bases:
-        attach_kept(page.object_list, "base", TrainingBase, filterset.kept_stamp)
-    return page
+@cache
+def _labels(model, name) -> dict:
+    return dict(model._meta.get_field(name).flatchoices)  # (lazy labels: read in the page's language)
+
+
+class ClassCard(NamedTuple):
+    """A class as the public catalogue shows it (``CARD_COLUMNS``)."""
+
+    pk: int
+    title: str
+    starts_on: datetime.date
+    ends_on: datetime.date | None
+    venue: str
+    audience: str
+    confirmed_count: int
+    capacity: int
+    status: str
+    level: int | None  # its course's
+    trade: Trade  # its course's
+    base: TrainingBase | None
+    provider_id: int
+    provider: str  # the provider's name, as the template printed the provider
+
+    Status = TrainingClass.Status
+    seats_left = TrainingClass.seats_left
+    is_open = TrainingClass.is_open
+    takes_waiting_list = TrainingClass.takes_waiting_list
+    base_beside_venue = TrainingClass.base_beside_venue
+
+    def get_status_display(self) -> str:
+        return _label(TrainingClass, "status", self.status)
+
+    def get_audience_display(self) -> str:
+        return _label(TrainingClass, "audience", self.audience)
+
+    def get_level_display(self) -> str:
+        return _label(Course, "level", self.level)
 
 
 class ClassRow(NamedTuple):
-    """A class as the officer's list shows it, read as a row of values (``class_row_values``) rather than as a
-    class, a course and a provider: 150 model instances a page of 50 were a tenth of the list's processor
-    time (issue 21)."""
+    """A class as the officer's list shows it (``ROW_COLUMNS``)."""
 
     pk: int
     title: str
     union_class: bool
-    trade: object  # its course's Trade (from the kept copy of the trades)
+    trade: Trade  # its course's
     provider_id: int
-    provider: str  # the provider's name, as the template printed the provider
+    provider: str  # the provider's name
     starts_on: datetime.date
     confirmed_count: int
     capacity: int
     status: str
 
     def get_status_display(self) -> str:
-        return str(_status_labels().get(self.status, self.status))
+        return _label(TrainingClass, "status", self.status)
 
 
-# The columns of a ClassRow, in its order (the trade's key where the row has the trade).
-CLASS_ROW_COLUMNS = ("pk", "title", "union_class", "course__trade", "provider", "provider__name", "starts_on",
-                     "confirmed_count", "capacity", "status")
+# The columns of each, in its order; the trade's (and the base's) key where the row has its object.
+CARD_COLUMNS = ("pk", "title", "starts_on", "ends_on", "venue", "audience", "confirmed_count", "capacity", "status",
+                "course__level", "course__trade", "base", "provider", "provider__name")
+ROW_COLUMNS = ("pk", "title", "union_class", "course__trade", "provider", "provider__name", "starts_on",
+               "confirmed_count", "capacity", "status")
 
 
-@cache
-def _status_labels():
-    from .models import TrainingClass
-
-    return dict(TrainingClass._meta.get_field("status").flatchoices)  # (lazy labels: read in the page's language)
+def card_values(queryset):
+    """The classes' rows of values for ClassCards (``kept_page(..., ClassCard)``)."""
+    return queryset.values_list(*CARD_COLUMNS)
 
 
-def class_row_values(queryset):
-    """The classes' rows of values for ClassRow."""
-    return queryset.values_list(*CLASS_ROW_COLUMNS)
+def row_values(queryset):
+    """The classes' rows of values for ClassRows (``kept_page(..., ClassRow)``)."""
+    return queryset.values_list(*ROW_COLUMNS)
 
 
-def class_row_page(page, filterset):
-    """The page's rows (``class_row_values``) as ClassRows, their trades from the filter bar's kept copy."""
-    from zhangwan.registry.models import Trade
-
+def kept_page(page, filterset, shape):
+    """The page's rows of values made ClassCards or ClassRows (``shape``), their trades and training bases from
+    the filter bar's kept copies of those tables."""
     trade = kept_objects(Trade, filterset.kept_stamp)
-    page.object_list = [ClassRow(*row[:3], trade(row[3]), *row[4:]) for row in page.object_list]
+    if shape is ClassRow:
+        page.object_list = [ClassRow(*row[:3], trade(row[3]), *row[4:]) for row in page.object_list]
+    else:
+        base = kept_objects(TrainingBase, filterset.kept_stamp)
+        page.object_list = [ClassCard(*row[:10], trade(row[10]), base(row[11]), *row[12:])
+                            for row in page.object_list]
     return page
 
 
@@ -157,16 +183,12 @@ class _Shared(dict):
         return self[kind, key]
 
 
-def _trade(course) -> str:
-    return _trade_name(course.trade)
-
-
-def _trade_name(trade) -> str:
+def _trade(trade) -> str:
     return _text(trade.name)
 
 
-def _level(course) -> str:
-    return f"{escaped(course.get_level_display())} · " if course.level is not None else ""
+def _level(card) -> str:
+    return f"{escaped(card.get_level_display())} · " if card.level is not None else ""
 
 
 def _audience(cls) -> str:
@@ -178,23 +200,21 @@ def _provider(cls) -> str:
 
 
 def catalogue_cards(classes) -> SafeString:
-    """The classes of the public catalogue as their cards (each read with its course, trade, base and
-    provider)."""
+    """The classes of the public catalogue (ClassCards) as their cards."""
     address, shared = addresser("training:class_detail"), _Shared()
     full = gettext("Full · waiting list open")  # (gettext outside the f-strings, where makemessages finds it)
     full = f'<span class="badge text-bg-warning">{full}</span>'
     cards = []
     for cls in classes:
-        course = cls.course
         state = full if cls.takes_waiting_list else shared.once("status", cls.status, badge, cls)
-        level = shared.once("level", course.level, _level, course)
+        level = shared.once("level", cls.level, _level, cls)
         audience = shared.once("audience", cls.audience, _audience, cls)
         base = cls.base_beside_venue
         beside = f" · {_text(base)}" if base else ""
         cards.append(
             '<div class="col-md-6 col-xl-4"><div class="card h-100"><div class="card-body">'
             '<div class="d-flex justify-content-between gap-2 mb-1">'
-            f'<span class="badge text-bg-light border">{shared.once("trade", course.trade_id, _trade, course)}</span>'
+            f'<span class="badge text-bg-light border">{shared.once("trade", cls.trade.pk, _trade, cls.trade)}</span>'
             f'{state}</div><h2 class="h6 card-title mt-2"><a class="stretched-link text-decoration-none" '
             f'href="{escaped(address(cls.pk))}">{_text(cls.title)}</a></h2>'
             f'<p class="small text-muted mb-2">{level}{audience}</p>'
@@ -215,7 +235,7 @@ def class_rows(classes) -> SafeString:
     for c in classes:
         rows.append(
             f'<tr><td><a href="{escaped(address(c.pk))}">{_text(c.title)}</a>{union if c.union_class else ""}</td>'
-            f'<td class="d-none d-md-table-cell small">{shared.once("trade", c.trade.pk, _trade_name, c.trade)}</td>'
+            f'<td class="d-none d-md-table-cell small">{shared.once("trade", c.trade.pk, _trade, c.trade)}</td>'
             f'<td class="d-none d-lg-table-cell small">{shared.once("provider", c.provider_id, _provider, c)}</td>'
             f'<td class="text-nowrap small">{_day(c.starts_on)}</td>'
             f'<td class="text-nowrap small">{_text(c.confirmed_count)}/{_text(c.capacity)}</td>'

@@ -29,10 +29,9 @@ def _open_first():
 
 
 def catalogue():
-    """Classes open for registration first (soonest first), then the rest, newest first; each with its course
-    and provider (the list takes trades and bases from their kept copies: rows.kept_page)."""
+    """Classes open for registration first (soonest first), then the rest, newest first."""
     is_open, soonest = _open_first()
-    return (TrainingClass.objects.public().select_related("course", "provider")
+    return (TrainingClass.objects.public()
             .order_by(is_open.asc(), soonest.asc(), "-starts_on", "pk"))
 
 

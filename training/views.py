@@ -52,7 +52,7 @@ from .models import (
     TrainingClass,
     TrainingPlan,
 )
-from .rows import CATALOGUE_CARD_FIELDS, class_row_page, class_row_values, kept_page, listed
+from .rows import ClassCard, ClassRow, card_values, kept_page, row_values
 
 OFFICER = (Role.TRAINING_OFFICER,)
 READERS = (Role.TRAINING_OFFICER, Role.AUDITOR)
@@ -69,16 +69,16 @@ def _crumbs(*items):
 
 def catalogue(request):
     filterset = ClassFilter(request.GET, queryset=selectors.catalogue())
-    page, query = paginate(request, listed(filterset, CATALOGUE_CARD_FIELDS), 20, counted=True)
-    kept_page(page, filterset, bases=True)
+    page, query = paginate(request, card_values(filterset.qs), 20, counted=True)
+    kept_page(page, filterset, ClassCard)
     return render(request, "training/catalogue.html", {
         "filter": filterset, "page": page, "query": query, "crumbs": _crumbs((_("Class catalogue"), None)),
     })
 
 
 def class_detail(request, pk):
-    cls = get_object_or_404(selectors.catalogue().select_related("course__trade", "base").prefetch_related("sessions"),
-                            pk=pk)
+    cls = get_object_or_404(selectors.catalogue().select_related("course__trade", "base", "provider")
+                            .prefetch_related("sessions"), pk=pk)
     mine = None
     if has_role(request.user, Role.WORKER):
         mine = (Enrollment.objects.active().filter(training_class=cls, worker__user=request.user)
@@ -208,8 +208,8 @@ def class_list(request):
     filterset = StaffClassFilter(request.GET, queryset=selectors.staff_classes())
     if wants_xlsx(request):
         return tables.CLASSES.response(request, filterset.qs)
-    page, query = paginate(request, class_row_values(filterset.qs), counted=True)
-    class_row_page(page, filterset)
+    page, query = paginate(request, row_values(filterset.qs), counted=True)
+    kept_page(page, filterset, ClassRow)
     return render(request, "training/class_list.html", {
         "filter": filterset, "page": page, "query": query, "crumbs": _crumbs((_("Manage classes"), None)),
     })

@@ -1,5 +1,5 @@
 """Lists read from tables that seldom change (the filter bars' trades, training bases, months, policies and
-organizations), and the rows of small whole tables that list pages show beside their own (``attach_kept``: the
+organizations), and the rows of small whole tables that list pages show beside their own (``kept_objects``: the
 class lists' trades and bases), kept in each process between requests and read again as soon as a table they
 come from has changed.
 
@@ -69,10 +69,11 @@ def kept_rows(model, stamp: str | None = None) -> dict:
 
 
 def kept_objects(model, stamp: str | None = None):
-    """A function giving the ``model`` instance of a key from the kept copy of its table (``kept_rows``), one
-    instance for every use of a key; a row the copy does not hold yet (committed after the stamp was read)
-    is read from the database, and None a key of no row."""
-    rows, names, made = kept_rows(model, stamp), [field.attname for field in model._meta.concrete_fields], {}
+    """A function giving the ``model`` instance of a key from the kept copy of its table (``kept_rows``): the
+    rows of a page (training/rows.py) take their trades and training bases from it instead of joining those
+    tables, and rows sharing a key share one instance. A row the copy does not hold yet (committed after the
+    stamp was read) is read from the database; no key (None) gives None."""
+    rows, names, made = kept_rows(model, stamp), [field.attname for field in model._meta.concrete_fields], {None: None}
 
     def instance(pk):
         if pk not in made:
@@ -81,27 +82,6 @@ def kept_objects(model, stamp: str | None = None):
         return made[pk]
 
     return instance
-
-
-def attach_kept(objects, path: str, model, stamp: str | None = None):
-    """Sets the related ``model`` object at ``path`` ("course__trade": each object's course's trade, the course
-    already loaded) from the kept copy of its table: the page's query neither joins the table nor builds a
-    copy of its row for each of its rows, and objects sharing a row share one instance, as with
-    ``prefetch_related``. A row the copy does not hold yet (committed after the stamp was read) is left to
-    Django, which reads it when it is used."""
-    *through, name = path.split("__")
-    rows = kept_rows(model, stamp)
-    instance, field = kept_objects(model, stamp), None
-    for obj in objects:
-        for step in through:
-            obj = getattr(obj, step)
-        field = field or obj._meta.get_field(name)  # every holder is of one model: looked up once
-        pk = getattr(obj, field.attname)
-        if pk is None:
-            field.set_cached_value(obj, None)
-        elif pk in rows:
-            field.set_cached_value(obj, instance(pk))
-    return objects
 
 
 # The numbering, for the migrations (registry 0007 creates it; each app watches its own tables).
