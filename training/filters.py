@@ -36,6 +36,7 @@ class ClassFilter(ListFilter):
 
     search_fields = ("title", "venue", "provider__name", "course__title")
     kept_tables = ("training_trainingclass",)  # the months
+    shared_fields = True  # (the same for every visitor: the choices are the kept lists')
     upcoming_by_default = True
 
     def __init__(self, *args, **kwargs):

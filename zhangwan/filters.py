@@ -8,6 +8,7 @@ box that matches any of the fields the list names.
 
 import copy
 import html
+import threading
 
 import django_filters
 from django import forms, template
@@ -15,7 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField, ModelChoiceIterator
 
@@ -80,21 +81,42 @@ class KeptModelChoiceFilter(django_filters.ModelChoiceFilter):
 class PlainSelect(forms.Select):
     """The bar's select, the same HTML as Django's widget templates but written here, straight from the
     choices: Django builds a dict per option (copying the attributes) and renders each through two
-    templates, which made the selects a fifth of a list page's CPU."""
+    templates, which made the selects a fifth of a list page's CPU. A select of a set's shared fields
+    (``ListFilter.shared_fields``) keeps its options' HTML for each language and choice it has shown, at most
+    MEMO of them (a choice from a crafted address is written, not kept)."""
+
+    MEMO = 64
 
     def render(self, name, value, attrs=None, renderer=None):
         chosen = self.format_value(value)
+        memo = self.__dict__.setdefault("_memo", {})
+        key = (get_language(), *chosen)
+        options = memo.get(key)
+        if options is None:
+            options = self._options(chosen)
+            if options is None:  # option groups: Django's way
+                return super().render(name, value, attrs, renderer)
+            if len(memo) < self.MEMO:
+                memo[key] = options
+        attrs = self.build_attrs(self.attrs, attrs)
+        return mark_safe(f'<select name="{html.escape(name)}"{attributes(attrs)}>{options}</select>')  # noqa: S308 - escaped above
+
+    def __deepcopy__(self, memo):
+        copied = super().__deepcopy__(memo)
+        copied.__dict__.pop("_memo", None)  # another field's widget: its choices may differ
+        return copied
+
+    def _options(self, chosen) -> str | None:
         options, has_selected = [], False
         for option_value, label in self.choices:  # iterated once: len() of a model choice list is a query
-            if isinstance(label, (list, tuple)):  # option groups: Django's way
-                return super().render(name, value, attrs, renderer)
+            if isinstance(label, (list, tuple)):
+                return None
             option_value = "" if option_value is None else str(option_value)
             selected = not has_selected and option_value in chosen
             has_selected |= selected
             options.append(f'<option value="{html.escape(option_value)}"{" selected" if selected else ""}>'
                            f'{escaped(label)}</option>')
-        attrs = self.build_attrs(self.attrs, attrs)
-        return mark_safe(f'<select name="{html.escape(name)}"{attributes(attrs)}>{"".join(options)}</select>')  # noqa: S308 - escaped above
+        return "".join(options)
 
 
 class PlainInput:
@@ -142,6 +164,11 @@ def _fresh(filter_):
     return fresh
 
 
+SHARED_SETS = 16  # the shared fields kept (ListFilter.shared_fields): a set of fields per class and change numbers
+_SHARED_FIELDS: dict = {}
+_SHARED_LOCK = threading.Lock()
+
+
 class _Filters(dict):
     """A FilterSet class's filters; BaseFilterSet.__init__ deep-copies them for each instance."""
 
@@ -152,6 +179,10 @@ class _Filters(dict):
 class ListFilter(django_filters.FilterSet):
     search_fields: tuple[str, ...] = ()  # matched by the search box, any of them, ignoring case
     kept_tables: tuple[str, ...] = ()  # the tables of lists the set keeps itself (beyond its kept choices')
+    # True for a set whose form fields depend on nothing but its class and its kept lists (no choice made for
+    # the request's user): its fields are made once for each change number of those lists and shared by the
+    # requests, read-only (the form's data and errors are the form's own), and its selects keep their HTML.
+    shared_fields = False
 
     @cached_property
     def kept_stamp(self) -> str | None:
@@ -174,16 +205,31 @@ class ListFilter(django_filters.FilterSet):
         if not hasattr(self, "_form"):
             form = self._meta.form(self.data, prefix=self.form_prefix) if self.is_bound \
                 else self._meta.form(prefix=self.form_prefix)
-            for filter_ in self.filters.values():
-                if isinstance(filter_, KeptModelChoiceFilter):
-                    filter_.extra["kept_stamp"] = self.kept_stamp
-            form.fields = {name: filter_.field for name, filter_ in self.filters.items()}
-            for field in form.fields.values():
-                field.widget = _plain(field.widget)
-                select = isinstance(field.widget, forms.Select)
-                field.widget.attrs["class"] = "form-select form-select-sm" if select else "form-control form-control-sm"
+            form.fields = self._shared_fields() if self.shared_fields and self.kept_stamp else self._fields()
             self._form = form
         return self._form
+
+    def _fields(self) -> dict:
+        for filter_ in self.filters.values():
+            if isinstance(filter_, KeptModelChoiceFilter):
+                filter_.extra["kept_stamp"] = self.kept_stamp
+        fields = {name: filter_.field for name, filter_ in self.filters.items()}
+        for field in fields.values():
+            field.widget = _plain(field.widget)
+            select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = "form-select form-select-sm" if select else "form-control form-control-sm"
+        return fields
+
+    def _shared_fields(self) -> dict:
+        key = (type(self), self.kept_stamp)
+        fields = _SHARED_FIELDS.get(key)
+        if fields is None:
+            fields = self._fields()
+            with _SHARED_LOCK:
+                while len(_SHARED_FIELDS) >= SHARED_SETS:  # the oldest numbers first: tables change, seldom back
+                    _SHARED_FIELDS.pop(next(iter(_SHARED_FIELDS)))
+                _SHARED_FIELDS[key] = fields
+        return dict(fields)  # the form's own dict of the shared fields
 
     def filter_q(self, queryset, name, value):
         value = value.strip()

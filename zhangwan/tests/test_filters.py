@@ -170,3 +170,33 @@ def test_the_bar_renders_as_the_template_did_without_a_clear_address():
     form = BarFilter(QueryDict(""), queryset=Trade.objects.all()).form
     html = Template('{% include "includes/filter_form.html" %}').render(Context({"filter": {"form": form}}))
     assert parse_html(html) == parse_html(Template(BAR).render(Context({"filter": {"form": form}})))
+
+
+@pytest.mark.django_db
+def test_the_catalogues_fields_are_made_once_for_each_change_of_its_lists_and_keep_no_visitors_choice():
+    """The class lists' filter sets share their fields between requests while the trades, bases and classes
+    are unchanged (ListFilter.shared_fields): a visitor's choice stays in their own form, a new trade shows
+    at the next request, and each language gets its own options."""
+    from django.http import QueryDict
+    from django.utils import translation
+
+    from training.filters import ClassFilter
+    from training.models import TrainingClass
+
+    def bar(query):
+        filterset = ClassFilter(QueryDict(query), queryset=TrainingClass.objects.all())
+        return filterset.form, filter_bar(filterset.form, "/")
+
+    welder = Trade.objects.create(code="X-9", name_zh="焊工甲", name_en="Welder A")
+    first, chosen = bar(f"trade={welder.pk}&level=4")
+    second, plain = bar("")
+    assert second.fields["trade"] is first.fields["trade"] and second.fields is not first.fields
+    assert f'<option value="{welder.pk}" selected>焊工甲</option>' in chosen
+    assert f'<option value="{welder.pk}">焊工甲</option>' in plain and '<option value="4" selected>' not in plain
+    assert '<option value="4" selected>' in chosen
+    assert first.cleaned_data["trade"] == welder and second.cleaned_data["trade"] is None
+    with translation.override("en"):
+        assert f'<option value="{welder.pk}">Welder A</option>' in bar("")[1]
+    Trade.objects.create(code="X-10", name_zh="钳工乙", name_en="Fitter B")
+    third, fresh = bar("")
+    assert third.fields["trade"] is not first.fields["trade"] and "钳工乙" in fresh
