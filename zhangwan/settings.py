@@ -86,6 +86,8 @@ TEMPLATES = [
         "OPTIONS": {
             # {% url %} through fast_reverse and {% static %} kept; the list pages' filter bar
             "builtins": ["zhangwan.links", "zhangwan.filters"],
+            # {% load i18n %}: Django's library with a {% translate %} that keeps its constant messages
+            "libraries": {"i18n": "zhangwan.translate_tags"},
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
