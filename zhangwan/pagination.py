@@ -3,6 +3,7 @@ from django.db.models import Count, QuerySet, Window
 from django.db.models.query import FlatValuesListIterable
 
 TOTAL = "rows_in_all"  # the count each row of a counted page carries
+LAST_OFFSET = 2**62  # beyond it (a page number from a crafted address) PostgreSQL's OFFSET fails: Django counts first
 
 
 class CountedPaginator(Paginator):
@@ -23,8 +24,8 @@ class CountedPaginator(Paginator):
             wanted = 1 if number is None else int(number)
         except (TypeError, ValueError):
             wanted = 1  # as Django: a number that is not one gives the first page
-        if wanted >= 1:
-            bottom = (wanted - 1) * self.per_page
+        bottom = (wanted - 1) * self.per_page
+        if wanted >= 1 and bottom <= LAST_OFFSET:
             rows = list(rows.annotate(**{TOTAL: Window(Count("*"))})[bottom:bottom + self.per_page])
             if rows:
                 self.count = _take_count(rows)  # Paginator.count is a cached_property: this is its value

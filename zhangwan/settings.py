@@ -80,7 +80,8 @@ WSGI_APPLICATION = "zhangwan.wsgi.application"
 
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "BACKEND": "zhangwan.translate_tags.Templates",  # Django's (its check knows our i18n library is meant)
+        "NAME": "django",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {

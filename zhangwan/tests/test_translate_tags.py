@@ -57,3 +57,16 @@ def test_the_projects_templates_load_it_as_i18n():
 
     template = engines["django"].from_string('{% load i18n %}{% translate "Log in" %}')
     assert template.template.nodelist.get_nodes_by_type(KeptTranslateNode)
+
+
+def test_the_backends_check_still_reports_any_other_name_two_modules_share(settings):
+    from django.template.backends.django import DjangoTemplates
+
+    from zhangwan.translate_tags import Templates
+
+    params = {"NAME": "t", "DIRS": [], "APP_DIRS": False,
+              "OPTIONS": {"libraries": {"i18n": "zhangwan.translate_tags", "static": "zhangwan.links"}}}
+    ours, djangos = Templates(params), DjangoTemplates(params)
+    assert [problem.msg for problem in djangos.check() if "'i18n'" in problem.msg]
+    assert [problem.id for problem in ours.check()] == ["templates.W003"]
+    assert "'static'" in ours.check()[0].msg
