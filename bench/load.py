@@ -545,6 +545,7 @@ def main():
         when = harness.stamp()
         harness.load_demo()
         users = populate(args, server.port)
+        harness.settle()
 
         think = tuple(args.think)
         recorder, _wall, _cpu = run(users, None, args.warmup, think, server)

@@ -168,6 +168,7 @@ def main():
         worker = longest_history()
         harness.vacuum("registry_worker", "registry_employment", "training_enrollment", "subsidies_claim",
                        "certification_certificate", "competitions_entry")
+        harness.settle()
         harness.say(f"the liaison's organization: {before} workers in the demo, {after} in the bench database")
         harness.say(f"talent profile of {worker.name} (pk {worker.pk}): {worker.n} enrollments, certificates "
                     f"and claims\n")
