@@ -234,14 +234,23 @@ class _BenchBackends(threading.Thread):
     it) and the parallel workers of those ("parallel worker for PID n"), each's CPU as last seen. A
     parallel worker lives for one query (a dashboard's aggregate: 50–100 ms) and a backend may close
     within the measured stretch (a gunicorn worker's connection past CONN_MAX_AGE): read only at the end,
-    their CPU would be lost and counted as other work. What one did in its last 10 ms is missed."""
+    their CPU would be lost and counted as other work. Those that end are counted whole from the server's
+    record of its finished children (``reaped``), less what the ones seen before the stretch had used then
+    and less the other databases' ones seen (their CPU as last seen); one that lived and ended between two
+    polls is taken for the bench's (a parallel worker: nothing else on the server starts and ends so fast
+    while a bench runs)."""
 
     def __init__(self, db_name, postmaster):
         super().__init__(daemon=True)
         self.db_name, self.postmaster = db_name, postmaster
         self.first, self.last, self.kind = {}, {}, {}  # pid -> CPU at first sight, as last seen; bench or not
         self.stopping = threading.Event()
+        self.reaped = self._reaped()
         self._poll()
+
+    def _reaped(self) -> float:
+        stat = process_stat(self.postmaster)
+        return stat.reaped if stat is not None else 0.0
 
     def _title(self, pid):
         try:
@@ -257,31 +266,42 @@ class _BenchBackends(threading.Thread):
         leader = leader.split()[0] if leader.split() else ""
         return bool(found) and leader.isdigit() and self.kind.get(int(leader), False)
 
-    def _poll(self):
+    def _children(self) -> list[int]:
         try:
-            children = Path(f"/proc/{self.postmaster}/task/{self.postmaster}/children").read_text().split()
+            return list(map(int, Path(f"/proc/{self.postmaster}/task/{self.postmaster}/children").read_text().split()))
         except OSError:
-            return
+            return []
+
+    def _poll(self, everyone=True):
         fresh = not self.kind
-        for pid in map(int, children):
+        for pid in self._children():
             if pid not in self.kind:
                 self.kind[pid] = self._belongs(pid)
-            if self.kind[pid]:
-                stat = process_stat(pid)
-                if stat is not None:
-                    # Known at the start: from its CPU then; come later: from zero.
-                    self.first.setdefault(pid, stat[2] if fresh else 0.0)
-                    self.last[pid] = stat[2]
+            elif not (self.kind[pid] or everyone):
+                continue  # another database's, or the server's own: read now and then (what it used in all)
+            stat = process_stat(pid)
+            if stat is not None:
+                # Known at the start: from its CPU then; come later: from zero.
+                self.first.setdefault(pid, stat.seconds if fresh else 0.0)
+                self.last[pid] = stat.seconds
 
     def run(self):
+        polls = 0
         while not self.stopping.wait(0.01):
-            self._poll()
+            polls += 1
+            self._poll(everyone=polls % 50 == 0)
 
     def cpu(self) -> float:
         self.stopping.set()
         self.join()
         self._poll()
-        return sum(self.last[pid] - self.first[pid] for pid in self.last)
+        alive = set(self._children())
+        ended = [pid for pid in self.last if pid not in alive]
+        total = sum(self.last[pid] - self.first[pid] for pid in self.last if pid in alive and self.kind[pid])
+        # The finished ones, whole: the server's reaped time, less the part before the stretch and the others'.
+        reaped = self._reaped() - self.reaped
+        reaped -= sum(self.first[pid] if self.kind[pid] else self.last[pid] for pid in ended)
+        return total + max(0.0, reaped)
 
 
 class _BackendsWatcher:
