@@ -90,7 +90,8 @@ def navigation(request):
                     *(i["name"] for i in items)])
     if not authenticated:
         return {"nav_items": items, "nav_groups": partial(grouped, items), "user_role_labels": [], "nav_key": key}
-    labels = [Role(r).label for r in sorted(user_roles(user)) if r in Role.values]
+    known = set(Role.values)  # (Role.values builds its list on every call)
+    labels = [Role(r).label for r in sorted(user_roles(user)) if r in known]
     # The unread count is fetched by the page itself (htmx), so pages don't depend on it.
     return {"nav_items": items, "nav_groups": partial(grouped, items), "user_role_labels": labels, "nav_key": key,
             "show_admin_link": staff,
