@@ -86,10 +86,11 @@ class PlainSelect(forms.Select):
     MEMO of them (a choice from a crafted address is written, not kept)."""
 
     MEMO = 64
+    keeps_options = False  # set on the selects of shared fields, whose choices never change
 
     def render(self, name, value, attrs=None, renderer=None):
         chosen = self.format_value(value)
-        memo = self.__dict__.setdefault("_memo", {})
+        memo = self.__dict__.setdefault("_memo", {}) if self.keeps_options else {}
         key = (get_language(), *chosen)
         options = memo.get(key)
         if options is None:
@@ -104,6 +105,7 @@ class PlainSelect(forms.Select):
     def __deepcopy__(self, memo):
         copied = super().__deepcopy__(memo)
         copied.__dict__.pop("_memo", None)  # another field's widget: its choices may differ
+        copied.keeps_options = False
         return copied
 
     def _options(self, chosen) -> str | None:
@@ -225,6 +227,9 @@ class ListFilter(django_filters.FilterSet):
         fields = _SHARED_FIELDS.get(key)
         if fields is None:
             fields = self._fields()
+            for field in fields.values():
+                if isinstance(field.widget, PlainSelect):
+                    field.widget.keeps_options = True
             with _SHARED_LOCK:
                 while len(_SHARED_FIELDS) >= SHARED_SETS:  # the oldest numbers first: tables change, seldom back
                     _SHARED_FIELDS.pop(next(iter(_SHARED_FIELDS)))

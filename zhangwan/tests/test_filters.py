@@ -200,3 +200,12 @@ def test_the_catalogues_fields_are_made_once_for_each_change_of_its_lists_and_ke
     Trade.objects.create(code="X-10", name_zh="钳工乙", name_en="Fitter B")
     third, fresh = bar("")
     assert third.fields["trade"] is not first.fields["trade"] and "钳工乙" in fresh
+
+
+def test_a_select_of_a_field_made_for_one_request_shows_its_choices_as_they_are_now():
+    """Only a shared field's select keeps its options' HTML: another's choices may change between renders."""
+    select = PlainSelect()
+    select.choices = [("a", "A")]
+    assert '<option value="a">A</option>' in select.render("kind", "")
+    select.choices = [("b", "B")]
+    assert '<option value="b">B</option>' in select.render("kind", "") and ">A<" not in select.render("kind", "")
