@@ -112,15 +112,21 @@ def row_values(queryset):
     return queryset.values_list(*ROW_COLUMNS)
 
 
+# Where each row of values has the keys kept_page makes objects of (a card's base right after its trade).
+_ROW_TRADE = ROW_COLUMNS.index("course__trade")
+_CARD_TRADE = CARD_COLUMNS.index("course__trade")
+assert CARD_COLUMNS[_CARD_TRADE + 1] == "base"
+
+
 def kept_page(page, filterset, shape):
     """The page's rows of values made ClassCards or ClassRows (``shape``), their trades and training bases from
     the filter bar's kept copies of those tables."""
-    trade = kept_objects(Trade, filterset.kept_stamp)
+    trade, t = kept_objects(Trade, filterset.kept_stamp), _ROW_TRADE if shape is ClassRow else _CARD_TRADE
     if shape is ClassRow:
-        page.object_list = [ClassRow(*row[:3], trade(row[3]), *row[4:]) for row in page.object_list]
+        page.object_list = [ClassRow(*row[:t], trade(row[t]), *row[t + 1:]) for row in page.object_list]
     else:
         base = kept_objects(TrainingBase, filterset.kept_stamp)
-        page.object_list = [ClassCard(*row[:10], trade(row[10]), base(row[11]), *row[12:])
+        page.object_list = [ClassCard(*row[:t], trade(row[t]), base(row[t + 1]), *row[t + 2:])
                             for row in page.object_list]
     return page
 

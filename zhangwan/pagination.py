@@ -41,7 +41,10 @@ def _take_count(rows) -> int:
         rows[:] = [tuple.__new__(type(row), row[:-1]) for row in rows]  # (a named row's class takes its items)
         return first[-1]
     if isinstance(first, dict):
-        return [row.pop(TOTAL) for row in rows][0]
+        count = first[TOTAL]
+        for row in rows:
+            del row[TOTAL]
+        return count
     return getattr(first, TOTAL)
 
 

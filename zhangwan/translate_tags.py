@@ -29,6 +29,14 @@ _generation = [0]  # bumped when the translations may have changed: every kept t
 
 
 class KeptTranslateNode(i18n.TranslateNode):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        message, context = self.filter_expression, self.message_context
+        # A quoted message without filters, its context (if any) one too: the same text for a language.
+        self.constant = (message.var.literal is not None and not message.filters
+                         and (context is None or (isinstance(context.var, str) and not context.filters)))
+        self.kept = {}  # (language, autoescape, generation) -> the text
+
     def render(self, context):
         if not self.constant:
             return super().render(context)
@@ -45,15 +53,6 @@ class KeptTranslateNode(i18n.TranslateNode):
     def _rendered(self, context):
         super().render(context)
         return context[self.asvar]
-
-    @property
-    def constant(self) -> bool:
-        if "_constant" not in self.__dict__:
-            message, context = self.filter_expression, self.message_context
-            self._constant = (message.var.literal is not None and not message.filters
-                              and (context is None or (isinstance(context.var, str) and not context.filters)))
-            self.kept = {}
-        return self._constant
 
 
 @register.tag("translate")
