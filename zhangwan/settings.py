@@ -213,6 +213,7 @@ CELERY_BEAT_SCHEDULE = {
     "purge-idempotency-keys": {"task": "zhangwan.api.tasks.purge_idempotency_keys", "schedule": 3600.0},
     "deliver-due-webhooks": {"task": "zhangwan.api.tasks.deliver_due_webhooks", "schedule": 30.0},
     "purge-webhook-log": {"task": "zhangwan.api.tasks.purge_webhook_log", "schedule": 86400.0},
+    "prune-figure-changes": {"task": "zhangwan.reports.tasks.prune_figure_changes", "schedule": 3600.0},
 }
 
 # Hosts webhooks may be sent to over http and whatever address they resolve to (tests, an intranet);
@@ -241,10 +242,12 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
-# No page is cached (a cached list page could show a seat that was taken: docs/performance.md);
+# No list page is cached (a cached list page could show a seat that was taken: docs/performance.md);
 # rate limits are in PostgreSQL (zhangwan/ratelimit.py). The cache holds the users' roles and permissions
-# (zhangwan/accounts/access_cache.py): here one process's own; in production (and in the benchmarks) Redis,
-# shared by every worker, its keys prefixed with the database's name so that two databases' users never meet.
+# (zhangwan/accounts/access_cache.py) and the dashboard's figures, each entry with the snapshot it was read
+# in and stale as soon as a change it has not seen commits (zhangwan/reports/kept.py): here one process's
+# own; in production (and in the benchmarks) Redis, shared by every worker, its keys prefixed with the
+# database's name so that two databases' users never meet.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     # Parts of pages drawn only from what their cache key names (the navigation bar: language, roles, the

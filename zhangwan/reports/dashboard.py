@@ -8,6 +8,7 @@ only: the organization filter is theirs, whatever the address says.
 """
 
 import datetime
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,8 +18,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractYear
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -34,7 +37,7 @@ from zhangwan.query import FIRST_YEAR, LAST_YEAR
 from zhangwan.registry.models import Organization, SkillLevel, Trade
 from zhangwan.registry.templatetags.money import yuan
 
-from . import figures
+from . import figures, kept
 from .figures import LEVELS
 
 # The headline figures shown as cards; the rest are in the table under them.
@@ -119,14 +122,19 @@ def _chosen_year(request, years) -> int:
     return year
 
 
-def _chosen_organization(request):
+def _choices(staff: bool) -> tuple[list[int], list[tuple[int, str]]]:
+    """The years with data and, for district staff, the organizations (pk, name) they may choose from."""
+    return years_with_data(), list(Organization.objects.order_by("name").values_list("pk", "name")) if staff else []
+
+
+def _chosen_organization(request, choices):
     """(organization or None for the whole district, the organizations staff may choose from)."""
     user = request.user
     if not is_district_staff(user):
         if not user.organization_id:  # a liaison acting for no organization sees nothing
             raise PermissionDenied
         return user.organization, []
-    organizations = list(Organization.objects.order_by("name").only("pk", "name"))
+    organizations = [Organization(pk=pk, name=name) for pk, name in choices]
     raw = request.GET.get("organization", "").strip()
     chosen = next((o for o in organizations if str(o.pk) == raw), None)
     if raw and chosen is None:
@@ -311,19 +319,31 @@ PANELS = [trainees_panel, subsidies_panel, competitions_panel, certificates_pane
           incentives_panel, outreach_panel]
 
 
-@role_required(*STAFF_ROLES, Role.LIAISON)
-def dashboard(request):
-    organization, organizations = _chosen_organization(request)
-    years = years_with_data()
-    year = _chosen_year(request, years)
+def figures_html(year: int, organization=None) -> str:
+    """The dashboard's figures of a year (its cards, the report's headline figures, the panels and their
+    charts' data) as HTML: the same for every reader in one language."""
     data = figures.Year(year, organization)
     shown_figures = {f.key: f for f in data.headline()}
     panels = [build(data) for build in PANELS]
-    return render(request, "reports/dashboard.html", {
-        "year": year, "years": sorted({*years, year, timezone.localdate().year}, reverse=True),
-        "organization": organization, "organizations": organizations,
+    return render_to_string("reports/_dashboard_figures.html", {
         "cards": [(key, shown_figures[key].label,
                    shown(shown_figures[key].value, shown_figures[key].money, cents=False)) for key in CARDS],
         "figures": [(f.label, shown(f.value, f.money)) for f in shown_figures.values()], "panels": panels,
         "data": {p.key: p.chart for p in panels},
+    })
+
+
+@role_required(*STAFF_ROLES, Role.LIAISON)
+def dashboard(request):
+    """The figures are kept between views until a change that could alter them commits (kept.py): a year's
+    whole figures for an organization or the district, and the years and organizations to choose from."""
+    staff = is_district_staff(request.user)
+    years, choices = kept.kept(f"choices:{staff:d}", (), functools.partial(_choices, staff))
+    organization, organizations = _chosen_organization(request, choices)
+    year = _chosen_year(request, years)
+    html = kept.kept(f"dashboard:{year}:{organization.pk if organization else 0}", (year - 1, year),
+                     functools.partial(figures_html, year, organization))
+    return render(request, "reports/dashboard.html", {
+        "year": year, "years": sorted({*years, year, timezone.localdate().year}, reverse=True),
+        "organization": organization, "organizations": organizations, "figures": mark_safe(html),  # noqa: S308
     })

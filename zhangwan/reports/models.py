@@ -82,3 +82,34 @@ class AnnualReport(FileJob):
         for stored in (self.file, self.document, self.summary_pdf):
             if stored:
                 stored.delete(save=False)
+
+
+class FigureChange(models.Model):
+    """A transaction that wrote what the dashboard's figures read, and the year whose figures it may change
+    (0: any year). Written by triggers only (reports/kept.py); pruned hourly."""
+
+    pk = models.CompositePrimaryKey("xid", "year")
+    xid = models.BigIntegerField(_("transaction"))
+    year = models.PositiveSmallIntegerField(_("year"))
+
+    class Meta:
+        verbose_name = _("figure change")
+        verbose_name_plural = _("figure changes")
+
+    def __str__(self):
+        return f"{self.xid}:{self.year}"
+
+
+class FigureHorizon(models.Model):
+    """A moment marked by the hourly prune (reports/kept.py): every transaction below ``oldest_xid`` had ended
+    by it."""
+
+    marked_at = models.DateTimeField(_("marked at"))
+    oldest_xid = models.BigIntegerField(_("oldest running transaction"))
+
+    class Meta:
+        verbose_name = _("figure horizon")
+        verbose_name_plural = _("figure horizons")
+
+    def __str__(self):
+        return f"{self.marked_at:%Y-%m-%d %H:%M}: {self.oldest_xid}"

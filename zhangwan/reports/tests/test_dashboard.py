@@ -31,8 +31,8 @@ NUMBERS = itertools.count(1)
 WELDER, ELECTRICIAN = "6-18-02-04", "6-31-01-03"
 
 
-def enrol(worker, *, month=3, code=WELDER, status=Enrollment.Status.CONFIRMED):
-    start = datetime.date(YEAR, month, 10)
+def enrol(worker, *, month=3, code=WELDER, status=Enrollment.Status.CONFIRMED, year=YEAR):
+    start = datetime.date(year, month, 10)
     cls = open_class(course=CourseFactory(trade=trade(code)), starts_on=start, ends_on=start, sessions=0)
     return Enrollment.objects.create(worker=worker, training_class=cls, status=status, channel="staff")
 
