@@ -8,10 +8,11 @@ are called on them alone (a read from Django 5.3-5.5 ms before, 2.2-2.6 ms now, 
 from django.db import connection
 
 # Written each time, by design: sessions and login records, the user's own notifications, and
-# the rate counters (an export counts even when posted to); and the change numbers a write to a watched
-# table leaves (zhangwan/table_versions.py), the write itself being counted in its own table.
+# the rate counters (an export counts even when posted to); and the change numbers and the change log a
+# write to a watched table leaves (zhangwan/table_versions.py, zhangwan/reports/kept.py), the write itself
+# being counted in its own table.
 NOT_BUSINESS = {"django_session", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog",
-                "accounts_notification", "limits_ratecounter", "zhangwan_table_version"}
+                "accounts_notification", "limits_ratecounter", "zhangwan_table_version", "reports_figurechange"}
 
 _oids: dict[str, dict[str, int]] = {}  # database → {table of its schema: oid}
 
