@@ -18,6 +18,7 @@ from zhangwan.columns import wants_xlsx
 from zhangwan.excel import xlsx_response
 from zhangwan.pagination import paginate
 from zhangwan.picker import Picker
+from zhangwan.prepared import Prepared
 from zhangwan.qr import qr_svg
 from zhangwan.query import search_param
 from zhangwan.registry.models import FULL_ID_NUMBER, Trade, Worker
@@ -76,13 +77,19 @@ def catalogue(request):
     })
 
 
+# A class's page: what the catalogue shows, with its course, trade, base, provider and sessions; and the
+# visiting worker's seat in it, if any, with their place on the waiting list.
+CLASS_PAGE = Prepared(lambda pk: TrainingClass.objects.public().select_related("course__trade", "base", "provider")
+                      .prefetch_related("sessions").filter(pk=pk), "pk")
+SEAT = Prepared(lambda pk, user_id: Enrollment.objects.active().filter(training_class=pk, worker__user=user_id)
+                .annotate_position().order_by("pk")[:1], "pk", "user_id")
+
+
 def class_detail(request, pk):
-    cls = get_object_or_404(selectors.catalogue().select_related("course__trade", "base", "provider")
-                            .prefetch_related("sessions"), pk=pk)
+    cls = CLASS_PAGE.get_or_404(pk=pk)
     mine = None
     if has_role(request.user, Role.WORKER):
-        mine = (Enrollment.objects.active().filter(training_class=cls, worker__user=request.user)
-                .annotate_position().first())
+        mine = next(iter(SEAT.list(pk=cls.pk, user_id=request.user.pk)), None)
     return render(request, "training/class_detail.html", {
         "cls": cls, "mine": mine, "can_register_self": has_role(request.user, Role.WORKER),
         "can_register_others": has_role(request.user, Role.LIAISON), "open_now": cls.registration_is_open(),

@@ -1,0 +1,97 @@
+"""Querysets compiled once (zhangwan/prepared.py) give what the ORM gives: the same rows, fields, related
+objects, annotations and prefetched lists; and a queryset that cannot be kept so is refused on first use."""
+
+import datetime
+
+import pytest
+from django.http import Http404
+from django.utils import timezone
+
+from training.models import ClassSession, Enrollment
+from training.tests.factories import open_class
+from training.views import CLASS_PAGE, SEAT
+from zhangwan.accounts.tests.factories import UserFactory
+from zhangwan.prepared import PREPARED, Prepared
+from zhangwan.registry.models import Trade
+from zhangwan.registry.tests.factories import WorkerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def seen(obj, depth=2):
+    """An instance as a reader sees it: its loaded fields, annotations, related objects and prefetched lists."""
+    if obj is None:
+        return None
+    state = {key: value for key, value in obj.__dict__.items()
+             if not key.startswith("_") and key != "_state"}
+    if depth:
+        state["related"] = {name: seen(value, depth - 1) for name, value in obj._state.fields_cache.items()}
+        state["prefetched"] = {name: [seen(o, depth - 1) for o in objs]
+                               for name, objs in getattr(obj, "_prefetched_objects_cache", {}).items()}
+    return (type(obj), state)
+
+
+def same_as_the_orm(prepared, **keys):
+    kept, orm = prepared.list(**keys), list(prepared.build(**keys))
+    assert [seen(o) for o in kept] == [seen(o) for o in orm]
+    return kept
+
+
+@pytest.fixture
+def training_class():
+    cls = open_class()
+    start = timezone.make_aware(datetime.datetime.combine(cls.starts_on, datetime.time(9)))
+    ClassSession.objects.create(training_class=cls, starts_at=start, ends_at=start + datetime.timedelta(hours=2),
+                                hours=2, topic="理论")
+    return cls
+
+
+def test_a_class_page_is_the_orms(training_class, django_assert_num_queries):
+    same_as_the_orm(CLASS_PAGE, pk=training_class.pk)
+    with django_assert_num_queries(2):  # the class with its course, trade, base and provider; its sessions
+        cls = CLASS_PAGE.get_or_404(pk=training_class.pk)
+    assert cls.course.trade.code and "理论" in [s.topic for s in cls.sessions.all()]
+
+
+def test_a_seat_with_its_place_on_the_waiting_list_is_the_orms(training_class):
+    workers = [WorkerFactory(user=UserFactory()) for _ in range(2)]
+    for n, worker in enumerate(workers):
+        Enrollment.objects.create(worker=worker, training_class=training_class, channel="self",
+                                  status=Enrollment.Status.WAITLISTED, queue_number=n + 1)
+    seat = same_as_the_orm(SEAT, pk=training_class.pk, user_id=workers[1].user_id)
+    assert [s.position for s in seat] == [2]
+    assert SEAT.list(pk=training_class.pk, user_id=workers[0].user_id + 10_000) == []
+
+
+def test_a_missing_row_is_404(training_class):
+    with pytest.raises(Http404):
+        CLASS_PAGE.get_or_404(pk=training_class.pk + 10_000)
+
+
+def test_every_prepared_queryset_of_the_pages_compiles():
+    for prepared in [p for p in PREPARED if not p.build.__module__.startswith("zhangwan.tests")]:
+        prepared.list(**dict.fromkeys(prepared.names, 1))
+
+
+def test_sql_that_changes_with_a_key_is_refused():
+    prepared = Prepared(lambda pk: Trade.objects.filter(pk=pk) if pk < 2_000_000_050
+                        else Trade.objects.filter(pk=pk, code="x"), "pk")
+    with pytest.raises(ValueError, match="changes with the keys"):
+        prepared.list(pk=1)
+
+
+def test_a_parameter_that_changes_by_itself_is_refused():
+    prepared = Prepared(lambda pk: Trade.objects.filter(pk=pk, name_zh=str(timezone.now())), "pk")
+    with pytest.raises(ValueError, match="is no key"):
+        prepared.list(pk=1)
+
+
+def test_a_key_the_statement_does_not_take_is_refused():
+    prepared = Prepared(lambda pk, other: Trade.objects.filter(pk=pk), "pk", "other")
+    with pytest.raises(ValueError, match="not a parameter"):
+        prepared.list(pk=1, other=2)
+
+
+def test_a_key_must_be_an_integer(training_class):
+    with pytest.raises(TypeError):
+        CLASS_PAGE.list(pk=str(training_class.pk))
