@@ -14,6 +14,7 @@ from django.utils import timezone
 from zhangwan.accounts.roles import Role
 from zhangwan.accounts.tests.factories import UserFactory
 from zhangwan.registry.tests.factories import trade
+from zhangwan.tests.orm_answer import same_as_the_orm
 
 from ..models import (
     Assignment,
@@ -29,6 +30,7 @@ from ..models import (
     TalkTopic,
 )
 from ..services.review import review_save, reviewers_assign
+from ..views import review
 from ..views.publicity import OBJECTIONS
 from .factories import nomination, pool, qualified_worker, reviewer, selection_round
 
@@ -183,6 +185,15 @@ def assigned(reviewing_round, role_users):
     pool(3)
     reviewers_assign(round_=reviewing_round, user=role_users["masters_officer"])
     return n.assignments.get(reviewer=me)
+
+
+def test_a_review_sheets_rows_are_the_orms(assigned):
+    same_as_the_orm(review.MY_ASSIGNMENTS, user_id=assigned.reviewer.user_id)
+    same_as_the_orm(review.SHEET, pk=assigned.pk, user_id=assigned.reviewer.user_id)
+    assert review.SHEET.list(pk=assigned.pk, user_id=assigned.reviewer.user_id + 10_000) == []
+    assert len(same_as_the_orm(review.CRITERIA, round_id=assigned.nomination.round_id)) == 2
+    same_as_the_orm(review.SCORES, assignment_id=assigned.pk)
+    same_as_the_orm(review.ATTACHMENTS, nomination_id=assigned.nomination_id)
 
 
 def _post_scores(client, assignment, values, submit=False):

@@ -12,20 +12,30 @@ from zhangwan.accounts.roles import Role, has_role
 from zhangwan.actions import refusal_to
 from zhangwan.columns import wants_xlsx
 from zhangwan.forms import flash_errors
+from zhangwan.prepared import Prepared
 from zhangwan.uploads import embedding
 
 from .. import selectors, tables
 from ..forms import AssignForm, ReasonForm, ReviewForm, WaiverForm
-from ..models import Assignment, Nomination
+from ..models import Assignment, Attachment, Criterion, Nomination, Score
 from ..services import review as services
 from .common import OFFICER, READERS, manage_crumb, round_or_404
+
+# A reviewer's list; a sheet: the assignment with its nomination, round, nominee, employer and trade, the
+# round's criteria, the scores given so far and the nomination's attachments.
+MY_ASSIGNMENTS = Prepared(lambda user_id: selectors.reviewer_assignments(user_id).select_related(
+    "nomination__round", "nomination__nominee", "nomination__trade").order_by("status", "nomination__round__year",
+                                                                              "pk"), "user_id")
+SHEET = Prepared(lambda pk, user_id: selectors.reviewer_assignments(user_id).select_related(
+    "nomination__round", "nomination__nominee__employer", "nomination__trade").filter(pk=pk), "pk", "user_id")
+CRITERIA = Prepared(lambda round_id: Criterion.objects.filter(round=round_id), "round_id")
+SCORES = Prepared(lambda assignment_id: Score.objects.filter(assignment=assignment_id), "assignment_id")
+ATTACHMENTS = Prepared(lambda nomination_id: Attachment.objects.filter(nomination=nomination_id), "nomination_id")
 
 
 @role_required(Role.REVIEWER)
 def review_home(request):
-    assignments = (selectors.reviewer_assignments(request.user)
-                   .select_related("nomination__round", "nomination__nominee", "nomination__trade")
-                   .order_by("status", "nomination__round__year", "pk"))
+    assignments = MY_ASSIGNMENTS.list(user_id=request.user.pk)
     done = sum(1 for a in assignments if a.is_submitted)
     return render(request, "masters/review_home.html", {
         "assignments": assignments, "done": done, "crumbs": [(_("Expert review"), None)],
@@ -34,11 +44,10 @@ def review_home(request):
 
 @role_required(Role.REVIEWER)
 def review_sheet(request, pk):
-    assignment = get_object_or_404(selectors.reviewer_assignments(request.user).select_related(
-        "nomination__round", "nomination__nominee__employer", "nomination__trade"), pk=pk)
+    assignment = SHEET.get_or_404(pk=pk, user_id=request.user.pk)
     nomination = assignment.nomination
-    criteria = list(nomination.round.criteria.all())
-    scores = {s.criterion_id: s for s in assignment.scores.all()}
+    criteria = CRITERIA.list(round_id=nomination.round_id)
+    scores = {s.criterion_id: s for s in SCORES.list(assignment_id=assignment.pk)}
     locked = assignment.is_submitted
     form = ReviewForm(request.POST or None, criteria=criteria, scores=scores, initial={"comment": assignment.comment})
     if request.method == "POST" and not locked and form.is_valid():
@@ -48,7 +57,7 @@ def review_sheet(request, pk):
                                  comments=form.comments(), comment=form.cleaned_data["comment"], submit=submit)
             messages.success(request, _("Review submitted; the scores are locked.") if submit else _("Draft saved."))
             return redirect("masters:review_home") if submit else redirect("masters:review_sheet", pk=pk)
-    attachments = list(nomination.attachments.all())
+    attachments = ATTACHMENTS.list(nomination_id=nomination.pk)
     response = render(request, "masters/review_sheet.html", {
         "a": assignment, "n": nomination, "form": form, "locked": locked, "scores": scores,
         "attachments": attachments, "conflict_form": ReasonForm(),
