@@ -117,11 +117,19 @@ def register_self(request, pk):
     return redirect("training:class_detail", pk=cls.pk)
 
 
+# A worker's own classes, the latest first, each with its place on the waiting list; their mentorships.
+MY_SEATS = Prepared(lambda worker_id: Enrollment.objects.filter(worker=worker_id)
+                    .select_related("training_class__course__trade").annotate_position()
+                    .order_by("-training_class__starts_on", "-pk"), "worker_id")
+_MENTORSHIPS = Mentorship.objects.select_related("mentor", "apprentice", "trade")
+AS_MENTOR = Prepared(lambda worker_id: _MENTORSHIPS.filter(mentor=worker_id), "worker_id")
+AS_APPRENTICE = Prepared(lambda worker_id: _MENTORSHIPS.filter(apprentice=worker_id), "worker_id")
+
+
 @role_required(Role.WORKER)
 def my_classes(request):
     worker = own_worker_or_404(request.user)
-    enrollments = list(worker.enrollments.select_related("training_class__course__trade").annotate_position()
-                       .order_by("-training_class__starts_on", "-pk"))
+    enrollments = MY_SEATS.list(worker_id=worker.pk)
     return render(request, "training/my_classes.html", {
         "worker": worker, "enrollments": enrollments,
         "attendance": selectors.attendance_summary(enrollments), **_mentorships(worker),
@@ -130,8 +138,7 @@ def my_classes(request):
 
 
 def _mentorships(worker):
-    related = Mentorship.objects.select_related("mentor", "apprentice", "trade")
-    return {"as_mentor": related.filter(mentor=worker), "as_apprentice": related.filter(apprentice=worker)}
+    return {"as_mentor": AS_MENTOR.list(worker_id=worker.pk), "as_apprentice": AS_APPRENTICE.list(worker_id=worker.pk)}
 
 
 def _enrollment_for(request, pk):

@@ -4,8 +4,10 @@ Views, form choices, exports and the admin all start from these querysets, so an
 scope is simply not found (404), whoever asks.
 """
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from zhangwan.prepared import Prepared
 from zhangwan.registry.models import Organization, Worker
 
 from .roles import Role, has_role, is_district_staff
@@ -33,6 +35,11 @@ def get_worker_or_404(user, **lookup):
     return get_object_or_404(workers_for(user), **lookup)
 
 
+OWN_WORKER = Prepared(lambda user_id: Worker.objects.select_related("employer").filter(user=user_id), "user_id")
+
+
 def own_worker_or_404(user):
-    """The worker record linked to this login."""
-    return get_object_or_404(Worker.objects.select_related("employer"), user=user)
+    """The worker record linked to this login (its employer with it)."""
+    if user.pk is None:
+        raise Http404
+    return OWN_WORKER.get_or_404(user_id=user.pk)

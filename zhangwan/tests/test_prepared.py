@@ -7,9 +7,10 @@ import pytest
 from django.http import Http404
 from django.utils import timezone
 
-from training.models import ClassSession, Enrollment
+from training.models import ClassSession, Enrollment, Mentorship
 from training.tests.factories import open_class
-from training.views import CLASS_PAGE, SEAT
+from training.views import AS_APPRENTICE, AS_MENTOR, CLASS_PAGE, MY_SEATS, SEAT
+from zhangwan.accounts.scope import OWN_WORKER
 from zhangwan.accounts.tests.factories import UserFactory
 from zhangwan.prepared import PREPARED, Prepared
 from zhangwan.registry.models import Trade
@@ -42,6 +43,8 @@ def test_a_seat_with_its_place_on_the_waiting_list_is_the_orms(training_class):
                                   status=Enrollment.Status.WAITLISTED, queue_number=n + 1)
     seat = same_as_the_orm(SEAT, pk=training_class.pk, user_id=workers[1].user_id)
     assert [s.position for s in seat] == [2]
+    assert [s.position for s in same_as_the_orm(MY_SEATS, worker_id=workers[1].pk)] == [2]
+    assert same_as_the_orm(OWN_WORKER, user_id=workers[1].user_id)[0].employer
     assert SEAT.list(pk=training_class.pk, user_id=workers[0].user_id + 10_000) == []
 
 
@@ -77,3 +80,12 @@ def test_a_key_the_statement_does_not_take_is_refused():
 def test_a_key_must_be_an_integer(training_class):
     with pytest.raises(TypeError):
         CLASS_PAGE.list(pk=str(training_class.pk))
+
+
+def test_mentorships_are_the_orms():
+    mentor, apprentice = WorkerFactory(), WorkerFactory()
+    Mentorship.objects.create(mentor=mentor, apprentice=apprentice, trade=Trade.objects.order_by("pk").first(),
+                              started_on=datetime.date(2018, 7, 1), outcome=Mentorship.Outcome.ONGOING)
+    assert [m.apprentice.name for m in same_as_the_orm(AS_MENTOR, worker_id=mentor.pk)] == [apprentice.name]
+    assert [m.mentor.name for m in same_as_the_orm(AS_APPRENTICE, worker_id=apprentice.pk)] == [mentor.name]
+    assert same_as_the_orm(AS_MENTOR, worker_id=apprentice.pk) == []
