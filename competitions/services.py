@@ -121,11 +121,15 @@ def entry_withdraw(*, entry: Entry, user) -> Entry:
 # Judging ------------------------------------------------------------------------------------
 
 def judge_entries(judge):
-    """The entries a judge may mark: their events' competing entries, except their own organization's."""
-    entries = Entry.objects.competing().filter(event__judges__judge=judge, event__competition__external=False)
-    if judge.organization_id:
-        entries = entries.exclude(organization_id=judge.organization_id)
-    return entries
+    """The entries a judge may mark: their events' competing entries, except their own organization's. One
+    statement for every judge (a judge of no organization excludes organization 0, which no row has), so that
+    the judges' pages can prepare it (zhangwan/prepared.py)."""
+    return judge_entries_of(judge.pk, judge.organization_id or 0)
+
+
+def judge_entries_of(judge_id: int, organization_id: int):
+    return (Entry.objects.competing().filter(event__judges__judge=judge_id, event__competition__external=False)
+            .exclude(organization_id=organization_id))
 
 
 def _sheet_for(entry, judge) -> ScoreSheet:

@@ -15,6 +15,7 @@ from zhangwan.forms import flash_errors
 from zhangwan.history import history_with_changes
 from zhangwan.pagination import paginate
 from zhangwan.picker import Picker
+from zhangwan.prepared import Prepared
 from zhangwan.query import year_param
 from zhangwan.uploads import serve_stored_file
 
@@ -31,7 +32,18 @@ from .forms import (
     UploadForm,
     WithdrawResultsForm,
 )
-from .models import Competition, Entry, Event, InnovationProject, Mark, ProjectAttachment, Result, ScoreSheet
+from .models import (
+    Competition,
+    Entry,
+    Event,
+    InnovationProject,
+    JudgeAssignment,
+    Mark,
+    ProjectAttachment,
+    Result,
+    ScoreSheet,
+    ScoringPart,
+)
 
 OFFICER = (Role.COMPETITIONS_OFFICER,)
 READERS = (Role.COMPETITIONS_OFFICER, Role.AUDITOR)
@@ -178,12 +190,34 @@ def judge_home(request):
     return render(request, "competitions/judge_home.html", {"rows": rows, "crumbs": [(_("Judging"), None)]})
 
 
+# A judge's pages: an event they judge, with its competition, its entries they may mark (by bib), their sheets
+# of them and whether they are its chief; an entry they may mark, with its event and competition, the event's
+# scoring parts, their sheet of the entry and its marks.
+JUDGE_EVENT = Prepared(lambda pk, judge_id: Event.objects.filter(judges__judge=judge_id).select_related("competition")
+                       .filter(pk=pk), "pk", "judge_id")
+JUDGE_EVENT_ENTRIES = Prepared(lambda event_id, judge_id, organization_id: services.judge_entries_of(
+    judge_id, organization_id).filter(event=event_id).order_by("bib"), "event_id", "judge_id", "organization_id")
+MY_SHEETS = Prepared(lambda event_id, judge_id: ScoreSheet.objects.filter(entry__event=event_id, judge=judge_id),
+                     "event_id", "judge_id")
+CHIEF = Prepared(lambda event_id, judge_id: JudgeAssignment.objects.filter(event=event_id, judge=judge_id, chief=True),
+                 "event_id", "judge_id")
+JUDGE_ENTRY = Prepared(lambda pk, judge_id, organization_id: services.judge_entries_of(judge_id, organization_id)
+                       .select_related("event__competition").filter(pk=pk), "pk", "judge_id", "organization_id")
+PARTS = Prepared(lambda event_id: ScoringPart.objects.filter(event=event_id), "event_id")
+SHEET = Prepared(lambda entry_id, judge_id: ScoreSheet.objects.filter(entry=entry_id, judge=judge_id), "entry_id",
+                 "judge_id")
+MARKS = Prepared(lambda sheet_id: Mark.objects.filter(sheet=sheet_id), "sheet_id")
+
+
 @role_required(Role.JUDGE)
 def judge_event(request, pk):
-    event = get_object_or_404(Event.objects.filter(judges__judge=request.user).select_related("competition"), pk=pk)
-    entries = services.judge_entries(request.user).filter(event=event).order_by("bib").prefetch_related(
-        Prefetch("sheets", ScoreSheet.objects.filter(judge=request.user), to_attr="my_sheets"))
-    chief = event.judges.filter(judge=request.user, chief=True).exists()
+    judge = {"judge_id": request.user.pk}
+    event = JUDGE_EVENT.get_or_404(pk=pk, **judge)
+    entries = JUDGE_EVENT_ENTRIES.list(event_id=event.pk, organization_id=request.user.organization_id or 0, **judge)
+    sheets = {sheet.entry_id: sheet for sheet in MY_SHEETS.list(event_id=event.pk, **judge)}
+    for entry in entries:
+        entry.my_sheets = [sheets[entry.pk]] if entry.pk in sheets else []
+    chief = bool(CHIEF.list(event_id=event.pk, **judge))
     judges, disagreements = selectors.judge_patterns(event) if chief else ([], [])
     return render(request, "competitions/judge_event.html", {
         "event": event, "entries": entries, "chief": chief, "judges": judges, "disagreements": disagreements[:30],
@@ -194,10 +228,10 @@ def judge_event(request, pk):
 
 @role_required(Role.JUDGE)
 def judge_sheet(request, pk):
-    entry = get_object_or_404(services.judge_entries(request.user).select_related("event__competition"), pk=pk)
-    parts = list(entry.event.parts.all())
-    sheet = ScoreSheet.objects.filter(entry=entry, judge=request.user).first()
-    marks = {m.part_id: m.value for m in sheet.marks.all()} if sheet else {}
+    entry = JUDGE_ENTRY.get_or_404(pk=pk, judge_id=request.user.pk, organization_id=request.user.organization_id or 0)
+    parts = PARTS.list(event_id=entry.event_id)
+    sheet = next(iter(SHEET.list(entry_id=entry.pk, judge_id=request.user.pk)), None)
+    marks = {m.part_id: m.value for m in MARKS.list(sheet_id=sheet.pk)} if sheet else {}
     form = SheetForm(request.POST or None, parts=parts, marks=marks)
     if request.method == "POST" and form.is_valid():
         submit = "submit" in request.POST

@@ -57,6 +57,8 @@ class _Statement:
         self.columns = [column[0] for column in select[:compiler.col_count]]
         self.converters = list(compiler.get_converters(self.columns).items())
         self.prefetch = first._prefetch_related_lookups  # noqa: SLF001
+        if not all(isinstance(lookup, str) for lookup in self.prefetch):  # a Prefetch's queryset has the probes
+            raise ValueError(f"{first.model.__name__}: only lookups by name can be prefetched")
         self.alias = alias
 
     def run(self, keys: dict) -> list:

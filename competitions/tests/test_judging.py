@@ -8,12 +8,13 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from competitions import services
+from competitions import services, views
 from competitions.models import Competition, Entry, Mark, ScoreSheet
 from competitions.tests.factories import close_entries, event, welder
 from zhangwan.accounts.roles import Role
 from zhangwan.accounts.tests.factories import UserFactory
 from zhangwan.registry.tests.factories import WorkerFactory
+from zhangwan.tests.orm_answer import same_as_the_orm
 
 
 @pytest.fixture
@@ -41,6 +42,25 @@ def test_judge_saves_a_draft_then_submits_and_the_marks_lock(client, judged):
     response = client.post(url, {f"part_{parts[0].pk}": "10", f"part_{parts[1].pk}": "10", "submit": "1"})
     assert response.status_code == 200 and response.context["form"].non_field_errors()
     assert sorted(Mark.objects.values_list("value", flat=True)) == [Decimal("75.00"), Decimal("88.00")]
+
+
+def test_a_judges_pages_read_what_the_orm_reads(judged, organization):
+    ev, entry, (judge, other) = judged
+    services.sheet_save(entry=entry, judge=judge, marks=marks(ev, "70", "80"), submit=False)
+    ScoringPart = ev.parts.model
+    ids = {"judge_id": judge.pk}
+    assert [e.pk for e in same_as_the_orm(views.JUDGE_EVENT_ENTRIES, event_id=ev.pk, organization_id=0, **ids)] \
+        == [entry.pk]
+    assert same_as_the_orm(views.JUDGE_EVENT_ENTRIES, event_id=ev.pk, organization_id=organization.pk, **ids) == []
+    same_as_the_orm(views.JUDGE_EVENT, pk=ev.pk, **ids)
+    assert len(same_as_the_orm(views.MY_SHEETS, event_id=ev.pk, **ids)) == 1
+    assert same_as_the_orm(views.MY_SHEETS, event_id=ev.pk, judge_id=other.pk) == []
+    assert len(same_as_the_orm(views.CHIEF, event_id=ev.pk, **ids)) == ev.judges.filter(judge=judge, chief=True).count()
+    same_as_the_orm(views.JUDGE_ENTRY, pk=entry.pk, organization_id=0, **ids)
+    assert same_as_the_orm(views.JUDGE_ENTRY, pk=entry.pk, organization_id=organization.pk, **ids) == []
+    assert len(same_as_the_orm(views.PARTS, event_id=ev.pk)) == ScoringPart.objects.filter(event=ev).count() == 2
+    sheet = same_as_the_orm(views.SHEET, entry_id=entry.pk, **ids)[0]
+    assert len(same_as_the_orm(views.MARKS, sheet_id=sheet.pk)) == 2
 
 
 @pytest.mark.parametrize("value", ["101", "-1", "abc", "1e9"])

@@ -4,6 +4,7 @@ objects, annotations and prefetched lists; and a queryset that cannot be kept so
 import datetime
 
 import pytest
+from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
 
@@ -13,7 +14,7 @@ from training.views import AS_APPRENTICE, AS_MENTOR, CLASS_PAGE, MY_SEATS, SEAT
 from zhangwan.accounts.scope import OWN_WORKER
 from zhangwan.accounts.tests.factories import UserFactory
 from zhangwan.prepared import PREPARED, Prepared
-from zhangwan.registry.models import Trade
+from zhangwan.registry.models import Organization, Trade, Worker
 from zhangwan.registry.tests.factories import WorkerFactory
 from zhangwan.tests.orm_answer import same_as_the_orm
 
@@ -89,3 +90,10 @@ def test_mentorships_are_the_orms():
     assert [m.apprentice.name for m in same_as_the_orm(AS_MENTOR, worker_id=mentor.pk)] == [apprentice.name]
     assert [m.mentor.name for m in same_as_the_orm(AS_APPRENTICE, worker_id=apprentice.pk)] == [mentor.name]
     assert same_as_the_orm(AS_MENTOR, worker_id=apprentice.pk) == []
+
+
+def test_a_prefetch_with_a_queryset_of_its_own_is_refused():
+    prepared = Prepared(lambda pk: Organization.objects.filter(pk=pk).prefetch_related(
+        Prefetch("workers", Worker.objects.filter(pk=pk))), "pk")
+    with pytest.raises(ValueError, match="by name"):
+        prepared.list(pk=1)
