@@ -385,7 +385,8 @@ class CpuMeter:
 
     def line(self) -> str:
         c = self.cores
-        return (f"CPU meanwhile (cores): bench {c['client'] + c['gunicorn']:.2f}, its PostgreSQL backends "
+        return (f"CPU meanwhile (cores): bench {c['client'] + c['gunicorn']:.2f} (gunicorn {c['gunicorn']:.2f}, "
+                f"client {c['client']:.2f}), its PostgreSQL backends "
                 f"{c['postgres']:.2f}, rest of the machine {c['other']:.2f}"
                 + (f" > {DISTURBANCE_LIMIT}: DISTURBED, no target is judged" if self.disturbed else " (undisturbed)"))
 

@@ -18,7 +18,7 @@ from zhangwan.columns import wants_xlsx
 from zhangwan.excel import xlsx_response
 from zhangwan.pagination import paginate
 from zhangwan.picker import Picker
-from zhangwan.prepared import Prepared
+from zhangwan.prepared import Prepared, give_prefetched
 from zhangwan.qr import qr_svg
 from zhangwan.query import search_param
 from zhangwan.registry.models import FULL_ID_NUMBER, Trade, Worker
@@ -80,13 +80,15 @@ def catalogue(request):
 # A class's page: what the catalogue shows, with its course, trade, base, provider and sessions; and the
 # visiting worker's seat in it, if any, with their place on the waiting list.
 CLASS_PAGE = Prepared(lambda pk: TrainingClass.objects.public().select_related("course__trade", "base", "provider")
-                      .prefetch_related("sessions").filter(pk=pk), "pk")
+                      .filter(pk=pk), "pk")
+SESSIONS = Prepared(lambda class_id: ClassSession.objects.filter(training_class=class_id), "class_id")
 SEAT = Prepared(lambda pk, user_id: Enrollment.objects.active().filter(training_class=pk, worker__user=user_id)
                 .annotate_position().order_by("pk")[:1], "pk", "user_id")
 
 
 def class_detail(request, pk):
     cls = CLASS_PAGE.get_or_404(pk=pk)
+    give_prefetched(cls, "sessions", SESSIONS.list(class_id=cls.pk))
     mine = None
     if has_role(request.user, Role.WORKER):
         mine = next(iter(SEAT.list(pk=cls.pk, user_id=request.user.pk)), None)

@@ -7,7 +7,7 @@ use per database compiles it twice, with two sets of probe keys no row has, and 
 parameters differ between the two statements: those are the keys' places. Each use then runs the kept text
 with the keys put in their places and makes the instances as Django's ``ModelIterable`` does (the row's own
 fields, ``select_related`` objects, annotations, the ORM's converters); ``prefetch_related`` lookups are
-fetched by Django, as before.
+fetched by Django, as before. ``count`` counts the statement's rows without making them.
 
 A queryset whose SQL text depends on its keys' values, that takes a key in a form other than a parameter, or
 that reads related objects it already knows (a related manager's) is refused when first used: ``ValueError``,
@@ -61,13 +61,21 @@ class _Statement:
             raise ValueError(f"{first.model.__name__}: only lookups by name can be prefetched")
         self.alias = alias
 
-    def run(self, keys: dict) -> list:
+    def _params(self, keys: dict) -> list:
         params = list(self.params)
         for position, name in self.slots:
             params[position] = operator.index(keys[name])
+        return params
+
+    def count(self, keys: dict) -> int:
+        with connections[self.alias].cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({self.sql}) AS counted", self._params(keys))  # noqa: S608
+            return cursor.fetchone()[0]
+
+    def run(self, keys: dict) -> list:
         connection = connections[self.alias]
         with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
+            cursor.execute(self.sql, self._params(keys))
             rows = cursor.fetchall()
         made = []
         for row in rows:
@@ -108,6 +116,10 @@ class Prepared:
         """The queryset's instances for these keys."""
         return self._statement(using).run(keys)
 
+    def count(self, using=DEFAULT_DB_ALIAS, **keys) -> int:
+        """How many instances the queryset has for these keys (its rows are not read)."""
+        return self._statement(using).count(keys)
+
     def get_or_404(self, using=DEFAULT_DB_ALIAS, **keys):
         """The one instance for these keys, or Http404 (the queryset is meant to find one row at most)."""
         found = self._statement(using).run(keys)
@@ -116,3 +128,16 @@ class Prepared:
         if len(found) > 1:
             raise ValueError(f"{found[0]._meta.model_name}: {len(found)} rows where one at most was meant")
         return found[0]
+
+
+def give_prefetched(obj, name: str, objs: list) -> None:
+    """Leave ``obj``'s reverse foreign key ``name`` answering ``objs`` (a prepared list of its rows), each
+    pointing back at ``obj``, as ``prefetch_related(name)`` leaves them: ``obj.<name>.all()`` reads nothing."""
+    manager = getattr(obj, name)
+    for child in objs:
+        setattr(child, manager.field.name, obj)
+    queryset = manager.get_queryset()
+    queryset._result_cache, queryset._prefetch_done = list(objs), True  # noqa: SLF001 - as prefetch_one_level
+    if not hasattr(obj, "_prefetched_objects_cache"):
+        obj._prefetched_objects_cache = {}  # noqa: SLF001
+    obj._prefetched_objects_cache[name] = queryset  # noqa: SLF001

@@ -8,15 +8,17 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
 
-from training.models import ClassSession, Enrollment, Mentorship
+from training.models import ClassSession, Enrollment, Mentorship, TrainingClass
 from training.tests.factories import open_class
-from training.views import AS_APPRENTICE, AS_MENTOR, CLASS_PAGE, MY_SEATS, SEAT
+from training.views import AS_APPRENTICE, AS_MENTOR, CLASS_PAGE, MY_SEATS, SEAT, SESSIONS
+from zhangwan.accounts.models import Notification
 from zhangwan.accounts.scope import OWN_WORKER
 from zhangwan.accounts.tests.factories import UserFactory
-from zhangwan.prepared import PREPARED, Prepared
+from zhangwan.accounts.views import UNREAD
+from zhangwan.prepared import PREPARED, Prepared, give_prefetched
 from zhangwan.registry.models import Organization, Trade, Worker
 from zhangwan.registry.tests.factories import WorkerFactory
-from zhangwan.tests.orm_answer import same_as_the_orm
+from zhangwan.tests.orm_answer import same_as_the_orm, seen
 
 pytestmark = pytest.mark.django_db
 
@@ -32,9 +34,15 @@ def training_class():
 
 def test_a_class_page_is_the_orms(training_class, django_assert_num_queries):
     same_as_the_orm(CLASS_PAGE, pk=training_class.pk)
+    same_as_the_orm(SESSIONS, class_id=training_class.pk)
+    orm = TrainingClass.objects.prefetch_related("sessions").get(pk=training_class.pk)
     with django_assert_num_queries(2):  # the class with its course, trade, base and provider; its sessions
         cls = CLASS_PAGE.get_or_404(pk=training_class.pk)
-    assert cls.course.trade.code and "理论" in [s.topic for s in cls.sessions.all()]
+        give_prefetched(cls, "sessions", SESSIONS.list(class_id=cls.pk))
+    with django_assert_num_queries(0):
+        assert [seen(s, 0) for s in cls.sessions.all()] == [seen(s, 0) for s in orm.sessions.all()]
+        assert "理论" in [s.topic for s in cls.sessions.all()] and cls.hours == orm.hours
+        assert all(s.training_class is cls for s in cls.sessions.all())
 
 
 def test_a_seat_with_its_place_on_the_waiting_list_is_the_orms(training_class):
@@ -97,3 +105,11 @@ def test_a_prefetch_with_a_queryset_of_its_own_is_refused():
         Prefetch("workers", Worker.objects.filter(pk=pk))), "pk")
     with pytest.raises(ValueError, match="by name"):
         prepared.list(pk=1)
+
+
+def test_the_unread_count_is_the_orms():
+    reader, other = UserFactory(), UserFactory()
+    for user, read_at in [(reader, None), (reader, None), (reader, timezone.now()), (other, None)]:
+        Notification.objects.create(user=user, legacy_title="通知", read_at=read_at)
+    assert UNREAD.count(user_id=reader.pk) == reader.notifications.unread().count() == 2
+    assert UNREAD.count(user_id=UserFactory().pk) == 0
