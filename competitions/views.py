@@ -32,6 +32,7 @@ from .forms import (
     UploadForm,
     WithdrawResultsForm,
 )
+from .grid import bib_buttons
 from .models import (
     Competition,
     Entry,
@@ -215,12 +216,11 @@ def judge_event(request, pk):
     event = JUDGE_EVENT.get_or_404(pk=pk, **judge)
     entries = JUDGE_EVENT_ENTRIES.list(event_id=event.pk, organization_id=request.user.organization_id or 0, **judge)
     sheets = {sheet.entry_id: sheet for sheet in MY_SHEETS.list(event_id=event.pk, **judge)}
-    for entry in entries:
-        entry.my_sheets = [sheets[entry.pk]] if entry.pk in sheets else []
     chief = bool(CHIEF.list(event_id=event.pk, **judge))
     judges, disagreements = selectors.judge_patterns(event) if chief else ([], [])
     return render(request, "competitions/judge_event.html", {
-        "event": event, "entries": entries, "chief": chief, "judges": judges, "disagreements": disagreements[:30],
+        "event": event, "entries": entries, "grid": bib_buttons(entries, sheets), "chief": chief, "judges": judges,
+        "disagreements": disagreements[:30],
         "closed": services.marking_refusal(event),
         "crumbs": [(_("Judging"), reverse("competitions:judge_home")), (event.name, None)],
     })
