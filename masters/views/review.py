@@ -18,6 +18,7 @@ from zhangwan.uploads import embedding
 from .. import selectors, tables
 from ..forms import AssignForm, ReasonForm, ReviewForm, WaiverForm
 from ..models import Assignment, Attachment, Criterion, Nomination, Score
+from ..review_rows import assignment_rows
 from ..services import review as services
 from .common import OFFICER, READERS, manage_crumb, round_or_404
 
@@ -38,7 +39,8 @@ def review_home(request):
     assignments = MY_ASSIGNMENTS.list(user_id=request.user.pk)
     done = sum(1 for a in assignments if a.is_submitted)
     return render(request, "masters/review_home.html", {
-        "assignments": assignments, "done": done, "crumbs": [(_("Expert review"), None)],
+        "assignments": assignments, "rows": assignment_rows(assignments), "done": done,
+        "crumbs": [(_("Expert review"), None)],
     })
 
 
