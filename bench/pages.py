@@ -21,7 +21,9 @@ connection per request (after a warm-up), at least MIN_REQUESTS times:
     /reports/dashboard/                       the training officer's dashboard (last year, the district)
     /reports/dashboard/?year=2022             the 2022 figures (kept between views: zhangwan/reports/kept.py)
     /reports/dashboard/?year=2022, changed    the same, each request after a write to a class of 2022 (its seat
-                                              count set again), so every view reads the figures afresh
+                                              count set again): with one client every view reads the figures
+                                              afresh (with more, a view may get what another has just read);
+                                              the write's own processor time counts in CPU/req
     /reports/dashboard/ (liaison)             the liaison's dashboard: their organization only
     /reports/workers/<pk>/                    the talent profile of the demo worker with the longest history
     /masters/nominations/new/                 the nomination form, as the liaison and as the demo worker

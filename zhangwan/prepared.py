@@ -9,10 +9,13 @@ with the keys put in their places and makes the instances as Django's ``ModelIte
 fields, ``select_related`` objects, annotations, the ORM's converters); ``prefetch_related`` lookups are
 fetched by Django, as before. ``count`` counts the statement's rows without making them.
 
-A queryset whose SQL text depends on its keys' values, that takes a key in a form other than a parameter, or
+A queryset whose SQL text differs between the probes, that takes a key in a form other than a parameter, or
 that reads related objects it already knows (a related manager's) is refused when first used: ``ValueError``,
-so a test finds it, not a user. ``test_prepared.py`` holds every prepared queryset of the pages to the ORM's
-answer.
+so a test finds it, not a user. A builder must not branch on a key's value (``if organization_id:``): the probes
+are large numbers, and a branch taken only for 0 or None would go unseen (``competitions.services.
+judge_entries_of`` takes organization 0 for "none" for that reason). Nothing in a builder may depend on the
+moment (``timezone.now()``): it is read once. ``test_prepared.py`` and the pages' tests hold the prepared
+querysets to the ORM's answer.
 """
 
 import operator
@@ -107,9 +110,11 @@ class Prepared:
         statement = self._statements.get(alias)
         if statement is None:
             with self._lock:
-                first = self.build(**{n: PROBES[0] + i for i, n in enumerate(self.names)})
-                second = self.build(**{n: PROBES[1] + i for i, n in enumerate(self.names)})
-                statement = self._statements[alias] = _Statement(first, second, self.names, alias)
+                statement = self._statements.get(alias)
+                if statement is None:
+                    first = self.build(**{n: PROBES[0] + i for i, n in enumerate(self.names)})
+                    second = self.build(**{n: PROBES[1] + i for i, n in enumerate(self.names)})
+                    statement = self._statements[alias] = _Statement(first, second, self.names, alias)
         return statement
 
     def list(self, using=DEFAULT_DB_ALIAS, **keys) -> list:

@@ -12,6 +12,7 @@ import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -39,6 +40,12 @@ from zhangwan.registry.templatetags.money import yuan
 
 from . import figures, kept
 from .figures import LEVELS
+
+# What makes the kept figures' HTML (kept.py): a deploy that changes any of it keeps afresh.
+_HERE = Path(__file__).resolve().parent
+RELEASE = kept.stamp(_HERE / "dashboard.py", _HERE / "figures.py", _HERE / "templates/reports/_dashboard_figures.html",
+                     _HERE.parents[1] / "training/subsidies/selectors.py",
+                     *sorted((_HERE.parents[1] / "locale").glob("*/LC_MESSAGES/django.mo")))
 
 # The headline figures shown as cards; the rest are in the table under them.
 CARDS = ["trainees", "skill_subsidies", "living_subsidies", "participants", "winners", "masters", "talks",
@@ -341,7 +348,7 @@ def dashboard(request):
     years, choices = kept.kept(f"choices:{staff:d}", (), functools.partial(_choices, staff))
     organization, organizations = _chosen_organization(request, choices)
     year = _chosen_year(request, years)
-    html = kept.kept(f"dashboard:{year}:{organization.pk if organization else 0}", (year - 1, year),
+    html = kept.kept(f"dashboard:{RELEASE}:{year}:{organization.pk if organization else 0}", (year - 1, year),
                      functools.partial(figures_html, year, organization))
     return render(request, "reports/dashboard.html", {
         "year": year, "years": sorted({*years, year, timezone.localdate().year}, reverse=True),

@@ -20,10 +20,19 @@ It is served while no logged change of its years, or of 0, has committed unseen 
 - a request whose transaction has written keeps nothing and reads nothing kept: its uncommitted rows must
   not reach anyone else, and its own later writes would look seen.
 
-The database is named in each entry (its cluster's system identifier and its oid): a restore or a new
-database under the same name never reads an old entry. ``prune`` (hourly) drops the log rows that every
-live entry has seen: those of transactions that had ended by a point at least ``SECONDS`` ago.
+The database is named in each entry (its server's start and its oid): a restore, a restart or a new database
+under the same name never reads an old entry. ``prune`` (hourly) drops the log rows of the transactions that had
+ended by a mark at least ``SECONDS`` old; an entry whose snapshot is older than such a mark is stale whatever
+its expiry, so a prune run at any moment never hides a change from it.
+
+Known limit: an enrollment's year is its class's as its writer reads it. A writer that changes enrollments
+without locking their class (the registration, cancellation and completion paths lock it first; an exam-result
+import or the admin do not), while another transaction moves that class to another year, logs the old year:
+the new year's figures, read in between, miss that change until their next change or expiry (15 minutes).
 """
+
+import hashlib
+from pathlib import Path
 
 from django.core.cache import caches
 from django.db import connection, migrations, transaction
@@ -37,12 +46,14 @@ HORIZONS = "reports_figurehorizon"
 
 _CHECK = f"""
     SELECT pg_current_xact_id_if_assigned() IS NULL,
-           (SELECT system_identifier FROM pg_control_system()) || ':' ||
-           (SELECT oid FROM pg_database WHERE datname = current_database()),
+           pg_postmaster_start_time() || ':' || (SELECT oid FROM pg_database WHERE datname = current_database()),
            pg_current_snapshot()::text,
            NOT EXISTS (SELECT 1 FROM {LOG}
                        WHERE xid >= pg_snapshot_xmin(%(seen)s::pg_snapshot)::text::bigint AND year = ANY(%(years)s)
-                         AND NOT pg_visible_in_snapshot(xid::text::xid8, %(seen)s::pg_snapshot))"""  # noqa: S608
+                         AND NOT pg_visible_in_snapshot(xid::text::xid8, %(seen)s::pg_snapshot))
+           AND pg_snapshot_xmin(%(seen)s::pg_snapshot)::text::bigint >= (
+               SELECT coalesce(max(oldest_xid), 0) FROM {HORIZONS}
+               WHERE marked_at <= now() - make_interval(secs => %(seconds)s))"""  # noqa: S608
 
 
 def kept(name: str, years, compute):
@@ -53,7 +64,7 @@ def kept(name: str, years, compute):
     entry = cache.get(key)
     database, snapshot, value = entry if entry else (None, None, None)
     with connection.cursor() as cursor:
-        cursor.execute(_CHECK, {"seen": snapshot, "years": [ANY_YEAR, *years]})
+        cursor.execute(_CHECK, {"seen": snapshot, "years": [ANY_YEAR, *years], "seconds": SECONDS})
         clean, here, now, unchanged = cursor.fetchone()
     if not clean:
         return compute()
@@ -62,6 +73,15 @@ def kept(name: str, years, compute):
     value = compute()
     cache.set(key, (here, now, value), SECONDS)
     return value
+
+
+def stamp(*paths) -> str:
+    """The files' contents, summed up: what made a kept value, in its name, so that a deploy changing them
+    (or a catalogue of their words) reads nothing kept by the code before it."""
+    digest = hashlib.sha256()
+    for path in map(Path, paths):
+        digest.update(path.read_bytes() if path.is_file() else b"-")
+    return digest.hexdigest()[:12]
 
 
 @transaction.atomic
@@ -93,25 +113,45 @@ END $$;
 DROP = "DROP FUNCTION zhangwan_figures_changed() CASCADE;"
 
 
-def watch(table: str, columns: tuple[str, ...] = (), *, rows_made_or_deleted: bool = True) -> migrations.RunSQL:
+def _moves(table: str, moved: str) -> tuple[list[str], list[str]]:
+    """SQL making and dropping a trigger that logs an update of ``table`` as a change of any year when a row's
+    ``moved`` holds (a condition on its old row ``o`` and new row ``n``): ``UPDATE OF column`` would fire on
+    every ``save()``, which writes every column."""
+    function = f"zhangwan_figures_moves_{table}"
+    create = [f"""
+        CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            INSERT INTO {LOG} (xid, year)
+            SELECT pg_current_xact_id()::text::bigint, {ANY_YEAR}
+            WHERE EXISTS (SELECT 1 FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE {moved})
+            ON CONFLICT DO NOTHING;
+            RETURN NULL;
+        END $$;""",
+              f"CREATE TRIGGER zhangwan_figures_moves AFTER UPDATE ON {table} REFERENCING OLD TABLE AS old_rows "
+              f"NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {function}();"]
+    return create, [f"DROP FUNCTION {function}() CASCADE;"]
+
+
+def watch(table: str, *, moved: str = "", rows_made_or_deleted: bool = True) -> migrations.RunSQL:
     """A migration's operation: log every statement that writes ``table`` as a change of any year; with
-    ``columns``, of its updates only those that set one of them, and without ``rows_made_or_deleted``
-    no insert or delete (a table the figures read only through rows that other watched tables hold)."""
-    whens = [f"UPDATE OF {', '.join(columns)}"] if columns else ["UPDATE"]
-    whens = ["INSERT OR DELETE OR TRUNCATE" if rows_made_or_deleted else "TRUNCATE", *whens]
-    if not columns:
-        whens = [" OR ".join(whens)]
-    return migrations.RunSQL(
-        [f"CREATE TRIGGER zhangwan_figures_{n} AFTER {when} ON {table} FOR EACH STATEMENT "
-         "EXECUTE FUNCTION zhangwan_figures_changed();" for n, when in enumerate(whens)],
-        [f"DROP TRIGGER zhangwan_figures_{n} ON {table};" for n in range(len(whens))])
+    ``moved``, of its updates only those where a row's ``moved`` holds (``_moves``); without
+    ``rows_made_or_deleted``, no insert or delete (a table the figures read only through rows that other
+    watched tables hold)."""
+    whens = ["INSERT OR DELETE OR TRUNCATE" if rows_made_or_deleted else "TRUNCATE", *([] if moved else ["UPDATE"])]
+    create = [f"CREATE TRIGGER zhangwan_figures_0 AFTER {' OR '.join(whens)} ON {table} FOR EACH STATEMENT "
+              "EXECUTE FUNCTION zhangwan_figures_changed();"]
+    drop = [f"DROP TRIGGER zhangwan_figures_0 ON {table};"]
+    if moved:
+        moves, unmoves = _moves(table, moved)
+        create, drop = create + moves, drop + unmoves
+    return migrations.RunSQL(create, drop)
 
 
-def watch_by_year(table: str, years: str, whole: tuple[str, ...] = ()) -> migrations.RunSQL:
+def watch_by_year(table: str, years: str, moved: str = "") -> migrations.RunSQL:
     """A migration's operation: log every statement that writes ``table`` as a change of the years that
-    ``years`` selects from its rows before and after (a query over the transition table ``changed``); an
-    insert or a delete too when ``whole`` is given, and an update that sets one of the ``whole`` columns,
-    as a change of any year. A truncate changes any year."""
+    ``years`` selects from its rows before and after (a query over the transition table ``changed``). With
+    ``moved``, an insert or a delete, and an update where a row's ``moved`` holds (``_moves``), change any
+    year instead. A truncate changes any year."""
     function = f"zhangwan_figures_{table}"
     create = [f"""
         CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -121,12 +161,15 @@ def watch_by_year(table: str, years: str, whole: tuple[str, ...] = ()) -> migrat
             ON CONFLICT DO NOTHING;
             RETURN NULL;
         END $$;"""]
-    by_year = [("UPDATE", "OLD"), ("UPDATE", "NEW")] + ([] if whole else [("INSERT", "NEW"), ("DELETE", "OLD")])
+    by_year = [("UPDATE", "OLD"), ("UPDATE", "NEW")] + ([] if moved else [("INSERT", "NEW"), ("DELETE", "OLD")])
     create += [f"CREATE TRIGGER zhangwan_figures_{event.lower()}_{rows.lower()} AFTER {event} ON {table} "
                f"REFERENCING {rows} TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION {function}();"
                for event, rows in by_year]
-    anywhere = ["TRUNCATE"] + (["INSERT OR DELETE", f"UPDATE OF {', '.join(whole)}"] if whole else [])
-    create += [f"CREATE TRIGGER zhangwan_figures_{n} AFTER {when} ON {table} FOR EACH STATEMENT "
-               "EXECUTE FUNCTION zhangwan_figures_changed();" for n, when in enumerate(anywhere)]
-    drop = [f"DROP TRIGGER zhangwan_figures_{n} ON {table};" for n in range(len(anywhere))]
-    return migrations.RunSQL(create, [f"DROP FUNCTION {function}() CASCADE;", *drop])
+    anywhere = "INSERT OR DELETE OR TRUNCATE" if moved else "TRUNCATE"
+    create.append(f"CREATE TRIGGER zhangwan_figures_0 AFTER {anywhere} ON {table} FOR EACH STATEMENT "
+                  "EXECUTE FUNCTION zhangwan_figures_changed();")
+    drop = [f"DROP FUNCTION {function}() CASCADE;", f"DROP TRIGGER zhangwan_figures_0 ON {table};"]
+    if moved:
+        moves, unmoves = _moves(table, moved)
+        create, drop = create + moves, drop + unmoves
+    return migrations.RunSQL(create, drop)

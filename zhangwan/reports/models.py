@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zhangwan.jobs.models import FileJob
@@ -104,7 +104,7 @@ class FigureHorizon(models.Model):
     """A moment marked by the hourly prune (reports/kept.py): every transaction below ``oldest_xid`` had ended
     by it."""
 
-    marked_at = models.DateTimeField(_("marked at"))
+    marked_at = models.DateTimeField(pgettext_lazy("prune mark", "marked at"))
     oldest_xid = models.BigIntegerField(_("oldest running transaction"))
 
     class Meta:

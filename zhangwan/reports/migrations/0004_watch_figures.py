@@ -1,5 +1,5 @@
 """Every table the dashboard's figures read logs its writers (zhangwan/reports/kept.py). An enrollment names
-its class's year, a class its own (a class made, deleted or moved to another start: any year); a worker
+its class's year, a class its own (a class made, deleted or moved to another year: any year); a worker
 counts only when they change employer (the figures read workers only through their enrollments, claims and
 entries, which log their own); every other table's writes change any year."""
 
@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
                            "SELECT EXTRACT(YEAR FROM c.starts_on)::int FROM changed "
                            "JOIN training_trainingclass c ON c.id = changed.training_class_id"),
         kept.watch_by_year("training_trainingclass", "SELECT EXTRACT(YEAR FROM starts_on)::int FROM changed",
-                           whole=("starts_on",)),
-        kept.watch("registry_worker", ("employer_id",), rows_made_or_deleted=False),
+                           moved="EXTRACT(YEAR FROM o.starts_on) <> EXTRACT(YEAR FROM n.starts_on)"),
+        kept.watch("registry_worker", moved="o.employer_id IS DISTINCT FROM n.employer_id", rows_made_or_deleted=False),
         *[kept.watch(table) for table in ANY_YEAR_TABLES],
     ]

@@ -2,12 +2,14 @@
 a change that could alter them shows at the next view once it commits — also a writer that was still open
 while the figures were read, whatever order the transactions began in."""
 
+import datetime
 import re
 import threading
 
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from training.models import Enrollment
 from zhangwan.registry.tests.factories import WorkerFactory
@@ -105,6 +107,32 @@ def test_a_worker_who_changes_employer_leaves_the_liaisons_figures(client, role_
     worker.employer = other_organization
     worker.save()
     assert trainees(client) == 0
+
+
+def test_a_workers_save_that_keeps_their_employer_keeps_the_figures(client, role_users, organization,
+                                                                    django_assert_num_queries):
+    worker = WorkerFactory(employer=organization)
+    enrol(worker)
+    client.force_login(role_users["liaison"])
+    assert trainees(client) == 1
+    worker.mobile = "13900000000"
+    worker.save()  # every column written, the employer unchanged
+    with django_assert_num_queries(REQUEST_QUERIES + 1):  # and the liaison's organization
+        assert trainees(client) == 1
+
+
+def test_figures_kept_before_a_prune_mark_old_enough_are_read_afresh(officer_client):
+    assert trainees(officer_client) == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint")
+        (now,) = cursor.fetchone()
+    # A prune using a mark this old, taken once one more transaction had ended, may have dropped log rows
+    # that the kept figures had not seen.
+    FigureHorizon.objects.create(marked_at=timezone.now() - datetime.timedelta(seconds=kept.SECONDS + 60),
+                                 oldest_xid=now + 1)
+    with CaptureQueriesContext(connection) as read:
+        assert trainees(officer_client) == 1
+    assert len(read.captured_queries) > REQUEST_QUERIES
 
 
 def test_figures_are_kept_apart_per_organization_and_language(officer_client, role_users, other_organization):
