@@ -124,7 +124,12 @@ def judge_entries(judge):
     """The entries a judge may mark: their events' competing entries, except their own organization's. One
     statement for every judge (a judge of no organization excludes organization 0, which no row has), so that
     the judges' pages can prepare it (zhangwan/prepared.py)."""
-    return judge_entries_of(judge.pk, judge.organization_id or 0)
+    return judge_entries_of(**judge_keys(judge))
+
+
+def judge_keys(judge) -> dict[str, int]:
+    """The judge and their organization as ``judge_entries_of`` takes them (0: no organization)."""
+    return {"judge_id": judge.pk, "organization_id": judge.organization_id or 0}
 
 
 def judge_entries_of(judge_id: int, organization_id: int):

@@ -212,11 +212,11 @@ MARKS = Prepared(lambda sheet_id: Mark.objects.filter(sheet=sheet_id), "sheet_id
 
 @role_required(Role.JUDGE)
 def judge_event(request, pk):
-    judge = {"judge_id": request.user.pk}
-    event = JUDGE_EVENT.get_or_404(pk=pk, **judge)
-    entries = JUDGE_EVENT_ENTRIES.list(event_id=event.pk, organization_id=request.user.organization_id or 0, **judge)
-    sheets = {sheet.entry_id: sheet for sheet in MY_SHEETS.list(event_id=event.pk, **judge)}
-    chief = bool(CHIEF.list(event_id=event.pk, **judge))
+    judge = request.user.pk
+    event = JUDGE_EVENT.get_or_404(pk=pk, judge_id=judge)
+    entries = JUDGE_EVENT_ENTRIES.list(event_id=event.pk, **services.judge_keys(request.user))
+    sheets = {sheet.entry_id: sheet for sheet in MY_SHEETS.list(event_id=event.pk, judge_id=judge)}
+    chief = CHIEF.first(event_id=event.pk, judge_id=judge) is not None
     judges, disagreements = selectors.judge_patterns(event) if chief else ([], [])
     return render(request, "competitions/judge_event.html", {
         "event": event, "entries": entries, "grid": bib_buttons(entries, sheets), "chief": chief, "judges": judges,
@@ -228,9 +228,9 @@ def judge_event(request, pk):
 
 @role_required(Role.JUDGE)
 def judge_sheet(request, pk):
-    entry = JUDGE_ENTRY.get_or_404(pk=pk, judge_id=request.user.pk, organization_id=request.user.organization_id or 0)
+    entry = JUDGE_ENTRY.get_or_404(pk=pk, **services.judge_keys(request.user))
     parts = PARTS.list(event_id=entry.event_id)
-    sheet = next(iter(SHEET.list(entry_id=entry.pk, judge_id=request.user.pk)), None)
+    sheet = SHEET.first(entry_id=entry.pk, judge_id=request.user.pk)
     marks = {m.part_id: m.value for m in MARKS.list(sheet_id=sheet.pk)} if sheet else {}
     form = SheetForm(request.POST or None, parts=parts, marks=marks)
     if request.method == "POST" and form.is_valid():

@@ -91,7 +91,7 @@ def class_detail(request, pk):
     give_prefetched(cls, "sessions", SESSIONS.list(class_id=cls.pk))
     mine = None
     if has_role(request.user, Role.WORKER):
-        mine = next(iter(SEAT.list(pk=cls.pk, user_id=request.user.pk)), None)
+        mine = SEAT.first(pk=cls.pk, user_id=request.user.pk)
     return render(request, "training/class_detail.html", {
         "cls": cls, "mine": mine, "can_register_self": has_role(request.user, Role.WORKER),
         "can_register_others": has_role(request.user, Role.LIAISON), "open_now": cls.registration_is_open(),

@@ -121,6 +121,11 @@ class Prepared:
         """The queryset's instances for these keys."""
         return self._statement(using).run(keys)
 
+    def first(self, using=DEFAULT_DB_ALIAS, **keys):
+        """The queryset's first instance for these keys, or None."""
+        found = self._statement(using).run(keys)
+        return found[0] if found else None
+
     def count(self, using=DEFAULT_DB_ALIAS, **keys) -> int:
         """How many instances the queryset has for these keys (its rows are not read)."""
         return self._statement(using).count(keys)

@@ -134,10 +134,10 @@ def _choices(staff: bool) -> tuple[list[int], list[tuple[int, str]]]:
     return years_with_data(), list(Organization.objects.order_by("name").values_list("pk", "name")) if staff else []
 
 
-def _chosen_organization(request, choices):
+def _chosen_organization(request, staff, choices):
     """(organization or None for the whole district, the organizations staff may choose from)."""
     user = request.user
-    if not is_district_staff(user):
+    if not staff:
         if not user.organization_id:  # a liaison acting for no organization sees nothing
             raise PermissionDenied
         return user.organization, []
@@ -346,7 +346,7 @@ def dashboard(request):
     whole figures for an organization or the district, and the years and organizations to choose from."""
     staff = is_district_staff(request.user)
     years, choices = kept.kept(f"choices:{staff:d}", (), functools.partial(_choices, staff))
-    organization, organizations = _chosen_organization(request, choices)
+    organization, organizations = _chosen_organization(request, staff, choices)
     year = _chosen_year(request, years)
     html = kept.kept(f"dashboard:{RELEASE}:{year}:{organization.pk if organization else 0}", (year - 1, year),
                      functools.partial(figures_html, year, organization))

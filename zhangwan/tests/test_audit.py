@@ -167,7 +167,7 @@ READERS = {
     subsidy_services: {"payable_claims", "recoverable_reversals", "revocation_effect", "policy_totals", "as_money",
                        "reopen_refusal"},
     engine: {"months", "run_steps", "granted", "decided"},
-    competitions_services: {"judge_entries", "part_averages", "marking_refusal", "results_computable",
+    competitions_services: {"judge_entries", "judge_entries_of", "judge_keys", "part_averages", "marking_refusal", "results_computable",
                             "submitted_sheets", "publish_check", "sheets_shortfall_text"},
     certification_services: {"years_between", "decide", "reason_text", "decision_reasons", "upgrade_target",
                              "applications_refusal", "scores_refusal", "issue_refusal"},
