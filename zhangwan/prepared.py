@@ -18,15 +18,69 @@ moment (``timezone.now()``): it is read once. ``test_prepared.py`` and the pages
 querysets to the ORM's answer.
 """
 
+import hashlib
 import operator
+import re
 import threading
+import weakref
 
+import psycopg2
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models.query import ModelIterable, get_related_populators, prefetch_related_objects
 from django.http import Http404
 
 PROBES = (2_000_000_011, 2_000_000_101)  # keys no table here reaches; one set per compilation
 PREPARED = []  # every one made, for the tests
+
+# Server-side statements: which each PostgreSQL session has (by its psycopg2 connection), and the texts
+# PostgreSQL cannot prepare (a parameter whose type nothing in the statement decides), run as they are.
+_SESSIONS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_UNPREPARABLE: set[str] = set()
+_PLACEHOLDER = re.compile(r"%%|%s")
+
+
+def _numbered(sql: str) -> str:
+    """Django's ``%s`` placeholders as PostgreSQL's ``$1, $2...``, its ``%%`` as ``%``."""
+    counter = iter(range(1, 10_000))
+    return _PLACEHOLDER.sub(lambda m: "%" if m.group() == "%%" else f"${next(counter)}", sql)
+
+
+def execute(cursor, sql: str, params) -> None:
+    """``cursor.execute(sql, params)`` (Django's cursor), run as a statement PostgreSQL prepared in this
+    session: parsed and planned once per session instead of on every request. A join of three tables costs
+    PostgreSQL 240 µs of processor planned each time and 90 µs prepared (issue 21). The PREPARE goes by the
+    driver's own cursor, so it is not one of a request's counted queries: each session pays it once."""
+    name = "zw_" + hashlib.blake2b(sql.encode(), digest_size=8).hexdigest()
+    raw = cursor.db.connection
+    known = _SESSIONS.get(raw)
+    if known is None:
+        known = _SESSIONS[raw] = set()
+    if name not in known:
+        if sql in _UNPREPARABLE or not _prepare(cursor.db, raw, name, sql):
+            cursor.execute(sql, params)
+            return
+        known.add(name)
+    cursor.execute(f"EXECUTE {name}({', '.join(['%s'] * len(params))})" if params else f"EXECUTE {name}", params)
+
+
+def _prepare(db, raw, name: str, sql: str) -> bool:
+    """PREPARE the statement in this session; False if PostgreSQL cannot (the transaction, if any, unharmed).
+    Any other error reaches the caller as Django's, as the statement's own would."""
+    db.validate_no_broken_transaction()  # as Django's cursor does before any statement
+    within = not db.get_autocommit()
+    with db.wrap_database_errors, raw.cursor() as driver:
+        if within:
+            driver.execute("SAVEPOINT zw_prepare")
+        try:
+            driver.execute(f"PREPARE {name} AS {_numbered(sql)}")
+        except psycopg2.ProgrammingError:  # e.g. 42725, "unknown + unknown": the plain statement's literals have types
+            if within:
+                driver.execute("ROLLBACK TO SAVEPOINT zw_prepare")
+            _UNPREPARABLE.add(sql)
+            return False
+        if within:
+            driver.execute("RELEASE SAVEPOINT zw_prepare")
+    return True
 
 
 class _Statement:
@@ -72,13 +126,13 @@ class _Statement:
 
     def count(self, keys: dict) -> int:
         with connections[self.alias].cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM ({self.sql}) AS counted", self._params(keys))  # noqa: S608
+            execute(cursor, f"SELECT COUNT(*) FROM ({self.sql}) AS counted", self._params(keys))  # noqa: S608
             return cursor.fetchone()[0]
 
     def run(self, keys: dict) -> list:
         connection = connections[self.alias]
         with connection.cursor() as cursor:
-            cursor.execute(self.sql, self._params(keys))
+            execute(cursor, self.sql, self._params(keys))
             rows = cursor.fetchall()
         made = []
         for row in rows:

@@ -6,6 +6,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db import connections, router
 
+from zhangwan.prepared import execute
+
 from .access_cache import kept
 
 
@@ -31,7 +33,7 @@ class CachedModelBackend(ModelBackend):
         statement, names, converters = _reading(model, alias)
         connection = connections[alias]
         with connection.cursor() as cursor:
-            cursor.execute(statement, [user_id])
+            execute(cursor, statement, [user_id])
             row = cursor.fetchone()
         if row is None:
             return None

@@ -4,6 +4,8 @@ from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionS
 from django.db import connections, router
 from django.utils import timezone
 
+from zhangwan.prepared import execute
+
 
 class SessionStore(DatabaseSessionStore):
     """Django's database sessions, never a cache (settings.SESSION_ENGINE says why). Only the read of a request's
@@ -14,8 +16,8 @@ class SessionStore(DatabaseSessionStore):
         connection = connections[router.db_for_read(self.model)]
         table = connection.ops.quote_name(self.model._meta.db_table)
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT session_data, expire_date FROM {table} WHERE session_key = %s AND expire_date > %s",
-                           [self.session_key, timezone.now()])
+            execute(cursor, f"SELECT session_data, expire_date FROM {table} "
+                            "WHERE session_key = %s AND expire_date > %s", [self.session_key, timezone.now()])
             row = cursor.fetchone()
         if row is None:
             self._session_key = None

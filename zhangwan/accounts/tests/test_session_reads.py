@@ -23,17 +23,23 @@ def user_of(client):
 
 
 def test_a_request_reads_its_session_and_its_user_with_a_plain_statement_each(client, role_users):
+    """Each is prepared once in the database session (zhangwan.prepared.execute) and run by its name."""
     worker = role_users["worker"]
     client.force_login(worker)
+    client.get(reverse(PAGE))  # the statements prepared, if this session had not yet
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse(PAGE))
     assert response.status_code == 200
+    session, user = (q["sql"] for q in queries.captured_queries[:2])
+    assert session.startswith("EXECUTE zw_") and f"('{client.session.session_key}', '" in session
+    assert user.startswith("EXECUTE zw_") and user.endswith(f"({worker.pk})")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, statement FROM pg_prepared_statements")
+        prepared = {name: text.split(" AS ", 1)[1] for name, text in cursor.fetchall()}
     columns = ", ".join(f'"{field.column}"' for field in User._meta.concrete_fields)
-    reads = [q["sql"] for q in queries.captured_queries
-             if q["sql"].startswith("SELECT") and ('"django_session"' in q["sql"] or '"accounts_user"' in q["sql"])]
-    assert reads[:2] == ['SELECT session_data, expire_date FROM "django_session" WHERE session_key = '
-                         f"'{client.session.session_key}' AND expire_date > " + reads[0].rsplit("> ", 1)[1],
-                         f'SELECT {columns} FROM "accounts_user" WHERE "id" = {worker.pk}']
+    assert prepared[session.split()[1].split("(")[0]] == (
+        'SELECT session_data, expire_date FROM "django_session" WHERE session_key = $1 AND expire_date > $2')
+    assert prepared[user.split()[1].split("(")[0]] == f'SELECT {columns} FROM "accounts_user" WHERE "id" = $1'
     seen = response.wsgi_request.user
     fresh = User.objects.get(pk=worker.pk)
     assert seen.pk == worker.pk and seen.is_authenticated

@@ -1,0 +1,89 @@
+"""zhangwan.prepared.execute: a statement is prepared once in each PostgreSQL session and then run by its name,
+giving what the plain statement gives; a rollback, a new session or a statement PostgreSQL cannot prepare
+changes nothing a caller sees."""
+
+import pytest
+from django.db import IntegrityError, InternalError, connection, transaction
+from django.db.transaction import TransactionManagementError
+from django.test.utils import CaptureQueriesContext
+
+from zhangwan.accounts.models import User
+from zhangwan.accounts.tests.factories import UserFactory
+from zhangwan.prepared import execute
+
+USERS = 'SELECT "username" FROM "accounts_user" WHERE "id" = %s AND "username" LIKE %s'
+
+
+def _prepared_here() -> list[str]:
+    """The statements this session has prepared (their text after ``PREPARE zw_… AS``)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE name LIKE 'zw\\_%%' ORDER BY statement")
+        return [row[0].split(" AS ", 1)[1] for row in cursor.fetchall()]
+
+
+def _run(sql, params):
+    with connection.cursor() as cursor:
+        execute(cursor, sql, params)
+        return cursor.fetchall()
+
+
+@pytest.mark.django_db
+def test_a_statement_is_prepared_once_then_run_by_name_with_the_plain_statements_rows():
+    one, two = UserFactory(username="a%b"), UserFactory(username="ab")
+    with CaptureQueriesContext(connection) as queries:
+        assert _run(USERS, [one.pk, "a%"]) == [("a%b",)]
+        assert _run(USERS, [two.pk, "a%"]) == [("ab",)]
+        assert _run(USERS, [two.pk, "x%"]) == []
+    names = [q["sql"].split("(")[0] for q in queries.captured_queries]
+    assert len(names) == 3 and names[0].startswith("EXECUTE zw_") and len(set(names)) == 1  # no PREPARE counted
+    assert _prepared_here().count(USERS.replace("%s", "$1", 1).replace("%s", "$2")) == 1
+
+
+@pytest.mark.django_db
+def test_percent_signs_in_the_text_are_postgresqls_own():
+    UserFactory(username="50%off")
+    sql = "SELECT \"username\" FROM \"accounts_user\" WHERE \"username\" LIKE '%%\\%%%%' AND \"id\" > %s"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [0])
+        plain = cursor.fetchall()
+    assert plain == [("50%off",)] and _run(sql, [0]) == plain and _run(sql, [0]) == plain
+
+
+@pytest.mark.django_db
+def test_a_statement_postgresql_cannot_prepare_runs_as_it_is_and_the_transaction_goes_on():
+    with transaction.atomic():
+        assert _run("SELECT %s + %s", [1, 2]) == [(3,)]  # unknown + unknown: PostgreSQL refuses the PREPARE
+        assert _run("SELECT %s + %s", [3, 4]) == [(7,)]
+        user = UserFactory()
+        assert _run(USERS, [user.pk, "%"]) == [(user.username,)]
+    assert User.objects.filter(pk=user.pk).exists()
+    assert "SELECT $1 + $2" not in _prepared_here()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_transaction_and_a_new_session_change_nothing_a_caller_sees():
+    user = UserFactory()
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
+        assert _run(USERS, [user.pk, "%"]) == [(user.username,)]  # prepared inside the transaction
+        raise ZeroDivisionError
+    assert _run(USERS, [user.pk, "%"]) == [(user.username,)]  # PostgreSQL keeps it after the rollback
+    connection.close()  # a new session has none of the old one's statements: prepared again
+    assert _run(USERS, [user.pk, "%"]) == [(user.username,)]
+    assert len(_prepared_here()) == 1
+
+
+@pytest.mark.django_db
+def test_a_broken_transaction_is_refused_as_django_refuses_it():
+    user = UserFactory()
+    with transaction.atomic():
+        with pytest.raises(IntegrityError), transaction.atomic(savepoint=False):
+            User.objects.create(pk=user.pk, username="twice")
+        with pytest.raises(TransactionManagementError):  # Django's refusal, before PostgreSQL is asked
+            _run(USERS, [user.pk, "%"])
+        transaction.set_rollback(True)
+    with transaction.atomic():
+        with pytest.raises(IntegrityError), connection.cursor() as cursor:  # Django unaware: PostgreSQL refuses
+            cursor.execute('INSERT INTO "accounts_user" ("id") VALUES (%s)', [user.pk])
+        with pytest.raises(InternalError, match="current transaction is aborted"):  # as Django's error
+            _run(USERS, [user.pk, "%"])
+        transaction.set_rollback(True)
