@@ -4,11 +4,13 @@ as Django's paginator does."""
 import pytest
 from django.core.paginator import Paginator
 from django.db import connection
+from django.template import engines
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.translation import override
 
 from training.tests.factories import open_class
-from zhangwan.pagination import CountedPaginator
+from zhangwan.pagination import CountedPaginator, pagination
 from zhangwan.registry.models import Trade
 
 
@@ -70,3 +72,39 @@ def test_the_class_lists_count_their_rows_in_the_page_query(client, role_users, 
         page = client.get(reverse(name), {"page": "1"}).content.decode()
     assert page.count("2026年焊工（中级）培训班") == 3
     assert not [q for q in queries if q["sql"].startswith("SELECT COUNT(*)")], [q["sql"] for q in queries]
+
+
+# templates/includes/pagination.html as it was before the bar was written in Python (issue 21).
+OLD_BAR = (
+    '{% load i18n %}{% if page.paginator.num_pages > 1 %}\n'
+    '<nav aria-label="{% translate \'Pages\' %}" class="d-flex flex-wrap align-items-center gap-2 justify-content-between">\n'  # noqa: E501 - the old template, line for line
+    '  <span class="small text-muted">{% blocktranslate with start=page.start_index end=page.end_index total=page.paginator.count %}{{ start }}–{{ end }} of {{ total }}{% endblocktranslate %}</span>\n'  # noqa: E501 - the old template, line for line
+    '  <ul class="pagination pagination-sm mb-0">\n'
+    '    {% if page.has_previous %}\n'
+    '    <li class="page-item"><a class="page-link" href="?{% if query %}{{ query }}&amp;{% endif %}page=1">«</a></li>\n'  # noqa: E501 - the old template, line for line
+    '    <li class="page-item"><a class="page-link" href="?{% if query %}{{ query }}&amp;{% endif %}page={{ page.previous_page_number }}">{% translate "Previous" %}</a></li>\n'  # noqa: E501 - the old template, line for line
+    '    {% endif %}\n'
+    '    <li class="page-item active" aria-current="page"><span class="page-link">{{ page.number }} / {{ page.paginator.num_pages }}</span></li>\n'  # noqa: E501 - the old template, line for line
+    '    {% if page.has_next %}\n'
+    '    <li class="page-item"><a class="page-link" href="?{% if query %}{{ query }}&amp;{% endif %}page={{ page.next_page_number }}">{% translate "Next" %}</a></li>\n'  # noqa: E501 - the old template, line for line
+    '    <li class="page-item"><a class="page-link" href="?{% if query %}{{ query }}&amp;{% endif %}page={{ page.paginator.num_pages }}">»</a></li>\n'  # noqa: E501 - the old template, line for line
+    '    {% endif %}\n'
+    '  </ul>\n'
+    '</nav>\n'
+    '{% elif page.paginator.count %}<p class="small text-muted">{% blocktranslate count counter=page.paginator.count %}{{ counter }} record{% plural %}{{ counter }} records{% endblocktranslate %}</p>{% endif %}\n'  # noqa: E501 - the old template, line for line
+)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("query", ["", "q=%E7%84%8A&status=open", "q=<b>\"x\"&y='1'"])
+@pytest.mark.parametrize(("rows", "number"), [(0, 1), (1, 1), (7, 1), (10, 1), (11, 1), (11, 2), (25, 2),
+                                              (12_345, 1), (12_345, 617), (12_345, 1_235)])
+def test_the_bar_is_the_old_templates(rows, number, query, language):
+    page = Paginator(range(rows), 10).get_page(number)
+    with override(language):
+        old = engines["django"].from_string(OLD_BAR).render({"page": page, "query": query})
+        assert pagination(page, query) == old
+
+
+def test_a_page_without_a_page_in_its_context_shows_no_bar_as_before():
+    assert pagination("", "") == engines["django"].from_string(OLD_BAR).render({}) == "\n"
