@@ -2,14 +2,15 @@
 boxes a busy page repeats (issue 21). A reviewer's score sheet has two boxes per criterion, and crispy renders
 each through its field template, two includes and Django's widget templates: half of the sheet's CPU.
 
-Text, number, e-mail and similar one-line boxes and text areas are written here; any other widget (selects,
-check boxes, files) goes to crispy as before. The HTML is crispy's, tag for tag and attribute for attribute
-(``zhangwan/tests/test_fields.py`` compares the two, bound and unbound, with errors and help texts).
+Django's own text, number, e-mail and address boxes and text areas are written here (their stock templates,
+no hidden initial value); any other widget (passwords, which Django never shows again, selects, check boxes,
+files, a subclass with a template of its own) goes to crispy as before. The HTML is crispy's, tag for tag and
+attribute for attribute (``zhangwan/tests/test_fields.py`` compares the two, bound and unbound, with errors and
+help texts).
 """
 
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django import forms, template
-from django.forms.widgets import Input
 from django.utils.safestring import SafeString, mark_safe
 
 from zhangwan.markup import attributes, escaped
@@ -17,11 +18,13 @@ from zhangwan.markup import attributes, escaped
 register = template.Library()  # a builtin of every template (settings.TEMPLATES)
 
 
-def _written_here(widget) -> bool:
-    if isinstance(widget, forms.Textarea):
-        return True
-    return (isinstance(widget, Input) and not widget.is_hidden
-            and not isinstance(widget, (forms.FileInput, forms.CheckboxInput)))
+WRITTEN_HERE = {forms.TextInput, forms.NumberInput, forms.EmailInput, forms.URLInput, forms.Textarea}
+
+
+def _written_here(field) -> bool:
+    widget = field.field.widget
+    return (type(widget) in WRITTEN_HERE and widget.template_name == type(widget).template_name
+            and not field.field.show_hidden_initial)
 
 
 def _box(field, widget) -> str:
@@ -29,7 +32,9 @@ def _box(field, widget) -> str:
     name = widget.__class__.__name__.lower()
     given = widget.attrs.get("class", "")
     css = f"{given} {name}" if given and name not in given else (given or name)
-    css += " form-control is-invalid" if field.errors else " form-control"
+    for added in ("form-control", "is-invalid") if field.errors else ("form-control",):
+        if added not in css.split():  # as crispy adds a class: only if the widget has not got it
+            css += f" {added}"
     attrs = field.build_widget_attrs({**widget.attrs, "class": css})
     if field.auto_id and "id" not in widget.attrs:
         attrs["id"] = field.auto_id
@@ -44,7 +49,7 @@ def _box(field, widget) -> str:
 def as_field(field) -> SafeString:
     """The bound field's wrapper, label, box, errors and help text, as ``|as_crispy_field`` writes them."""
     widget = field.field.widget
-    if not _written_here(widget):
+    if not _written_here(field):
         return as_crispy_field(field)
     auto_id, required = field.auto_id, field.field.required
     label = ""

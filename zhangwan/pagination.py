@@ -90,6 +90,7 @@ def pagination(page, query="") -> SafeString:
     where = gettext("%(start)s–%(end)s of %(total)s") % {
         "start": escaped(localize(page.start_index())), "end": escaped(localize(page.end_index())),
         "total": escaped(localize(paginator.count))}
+    pages_label = escaped(gettext("Pages"))
     before = after = ""
     if page.has_previous():
         before = (PAGE_LINK.format(query=keep, number=1, label="«")
@@ -99,7 +100,7 @@ def pagination(page, query="") -> SafeString:
         after = (PAGE_LINK.format(query=keep, number=page.next_page_number(), label=escaped(gettext("Next")))
                  + PAGE_LINK.format(query=keep, number=pages, label="»") + "\n    ")
     return mark_safe(  # noqa: S308 - every value escaped above
-        f'\n<nav aria-label="{escaped(gettext("Pages"))}" class="d-flex flex-wrap align-items-center gap-2 '
+        f'\n<nav aria-label="{pages_label}" class="d-flex flex-wrap align-items-center gap-2 '
         f'justify-content-between">\n  <span class="small text-muted">{where}</span>\n'
         f'  <ul class="pagination pagination-sm mb-0">\n    {before}\n'
         f'    <li class="page-item active" aria-current="page"><span class="page-link">{escaped(localize(page.number))}'

@@ -16,67 +16,134 @@ are large numbers, and a branch taken only for 0 or None would go unseen (``comp
 judge_entries_of`` takes organization 0 for "none" for that reason). Nothing in a builder may depend on the
 moment (``timezone.now()``): it is read once. ``test_prepared.py`` and the pages' tests hold the prepared
 querysets to the ORM's answer.
+
+The statements run through ``execute``, which has PostgreSQL prepare each once per database session, its keys
+as the statement's parameters and its other values written into the text: PostgreSQL then parses and plans it
+once per session too, not on every request (``test_server_prepared.py``). A key beyond any integer column finds
+nothing without asking.
 """
 
 import hashlib
+import itertools
 import operator
 import re
 import threading
 import weakref
 
 import psycopg2
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, NotSupportedError, connections
 from django.db.models.query import ModelIterable, get_related_populators, prefetch_related_objects
 from django.http import Http404
 
 PROBES = (2_000_000_011, 2_000_000_101)  # keys no table here reaches; one set per compilation
 PREPARED = []  # every one made, for the tests
 
-# Server-side statements: which each PostgreSQL session has (by its psycopg2 connection), and the texts
-# PostgreSQL cannot prepare (a parameter whose type nothing in the statement decides), run as they are.
+# Server-side statements: the text and name of each statement to prepare (by its SQL, the positions of its
+# keys and its other parameters' values), the statements each PostgreSQL session has (by its psycopg2
+# connection: name -> text), and the texts PostgreSQL cannot prepare (a parameter whose type nothing in the
+# statement decides), which run as they are.
+_TEXTS: dict[tuple, tuple[str, str]] = {}
+_TEXTS_KEPT = 1_000  # fixed statements only; beyond this many, texts are made again on each run
 _SESSIONS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 _UNPREPARABLE: set[str] = set()
+# PREPARE refused for the parameters' types alone (the plain statement's literals have types):
+# indeterminate type, ambiguous parameter, ambiguous or undefined function or operator, type mismatch.
+_UNPREPARABLE_CODES = {"42P18", "42P08", "42725", "42883", "42804"}
 _PLACEHOLDER = re.compile(r"%%|%s")
+BIGINT = range(-(2**63), 2**63)  # a key outside it matches no row; as a parameter PostgreSQL would refuse it
 
 
-def _numbered(sql: str) -> str:
-    """Django's ``%s`` placeholders as PostgreSQL's ``$1, $2...``, its ``%%`` as ``%``."""
-    counter = iter(range(1, 10_000))
-    return _PLACEHOLDER.sub(lambda m: "%" if m.group() == "%%" else f"${next(counter)}", sql)
-
-
-def execute(cursor, sql: str, params) -> None:
+def execute(cursor, sql: str, params, keys=None) -> None:
     """``cursor.execute(sql, params)`` (Django's cursor), run as a statement PostgreSQL prepared in this
     session: parsed and planned once per session instead of on every request. A join of three tables costs
-    PostgreSQL 240 µs of processor planned each time and 90 µs prepared (issue 21). The PREPARE goes by the
-    driver's own cursor, so it is not one of a request's counted queries: each session pays it once."""
-    name = "zw_" + hashlib.blake2b(sql.encode(), digest_size=8).hexdigest()
-    raw = cursor.db.connection
+    PostgreSQL 240 µs of processor planned each time and 90 µs prepared (issue 21).
+
+    ``keys`` are the positions of the parameters that change from run to run (all of them if None): only they
+    become the statement's parameters; the others are written into its text as the literals the plain
+    statement sends, so PostgreSQL reads and plans them as it would there. A key is compared with a column
+    or put where the statement decides its type: PostgreSQL gives the parameter that type and converts the
+    value to it (a timestamp compared with a date column would be cut to the date). For a statement of fixed
+    text, run again and again: each text is one prepared statement in every session that runs it.
+
+    The PREPARE goes by the driver's own cursor, so it is not one of a request's counted queries: each
+    session pays it once; Django's log shows ``EXECUTE zw_…(…)``. A statement PostgreSQL cannot prepare runs
+    as it is. After a migration changed a column under a prepared statement, PostgreSQL refuses to run it
+    (0A000); outside a transaction it is prepared again and run, inside one the error is the caller's (and
+    the next run prepares it again). Needs a session of its own: not behind a pooler in transaction mode."""
+    params = list(params)
+    keys = range(len(params)) if keys is None else keys
+    text, name = _text(cursor, sql, params, keys)
+    raw, db = cursor.db.connection, cursor.db
     known = _SESSIONS.get(raw)
     if known is None:
-        known = _SESSIONS[raw] = set()
-    if name not in known:
-        if sql in _UNPREPARABLE or not _prepare(cursor.db, raw, name, sql):
+        known = _SESSIONS[raw] = {}
+    if known.get(name) != text:
+        if text in _UNPREPARABLE or not _prepare(db, raw, name, text):
             cursor.execute(sql, params)
             return
-        known.add(name)
-    cursor.execute(f"EXECUTE {name}({', '.join(['%s'] * len(params))})" if params else f"EXECUTE {name}", params)
+        known[name] = text
+    values = [params[i] for i in keys]
+    statement = f"EXECUTE {name}({', '.join(['%s'] * len(values))})" if values else f"EXECUTE {name}"
+    try:
+        cursor.execute(statement, values)
+    except NotSupportedError as error:
+        if getattr(error.__cause__, "pgcode", None) != "0A000" or not db.get_autocommit():
+            known.pop(name, None)
+            raise
+        del known[name]  # "cached plan must not change result type": prepared before a migration
+        if not _prepare(db, raw, name, text):
+            cursor.execute(sql, params)
+            return
+        known[name] = text
+        cursor.execute(statement, values)
 
 
-def _prepare(db, raw, name: str, sql: str) -> bool:
-    """PREPARE the statement in this session; False if PostgreSQL cannot (the transaction, if any, unharmed).
-    Any other error reaches the caller as Django's, as the statement's own would."""
+def _text(cursor, sql: str, params: list, keys) -> tuple[str, str]:
+    """The PREPARE's text (keys as $1, $2…, the other parameters as literals, ``%%`` as ``%``) and its name."""
+    constants = tuple((i, repr(value)) for i, value in enumerate(params) if i not in keys)
+    index = (sql, tuple(keys), constants)
+    found = _TEXTS.get(index)
+    if found is not None:
+        return found
+    numbers, places = itertools.count(1), iter(range(len(params)))
+    driver = cursor.cursor  # psycopg2's, for the literals it would send
+
+    def written(match):
+        if match.group() == "%%":
+            return "%"
+        place = next(places)
+        return f"${next(numbers)}" if place in keys else driver.mogrify("%s", [params[place]]).decode()
+
+    text = _PLACEHOLDER.sub(written, sql)
+    found = (text, "zw_" + hashlib.blake2b(text.encode(), digest_size=8).hexdigest())
+    if len(_TEXTS) < _TEXTS_KEPT:
+        _TEXTS[index] = found
+    return found
+
+
+def _prepare(db, raw, name: str, text: str) -> bool:
+    """PREPARE the statement in this session (in place of one of the same name); False if PostgreSQL cannot,
+    the transaction, if any, unharmed. A refusal for the parameters' types is remembered; any other error is
+    left to the plain statement, which meets it as the caller's."""
     db.validate_no_broken_transaction()  # as Django's cursor does before any statement
     within = not db.get_autocommit()
     with db.wrap_database_errors, raw.cursor() as driver:
         if within:
             driver.execute("SAVEPOINT zw_prepare")
         try:
-            driver.execute(f"PREPARE {name} AS {_numbered(sql)}")
-        except psycopg2.ProgrammingError:  # e.g. 42725, "unknown + unknown": the plain statement's literals have types
+            try:
+                driver.execute(f"PREPARE {name} AS {text}")
+            except psycopg2.errors.DuplicatePreparedStatement:  # this session's, of an earlier text
+                if within:
+                    driver.execute("ROLLBACK TO SAVEPOINT zw_prepare")
+                driver.execute(f"DEALLOCATE {name}")
+                driver.execute(f"PREPARE {name} AS {text}")
+        except psycopg2.ProgrammingError as error:
             if within:
                 driver.execute("ROLLBACK TO SAVEPOINT zw_prepare")
-            _UNPREPARABLE.add(sql)
+                driver.execute("RELEASE SAVEPOINT zw_prepare")
+            if error.pgcode in _UNPREPARABLE_CODES:
+                _UNPREPARABLE.add(text)
             return False
         if within:
             driver.execute("RELEASE SAVEPOINT zw_prepare")
@@ -101,6 +168,7 @@ class _Statement:
                 self.slots.append((position, name))
         if {name for _position, name in self.slots} != set(names):
             raise ValueError(f"{first.model.__name__}: a key is not a parameter of the statement")
+        self.keys = frozenset(position for position, _name in self.slots)  # the rest: constants of the text
         # (A queryset's own state, read as Django's iterables read it.)
         plain = not first._known_related_objects and first._iterable_class is ModelIterable  # noqa: SLF001
         if not plain or first._fields:  # noqa: SLF001
@@ -118,21 +186,30 @@ class _Statement:
             raise ValueError(f"{first.model.__name__}: only lookups by name can be prefetched")
         self.alias = alias
 
-    def _params(self, keys: dict) -> list:
+    def _params(self, keys: dict) -> list | None:
+        """The statement's parameters with these keys; None if a key is beyond any key column (no row has it)."""
         params = list(self.params)
         for position, name in self.slots:
-            params[position] = operator.index(keys[name])
+            params[position] = key = operator.index(keys[name])
+            if key not in BIGINT:
+                return None
         return params
 
     def count(self, keys: dict) -> int:
+        params = self._params(keys)
+        if params is None:
+            return 0
         with connections[self.alias].cursor() as cursor:
-            execute(cursor, f"SELECT COUNT(*) FROM ({self.sql}) AS counted", self._params(keys))  # noqa: S608
+            execute(cursor, f"SELECT COUNT(*) FROM ({self.sql}) AS counted", params, self.keys)  # noqa: S608
             return cursor.fetchone()[0]
 
     def run(self, keys: dict) -> list:
+        params = self._params(keys)
+        if params is None:
+            return []
         connection = connections[self.alias]
         with connection.cursor() as cursor:
-            execute(cursor, self.sql, self._params(keys))
+            execute(cursor, self.sql, params, self.keys)
             rows = cursor.fetchall()
         made = []
         for row in rows:

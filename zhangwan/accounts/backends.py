@@ -25,7 +25,8 @@ class CachedModelBackend(ModelBackend):
         return user_obj._perm_cache  # noqa: SLF001
 
     def get_user(self, user_id):
-        """ModelBackend's, the user read on every request by one plain statement made once per process (the ORM's
+        """ModelBackend's, the user read on every request by one statement written once per process and prepared
+        once per database session (zhangwan.prepared.execute; the ORM's
         `get()` compiled the query each time: 0.3 ms of processor; `raw()` matched its columns to the fields on
         each read: 0.15 ms), each column converted as the ORM converts it."""
         model = get_user_model()

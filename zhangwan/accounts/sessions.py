@@ -1,4 +1,5 @@
-"""Sessions in the database, as Django's `db` backend keeps them, each request's read one plain statement."""
+"""Sessions in the database, as Django's `db` backend keeps them, each request's read one statement that
+PostgreSQL prepared once per database session (zhangwan.prepared.execute)."""
 
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.db import connections, router
@@ -9,8 +10,9 @@ from zhangwan.prepared import execute
 
 class SessionStore(DatabaseSessionStore):
     """Django's database sessions, never a cache (settings.SESSION_ENGINE says why). Only the read of a request's
-    session differs: one plain statement for its row if not expired, where the ORM's `get()` compiled the same
-    query on every request (about 0.3 ms of processor against 0.1). Writes, expiry and deletion are Django's."""
+    session differs: one statement of fixed text for its row if not expired, prepared by PostgreSQL once, where
+    the ORM's `get()` compiled the same query on every request (about 0.3 ms of processor against 0.1). Writes,
+    expiry and deletion are Django's."""
 
     def _get_session_from_db(self):
         connection = connections[router.db_for_read(self.model)]

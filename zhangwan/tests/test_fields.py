@@ -23,12 +23,16 @@ class Sample(forms.Form):
     note = forms.CharField(label=_("Comment"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
     mail = forms.EmailField(label="E-mail <x>", required=False, widget=forms.EmailInput(attrs={"class": "lead"}))
     year = forms.IntegerField(label="", required=False)
+    styled = forms.CharField(label="Styled", required=False, widget=forms.TextInput(attrs={"class": "form-control x"}))
+    secret = forms.CharField(label="Password", required=False, widget=forms.PasswordInput)
+    site = forms.URLField(label="Site", required=False, assume_scheme="https")
     kind = forms.ChoiceField(label=_("Status"), choices=[("a", "A"), ("b", "<B>")])
     agree = forms.BooleanField(label="Agree", required=False)
 
 
 BOUND = [None, {}, {"name": "x" * 30, "score": "101", "note": "<script>alert('x')</script>\n& \"q\"",
-                    "mail": "not an address", "year": "x", "kind": "zzz", "agree": "on"},
+                    "mail": "not an address", "year": "x", "kind": "zzz", "agree": "on", "styled": "s" * 5,
+                    "secret": "s3cret", "site": "not a site"},
          {"name": "焊工 <&> '班'", "score": "88.5", "note": "", "mail": "a@b.cn", "year": "2022", "kind": "b"}]
 
 
@@ -61,3 +65,8 @@ def test_a_template_reaches_it_without_loading_anything():
     html = Template("{{ form.score|as_field }}").render(Context({"form": form}))
     assert 'class="numberinput form-control is-invalid"' in html and 'value="-1"' in html
     assert 'aria-describedby="id_score_error"' in html and "id_score_error" in html
+
+
+def test_a_password_is_never_written_back():
+    form = _form({"secret": "s3cret", "name": ""})
+    assert "s3cret" not in as_field(form["secret"])

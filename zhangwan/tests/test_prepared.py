@@ -63,6 +63,11 @@ def test_a_missing_row_is_404(training_class):
         CLASS_PAGE.get_or_404(pk=training_class.pk + 10_000)
 
 
+def test_a_key_beyond_any_key_column_finds_nothing(client, training_class):
+    assert CLASS_PAGE.list(pk=10**20) == [] and UNREAD.count(user_id=-(10**20)) == 0
+    assert client.get(f"/training/classes/{10**20}/").status_code == 404  # not PostgreSQL's "out of range"
+
+
 def test_every_prepared_queryset_of_the_pages_compiles():
     for prepared in [p for p in PREPARED if not p.build.__module__.startswith("zhangwan.tests")]:
         prepared.list(**dict.fromkeys(prepared.names, 1))

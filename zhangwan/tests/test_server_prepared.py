@@ -3,7 +3,7 @@ giving what the plain statement gives; a rollback, a new session or a statement 
 changes nothing a caller sees."""
 
 import pytest
-from django.db import IntegrityError, InternalError, connection, transaction
+from django.db import IntegrityError, InternalError, NotSupportedError, ProgrammingError, connection, transaction
 from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 
@@ -21,9 +21,9 @@ def _prepared_here() -> list[str]:
         return [row[0].split(" AS ", 1)[1] for row in cursor.fetchall()]
 
 
-def _run(sql, params):
+def _run(sql, params, keys=None):
     with connection.cursor() as cursor:
-        execute(cursor, sql, params)
+        execute(cursor, sql, params, keys)
         return cursor.fetchall()
 
 
@@ -87,3 +87,43 @@ def test_a_broken_transaction_is_refused_as_django_refuses_it():
         with pytest.raises(InternalError, match="current transaction is aborted"):  # as Django's error
             _run(USERS, [user.pk, "%"])
         transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+def test_the_parameters_that_are_no_keys_are_written_into_the_text_as_literals():
+    one = UserFactory(username="a%b")
+    assert _run(USERS, [one.pk, "a%"], keys=[0]) == [("a%b",)]
+    assert _run(USERS, [one.pk, "b%"], keys=[0]) == []  # another constant: another statement
+    texts = _prepared_here()
+    assert 'SELECT "username" FROM "accounts_user" WHERE "id" = $1 AND "username" LIKE \'a%\'' in texts
+    assert 'SELECT "username" FROM "accounts_user" WHERE "id" = $1 AND "username" LIKE \'b%\'' in texts
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_column_changed_under_a_prepared_statement_is_prepared_again():
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE zw_changed (id int, v varchar(10))")
+        cursor.execute("INSERT INTO zw_changed VALUES (1, 'short')")
+    sql = "SELECT v FROM zw_changed WHERE id = %s"
+    assert _run(sql, [1]) == [("short",)]
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE zw_changed ALTER v TYPE varchar(20)")
+        cursor.execute("UPDATE zw_changed SET v = 'a longer value'")
+    assert _run(sql, [1]) == [("a longer value",)]  # "cached plan must not change result type": prepared again
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE zw_changed ALTER v TYPE text")
+    with pytest.raises(NotSupportedError), transaction.atomic():  # inside a transaction: the caller's error
+        _run(sql, [1])
+    with transaction.atomic():
+        assert _run(sql, [1]) == [("a longer value",)]  # and the next run prepares it again
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_that_fails_for_another_reason_fails_as_the_plain_one_and_is_prepared_once_it_can_be():
+    sql = "SELECT v FROM zw_later WHERE id = %s"
+    with pytest.raises(ProgrammingError, match="zw_later"):
+        _run(sql, [1])
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE zw_later (id int, v text)")
+    assert _run(sql, [1]) == []
+    assert "SELECT v FROM zw_later WHERE id = $1" in _prepared_here()

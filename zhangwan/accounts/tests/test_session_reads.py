@@ -1,4 +1,4 @@
-"""Each request reads its session and its user with one plain statement each (zhangwan/accounts/sessions.py,
+"""Each request reads its session and its user with one prepared statement each (zhangwan/accounts/sessions.py,
 CachedModelBackend.get_user), and who it finds is who Django's own reads found."""
 
 import datetime
@@ -22,7 +22,7 @@ def user_of(client):
     return client.get(reverse(PAGE)).wsgi_request.user
 
 
-def test_a_request_reads_its_session_and_its_user_with_a_plain_statement_each(client, role_users):
+def test_a_request_reads_its_session_and_its_user_with_a_prepared_statement_each(client, role_users):
     """Each is prepared once in the database session (zhangwan.prepared.execute) and run by its name."""
     worker = role_users["worker"]
     client.force_login(worker)
