@@ -92,6 +92,8 @@ def class_detail(request, pk):
     mine = None
     if has_role(request.user, Role.WORKER):
         mine = SEAT.first(pk=cls.pk, user_id=request.user.pk)
+        if mine is not None:
+            mine.training_class = cls  # the page's class: whether the seat can be cancelled reads it
     return render(request, "training/class_detail.html", {
         "cls": cls, "mine": mine, "can_register_self": has_role(request.user, Role.WORKER),
         "can_register_others": has_role(request.user, Role.LIAISON), "open_now": cls.registration_is_open(),

@@ -3,6 +3,8 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
@@ -39,6 +41,19 @@ def test_worker_registers_from_the_class_page(worker_client, role_users):
     assert Enrollment.objects.get(training_class=cls).worker == role_users["worker"].worker
     page = worker_client.get(reverse("training:class_detail", args=[cls.pk])).content.decode()
     assert 'id="my-status"' in page
+
+
+def test_a_workers_class_page_with_a_seat_reads_the_class_once(worker_client, django_assert_num_queries):
+    cls = open_class()
+    worker_client.post(reverse("training:register_self", args=[cls.pk]))
+    worker_client.get(reverse("training:class_detail", args=[cls.pk]))
+    # the session, the user, the class, its sessions, the seat (each prepared): the seat's class is the page's
+    with CaptureQueriesContext(connection) as seen:
+        page = worker_client.get(reverse("training:class_detail", args=[cls.pk])).content.decode()
+    assert 'id="cancel"' in page
+    reads = [q["sql"] for q in seen.captured_queries if '"training_trainingclass"' in q["sql"]
+             or q["sql"].startswith("EXECUTE")]
+    assert not [sql for sql in reads if not sql.startswith("EXECUTE")], reads  # no read of the class but the page's
 
 
 def test_worker_registering_twice_gets_a_message(worker_client):
