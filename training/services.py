@@ -308,7 +308,9 @@ def waiting_positions(cls: TrainingClass) -> dict[int, int]:
 @transaction.atomic
 def enrollment_cancel(*, enrollment: Enrollment, user) -> Enrollment:
     cls = _locked(enrollment.training_class)
-    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    enrollment = (Enrollment.objects.select_for_update(of=("self",)).select_related("worker__user")
+                  .get(pk=enrollment.pk))  # the worker and their account: who is told
+    enrollment.training_class = cls
     if enrollment.status not in ACTIVE:
         raise TrainingError(_("This registration is already “%(status)s”.")
                             % {"status": enrollment.get_status_display()})

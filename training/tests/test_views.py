@@ -56,6 +56,20 @@ def test_a_workers_class_page_with_a_seat_reads_the_class_once(worker_client, dj
     assert not [sql for sql in reads if not sql.startswith("EXECUTE")], reads  # no read of the class but the page's
 
 
+def test_registering_and_cancelling_read_the_worker_and_their_account_once(worker_client, role_users):
+    cls = open_class()
+    reads = []
+    for path in (reverse("training:register_self", args=[cls.pk]), None):
+        if path is None:
+            path = reverse("training:enrollment_cancel", args=[Enrollment.objects.get(training_class=cls).pk])
+        with CaptureQueriesContext(connection) as seen:
+            assert worker_client.post(path).status_code == 302
+        reads.append([q["sql"] for q in seen.captured_queries if q["sql"].startswith("SELECT")
+                      and q["sql"].split(" FROM ")[1].startswith(('"accounts_user"', '"registry_worker"'))])
+    assert reads == [[], []]  # the session's user and the own worker are read prepared; the cancel's with its lock
+    assert Notification.objects.filter(user=role_users["worker"]).count() == 2
+
+
 def test_worker_registering_twice_gets_a_message(worker_client):
     cls = open_class()
     worker_client.post(reverse("training:register_self", args=[cls.pk]))

@@ -42,4 +42,6 @@ def own_worker_or_404(user):
     """The worker record linked to this login (its employer with it)."""
     if user.pk is None:
         raise Http404
-    return OWN_WORKER.get_or_404(user_id=user.pk)
+    worker = OWN_WORKER.get_or_404(user_id=user.pk)
+    worker.user = user  # their own account, already read: whatever tells the worker need not read it again
+    return worker
