@@ -23,6 +23,7 @@ from zhangwan.history import (
     save_with_history,
     stamp,
 )
+from zhangwan.prepared import Prepared
 from zhangwan.registry.models import WorkerTrade
 from zhangwan.transitions import Transitions
 
@@ -137,16 +138,23 @@ def judge_entries_of(judge_id: int, organization_id: int):
             .exclude(organization_id=organization_id))
 
 
+# The entry a judge may mark, with its event and competition: a judge's sheet and sheet_save.
+MARKABLE = Prepared(lambda pk, judge_id, organization_id: judge_entries_of(judge_id, organization_id)
+                    .select_related("event__competition").filter(pk=pk), "pk", "judge_id", "organization_id")
+
+
 def _sheet_for(entry, judge) -> ScoreSheet:
-    sheet = ScoreSheet.objects.filter(entry=entry, judge=judge).first()
-    if sheet is None:
-        sheet = ScoreSheet(entry=entry, judge=judge)
-        stamp(sheet, user=judge)
-        try:
-            with transaction.atomic():
-                sheet.save()
-        except IntegrityError:  # the same judge's other request created it a moment ago
-            sheet = ScoreSheet.objects.get(entry=entry, judge=judge)
+    """The judge's sheet of the entry, locked; made if there is none yet."""
+    sheet = ScoreSheet.objects.select_for_update().filter(entry=entry, judge=judge).first()
+    if sheet is not None:
+        return sheet
+    sheet = ScoreSheet(entry=entry, judge=judge)
+    stamp(sheet, user=judge)
+    try:
+        with transaction.atomic():
+            sheet.save()
+    except IntegrityError:  # the same judge's other request created it a moment ago
+        sheet = ScoreSheet.objects.get(entry=entry, judge=judge)
     return ScoreSheet.objects.select_for_update().get(pk=sheet.pk)
 
 
@@ -174,9 +182,10 @@ def marking_refusal(event: Event, now=None) -> str:
 def sheet_save(*, entry: Entry, judge, marks: dict, submit: bool) -> ScoreSheet:
     """Save a judge's marks for an entry (part id → Decimal); submitting locks them. Only inside
     the event's marking window (marking_refusal)."""
-    if not judge_entries(judge).filter(pk=entry.pk).exists():
+    markable = MARKABLE.first(pk=entry.pk, **judge_keys(judge))
+    if markable is None:
         raise CompetitionError(_("You are not a judge of this entry."))
-    event = Event.objects.select_related("competition").get(pk=entry.event_id)
+    event = markable.event
     if refusal := marking_refusal(event):
         raise CompetitionError(refusal)
     sheet = _sheet_for(entry, judge)

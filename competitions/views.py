@@ -202,8 +202,6 @@ MY_SHEETS = Prepared(lambda event_id, judge_id: ScoreSheet.objects.filter(entry_
                      "event_id", "judge_id")
 CHIEF = Prepared(lambda event_id, judge_id: JudgeAssignment.objects.filter(event=event_id, judge=judge_id, chief=True),
                  "event_id", "judge_id")
-JUDGE_ENTRY = Prepared(lambda pk, judge_id, organization_id: services.judge_entries_of(judge_id, organization_id)
-                       .select_related("event__competition").filter(pk=pk), "pk", "judge_id", "organization_id")
 PARTS = Prepared(lambda event_id: ScoringPart.objects.filter(event=event_id), "event_id")
 SHEET = Prepared(lambda entry_id, judge_id: ScoreSheet.objects.filter(entry=entry_id, judge=judge_id), "entry_id",
                  "judge_id")
@@ -228,7 +226,7 @@ def judge_event(request, pk):
 
 @role_required(Role.JUDGE)
 def judge_sheet(request, pk):
-    entry = JUDGE_ENTRY.get_or_404(pk=pk, **services.judge_keys(request.user))
+    entry = services.MARKABLE.get_or_404(pk=pk, **services.judge_keys(request.user))
     parts = PARTS.list(event_id=entry.event_id)
     sheet = SHEET.first(entry_id=entry.pk, judge_id=request.user.pk)
     marks = {m.part_id: m.value for m in MARKS.list(sheet_id=sheet.pk)} if sheet else {}

@@ -5,6 +5,7 @@ from threading import Barrier
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -44,6 +45,20 @@ def test_judge_saves_a_draft_then_submits_and_the_marks_lock(client, judged):
     assert sorted(Mark.objects.values_list("value", flat=True)) == [Decimal("75.00"), Decimal("88.00")]
 
 
+def test_saving_marks_checks_the_judge_and_reads_the_sheet_once_each(client, judged):
+    ev, entry, (judge, _other) = judged
+    client.force_login(judge)
+    url = reverse("competitions:judge_sheet", args=[entry.pk])
+    part = ev.parts.order_by("order").first()
+    client.post(url, {f"part_{part.pk}": "70", "save": "1"})  # the sheet made
+    with CaptureQueriesContext(connection) as seen:
+        assert client.post(url, {f"part_{part.pk}": "71", "save": "1"}).status_code == 302
+    reads = [q["sql"] for q in seen.captured_queries if q["sql"].startswith("SELECT")]
+    assert not [sql for sql in reads if sql.startswith("SELECT 1 AS")]  # the judge checked by the prepared read
+    assert len([sql for sql in reads if sql.split(" FROM ")[1].startswith('"competitions_scoresheet"')]) == 1  # locked
+    assert Mark.objects.get().value == Decimal("71.00")
+
+
 def test_a_judges_pages_read_what_the_orm_reads(judged, organization):
     ev, entry, (judge, other) = judged
     services.sheet_save(entry=entry, judge=judge, marks=marks(ev, "70", "80"), submit=False)
@@ -56,8 +71,8 @@ def test_a_judges_pages_read_what_the_orm_reads(judged, organization):
     assert len(same_as_the_orm(views.MY_SHEETS, event_id=ev.pk, **ids)) == 1
     assert same_as_the_orm(views.MY_SHEETS, event_id=ev.pk, judge_id=other.pk) == []
     assert len(same_as_the_orm(views.CHIEF, event_id=ev.pk, **ids)) == ev.judges.filter(judge=judge, chief=True).count()
-    same_as_the_orm(views.JUDGE_ENTRY, pk=entry.pk, organization_id=0, **ids)
-    assert same_as_the_orm(views.JUDGE_ENTRY, pk=entry.pk, organization_id=organization.pk, **ids) == []
+    same_as_the_orm(services.MARKABLE, pk=entry.pk, organization_id=0, **ids)
+    assert same_as_the_orm(services.MARKABLE, pk=entry.pk, organization_id=organization.pk, **ids) == []
     assert len(same_as_the_orm(views.PARTS, event_id=ev.pk)) == ScoringPart.objects.filter(event=ev).count() == 2
     sheet = same_as_the_orm(views.SHEET, entry_id=entry.pk, **ids)[0]
     assert len(same_as_the_orm(views.MARKS, sheet_id=sheet.pk)) == 2
