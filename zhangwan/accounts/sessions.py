@@ -1,11 +1,18 @@
 """Sessions in the database, as Django's `db` backend keeps them, each request's read one statement that
 PostgreSQL prepared once per database session (zhangwan.prepared.execute)."""
 
+import copy
+import threading
+
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.db import connections, router
 from django.utils import timezone
 
 from zhangwan.prepared import execute
+
+DECODED_KEPT = 10_000  # sessions' decoded data kept per process (their stored text ~200 bytes each)
+_DECODED: dict[str, dict] = {}
+_DECODED_LOCK = threading.Lock()
 
 
 class SessionStore(DatabaseSessionStore):
@@ -25,3 +32,21 @@ class SessionStore(DatabaseSessionStore):
             self._session_key = None
             return None
         return self.model(session_key=self.session_key, session_data=row[0], expire_date=row[1])
+
+    def decode(self, session_data):
+        """Django's decoding (its signature checked, then its JSON read), once per stored text: a logged-in
+        user's requests read the same text until the session changes, and the check and the reading were a
+        third of the session's cost (issue 21). A text whose signature fails is not kept; each request gets
+        a copy of its own."""
+        found = _DECODED.get(session_data)
+        if found is None:
+            found = super().decode(session_data)
+            if not found:
+                return found
+            with _DECODED_LOCK:
+                while len(_DECODED) >= DECODED_KEPT:  # the oldest first
+                    _DECODED.pop(next(iter(_DECODED)))
+                _DECODED[session_data] = found
+        if any(isinstance(value, (dict, list)) for value in found.values()):
+            return copy.deepcopy(found)
+        return dict(found)

@@ -67,3 +67,32 @@ def test_an_expired_session_a_deactivated_or_deleted_user_and_no_session_are_ano
     client.force_login(worker)
     User.objects.filter(pk=worker.pk).delete()
     assert user_of(client).is_anonymous
+
+
+def test_a_sessions_stored_text_is_decoded_once_and_each_request_gets_its_own_copy(monkeypatch):
+    from django.contrib.sessions.backends.db import SessionStore as Djangos
+
+    from zhangwan.accounts import sessions
+
+    monkeypatch.setattr(sessions, "_DECODED", {})
+    store = sessions.SessionStore()
+    text = store.encode({"_auth_user_id": "7", "cart": [1, 2]})
+    calls = []
+    monkeypatch.setattr(Djangos, "decode", lambda self, data: calls.append(data) or {"_auth_user_id": "7",
+                                                                                     "cart": [1, 2]})
+    first, second = store.decode(text), store.decode(text)
+    assert first == second == {"_auth_user_id": "7", "cart": [1, 2]} and calls == [text]
+    first["cart"].append(3)
+    first["x"] = 1
+    assert store.decode(text) == {"_auth_user_id": "7", "cart": [1, 2]}  # another request's copy, untouched
+
+
+def test_a_session_whose_signature_fails_is_empty_and_not_kept(monkeypatch):
+    from zhangwan.accounts import sessions
+
+    monkeypatch.setattr(sessions, "_DECODED", {})
+    store = sessions.SessionStore()
+    text = store.encode({"_auth_user_id": "7"})
+    forged = text[:-3] + ("aaa" if not text.endswith("aaa") else "bbb")
+    assert store.decode(forged) == {} and sessions._DECODED == {}
+    assert store.decode(text) == {"_auth_user_id": "7"} and list(sessions._DECODED) == [text]
