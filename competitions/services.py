@@ -193,7 +193,7 @@ def sheet_save(*, entry: Entry, judge, marks: dict, submit: bool) -> ScoreSheet:
         raise CompetitionError(_("You submitted these marks on %(date)s; they are locked. Ask the chief judge "
                                  "or the officer for a correction.")
                                % {"date": timezone.localtime(sheet.submitted_at).strftime("%Y-%m-%d %H:%M")})
-    parts = {p.pk: p for p in entry.event.parts.all()}
+    parts = {p.pk: p for p in event.parts.all()}
     for part_id, value in marks.items():
         part = parts.get(part_id)
         if part is None:

@@ -77,25 +77,23 @@ def execute(cursor, sql: str, params, keys=None) -> None:
     known = _SESSIONS.get(raw)
     if known is None:
         known = _SESSIONS[raw] = {}
-    if known.get(name) != text:
-        if text in _UNPREPARABLE or not _prepare(db, raw, name, text):
-            cursor.execute(sql, params)
-            return
-        known[name] = text
     values = [params[i] for i in keys]
     statement = f"EXECUTE {name}({', '.join(['%s'] * len(values))})" if values else f"EXECUTE {name}"
-    try:
-        cursor.execute(statement, values)
-    except NotSupportedError as error:
-        if getattr(error.__cause__, "pgcode", None) != "0A000" or not db.get_autocommit():
-            known.pop(name, None)
-            raise
-        del known[name]  # "cached plan must not change result type": prepared before a migration
-        if not _prepare(db, raw, name, text):
-            cursor.execute(sql, params)
+    for retry in (False, True):
+        if known.get(name) != text:
+            if text in _UNPREPARABLE or not _prepare(db, raw, name, text):
+                cursor.execute(sql, params)
+                return
+            known[name] = text
+        try:
+            cursor.execute(statement, values)
             return
-        known[name] = text
-        cursor.execute(statement, values)
+        except NotSupportedError as error:
+            known.pop(name, None)  # the next run prepares it again (in place of the session's)
+            # "cached plan must not change result type" (prepared before a migration): again, once, outside a
+            # transaction; inside one the transaction is lost and the error is the caller's.
+            if retry or getattr(error.__cause__, "pgcode", None) != "0A000" or not db.get_autocommit():
+                raise
 
 
 def _text(cursor, sql: str, params: list, keys) -> tuple[str, str]:
