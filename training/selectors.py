@@ -8,6 +8,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from zhangwan.prepared import PreparedRows
 from zhangwan.registry.models import Trade
 
 from .models import (
@@ -44,21 +45,47 @@ def attendance_summary(enrollments) -> dict[int, dict]:
     late in those sessions (never more than held), 'rate': percent (at most 100) or None}.
     Two queries whatever the number of enrollments."""
     enrollments = list(enrollments)
-    class_ids = {e.training_class_id for e in enrollments}
     now = timezone.now()
-    held_sessions = {}
-    for session in ClassSession.objects.filter(training_class__in=class_ids, starts_at__lte=now):
-        held_sessions.setdefault(session.training_class_id, []).append(session)
-    attended = dict(Attendance.objects.filter(enrollment__in=enrollments, status__in=Attendance.COUNTED,
-                                              session__starts_at__lte=now)
-                    .values("enrollment").annotate(hours=Sum("session__hours"))
-                    .values_list("enrollment", "hours"))
+    sessions = (ClassSession.objects.filter(training_class__in={e.training_class_id for e in enrollments},
+                                            starts_at__lte=now).values_list("training_class_id", "starts_at", "hours"))
+    attended = (Attendance.objects.filter(enrollment__in=enrollments, status__in=Attendance.COUNTED,
+                                          session__starts_at__lte=now)
+                .values_list("enrollment_id", "session__starts_at", "session__hours"))
+    return _summary(enrollments, sessions, attended, now)
+
+
+# A worker's sessions (of every class they were ever registered for) and the ones they attended, as
+# (class or enrollment, start, hours): "my classes" reads them with prepared statements (zhangwan.prepared).
+WORKER_SESSIONS = PreparedRows(lambda worker_id: ClassSession.objects.filter(
+    training_class__in=Enrollment.objects.filter(worker=worker_id).values("training_class"))
+    .order_by().values_list("training_class_id", "starts_at", "hours"), "worker_id")
+WORKER_ATTENDED = PreparedRows(lambda worker_id: Attendance.objects.filter(
+    enrollment__worker=worker_id, status__in=Attendance.COUNTED)
+    .order_by().values_list("enrollment_id", "session__starts_at", "session__hours"), "worker_id")
+
+
+def worker_attendance_summary(worker_id: int, enrollments) -> dict[int, dict]:
+    """``attendance_summary`` of a worker's enrollments (some or all of theirs), by two prepared statements."""
+    return _summary(list(enrollments), WORKER_SESSIONS.rows(worker_id=worker_id),
+                    WORKER_ATTENDED.rows(worker_id=worker_id), timezone.now())
+
+
+def _summary(enrollments, sessions, attended, now) -> dict[int, dict]:
+    """The summary of ``attendance_summary`` from (class, start, hours) of sessions and (enrollment, start, hours)
+    of counted attendances; those not started by ``now`` are left out."""
+    held_sessions, attended_hours = {}, {}
+    for class_id, starts_at, hours in sessions:
+        if starts_at <= now:
+            held_sessions.setdefault(class_id, []).append((timezone.localdate(starts_at), hours))
+    for enrollment_id, starts_at, hours in attended:
+        if starts_at <= now:
+            attended_hours[enrollment_id] = attended_hours.get(enrollment_id, Decimal("0")) + hours
     summary = {}
     for e in enrollments:
         since = timezone.localdate(e.confirmed_at) if e.confirmed_at else None
-        held = sum((s.hours for s in held_sessions.get(e.training_class_id, [])
-                    if since is None or timezone.localdate(s.starts_at) >= since), Decimal("0"))
-        hours = min(attended.get(e.pk, Decimal("0")), held)  # capped by what was held
+        held = sum((hours for day, hours in held_sessions.get(e.training_class_id, [])
+                    if since is None or day >= since), Decimal("0"))
+        hours = min(attended_hours.get(e.pk, Decimal("0")), held)  # capped by what was held
         summary[e.pk] = {"held": held, "attended": hours,
                          "rate": round(hours * 100 / held) if held else None}
     return summary

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F, Max, Sum
+from django.db.models import F, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from zhangwan.accounts.notifications import tell_workers
 from zhangwan.api import webhooks
 from zhangwan.errors import ServiceError
 from zhangwan.history import bulk_create_with_history, bulk_update_with_history, save_with_history
+from zhangwan.prepared import Prepared, PreparedRows
 from zhangwan.transitions import Transitions
 
 from .models import Attendance, ClassSession, Enrollment, TrainingClass
@@ -54,8 +55,33 @@ ATTENDANCE_STATUS = Transitions(Attendance, {mark: set(Attendance.Status) for ma
                                 error=TrainingError)
 
 
+# The class locked for a change of its seats (every registration, cancellation and promotion takes it first),
+# an enrollment locked with its worker and their account (who is told), and the first in a class's queue: the
+# statements of every cancellation, prepared (zhangwan.prepared).
+LOCKED_CLASS = Prepared(lambda pk: TrainingClass.objects.select_for_update().filter(pk=pk), "pk")
+LOCKED_ENROLLMENT = Prepared(lambda pk: Enrollment.objects.select_for_update(of=("self",))
+                             .select_related("worker__user").filter(pk=pk), "pk")
+# Every enrollment of a class as (worker, status, place in the queue): what a registration checks under the lock.
+ROLL = PreparedRows(lambda class_id: Enrollment.objects.filter(training_class=class_id).order_by()
+                    .values_list("worker_id", "status", "queue_number"), "class_id")
+FIRST_WAITING = Prepared(lambda class_id: Enrollment.objects.filter(training_class=class_id).waiting()
+                         .select_related("worker__user")[:1], "class_id")
+
+
 def _locked(training_class: TrainingClass) -> TrainingClass:
-    return TrainingClass.objects.select_for_update().get(pk=training_class.pk)
+    cls = LOCKED_CLASS.first(pk=training_class.pk)
+    if cls is None:
+        raise TrainingClass.DoesNotExist("TrainingClass matching query does not exist.")
+    return cls
+
+
+def _locked_enrollment(enrollment: Enrollment, cls: TrainingClass) -> Enrollment:
+    """The enrollment locked (after its class, ``cls``, which it is given), with its worker and their account."""
+    locked = LOCKED_ENROLLMENT.first(pk=enrollment.pk)
+    if locked is None:
+        raise Enrollment.DoesNotExist("Enrollment matching query does not exist.")
+    locked.training_class = cls
+    return locked
 
 
 def _tell(enrollments, key, params):
@@ -166,10 +192,11 @@ def enrollments_register(*, workers, training_class: TrainingClass, user, channe
     someone after the class started (kept in the history)."""
     cls = _locked(training_class)
     now = timezone.now()
-    already = set(cls.enrollments.active().filter(worker__in=workers).values_list("worker_id", flat=True))
+    roll, wanted = ROLL.rows(class_id=cls.pk), {worker.pk for worker in workers}
+    already = {worker for worker, status, _queue in roll if status != Enrollment.Status.CANCELLED and worker in wanted}
     free = cls.capacity - cls.confirmed_count
-    next_queue = (cls.enrollments.aggregate(m=Max("queue_number"))["m"] or 0) + 1
-    waiting = None  # how many wait already; counted only when someone joins the list
+    next_queue = max((queue for _worker, _status, queue in roll if queue is not None), default=0) + 1
+    waiting = sum(status == Enrollment.Status.WAITLISTED for _worker, status, _queue in roll)  # already
     outcomes, new = [], []
     for worker in workers:
         try:
@@ -185,8 +212,6 @@ def enrollments_register(*, workers, training_class: TrainingClass, user, channe
             enrollment.status, enrollment.confirmed_at = Enrollment.Status.CONFIRMED, now
             free -= 1
         else:
-            if waiting is None:
-                waiting = cls.enrollments.filter(status=Enrollment.Status.WAITLISTED).count()
             waiting += 1
             enrollment.status, enrollment.queue_number = Enrollment.Status.WAITLISTED, next_queue
             enrollment.position = waiting  # newcomers join at the end of the list
@@ -259,8 +284,7 @@ def enrollment_move(*, enrollment: Enrollment, to_class: TrainingClass, user, re
     locked = {c.pk: c for c in TrainingClass.objects.select_for_update()
               .filter(pk__in=[enrollment.training_class_id, to_class.pk]).order_by("pk")}
     old, new = locked[enrollment.training_class_id], locked[to_class.pk]
-    enrollment = (Enrollment.objects.select_for_update(of=("self",)).select_related("worker__user")
-                  .get(pk=enrollment.pk))
+    enrollment = _locked_enrollment(enrollment, old)
     worker = enrollment.worker
     if enrollment.status not in ACTIVE:
         raise TrainingError(_("This registration is already “%(status)s”.")
@@ -278,7 +302,7 @@ def enrollment_move(*, enrollment: Enrollment, to_class: TrainingClass, user, re
     _emit("enrollment.cancelled", [enrollment])
     if was_confirmed:
         TrainingClass.objects.filter(pk=old.pk).update(confirmed_count=F("confirmed_count") - 1)
-        old.refresh_from_db(fields=["confirmed_count"])
+        old.confirmed_count -= 1  # (locked)
         if not _started(old):
             _promote(old, user)
     _tell([moved], "enrollment.moved", lambda e: {"old": old.title, "title": new.title, "reason": reason or "—",
@@ -308,9 +332,7 @@ def waiting_positions(cls: TrainingClass) -> dict[int, int]:
 @transaction.atomic
 def enrollment_cancel(*, enrollment: Enrollment, user) -> Enrollment:
     cls = _locked(enrollment.training_class)
-    enrollment = (Enrollment.objects.select_for_update(of=("self",)).select_related("worker__user")
-                  .get(pk=enrollment.pk))  # the worker and their account: who is told
-    enrollment.training_class = cls
+    enrollment = _locked_enrollment(enrollment, cls)
     if enrollment.status not in ACTIVE:
         raise TrainingError(_("This registration is already “%(status)s”.")
                             % {"status": enrollment.get_status_display()})
@@ -325,7 +347,7 @@ def enrollment_cancel(*, enrollment: Enrollment, user) -> Enrollment:
           lambda e: {"title": cls.title, "date": cls.starts_on, "by": user.get_full_name()})
     if was_confirmed:
         TrainingClass.objects.filter(pk=cls.pk).update(confirmed_count=F("confirmed_count") - 1)
-        cls.refresh_from_db(fields=["confirmed_count"])
+        cls.confirmed_count -= 1  # (the class is locked: nobody else changed it)
         _promote(cls, user)
     return enrollment
 
@@ -335,9 +357,7 @@ def enrollment_withdraw(*, enrollment: Enrollment, user, reason: str) -> Enrollm
     """The training officer takes a worker out of a class that has started, for a reason that goes
     into the history and to the worker. The seat is not given to anyone waiting: the class is under way."""
     cls = _locked(enrollment.training_class)
-    enrollment = (Enrollment.objects.select_for_update(of=("self",)).select_related("worker__user")
-                  .get(pk=enrollment.pk))
-    enrollment.training_class = cls
+    enrollment = _locked_enrollment(enrollment, cls)
     reason = reason.strip()
     if not reason:
         raise TrainingError(_("Give the reason for the withdrawal."))
@@ -378,11 +398,15 @@ def _promote(cls: TrainingClass, user) -> list[Enrollment]:
     free = cls.capacity - cls.confirmed_count
     if free <= 0 or cls.status not in (Status.OPEN, Status.CLOSED):
         return []
-    promoted = list(cls.enrollments.waiting().select_related("worker__user")[:free])
+    if free == 1:  # a cancellation's one seat: the prepared statement
+        promoted = FIRST_WAITING.list(class_id=cls.pk)
+    else:
+        promoted = list(Enrollment.objects.filter(training_class=cls).waiting().select_related("worker__user")[:free])
     if not promoted:
         return []
     now = timezone.now()
     for enrollment in promoted:
+        enrollment.training_class = cls
         ENROLLMENT_STATUS.assign(enrollment, Enrollment.Status.CONFIRMED)
         enrollment.confirmed_at = now
     bulk_update_with_history(promoted, Enrollment, ["status", "confirmed_at"], user=user, reason="enrollment.promoted")

@@ -12,7 +12,13 @@ from django.views.decorators.http import require_POST
 
 from zhangwan.accounts.access import role_required
 from zhangwan.accounts.roles import Role, has_role
-from zhangwan.accounts.scope import get_worker_or_404, organizations_for, own_worker_or_404, workers_for
+from zhangwan.accounts.scope import (
+    WorkerScoped,
+    get_worker_or_404,
+    organizations_for,
+    own_worker_or_404,
+    workers_for,
+)
 from zhangwan.actions import refusal_to
 from zhangwan.columns import wants_xlsx
 from zhangwan.excel import xlsx_response
@@ -81,6 +87,7 @@ def catalogue(request):
 # visiting worker's seat in it, if any, with their place on the waiting list.
 CLASS_PAGE = Prepared(lambda pk: TrainingClass.objects.public().select_related("course__trade", "base", "provider")
                       .filter(pk=pk), "pk")
+PUBLIC_CLASS = Prepared(lambda pk: TrainingClass.objects.public().filter(pk=pk), "pk")  # registering for it
 SESSIONS = Prepared(lambda class_id: ClassSession.objects.filter(training_class=class_id), "class_id")
 SEAT = Prepared(lambda pk, user_id: Enrollment.objects.active().filter(training_class=pk, worker__user=user_id)
                 .annotate_position().order_by("pk")[:1], "pk", "user_id")
@@ -107,7 +114,7 @@ def class_detail(request, pk):
 @require_POST
 @role_required(Role.WORKER)
 def register_self(request, pk):
-    cls = get_object_or_404(TrainingClass.objects.public(), pk=pk)
+    cls = PUBLIC_CLASS.get_or_404(pk=pk)
     worker = own_worker_or_404(request.user)
     with refusal_to(request):
         enrollment = services.enrollment_register(worker=worker, training_class=cls, user=request.user,
@@ -136,7 +143,7 @@ def my_classes(request):
     enrollments = MY_SEATS.list(worker_id=worker.pk)
     return render(request, "training/my_classes.html", {
         "worker": worker, "enrollments": enrollments,
-        "attendance": selectors.attendance_summary(enrollments), **_mentorships(worker),
+        "attendance": selectors.worker_attendance_summary(worker.pk, enrollments), **_mentorships(worker),
         "crumbs": _crumbs((_("My classes"), None)),
     })
 
@@ -145,13 +152,14 @@ def _mentorships(worker):
     return {"as_mentor": AS_MENTOR.list(worker_id=worker.pk), "as_apprentice": AS_APPRENTICE.list(worker_id=worker.pk)}
 
 
+SCOPED_ENROLLMENT = WorkerScoped(lambda pk: Enrollment.objects.select_related("training_class", "worker")
+                                 .filter(pk=pk), "worker")
+
+
 def _enrollment_for(request, pk):
     """The enrollment if this user may act on it: their own, their organization's, or any for the
     training officer. Otherwise 404."""
-    enrollments = Enrollment.objects.select_related("training_class", "worker")
-    if has_role(request.user, Role.TRAINING_OFFICER):
-        return get_object_or_404(enrollments, pk=pk)
-    return get_object_or_404(enrollments.filter(worker__in=workers_for(request.user)), pk=pk)
+    return SCOPED_ENROLLMENT.get_or_404(request.user, pk, everyone=has_role(request.user, Role.TRAINING_OFFICER))
 
 
 @require_POST
@@ -179,7 +187,7 @@ def _safe_next(request) -> str | None:
 
 @role_required(Role.LIAISON)
 def liaison_register(request, pk):
-    cls = get_object_or_404(TrainingClass.objects.public(), pk=pk)
+    cls = PUBLIC_CLASS.get_or_404(pk=pk)
     roster = workers_for(request.user)
     enrolled = Enrollment.objects.active().filter(training_class=cls).values("worker")
     picker = Picker(roster, url=request.path, taken=roster.filter(pk__in=enrolled), taken_label=_("Registered"))

@@ -269,6 +269,52 @@ class Prepared:
         return found[0]
 
 
+class PreparedRows:
+    """The rows of ``build(**keys)``, a ``values_list`` queryset, compiled once per process and database and then
+    run as a statement each session prepares, as ``Prepared`` does for instances: the keys' places found by
+    compiling it with two sets of probes (``probes``: integers, or text for keys of text), the other parameters
+    kept as they are. The rows are as the driver reads them (no field's converter: integers, text, booleans)."""
+
+    def __init__(self, build, *names: str, probes=PROBES):
+        self.build, self.names, self.probes = build, names, probes
+        self._statements, self._lock = {}, threading.Lock()
+        PREPARED.append(self)
+
+    def _probe(self, which: int) -> dict:
+        base = self.probes[which]
+        return {n: base + i if isinstance(base, int) else f"{base}{i}" for i, n in enumerate(self.names)}
+
+    def _statement(self, alias) -> tuple[str, list, list]:
+        statement = self._statements.get(alias)
+        if statement is None:
+            with self._lock:
+                first, second = self._probe(0), self._probe(1)
+                queryset = self.build(**first)
+                sql, params = queryset.query.get_compiler(using=alias).as_sql()
+                other_sql, other_params = self.build(**second).query.get_compiler(using=alias).as_sql()
+                if sql != other_sql or len(params) != len(other_params):
+                    raise ValueError(f"{queryset.model.__name__}: the SQL changes with the keys' values")
+                slots = [(position, next((n for n in self.names if (one, two) == (first[n], second[n])), None))
+                         for position, (one, two) in enumerate(zip(params, other_params, strict=True)) if one != two]
+                if any(name is None for _position, name in slots):
+                    raise ValueError(f"{queryset.model.__name__}: a parameter changes, but is no key")
+                if {name for _position, name in slots} != set(self.names):
+                    raise ValueError(f"{queryset.model.__name__}: a key is not a parameter of the statement")
+                statement = self._statements[alias] = (sql, list(params), slots)
+        return statement
+
+    def rows(self, using=DEFAULT_DB_ALIAS, **keys) -> list[tuple]:
+        sql, params, slots = self._statement(using)
+        params = list(params)
+        for position, name in slots:
+            params[position] = key = keys[name]
+            if isinstance(key, int) and key not in BIGINT:
+                return []
+        with connections[using].cursor() as cursor:
+            execute(cursor, sql, params, frozenset(position for position, _name in slots))
+            return cursor.fetchall()
+
+
 def give_prefetched(obj, name: str, objs: list) -> None:
     """Leave ``obj``'s reverse foreign key ``name`` answering ``objs`` (a prepared list of its rows), each
     pointing back at ``obj``, as ``prefetch_related(name)`` leaves them: ``obj.<name>.all()`` reads nothing."""

@@ -110,7 +110,7 @@ def test_attendance_mark_is_updated_not_duplicated(officer):
 
 
 def test_attendance_rate_counts_only_sessions_held(officer):
-    from training.selectors import attendance_summary
+    from training.selectors import attendance_summary, worker_attendance_summary
 
     cls = open_class(capacity=1, sessions=5)
     seats = [services.enrollment_register(worker=WorkerFactory(), training_class=cls, user=None, channel="staff")]
@@ -124,6 +124,7 @@ def test_attendance_rate_counts_only_sessions_held(officer):
     services.attendance_mark(session=sessions[0], enrollment=seats[0], status="present", user=officer)
     summary = attendance_summary(Enrollment.objects.all())[seats[0].pk]
     assert summary == {"held": Decimal("16.0"), "attended": Decimal("8.0"), "rate": 50}
+    assert worker_attendance_summary(seats[0].worker_id, Enrollment.objects.all())[seats[0].pk] == summary
 
 
 def test_attendance_for_a_session_that_has_not_started_is_refused(officer):
@@ -165,7 +166,7 @@ def test_finishing_before_the_last_session_needs_a_reason(officer, django_captur
 
 def test_a_class_finished_early_is_judged_on_the_hours_held_never_above_100_percent(
         officer, django_capture_on_commit_callbacks):
-    from training.selectors import attendance_summary
+    from training.selectors import attendance_summary, worker_attendance_summary
 
     cls, seats = running_class_with_a_session_to_come([WorkerFactory()])
     later = cls.sessions.order_by("starts_at").last()
@@ -173,6 +174,7 @@ def test_a_class_finished_early_is_judged_on_the_hours_held_never_above_100_perc
     Attendance.objects.create(session=later, enrollment=seats[0], status="present")  # marked ahead, before the guard
     summary = attendance_summary([seats[0]])[seats[0].pk]
     assert summary == {"held": Decimal("16"), "attended": Decimal("16"), "rate": 100}
+    assert worker_attendance_summary(seats[0].worker_id, [seats[0]])[seats[0].pk] == summary
     with django_capture_on_commit_callbacks(execute=True):
         services.class_transition(training_class=cls, to="finished", user=officer, reason="提前结业")
     seat = Enrollment.objects.get()

@@ -70,6 +70,54 @@ def test_registering_and_cancelling_read_the_worker_and_their_account_once(worke
     assert Notification.objects.filter(user=role_users["worker"]).count() == 2
 
 
+def test_a_cancellation_that_gives_the_seat_to_the_next_in_line_reads_by_prepared_statements_only(
+        worker_client, role_users):
+    cls = open_class(capacity=1)
+    worker_client.post(reverse("training:register_self", args=[cls.pk]))
+    waiting = services.enrollment_register(worker=WorkerFactory(), training_class=cls, user=None, channel="staff")
+    mine = Enrollment.objects.get(worker=role_users["worker"].worker)
+    with CaptureQueriesContext(connection) as seen:
+        assert worker_client.post(reverse("training:enrollment_cancel", args=[mine.pk])).status_code == 302
+    # the session, the user, the enrollment in the worker's scope, the class and the enrollment locked, the
+    # webhooks' subscriptions, the first waiting: each EXECUTE of a statement the session prepared
+    assert [q["sql"] for q in seen.captured_queries if q["sql"].startswith("SELECT")] == []
+    assert sum(q["sql"].startswith("EXECUTE") for q in seen.captured_queries) >= 6
+    waiting.refresh_from_db()
+    cls.refresh_from_db()
+    mine.refresh_from_db()
+    assert (mine.status, waiting.status, cls.confirmed_count) == ("cancelled", "confirmed", 1)
+
+
+def test_registering_reads_by_prepared_statements_only_and_joins_the_end_of_the_queue(worker_client, role_users):
+    cls = open_class(capacity=1)
+    for _ in range(2):  # the seat, and one waiting
+        services.enrollment_register(worker=WorkerFactory(), training_class=cls, user=None, channel="staff")
+    worker_client.get(reverse("training:class_detail", args=[cls.pk]))  # (their roles: read once, then kept)
+    with CaptureQueriesContext(connection) as seen:
+        response = worker_client.post(reverse("training:register_self", args=[cls.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    # the session, the user, the class, the worker, the class locked, its roll, the subscriptions
+    assert [q["sql"] for q in seen.captured_queries if q["sql"].startswith("SELECT")] == []
+    mine = Enrollment.objects.get(worker=role_users["worker"].worker)
+    assert (mine.status, mine.queue_number) == ("waitlisted", 2)
+    page = worker_client.get(response.url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "you are number 2 on the waiting list" in page
+
+
+def test_my_classes_shows_the_attendance_read_by_prepared_statements_only(worker_client, role_users):
+    cls = open_class(capacity=2, sessions=3)
+    seat = services.enrollment_register(worker=role_users["worker"].worker, training_class=cls, user=None,
+                                        channel="staff")
+    Enrollment.objects.filter(pk=seat.pk).update(confirmed_at=timezone.now() - datetime.timedelta(days=5))
+    hold(cls, days_ago=1)  # yesterday's and today's sessions held (8 hours each), tomorrow's to come
+    first = cls.sessions.order_by("starts_at").first()
+    services.attendance_mark(session=first, enrollment=seat, status="present", user=role_users["training_officer"])
+    worker_client.get(reverse("training:my_classes"))
+    with CaptureQueriesContext(connection) as seen:
+        page = worker_client.get(reverse("training:my_classes"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert [q["sql"] for q in seen.captured_queries if q["sql"].startswith("SELECT")] == []
+    assert "50% <span class=\"text-muted\">(8.0/16.0 h)</span>" in page
+
+
 def test_worker_registering_twice_gets_a_message(worker_client):
     cls = open_class()
     worker_client.post(reverse("training:register_self", args=[cls.pk]))
@@ -114,6 +162,19 @@ def test_liaison_cannot_cancel_another_organizations_enrollment(client, liaison,
                                           user=None, channel="staff")
     client.force_login(liaison)
     assert client.post(reverse("training:enrollment_cancel", args=[theirs.pk])).status_code == 404
+
+
+def test_a_liaison_cancels_their_organizations_enrollment_and_the_officer_anyones(client, liaison, organization,
+                                                                                 role_users):
+    cls = open_class()
+    ours, theirs = (services.enrollment_register(worker=WorkerFactory(employer=employer), training_class=cls,
+                                                 user=None, channel="staff")
+                    for employer in (organization, OrganizationFactory()))
+    client.force_login(liaison)
+    assert client.post(reverse("training:enrollment_cancel", args=[ours.pk])).status_code == 302
+    client.force_login(role_users["training_officer"])
+    assert client.post(reverse("training:enrollment_cancel", args=[theirs.pk])).status_code == 302
+    assert set(Enrollment.objects.filter(training_class=cls).values_list("status", flat=True)) == {"cancelled"}
 
 
 def test_liaison_registers_workers_from_the_roster(client, liaison, organization):

@@ -21,14 +21,53 @@ def organizations_for(user):
     return Organization.objects.none()
 
 
-def workers_for(user):
+# Which workers a user may see: every one, an organization's (the key: its id), the user's own record (the
+# key: the user's id), or none.
+ALL, EMPLOYER, OWN, NONE = "all", "employer", "own", "none"
+
+
+def worker_scope(user) -> tuple[str, int | None]:
+    """(kind, key) of the workers this user may see: (ALL, None), (EMPLOYER, organization id), (OWN, user id)
+    or (NONE, None)."""
     if is_district_staff(user):
-        return Worker.objects.all()
+        return ALL, None
     if has_role(user, Role.LIAISON) and user.organization_id:
-        return Worker.objects.filter(employer_id=user.organization_id)
+        return EMPLOYER, user.organization_id
     if user.is_authenticated:
-        return Worker.objects.filter(user=user)
+        return OWN, user.pk
+    return NONE, None
+
+
+def workers_for(user):
+    kind, key = worker_scope(user)
+    if kind == ALL:
+        return Worker.objects.all()
+    if kind == EMPLOYER:
+        return Worker.objects.filter(employer_id=key)
+    if kind == OWN:
+        return Worker.objects.filter(user=key)
     return Worker.objects.none()
+
+
+class WorkerScoped:
+    """``build(pk)`` (a queryset of one object with a worker, ``worker`` the path to it) as prepared statements
+    (zhangwan.prepared), one for each kind of scope: the object if the user may see its worker, else 404."""
+
+    def __init__(self, build, worker: str):
+        self.statements = {
+            ALL: Prepared(build, "pk"),
+            EMPLOYER: Prepared(lambda pk, key: build(pk).filter(**{f"{worker}__employer": key}), "pk", "key"),
+            OWN: Prepared(lambda pk, key: build(pk).filter(**{f"{worker}__user": key}), "pk", "key"),
+        }
+
+    def get_or_404(self, user, pk, *, everyone: bool = False):
+        """The object ``pk`` if ``user`` may see its worker (any worker's, with ``everyone``), else Http404."""
+        kind, key = (ALL, None) if everyone else worker_scope(user)
+        if kind == NONE:
+            raise Http404
+        if kind == ALL:
+            return self.statements[ALL].get_or_404(pk=pk)
+        return self.statements[kind].get_or_404(pk=pk, key=key)
 
 
 def get_worker_or_404(user, **lookup):

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from zhangwan.accounts.notifications import tell
 from zhangwan.errors import ServiceError
 from zhangwan.history import delete_with_history, save_with_history
+from zhangwan.prepared import PreparedRows
 from zhangwan.transitions import Transitions
 
 from .models import Delivery, Event, EventType, Subscription
@@ -223,6 +224,11 @@ def emit(type_: str, obj, *, organization) -> list[Delivery]:
     return emit_each(type_, [obj], lambda _obj: organization_id)
 
 
+# (id, organization id) of the active subscriptions to an event: read by every write that emits one.
+SUBSCRIBED = PreparedRows(lambda type_: Subscription.objects.filter(active=True, events__contains=[type_]).order_by()
+                          .values_list("pk", "organization_id"), "type_", probes=("zw-probe-a", "zw-probe-b"))
+
+
 def emit_each(type_: str, objects, organization_of) -> list[Delivery]:
     """The event for each of objects (a queryset or a list), for the organization organization_of(object)
     gives (an id or None) and the district. A queryset is read only when someone subscribes to the event:
@@ -233,8 +239,7 @@ def emit_each(type_: str, objects, organization_of) -> list[Delivery]:
         raise KeyError(f"Unknown webhook event {type_!r}: add it to zhangwan.api.models.EventType")
     if isinstance(objects, list | tuple) and not objects:
         return []  # no object, no event: not even the query (a registration emits "confirmed" or "waitlisted")
-    subscriptions = list(Subscription.objects.filter(active=True, events__contains=[type_])
-                         .values_list("pk", "organization_id"))
+    subscriptions = SUBSCRIBED.rows(type_=type_)
     if not subscriptions:
         return []
     now = timezone.now()

@@ -16,7 +16,9 @@ from zhangwan.accounts.models import Notification
 from zhangwan.accounts.scope import OWN_WORKER
 from zhangwan.accounts.tests.factories import UserFactory
 from zhangwan.accounts.views import UNREAD
-from zhangwan.prepared import PREPARED, Prepared, give_prefetched
+from zhangwan.api.models import Subscription
+from zhangwan.api.webhooks import SUBSCRIBED
+from zhangwan.prepared import PREPARED, Prepared, PreparedRows, give_prefetched
 from zhangwan.registry.models import Organization, Trade, Worker
 from zhangwan.registry.tests.factories import WorkerFactory
 from zhangwan.tests.orm_answer import same_as_the_orm, seen
@@ -70,7 +72,31 @@ def test_a_key_beyond_any_key_column_finds_nothing(client, training_class):
 
 def test_every_prepared_queryset_of_the_pages_compiles():
     for prepared in [p for p in PREPARED if not p.build.__module__.startswith("zhangwan.tests")]:
-        prepared.list(**dict.fromkeys(prepared.names, 1))
+        if isinstance(prepared, PreparedRows):
+            prepared.rows(**prepared._probe(0))
+        else:
+            prepared.list(**dict.fromkeys(prepared.names, 1))
+
+
+def test_prepared_rows_are_the_orms(organization):
+    by = UserFactory()
+    wanted = Subscription.objects.create(organization=organization, url="https://erp.example/hook", created_by=by,
+                                         events=["enrollment.cancelled", "enrollment.promoted"])
+    Subscription.objects.create(organization=organization, url="https://erp.example/off", created_by=by,
+                                events=["enrollment.cancelled"], active=False)
+    Subscription.objects.create(url="https://district.example/hook", events=["claim.paid"], created_by=by)
+    assert SUBSCRIBED.rows(type_="enrollment.cancelled") == [(wanted.pk, organization.pk)]
+    assert SUBSCRIBED.rows(type_="enrollment.registered") == []
+
+
+def test_prepared_rows_keep_their_constants_and_refuse_what_changes_by_itself():
+    trade = Trade.objects.order_by("pk").first()
+    rows = PreparedRows(lambda pk: Trade.objects.filter(pk=pk, code=trade.code).values_list("code"), "pk")
+    assert rows.rows(pk=trade.pk) == [(trade.code,)] and rows.rows(pk=10**20) == []
+    calls = itertools.count()
+    changing = PreparedRows(lambda pk: Trade.objects.filter(pk=pk, name_zh=str(next(calls))).values_list("pk"), "pk")
+    with pytest.raises(ValueError, match="is no key"):
+        changing.rows(pk=1)
 
 
 def test_sql_that_changes_with_a_key_is_refused():
