@@ -12,10 +12,12 @@ from django.utils.translation import gettext as _
 
 from certification.models import Certificate
 from zhangwan.accounts.roles import Role, has_role
+from zhangwan.prepared import Prepared
 
 from .models import (
     Assignment,
     Conflict,
+    Criterion,
     IncentiveGrant,
     IncentivePolicy,
     MasterStudio,
@@ -23,6 +25,7 @@ from .models import (
     Nomination,
     Objection,
     Reviewer,
+    Score,
     SelectionRound,
     TalkOrder,
 )
@@ -51,6 +54,12 @@ def reviewer_assignments(user):
     """What a reviewer may open: their own assignments that are not withdrawn."""
     return (Assignment.objects.filter(reviewer__user=user).exclude(status=Assignment.Status.WITHDRAWN)
             .filter(nomination__status__in=Nomination.REVIEWED))
+
+
+# A round's criteria and an assignment's scores: read by the reviewer's sheet and again, under the
+# assignment's lock, by saving it (zhangwan.prepared).
+CRITERIA = Prepared(lambda round_id: Criterion.objects.filter(round=round_id), "round_id")
+SCORES = Prepared(lambda assignment_id: Score.objects.filter(assignment=assignment_id), "assignment_id")
 
 
 # Rounds and nominations ---------------------------------------------------------------------

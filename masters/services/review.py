@@ -16,6 +16,7 @@ from zhangwan.history import (
     delete_with_history,
     save_with_history,
 )
+from zhangwan.prepared import Prepared
 
 from .. import assignment as planner
 from .. import selectors
@@ -133,19 +134,25 @@ def review_refusal(round_: SelectionRound, today=None) -> str | None:
         "round": round_, "start": round_.review_opens, "end": round_.review_closes}
 
 
+# The reviewer's assignment locked, with its nomination and round: every save of a sheet (zhangwan.prepared).
+LOCKED_SHEET = Prepared(lambda pk, user_id: selectors.reviewer_assignments(user_id).select_for_update(of=("self",))
+                        .select_related("nomination__round").filter(pk=pk), "pk", "user_id")
+
+
 @transaction.atomic
 def review_save(*, assignment: Assignment, user, scores: dict, comments: dict, comment: str, submit: bool,
                 today=None) -> Assignment:
     """Save a reviewer's scores (criterion id → Decimal or None); submitting locks them."""
-    assignment = (selectors.reviewer_assignments(user).select_for_update(of=("self",))
-                  .select_related("nomination__round").get(pk=assignment.pk))
+    assignment = LOCKED_SHEET.first(pk=assignment.pk, user_id=user.pk)
+    if assignment is None:
+        raise Assignment.DoesNotExist("Assignment matching query does not exist.")
     round_ = assignment.nomination.round
     if assignment.status == Assignment.Status.SUBMITTED:
         raise MastersError(_("You submitted this review; the scores are locked."))
     refusal = review_refusal(round_, today)
     if refusal:
         raise MastersError(refusal)
-    criteria = list(round_.criteria.all())
+    criteria = selectors.CRITERIA.list(round_id=round_.pk)
     known = {c.pk: c for c in criteria}
     for criterion_id, value in scores.items():
         criterion = known.get(criterion_id)
@@ -154,7 +161,7 @@ def review_save(*, assignment: Assignment, user, scores: dict, comments: dict, c
         if value is not None and not (0 <= value <= criterion.max_score):
             raise MastersError(_("%(criterion)s: a score between 0 and %(max)s.")
                                % {"criterion": criterion.name, "max": criterion.max_score})
-    existing = {s.criterion_id: s for s in assignment.scores.all()}
+    existing = {s.criterion_id: s for s in selectors.SCORES.list(assignment_id=assignment.pk)}
     merged = {c: s.value for c, s in existing.items()} | {c: v for c, v in scores.items() if v is not None}
     if submit and set(known) - set(merged):
         raise MastersError(_("Score every criterion before submitting."))

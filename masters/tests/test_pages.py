@@ -8,6 +8,8 @@ import openpyxl
 import pytest
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,6 +18,7 @@ from zhangwan.accounts.tests.factories import UserFactory
 from zhangwan.registry.tests.factories import trade
 from zhangwan.tests.orm_answer import same_as_the_orm
 
+from .. import selectors
 from ..models import (
     Assignment,
     Attachment,
@@ -191,8 +194,8 @@ def test_a_review_sheets_rows_are_the_orms(assigned):
     same_as_the_orm(review.MY_ASSIGNMENTS, user_id=assigned.reviewer.user_id)
     same_as_the_orm(review.SHEET, pk=assigned.pk, user_id=assigned.reviewer.user_id)
     assert review.SHEET.list(pk=assigned.pk, user_id=assigned.reviewer.user_id + 10_000) == []
-    assert len(same_as_the_orm(review.CRITERIA, round_id=assigned.nomination.round_id)) == 2
-    same_as_the_orm(review.SCORES, assignment_id=assigned.pk)
+    assert len(same_as_the_orm(selectors.CRITERIA, round_id=assigned.nomination.round_id)) == 2
+    same_as_the_orm(selectors.SCORES, assignment_id=assigned.pk)
     same_as_the_orm(review.ATTACHMENTS, nomination_id=assigned.nomination_id)
 
 
@@ -211,6 +214,22 @@ def test_a_reviewer_saves_a_draft_then_submits(client, role_users, assigned):
     _post_scores(client, assigned, ["80", "45"], submit=True)
     assigned.refresh_from_db()
     assert assigned.status == "submitted" and str(assigned.total) == "84.00"
+
+
+def test_saving_a_draft_reads_by_prepared_statements_only(client, role_users, assigned):
+    client.force_login(role_users["reviewer"])
+    client.get(reverse("masters:review_sheet", args=[assigned.pk]))  # (their roles: read once, then kept)
+    _post_scores(client, assigned, ["80", ""])
+    criteria = list(assigned.nomination.round.criteria.all())
+    with CaptureQueriesContext(connection) as seen:
+        client.post(reverse("masters:review_sheet", args=[assigned.pk]),
+                    {f"score_{criteria[0].pk}": "70", f"score_{criteria[1].pk}": "40"})
+    # the session, the user, the sheet, its criteria and scores; locked again, with them, to save
+    assert [q["sql"] for q in seen.captured_queries if q["sql"].startswith("SELECT")] == []
+    assert sorted(str(v) for v in Score.objects.filter(assignment=assigned).values_list("value", flat=True)) == [
+        "40.00", "70.00"]
+    assigned.refresh_from_db()
+    assert assigned.status == "assigned"
 
 
 def test_a_score_out_of_bounds_is_a_form_error(client, role_users, assigned):

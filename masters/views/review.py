@@ -17,7 +17,7 @@ from zhangwan.uploads import embedding
 
 from .. import selectors, tables
 from ..forms import AssignForm, ReasonForm, ReviewForm, WaiverForm
-from ..models import Assignment, Attachment, Criterion, Nomination, Score
+from ..models import Assignment, Attachment, Nomination
 from ..review_rows import assignment_rows
 from ..services import review as services
 from .common import OFFICER, READERS, manage_crumb, round_or_404
@@ -29,8 +29,6 @@ MY_ASSIGNMENTS = Prepared(lambda user_id: selectors.reviewer_assignments(user_id
                                                                               "pk"), "user_id")
 SHEET = Prepared(lambda pk, user_id: selectors.reviewer_assignments(user_id).select_related(
     "nomination__round", "nomination__nominee__employer", "nomination__trade").filter(pk=pk), "pk", "user_id")
-CRITERIA = Prepared(lambda round_id: Criterion.objects.filter(round=round_id), "round_id")
-SCORES = Prepared(lambda assignment_id: Score.objects.filter(assignment=assignment_id), "assignment_id")
 ATTACHMENTS = Prepared(lambda nomination_id: Attachment.objects.filter(nomination=nomination_id), "nomination_id")
 
 
@@ -48,8 +46,8 @@ def review_home(request):
 def review_sheet(request, pk):
     assignment = SHEET.get_or_404(pk=pk, user_id=request.user.pk)
     nomination = assignment.nomination
-    criteria = CRITERIA.list(round_id=nomination.round_id)
-    scores = {s.criterion_id: s for s in SCORES.list(assignment_id=assignment.pk)}
+    criteria = selectors.CRITERIA.list(round_id=nomination.round_id)
+    scores = {s.criterion_id: s for s in selectors.SCORES.list(assignment_id=assignment.pk)}
     locked = assignment.is_submitted
     form = ReviewForm(request.POST or None, criteria=criteria, scores=scores, initial={"comment": assignment.comment})
     if request.method == "POST" and not locked and form.is_valid():
