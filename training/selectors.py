@@ -48,9 +48,9 @@ def attendance_summary(enrollments) -> dict[int, dict]:
     now = timezone.now()
     sessions = (ClassSession.objects.filter(training_class__in={e.training_class_id for e in enrollments},
                                             starts_at__lte=now).values_list("training_class_id", "starts_at", "hours"))
-    attended = (Attendance.objects.filter(enrollment__in=enrollments, status__in=Attendance.COUNTED,
-                                          session__starts_at__lte=now)
-                .values_list("enrollment_id", "session__starts_at", "session__hours"))
+    attended = dict(Attendance.objects.filter(enrollment__in=enrollments, status__in=Attendance.COUNTED,
+                                              session__starts_at__lte=now)
+                    .values("enrollment").annotate(hours=Sum("session__hours")).values_list("enrollment", "hours"))
     return _summary(enrollments, sessions, attended, now)
 
 
@@ -65,27 +65,28 @@ WORKER_ATTENDED = PreparedRows(lambda worker_id: Attendance.objects.filter(
 
 
 def worker_attendance_summary(worker_id: int, enrollments) -> dict[int, dict]:
-    """``attendance_summary`` of a worker's enrollments (some or all of theirs), by two prepared statements."""
-    return _summary(list(enrollments), WORKER_SESSIONS.rows(worker_id=worker_id),
-                    WORKER_ATTENDED.rows(worker_id=worker_id), timezone.now())
+    """``attendance_summary`` of enrollments of this worker (some or all of theirs; another worker's would show
+    nothing held), by two prepared statements."""
+    now, attended = timezone.now(), {}
+    for enrollment_id, starts_at, hours in WORKER_ATTENDED.rows(worker_id=worker_id):
+        if starts_at <= now:
+            attended[enrollment_id] = attended.get(enrollment_id, Decimal("0")) + hours
+    return _summary(list(enrollments), WORKER_SESSIONS.rows(worker_id=worker_id), attended, now)
 
 
-def _summary(enrollments, sessions, attended, now) -> dict[int, dict]:
-    """The summary of ``attendance_summary`` from (class, start, hours) of sessions and (enrollment, start, hours)
-    of counted attendances; those not started by ``now`` are left out."""
-    held_sessions, attended_hours = {}, {}
+def _summary(enrollments, sessions, attended: dict, now) -> dict[int, dict]:
+    """The summary of ``attendance_summary`` from (class, start, hours) of sessions (those not started by ``now``
+    left out) and the counted hours of each enrollment."""
+    held_sessions = {}
     for class_id, starts_at, hours in sessions:
         if starts_at <= now:
             held_sessions.setdefault(class_id, []).append((timezone.localdate(starts_at), hours))
-    for enrollment_id, starts_at, hours in attended:
-        if starts_at <= now:
-            attended_hours[enrollment_id] = attended_hours.get(enrollment_id, Decimal("0")) + hours
     summary = {}
     for e in enrollments:
         since = timezone.localdate(e.confirmed_at) if e.confirmed_at else None
         held = sum((hours for day, hours in held_sessions.get(e.training_class_id, [])
                     if since is None or day >= since), Decimal("0"))
-        hours = min(attended_hours.get(e.pk, Decimal("0")), held)  # capped by what was held
+        hours = min(attended.get(e.pk, Decimal("0")), held)  # capped by what was held
         summary[e.pk] = {"held": held, "attended": hours,
                          "rate": round(hours * 100 / held) if held else None}
     return summary

@@ -61,25 +61,28 @@ ATTENDANCE_STATUS = Transitions(Attendance, {mark: set(Attendance.Status) for ma
 LOCKED_CLASS = Prepared(lambda pk: TrainingClass.objects.select_for_update().filter(pk=pk), "pk")
 LOCKED_ENROLLMENT = Prepared(lambda pk: Enrollment.objects.select_for_update(of=("self",))
                              .select_related("worker__user").filter(pk=pk), "pk")
-# Every enrollment of a class as (worker, status, place in the queue): what a registration checks under the lock.
+
+
+def _waiting(class_id):
+    """The class's waiting list in queue order, each with their worker and account (who is told)."""
+    return Enrollment.objects.filter(training_class=class_id).waiting().select_related("worker__user")
+
+
+FIRST_WAITING = Prepared(lambda class_id: _waiting(class_id)[:1], "class_id")
+# Every enrollment of a class as (worker, status, place in the queue), the cancelled ones too (their places are
+# not given again): what a registration checks under the lock, in one read. It grows with the class's history
+# (a row per registration ever made), a few hundred rows at most, where three statements each paid more.
 ROLL = PreparedRows(lambda class_id: Enrollment.objects.filter(training_class=class_id).order_by()
                     .values_list("worker_id", "status", "queue_number"), "class_id")
-FIRST_WAITING = Prepared(lambda class_id: Enrollment.objects.filter(training_class=class_id).waiting()
-                         .select_related("worker__user")[:1], "class_id")
 
 
 def _locked(training_class: TrainingClass) -> TrainingClass:
-    cls = LOCKED_CLASS.first(pk=training_class.pk)
-    if cls is None:
-        raise TrainingClass.DoesNotExist("TrainingClass matching query does not exist.")
-    return cls
+    return LOCKED_CLASS.get(pk=training_class.pk)
 
 
 def _locked_enrollment(enrollment: Enrollment, cls: TrainingClass) -> Enrollment:
     """The enrollment locked (after its class, ``cls``, which it is given), with its worker and their account."""
-    locked = LOCKED_ENROLLMENT.first(pk=enrollment.pk)
-    if locked is None:
-        raise Enrollment.DoesNotExist("Enrollment matching query does not exist.")
+    locked = LOCKED_ENROLLMENT.get(pk=enrollment.pk)
     locked.training_class = cls
     return locked
 
@@ -398,10 +401,8 @@ def _promote(cls: TrainingClass, user) -> list[Enrollment]:
     free = cls.capacity - cls.confirmed_count
     if free <= 0 or cls.status not in (Status.OPEN, Status.CLOSED):
         return []
-    if free == 1:  # a cancellation's one seat: the prepared statement
-        promoted = FIRST_WAITING.list(class_id=cls.pk)
-    else:
-        promoted = list(Enrollment.objects.filter(training_class=cls).waiting().select_related("worker__user")[:free])
+    # (a cancellation's one seat: the prepared statement)
+    promoted = FIRST_WAITING.list(class_id=cls.pk) if free == 1 else list(_waiting(cls.pk)[:free])
     if not promoted:
         return []
     now = timezone.now()

@@ -9,6 +9,8 @@ with the keys put in their places and makes the instances as Django's ``ModelIte
 fields, ``select_related`` objects, annotations, the ORM's converters); ``prefetch_related`` lookups are
 fetched by Django, as before. ``count`` counts the statement's rows without making them.
 
+``PreparedRows(build)`` does the same for a ``values_list`` queryset: its rows as tuples, the driver's values.
+
 A queryset whose SQL text differs between the probes, that takes a key in a form other than a parameter, or
 that reads related objects it already knows (a related manager's) is refused when first used: ``ValueError``,
 so a test finds it, not a user. A builder must not branch on a key's value (``if organization_id:``): the probes
@@ -32,7 +34,13 @@ import weakref
 
 import psycopg2
 from django.db import DEFAULT_DB_ALIAS, NotSupportedError, connections
-from django.db.models.query import ModelIterable, get_related_populators, prefetch_related_objects
+from django.db.models.query import (
+    ModelIterable,
+    ValuesListIterable,
+    get_related_populators,
+    prefetch_related_objects,
+)
+from django.db.transaction import TransactionManagementError
 from django.http import Http404
 
 PROBES = (2_000_000_011, 2_000_000_101)  # keys no table here reaches; one set per compilation
@@ -148,25 +156,67 @@ def _prepare(db, raw, name: str, text: str) -> bool:
     return True
 
 
-class _Statement:
-    """A queryset's compiled text, its parameters, where the keys go, and how its rows become instances."""
+def _probes(names, probes, which: int) -> dict:
+    """The ``which``-th set of probe keys: integers counted from ``probes[which]``, or texts ending in a count."""
+    base = probes[which]
+    return {n: base + i if isinstance(base, int) else f"{base}{i}" for i, n in enumerate(names)}
 
-    def __init__(self, first, second, names, alias):
-        compiler = first.query.get_compiler(using=alias)
+
+class _Compiled:
+    """A queryset's SQL compiled with two sets of probe keys: its text, its parameters and where the keys go
+    (the parameters that differ between the two, each the probes of one key); the other parameters are
+    constants of the text."""
+
+    def __init__(self, first, second, names, probes, alias):
+        self.compiler = compiler = first.query.get_compiler(using=alias)
         self.sql, params = compiler.as_sql()
         other_sql, other_params = second.query.get_compiler(using=alias).as_sql()
         if self.sql != other_sql or len(params) != len(other_params):
             raise ValueError(f"{first.model.__name__}: the SQL changes with the keys' values")
+        ones, twos = _probes(names, probes, 0), _probes(names, probes, 1)
         self.params, self.slots = list(params), []
         for position, (one, two) in enumerate(zip(params, other_params, strict=True)):
             if one != two:
-                name = next((n for i, n in enumerate(names) if (one, two) == (PROBES[0] + i, PROBES[1] + i)), None)
+                name = next((n for n in names if (one, two) == (ones[n], twos[n])), None)
                 if name is None:
                     raise ValueError(f"{first.model.__name__}: parameter {position} changes, but is no key")
                 self.slots.append((position, name))
         if {name for _position, name in self.slots} != set(names):
             raise ValueError(f"{first.model.__name__}: a key is not a parameter of the statement")
         self.keys = frozenset(position for position, _name in self.slots)  # the rest: constants of the text
+        self.text_keys = not isinstance(probes[0], int)
+        # Django refuses a locking read outside a transaction when it compiles one; compiled once, it is refused here.
+        self.locking = bool(first.query.select_for_update)
+        self.alias = alias
+
+    def _params(self, keys: dict) -> list | None:
+        """The statement's parameters with these keys; None if a key is beyond any key column (no row has it)."""
+        params = list(self.params)
+        for position, name in self.slots:
+            key = keys[name]
+            if self.text_keys:
+                if not isinstance(key, str):
+                    raise TypeError(f"{name} is a text key, not {type(key).__name__}")
+            elif operator.index(key) not in BIGINT:
+                return None
+            params[position] = key
+        return params
+
+    def _fetch(self, sql: str, params: list) -> list[tuple]:
+        connection = connections[self.alias]
+        if self.locking and connection.get_autocommit():
+            raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
+        with connection.cursor() as cursor:
+            execute(cursor, sql, params, self.keys)
+            return cursor.fetchall()
+
+
+class _Statement(_Compiled):
+    """A queryset of instances: its statement, and how its rows become instances."""
+
+    def __init__(self, first, second, names, probes, alias):
+        super().__init__(first, second, names, probes, alias)
+        compiler = self.compiler
         # (A queryset's own state, read as Django's iterables read it.)
         plain = not first._known_related_objects and first._iterable_class is ModelIterable  # noqa: SLF001
         if not plain or first._fields:  # noqa: SLF001
@@ -182,35 +232,20 @@ class _Statement:
         self.prefetch = first._prefetch_related_lookups  # noqa: SLF001
         if not all(isinstance(lookup, str) for lookup in self.prefetch):  # a Prefetch's queryset has the probes
             raise ValueError(f"{first.model.__name__}: only lookups by name can be prefetched")
-        self.alias = alias
-
-    def _params(self, keys: dict) -> list | None:
-        """The statement's parameters with these keys; None if a key is beyond any key column (no row has it)."""
-        params = list(self.params)
-        for position, name in self.slots:
-            params[position] = key = operator.index(keys[name])
-            if key not in BIGINT:
-                return None
-        return params
 
     def count(self, keys: dict) -> int:
         params = self._params(keys)
         if params is None:
             return 0
-        with connections[self.alias].cursor() as cursor:
-            execute(cursor, f"SELECT COUNT(*) FROM ({self.sql}) AS counted", params, self.keys)  # noqa: S608
-            return cursor.fetchone()[0]
+        return self._fetch(f"SELECT COUNT(*) FROM ({self.sql}) AS counted", params)[0][0]  # noqa: S608
 
     def run(self, keys: dict) -> list:
         params = self._params(keys)
         if params is None:
             return []
         connection = connections[self.alias]
-        with connection.cursor() as cursor:
-            execute(cursor, self.sql, params, self.keys)
-            rows = cursor.fetchall()
         made = []
-        for row in rows:
+        for row in self._fetch(self.sql, params):
             if self.converters:
                 row = list(row)
                 for position, (converters, column) in self.converters:
@@ -227,24 +262,49 @@ class _Statement:
         return made
 
 
-class Prepared:
-    """``build(**keys)`` (a queryset of instances), compiled once per process and database."""
+class _Rows(_Compiled):
+    """A ``values_list`` queryset (not flat, not named) whose columns need no converter: its rows as tuples."""
 
-    def __init__(self, build, *names: str):
-        self.build, self.names = build, names
+    def __init__(self, first, second, names, probes, alias):
+        super().__init__(first, second, names, probes, alias)
+        if first._iterable_class is not ValuesListIterable:  # noqa: SLF001 - as Django's own iterables read it
+            raise ValueError(f"{first.model.__name__}: only a values_list queryset's rows can be prepared")
+        columns = [column[0] for column in self.compiler.select[:self.compiler.col_count]]
+        if self.compiler.get_converters(columns):
+            raise ValueError(f"{first.model.__name__}: a column needs a converter (read it as instances)")
+
+    def run(self, keys: dict) -> list[tuple]:
+        params = self._params(keys)
+        return [] if params is None else self._fetch(self.sql, params)
+
+
+class _PerDatabase:
+    """``build(**keys)`` compiled once per process and database (``statement``: what it is compiled to)."""
+
+    statement: type[_Compiled]
+
+    def __init__(self, build, *names: str, probes=PROBES):
+        self.build, self.names, self.probes = build, names, probes
         self._statements, self._lock = {}, threading.Lock()
         PREPARED.append(self)
 
-    def _statement(self, alias) -> _Statement:
+    def _statement(self, alias):
         statement = self._statements.get(alias)
         if statement is None:
             with self._lock:
                 statement = self._statements.get(alias)
                 if statement is None:
-                    first = self.build(**{n: PROBES[0] + i for i, n in enumerate(self.names)})
-                    second = self.build(**{n: PROBES[1] + i for i, n in enumerate(self.names)})
-                    statement = self._statements[alias] = _Statement(first, second, self.names, alias)
+                    first = self.build(**_probes(self.names, self.probes, 0))
+                    second = self.build(**_probes(self.names, self.probes, 1))
+                    statement = self._statements[alias] = self.statement(first, second, self.names, self.probes,
+                                                                         alias)
         return statement
+
+
+class Prepared(_PerDatabase):
+    """``build(**keys)`` (a queryset of instances), compiled once per process and database."""
+
+    statement = _Statement
 
     def list(self, using=DEFAULT_DB_ALIAS, **keys) -> list:
         """The queryset's instances for these keys."""
@@ -259,60 +319,34 @@ class Prepared:
         """How many instances the queryset has for these keys (its rows are not read)."""
         return self._statement(using).count(keys)
 
+    def get(self, using=DEFAULT_DB_ALIAS, **keys):
+        """The one instance for these keys, as ``QuerySet.get``: the model's DoesNotExist if there is none."""
+        statement = self._statement(using)
+        return self._one(statement.run(keys), statement.model.DoesNotExist)
+
     def get_or_404(self, using=DEFAULT_DB_ALIAS, **keys):
         """The one instance for these keys, or Http404 (the queryset is meant to find one row at most)."""
-        found = self._statement(using).run(keys)
+        return self._one(self._statement(using).run(keys), Http404)
+
+    @staticmethod
+    def _one(found: list, missing: type[Exception]):
         if not found:
-            raise Http404
+            raise missing
         if len(found) > 1:
             raise ValueError(f"{found[0]._meta.model_name}: {len(found)} rows where one at most was meant")
         return found[0]
 
 
-class PreparedRows:
-    """The rows of ``build(**keys)``, a ``values_list`` queryset, compiled once per process and database and then
-    run as a statement each session prepares, as ``Prepared`` does for instances: the keys' places found by
-    compiling it with two sets of probes (``probes``: integers, or text for keys of text), the other parameters
-    kept as they are. The rows are as the driver reads them (no field's converter: integers, text, booleans)."""
+class PreparedRows(_PerDatabase):
+    """``build(**keys)``, a ``values_list`` queryset, compiled once per process and database and run as a
+    statement each session prepares, as ``Prepared`` does for instances; ``probes``: two texts for keys of
+    text. Its rows are tuples as the driver reads them: refused when first used if a column needs one of
+    Django's converters (on PostgreSQL none of integers, text, booleans, numbers, dates and times does)."""
 
-    def __init__(self, build, *names: str, probes=PROBES):
-        self.build, self.names, self.probes = build, names, probes
-        self._statements, self._lock = {}, threading.Lock()
-        PREPARED.append(self)
-
-    def _probe(self, which: int) -> dict:
-        base = self.probes[which]
-        return {n: base + i if isinstance(base, int) else f"{base}{i}" for i, n in enumerate(self.names)}
-
-    def _statement(self, alias) -> tuple[str, list, list]:
-        statement = self._statements.get(alias)
-        if statement is None:
-            with self._lock:
-                first, second = self._probe(0), self._probe(1)
-                queryset = self.build(**first)
-                sql, params = queryset.query.get_compiler(using=alias).as_sql()
-                other_sql, other_params = self.build(**second).query.get_compiler(using=alias).as_sql()
-                if sql != other_sql or len(params) != len(other_params):
-                    raise ValueError(f"{queryset.model.__name__}: the SQL changes with the keys' values")
-                slots = [(position, next((n for n in self.names if (one, two) == (first[n], second[n])), None))
-                         for position, (one, two) in enumerate(zip(params, other_params, strict=True)) if one != two]
-                if any(name is None for _position, name in slots):
-                    raise ValueError(f"{queryset.model.__name__}: a parameter changes, but is no key")
-                if {name for _position, name in slots} != set(self.names):
-                    raise ValueError(f"{queryset.model.__name__}: a key is not a parameter of the statement")
-                statement = self._statements[alias] = (sql, list(params), slots)
-        return statement
+    statement = _Rows
 
     def rows(self, using=DEFAULT_DB_ALIAS, **keys) -> list[tuple]:
-        sql, params, slots = self._statement(using)
-        params = list(params)
-        for position, name in slots:
-            params[position] = key = keys[name]
-            if isinstance(key, int) and key not in BIGINT:
-                return []
-        with connections[using].cursor() as cursor:
-            execute(cursor, sql, params, frozenset(position for position, _name in slots))
-            return cursor.fetchall()
+        return self._statement(using).run(keys)
 
 
 def give_prefetched(obj, name: str, objs: list) -> None:

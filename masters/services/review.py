@@ -143,9 +143,7 @@ LOCKED_SHEET = Prepared(lambda pk, user_id: selectors.reviewer_assignments(user_
 def review_save(*, assignment: Assignment, user, scores: dict, comments: dict, comment: str, submit: bool,
                 today=None) -> Assignment:
     """Save a reviewer's scores (criterion id → Decimal or None); submitting locks them."""
-    assignment = LOCKED_SHEET.first(pk=assignment.pk, user_id=user.pk)
-    if assignment is None:
-        raise Assignment.DoesNotExist("Assignment matching query does not exist.")
+    assignment = LOCKED_SHEET.get(pk=assignment.pk, user_id=user.pk)
     round_ = assignment.nomination.round
     if assignment.status == Assignment.Status.SUBMITTED:
         raise MastersError(_("You submitted this review; the scores are locked."))

@@ -118,6 +118,20 @@ def test_my_classes_shows_the_attendance_read_by_prepared_statements_only(worker
     assert "50% <span class=\"text-muted\">(8.0/16.0 h)</span>" in page
 
 
+def test_a_worker_who_cancelled_registers_again_and_the_queue_never_gives_a_place_twice(worker_client, role_users):
+    cls = open_class(capacity=1)
+    services.enrollment_register(worker=WorkerFactory(), training_class=cls, user=None, channel="staff")
+    register = reverse("training:register_self", args=[cls.pk])
+    assert worker_client.post(register).status_code == 302
+    first = Enrollment.objects.get(worker=role_users["worker"].worker)
+    worker_client.post(reverse("training:enrollment_cancel", args=[first.pk]))  # the last one waiting leaves
+    first.refresh_from_db()
+    assert first.status == "cancelled"
+    assert worker_client.post(register).status_code == 302
+    again = Enrollment.objects.get(worker=role_users["worker"].worker, status="waitlisted")
+    assert again.pk != first.pk and again.queue_number == first.queue_number + 1
+
+
 def test_worker_registering_twice_gets_a_message(worker_client):
     cls = open_class()
     worker_client.post(reverse("training:register_self", args=[cls.pk]))

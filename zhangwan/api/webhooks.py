@@ -225,7 +225,7 @@ def emit(type_: str, obj, *, organization) -> list[Delivery]:
 
 
 # (id, organization id) of the active subscriptions to an event: read by every write that emits one.
-SUBSCRIBED = PreparedRows(lambda type_: Subscription.objects.filter(active=True, events__contains=[type_]).order_by()
+SUBSCRIBED = PreparedRows(lambda type_: Subscription.objects.filter(active=True, events__contains=[type_])
                           .values_list("pk", "organization_id"), "type_", probes=("zw-probe-a", "zw-probe-b"))
 
 

@@ -5,11 +5,15 @@ import datetime
 import itertools
 
 import pytest
+from django.db import transaction
 from django.db.models import Prefetch
+from django.db.transaction import TransactionManagementError
 from django.http import Http404
+from django.urls import get_resolver
 from django.utils import timezone
 
 from training.models import ClassSession, Enrollment, Mentorship, TrainingClass
+from training.services import LOCKED_CLASS
 from training.tests.factories import open_class
 from training.views import AS_APPRENTICE, AS_MENTOR, CLASS_PAGE, MY_SEATS, SEAT, SESSIONS
 from zhangwan.accounts.models import Notification
@@ -71,11 +75,31 @@ def test_a_key_beyond_any_key_column_finds_nothing(client, training_class):
 
 
 def test_every_prepared_queryset_of_the_pages_compiles():
-    for prepared in [p for p in PREPARED if not p.build.__module__.startswith("zhangwan.tests")]:
-        if isinstance(prepared, PreparedRows):
-            prepared.rows(**prepared._probe(0))
-        else:
-            prepared.list(**dict.fromkeys(prepared.names, 1))
+    get_resolver().url_patterns  # every view imported, and with them their services  # noqa: B018
+    import masters.services.review  # noqa: F401
+    import training.services  # noqa: F401
+
+    prepared = [p for p in PREPARED if not p.build.__module__.startswith("zhangwan.tests")]
+    assert {"training.services", "masters.services.review", "zhangwan.api.webhooks"} <= {
+        p.build.__module__ for p in prepared}
+    for one in prepared:
+        keys = {name: 1 if isinstance(one.probes[0], int) else "x" for name in one.names}
+        one.rows(**keys) if isinstance(one, PreparedRows) else one.list(**keys)
+
+
+def test_a_prepared_get_is_the_orms(training_class):
+    assert CLASS_PAGE.get(pk=training_class.pk) == training_class
+    with pytest.raises(TrainingClass.DoesNotExist):
+        CLASS_PAGE.get(pk=training_class.pk + 10_000)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_prepared_locking_read_outside_a_transaction_is_refused_as_the_orm_refuses_it():
+    cls = open_class()
+    with transaction.atomic():
+        assert LOCKED_CLASS.get(pk=cls.pk) == cls
+    with pytest.raises(TransactionManagementError):
+        LOCKED_CLASS.get(pk=cls.pk)
 
 
 def test_prepared_rows_are_the_orms(organization):
@@ -85,8 +109,23 @@ def test_prepared_rows_are_the_orms(organization):
     Subscription.objects.create(organization=organization, url="https://erp.example/off", created_by=by,
                                 events=["enrollment.cancelled"], active=False)
     Subscription.objects.create(url="https://district.example/hook", events=["claim.paid"], created_by=by)
-    assert SUBSCRIBED.rows(type_="enrollment.cancelled") == [(wanted.pk, organization.pk)]
-    assert SUBSCRIBED.rows(type_="enrollment.registered") == []
+    district = Subscription.objects.create(url="https://district.example/all", created_by=by,
+                                           events=["enrollment.cancelled", "claim.paid"])
+    for type_ in ("enrollment.cancelled", "enrollment.promoted", "claim.paid", "enrollment.confirmed"):
+        assert SUBSCRIBED.rows(type_=type_) == list(Subscription.objects.filter(
+            active=True, events__contains=[type_]).values_list("pk", "organization_id"))
+    assert SUBSCRIBED.rows(type_="enrollment.cancelled") == [(district.pk, None), (wanted.pk, organization.pk)]
+    with pytest.raises(TypeError):
+        SUBSCRIBED.rows(type_=1)
+
+
+def test_prepared_rows_are_values_lists_of_columns_that_need_no_converter():
+    flat = PreparedRows(lambda pk: Trade.objects.filter(pk=pk).values_list("code", flat=True), "pk")
+    with pytest.raises(ValueError, match="only a values_list"):
+        flat.rows(pk=1)
+    jsons = PreparedRows(lambda pk: Notification.objects.filter(pk=pk).values_list("params"), "pk")
+    with pytest.raises(ValueError, match="converter"):
+        jsons.rows(pk=1)
 
 
 def test_prepared_rows_keep_their_constants_and_refuse_what_changes_by_itself():
