@@ -86,7 +86,7 @@ TEMPLATES = [
         "APP_DIRS": True,
         "OPTIONS": {
             # {% url %} through fast_reverse and {% static %} kept; the list pages' filter bar
-            "builtins": ["zhangwan.links", "zhangwan.filters", "zhangwan.fields", "zhangwan.extends",
+            "builtins": ["zhangwan.links", "zhangwan.chrome", "zhangwan.filters", "zhangwan.fields", "zhangwan.extends",
                          "zhangwan.pagination"],
             # {% load i18n %}: Django's library with a {% translate %} that keeps its constant messages
             "libraries": {"i18n": "zhangwan.translate_tags"},
