@@ -25,6 +25,8 @@ from django.core.cache import caches
 from django.db import connection, migrations
 from django.utils.translation import get_language
 
+from zhangwan.prepared import execute
+
 SECONDS = 300
 CACHE = "fragments"  # each process's own (settings.CACHES)
 
@@ -37,7 +39,7 @@ _VERSIONS = """
 def versions(tables) -> str | None:
     """The tables' current change numbers as one key part; None when a table is not watched."""
     with connection.cursor() as cursor:
-        cursor.execute(_VERSIONS, [sorted(tables)])
+        execute(cursor, _VERSIONS, [sorted(tables)])  # (every list page: prepared once per session)
         database, numbers, count = cursor.fetchone()
     if count != len(set(tables)):
         return None
