@@ -38,6 +38,7 @@ from .models import (
     Mark,
     Result,
     ScoreSheet,
+    ScoringPart,
     Tier,
 )
 
@@ -143,9 +144,17 @@ MARKABLE = Prepared(lambda pk, judge_id, organization_id: judge_entries_of(judge
                     .select_related("event__competition").filter(pk=pk), "pk", "judge_id", "organization_id")
 
 
+# An event's scoring parts and a sheet's marks (the judge's sheet page, and saving it), and the judge's sheet of
+# an entry locked: prepared statements (zhangwan.prepared).
+PARTS = Prepared(lambda event_id: ScoringPart.objects.filter(event=event_id), "event_id")
+MARKS = Prepared(lambda sheet_id: Mark.objects.filter(sheet=sheet_id), "sheet_id")
+LOCKED_SHEET = Prepared(lambda entry_id, judge_id: ScoreSheet.objects.select_for_update()
+                        .filter(entry=entry_id, judge=judge_id), "entry_id", "judge_id")
+
+
 def _sheet_for(entry, judge) -> ScoreSheet:
     """The judge's sheet of the entry, locked; made if there is none yet."""
-    sheet = ScoreSheet.objects.select_for_update().filter(entry=entry, judge=judge).first()
+    sheet = LOCKED_SHEET.first(entry_id=entry.pk, judge_id=judge.pk)  # (one at most: unique entry and judge)
     if sheet is not None:
         return sheet
     sheet = ScoreSheet(entry=entry, judge=judge)
@@ -193,7 +202,7 @@ def sheet_save(*, entry: Entry, judge, marks: dict, submit: bool) -> ScoreSheet:
         raise CompetitionError(_("You submitted these marks on %(date)s; they are locked. Ask the chief judge "
                                  "or the officer for a correction.")
                                % {"date": timezone.localtime(sheet.submitted_at).strftime("%Y-%m-%d %H:%M")})
-    parts = {p.pk: p for p in event.parts.all()}
+    parts = {p.pk: p for p in PARTS.list(event_id=event.pk)}
     for part_id, value in marks.items():
         part = parts.get(part_id)
         if part is None:
@@ -201,7 +210,7 @@ def sheet_save(*, entry: Entry, judge, marks: dict, submit: bool) -> ScoreSheet:
         if value is not None and not (0 <= value <= part.max_mark):
             raise CompetitionError(_("%(part)s: a mark between 0 and %(max)s.") % {"part": part.name,
                                                                                   "max": part.max_mark})
-    existing = {m.part_id: m for m in sheet.marks.all()}
+    existing = {m.part_id: m for m in MARKS.list(sheet_id=sheet.pk)}
     given = {p for p, v in marks.items() if v is not None} | set(existing)
     if submit and set(parts) - given:
         raise CompetitionError(_("Give a mark for every part before submitting."))

@@ -43,7 +43,6 @@ from .models import (
     ProjectAttachment,
     Result,
     ScoreSheet,
-    ScoringPart,
 )
 
 OFFICER = (Role.COMPETITIONS_OFFICER,)
@@ -202,10 +201,8 @@ MY_SHEETS = Prepared(lambda event_id, judge_id: ScoreSheet.objects.filter(entry_
                      "event_id", "judge_id")
 CHIEF = Prepared(lambda event_id, judge_id: JudgeAssignment.objects.filter(event=event_id, judge=judge_id, chief=True),
                  "event_id", "judge_id")
-PARTS = Prepared(lambda event_id: ScoringPart.objects.filter(event=event_id), "event_id")
 SHEET = Prepared(lambda entry_id, judge_id: ScoreSheet.objects.filter(entry=entry_id, judge=judge_id), "entry_id",
                  "judge_id")
-MARKS = Prepared(lambda sheet_id: Mark.objects.filter(sheet=sheet_id), "sheet_id")
 
 
 @role_required(Role.JUDGE)
@@ -227,9 +224,9 @@ def judge_event(request, pk):
 @role_required(Role.JUDGE)
 def judge_sheet(request, pk):
     entry = services.MARKABLE.get_or_404(pk=pk, **services.judge_keys(request.user))
-    parts = PARTS.list(event_id=entry.event_id)
+    parts = services.PARTS.list(event_id=entry.event_id)
     sheet = SHEET.first(entry_id=entry.pk, judge_id=request.user.pk)
-    marks = {m.part_id: m.value for m in MARKS.list(sheet_id=sheet.pk)} if sheet else {}
+    marks = {m.part_id: m.value for m in services.MARKS.list(sheet_id=sheet.pk)} if sheet else {}
     form = SheetForm(request.POST or None, parts=parts, marks=marks)
     if request.method == "POST" and form.is_valid():
         submit = "submit" in request.POST
