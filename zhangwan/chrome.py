@@ -5,7 +5,7 @@ every page, issue 21); the HTML is the old templates', character for character
 
 from django import template
 from django.conf import settings
-from django.utils.html import conditional_escape
+from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, get_language_info, gettext
 
@@ -21,12 +21,12 @@ def breadcrumbs(crumbs) -> SafeString:
     its address as the current page."""
     items = []
     for label, url in crumbs:
+        label = escaped(localize(label))  # as {{ label }}: a number or a date localized, then escaped
         if url:
-            items.append(f'\n    <li class="breadcrumb-item"><a href="{conditional_escape(url)}">'
-                         f"{conditional_escape(label)}</a></li>\n    \n    ")
+            items.append(f'\n    <li class="breadcrumb-item"><a href="{escaped(localize(url))}">'
+                         f"{label}</a></li>\n    \n    ")
         else:
-            items.append(f'\n    <li class="breadcrumb-item active" aria-current="page">'
-                         f"{conditional_escape(label)}</li>\n    ")
+            items.append(f'\n    <li class="breadcrumb-item active" aria-current="page">{label}</li>\n    ')
     return mark_safe(  # noqa: S308 - every value escaped here
         f'<nav aria-label="{escaped(gettext("Breadcrumb"))}">\n  <ol class="breadcrumb small">\n'
         f'    <li class="breadcrumb-item"><a href="{escaped(fast_reverse("home"))}">{escaped(gettext("Home"))}'

@@ -1,5 +1,7 @@
 """The frame's parts written in Python (zhangwan/chrome.py) give the HTML the templates gave."""
 
+import datetime
+
 import pytest
 from django.template import engines
 from django.utils.safestring import mark_safe
@@ -27,6 +29,7 @@ CRUMBS = {
     "one": [("培训班目录", None)],
     "two": [(gettext_lazy("Class catalogue"), "/training/classes/"), ("焊工 <高级> & \"班\"", None)],
     "three": [("a", "/x/?q=1&page=2"), (mark_safe("<b>b</b>"), "/y/"), ("c's", None)],
+    "numbers": [(2022, "/rounds/2022/"), (datetime.date(2022, 5, 1), None)],
     "none last": [("a", "/x/"), ("b", "/y/")],
     "empty": [],
 }
