@@ -22,8 +22,9 @@ def organizations_for(user):
 
 
 # Which workers a user may see: every one, an organization's (the key: its id), the user's own record (the
-# key: the user's id), or none.
+# key: the user's id), or none; and the worker's field each key is matched with.
 ALL, EMPLOYER, OWN, NONE = "all", "employer", "own", "none"
+KEY_FIELD = {EMPLOYER: "employer", OWN: "user"}
 
 
 def worker_scope(user) -> tuple[str, int | None]:
@@ -42,11 +43,9 @@ def workers_for(user):
     kind, key = worker_scope(user)
     if kind == ALL:
         return Worker.objects.all()
-    if kind == EMPLOYER:
-        return Worker.objects.filter(employer_id=key)
-    if kind == OWN:
-        return Worker.objects.filter(user=key)
-    return Worker.objects.none()
+    if kind == NONE:
+        return Worker.objects.none()
+    return Worker.objects.filter(**{KEY_FIELD[kind]: key})
 
 
 class WorkerScoped:
@@ -54,11 +53,9 @@ class WorkerScoped:
     (zhangwan.prepared), one for each kind of scope: the object if the user may see its worker, else 404."""
 
     def __init__(self, build, worker: str):
-        self.statements = {
-            ALL: Prepared(build, "pk"),
-            EMPLOYER: Prepared(lambda pk, key: build(pk).filter(**{f"{worker}__employer": key}), "pk", "key"),
-            OWN: Prepared(lambda pk, key: build(pk).filter(**{f"{worker}__user": key}), "pk", "key"),
-        }
+        self.statements = {ALL: Prepared(build, "pk")} | {
+            kind: Prepared(lambda pk, key, field=field: build(pk).filter(**{f"{worker}__{field}": key}), "pk", "key")
+            for kind, field in KEY_FIELD.items()}
 
     def get_or_404(self, user, pk, *, everyone: bool = False):
         """The object ``pk`` if ``user`` may see its worker (any worker's, with ``everyone``), else Http404."""
