@@ -22,7 +22,7 @@ from zhangwan.accounts.scope import (
 from zhangwan.actions import refusal_to
 from zhangwan.columns import wants_xlsx
 from zhangwan.excel import xlsx_response
-from zhangwan.pagination import paginate
+from zhangwan.pagination import FilteredPages, paginate
 from zhangwan.picker import Picker
 from zhangwan.prepared import Prepared, give_prefetched
 from zhangwan.qr import qr_svg
@@ -74,9 +74,12 @@ def _crumbs(*items):
 
 # Public catalogue ---------------------------------------------------------------------------
 
+CATALOGUE_PAGES = FilteredPages(card_values)  # (the same classes for every visitor)
+
+
 def catalogue(request):
     filterset = ClassFilter(request.GET, queryset=selectors.catalogue())
-    page, query = paginate(request, card_values(filterset.qs), 20, counted=True)
+    page, query = CATALOGUE_PAGES.page(request, filterset, 20)
     kept_page(page, filterset, ClassCard)
     return render(request, "training/catalogue.html", {
         "filter": filterset, "page": page, "query": query, "crumbs": _crumbs((_("Class catalogue"), None)),
@@ -229,12 +232,15 @@ def liaison_enrollments(request):
 
 # Training officer ---------------------------------------------------------------------------
 
+CLASS_PAGES = FilteredPages(row_values)  # (every class, for each of the READERS)
+
+
 @role_required(*READERS)
 def class_list(request):
     filterset = StaffClassFilter(request.GET, queryset=selectors.staff_classes())
     if wants_xlsx(request):
         return tables.CLASSES.response(request, filterset.qs)
-    page, query = paginate(request, row_values(filterset.qs), counted=True)
+    page, query = CLASS_PAGES.page(request, filterset)
     kept_page(page, filterset, ClassRow)
     return render(request, "training/class_list.html", {
         "filter": filterset, "page": page, "query": query, "crumbs": _crumbs((_("Manage classes"), None)),

@@ -9,7 +9,7 @@ with the keys put in their places and makes the instances as Django's ``ModelIte
 fields, ``select_related`` objects, annotations, the ORM's converters); ``prefetch_related`` lookups are
 fetched by Django, as before. ``count`` counts the statement's rows without making them.
 
-``PreparedRows(build)`` does the same for a ``values_list`` queryset: its rows as tuples, the driver's values.
+``PreparedRows(build)`` does the same for a ``values_list`` queryset: its rows as tuples, converted as the ORM's.
 
 A queryset whose SQL text differs between the probes, that takes a key in a form other than a parameter, or
 that reads related objects it already knows (a related manager's) is refused when first used: ``ValueError``,
@@ -79,7 +79,7 @@ def execute(cursor, sql: str, params, keys=None) -> None:
     (0A000); outside a transaction it is prepared again and run, inside one the error is the caller's (and
     the next run prepares it again). Needs a session of its own: not behind a pooler in transaction mode."""
     params = list(params)
-    keys = range(len(params)) if keys is None else keys
+    keys = range(len(params)) if keys is None else sorted(keys)  # (a set's order is not its positions')
     text, name = _text(cursor, sql, params, keys)
     raw, db = cursor.db.connection, cursor.db
     known = _SESSIONS.get(raw)
@@ -162,6 +162,12 @@ def _probes(names, probes, which: int) -> dict:
     return {n: base + i if isinstance(base, int) else f"{base}{i}" for i, n in enumerate(names)}
 
 
+def _pattern(text, like: bool):
+    """A text key as its parameter: itself, or (``like``) as the ORM writes a ``contains`` lookup's (``icontains``
+    too): ``%text%``, the text's own ``%``, ``_`` and ``\\`` escaped first (``_params``)."""
+    return f"%{text}%" if like else text
+
+
 class _Compiled:
     """A queryset's SQL compiled with two sets of probe keys: its text, its parameters and where the keys go
     (the parameters that differ between the two, each the probes of one key); the other parameters are
@@ -175,15 +181,17 @@ class _Compiled:
             raise ValueError(f"{first.model.__name__}: the SQL changes with the keys' values")
         ones, twos = _probes(names, probes, 0), _probes(names, probes, 1)
         self.params, self.slots = list(params), []
+        likes = (False, True) if isinstance(probes[0], str) else (False,)  # a text key may be a LIKE's pattern
         for position, (one, two) in enumerate(zip(params, other_params, strict=True)):
             if one != two:
-                name = next((n for n in names if (one, two) == (ones[n], twos[n])), None)
-                if name is None:
+                slot = next(((position, n, like) for n in names for like in likes
+                             if (one, two) == (_pattern(ones[n], like), _pattern(twos[n], like))), None)
+                if slot is None:
                     raise ValueError(f"{first.model.__name__}: parameter {position} changes, but is no key")
-                self.slots.append((position, name))
-        if {name for _position, name in self.slots} != set(names):
+                self.slots.append(slot)
+        if {name for _position, name, _like in self.slots} != set(names):
             raise ValueError(f"{first.model.__name__}: a key is not a parameter of the statement")
-        self.keys = frozenset(position for position, _name in self.slots)  # the rest: constants of the text
+        self.keys = frozenset(position for position, _name, _like in self.slots)  # the rest: constants of the text
         self.text_keys = not isinstance(probes[0], int)
         # Django refuses a locking read outside a transaction when it compiles one; compiled once, it is refused here.
         self.locking = bool(first.query.select_for_update)
@@ -192,22 +200,24 @@ class _Compiled:
     def _params(self, keys: dict) -> list | None:
         """The statement's parameters with these keys; None if a key is beyond any key column (no row has it)."""
         params = list(self.params)
-        for position, name in self.slots:
+        for position, name, like in self.slots:
             key = keys[name]
             if self.text_keys:
                 if not isinstance(key, str):
                     raise TypeError(f"{name} is a text key, not {type(key).__name__}")
+                if like:
+                    key = _pattern(connections[self.alias].ops.prep_for_like_query(key), like)
             elif operator.index(key) not in BIGINT:
                 return None
             params[position] = key
         return params
 
-    def _fetch(self, sql: str, params: list) -> list[tuple]:
+    def _fetch(self, sql: str, params: list, keys=None) -> list[tuple]:
         connection = connections[self.alias]
         if self.locking and connection.get_autocommit():
             raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
         with connection.cursor() as cursor:
-            execute(cursor, sql, params, self.keys)
+            execute(cursor, sql, params, self.keys if keys is None else keys)
             return cursor.fetchall()
 
 
@@ -247,10 +257,7 @@ class _Statement(_Compiled):
         made = []
         for row in self._fetch(self.sql, params):
             if self.converters:
-                row = list(row)
-                for position, (converters, column) in self.converters:
-                    for convert in converters:
-                        row[position] = convert(row[position], column, connection)
+                row = _converted(row, self.converters, connection)
             obj = self.model.from_db(self.alias, self.attnames, row[self.fields])
             for populator in self.related:
                 populator.populate(row, obj)
@@ -262,20 +269,47 @@ class _Statement(_Compiled):
         return made
 
 
+def _converted(row, converters, connection) -> list:
+    """A row's values with the ORM's converters applied to the columns that have any (``get_converters``)."""
+    row = list(row)
+    for position, (functions, column) in converters:
+        for convert in functions:
+            row[position] = convert(row[position], column, connection)
+    return row
+
+
 class _Rows(_Compiled):
-    """A ``values_list`` queryset (not flat, not named) whose columns need no converter: its rows as tuples."""
+    """A ``values_list`` queryset (not flat, not named): its rows as tuples, converted as ``ValuesListIterable``
+    converts them."""
 
     def __init__(self, first, second, names, probes, alias):
         super().__init__(first, second, names, probes, alias)
         if first._iterable_class is not ValuesListIterable:  # noqa: SLF001 - as Django's own iterables read it
             raise ValueError(f"{first.model.__name__}: only a values_list queryset's rows can be prepared")
+        if self.locking or first.query.is_sliced:
+            raise ValueError(f"{first.model.__name__}: a locking or sliced queryset's rows are not prepared")
         columns = [column[0] for column in self.compiler.select[:self.compiler.col_count]]
-        if self.compiler.get_converters(columns):
-            raise ValueError(f"{first.model.__name__}: a column needs a converter (read it as instances)")
+        self.converters = list(self.compiler.get_converters(columns).items())
 
     def run(self, keys: dict) -> list[tuple]:
         params = self._params(keys)
-        return [] if params is None else self._fetch(self.sql, params)
+        return [] if params is None else self._rows(self.sql, params, self.keys)
+
+    def page(self, keys: dict, limit: int, offset: int) -> list[tuple]:
+        """The rows of one page, as slicing the queryset reads them (``LIMIT`` and ``OFFSET``, here two more keys
+        of the statement: one text for every page)."""
+        params = self._params(keys)
+        if params is None:
+            return []
+        last = len(params)
+        return self._rows(f"{self.sql} LIMIT %s OFFSET %s", [*params, limit, offset], self.keys | {last, last + 1})
+
+    def _rows(self, sql, params, keys) -> list[tuple]:
+        found = self._fetch(sql, params, keys)
+        if not self.converters:
+            return found
+        connection = connections[self.alias]
+        return [tuple(_converted(row, self.converters, connection)) for row in found]
 
 
 class _PerDatabase:
@@ -340,13 +374,20 @@ class Prepared(_PerDatabase):
 class PreparedRows(_PerDatabase):
     """``build(**keys)``, a ``values_list`` queryset, compiled once per process and database and run as a
     statement each session prepares, as ``Prepared`` does for instances; ``probes``: two texts for keys of
-    text. Its rows are tuples as the driver reads them: refused when first used if a column needs one of
-    Django's converters (on PostgreSQL none of integers, text, booleans, numbers, dates and times does)."""
+    text. Its rows are tuples, each column converted as the ORM converts it (on PostgreSQL integers, text,
+    booleans, numbers, dates and times need nothing: the driver's values as they are)."""
 
     statement = _Rows
 
     def rows(self, using=DEFAULT_DB_ALIAS, **keys) -> list[tuple]:
         return self._statement(using).run(keys)
+
+
+def rows_statement(build, *names: str, probes=PROBES, using=DEFAULT_DB_ALIAS):
+    """``build(**keys)`` (a ``values_list`` queryset) compiled with probe keys as ``PreparedRows`` compiles it, for
+    a caller that keeps statements of its own (``zhangwan.pagination.FilteredPages``): ``.run(keys)`` its rows,
+    ``.page(keys, limit, offset)`` a page of them. ValueError where PreparedRows refuses the queryset."""
+    return _Rows(build(**_probes(names, probes, 0)), build(**_probes(names, probes, 1)), names, probes, using)
 
 
 def give_prefetched(obj, name: str, objs: list) -> None:

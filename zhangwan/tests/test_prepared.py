@@ -119,13 +119,18 @@ def test_prepared_rows_are_the_orms(organization):
         SUBSCRIBED.rows(type_=1)
 
 
-def test_prepared_rows_are_values_lists_of_columns_that_need_no_converter():
+def test_prepared_rows_are_values_lists_converted_as_the_orm_converts_them(db):
     flat = PreparedRows(lambda pk: Trade.objects.filter(pk=pk).values_list("code", flat=True), "pk")
     with pytest.raises(ValueError, match="only a values_list"):
         flat.rows(pk=1)
-    jsons = PreparedRows(lambda pk: Notification.objects.filter(pk=pk).values_list("params"), "pk")
-    with pytest.raises(ValueError, match="converter"):
-        jsons.rows(pk=1)
+    sliced = PreparedRows(lambda pk: Trade.objects.filter(pk=pk).values_list("code")[:1], "pk")
+    with pytest.raises(ValueError, match="sliced"):
+        sliced.rows(pk=1)
+    notification = Notification.objects.create(user=UserFactory(), key="test", params={"a": [1, "二"]})
+    jsons = PreparedRows(lambda pk: Notification.objects.filter(pk=pk).values_list("params", "pk"), "pk")
+    assert jsons.rows(pk=notification.pk) == [({"a": [1, "二"]}, notification.pk)]
+    assert jsons.rows(pk=notification.pk) == list(Notification.objects.filter(pk=notification.pk)
+                                                  .values_list("params", "pk"))
 
 
 def test_prepared_rows_keep_their_constants_and_refuse_what_changes_by_itself():

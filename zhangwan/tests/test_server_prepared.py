@@ -40,6 +40,18 @@ def test_a_statement_is_prepared_once_then_run_by_name_with_the_plain_statements
 
 
 @pytest.mark.django_db
+def test_keys_go_to_their_places_whatever_order_a_set_of_places_iterates_in():
+    # Eleven parameters, the keys at places 2 and 9: a set of them iterates 9 first (its table has eight slots
+    # and 9 lands in slot 1); the values were sent in that order, each in the other's place.
+    sql = "SELECT " + ", ".join(["%s::int"] * 11)
+    params = list(range(100, 111))
+    assert list(frozenset({2, 9})) == [9, 2]
+    assert _run(sql, params, frozenset({2, 9})) == [tuple(params)]
+    changed = [100, 101, 7, 103, 104, 105, 106, 107, 108, 8, 110]
+    assert _run(sql, changed, {9, 2}) == [tuple(changed)]
+
+
+@pytest.mark.django_db
 def test_percent_signs_in_the_text_are_postgresqls_own():
     UserFactory(username="50%off")
     sql = "SELECT \"username\" FROM \"accounts_user\" WHERE \"username\" LIKE '%%\\%%%%' AND \"id\" > %s"

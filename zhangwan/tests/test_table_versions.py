@@ -125,8 +125,17 @@ def test_a_change_shows_when_it_commits_whatever_the_order_of_numbers(client):
 
 
 def _rows_query(queries) -> str:
-    return next(q["sql"] for q in queries.captured_queries if 'FROM "training_trainingclass"' in q["sql"]
-                and not q["sql"].startswith("SELECT COUNT("))
+    """The text of the statement that read the list's rows (an ``EXECUTE``'s, as this session prepared it)."""
+    texts = []
+    for query in queries.captured_queries:
+        sql = query["sql"]
+        if sql.startswith("EXECUTE zw_"):
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT statement FROM pg_prepared_statements WHERE name = %s",
+                               [sql.removeprefix("EXECUTE ").split("(")[0]])
+                sql = cursor.fetchone()[0]
+        texts.append(sql)
+    return next(sql for sql in texts if 'FROM "training_trainingclass"' in sql and "SELECT COUNT(" not in sql)
 
 
 @pytest.mark.django_db
