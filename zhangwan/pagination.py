@@ -93,11 +93,13 @@ class FilteredPages:
     statement. A filter value that is no choice, row, number, date or text (a shape unknown here) and a page
     past the end are read as ``paginate`` reads them.
 
-    ``SHAPES`` statements are kept (the oldest used dropped first): a shape per filter value is bounded by the
-    choices, rows and years a list offers."""
+    ``SHAPES`` statements are kept per process (the oldest made dropped first), and PostgreSQL keeps at most
+    ``zhangwan.prepared.SESSION_STATEMENTS`` per connection: the shapes a crafted address can ask for (every
+    combination of choices) cost a compilation each, as every request did before, and no unbounded memory. A
+    queryset with DISTINCT or a UNION (whose rows a window does not count) is read as ``paginate`` reads it."""
 
     SHAPES = 256
-    PROBES = ("zw-probe-a", "zw-probe-b")
+    PROBES = ("zw probe a", "zw probe b")  # (two words each: a search that split its words would be refused)
 
     def __init__(self, values):
         self.values = values
@@ -119,10 +121,13 @@ class FilteredPages:
             return paginate(request, self.values(filterset.qs), size, counted=True)
         keys = {SEARCH: filterset.form.cleaned_data[SEARCH].strip()} if SEARCH in shape else {}
         rows = statement.page(keys, size, bottom)
-        if not rows:  # past the last page: counted, and answered, as Django's paginator answers it
-            return paginate(request, self.values(filterset.qs), size, counted=True)
         paginator = Paginator((), size)
-        paginator.count = _take_count(rows)
+        if rows:
+            paginator.count = _take_count(rows)
+        elif wanted == 1:
+            paginator.count = 0  # nothing matches: the first page, empty, as Django's paginator answers it
+        else:  # past the last page: counted, and answered, as Django's paginator answers it
+            return paginate(request, self.values(filterset.qs), size, counted=True)
         return paginator._get_page(rows, wanted, paginator), _kept_query(request)  # noqa: SLF001 - as get_page
 
     @staticmethod
@@ -157,6 +162,8 @@ class FilteredPages:
                 statement = statements.get(shape, False)
                 if statement is False:
                     statement = self._compiled(SEARCH in shape, filterset)
+                    if timezone.localdate() != shape[1]:  # midnight passed while compiling: the day's is unknown
+                        return None
                     while len(statements) >= self.SHAPES:
                         statements.pop(next(iter(statements)))
                     statements[shape] = statement
@@ -173,6 +180,8 @@ class FilteredPages:
                 queryset = self.values(filterset.filter_queryset(filterset.queryset.all()))
             finally:
                 form.cleaned_data = data
+            if queryset.query.distinct or queryset.query.combinator:
+                raise ValueError("a window does not count the rows of DISTINCT or a UNION")
             return queryset.annotate(**{TOTAL: Window(Count("*"))})
 
         try:

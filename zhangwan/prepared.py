@@ -14,10 +14,11 @@ fetched by Django, as before. ``count`` counts the statement's rows without maki
 A queryset whose SQL text differs between the probes, that takes a key in a form other than a parameter, or
 that reads related objects it already knows (a related manager's) is refused when first used: ``ValueError``,
 so a test finds it, not a user. A builder must not branch on a key's value (``if organization_id:``): the probes
-are large numbers, and a branch taken only for 0 or None would go unseen (``competitions.services.
-judge_entries_of`` takes organization 0 for "none" for that reason). Nothing in a builder may depend on the
-moment (``timezone.now()``): it is read once. ``test_prepared.py`` and the pages' tests hold the prepared
-querysets to the ORM's answer.
+are large numbers (or texts: a key of text may also be a ``contains`` lookup's pattern, escaped as the ORM
+escapes it), and a branch taken only for 0 or None would go unseen (``competitions.services.judge_entries_of``
+takes organization 0 for "none" for that reason). Nothing in a builder may depend on the moment
+(``timezone.now()``): it is read once (``zhangwan.pagination.FilteredPages`` keeps a statement per day for that
+reason). ``test_prepared.py`` and the pages' tests hold the prepared querysets to the ORM's answer.
 
 The statements run through ``execute``, which has PostgreSQL prepare each once per database session, its keys
 as the statement's parameters and its other values written into the text: PostgreSQL then parses and plans it
@@ -58,6 +59,10 @@ _UNPREPARABLE: set[str] = set()
 # indeterminate type, ambiguous parameter, ambiguous or undefined function or operator, type mismatch.
 _UNPREPARABLE_CODES = {"42P18", "42P08", "42725", "42883", "42804"}
 _PLACEHOLDER = re.compile(r"%%|%s")
+# Statements prepared per PostgreSQL session at most; beyond them a new text runs as it is. The application's
+# fixed statements are a few dozen; the rest are a list's shapes (zhangwan.pagination.FilteredPages), which a
+# crafted address can multiply: each prepared statement holds its plan in the server's memory.
+SESSION_STATEMENTS = 300
 BIGINT = range(-(2**63), 2**63)  # a key outside it matches no row; as a parameter PostgreSQL would refuse it
 
 
@@ -71,7 +76,8 @@ def execute(cursor, sql: str, params, keys=None) -> None:
     statement sends, so PostgreSQL reads and plans them as it would there. A key is compared with a column
     or put where the statement decides its type: PostgreSQL gives the parameter that type and converts the
     value to it (a timestamp compared with a date column would be cut to the date). For a statement of fixed
-    text, run again and again: each text is one prepared statement in every session that runs it.
+    text, run again and again: each text is one prepared statement in every session that runs it, up to
+    ``SESSION_STATEMENTS`` texts a session (beyond them, a new text runs as it is).
 
     The PREPARE goes by the driver's own cursor, so it is not one of a request's counted queries: each
     session pays it once; Django's log shows ``EXECUTE zw_…(…)``. A statement PostgreSQL cannot prepare runs
@@ -89,7 +95,8 @@ def execute(cursor, sql: str, params, keys=None) -> None:
     statement = f"EXECUTE {name}({', '.join(['%s'] * len(values))})" if values else f"EXECUTE {name}"
     for retry in (False, True):
         if known.get(name) != text:
-            if text in _UNPREPARABLE or not _prepare(db, raw, name, text):
+            full = name not in known and len(known) >= SESSION_STATEMENTS
+            if full or text in _UNPREPARABLE or not _prepare(db, raw, name, text):
                 cursor.execute(sql, params)
                 return
             known[name] = text

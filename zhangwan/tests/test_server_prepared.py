@@ -7,6 +7,7 @@ from django.db import IntegrityError, InternalError, NotSupportedError, Programm
 from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 
+from zhangwan import prepared
 from zhangwan.accounts.models import User
 from zhangwan.accounts.tests.factories import UserFactory
 from zhangwan.prepared import execute
@@ -49,6 +50,18 @@ def test_keys_go_to_their_places_whatever_order_a_set_of_places_iterates_in():
     assert _run(sql, params, frozenset({2, 9})) == [tuple(params)]
     changed = [100, 101, 7, 103, 104, 105, 106, 107, 108, 8, 110]
     assert _run(sql, changed, {9, 2}) == [tuple(changed)]
+
+
+@pytest.mark.django_db
+def test_a_session_prepares_so_many_statements_and_runs_the_others_as_they_are(monkeypatch):
+    user = UserFactory()
+    _run(USERS, [user.pk, "%"])
+    monkeypatch.setattr(prepared, "SESSION_STATEMENTS", len(prepared._SESSIONS[connection.connection]) + 1)  # noqa: SLF001
+    before = _prepared_here()
+    texts = [f'SELECT "username", {n} FROM "accounts_user" WHERE "id" = %s' for n in range(3)]
+    assert [_run(text, [user.pk]) for text in texts] == [[(user.username, n)] for n in range(3)]
+    assert [_run(text, [user.pk]) for text in texts] == [[(user.username, n)] for n in range(3)]
+    assert sorted(set(_prepared_here()) - set(before)) == [texts[0].replace("%s", "$1")]  # one more, no other
 
 
 @pytest.mark.django_db
