@@ -93,13 +93,14 @@ class FilteredPages:
     statement. A filter value that is no choice, row, number, date or text (a shape unknown here) and a page
     past the end are read as ``paginate`` reads them.
 
-    ``SHAPES`` statements are kept per process (the oldest made dropped first), and PostgreSQL keeps at most
-    ``zhangwan.prepared.SESSION_STATEMENTS`` per connection: the shapes a crafted address can ask for (every
-    combination of choices) cost a compilation each, as every request did before, and no unbounded memory. A
+    ``SHAPES`` statements are kept per list and process (the oldest made dropped first), and each PostgreSQL
+    session prepares at most ``zhangwan.prepared.SESSION_STATEMENTS`` (the one run longest ago dropped): the
+    shapes a crafted address can ask for (every combination of choices) cost a compilation each, as every request
+    did before, and no unbounded memory. A
     queryset with DISTINCT or a UNION (whose rows a window does not count) is read as ``paginate`` reads it."""
 
     SHAPES = 256
-    PROBES = ("zw probe a", "zw probe b")  # (two words each: a search that split its words would be refused)
+    PROBES = ("zw probe a", "zw probe b")  # (words apart: a search that split its words would be refused)
 
     def __init__(self, values):
         self.values = values

@@ -59,9 +59,9 @@ _UNPREPARABLE: set[str] = set()
 # indeterminate type, ambiguous parameter, ambiguous or undefined function or operator, type mismatch.
 _UNPREPARABLE_CODES = {"42P18", "42P08", "42725", "42883", "42804"}
 _PLACEHOLDER = re.compile(r"%%|%s")
-# Statements prepared per PostgreSQL session at most; beyond them a new text runs as it is. The application's
-# fixed statements are a few dozen; the rest are a list's shapes (zhangwan.pagination.FilteredPages), which a
-# crafted address can multiply: each prepared statement holds its plan in the server's memory.
+# Statements prepared per PostgreSQL session at most; to prepare another, the one run longest ago is dropped. The
+# application's fixed statements are a few dozen; the rest are the lists' shapes (zhangwan.pagination.FilteredPages),
+# which a crafted address can multiply: each prepared statement holds its plan in the server's memory.
 SESSION_STATEMENTS = 300
 BIGINT = range(-(2**63), 2**63)  # a key outside it matches no row; as a parameter PostgreSQL would refuse it
 
@@ -76,8 +76,8 @@ def execute(cursor, sql: str, params, keys=None) -> None:
     statement sends, so PostgreSQL reads and plans them as it would there. A key is compared with a column
     or put where the statement decides its type: PostgreSQL gives the parameter that type and converts the
     value to it (a timestamp compared with a date column would be cut to the date). For a statement of fixed
-    text, run again and again: each text is one prepared statement in every session that runs it, up to
-    ``SESSION_STATEMENTS`` texts a session (beyond them, a new text runs as it is).
+    text, run again and again: each text is one prepared statement in every session that runs it, at most
+    ``SESSION_STATEMENTS`` of them a session (the one run longest ago dropped to make room).
 
     The PREPARE goes by the driver's own cursor, so it is not one of a request's counted queries: each
     session pays it once; Django's log shows ``EXECUTE zw_…(…)``. A statement PostgreSQL cannot prepare runs
@@ -95,11 +95,18 @@ def execute(cursor, sql: str, params, keys=None) -> None:
     statement = f"EXECUTE {name}({', '.join(['%s'] * len(values))})" if values else f"EXECUTE {name}"
     for retry in (False, True):
         if known.get(name) != text:
-            full = name not in known and len(known) >= SESSION_STATEMENTS
-            if full or text in _UNPREPARABLE or not _prepare(db, raw, name, text):
+            if text in _UNPREPARABLE:
+                cursor.execute(sql, params)
+                return
+            if name not in known and len(known) >= SESSION_STATEMENTS:
+                _deallocate(db, raw, next(iter(known)))  # the one run longest ago
+                del known[next(iter(known))]
+            if not _prepare(db, raw, name, text):
                 cursor.execute(sql, params)
                 return
             known[name] = text
+        else:
+            known[name] = known.pop(name)  # run last: the last to make room
         try:
             cursor.execute(statement, values)
             return
@@ -161,6 +168,21 @@ def _prepare(db, raw, name: str, text: str) -> bool:
         if within:
             driver.execute("RELEASE SAVEPOINT zw_prepare")
     return True
+
+
+def _deallocate(db, raw, name: str) -> None:
+    """Drop one of this session's prepared statements, the transaction, if any, unharmed."""
+    within = not db.get_autocommit()
+    with db.wrap_database_errors, raw.cursor() as driver:
+        if within:
+            driver.execute("SAVEPOINT zw_deallocate")
+        try:
+            driver.execute(f"DEALLOCATE {name}")
+        except psycopg2.errors.InvalidSqlStatementName:  # gone already
+            if within:
+                driver.execute("ROLLBACK TO SAVEPOINT zw_deallocate")
+        if within:
+            driver.execute("RELEASE SAVEPOINT zw_deallocate")
 
 
 def _probes(names, probes, which: int) -> dict:

@@ -2,6 +2,8 @@
 giving what the plain statement gives; a rollback, a new session or a statement PostgreSQL cannot prepare
 changes nothing a caller sees."""
 
+import contextlib
+
 import pytest
 from django.db import IntegrityError, InternalError, NotSupportedError, ProgrammingError, connection, transaction
 from django.db.transaction import TransactionManagementError
@@ -53,15 +55,23 @@ def test_keys_go_to_their_places_whatever_order_a_set_of_places_iterates_in():
 
 
 @pytest.mark.django_db
-def test_a_session_prepares_so_many_statements_and_runs_the_others_as_they_are(monkeypatch):
+@pytest.mark.parametrize("atomic", [False, True], ids=["autocommit", "in a transaction"])
+def test_a_session_keeps_so_many_statements_dropping_the_one_run_longest_ago(monkeypatch, atomic):
     user = UserFactory()
     _run(USERS, [user.pk, "%"])
-    monkeypatch.setattr(prepared, "SESSION_STATEMENTS", len(prepared._SESSIONS[connection.connection]) + 1)  # noqa: SLF001
-    before = _prepared_here()
-    texts = [f'SELECT "username", {n} FROM "accounts_user" WHERE "id" = %s' for n in range(3)]
-    assert [_run(text, [user.pk]) for text in texts] == [[(user.username, n)] for n in range(3)]
-    assert [_run(text, [user.pk]) for text in texts] == [[(user.username, n)] for n in range(3)]
-    assert sorted(set(_prepared_here()) - set(before)) == [texts[0].replace("%s", "$1")]  # one more, no other
+    monkeypatch.setattr(prepared, "SESSION_STATEMENTS", len(prepared._SESSIONS[connection.connection]) + 2)  # noqa: SLF001
+    texts = [f'SELECT "username", {n} FROM "accounts_user" WHERE "id" = %s' for n in range(4)]
+    with transaction.atomic() if atomic else contextlib.nullcontext():
+        assert [_run(text, [user.pk]) for text in texts[:2]] == [[(user.username, 0)], [(user.username, 1)]]
+        before = _prepared_here()
+        assert _run(USERS, [user.pk, "%"]) == [(user.username,)]  # run last: kept when room is made
+        assert [_run(text, [user.pk]) for text in texts[2:]] == [[(user.username, 2)], [(user.username, 3)]]
+        after = _prepared_here()
+        assert len(after) == len(before)  # no more than so many
+        assert {text.replace("%s", "$1") for text in texts[2:]} <= set(after)  # the new ones prepared
+        assert USERS.replace("%s", "$1", 1).replace("%s", "$2") in after  # the one run since, kept
+        assert _run(texts[0], [user.pk]) == [(user.username, 0)]  # dropped earlier: prepared again
+    assert len(_prepared_here()) == len(before)
 
 
 @pytest.mark.django_db
