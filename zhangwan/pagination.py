@@ -87,7 +87,7 @@ class FilteredPages:
     though a list has few shapes: which filters are set, with which choices (a status, a trade, a year), and
     whether the search box has words. The shape is the key of a statement compiled from the filter set's own
     ``filter_queryset`` (``values``: its rows, as ``paginate(..., counted=True)`` reads them) with two probe
-    words in the search box (zhangwan.prepared: the words are parameters of the statement, escaped as the
+    phrases in the search box (zhangwan.prepared: the words are parameters of the statement, escaped as the
     ORM escapes a ``contains`` pattern); the page is its LIMIT and OFFSET. A shape is also the day
     (``timezone.localdate()``): what the base or a filter reads of the date (``upcoming()``) is a constant of its
     statement. A filter value that is no choice, row, number, date or text (a shape unknown here) and a page
@@ -96,8 +96,8 @@ class FilteredPages:
     ``SHAPES`` statements are kept per list and process (the oldest made dropped first), and each PostgreSQL
     session prepares at most ``zhangwan.prepared.SESSION_STATEMENTS`` (the one run longest ago dropped): the
     shapes a crafted address can ask for (every combination of choices) cost a compilation each, as every request
-    did before, and no unbounded memory. A
-    queryset with DISTINCT or a UNION (whose rows a window does not count) is read as ``paginate`` reads it."""
+    did before, and no unbounded memory. A queryset with DISTINCT or a UNION (whose rows a window does not
+    count) is read as ``paginate`` reads it."""
 
     SHAPES = 256
     PROBES = ("zw probe a", "zw probe b")  # (words apart: a search that split its words would be refused)

@@ -85,7 +85,7 @@ def execute(cursor, sql: str, params, keys=None) -> None:
     (0A000); outside a transaction it is prepared again and run, inside one the error is the caller's (and
     the next run prepares it again). Needs a session of its own: not behind a pooler in transaction mode."""
     params = list(params)
-    keys = range(len(params)) if keys is None else sorted(keys)  # (a set's order is not its positions')
+    keys = range(len(params)) if keys is None else sorted(keys)  # in the places' order (a set has its own)
     text, name = _text(cursor, sql, params, keys)
     raw, db = cursor.db.connection, cursor.db
     known = _SESSIONS.get(raw)
@@ -99,8 +99,9 @@ def execute(cursor, sql: str, params, keys=None) -> None:
                 cursor.execute(sql, params)
                 return
             if name not in known and len(known) >= SESSION_STATEMENTS:
-                _deallocate(db, raw, next(iter(known)))  # the one run longest ago
-                del known[next(iter(known))]
+                oldest = next(iter(known))  # the one run longest ago
+                _deallocate(db, raw, oldest)
+                del known[oldest]
             if not _prepare(db, raw, name, text):
                 cursor.execute(sql, params)
                 return
