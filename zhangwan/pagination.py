@@ -33,10 +33,7 @@ class CountedPaginator(Paginator):
         if (not isinstance(rows, QuerySet) or rows.query.distinct or rows.query.combinator
                 or rows._iterable_class is FlatValuesListIterable):  # noqa: SLF001 - no public way to ask
             return super().get_page(number)
-        try:
-            wanted = 1 if number is None else int(number)
-        except (TypeError, ValueError):
-            wanted = 1  # as Django: a number that is not one gives the first page
+        wanted = _wanted(number)
         bottom = (wanted - 1) * self.per_page
         if wanted >= 1 and bottom <= LAST_OFFSET:
             rows = list(rows.annotate(**{TOTAL: Window(Count("*"))})[bottom:bottom + self.per_page])
@@ -44,6 +41,14 @@ class CountedPaginator(Paginator):
                 self.count = _take_count(rows)  # Paginator.count is a cached_property: this is its value
                 return self._get_page(rows, wanted, self)
         return super().get_page(number)
+
+
+def _wanted(number) -> int:
+    """The page number asked for; as Django, a number that is not one gives the first page."""
+    try:
+        return 1 if number is None else int(number)
+    except (TypeError, ValueError):
+        return 1
 
 
 def _take_count(rows) -> int:
@@ -111,11 +116,7 @@ class FilteredPages:
         """(page, query string without the page number), as ``paginate(request, values(filterset.qs), size,
         counted=True)`` answers them."""
         shape = self._shape(filterset)
-        number = request.GET.get("page")
-        try:
-            wanted = 1 if number is None else int(number)
-        except (TypeError, ValueError):
-            wanted = 1
+        wanted = _wanted(request.GET.get("page"))
         bottom = (wanted - 1) * size
         statement = self._statement(shape, filterset) if shape is not None and wanted >= 1 else None
         if statement is None or bottom > LAST_OFFSET:
